@@ -1,0 +1,335 @@
+package jsvm
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/dop251/goja"
+
+	"github.com/medusa-ls/medusa-ls/diag"
+)
+
+// Module is one evaluated file of a generation.
+type Module struct {
+	Path     string
+	Deps     []string // files it required (builtins excluded), in first-require order
+	Owner    *Owner   // async context of its top level: timers it started die with it
+	Warnings []diag.Diagnostic
+
+	obj *goja.Object // the CommonJS `module` object
+}
+
+// Exports is module.exports as it is now (a module may reassign it).
+func (m *Module) Exports() goja.Value { return m.obj.Get("exports") }
+
+// Export returns a named export, reading through esbuild's getters; "default" falls back to
+// module.exports itself for CommonJS files that assign it directly.
+func (m *Module) Export(vm *goja.Runtime, name string) goja.Value {
+	ex := m.Exports()
+	obj, ok := ex.(*goja.Object)
+	if !ok {
+		if name == "default" {
+			return ex
+		}
+		return nil
+	}
+	v := obj.Get(name)
+	if name == "default" && (v == nil || goja.IsUndefined(v)) && !isESModule(obj) {
+		return ex
+	}
+	return v
+}
+
+func isESModule(obj *goja.Object) bool {
+	v := obj.Get("__esModule")
+	return v != nil && v.ToBoolean()
+}
+
+// ModuleSet is the modules of one generation. Sets share the Module values of files that did
+// not change, so unchanged modules keep their state across reloads, as in Medusa.
+type ModuleSet struct {
+	rt   *Runtime
+	mods map[string]*Module
+	tx   *Tx // the transaction building this set, until it commits
+}
+
+// NewModuleSet returns an empty generation.
+func (rt *Runtime) NewModuleSet() *ModuleSet {
+	return &ModuleSet{rt: rt, mods: make(map[string]*Module)}
+}
+
+// Get returns the module for path, or nil.
+func (s *ModuleSet) Get(path string) *Module { return s.mods[path] }
+
+// Len is the number of modules.
+func (s *ModuleSet) Len() int { return len(s.mods) }
+
+// Paths lists the module files, sorted.
+func (s *ModuleSet) Paths() []string {
+	out := make([]string, 0, len(s.mods))
+	for p := range s.mods {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Importers returns paths plus every module that imports any of them, transitively.
+func (s *ModuleSet) Importers(paths []string) map[string]bool {
+	importers := make(map[string][]string)
+	for p, m := range s.mods {
+		for _, d := range m.Deps {
+			importers[d] = append(importers[d], p)
+		}
+	}
+	seen := make(map[string]bool)
+	var walk func(string)
+	walk = func(p string) {
+		if seen[p] {
+			return
+		}
+		seen[p] = true
+		for _, imp := range importers[p] {
+			walk(imp)
+		}
+	}
+	for _, p := range paths {
+		walk(p)
+	}
+	return seen
+}
+
+// Tx builds the next generation. Begin copies the current set minus the invalidated files;
+// Require re-evaluates what is missing; Commit makes it the new set, Rollback discards it.
+// All of it runs on the loop.
+type Tx struct {
+	set       *ModuleSet
+	base      *ModuleSet
+	evaluated []*Module
+	attempted map[string][]string // deps each file required, also for files that failed
+	done      bool
+}
+
+// Begin starts a transaction over base (nil for the first load) that re-evaluates the
+// invalidated files when they are required.
+func (rt *Runtime) Begin(base *ModuleSet, invalidated map[string]bool) *Tx {
+	set := rt.NewModuleSet()
+	if base != nil {
+		for p, m := range base.mods {
+			if !invalidated[p] {
+				set.mods[p] = m
+			}
+		}
+	}
+	tx := &Tx{set: set, base: base, attempted: make(map[string][]string)}
+	set.tx = tx
+	return tx
+}
+
+// Set is the generation being built.
+func (tx *Tx) Set() *ModuleSet { return tx.set }
+
+// Attempted returns the files path tried to require in this transaction, even if it failed;
+// the caller keeps them to retry a broken file when one of them is fixed.
+func (tx *Tx) Attempted(path string) []string { return tx.attempted[path] }
+
+// Require evaluates path (an absolute file) into the new generation and returns its module.
+// The error is a *LoadError, a *goja.Exception or a *goja.InterruptedError; turn it into
+// diagnostics with Runtime.Diagnostics.
+func (tx *Tx) Require(path string) (m *Module, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			switch v := r.(type) {
+			case *goja.InterruptedError:
+				err = v
+			case *goja.Exception:
+				err = v
+			default:
+				panic(r)
+			}
+		}
+	}()
+	return tx.set.load(path)
+}
+
+// Commit makes the new generation current and retires the modules it replaced: timers they
+// started are cancelled. It returns the new set.
+func (tx *Tx) Commit() *ModuleSet {
+	tx.done = true
+	tx.set.tx = nil
+	if tx.base != nil {
+		for p, old := range tx.base.mods {
+			if tx.set.mods[p] != old {
+				old.Owner.Cancel()
+			}
+		}
+	}
+	return tx.set
+}
+
+// Rollback discards the new generation; modules evaluated for it are retired.
+func (tx *Tx) Rollback() {
+	if tx.done {
+		return
+	}
+	tx.done = true
+	tx.set.tx = nil
+	for _, m := range tx.evaluated {
+		m.Owner.Cancel()
+	}
+}
+
+// load evaluates path into s unless it is there already. It panics with goja exceptions so
+// that errors travel through nested requires unchanged.
+func (s *ModuleSet) load(path string) (*Module, error) {
+	if m, ok := s.mods[path]; ok {
+		return m, nil
+	}
+	rt := s.rt
+	vm := rt.vm
+	src, err := os.ReadFile(path)
+	if err != nil {
+		msg := fmt.Sprintf("cannot read %s: %v", diag.RelPath(rt.opts.Root, path), err)
+		if errors.Is(err, os.ErrNotExist) {
+			msg = fmt.Sprintf("%s was deleted", diag.RelPath(rt.opts.Root, path))
+		}
+		return nil, &LoadError{Diagnostics: []diag.Diagnostic{{File: path, Severity: diag.Error, Code: diag.CodeLoad, Message: msg}}}
+	}
+	m := &Module{Path: path, Owner: NewOwner(diag.RelPath(rt.opts.Root, path))}
+	m.obj = vm.NewObject()
+	exports := vm.NewObject()
+	_ = m.obj.Set("exports", exports)
+	_ = m.obj.Set("id", path)
+	_ = m.obj.Set("filename", path)
+	_ = m.obj.Set("loaded", false)
+
+	if filepath.Ext(path) == ".json" {
+		v, err := parseJSON(vm, src)
+		if err != nil {
+			return nil, &LoadError{Diagnostics: []diag.Diagnostic{{File: path, Severity: diag.Error, Code: diag.CodeSyntax, Message: "invalid JSON: " + err.Error()}}}
+		}
+		_ = m.obj.Set("exports", v)
+		s.mods[path] = m
+		return m, nil
+	}
+
+	c, err := rt.comp.compile(path, src)
+	if err != nil {
+		return nil, err
+	}
+	m.Warnings = c.warnings
+	wrapper, err := vm.RunProgram(c.program)
+	if err != nil {
+		return nil, err
+	}
+	fn, ok := goja.AssertFunction(wrapper)
+	if !ok {
+		return nil, fmt.Errorf("jsvm: %s did not compile to a function", path)
+	}
+	// Node's circular-require semantics: the module is visible before it finishes.
+	s.mods[path] = m
+	if s.tx != nil {
+		s.tx.evaluated = append(s.tx.evaluated, m)
+	}
+	dir := filepath.Dir(path)
+	require := vm.ToValue(func(call goja.FunctionCall) goja.Value {
+		return s.require(m, dir, call.Argument(0).String())
+	})
+	_ = m.obj.Set("require", require)
+
+	// The module's top level runs as its owner, so timers it starts are tracked with it, and
+	// gets its own time budget.
+	prevOwner := rt.loop.taskOwn
+	rt.loop.taskOwn = m.Owner
+	rt.loop.resetDeadline()
+	_, err = fn(exports, exports, require, m.obj, vm.ToValue(path), vm.ToValue(dir))
+	rt.loop.taskOwn = prevOwner
+	if err != nil {
+		delete(s.mods, path)
+		m.Owner.Cancel()
+		return nil, err
+	}
+	_ = m.obj.Set("loaded", true)
+	return m, nil
+}
+
+// require is the `require` a module sees. Errors are thrown into JavaScript so that user code
+// can catch them, as in Node; uncatchable interrupts pass through.
+func (s *ModuleSet) require(from *Module, dir, spec string) goja.Value {
+	rt := s.rt
+	vm := rt.vm
+	r, err := rt.res.resolve(dir, spec)
+	if err != nil {
+		ex := vm.NewGoError(fmt.Errorf("Cannot find module '%s' imported from %s", spec, diag.RelPath(rt.opts.Root, from.Path)))
+		_ = ex.Set("code", "MODULE_NOT_FOUND")
+		panic(ex)
+	}
+	if r.builtin {
+		v, err := rt.requireBuiltin(r.path)
+		if err != nil {
+			rt.Throw(err)
+		}
+		return v
+	}
+	if !contains(from.Deps, r.path) {
+		from.Deps = append(from.Deps, r.path)
+	}
+	if s.tx != nil {
+		if !contains(s.tx.attempted[from.Path], r.path) {
+			s.tx.attempted[from.Path] = append(s.tx.attempted[from.Path], r.path)
+		}
+	}
+	m, err := s.load(r.path)
+	if err != nil {
+		rt.Throw(err)
+	}
+	return m.Exports()
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// requireBuiltin returns a builtin's exports, loading it once per runtime.
+func (rt *Runtime) requireBuiltin(name string) (goja.Value, error) {
+	name = trimNodePrefix(name)
+	if v, ok := rt.builtinExports[name]; ok {
+		return v, nil
+	}
+	b, ok := rt.builtins[name]
+	if !ok {
+		hint := unsupportedNodeModules[name]
+		return nil, rt.unsupportedError(fmt.Sprintf("the Node module %q is not supported by the embedded runtime%s", name, hint))
+	}
+	module := rt.vm.NewObject()
+	_ = module.Set("exports", rt.vm.NewObject())
+	if err := b.Load(rt, module); err != nil {
+		return nil, fmt.Errorf("loading built-in %s: %w", name, err)
+	}
+	v := module.Get("exports")
+	rt.builtinExports[name] = v
+	return v, nil
+}
+
+// RequireBuiltin loads a builtin by name; call it on the loop.
+func (rt *Runtime) RequireBuiltin(name string) (goja.Value, error) { return rt.requireBuiltin(name) }
+
+func trimNodePrefix(name string) string {
+	if len(name) > 5 && name[:5] == "node:" {
+		return name[5:]
+	}
+	return name
+}
+
+func parseJSON(vm *goja.Runtime, src []byte) (goja.Value, error) {
+	parse, _ := goja.AssertFunction(vm.Get("JSON").ToObject(vm).Get("parse"))
+	return parse(goja.Undefined(), vm.ToValue(string(src)))
+}
