@@ -1,0 +1,82 @@
+package bus
+
+import (
+	"context"
+	"time"
+)
+
+// EmitOptions apply to every message of one Emit call. As in @medusajs/event-bus-local,
+// there are no per-message options.
+type EmitOptions struct {
+	// Internal suppresses the "Processing <name> which has <n> subscribers" log line.
+	Internal bool
+	// Delay postpones dispatch; subscribers are chosen when the delay ends, not at Emit.
+	Delay time.Duration
+}
+
+// Handler processes one message. It may block (the JS runtime's handlers wait for the
+// subscriber's promise); ctx is cancelled when the bus closes. A returned error or a panic
+// is reported and does not affect other subscribers.
+type Handler func(ctx context.Context, msg Message) error
+
+// Subscriber is one subscription of one handler to one event name (or Wildcard).
+type Subscriber struct {
+	// ID is unique per event (Medusa's subscriberId); see SubscriberID and DefaultSubscriberID.
+	ID      string
+	Event   string
+	Handler Handler
+	// Source locates the handler for error reports, e.g. "src/subscribers/x.ts:12".
+	Source string
+}
+
+// Key returns the key that removes this subscription.
+func (s Subscriber) Key() SubscriptionKey { return SubscriptionKey{Event: s.Event, ID: s.ID} }
+
+// SubscriptionKey names a subscription.
+type SubscriptionKey struct {
+	Event string
+	ID    string
+}
+
+// SubscriberInfo describes a subscription for tooling (status, code lenses).
+type SubscriberInfo struct {
+	Event  string
+	ID     string
+	Source string
+	// Pending counts deliveries queued for this subscription or running now.
+	Pending   int
+	Delivered int // handler returned nil
+	Failed    int // handler returned an error or panicked
+}
+
+// Bus is an event bus with Medusa's semantics. Implementations are safe for concurrent use.
+type Bus interface {
+	// Emit publishes messages in order. It returns once their dispatch has started, not when
+	// handlers finish. Messages with metadata.eventGroupId are held until ReleaseGroupedEvents.
+	Emit(ctx context.Context, msgs []Message, opts EmitOptions) error
+	// Subscribe adds a subscription. An ID already subscribed to the same event is refused
+	// with a *DuplicateSubscriberError.
+	Subscribe(sub Subscriber) error
+	// Unsubscribe removes a subscription; ErrNotFound if there is none. Deliveries already
+	// handed to it still run, on its handler.
+	Unsubscribe(event, id string) error
+	// Replace removes and adds subscriptions atomically, for hot reload: every message is
+	// delivered to the old set or to the new set, never to both and never to neither. It
+	// validates first and changes nothing on error. Keys in remove that do not exist are
+	// ignored, so that retiring a generation never fails because part of it is already gone.
+	Replace(remove []SubscriptionKey, add []Subscriber) error
+	// ReleaseGroupedEvents dispatches the messages held for groupID, in emit order.
+	ReleaseGroupedEvents(ctx context.Context, groupID string) error
+	// ClearGroupedEvents drops the messages held for groupID, or only those with the given names.
+	ClearGroupedEvents(ctx context.Context, groupID string, eventNames ...string) error
+	// Subscribers lists the subscriptions of one event name ("*" for wildcard ones), or of
+	// every event when event is "".
+	Subscribers(event string) []SubscriberInfo
+	// Drain waits until every message emitted so far, delayed ones included, has been handled
+	// by every subscriber it was dispatched to (or ctx ends).
+	Drain(ctx context.Context) error
+	// Close stops accepting messages and subscriptions, drops delayed, held and queued
+	// messages (logging how many), and cancels running handlers' context. It does not wait:
+	// Drain after Close waits for handlers still running.
+	Close() error
+}

@@ -1,0 +1,169 @@
+package framework
+
+import (
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+
+	"github.com/dop251/goja"
+
+	"github.com/medusa-ls/medusa-ls/jsvm"
+)
+
+// Container is what Medusa code resolves services from: `req.scope.resolve("logger")`,
+// `container.resolve(Modules.EVENT_BUS)`. It lives on the loop; values are JavaScript values.
+type Container struct {
+	rt     *jsvm.Runtime
+	values map[string]goja.Value
+	obj    *goja.Object
+}
+
+// NewContainer returns an empty container. Call it on the loop.
+func NewContainer(rt *jsvm.Runtime) *Container {
+	c := &Container{rt: rt, values: make(map[string]goja.Value)}
+	vm := rt.VM()
+	obj := vm.NewObject()
+	_ = obj.Set("resolve", func(call goja.FunctionCall) goja.Value {
+		key := call.Argument(0).String()
+		allowUnregistered := false
+		if o, ok := call.Argument(1).(*goja.Object); ok {
+			if a := o.Get("allowUnregistered"); a != nil {
+				allowUnregistered = a.ToBoolean()
+			}
+		}
+		if v, ok := c.values[key]; ok {
+			return v
+		}
+		if allowUnregistered {
+			return goja.Undefined()
+		}
+		panic(c.resolutionError(key))
+	})
+	_ = obj.Set("hasRegistration", func(key string) bool { _, ok := c.values[key]; return ok })
+	_ = obj.Set("register", func(call goja.FunctionCall) goja.Value {
+		if o, ok := call.Argument(0).(*goja.Object); ok && len(call.Arguments) == 1 {
+			for _, k := range o.Keys() {
+				c.values[k] = o.Get(k)
+			}
+			return obj
+		}
+		c.values[call.Argument(0).String()] = call.Argument(1)
+		return obj
+	})
+	// One container serves as every request's scope: the embedded runtime has no
+	// request-scoped services.
+	_ = obj.Set("createScope", func() *goja.Object { return obj })
+	cradle, err := vm.RunString(`(function (resolve) { return new Proxy({}, { get: (_, k) => typeof k === "symbol" ? undefined : resolve(k) }) })`)
+	if err == nil {
+		if mk, ok := goja.AssertFunction(cradle); ok {
+			if p, err := mk(goja.Undefined(), obj.Get("resolve")); err == nil {
+				_ = obj.Set("cradle", p)
+			}
+		}
+	}
+	c.obj = obj
+	return c
+}
+
+// Object is the JavaScript container.
+func (c *Container) Object() *goja.Object { return c.obj }
+
+// Register sets key to v. Call it on the loop.
+func (c *Container) Register(key string, v goja.Value) { c.values[key] = v }
+
+// Unregister removes key. Call it on the loop.
+func (c *Container) Unregister(key string) { delete(c.values, key) }
+
+// Keys lists what is registered, sorted.
+func (c *Container) Keys() []string {
+	out := make([]string, 0, len(c.values))
+	for k := range c.values {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+var medusaModuleKeys = map[string]bool{
+	"analytics": true, "auth": true, "cache": true, "cart": true, "customer": true, "inventory": true,
+	"link_modules": true, "payment": true, "pricing": true, "product": true, "promotion": true,
+	"sales_channel": true, "tax": true, "fulfillment": true, "stock_location": true, "user": true,
+	"workflows": true, "region": true, "order": true, "api_key": true, "store": true, "currency": true,
+	"file": true, "notification": true, "index": true, "locking": true, "settings": true, "caching": true,
+	"translation": true, "rbac": true, "query": true, "remoteQuery": true, "link": true, "remoteLink": true,
+	"__pg_connection__": true, "manager": true,
+}
+
+func (c *Container) resolutionError(key string) *goja.Object {
+	if medusaModuleKeys[key] {
+		return c.rt.NewUnsupported(fmt.Sprintf("container.resolve(%q): Medusa's %q needs the data layer and commerce modules, which the embedded runtime does not provide%s", key, key, runtimeHint))
+	}
+	e := c.rt.VM().NewGoError(fmt.Errorf("Could not resolve '%s': nothing is registered under that name (registered: %s)", key, strings.Join(c.Keys(), ", ")))
+	_ = e.Set("name", "AwilixResolutionError")
+	return e
+}
+
+// LogSink receives logger output.
+type LogSink func(level slog.Level, text string)
+
+// NewLogger returns a JavaScript object with Medusa's Logger interface (info, warn, error,
+// debug, activity, progress, success, failure, …) that writes to sink. Call it on the loop.
+func NewLogger(rt *jsvm.Runtime, sink LogSink) *goja.Object {
+	vm := rt.VM()
+	logger := vm.NewObject()
+	text := func(args []goja.Value) string {
+		parts := make([]string, 0, len(args))
+		for _, a := range args {
+			if o, ok := a.(*goja.Object); ok && o.ClassName() == "Error" {
+				if s := o.Get("stack"); s != nil && !goja.IsUndefined(s) {
+					parts = append(parts, s.String())
+					continue
+				}
+			}
+			if goja.IsString(a) {
+				parts = append(parts, a.String())
+			} else {
+				parts = append(parts, jsvm.Inspect(vm, a, 2))
+			}
+		}
+		return strings.Join(parts, " ")
+	}
+	at := func(level slog.Level) func(goja.FunctionCall) goja.Value {
+		return func(call goja.FunctionCall) goja.Value {
+			sink(level, text(call.Arguments))
+			return goja.Undefined()
+		}
+	}
+	activities := 0
+	_ = logger.Set("info", at(slog.LevelInfo))
+	_ = logger.Set("log", at(slog.LevelInfo))
+	_ = logger.Set("http", at(slog.LevelInfo))
+	_ = logger.Set("verbose", at(slog.LevelDebug))
+	_ = logger.Set("debug", at(slog.LevelDebug))
+	_ = logger.Set("silly", at(slog.LevelDebug))
+	_ = logger.Set("warn", at(slog.LevelWarn))
+	_ = logger.Set("error", at(slog.LevelError))
+	_ = logger.Set("panic", at(slog.LevelError))
+	_ = logger.Set("activity", func(call goja.FunctionCall) goja.Value {
+		activities++
+		sink(slog.LevelInfo, text(call.Arguments))
+		return vm.ToValue(fmt.Sprintf("activity-%d", activities))
+	})
+	_ = logger.Set("progress", func(call goja.FunctionCall) goja.Value {
+		sink(slog.LevelInfo, text(call.Arguments[min(1, len(call.Arguments)):]))
+		return goja.Undefined()
+	})
+	_ = logger.Set("success", func(call goja.FunctionCall) goja.Value {
+		sink(slog.LevelInfo, text(call.Arguments[min(1, len(call.Arguments)):]))
+		return goja.Undefined()
+	})
+	_ = logger.Set("failure", func(call goja.FunctionCall) goja.Value {
+		sink(slog.LevelError, text(call.Arguments[min(1, len(call.Arguments)):]))
+		return goja.Undefined()
+	})
+	_ = logger.Set("shouldLog", func(string) bool { return true })
+	_ = logger.Set("setLogLevel", func(string) {})
+	_ = logger.Set("unsetLogLevel", func() {})
+	return logger
+}

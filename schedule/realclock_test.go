@@ -1,0 +1,168 @@
+package schedule_test
+
+import (
+	"context"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/medusa-ls/medusa-ls/schedule"
+)
+
+// tracker is shared by every registration of one job across reloads, to check that forbid
+// holds across them and that nothing runs after Stop.
+type tracker struct {
+	inFlight, maxInFlight, total atomic.Int64
+	mu                           sync.Mutex
+	ran                          *sync.Cond
+}
+
+func newTracker() *tracker {
+	tr := &tracker{}
+	tr.ran = sync.NewCond(&tr.mu)
+	return tr
+}
+
+func (tr *tracker) run(context.Context, time.Time) error {
+	n := tr.inFlight.Add(1)
+	for {
+		m := tr.maxInFlight.Load()
+		if n <= m || tr.maxInFlight.CompareAndSwap(m, n) {
+			break
+		}
+	}
+	runtime.Gosched() // widen the window in which an overlapping run would be seen
+	tr.inFlight.Add(-1)
+	tr.mu.Lock()
+	tr.total.Add(1)
+	tr.ran.Broadcast()
+	tr.mu.Unlock()
+	return nil
+}
+
+// waitAbove blocks until more than n runs have finished.
+func (tr *tracker) waitAbove(t *testing.T, n int64) {
+	t.Helper()
+	deadline := time.AfterFunc(failSafe, func() { tr.mu.Lock(); tr.ran.Broadcast(); tr.mu.Unlock() })
+	defer deadline.Stop()
+	start := time.Now()
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	for tr.total.Load() <= n {
+		if time.Since(start) > failSafe {
+			t.Fatalf("no run after %d", n)
+		}
+		tr.ran.Wait()
+	}
+}
+
+// With the wall clock, reloads race with real timer goroutines: forbid must still never let
+// two runs of the job overlap, no tick may survive Stop, and -race must stay quiet.
+func TestRealClockReloadHammer(t *testing.T) {
+	s := schedule.New(schedule.Options{})
+	tr := newTracker()
+	job := func() schedule.Job { return every("hammer", time.Millisecond, tr.run) }
+	if err := s.Add(job()); err != nil {
+		t.Fatal(err)
+	}
+
+	done := make(chan struct{})
+	var readers sync.WaitGroup
+	for range 2 {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			for {
+				select {
+				case <-done:
+					return
+				default:
+					s.Jobs()
+					s.Next("hammer")
+					runtime.Gosched()
+				}
+			}
+		}()
+	}
+	for range 100 {
+		if err := s.Replace([]string{"hammer"}, []schedule.Job{job()}); err != nil {
+			t.Fatal(err)
+		}
+		tr.waitAbove(t, tr.total.Load()) // let the new registration tick at least once
+	}
+	close(done)
+	readers.Wait()
+
+	ctx, cancel := context.WithTimeout(context.Background(), failSafe)
+	defer cancel()
+	if err := s.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	after := tr.total.Load()
+	time.Sleep(20 * time.Millisecond) // twenty intervals: any surviving timer would show
+	if tr.total.Load() != after {
+		t.Fatal("the job ran after Stop")
+	}
+	if m := tr.maxInFlight.Load(); m != 1 {
+		t.Fatalf("%d runs overlapped under forbid", m)
+	}
+}
+
+func TestNoGoroutineLeak(t *testing.T) {
+	for _, name := range []string{"fake clock", "real clock"} {
+		t.Run(name, func(t *testing.T) {
+			var s *schedule.Scheduler
+			var tick func()
+			if name == "fake clock" {
+				h := newHarness(t)
+				s, tick = h.s, func() { h.clock.Advance(time.Second) }
+			} else {
+				s, tick = schedule.New(schedule.Options{}), func() {}
+			}
+			tr := newTracker()
+			for _, n := range []string{"a", "b", "c"} {
+				j := every(n, time.Second, tr.run)
+				if name == "real clock" {
+					j.Spec = schedule.EverySpec(time.Millisecond)
+				}
+				j.Concurrency = schedule.Allow
+				if err := s.Add(j); err != nil {
+					t.Fatal(err)
+				}
+			}
+			tick()
+			tr.waitAbove(t, 2)
+			if err := s.Stop(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			waitNoSchedulerGoroutines(t)
+		})
+	}
+}
+
+// waitNoSchedulerGoroutines fails if goroutines running scheduler code outlive Stop. A run
+// goroutine may still be returning when Stop does, so it polls, up to the fail-safe.
+func waitNoSchedulerGoroutines(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(failSafe)
+	for {
+		var left []string
+		buf := make([]byte, 1<<20)
+		buf = buf[:runtime.Stack(buf, true)]
+		for _, g := range strings.Split(string(buf), "\n\n") {
+			if strings.Contains(g, "schedule.(*Scheduler)") {
+				left = append(left, g)
+			}
+		}
+		if len(left) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("goroutines left after Stop:\n%s", strings.Join(left, "\n\n"))
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
