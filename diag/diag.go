@@ -27,7 +27,6 @@ const (
 	CodeRuntime     = "runtime-error" // a handler, subscriber or job threw after loading
 	CodeConfig      = "config-error"  // medusa-config or .env could not be used
 	CodeConvention  = "convention"    // a resource file does not follow Medusa's conventions
-	CodeTimeout     = "timeout"       // code ran longer than allowed and was interrupted
 )
 
 // Diagnostic is one problem. Line and Column are 1-based; Column counts UTF-16 code units,

@@ -91,7 +91,7 @@ func (rt *Runtime) Diagnostics(err error, code string) []diag.Diagnostic {
 		if te, ok := ie.Value().(*TimeoutError); ok {
 			msg = te.Error()
 		}
-		return rt.framesDiagnostics(msg, diag.CodeTimeout, gojaFrames(ie.Stack()), "")
+		return rt.framesDiagnostics(msg, code, gojaFrames(ie.Stack()), "")
 	case errors.As(err, &so):
 		return rt.framesDiagnostics("maximum call stack size exceeded (infinite recursion?)", code, gojaFrames(so.Stack()), "")
 	case errors.As(err, &ue):

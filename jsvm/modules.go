@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/dop251/goja"
 
@@ -274,6 +275,15 @@ func (s *ModuleSet) require(from *Module, dir, spec string) goja.Value {
 		}
 		return v
 	}
+	if isDependency(r.path) {
+		// Installed packages never change under a dev server, so every generation shares one
+		// instance of each: `instanceof` across files keeps working, and they load once.
+		m, err := rt.static().load(r.path)
+		if err != nil {
+			rt.Throw(err)
+		}
+		return m.Exports()
+	}
 	if !contains(from.Deps, r.path) {
 		from.Deps = append(from.Deps, r.path)
 	}
@@ -305,6 +315,11 @@ func (rt *Runtime) requireBuiltin(name string) (goja.Value, error) {
 		return v, nil
 	}
 	b, ok := rt.builtins[name]
+	if !ok && rt.opts.Unsupported != nil {
+		if msg, isUnsupported := rt.opts.Unsupported(name); isUnsupported {
+			return nil, rt.unsupportedError(msg)
+		}
+	}
 	if !ok {
 		hint := unsupportedNodeModules[name]
 		return nil, rt.unsupportedError(fmt.Sprintf("the Node module %q is not supported by the embedded runtime%s", name, hint))
@@ -317,6 +332,45 @@ func (rt *Runtime) requireBuiltin(name string) (goja.Value, error) {
 	v := module.Get("exports")
 	rt.builtinExports[name] = v
 	return v, nil
+}
+
+// isDependency reports whether path belongs to an installed package.
+func isDependency(path string) bool {
+	return strings.Contains(filepath.ToSlash(path), "/node_modules/")
+}
+
+func (rt *Runtime) static() *ModuleSet {
+	if rt.staticSet == nil {
+		rt.staticSet = rt.NewModuleSet()
+	}
+	return rt.staticSet
+}
+
+// RequireFile loads an installed package (a directory or file under node_modules) into the
+// runtime-wide set that every generation shares. Call it on the loop.
+func (rt *Runtime) RequireFile(path string) (v goja.Value, err error) {
+	r, err := rt.res.resolve(filepath.Dir(path), path)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if rec := recover(); rec != nil {
+			if e, ok := rec.(error); ok {
+				err = e
+				return
+			}
+			if o, ok := rec.(*goja.Object); ok {
+				err = &Thrown{Value: o}
+				return
+			}
+			panic(rec)
+		}
+	}()
+	m, err := rt.static().load(r.path)
+	if err != nil {
+		return nil, err
+	}
+	return m.Exports(), nil
 }
 
 // RequireBuiltin loads a builtin by name; call it on the loop.

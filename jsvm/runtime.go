@@ -48,6 +48,9 @@ type Options struct {
 	Console     ConsoleSink       // console.* output; nil writes to Stdout
 	Stdout      io.Writer
 	Builtins    []Builtin
+	// Unsupported names modules that exist in real Medusa projects but not here (say
+	// "@medusajs/medusa/core-flows"); requiring one throws an UnsupportedError with the message.
+	Unsupported func(name string) (message string, ok bool)
 	Uncaught    UncaughtFunc
 }
 
@@ -68,6 +71,7 @@ type Runtime struct {
 	builtinExports map[string]goja.Value
 	unhandled      map[*goja.Promise]*Owner
 	helpersObj     *goja.Object
+	staticSet      *ModuleSet
 	guard          goja.Callable
 	started        time.Time
 	closeOnce      sync.Once
@@ -249,8 +253,14 @@ func (rt *Runtime) isBuiltin(name string) bool {
 	if _, ok := rt.builtins[name]; ok {
 		return true
 	}
-	_, ok := unsupportedNodeModules[name]
-	return ok
+	if _, ok := unsupportedNodeModules[name]; ok {
+		return true
+	}
+	if rt.opts.Unsupported != nil {
+		_, ok := rt.opts.Unsupported(name)
+		return ok
+	}
+	return false
 }
 
 // IsProjectFile reports whether path is the user's own code (inside Root, not a dependency).

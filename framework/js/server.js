@@ -65,6 +65,20 @@
     return out;
   }
 
+  function parseBody(init) {
+    const text = init.bodyText;
+    switch (init.bodyType) {
+      case "json":
+        return text ? JSON.parse(text) : {};
+      case "urlencoded":
+        return parseQuery(text || "");
+      case "text":
+        return text || "";
+      default:
+        return {};
+    }
+  }
+
   class Request extends EventEmitter {
     constructor(init, scope) {
       super();
@@ -267,7 +281,6 @@
     const res = new Response(req, io.finish);
     req.res = res;
     res.locals = {};
-    if (init.body !== undefined) req.body = init.body;
 
     let index = 0;
     let erroring = false;
@@ -296,6 +309,16 @@
       };
       nextHandler(err);
     };
+    // Body parsing as Medusa's body parser stack does it: JSON, urlencoded, text.
+    try {
+      req.body = parseBody(init);
+    } catch (e) {
+      const err = new Error(e.message);
+      err.statusCode = 400;
+      err.expose = true;
+      err.type = "entity.parse.failed";
+      return handleError(err);
+    }
     const next = (err) => {
       if (err !== undefined && err !== null && err !== "route" && err !== "router") return handleError(err);
       if (res.finished) return io.settled();

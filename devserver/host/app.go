@@ -1,0 +1,440 @@
+// Package host is the child dev server's core: the project loaded into the embedded runtime,
+// its resources registered by the reloaders, and the generation bookkeeping that turns a batch
+// of changed files into one transaction.
+package host
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dop251/goja"
+
+	"github.com/medusa-ls/medusa-ls/diag"
+	"github.com/medusa-ls/medusa-ls/framework"
+	"github.com/medusa-ls/medusa-ls/jsvm"
+	"github.com/medusa-ls/medusa-ls/project"
+	"github.com/medusa-ls/medusa-ls/reloaders"
+)
+
+// Options configure an App.
+type Options struct {
+	Root           string
+	Env            map[string]string // process.env, .env already merged
+	TaskTimeout    time.Duration     // runaway-code limit per task (handler, module top level)
+	RequestTimeout time.Duration     // longest wait for a response
+	Logger         *slog.Logger      // where log lines go
+	Output         io.Writer         // console.* and logger output
+	OnRuntimeError func(reloaders.RuntimeError)
+}
+
+// App is a project running in the embedded runtime.
+type App struct {
+	opts      Options
+	rt        *jsvm.Runtime
+	log       *slog.Logger
+	routes    *reloaders.Routes
+	kinds     []reloaders.Reloader
+	container *framework.Container
+
+	mu         sync.Mutex // one load or reload at a time
+	set        *jsvm.ModuleSet
+	generation int
+	// broken files: entry files that failed to load, and files whose own code failed (a syntax
+	// error in a util), with what they tried to import, so that fixing a dependency retries them.
+	broken map[string]*brokenFile
+	// stale entries loaded fine in a batch that failed for another file; the next batch applies
+	// them.
+	stale    map[string]bool
+	warnings map[string][]diag.Diagnostic // per entry file, from its last successful load
+	config   *project.Config
+}
+
+type brokenFile struct {
+	problems  []diag.Diagnostic
+	attempted []string
+	missing   bool // failed on a module that could not be found
+}
+
+// New creates the runtime; Load loads the project.
+func New(opts Options) (*App, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if opts.Output == nil {
+		opts.Output = os.Stdout
+	}
+	root, err := filepath.Abs(opts.Root)
+	if err != nil {
+		return nil, err
+	}
+	opts.Root = root
+	a := &App{opts: opts, log: opts.Logger, broken: map[string]*brokenFile{}, stale: map[string]bool{}, warnings: map[string][]diag.Diagnostic{}}
+	rt, err := jsvm.New(jsvm.Options{
+		Root:        root,
+		Env:         opts.Env,
+		TaskTimeout: opts.TaskTimeout,
+		Tsconfig:    project.ReadTsconfig(root),
+		Logger:      opts.Logger,
+		Stdout:      opts.Output,
+		Console:     a.console,
+		Builtins:    framework.Builtins(),
+		Unsupported: framework.Unsupported,
+		Uncaught:    a.uncaught,
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.rt = rt
+	return a, nil
+}
+
+// Runtime is the embedded runtime.
+func (a *App) Runtime() *jsvm.Runtime { return a.rt }
+
+// Root is the project directory.
+func (a *App) Root() string { return a.opts.Root }
+
+// Config is the evaluated medusa-config, after Load.
+func (a *App) Config() *project.Config { return a.config }
+
+// Close stops the runtime.
+func (a *App) Close() { a.rt.Close() }
+
+// Handler serves HTTP; it is valid after Load.
+func (a *App) Handler() http.Handler { return a.routes }
+
+func (a *App) console(level slog.Level, file string, line int, text string) {
+	where := ""
+	if file != "" {
+		where = fmt.Sprintf("%s:%d ", diag.RelPath(a.opts.Root, file), line)
+	}
+	fmt.Fprintf(a.opts.Output, "%s%s%s\n", levelPrefix(level), where, text)
+}
+
+// levelPrefix imitates Medusa's development logger ("info:    …").
+func levelPrefix(level slog.Level) string {
+	switch {
+	case level >= slog.LevelError:
+		return "error:   "
+	case level >= slog.LevelWarn:
+		return "warn:    "
+	case level <= slog.LevelDebug:
+		return "debug:   "
+	}
+	return "info:    "
+}
+
+func (a *App) uncaught(owner *jsvm.Owner, problems []diag.Diagnostic) {
+	label := ""
+	if owner != nil {
+		label = owner.Label
+	}
+	for _, p := range problems {
+		fmt.Fprintf(a.opts.Output, "error:   %s\n", p.Format(a.opts.Root))
+	}
+	if a.opts.OnRuntimeError != nil {
+		a.opts.OnRuntimeError(reloaders.RuntimeError{Path: label, Problems: problems})
+	}
+}
+
+// Load evaluates medusa-config, builds the container and loads every resource. Files that fail
+// are reported and left out; everything else serves.
+func (a *App) Load(ctx context.Context) Result {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	start := time.Now()
+	entries := a.scanEntries()
+	a.rt.Precompile(append(entries, a.configFile()))
+	var res Result
+	err := a.rt.Do(ctx, nil, "load", func(vm *goja.Runtime) error {
+		res = a.loadAll(vm, entries)
+		return nil
+	})
+	if err != nil {
+		res = Result{Errors: a.rt.Diagnostics(err, diag.CodeLoad)}
+	}
+	res.DurationMs = ms(time.Since(start))
+	res.Problems = a.problems()
+	return res
+}
+
+func (a *App) configFile() string {
+	f, _ := project.FindConfig(a.opts.Root)
+	return f
+}
+
+func (a *App) loadAll(vm *goja.Runtime, entries []string) Result {
+	var res Result
+	file, err := project.FindConfig(a.opts.Root)
+	var cfgValue goja.Value
+	if err == nil {
+		var problems []diag.Diagnostic
+		a.config, cfgValue, problems = project.EvaluateConfig(a.rt, file)
+		if diag.HasErrors(problems) {
+			a.broken[file] = &brokenFile{problems: problems}
+			res.Errors = append(res.Errors, problems...)
+		}
+	}
+	a.setupContainer(vm, cfgValue)
+	tx := a.rt.Begin(nil, nil)
+	pendings := a.prepare(tx, entries, nil)
+	for _, p := range pendings {
+		p.Commit()
+		res.Reloaded = append(res.Reloaded, p.Reloaded()...)
+		res.Resources = append(res.Resources, p.Resources()...)
+	}
+	a.set = tx.Commit()
+	a.generation++
+	a.record(tx, pendings, entries)
+	for _, p := range pendings {
+		for _, d := range p.Problems() {
+			if d.Severity == diag.Error {
+				res.Errors = append(res.Errors, d)
+			}
+		}
+	}
+	res.Success = !diag.HasErrors(res.Errors)
+	res.Applied = true
+	res.Generation = a.generation
+	return res
+}
+
+func (a *App) setupContainer(vm *goja.Runtime, cfgValue goja.Value) {
+	a.container = framework.NewContainer(a.rt)
+	logger := framework.NewLogger(a.rt, func(level slog.Level, text string) {
+		fmt.Fprintf(a.opts.Output, "%s%s\n", levelPrefix(level), text)
+	})
+	a.container.Register("logger", logger)
+	if cfgValue == nil {
+		cfgValue = vm.NewObject()
+	}
+	a.container.Register("configModule", cfgValue)
+	flags := vm.NewObject()
+	_ = flags.Set("isFeatureEnabled", func(key string) bool {
+		if a.config == nil {
+			return false
+		}
+		v, ok := a.config.FeatureFlags[key]
+		b, _ := v.(bool)
+		return ok && b
+	})
+	a.container.Register("featureFlagRouter", flags)
+
+	var cors reloaders.CORSConfig
+	if cfg, ok := cfgValue.(*goja.Object); ok {
+		if pc, ok := cfg.Get("projectConfig").(*goja.Object); ok {
+			if h, ok := pc.Get("http").(*goja.Object); ok {
+				str := func(k string) string {
+					v := h.Get(k)
+					if v == nil || goja.IsUndefined(v) || goja.IsNull(v) {
+						return ""
+					}
+					return v.String()
+				}
+				cors = reloaders.CORSConfig{Store: str("storeCors"), Admin: str("adminCors"), Auth: str("authCors")}
+			}
+		}
+	}
+	a.routes = reloaders.NewRoutes(reloaders.RoutesOptions{
+		Root: a.opts.Root, Runtime: a.rt, Container: a.container, CORS: cors,
+		RequestTimeout: a.opts.RequestTimeout, Logger: a.log, OnError: a.opts.OnRuntimeError,
+	})
+	// Medusa's order: modules → workflows → routes → subscribers → jobs.
+	a.kinds = []reloaders.Reloader{a.routes}
+}
+
+// prepare asks every kind to build its next state from the given entry files.
+func (a *App) prepare(tx *jsvm.Tx, load, remove []string) []reloaders.Pending {
+	var out []reloaders.Pending
+	for _, k := range a.kinds {
+		var l, r []string
+		for _, f := range load {
+			if k.Owns(a.rel(f)) {
+				l = append(l, f)
+			}
+		}
+		for _, f := range remove {
+			if k.Owns(a.rel(f)) {
+				r = append(r, f)
+			}
+		}
+		out = append(out, k.Prepare(tx, l, r))
+	}
+	return out
+}
+
+// record updates the broken, stale and warning bookkeeping after a committed transaction.
+func (a *App) record(tx *jsvm.Tx, pendings []reloaders.Pending, loaded []string) {
+	failed := map[string]bool{}
+	problemsByFile := map[string][]diag.Diagnostic{}
+	for _, p := range pendings {
+		for _, f := range p.Failed() {
+			failed[f] = true
+		}
+		for _, d := range p.Problems() {
+			problemsByFile[d.File] = append(problemsByFile[d.File], d)
+		}
+	}
+	for _, f := range loaded {
+		delete(a.stale, f)
+		if failed[f] {
+			a.markBroken(f, tx, errorsOf(pendings))
+			continue
+		}
+		delete(a.broken, f)
+		a.warnings[f] = problemsByFile[f]
+	}
+	// A file whose own code failed (a util with a syntax error) is broken too, so that saving
+	// a fix to it is recognised.
+	for file, ds := range problemsByFile {
+		if diag.HasErrors(ds) && !contains(loaded, file) {
+			if _, ok := a.broken[file]; !ok {
+				a.broken[file] = &brokenFile{problems: ds}
+			}
+		}
+	}
+}
+
+func errorsOf(pendings []reloaders.Pending) []diag.Diagnostic {
+	var out []diag.Diagnostic
+	for _, pe := range pendings {
+		for _, d := range pe.Problems() {
+			if d.Severity == diag.Error {
+				out = append(out, d)
+			}
+		}
+	}
+	return out
+}
+
+func (a *App) markBroken(file string, tx *jsvm.Tx, problems []diag.Diagnostic) {
+	b := &brokenFile{attempted: tx.Attempted(file)}
+	for _, d := range problems {
+		if d.File == file || containsFile(b.attempted, d.File) {
+			b.problems = append(b.problems, d)
+		}
+		if strings.Contains(d.Message, "Cannot find module") {
+			b.missing = true
+		}
+	}
+	// Keep every problem that mentions the file or what it imports.
+	if len(b.problems) == 0 {
+		b.problems = problems
+	}
+	a.broken[file] = b
+	delete(a.warnings, file)
+}
+
+func containsFile(list []string, f string) bool { return contains(list, f) }
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Problems returns every current load problem in the project (errors of broken files,
+// warnings of loaded ones), sorted by file and line.
+func (a *App) Problems() []diag.Diagnostic {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.problems()
+}
+
+func (a *App) problems() []diag.Diagnostic {
+	seen := map[string]bool{}
+	var out []diag.Diagnostic
+	add := func(d diag.Diagnostic) {
+		key := fmt.Sprintf("%s:%d:%d:%s:%s", d.File, d.Line, d.Column, d.Code, d.Message)
+		if !seen[key] {
+			seen[key] = true
+			out = append(out, d)
+		}
+	}
+	for _, b := range a.broken {
+		for _, d := range b.problems {
+			add(d)
+		}
+	}
+	for _, ws := range a.warnings {
+		for _, d := range ws {
+			add(d)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].File != out[j].File {
+			return out[i].File < out[j].File
+		}
+		return out[i].Line < out[j].Line
+	})
+	if out == nil {
+		out = []diag.Diagnostic{}
+	}
+	return out
+}
+
+// Resources lists what the live generation provides.
+func (a *App) Resources() []reloaders.Resource {
+	if a.routes == nil {
+		return nil
+	}
+	return a.routes.Resources()
+}
+
+func (a *App) rel(abs string) string { return diag.RelPath(a.opts.Root, abs) }
+
+// scanEntries lists every entry file of every kind under src/.
+func (a *App) scanEntries() []string {
+	var out []string
+	src := filepath.Join(a.opts.Root, "src")
+	_ = filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.IsDir() {
+			if name := d.Name(); name == "node_modules" || name == "__tests__" || strings.HasPrefix(name, ".") || a.rel(path) == "src/admin" {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if a.isEntry(a.rel(path)) {
+			out = append(out, path)
+		}
+		return nil
+	})
+	return out
+}
+
+func (a *App) isEntry(rel string) bool {
+	if strings.HasSuffix(rel, ".d.ts") || strings.Contains(rel, ".spec.") || strings.Contains(rel, ".test.") {
+		return false
+	}
+	for _, k := range a.entryKinds() {
+		if k.Owns(rel) {
+			return true
+		}
+	}
+	return false
+}
+
+// entryKinds are the kinds that decide which files are entries; they exist before Load.
+func (a *App) entryKinds() []reloaders.Reloader {
+	if len(a.kinds) > 0 {
+		return a.kinds
+	}
+	return []reloaders.Reloader{reloaders.NewRoutes(reloaders.RoutesOptions{Root: a.opts.Root})}
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

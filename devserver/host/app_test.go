@@ -1,0 +1,348 @@
+package host
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/medusa-ls/medusa-ls/diag"
+	"github.com/medusa-ls/medusa-ls/reloaders"
+)
+
+const config = `import { defineConfig, loadEnv } from "@medusajs/framework/utils"
+loadEnv(process.env.NODE_ENV || "development", process.cwd())
+module.exports = defineConfig({ projectConfig: { http: { storeCors: "http://localhost:8000" } } })
+`
+
+type fixture struct {
+	t    *testing.T
+	root string
+	app  *App
+	srv  *httptest.Server
+	out  *syncBuffer
+
+	mu      sync.Mutex
+	runtime []reloaders.RuntimeError
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func newFixture(t *testing.T, files map[string]string) *fixture {
+	t.Helper()
+	f := &fixture{t: t, root: t.TempDir(), out: &syncBuffer{}}
+	f.write("medusa-config.ts", config)
+	for rel, c := range files {
+		f.write(rel, c)
+	}
+	app, err := New(Options{Root: f.root, Env: map[string]string{"NODE_ENV": "development"}, TaskTimeout: 300 * time.Millisecond,
+		RequestTimeout: 5 * time.Second, Output: f.out, OnRuntimeError: func(e reloaders.RuntimeError) {
+			f.mu.Lock()
+			f.runtime = append(f.runtime, e)
+			f.mu.Unlock()
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.app = app
+	t.Cleanup(app.Close)
+	return f
+}
+
+func (f *fixture) load() Result {
+	f.t.Helper()
+	res := f.app.Load(context.Background())
+	f.srv = httptest.NewServer(f.app.Handler())
+	f.t.Cleanup(f.srv.Close)
+	return res
+}
+
+func (f *fixture) path(rel string) string { return filepath.Join(f.root, filepath.FromSlash(rel)) }
+
+func (f *fixture) write(rel, content string) {
+	f.t.Helper()
+	p := f.path(rel)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		f.t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+func (f *fixture) reload(action Action, rels ...string) Result {
+	f.t.Helper()
+	var cs []Change
+	for _, r := range rels {
+		cs = append(cs, Change{Action: action, File: f.path(r)})
+	}
+	return f.app.Reload(context.Background(), cs)
+}
+
+func (f *fixture) get(method, path, body string) (int, string) {
+	f.t.Helper()
+	req, _ := http.NewRequest(method, f.srv.URL+path, strings.NewReader(body))
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func (f *fixture) expect(method, path, body string, status int, want string) {
+	f.t.Helper()
+	code, got := f.get(method, path, body)
+	if code != status || !strings.Contains(got, want) {
+		f.t.Fatalf("%s %s = %d %s; want %d containing %q", method, path, code, got, status, want)
+	}
+}
+
+func route(body string) string {
+	return `import type { MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
+export async function GET(req: MedusaRequest, res: MedusaResponse) {
+  ` + body + `
+}
+`
+}
+
+func TestServeRouteParamsBodyAndMiddleware(t *testing.T) {
+	f := newFixture(t, map[string]string{
+		"src/api/store/hello/route.ts":          route(`res.json({ message: "hello", q: req.query })`),
+		"src/api/store/items/[id]/route.ts":     route(`res.json({ id: req.params.id, mw: (req as any).seen })`),
+		"src/api/store/items/route.ts":          `export const POST = async (req: any, res: any) => { res.status(201).json({ got: req.body }) }` + "\n",
+		"src/api/middlewares.ts": `import { defineMiddlewares } from "@medusajs/framework/http"
+export default defineMiddlewares({ routes: [{ matcher: "/store/items/*", middlewares: [(req: any, res: any, next: any) => { req.seen = "yes"; next() }] }] })
+`,
+	})
+	if res := f.load(); !res.Success {
+		t.Fatalf("load: %+v", res.Errors)
+	}
+	f.expect("GET", "/store/hello?a=1&a=2&b[c]=3", "", 200, `{"message":"hello","q":{"a":["1","2"],"b":{"c":"3"}}}`)
+	f.expect("GET", "/store/items/Prod_1", "", 200, `{"id":"Prod_1","mw":"yes"}`)
+	f.expect("GET", "/STORE/Hello/", "", 200, `"message":"hello"`)
+	f.expect("POST", "/store/items", `{"n":1}`, 201, `{"got":{"n":1}}`)
+	f.expect("POST", "/store/items", `{bad json`, 400, `"type":"invalid_data"`)
+	f.expect("GET", "/store/nothing", "", 404, "Cannot GET /store/nothing")
+	f.expect("DELETE", "/store/hello", "", 404, "Cannot DELETE /store/hello")
+	f.expect("GET", "/health", "", 200, "OK")
+}
+
+func TestEditAddDeleteRoute(t *testing.T) {
+	f := newFixture(t, map[string]string{"src/api/store/hello/route.ts": route(`res.json({ v: 1 })`)})
+	f.load()
+	f.expect("GET", "/store/hello", "", 200, `{"v":1}`)
+
+	f.write("src/api/store/hello/route.ts", route(`res.json({ v: 2 })`))
+	res := f.reload(ActionChange, "src/api/store/hello/route.ts")
+	if !res.Success || !res.Applied || len(res.Reloaded) != 1 || res.Reloaded[0].Name != "GET /store/hello" {
+		t.Fatalf("reload: %+v", res)
+	}
+	f.expect("GET", "/store/hello", "", 200, `{"v":2}`)
+
+	f.write("src/api/store/new/route.ts", route(`res.json({ fresh: true })`))
+	f.reload(ActionAdd, "src/api/store/new/route.ts")
+	f.expect("GET", "/store/new", "", 200, `{"fresh":true}`)
+
+	os.Remove(f.path("src/api/store/new/route.ts"))
+	res = f.reload(ActionUnlink, "src/api/store/new/route.ts")
+	if !res.Success || len(res.Removed) != 1 {
+		t.Fatalf("unlink: %+v", res)
+	}
+	f.expect("GET", "/store/new", "", 404, "Cannot GET")
+}
+
+func TestSyntaxErrorKeepsOldCodeThenRecovers(t *testing.T) {
+	f := newFixture(t, map[string]string{"src/api/store/hello/route.ts": route(`res.json({ v: 1 })`)})
+	f.load()
+	f.write("src/api/store/hello/route.ts", route(`res.json({ v: 2 }))`))
+	res := f.reload(ActionChange, "src/api/store/hello/route.ts")
+	if res.Success || res.Applied || len(res.Errors) == 0 {
+		t.Fatalf("want a failed reload, got %+v", res)
+	}
+	d := res.Errors[0]
+	if d.File != f.path("src/api/store/hello/route.ts") || d.Line != 3 || d.Code != diag.CodeSyntax {
+		t.Fatalf("error at %+v", d)
+	}
+	if !diag.HasErrors(res.Problems) {
+		t.Fatal("problems should list the syntax error")
+	}
+	f.expect("GET", "/store/hello", "", 200, `{"v":1}`)
+
+	f.write("src/api/store/hello/route.ts", route(`res.json({ v: 3 })`))
+	res = f.reload(ActionChange, "src/api/store/hello/route.ts")
+	if !res.Success || len(res.Problems) != 0 {
+		t.Fatalf("recovery: %+v", res)
+	}
+	f.expect("GET", "/store/hello", "", 200, `{"v":3}`)
+}
+
+func TestUtilEditReloadsImporters(t *testing.T) {
+	f := newFixture(t, map[string]string{
+		"src/utils/greet.ts":       `export const greet = (n: string) => "hi " + n` + "\n",
+		"src/api/a/route.ts":       `import { greet } from "../../utils/greet"` + "\n" + route(`res.json({ a: greet("a") })`),
+		"src/api/b/route.ts":       `import { greet } from "../../utils/greet"` + "\n" + route(`res.json({ b: greet("b") })`),
+		"src/api/c/route.ts":       route(`res.json({ c: 1 })`),
+		"src/lib/unused.ts":        "export const x = 1\n",
+	})
+	f.load()
+	f.write("src/utils/greet.ts", `export const greet = (n: string) => "hello " + n`+"\n")
+	res := f.reload(ActionChange, "src/utils/greet.ts")
+	if !res.Success || len(res.Reloaded) != 2 {
+		t.Fatalf("reloaded %+v", res.Reloaded)
+	}
+	f.expect("GET", "/a", "", 200, `"hello a"`)
+	f.expect("GET", "/b", "", 200, `"hello b"`)
+
+	res = f.reload(ActionChange, "src/lib/unused.ts")
+	if !res.Success || res.Applied || !strings.Contains(res.Note, "nothing imports src/lib/unused.ts") {
+		t.Fatalf("unused file: %+v", res)
+	}
+	res = f.reload(ActionChange, "logs/app.log")
+	if !res.Success || res.Applied {
+		t.Fatalf("log file: %+v", res)
+	}
+}
+
+func TestBrokenUtilBlocksOnlyItsImporters(t *testing.T) {
+	f := newFixture(t, map[string]string{
+		"src/utils/u.ts":     "export const u = () => 1\n",
+		"src/api/a/route.ts": `import { u } from "../../utils/u"` + "\n" + route(`res.json({ a: u() })`),
+		"src/api/c/route.ts": route(`res.json({ c: 1 })`),
+	})
+	f.load()
+	f.write("src/utils/u.ts", "export const u = () =>\n")
+	res := f.reload(ActionChange, "src/utils/u.ts")
+	if res.Success || len(res.Errors) < 2 {
+		t.Fatalf("want the syntax error and the import site, got %+v", res)
+	}
+	f.expect("GET", "/a", "", 200, `{"a":1}`)
+	// An unrelated edit is not blocked by the broken util.
+	f.write("src/api/c/route.ts", route(`res.json({ c: 2 })`))
+	if res := f.reload(ActionChange, "src/api/c/route.ts"); !res.Success || !res.Applied {
+		t.Fatalf("unrelated edit: %+v", res)
+	}
+	f.expect("GET", "/c", "", 200, `{"c":2}`)
+	// Fixing the util brings route a back.
+	f.write("src/utils/u.ts", "export const u = () => 5\n")
+	if res := f.reload(ActionChange, "src/utils/u.ts"); !res.Success || len(res.Problems) != 0 {
+		t.Fatalf("fix: %+v", res)
+	}
+	f.expect("GET", "/a", "", 200, `{"a":5}`)
+}
+
+func TestMissingImportRecoversWhenFileIsAdded(t *testing.T) {
+	f := newFixture(t, map[string]string{
+		"src/api/a/route.ts": `import { later } from "../../lib/later"` + "\n" + route(`res.json({ v: later })`),
+	})
+	res := f.load()
+	if res.Success || len(res.Errors) == 0 || !strings.Contains(res.Errors[0].Message, "Cannot find module") {
+		t.Fatalf("load: %+v", res)
+	}
+	f.expect("GET", "/a", "", 404, "Cannot GET")
+	f.write("src/lib/later.ts", "export const later = 'here'\n")
+	if res := f.reload(ActionAdd, "src/lib/later.ts"); !res.Success || !res.Applied {
+		t.Fatalf("add: %+v", res)
+	}
+	f.expect("GET", "/a", "", 200, `{"v":"here"}`)
+}
+
+func TestHandlerErrorsBecomeResponsesAndDiagnostics(t *testing.T) {
+	f := newFixture(t, map[string]string{
+		"src/api/boom/route.ts": `import { MedusaError } from "@medusajs/framework/utils"
+export const GET = async (req: any, res: any) => {
+  throw new Error("boom")
+}
+export const POST = async (req: any, res: any) => {
+  throw new MedusaError(MedusaError.Types.NOT_FOUND, "no such thing")
+}
+`,
+		"src/api/loop/route.ts": route("let n = 0; while (n >= 0) { n++ }"),
+		"src/api/silent/route.ts": route("const x = 1"),
+	})
+	f.load()
+	f.expect("GET", "/boom", "", 500, `"message":"An unknown error occurred."`)
+	f.expect("POST", "/boom", "", 404, `{"type":"not_found","message":"no such thing"}`)
+	f.expect("GET", "/loop", "", 500, "interrupted")
+	f.expect("GET", "/silent", "", 500, "without sending a response")
+	// The runtime keeps serving after an interrupt.
+	f.expect("POST", "/boom", "", 404, "no such thing")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var lines []string
+	for _, e := range f.runtime {
+		for _, p := range e.Problems {
+			lines = append(lines, diag.RelPath(f.root, p.File)+":"+itoa(p.Line)+" "+p.Code)
+		}
+	}
+	got := strings.Join(lines, "\n")
+	for _, want := range []string{"src/api/boom/route.ts:3 runtime-error", "src/api/loop/route.ts:3 runtime-error", "src/api/silent/route.ts:2 runtime-error"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("runtime errors %q lack %q", got, want)
+		}
+	}
+	if strings.Contains(got, "route.ts:6") {
+		t.Errorf("a MedusaError 404 is not a bug and should not be reported: %q", got)
+	}
+}
+
+func itoa(n int) string {
+	b := []byte{}
+	if n == 0 {
+		return "0"
+	}
+	for n > 0 {
+		b = append([]byte{byte('0' + n%10)}, b...)
+		n /= 10
+	}
+	return string(b)
+}
+
+func TestCORSForStoreRoutes(t *testing.T) {
+	f := newFixture(t, map[string]string{"src/api/store/hello/route.ts": route(`res.json({ ok: true })`)})
+	f.load()
+	req, _ := http.NewRequest("OPTIONS", f.srv.URL+"/store/hello", nil)
+	req.Header.Set("Origin", "http://localhost:8000")
+	req.Header.Set("Access-Control-Request-Method", "GET")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 204 || resp.Header.Get("Access-Control-Allow-Origin") != "http://localhost:8000" {
+		t.Fatalf("preflight: %d %v", resp.StatusCode, resp.Header)
+	}
+	req, _ = http.NewRequest("GET", f.srv.URL+"/store/hello", nil)
+	req.Header.Set("Origin", "http://evil.example")
+	resp, _ = http.DefaultClient.Do(req)
+	resp.Body.Close()
+	if resp.Header.Get("Access-Control-Allow-Origin") != "" {
+		t.Fatal("an unlisted origin was allowed")
+	}
+}

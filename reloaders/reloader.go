@@ -1,0 +1,53 @@
+// Package reloaders knows Medusa's resource kinds: which files are whose, how to load a file's
+// resources into the next generation, and how to make that generation live. One file per kind.
+//
+// A reload is two-phase: Prepare builds the kind's next state beside the live one (nothing
+// observable changes), then the host commits every kind or none. In-flight work keeps the
+// state it started with.
+package reloaders
+
+import (
+	"github.com/medusa-ls/medusa-ls/diag"
+	"github.com/medusa-ls/medusa-ls/jsvm"
+)
+
+// Resource is one thing a file provides: a route, a subscriber, a job…
+type Resource struct {
+	Kind string `json:"kind"` // "route", "middleware", "subscriber", "job", "workflow", "module"
+	Name string `json:"name"` // "GET /store/hello", "product.created → notify", …
+	File string `json:"file"` // absolute path
+	Line int    `json:"line,omitempty"`
+}
+
+// Reloader is one resource kind.
+type Reloader interface {
+	// Kind names the kind in logs ("routes").
+	Kind() string
+	// Owns reports whether rel (slash-separated, relative to the project root) is an entry file
+	// of this kind, e.g. src/api/store/hello/route.ts for routes.
+	Owns(rel string) bool
+	// Prepare loads the given entry files into tx and drops the removed ones, building the
+	// kind's next state without making it live. Files that fail keep their previous version in
+	// the next state (or stay absent) and their problems are returned; the host decides whether
+	// to commit anyway (the first load) or not at all (a reload). It runs on the loop.
+	Prepare(tx *jsvm.Tx, load, remove []string) Pending
+}
+
+// Pending is a kind's next state.
+type Pending interface {
+	// Problems found while loading: errors (the file did not load) and warnings.
+	Problems() []diag.Diagnostic
+	// Failed lists the entry files that did not load.
+	Failed() []string
+	// Reloaded lists the resources of the files that were (re)loaded.
+	Reloaded() []Resource
+	// Resources lists everything the next state provides.
+	Resources() []Resource
+	// Commit makes the next state live. It runs on the loop and cannot fail.
+	Commit()
+}
+
+// Warning is a convention problem found in a file that did load.
+func Warning(file string, line int, msg string) diag.Diagnostic {
+	return diag.Diagnostic{File: file, Line: line, Column: 1, Severity: diag.Warning, Code: diag.CodeConvention, Message: msg}
+}

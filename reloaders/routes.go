@@ -1,0 +1,443 @@
+package reloaders
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/dop251/goja"
+	"github.com/gorilla/mux"
+
+	"github.com/medusa-ls/medusa-ls/diag"
+	"github.com/medusa-ls/medusa-ls/framework"
+	"github.com/medusa-ls/medusa-ls/jsvm"
+)
+
+// HTTPMethods are the handler exports a route file may have, in Medusa's order.
+var HTTPMethods = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"}
+
+// RuntimeError is a handler failure on a request, for the log and the editor.
+type RuntimeError struct {
+	Method, Path string
+	Status       int
+	Problems     []diag.Diagnostic
+}
+
+// RoutesOptions configure the routes reloader.
+type RoutesOptions struct {
+	Root           string
+	Runtime        *jsvm.Runtime
+	Container      *framework.Container
+	CORS           CORSConfig
+	RequestTimeout time.Duration // longest wait for a response before answering 500
+	BodyLimit      int64         // request body limit in bytes
+	Logger         *slog.Logger
+	OnError        func(RuntimeError)
+}
+
+// Routes serves src/api: route files and the middlewares file, swapped atomically as a whole.
+type Routes struct {
+	opts    RoutesOptions
+	current atomic.Pointer[routeTable]
+	// loop-only
+	server goja.Value // the internal server module (dispatch)
+}
+
+// NewRoutes returns the routes reloader with an empty table.
+func NewRoutes(opts RoutesOptions) *Routes {
+	if opts.RequestTimeout <= 0 {
+		opts.RequestTimeout = 60 * time.Second
+	}
+	if opts.BodyLimit <= 0 {
+		opts.BodyLimit = 10 << 20
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	r := &Routes{opts: opts}
+	r.current.Store(&routeTable{files: map[string]*routeFile{}})
+	return r
+}
+
+// Kind implements Reloader.
+func (r *Routes) Kind() string { return "routes" }
+
+// Owns implements Reloader: route files and the API's middlewares file.
+func (r *Routes) Owns(rel string) bool {
+	if IsMiddlewaresFile(rel) {
+		return true
+	}
+	_, ok, _ := RoutePath(rel)
+	return ok
+}
+
+type routeFile struct {
+	file, rel, path string
+	handlers        map[string]goja.Value // method → handler
+	lines           map[string]int        // method → line of its export
+	noCORS          bool                  // export const CORS = false
+}
+
+type middlewareEntry struct {
+	matcher string
+	re      *regexp.Regexp // nil for a RegExp matcher, tested in JavaScript
+	jsRe    goja.Value
+	methods []string // nil: every method (app.use)
+	fn      goja.Value
+}
+
+type middlewareFile struct {
+	file         string
+	entries      []middlewareEntry
+	errorHandler goja.Value
+}
+
+// routeTable is one generation of the API. It is immutable once committed.
+type routeTable struct {
+	files  map[string]*routeFile
+	mw     *middlewareFile
+	router *mux.Router
+	sig    string
+	keys   map[string]routeKey // mux route name → route
+	mwPos  []int               // sort position of each middleware entry
+}
+
+type routeKey struct {
+	file   *routeFile
+	method string
+	pos    int
+	params map[string]int // param name → path segment index
+}
+
+type routesPending struct {
+	r        *Routes
+	next     *routeTable
+	problems []diag.Diagnostic
+	failed   []string
+	reloaded []Resource
+}
+
+func (p *routesPending) Problems() []diag.Diagnostic { return p.problems }
+func (p *routesPending) Failed() []string            { return p.failed }
+func (p *routesPending) Reloaded() []Resource        { return p.reloaded }
+func (p *routesPending) Resources() []Resource       { return p.next.resources() }
+func (p *routesPending) Commit()                     { p.r.current.Store(p.next) }
+
+// Resources lists the live routes and middlewares.
+func (r *Routes) Resources() []Resource { return r.current.Load().resources() }
+
+func (t *routeTable) resources() []Resource {
+	var out []Resource
+	for _, f := range t.files {
+		out = append(out, f.resources()...)
+	}
+	if t.mw != nil {
+		for _, e := range t.mw.entries {
+			name := e.matcher
+			if len(e.methods) > 0 {
+				name = strings.Join(e.methods, ",") + " " + name
+			}
+			out = append(out, Resource{Kind: "middleware", Name: name, File: t.mw.file})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].File != out[j].File {
+			return out[i].File < out[j].File
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
+
+func (f *routeFile) resources() []Resource {
+	var out []Resource
+	for _, m := range HTTPMethods {
+		if _, ok := f.handlers[m]; ok {
+			out = append(out, Resource{Kind: "route", Name: m + " " + f.path, File: f.file, Line: f.lines[m]})
+		}
+	}
+	return out
+}
+
+// Prepare implements Reloader.
+func (r *Routes) Prepare(tx *jsvm.Tx, load, remove []string) Pending {
+	cur := r.current.Load()
+	next := &routeTable{files: make(map[string]*routeFile, len(cur.files)), mw: cur.mw}
+	for k, v := range cur.files {
+		next.files[k] = v
+	}
+	p := &routesPending{r: r, next: next}
+	for _, f := range remove {
+		if r.isMiddlewares(f) {
+			next.mw = nil
+		} else {
+			delete(next.files, f)
+		}
+	}
+	vm := r.opts.Runtime.VM()
+	for _, f := range load {
+		rel := diag.RelPath(r.opts.Root, f)
+		if IsMiddlewaresFile(rel) {
+			mw, problems := r.loadMiddlewares(tx, vm, f)
+			p.problems = append(p.problems, problems...)
+			if mw == nil {
+				p.failed = append(p.failed, f)
+				continue
+			}
+			next.mw = mw
+			p.reloaded = append(p.reloaded, Resource{Kind: "middleware", Name: fmt.Sprintf("%d middleware(s)", len(mw.entries)), File: f})
+			continue
+		}
+		rf, problems := r.loadRoute(tx, vm, f, rel)
+		p.problems = append(p.problems, problems...)
+		if rf == nil {
+			p.failed = append(p.failed, f)
+			continue
+		}
+		next.files[f] = rf
+		p.reloaded = append(p.reloaded, rf.resources()...)
+	}
+	if problems := next.build(cur); len(problems) > 0 {
+		p.problems = append(p.problems, problems...)
+	}
+	return p
+}
+
+func (r *Routes) isMiddlewares(f string) bool {
+	return IsMiddlewaresFile(diag.RelPath(r.opts.Root, f))
+}
+
+var exportLineRe = regexp.MustCompile(`(?m)^\s*export\s+(?:async\s+)?(?:function\s*\*?\s*|const\s+|let\s+|var\s+)(GET|POST|PUT|PATCH|DELETE|OPTIONS|HEAD|get|post|put|patch|delete|options|head)\b`)
+
+// handlerLines finds the line of each exported handler, for code lenses and symbols.
+func handlerLines(src []byte) map[string]int {
+	out := map[string]int{}
+	for _, m := range exportLineRe.FindAllSubmatchIndex(src, -1) {
+		name := string(src[m[2]:m[3]])
+		out[name] = 1 + strings.Count(string(src[:m[2]]), "\n")
+	}
+	return out
+}
+
+func (r *Routes) loadRoute(tx *jsvm.Tx, vm *goja.Runtime, file, rel string) (*routeFile, []diag.Diagnostic) {
+	path, _, err := RoutePath(rel)
+	if err != nil {
+		return nil, []diag.Diagnostic{{File: file, Line: 1, Column: 1, Severity: diag.Error, Code: diag.CodeConvention, Message: err.Error()}}
+	}
+	m, err := tx.Require(file)
+	if err != nil {
+		return nil, r.opts.Runtime.Diagnostics(err, diag.CodeLoad)
+	}
+	src, _ := os.ReadFile(file)
+	lines := handlerLines(src)
+	rf := &routeFile{file: file, rel: rel, path: path, handlers: map[string]goja.Value{}, lines: map[string]int{}}
+	problems := append([]diag.Diagnostic(nil), m.Warnings...)
+	for _, method := range HTTPMethods {
+		v := m.Export(vm, method)
+		if v == nil || goja.IsUndefined(v) {
+			continue
+		}
+		if _, ok := goja.AssertFunction(v); !ok {
+			problems = append(problems, Warning(file, lines[method], fmt.Sprintf("%s is exported but is not a function, so %s %s is not served", method, method, path)))
+			continue
+		}
+		rf.handlers[method] = v
+		rf.lines[method] = lines[method]
+	}
+	for _, lower := range []string{"get", "post", "put", "patch", "delete", "options", "head"} {
+		if v := m.Export(vm, lower); v != nil && !goja.IsUndefined(v) {
+			problems = append(problems, Warning(file, lines[lower], fmt.Sprintf("%q is not an HTTP method export; did you mean %s?", lower, strings.ToUpper(lower))))
+		}
+	}
+	if len(rf.handlers) == 0 {
+		problems = append(problems, Warning(file, 1, fmt.Sprintf("route file exports no handler (%s), so nothing is served at %s", strings.Join(HTTPMethods, ", "), path)))
+	}
+	if v := m.Export(vm, "CORS"); v != nil && !goja.IsUndefined(v) && !v.ToBoolean() {
+		rf.noCORS = true
+	}
+	return rf, problems
+}
+
+func (r *Routes) loadMiddlewares(tx *jsvm.Tx, vm *goja.Runtime, file string) (*middlewareFile, []diag.Diagnostic) {
+	m, err := tx.Require(file)
+	if err != nil {
+		return nil, r.opts.Runtime.Diagnostics(err, diag.CodeLoad)
+	}
+	problems := append([]diag.Diagnostic(nil), m.Warnings...)
+	def := m.Export(vm, "default")
+	obj, ok := def.(*goja.Object)
+	if !ok || obj.Get("routes") == nil {
+		// Medusa warns and skips such a file.
+		problems = append(problems, Warning(file, 1, `the default export must be the result of defineMiddlewares({ routes: [...] }); no middleware applied`))
+		return &middlewareFile{file: file}, problems
+	}
+	mw := &middlewareFile{file: file}
+	if eh := obj.Get("errorHandler"); eh != nil {
+		if _, ok := goja.AssertFunction(eh); ok {
+			mw.errorHandler = eh
+		}
+	}
+	routes, ok := obj.Get("routes").(*goja.Object)
+	if !ok {
+		problems = append(problems, Warning(file, 1, "defineMiddlewares: routes must be an array"))
+		return mw, problems
+	}
+	n := int(routes.Get("length").ToInteger())
+	for i := 0; i < n; i++ {
+		route, ok := routes.Get(fmt.Sprint(i)).(*goja.Object)
+		if !ok {
+			continue
+		}
+		matcherV := route.Get("matcher")
+		if matcherV == nil || goja.IsUndefined(matcherV) || goja.IsNull(matcherV) || matcherV.String() == "" {
+			return nil, append(problems, diag.Diagnostic{File: file, Line: 1, Column: 1, Severity: diag.Error, Code: diag.CodeLoad,
+				Message: fmt.Sprintf("Middleware is missing a `matcher` field (routes[%d]). The 'matcher' field is required when applying middleware.", i)})
+		}
+		var methods []string
+		if ms, ok := route.Get("methods").(*goja.Object); ok {
+			for j := 0; j < int(ms.Get("length").ToInteger()); j++ {
+				meth := strings.ToUpper(ms.Get(fmt.Sprint(j)).String())
+				if meth == "ALL" || meth == "USE" {
+					methods = append([]string(nil), HTTPMethods...)
+					break
+				}
+				methods = append(methods, meth)
+			}
+		}
+		entryBase := middlewareEntry{methods: methods}
+		if mo, ok := matcherV.(*goja.Object); ok && mo.ClassName() == "RegExp" {
+			entryBase.matcher = mo.String()
+			entryBase.jsRe = mo
+		} else {
+			entryBase.matcher = matcherV.String()
+			re, _, err := expressPattern(entryBase.matcher, methods == nil)
+			if err != nil {
+				return nil, append(problems, diag.Diagnostic{File: file, Line: 1, Column: 1, Severity: diag.Error, Code: diag.CodeLoad,
+					Message: fmt.Sprintf("middleware matcher %q is not a valid path pattern: %v", entryBase.matcher, err)})
+			}
+			entryBase.re = re
+		}
+		fns, _ := route.Get("middlewares").(*goja.Object)
+		if fns == nil {
+			continue
+		}
+		for j := 0; j < int(fns.Get("length").ToInteger()); j++ {
+			fn := fns.Get(fmt.Sprint(j))
+			if _, ok := goja.AssertFunction(fn); !ok {
+				problems = append(problems, Warning(file, 1, fmt.Sprintf("middlewares[%d] for %q is not a function; skipped", j, entryBase.matcher)))
+				continue
+			}
+			e := entryBase
+			e.fn = fn
+			mw.entries = append(mw.entries, e)
+		}
+	}
+	return mw, problems
+}
+
+// build sorts routes and middlewares as Medusa does and prepares the router, reusing the
+// previous one when the set of routes is unchanged.
+func (t *routeTable) build(prev *routeTable) []diag.Diagnostic {
+	var items []sortable
+	type routeItem struct {
+		file   *routeFile
+		method string
+	}
+	var routes []routeItem
+	if t.mw != nil {
+		for i, e := range t.mw.entries {
+			items = append(items, sortable{matcher: e.matcher, isRegexp: e.jsRe != nil, hasMethod: e.methods != nil, index: i})
+		}
+	}
+	nMW := len(items)
+	files := make([]*routeFile, 0, len(t.files))
+	for _, f := range t.files {
+		files = append(files, f)
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].path < files[j].path })
+	for _, f := range files {
+		for _, m := range HTTPMethods {
+			if _, ok := f.handlers[m]; ok {
+				items = append(items, sortable{matcher: f.path, hasMethod: true, index: len(items)})
+				routes = append(routes, routeItem{f, m})
+			}
+		}
+	}
+	order := sortRoutes(items)
+	t.mwPos = make([]int, nMW)
+	t.keys = make(map[string]routeKey, len(routes))
+	var sig strings.Builder
+	type placed struct {
+		name, tmpl, method string
+	}
+	var regs []placed
+	for pos, idx := range order {
+		if idx < nMW {
+			t.mwPos[idx] = pos
+			continue
+		}
+		ri := routes[idx-nMW]
+		name := ri.method + " " + ri.file.file
+		tmpl, params := muxTemplate(ri.file.path)
+		t.keys[name] = routeKey{file: ri.file, method: ri.method, pos: pos, params: params}
+		regs = append(regs, placed{name: name, tmpl: tmpl, method: ri.method})
+		fmt.Fprintf(&sig, "%s %s %s\n", ri.method, tmpl, name)
+	}
+	t.sig = sig.String()
+	if prev != nil && prev.router != nil && prev.sig == t.sig {
+		t.router = prev.router
+		return nil
+	}
+	router := mux.NewRouter()
+	for _, reg := range regs {
+		methods := []string{reg.method}
+		if reg.method == "GET" {
+			methods = append(methods, "HEAD")
+		}
+		router.NewRoute().Name(reg.name).Path(reg.tmpl).Methods(methods...)
+	}
+	t.router = router
+	return nil
+}
+
+// muxTemplate turns "/store/products/:id" into a lower-case mux template and the segment index
+// of each parameter. Matching is done on the lower-cased path (Express routes are
+// case-insensitive) and parameter values are taken from the original path by position.
+func muxTemplate(path string) (string, map[string]int) {
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	params := map[string]int{}
+	for i, s := range segs {
+		if strings.HasPrefix(s, ":") {
+			params[s[1:]] = i
+			segs[i] = "{" + s[1:] + "}"
+		} else {
+			segs[i] = strings.ToLower(s)
+		}
+	}
+	if path == "/" {
+		return "/", params
+	}
+	return "/" + strings.Join(segs, "/"), params
+}
+
+// Routes lists the live routes, for symbols and code lenses.
+func (r *Routes) Routes() []Resource {
+	var out []Resource
+	for _, res := range r.Resources() {
+		if res.Kind == "route" {
+			out = append(out, res)
+		}
+	}
+	return out
+}
+
+// relativeFile is for log lines.
+func (r *Routes) relativeFile(file string) string {
+	return filepath.ToSlash(diag.RelPath(r.opts.Root, file))
+}
