@@ -134,9 +134,9 @@ export async function GET(req: MedusaRequest, res: MedusaResponse) {
 
 func TestServeRouteParamsBodyAndMiddleware(t *testing.T) {
 	f := newFixture(t, map[string]string{
-		"src/api/store/hello/route.ts":          route(`res.json({ message: "hello", q: req.query })`),
-		"src/api/store/items/[id]/route.ts":     route(`res.json({ id: req.params.id, mw: (req as any).seen })`),
-		"src/api/store/items/route.ts":          `export const POST = async (req: any, res: any) => { res.status(201).json({ got: req.body }) }` + "\n",
+		"src/api/store/hello/route.ts":      route(`res.json({ message: "hello", q: req.query })`),
+		"src/api/store/items/[id]/route.ts": route(`res.json({ id: req.params.id, mw: (req as any).seen })`),
+		"src/api/store/items/route.ts":      `export const POST = async (req: any, res: any) => { res.status(201).json({ got: req.body }) }` + "\n",
 		"src/api/middlewares.ts": `import { defineMiddlewares } from "@medusajs/framework/http"
 export default defineMiddlewares({ routes: [{ matcher: "/store/items/*", middlewares: [(req: any, res: any, next: any) => { req.seen = "yes"; next() }] }] })
 `,
@@ -205,11 +205,11 @@ func TestSyntaxErrorKeepsOldCodeThenRecovers(t *testing.T) {
 
 func TestUtilEditReloadsImporters(t *testing.T) {
 	f := newFixture(t, map[string]string{
-		"src/utils/greet.ts":       `export const greet = (n: string) => "hi " + n` + "\n",
-		"src/api/a/route.ts":       `import { greet } from "../../utils/greet"` + "\n" + route(`res.json({ a: greet("a") })`),
-		"src/api/b/route.ts":       `import { greet } from "../../utils/greet"` + "\n" + route(`res.json({ b: greet("b") })`),
-		"src/api/c/route.ts":       route(`res.json({ c: 1 })`),
-		"src/lib/unused.ts":        "export const x = 1\n",
+		"src/utils/greet.ts": `export const greet = (n: string) => "hi " + n` + "\n",
+		"src/api/a/route.ts": `import { greet } from "../../utils/greet"` + "\n" + route(`res.json({ a: greet("a") })`),
+		"src/api/b/route.ts": `import { greet } from "../../utils/greet"` + "\n" + route(`res.json({ b: greet("b") })`),
+		"src/api/c/route.ts": route(`res.json({ c: 1 })`),
+		"src/lib/unused.ts":  "export const x = 1\n",
 	})
 	f.load()
 	f.write("src/utils/greet.ts", `export const greet = (n: string) => "hello " + n`+"\n")
@@ -283,7 +283,7 @@ export const POST = async (req: any, res: any) => {
   throw new MedusaError(MedusaError.Types.NOT_FOUND, "no such thing")
 }
 `,
-		"src/api/loop/route.ts": route("let n = 0; while (n >= 0) { n++ }"),
+		"src/api/loop/route.ts":   route("let n = 0; while (n >= 0) { n++ }"),
 		"src/api/silent/route.ts": route("const x = 1"),
 	})
 	f.load()

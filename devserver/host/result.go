@@ -23,16 +23,16 @@ type Change struct {
 // Result is the outcome of a load or a reload: a plain struct that the terminal logger, the
 // IPC channel and the language server all render.
 type Result struct {
-	Success    bool                  `json:"success"`
-	DurationMs float64               `json:"durationMs"`
-	Files      []string              `json:"files,omitempty"`    // the batch's changed files
-	Reloaded   []reloaders.Resource  `json:"reloaded,omitempty"` // resources (re)loaded
-	Removed    []reloaders.Resource  `json:"removed,omitempty"`  // resources that went away
-	Errors     []diag.Diagnostic     `json:"errors,omitempty"`   // why the batch failed
-	Problems   []diag.Diagnostic     `json:"problems"`           // every current load problem in the project
-	Resources  []reloaders.Resource  `json:"resources,omitempty"`
-	Restart    bool                  `json:"restartRequired,omitempty"`
-	Note       string                `json:"note,omitempty"` // e.g. "nothing imports src/lib/x.ts"
-	Applied    bool                  `json:"applied"`        // a new generation went live
-	Generation int                   `json:"generation"`
+	Success    bool                 `json:"success"`
+	DurationMs float64              `json:"durationMs"`
+	Files      []string             `json:"files,omitempty"`    // the batch's changed files
+	Reloaded   []reloaders.Resource `json:"reloaded,omitempty"` // resources (re)loaded
+	Removed    []reloaders.Resource `json:"removed,omitempty"`  // resources that went away
+	Errors     []diag.Diagnostic    `json:"errors,omitempty"`   // why the batch failed
+	Problems   []diag.Diagnostic    `json:"problems"`           // every current load problem in the project
+	Resources  []reloaders.Resource `json:"resources,omitempty"`
+	Restart    bool                 `json:"restartRequired,omitempty"`
+	Note       string               `json:"note,omitempty"` // e.g. "nothing imports src/lib/x.ts"
+	Applied    bool                 `json:"applied"`        // a new generation went live
+	Generation int                  `json:"generation"`
 }

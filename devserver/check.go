@@ -1,0 +1,89 @@
+package devserver
+
+import (
+	"context"
+	"os"
+	"time"
+
+	"github.com/medusa-ls/medusa-ls/devserver/host"
+	"github.com/medusa-ls/medusa-ls/diag"
+	"github.com/medusa-ls/medusa-ls/dotenv"
+	"github.com/medusa-ls/medusa-ls/project"
+)
+
+// CheckReport is `medusa-ls check --json`: paths relative to the project, 1-based lines.
+type CheckReport struct {
+	Resources   []CheckResource   `json:"resources"`
+	Diagnostics []CheckDiagnostic `json:"diagnostics"`
+}
+
+// CheckResource is one resource the project provides.
+type CheckResource struct {
+	Kind string `json:"kind"`
+	Name string `json:"name"`
+	File string `json:"file"`
+}
+
+// CheckDiagnostic is one problem.
+type CheckDiagnostic struct {
+	File      string        `json:"file"`
+	Line      int           `json:"line"`
+	Column    int           `json:"column"`
+	EndLine   int           `json:"endLine"`
+	EndColumn int           `json:"endColumn"`
+	Severity  diag.Severity `json:"severity"`
+	Code      string        `json:"code"`
+	Message   string        `json:"message"`
+}
+
+// Errors counts the error diagnostics.
+func (r CheckReport) Errors() int {
+	n := 0
+	for _, d := range r.Diagnostics {
+		if d.Severity == diag.Error {
+			n++
+		}
+	}
+	return n
+}
+
+// Check loads every resource of the project once, without serving, and reports what it
+// provides and what is wrong.
+func Check(ctx context.Context, root string, timeout time.Duration) (CheckReport, error) {
+	env, _ := project.Environment(root, dotenv.Environ(os.Environ()))
+	app, err := host.New(host.Options{Root: root, Env: env, TaskTimeout: timeout, Output: discard{}})
+	if err != nil {
+		return CheckReport{}, err
+	}
+	defer app.Close()
+	res := app.Load(ctx)
+	report := CheckReport{Resources: []CheckResource{}, Diagnostics: []CheckDiagnostic{}}
+	for _, r := range res.Resources {
+		report.Resources = append(report.Resources, CheckResource{Kind: r.Kind, Name: r.Name, File: diag.RelPath(root, r.File)})
+	}
+	seen := map[string]bool{}
+	for _, d := range append(res.Errors, res.Problems...) {
+		key := d.String()
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		line, col := max(d.Line, 1), max(d.Column, 1)
+		endLine, endCol := d.EndLine, d.EndColumn
+		if endLine < line {
+			endLine = line
+		}
+		if endLine == line && endCol < col {
+			endCol = col
+		}
+		report.Diagnostics = append(report.Diagnostics, CheckDiagnostic{
+			File: diag.RelPath(root, d.File), Line: line, Column: col, EndLine: endLine, EndColumn: endCol,
+			Severity: d.Severity, Code: d.Code, Message: d.Message,
+		})
+	}
+	return report, nil
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }

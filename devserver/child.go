@@ -1,0 +1,184 @@
+// Package devserver runs a Medusa project: the supervisor (`medusa-ls develop`) owns the port
+// and the file watcher, and drives a child (`medusa-ls start`) that serves the project from the
+// embedded runtime and reloads it in place.
+package devserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/medusa-ls/medusa-ls/devserver/host"
+	"github.com/medusa-ls/medusa-ls/devserver/ipc"
+	"github.com/medusa-ls/medusa-ls/dotenv"
+	"github.com/medusa-ls/medusa-ls/project"
+	"github.com/medusa-ls/medusa-ls/reloaders"
+)
+
+// ChildOptions configure the child dev server.
+type ChildOptions struct {
+	Root           string
+	Host           string // used when no listener is inherited
+	Port           int    // used when no listener is inherited; 0 = from the project
+	TaskTimeout    time.Duration
+	RequestTimeout time.Duration
+	Output         io.Writer // console and log output
+}
+
+// Defaults for timeouts.
+const (
+	DefaultTaskTimeout    = 5 * time.Second
+	DefaultRequestTimeout = 60 * time.Second
+)
+
+// RunChild loads the project and serves it until ctx ends, the parent asks it to stop, or the
+// parent goes away.
+func RunChild(ctx context.Context, opts ChildOptions) error {
+	if opts.Output == nil {
+		opts.Output = os.Stdout
+	}
+	if opts.TaskTimeout == 0 {
+		opts.TaskTimeout = DefaultTaskTimeout
+	}
+	if opts.RequestTimeout == 0 {
+		opts.RequestTimeout = DefaultRequestTimeout
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	nc, err := inheritedIPC()
+	if err != nil {
+		return fmt.Errorf("ipc channel: %w", err)
+	}
+	var conn *ipc.Conn
+	if nc != nil {
+		conn = ipc.NewConn(nc)
+	}
+	supervised := conn != nil
+
+	env, err := project.Environment(opts.Root, dotenv.Environ(os.Environ()))
+	if err != nil {
+		fmt.Fprintf(opts.Output, "warn:    %v\n", err)
+	}
+	logger := slog.New(slog.NewTextHandler(opts.Output, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	app, err := host.New(host.Options{
+		Root: opts.Root, Env: env, TaskTimeout: opts.TaskTimeout, RequestTimeout: opts.RequestTimeout,
+		Logger: logger, Output: opts.Output,
+		OnRuntimeError: func(e reloaders.RuntimeError) {
+			if conn != nil {
+				_ = conn.Send(ipc.RuntimeErrorMessage(e))
+			}
+		},
+	})
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+
+	loaded := app.Load(ctx)
+	ln, err := inheritedListener()
+	if err != nil {
+		return fmt.Errorf("inherited listener: %w", err)
+	}
+	if ln == nil {
+		port := opts.Port
+		if port == 0 {
+			port = project.Port(env, app.Config())
+		}
+		hostName := opts.Host
+		if hostName == "" {
+			hostName = "127.0.0.1"
+		}
+		ln, err = net.Listen("tcp", net.JoinHostPort(hostName, fmt.Sprint(port)))
+		if err != nil {
+			return fmt.Errorf("listening on %s:%d: %w", hostName, port, err)
+		}
+	}
+	url := "http://" + ln.Addr().String()
+	srv := &http.Server{Handler: app.Handler(), ReadHeaderTimeout: 30 * time.Second, ErrorLog: slogToLog(logger)}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+
+	if !supervised {
+		for _, line := range FormatLoad(opts.Root, loaded, url, 0) {
+			fmt.Fprintln(opts.Output, line)
+		}
+		select {
+		case <-ctx.Done():
+		case err := <-serveErr:
+			return err
+		}
+		return shutdown(srv)
+	}
+	if err := conn.Send(ipc.ReadyMessage(os.Getpid(), url, loaded)); err != nil {
+		return fmt.Errorf("sending ready: %w", err)
+	}
+	msgs := make(chan ipc.Envelope)
+	gone := make(chan error, 1)
+	go func() {
+		for {
+			m, err := conn.Receive()
+			var de *ipc.DecodeError
+			if errors.As(err, &de) {
+				fmt.Fprintf(opts.Output, "warn:    %v\n", err)
+				continue
+			}
+			if err != nil {
+				gone <- err
+				return
+			}
+			msgs <- m
+		}
+	}()
+	var work sync.WaitGroup
+	defer work.Wait()
+	for {
+		select {
+		case <-ctx.Done():
+			return shutdown(srv)
+		case err := <-serveErr:
+			return err
+		case <-gone:
+			// The supervisor went away: nothing may outlive it.
+			return shutdown(srv)
+		case m := <-msgs:
+			switch m.Type {
+			case ipc.TypeReload:
+				res := app.Reload(ctx, m.ReloadChanges())
+				_ = conn.Send(ipc.ResultMessage(m.ID, res))
+			case ipc.TypeReloadAll:
+				res := app.ReloadAll(ctx)
+				_ = conn.Send(ipc.ResultMessage(m.ID, res))
+			case ipc.TypeShutdown:
+				// Stop taking requests first and say so, so that the supervisor knows every new
+				// request goes to the child that replaces this one; then finish what is in flight.
+				_ = ln.Close()
+				srv.SetKeepAlivesEnabled(false)
+				_ = conn.Send(ipc.Envelope{Type: ipc.TypeDraining})
+				return shutdown(srv)
+			case ipc.TypeCommand:
+				_ = conn.Send(ipc.Envelope{Type: ipc.TypeCommandDone, ID: m.ID, Error: fmt.Sprintf("unknown command %q", m.Name)})
+			}
+		}
+	}
+}
+
+// shutdown stops accepting and lets in-flight requests finish, briefly.
+func shutdown(srv *http.Server) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := srv.Shutdown(ctx)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}

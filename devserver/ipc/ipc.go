@@ -1,0 +1,207 @@
+// Package ipc is the channel between the supervisor and the child dev server: one JSON object
+// per line over a socket pair on fd 3, the framing of Node's IPC channel, so the same parent can
+// drive a Node Medusa child. Medusa's message names are kept and extended, never renamed.
+package ipc
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/medusa-ls/medusa-ls/devserver/host"
+	"github.com/medusa-ls/medusa-ls/diag"
+	"github.com/medusa-ls/medusa-ls/reloaders"
+)
+
+// Message types.
+const (
+	TypeReload       = "hmr-reload"    // parent → child: apply a batch of changes
+	TypeResult       = "hmr-result"    // child → parent: the outcome of a reload
+	TypeReady        = "ready"         // child → parent: loaded and serving
+	TypeRuntimeError = "runtime-error" // child → parent: a handler threw on a request
+	TypeReloadAll    = "reload-all"    // parent → child: reload every file
+	TypeShutdown     = "shutdown"      // parent → child: stop accepting, finish requests, exit
+	TypeDraining     = "draining"      // child → parent: no longer accepting; finishing in-flight requests
+	TypeCommand      = "command"       // parent → child: run a named command (emit an event, run a job)
+	TypeCommandDone  = "command-result"
+)
+
+// Envelope is any message; Type says which fields are set.
+type Envelope struct {
+	Type string `json:"type"`
+	ID   int64  `json:"id,omitempty"`
+
+	// hmr-reload: Medusa's fields (action, file, rootDirectory), then the whole batch.
+	Action        host.Action   `json:"action,omitempty"`
+	File          string        `json:"file,omitempty"`
+	RootDirectory string        `json:"rootDirectory,omitempty"`
+	Changes       []host.Change `json:"files,omitempty"`
+
+	// hmr-result and ready: Medusa's success, then the detail it lacks.
+	Success         *bool                `json:"success,omitempty"`
+	DurationMs      float64              `json:"durationMs,omitempty"`
+	Changed         []string             `json:"changed,omitempty"`
+	Reloaded        []reloaders.Resource `json:"reloaded,omitempty"`
+	Removed         []reloaders.Resource `json:"removed,omitempty"`
+	Errors          []diag.Diagnostic    `json:"errors,omitempty"` // also runtime-error's problems
+	Problems        []diag.Diagnostic    `json:"problems,omitempty"`
+	Resources       []reloaders.Resource `json:"resources,omitempty"`
+	RestartRequired bool                 `json:"restartRequired,omitempty"`
+	Note            string               `json:"note,omitempty"`
+	Applied         bool                 `json:"applied,omitempty"`
+	Generation      int                  `json:"generation,omitempty"`
+
+	// ready
+	PID int    `json:"pid,omitempty"`
+	URL string `json:"url,omitempty"`
+
+	// runtime-error
+	Method string `json:"method,omitempty"`
+	Path   string `json:"path,omitempty"`
+	Status int    `json:"status,omitempty"`
+
+	// command / command-result
+	Name  string          `json:"name,omitempty"`
+	Args  json.RawMessage `json:"args,omitempty"`
+	Data  json.RawMessage `json:"data,omitempty"`
+	Error string          `json:"error,omitempty"`
+}
+
+// Reload builds an hmr-reload message. action and file carry the first change, as Medusa's
+// parent sends them; files carries the whole batch.
+func Reload(id int64, root string, changes []host.Change) Envelope {
+	e := Envelope{Type: TypeReload, ID: id, RootDirectory: root, Changes: changes}
+	if len(changes) > 0 {
+		e.Action, e.File = changes[0].Action, changes[0].File
+	}
+	return e
+}
+
+func withResult(e Envelope, r host.Result) Envelope {
+	ok := r.Success
+	e.Success = &ok
+	e.DurationMs, e.Changed, e.Reloaded, e.Removed = r.DurationMs, r.Files, r.Reloaded, r.Removed
+	e.Errors, e.Problems, e.Resources = r.Errors, r.Problems, r.Resources
+	e.RestartRequired, e.Note, e.Applied, e.Generation = r.Restart, r.Note, r.Applied, r.Generation
+	if e.Problems == nil {
+		e.Problems = []diag.Diagnostic{}
+	}
+	return e
+}
+
+// Result unpacks the outcome carried by an hmr-result or ready message.
+func (e Envelope) Result() host.Result {
+	r := host.Result{
+		DurationMs: e.DurationMs, Files: e.Changed, Reloaded: e.Reloaded, Removed: e.Removed,
+		Errors: e.Errors, Problems: e.Problems, Resources: e.Resources, Restart: e.RestartRequired,
+		Note: e.Note, Applied: e.Applied, Generation: e.Generation,
+	}
+	if e.Success != nil {
+		r.Success = *e.Success
+	}
+	if r.Problems == nil {
+		r.Problems = []diag.Diagnostic{}
+	}
+	return r
+}
+
+// ResultMessage wraps a reload result.
+func ResultMessage(id int64, r host.Result) Envelope {
+	return withResult(Envelope{Type: TypeResult, ID: id}, r)
+}
+
+// ReadyMessage announces that the child serves.
+func ReadyMessage(pid int, url string, r host.Result) Envelope {
+	return withResult(Envelope{Type: TypeReady, PID: pid, URL: url}, r)
+}
+
+// RuntimeErrorMessage reports a handler failure.
+func RuntimeErrorMessage(e reloaders.RuntimeError) Envelope {
+	return Envelope{Type: TypeRuntimeError, Method: e.Method, Path: e.Path, Status: e.Status, Errors: e.Problems}
+}
+
+// Changes returns the batch of an hmr-reload, also from a Medusa-style message with only
+// action and file.
+func (e Envelope) ReloadChanges() []host.Change {
+	if len(e.Changes) > 0 {
+		return e.Changes
+	}
+	if e.File != "" {
+		return []host.Change{{Action: e.Action, File: e.File}}
+	}
+	return nil
+}
+
+// Conn reads and writes messages. Writes are serialized; reads belong to one goroutine.
+type Conn struct {
+	r   *bufio.Reader
+	wmu sync.Mutex
+	w   io.Writer
+	c   io.Closer
+}
+
+// NewConn wraps a byte stream.
+func NewConn(rwc io.ReadWriteCloser) *Conn {
+	return &Conn{r: bufio.NewReaderSize(rwc, 64<<10), w: rwc, c: rwc}
+}
+
+// Send writes one message.
+func (c *Conn) Send(e Envelope) error {
+	b, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("ipc: encoding %s: %w", e.Type, err)
+	}
+	b = append(b, '\n')
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	_, err = c.w.Write(b)
+	return err
+}
+
+// MaxMessage bounds one line, so a corrupt peer cannot make the reader grow without limit.
+const MaxMessage = 64 << 20
+
+// ErrTooLarge is returned for a line longer than MaxMessage.
+var ErrTooLarge = errors.New("ipc: message too large")
+
+// Receive reads the next message. Lines that are not JSON objects are skipped (returned as an
+// error the caller may log and ignore); io.EOF means the peer closed the channel.
+func (c *Conn) Receive() (Envelope, error) {
+	var line []byte
+	for {
+		chunk, err := c.r.ReadSlice('\n')
+		line = append(line, chunk...)
+		if len(line) > MaxMessage {
+			return Envelope{}, ErrTooLarge
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if err != nil {
+			if err == io.EOF && len(line) > 0 {
+				break
+			}
+			return Envelope{}, err
+		}
+		break
+	}
+	var e Envelope
+	if err := json.Unmarshal(line, &e); err != nil {
+		return Envelope{}, &DecodeError{Line: string(line), Err: err}
+	}
+	return e, nil
+}
+
+// Close closes the channel.
+func (c *Conn) Close() error { return c.c.Close() }
+
+// DecodeError is a line that is not a message.
+type DecodeError struct {
+	Line string
+	Err  error
+}
+
+func (e *DecodeError) Error() string { return fmt.Sprintf("ipc: bad message %.80q: %v", e.Line, e.Err) }

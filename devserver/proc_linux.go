@@ -1,0 +1,14 @@
+//go:build linux
+
+package devserver
+
+import (
+	"os/exec"
+	"syscall"
+)
+
+// setProcessGroup puts the child in its own process group (so that it and anything it starts
+// can be killed together) and has the kernel kill it if the supervisor dies.
+func setProcessGroup(cmd *exec.Cmd) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+}

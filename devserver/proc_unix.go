@@ -1,0 +1,111 @@
+//go:build unix
+
+package devserver
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"syscall"
+)
+
+// childTransport is what a child needs from its parent: the IPC socket (fd 3) and the
+// listening socket (fd 4), passed as inherited descriptors.
+type childTransport struct {
+	parentEnd *os.File // the supervisor's end of the socket pair
+	childEnd  *os.File
+}
+
+func newTransport() (*childTransport, error) {
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		return nil, fmt.Errorf("socketpair: %w", err)
+	}
+	syscall.CloseOnExec(fds[0])
+	syscall.CloseOnExec(fds[1])
+	return &childTransport{
+		parentEnd: os.NewFile(uintptr(fds[0]), "ipc-parent"),
+		childEnd:  os.NewFile(uintptr(fds[1]), "ipc-child"),
+	}, nil
+}
+
+// attach passes the child's descriptors: ExtraFiles[0] becomes fd 3, ExtraFiles[1] fd 4.
+func (t *childTransport) attach(cmd *exec.Cmd, listener *os.File) {
+	cmd.ExtraFiles = []*os.File{t.childEnd, listener}
+	cmd.Env = append(cmd.Env, EnvIPCFD+"=3", EnvListenFD+"=4")
+	setProcessGroup(cmd)
+}
+
+// afterStart closes the child's end in the parent, so that the parent sees EOF when the child
+// dies.
+func (t *childTransport) afterStart() { _ = t.childEnd.Close() }
+
+func (t *childTransport) parentConn() (net.Conn, error) {
+	c, err := net.FileConn(t.parentEnd)
+	_ = t.parentEnd.Close() // FileConn dup'ed it
+	return c, err
+}
+
+func (t *childTransport) close() {
+	_ = t.childEnd.Close()
+	_ = t.parentEnd.Close()
+}
+
+// listenerFile returns a descriptor of the listening socket to pass to children.
+func listenerFile(l net.Listener) (*os.File, error) {
+	tl, ok := l.(*net.TCPListener)
+	if !ok {
+		return nil, fmt.Errorf("listener %T cannot be passed to a child", l)
+	}
+	return tl.File()
+}
+
+// killGroup signals the child's whole process group.
+func killGroup(pid int, sig syscall.Signal) error {
+	if pid <= 0 {
+		return nil
+	}
+	err := syscall.Kill(-pid, sig)
+	if err == syscall.ESRCH {
+		return nil
+	}
+	return err
+}
+
+func terminate(pid int) error { return killGroup(pid, syscall.SIGTERM) }
+func kill(pid int) error      { return killGroup(pid, syscall.SIGKILL) }
+
+// inheritedIPC returns the IPC channel a parent passed, or nil when started alone.
+func inheritedIPC() (net.Conn, error) {
+	fd, ok := inheritedFD(EnvIPCFD)
+	if !ok {
+		return nil, nil
+	}
+	f := os.NewFile(uintptr(fd), "ipc")
+	c, err := net.FileConn(f)
+	_ = f.Close()
+	return c, err
+}
+
+// inheritedListener returns the listening socket a parent passed, or nil.
+func inheritedListener() (net.Listener, error) {
+	fd, ok := inheritedFD(EnvListenFD)
+	if !ok {
+		return nil, nil
+	}
+	f := os.NewFile(uintptr(fd), "listener")
+	l, err := net.FileListener(f)
+	_ = f.Close()
+	return l, err
+}
+
+func inheritedFD(env string) (int, bool) {
+	s := os.Getenv(env)
+	if s == "" {
+		return 0, false
+	}
+	fd, err := strconv.Atoi(s)
+	return fd, err == nil && fd > 2
+}

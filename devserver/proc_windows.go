@@ -1,0 +1,101 @@
+//go:build windows
+
+package devserver
+
+import (
+	"bufio"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+)
+
+// On Windows descriptors cannot be inherited the Unix way, so the child dials back to a
+// loopback address with a one-time token, and binds the HTTP port itself. Restarts there have
+// a short window where connections are refused.
+type childTransport struct {
+	ln    net.Listener
+	token string
+	conn  chan net.Conn
+}
+
+func newTransport() (*childTransport, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	t := &childTransport{ln: ln, token: hex.EncodeToString(b), conn: make(chan net.Conn, 1)}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+			line, err := bufio.NewReader(c).ReadString('\n')
+			if err != nil || strings.TrimSpace(line) != t.token {
+				_ = c.Close()
+				continue
+			}
+			_ = c.SetReadDeadline(time.Time{})
+			t.conn <- c
+			return
+		}
+	}()
+	return t, nil
+}
+
+func (t *childTransport) attach(cmd *exec.Cmd, listener *os.File) {
+	cmd.Env = append(cmd.Env, EnvIPCAddr+"="+t.ln.Addr().String(), EnvIPCToken+"="+t.token)
+}
+
+func (t *childTransport) afterStart() {}
+
+func (t *childTransport) parentConn() (net.Conn, error) {
+	select {
+	case c := <-t.conn:
+		_ = t.ln.Close()
+		return c, nil
+	case <-time.After(30 * time.Second):
+		_ = t.ln.Close()
+		return nil, errors.New("the child did not connect its IPC channel")
+	}
+}
+
+func (t *childTransport) close() { _ = t.ln.Close() }
+
+func listenerFile(l net.Listener) (*os.File, error) { return nil, nil }
+
+func terminate(pid int) error { return kill(pid) }
+
+func kill(pid int) error {
+	if pid <= 0 {
+		return nil
+	}
+	return exec.Command("taskkill", "/PID", fmt.Sprint(pid), "/F", "/T").Run()
+}
+
+func inheritedIPC() (net.Conn, error) {
+	addr := os.Getenv(EnvIPCAddr)
+	if addr == "" {
+		return nil, nil
+	}
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := fmt.Fprintln(c, os.Getenv(EnvIPCToken)); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+func inheritedListener() (net.Listener, error) { return nil, nil }

@@ -1,0 +1,165 @@
+package devserver
+
+import (
+	"fmt"
+	"log"
+	"log/slog"
+	"sort"
+	"strings"
+
+	"github.com/medusa-ls/medusa-ls/devserver/host"
+	"github.com/medusa-ls/medusa-ls/diag"
+	"github.com/medusa-ls/medusa-ls/reloaders"
+)
+
+// The terminal log speaks like Medusa's develop command: a source prefix, [HMR] when reloading
+// in place and [Watcher] when every change restarts.
+const (
+	PrefixHMR     = "[HMR]"
+	PrefixWatcher = "[Watcher]"
+)
+
+// FormatLoad renders the first load of a child.
+func FormatLoad(root string, r host.Result, url string, totalMs float64) []string {
+	routes := 0
+	for _, res := range r.Resources {
+		if res.Kind == "route" {
+			routes++
+		}
+	}
+	ms := r.DurationMs
+	if totalMs > 0 {
+		ms = totalMs
+	}
+	summary := fmt.Sprintf("%d routes", routes)
+	if n := countErrors(r.Problems); n > 0 {
+		summary += fmt.Sprintf("; %d errors", n)
+	}
+	lines := []string{fmt.Sprintf("%s ready on %s in %s (%s)", PrefixHMR, url, formatMs(ms), summary)}
+	return append(lines, formatProblems(root, r.Problems, true)...)
+}
+
+// FormatReload renders a reload result, e.g.
+// "[HMR] reloaded src/api/store/hello/route.ts (route GET /store/hello) in 1.8 ms".
+func FormatReload(prefix, root string, r host.Result) []string {
+	files := relList(root, r.Files)
+	switch {
+	case !r.Success:
+		lines := []string{fmt.Sprintf("%s reload of %s failed in %s; still serving the previous code", prefix, files, formatMs(r.DurationMs))}
+		return append(lines, formatProblems(root, r.Errors, true)...)
+	case !r.Applied:
+		if r.Note != "" {
+			return []string{fmt.Sprintf("%s %s", prefix, r.Note)}
+		}
+		return []string{fmt.Sprintf("%s %s changed; nothing to reload", prefix, files)}
+	}
+	what := describeResources(r.Reloaded)
+	if len(r.Removed) > 0 {
+		if what != "" {
+			what += "; "
+		}
+		what += "removed " + describeResources(r.Removed)
+	}
+	line := fmt.Sprintf("%s reloaded %s", prefix, files)
+	if what != "" {
+		line += " (" + what + ")"
+	}
+	line += " in " + formatMs(r.DurationMs)
+	lines := []string{line}
+	// Warnings of the files just loaded.
+	var warns []diag.Diagnostic
+	for _, p := range r.Problems {
+		if p.Severity == diag.Warning && containsString(r.Files, p.File) {
+			warns = append(warns, p)
+		}
+	}
+	return append(lines, formatProblems(root, warns, false)...)
+}
+
+func describeResources(rs []reloaders.Resource) string {
+	if len(rs) == 0 {
+		return ""
+	}
+	byKind := map[string][]string{}
+	var kinds []string
+	for _, r := range rs {
+		if _, ok := byKind[r.Kind]; !ok {
+			kinds = append(kinds, r.Kind)
+		}
+		byKind[r.Kind] = append(byKind[r.Kind], r.Name)
+	}
+	var parts []string
+	for _, k := range kinds {
+		names := byKind[k]
+		sort.Strings(names)
+		label := k
+		if len(names) > 1 {
+			label += "s"
+		}
+		if len(names) > 4 {
+			parts = append(parts, fmt.Sprintf("%d %s", len(names), label))
+			continue
+		}
+		parts = append(parts, label+" "+strings.Join(names, ", "))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func formatProblems(root string, ds []diag.Diagnostic, frames bool) []string {
+	var lines []string
+	for _, d := range ds {
+		lines = append(lines, "  "+d.Format(root))
+		if frames && d.Severity == diag.Error {
+			if f := diag.CodeFrame(d, nil); f != "" {
+				for _, l := range strings.Split(strings.TrimRight(f, "\n"), "\n") {
+					lines = append(lines, "    "+l)
+				}
+			}
+		}
+	}
+	return lines
+}
+
+func relList(root string, files []string) string {
+	rels := make([]string, 0, len(files))
+	for _, f := range files {
+		rels = append(rels, diag.RelPath(root, f))
+	}
+	if len(rels) > 3 {
+		return fmt.Sprintf("%s and %d more files", strings.Join(rels[:2], ", "), len(rels)-2)
+	}
+	return strings.Join(rels, ", ")
+}
+
+func formatMs(ms float64) string {
+	switch {
+	case ms < 10:
+		return fmt.Sprintf("%.1f ms", ms)
+	case ms < 10000:
+		return fmt.Sprintf("%.0f ms", ms)
+	}
+	return fmt.Sprintf("%.1f s", ms/1000)
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func slogToLog(l *slog.Logger) *log.Logger {
+	return slog.NewLogLogger(l.Handler(), slog.LevelWarn)
+}
+
+func countErrors(ds []diag.Diagnostic) int {
+	n := 0
+	for _, d := range ds {
+		if d.Severity == diag.Error {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,429 @@
+package devserver
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/medusa-ls/medusa-ls/devserver/host"
+	"github.com/medusa-ls/medusa-ls/devserver/watch"
+	"github.com/medusa-ls/medusa-ls/diag"
+	"github.com/medusa-ls/medusa-ls/dotenv"
+	"github.com/medusa-ls/medusa-ls/project"
+)
+
+// State of the dev server, as the editor's status bar shows it.
+type State string
+
+const (
+	StateStarting   State = "starting"
+	StateReady      State = "ready"
+	StateReloading  State = "reloading"
+	StateError      State = "error"
+	StateRestarting State = "restarting"
+	StateStopped    State = "stopped"
+)
+
+// Status is a snapshot for status bars.
+type Status struct {
+	State      State       `json:"state"`
+	URL        string      `json:"url"`
+	Runtime    string      `json:"runtime"`
+	HMR        bool        `json:"hmr"`
+	LastReload *LastReload `json:"lastReload,omitempty"`
+	Errors     int         `json:"errors"`
+	Message    string      `json:"message,omitempty"`
+}
+
+// LastReload summarises the latest reload.
+type LastReload struct {
+	File string  `json:"file"`
+	Ms   float64 `json:"ms"`
+	OK   bool    `json:"ok"`
+}
+
+// RuntimeError is a failure after loading (a handler threw), with where it happened.
+type RuntimeError struct {
+	Method, Path string
+	Status       int
+	Problems     []diag.Diagnostic
+}
+
+// Event is what the supervisor tells its user (the terminal, the language server).
+type Event struct {
+	Status  *Status      // the state changed
+	Result  *host.Result // a load, reload or restart finished
+	Kind    string       // for Result: "ready", "reload", "restart"
+	Runtime *RuntimeError
+	Log     string // a log line ("[HMR] reloaded …", or the child's own output)
+}
+
+// Options configure a Supervisor.
+type Options struct {
+	Root           string
+	Host           string            // default 127.0.0.1
+	Port           int               // 0: projectConfig.http.port, PORT, 9000
+	HMR            *bool             // nil: the project's backend_hmr flag
+	Env            map[string]string // extra variables for the child
+	Exe            string            // the medusa-ls binary to run as the child; default: this one
+	Watch          bool              // watch files with fsnotify
+	Ignore         []string          // extra watcher ignore patterns
+	TaskTimeout    time.Duration
+	RequestTimeout time.Duration
+	ReloadTimeout  time.Duration // longest wait for a child's answer before it is killed
+	ReadyTimeout   time.Duration // longest wait for a new child to load
+	Output         io.Writer     // terminal: supervisor lines and the child's output
+	OnEvent        func(Event)
+}
+
+// Supervisor owns the port and runs the child.
+type Supervisor struct {
+	opts   Options
+	root   string
+	prefix string
+
+	listener net.Listener
+	lfile    *os.File
+
+	mu       sync.Mutex
+	status   Status
+	pending  map[string]bool // files touched since the last batch
+	hashes   map[string][32]byte
+	known    map[string]bool // files that existed at the last look
+	kick     chan struct{}
+	cmds     chan command
+	child    *child
+	problems []diag.Diagnostic
+	nextID   int64
+	hmr      bool
+	flagSrc  string
+	env      map[string]string
+	cfg      *project.Config
+	stopped  bool
+	watcher  *watch.Watcher
+	done     chan struct{}
+}
+
+type command struct {
+	name  string // "restart", "reload-all", "stop", "start"
+	reply chan error
+}
+
+// New validates the project and resolves the port and the feature flag.
+func New(opts Options) (*Supervisor, error) {
+	root, err := filepath.Abs(opts.Root)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := project.FindConfig(root); err != nil {
+		return nil, err
+	}
+	if opts.Host == "" {
+		opts.Host = "127.0.0.1"
+	}
+	if opts.Output == nil {
+		opts.Output = os.Stderr
+	}
+	if opts.TaskTimeout == 0 {
+		opts.TaskTimeout = DefaultTaskTimeout
+	}
+	if opts.RequestTimeout == 0 {
+		opts.RequestTimeout = DefaultRequestTimeout
+	}
+	if opts.ReloadTimeout == 0 {
+		opts.ReloadTimeout = max(30*time.Second, 3*opts.TaskTimeout)
+	}
+	if opts.ReadyTimeout == 0 {
+		opts.ReadyTimeout = 2 * time.Minute
+	}
+	if opts.Exe == "" {
+		if opts.Exe, err = os.Executable(); err != nil {
+			return nil, fmt.Errorf("finding the medusa-ls binary: %w", err)
+		}
+	}
+	s := &Supervisor{
+		opts: opts, root: root,
+		pending: map[string]bool{}, hashes: map[string][32]byte{}, known: map[string]bool{},
+		kick: make(chan struct{}, 1), cmds: make(chan command), done: make(chan struct{}),
+	}
+	s.status = Status{State: StateStarting, Runtime: "embedded"}
+	return s, nil
+}
+
+// Root is the project directory.
+func (s *Supervisor) Root() string { return s.root }
+
+// Status returns the current status.
+func (s *Supervisor) Status() Status {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.status
+}
+
+// Problems returns the current load problems of the project.
+func (s *Supervisor) Problems() []diag.Diagnostic {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]diag.Diagnostic(nil), s.problems...)
+}
+
+// URL is where the project is served.
+func (s *Supervisor) URL() string {
+	if s.listener == nil {
+		return ""
+	}
+	return "http://" + s.listener.Addr().String()
+}
+
+// Run opens the port, starts the child and the watcher, and serves until ctx ends. It returns
+// once the child has stopped.
+func (s *Supervisor) Run(ctx context.Context) error {
+	defer close(s.done)
+	if err := s.configure(); err != nil {
+		return err
+	}
+	port := s.opts.Port
+	if port == 0 {
+		port = project.Port(s.env, s.cfg)
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(s.opts.Host, fmt.Sprint(port)))
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s:%d: %w", s.opts.Host, port, err)
+	}
+	s.listener = ln
+	defer ln.Close()
+	if s.lfile, err = listenerFile(ln); err != nil {
+		return err
+	}
+	if s.lfile != nil {
+		defer s.lfile.Close()
+	}
+	s.scanHashes()
+	if s.opts.Watch {
+		w, err := watch.New(watch.Options{Root: s.root, Ignore: s.opts.Ignore})
+		if err != nil {
+			s.logf("%s cannot watch files: %v (saves from an editor still reload)", s.prefix, err)
+		} else {
+			s.watcher = w
+			defer w.Close()
+			go s.forward(ctx, w)
+			s.logf("%s Watching filesystem to reload dev server on file change", s.prefix)
+		}
+	}
+	return s.loop(ctx)
+}
+
+// configure reads the environment and medusa-config to resolve the flag and the port.
+func (s *Supervisor) configure() error {
+	base := dotenv.Environ(os.Environ())
+	for k, v := range s.opts.Env {
+		base[k] = v
+	}
+	env, err := project.Environment(s.root, base)
+	if err != nil {
+		s.logf("warn: %v", err)
+	}
+	cfg, problems := project.LoadConfig(s.root, env, s.opts.TaskTimeout)
+	for _, p := range problems {
+		s.logf("%s", p.Format(s.root))
+	}
+	s.env, s.cfg = env, cfg
+	if s.opts.HMR != nil {
+		s.hmr, s.flagSrc = *s.opts.HMR, "the hmr setting"
+	} else {
+		s.hmr, s.flagSrc = project.HMREnabled(env, cfg)
+	}
+	s.prefix = PrefixWatcher
+	if s.hmr {
+		s.prefix = PrefixHMR
+		s.logf("%s Using backend HMR dev server (reload on file change; backend_hmr from %s)", s.prefix, s.flagSrc)
+	} else {
+		s.logf("%s Using standard dev server (restart on file change; backend_hmr off by %s)", s.prefix, s.flagSrc)
+		if v, ok := env[project.HMRFlagEnv]; ok && !strings.EqualFold(v, "true") && !strings.EqualFold(v, "false") {
+			s.logf("%s note: %s=%q is not \"true\"; Medusa reads only \"true\" as on", s.prefix, project.HMRFlagEnv, v)
+		}
+	}
+	s.mu.Lock()
+	s.status.HMR = s.hmr
+	s.mu.Unlock()
+	return nil
+}
+
+// Enqueue asks for the given files to be reloaded (an editor's didSave, a watcher batch).
+// Files whose content did not change are dropped; the rest join the next batch.
+func (s *Supervisor) Enqueue(files ...string) {
+	s.mu.Lock()
+	added := false
+	for _, f := range files {
+		if !filepath.IsAbs(f) {
+			f = filepath.Join(s.root, f)
+		}
+		rel := diag.RelPath(s.root, f)
+		if strings.HasPrefix(rel, "../") || filepath.IsAbs(rel) {
+			continue // outside the project
+		}
+		if watch.Ignored(rel, s.opts.Ignore) || !(host.IsCode(f) || host.NeedsRestart(rel)) {
+			continue
+		}
+		s.pending[f] = true
+		added = true
+	}
+	s.mu.Unlock()
+	if added {
+		select {
+		case s.kick <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func (s *Supervisor) forward(ctx context.Context, w *watch.Watcher) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case b, ok := <-w.Batches():
+			if !ok {
+				return
+			}
+			s.Enqueue(b...)
+		}
+	}
+}
+
+// scanHashes records the content of the project's code files, so that a save that changes
+// nothing, or a change seen twice (editor and watcher), reloads nothing.
+func (s *Supervisor) scanHashes() {
+	_ = filepath.WalkDir(s.root, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		rel := diag.RelPath(s.root, p)
+		if p != s.root && watch.Ignored(rel, s.opts.Ignore) {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() || !(host.IsCode(p) || host.NeedsRestart(rel)) {
+			return nil
+		}
+		if b, err := os.ReadFile(p); err == nil {
+			s.mu.Lock()
+			s.hashes[p] = sha256.Sum256(b)
+			s.known[p] = true
+			s.mu.Unlock()
+		}
+		return nil
+	})
+}
+
+// takeBatch turns the touched files into changes: what was added, changed or deleted since the
+// last look, by content.
+func (s *Supervisor) takeBatch() []host.Change {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	files := make([]string, 0, len(s.pending))
+	for f := range s.pending {
+		files = append(files, f)
+	}
+	s.pending = map[string]bool{}
+	sort.Strings(files)
+	var out []host.Change
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		switch {
+		case err != nil:
+			if s.known[f] {
+				out = append(out, host.Change{Action: host.ActionUnlink, File: f})
+			}
+			delete(s.known, f)
+			delete(s.hashes, f)
+		default:
+			sum := sha256.Sum256(b)
+			if s.known[f] && s.hashes[f] == sum {
+				continue
+			}
+			action := host.ActionChange
+			if !s.known[f] {
+				action = host.ActionAdd
+			}
+			s.known[f] = true
+			s.hashes[f] = sum
+			out = append(out, host.Change{Action: action, File: f})
+		}
+	}
+	return out
+}
+
+// Restart restarts the child. ReloadAll reloads every file in place. Stop stops the child (the
+// port stays open) and Start starts it again.
+func (s *Supervisor) Restart(ctx context.Context) error   { return s.command(ctx, "restart") }
+func (s *Supervisor) ReloadAll(ctx context.Context) error { return s.command(ctx, "reload-all") }
+func (s *Supervisor) Stop(ctx context.Context) error      { return s.command(ctx, "stop") }
+func (s *Supervisor) Start(ctx context.Context) error     { return s.command(ctx, "start") }
+
+func (s *Supervisor) command(ctx context.Context, name string) error {
+	c := command{name: name, reply: make(chan error, 1)}
+	select {
+	case s.cmds <- c:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-s.done:
+		return errors.New("the dev server supervisor has stopped")
+	}
+	select {
+	case err := <-c.reply:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *Supervisor) logf(format string, args ...any) {
+	line := fmt.Sprintf(format, args...)
+	fmt.Fprintln(s.opts.Output, line)
+	s.emit(Event{Log: line})
+}
+
+func (s *Supervisor) emit(e Event) {
+	if s.opts.OnEvent != nil {
+		s.opts.OnEvent(e)
+	}
+}
+
+func (s *Supervisor) setState(st State, msg string) {
+	s.mu.Lock()
+	s.status.State = st
+	s.status.Message = msg
+	if st == StateStopped {
+		s.status.URL = ""
+	} else if s.listener != nil {
+		s.status.URL = s.URL()
+	}
+	snap := s.status
+	s.mu.Unlock()
+	s.emit(Event{Status: &snap})
+}
+
+func (s *Supervisor) setProblems(ps []diag.Diagnostic) {
+	s.mu.Lock()
+	s.problems = ps
+	n := 0
+	for _, p := range ps {
+		if p.Severity == diag.Error {
+			n++
+		}
+	}
+	s.status.Errors = n
+	s.mu.Unlock()
+}

@@ -1,0 +1,265 @@
+// Package watch watches a project directory recursively with fsnotify and reports the files
+// touched, in batches: an editor's atomic save (temp file, rename, chmod) is one batch, and so
+// is a git checkout of hundreds of files.
+package watch
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+)
+
+// IgnoredDirs are never watched, at any depth.
+var IgnoredDirs = []string{"node_modules", ".git", "dist", "build", ".medusa", "static", "uploads", ".cache", ".turbo", ".next", "coverage"}
+
+// Options configure a Watcher.
+type Options struct {
+	Root   string
+	Ignore []string // extra patterns: a name matched against every path segment, or a glob against the relative path
+	// Quiet is how long the directory must be quiet before a batch is emitted. A batch that
+	// already touches several files waits BurstQuiet instead, so a checkout is not split; no
+	// batch waits longer than MaxWait from its first event.
+	Quiet, BurstQuiet, MaxWait time.Duration
+	Logger                     *slog.Logger
+}
+
+// Watcher reports batches of touched files (absolute paths).
+type Watcher struct {
+	opts    Options
+	fw      *fsnotify.Watcher
+	batches chan []string
+	done    chan struct{}
+	once    sync.Once
+}
+
+// New starts watching opts.Root and every directory below it that is not ignored.
+func New(opts Options) (*Watcher, error) {
+	if opts.Quiet == 0 {
+		opts.Quiet = 3 * time.Millisecond
+	}
+	if opts.BurstQuiet == 0 {
+		opts.BurstQuiet = 30 * time.Millisecond
+	}
+	if opts.MaxWait == 0 {
+		opts.MaxWait = 500 * time.Millisecond
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	root, err := filepath.Abs(opts.Root)
+	if err != nil {
+		return nil, err
+	}
+	opts.Root = root
+	fw, err := fsnotify.NewWatcher()
+	if err != nil {
+		return nil, fmt.Errorf("watch: %w", err)
+	}
+	w := &Watcher{opts: opts, fw: fw, batches: make(chan []string, 16), done: make(chan struct{})}
+	if _, err := w.addTree(root); err != nil {
+		fw.Close()
+		return nil, err
+	}
+	go w.run()
+	return w, nil
+}
+
+// Batches delivers touched files. It is closed by Close.
+func (w *Watcher) Batches() <-chan []string { return w.batches }
+
+// Close stops watching.
+func (w *Watcher) Close() error {
+	var err error
+	w.once.Do(func() {
+		close(w.done)
+		err = w.fw.Close()
+	})
+	return err
+}
+
+// Ignored reports whether rel (slash-separated, relative to the root) is never reported.
+func (w *Watcher) Ignored(rel string) bool { return Ignored(rel, w.opts.Ignore) }
+
+// Ignored reports whether rel is ignored by the default rules or extra patterns.
+func Ignored(rel string, extra []string) bool {
+	segs := strings.Split(rel, "/")
+	for i, s := range segs {
+		last := i == len(segs)-1
+		for _, d := range IgnoredDirs {
+			if s == d {
+				return true
+			}
+		}
+		// Dot directories (.vscode, .idea, .yarn); dot files are code only for .env* at the root.
+		if strings.HasPrefix(s, ".") && s != "." && s != ".." && !last {
+			return true
+		}
+		if last && isEditorTemp(s) {
+			return true
+		}
+		for _, p := range extra {
+			if p == s {
+				return true
+			}
+		}
+	}
+	for _, p := range extra {
+		if ok, _ := filepath.Match(p, rel); ok {
+			return true
+		}
+		if strings.HasSuffix(p, "/**") && strings.HasPrefix(rel+"/", strings.TrimSuffix(p, "**")) {
+			return true
+		}
+	}
+	return false
+}
+
+// isEditorTemp recognises the files editors write while saving (vim's 4913 probe and swap
+// files, backups, emacs lock files, JetBrains safe-write files).
+func isEditorTemp(name string) bool {
+	switch {
+	case name == "4913", strings.HasSuffix(name, "~"), strings.HasPrefix(name, ".#"),
+		strings.HasPrefix(name, "#") && strings.HasSuffix(name, "#"),
+		strings.HasSuffix(name, ".swp"), strings.HasSuffix(name, ".swx"), strings.HasSuffix(name, ".swo"),
+		strings.HasSuffix(name, ".swpx"), strings.HasSuffix(name, "___jb_tmp___"), strings.HasSuffix(name, "___jb_old___"),
+		strings.HasSuffix(name, ".tmp"), strings.HasSuffix(name, ".crswap"):
+		return true
+	}
+	return false
+}
+
+func (w *Watcher) rel(p string) string {
+	r, err := filepath.Rel(w.opts.Root, p)
+	if err != nil {
+		return p
+	}
+	return filepath.ToSlash(r)
+}
+
+// addTree watches dir and its subdirectories and returns the files already in them (which a
+// new directory may have received before it was watched).
+func (w *Watcher) addTree(dir string) ([]string, error) {
+	var files []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if p == dir {
+				return err
+			}
+			return nil
+		}
+		if p != w.opts.Root && w.Ignored(w.rel(p)) {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			if err := w.fw.Add(p); err != nil {
+				w.opts.Logger.Warn("watch: cannot watch directory", "dir", p, "err", err)
+			}
+			return nil
+		}
+		files = append(files, p)
+		return nil
+	})
+	return files, err
+}
+
+func (w *Watcher) run() {
+	defer close(w.batches)
+	pending := map[string]bool{}
+	var order []string
+	var first time.Time
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	touch := func(p string) {
+		if !pending[p] {
+			pending[p] = true
+			order = append(order, p)
+		}
+	}
+	arm := func() {
+		quiet := w.opts.Quiet
+		if len(order) > 1 {
+			quiet = w.opts.BurstQuiet
+		}
+		if rest := w.opts.MaxWait - time.Since(first); rest < quiet {
+			quiet = max(rest, 0)
+		}
+		timer.Reset(quiet)
+	}
+	for {
+		select {
+		case <-w.done:
+			return
+		case ev, ok := <-w.fw.Events:
+			if !ok {
+				return
+			}
+			rel := w.rel(ev.Name)
+			if rel == "." || strings.HasPrefix(rel, "../") || w.Ignored(rel) {
+				continue
+			}
+			if len(order) == 0 {
+				first = time.Now()
+			}
+			if ev.Has(fsnotify.Create) {
+				if st, err := os.Stat(ev.Name); err == nil && st.IsDir() {
+					files, _ := w.addTree(ev.Name)
+					for _, f := range files {
+						touch(f)
+					}
+					arm()
+					continue
+				}
+			}
+			if ev.Has(fsnotify.Chmod) && !ev.Has(fsnotify.Write) {
+				// A chmod alone does not change content; editors emit it after a write.
+				if !pending[ev.Name] {
+					continue
+				}
+			}
+			touch(ev.Name)
+			arm()
+		case err, ok := <-w.fw.Errors:
+			if !ok {
+				return
+			}
+			if errors.Is(err, fsnotify.ErrEventOverflow) {
+				// The kernel dropped events: report everything so nothing is missed.
+				files, _ := w.addTree(w.opts.Root)
+				for _, f := range files {
+					touch(f)
+				}
+				if len(order) > 0 {
+					if first.IsZero() {
+						first = time.Now()
+					}
+					arm()
+				}
+				continue
+			}
+			w.opts.Logger.Warn("watch: " + err.Error())
+		case <-timer.C:
+			if len(order) == 0 {
+				continue
+			}
+			batch := order
+			order = nil
+			pending = map[string]bool{}
+			select {
+			case w.batches <- batch:
+			case <-w.done:
+				return
+			}
+		}
+	}
+}
