@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"sync"
 	"syscall"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"github.com/medusa-ls/medusa-ls/devserver/host"
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/dotenv"
+	"github.com/medusa-ls/medusa-ls/jsvm"
 	"github.com/medusa-ls/medusa-ls/project"
 	"github.com/medusa-ls/medusa-ls/reloaders"
 )
@@ -32,6 +34,8 @@ type ChildOptions struct {
 	TaskTimeout    time.Duration
 	RequestTimeout time.Duration
 	Output         io.Writer // console and log output
+	CacheDir       string    // transform cache; "" = the user cache directory
+	NoCache        bool      // do not cache transforms on disk
 }
 
 // Defaults for timeouts.
@@ -70,9 +74,13 @@ func RunChild(ctx context.Context, opts ChildOptions) error {
 		fmt.Fprintf(opts.Output, "warn:    %v\n", err)
 	}
 	logger := slog.New(slog.NewTextHandler(opts.Output, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	cacheDir := opts.CacheDir
+	if cacheDir == "" && !opts.NoCache {
+		cacheDir = jsvm.DefaultCacheDir()
+	}
 	app, err := host.New(host.Options{
 		Root: opts.Root, Env: env, TaskTimeout: opts.TaskTimeout, RequestTimeout: opts.RequestTimeout,
-		Logger: logger, Output: opts.Output,
+		Logger: logger, Output: opts.Output, CacheDir: cacheDir,
 		OnRuntimeError: func(e reloaders.RuntimeError) {
 			if conn != nil {
 				_ = conn.Send(ipc.RuntimeErrorMessage(e))
@@ -85,6 +93,9 @@ func RunChild(ctx context.Context, opts ChildOptions) error {
 	defer app.Close()
 
 	loaded := app.Load(ctx)
+	scavenge := newScavenger(2 * time.Second)
+	defer scavenge.stop()
+	scavenge.poke()
 	ln, err := inheritedListener()
 	if err != nil {
 		return fmt.Errorf("inherited listener: %w", err)
@@ -155,9 +166,11 @@ func RunChild(ctx context.Context, opts ChildOptions) error {
 			case ipc.TypeReload:
 				res := app.Reload(ctx, m.ReloadChanges())
 				_ = conn.Send(ipc.ResultMessage(m.ID, res))
+				scavenge.poke()
 			case ipc.TypeReloadAll:
 				res := app.ReloadAll(ctx)
 				_ = conn.Send(ipc.ResultMessage(m.ID, res))
+				scavenge.poke()
 			case ipc.TypeShutdown:
 				// Stop taking requests first and say so, so that the supervisor knows every new
 				// request goes to the child that replaces this one; then finish what is in flight.
@@ -169,6 +182,35 @@ func RunChild(ctx context.Context, opts ChildOptions) error {
 				_ = conn.Send(ipc.Envelope{Type: ipc.TypeCommandDone, ID: m.ID, Error: fmt.Sprintf("unknown command %q", m.Name)})
 			}
 		}
+	}
+}
+
+// scavenger returns freed memory to the operating system once the server has been quiet for a
+// while after a load or a burst of reloads: a dev server lives for hours, and its resident size
+// should follow its live heap, not the peak of its last reload.
+type scavenger struct {
+	idle  time.Duration
+	mu    sync.Mutex
+	timer *time.Timer
+}
+
+func newScavenger(idle time.Duration) *scavenger { return &scavenger{idle: idle} }
+
+func (s *scavenger) poke() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.timer == nil {
+		s.timer = time.AfterFunc(s.idle, debug.FreeOSMemory)
+		return
+	}
+	s.timer.Reset(s.idle)
+}
+
+func (s *scavenger) stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.timer != nil {
+		s.timer.Stop()
 	}
 }
 

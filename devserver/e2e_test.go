@@ -395,8 +395,8 @@ func TestKilledChildIsRestartedAndPortKeepsAccepting(t *testing.T) {
 
 func TestEnvChangeRestartsWithNewValue(t *testing.T) {
 	d := startDev(t, map[string]string{
-		".env":                     "GREETING=one\n",
-		"src/api/greet/route.ts":   routeTS(`res.json({ g: process.env.GREETING })`),
+		".env":                   "GREETING=one\n",
+		"src/api/greet/route.ts": routeTS(`res.json({ g: process.env.GREETING })`),
 	}, nil)
 	d.expect("/greet", 200, `{"g":"one"}`)
 	n := len(d.results("restart"))

@@ -98,7 +98,8 @@ type Supervisor struct {
 	status   Status
 	pending  map[string]bool // files touched since the last batch
 	hashes   map[string][32]byte
-	known    map[string]bool // files that existed at the last look
+	known    map[string]bool      // files that existed at the last look
+	missing  map[string]time.Time // known files seen missing, since when
 	kick     chan struct{}
 	cmds     chan command
 	child    *child
@@ -152,7 +153,7 @@ func New(opts Options) (*Supervisor, error) {
 	}
 	s := &Supervisor{
 		opts: opts, root: root,
-		pending: map[string]bool{}, hashes: map[string][32]byte{}, known: map[string]bool{},
+		pending: map[string]bool{}, hashes: map[string][32]byte{}, known: map[string]bool{}, missing: map[string]time.Time{},
 		kick: make(chan struct{}, 1), cmds: make(chan command), done: make(chan struct{}),
 	}
 	s.status = Status{State: StateStarting, Runtime: "embedded"}
@@ -209,7 +210,9 @@ func (s *Supervisor) Run(ctx context.Context) error {
 	}
 	s.scanHashes()
 	if s.opts.Watch {
-		w, err := watch.New(watch.Options{Root: s.root, Ignore: s.opts.Ignore})
+		w, err := watch.New(watch.Options{Root: s.root, Ignore: s.opts.Ignore, Relevant: func(rel string) bool {
+			return host.IsCode(rel) || host.NeedsRestart(rel)
+		}})
 		if err != nil {
 			s.logf("%s cannot watch files: %v (saves from an editor still reload)", s.prefix, err)
 		} else {
@@ -327,6 +330,10 @@ func (s *Supervisor) scanHashes() {
 	})
 }
 
+// deleteGrace is how long a file must stay missing before it counts as deleted: editors that
+// save by renaming the old file away and writing a new one leave it missing for a moment.
+const deleteGrace = 50 * time.Millisecond
+
 // takeBatch turns the touched files into changes: what was added, changed or deleted since the
 // last look, by content.
 func (s *Supervisor) takeBatch() []host.Change {
@@ -339,28 +346,48 @@ func (s *Supervisor) takeBatch() []host.Change {
 	s.pending = map[string]bool{}
 	sort.Strings(files)
 	var out []host.Change
+	recheck := false
 	for _, f := range files {
 		b, err := os.ReadFile(f)
-		switch {
-		case err != nil:
-			if s.known[f] {
-				out = append(out, host.Change{Action: host.ActionUnlink, File: f})
-			}
-			delete(s.known, f)
-			delete(s.hashes, f)
-		default:
-			sum := sha256.Sum256(b)
-			if s.known[f] && s.hashes[f] == sum {
+		if err != nil {
+			if !s.known[f] {
 				continue
 			}
-			action := host.ActionChange
-			if !s.known[f] {
-				action = host.ActionAdd
+			since, seen := s.missing[f]
+			if !seen {
+				s.missing[f] = time.Now()
 			}
-			s.known[f] = true
-			s.hashes[f] = sum
-			out = append(out, host.Change{Action: action, File: f})
+			if !seen || time.Since(since) < deleteGrace {
+				s.pending[f] = true
+				recheck = true
+				continue
+			}
+			out = append(out, host.Change{Action: host.ActionUnlink, File: f})
+			delete(s.missing, f)
+			delete(s.known, f)
+			delete(s.hashes, f)
+			continue
 		}
+		delete(s.missing, f)
+		sum := sha256.Sum256(b)
+		if s.known[f] && s.hashes[f] == sum {
+			continue
+		}
+		action := host.ActionChange
+		if !s.known[f] {
+			action = host.ActionAdd
+		}
+		s.known[f] = true
+		s.hashes[f] = sum
+		out = append(out, host.Change{Action: action, File: f})
+	}
+	if recheck {
+		time.AfterFunc(deleteGrace, func() {
+			select {
+			case s.kick <- struct{}{}:
+			default:
+			}
+		})
 	}
 	return out
 }

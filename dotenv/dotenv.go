@@ -130,4 +130,3 @@ func Lines(env map[string]string) []string {
 	sort.Strings(out)
 	return out
 }
-

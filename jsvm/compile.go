@@ -20,6 +20,7 @@ type compiled struct {
 	hash     [32]byte
 	program  *goja.Program
 	warnings []diag.Diagnostic
+	err      error // the file does not compile
 }
 
 // compiler owns the transform and compile caches. It is safe for concurrent use, so a batch of
@@ -31,8 +32,8 @@ type compiler struct {
 	progs map[string]*compiled
 }
 
-func newCompiler(tsconfigRaw string) *compiler {
-	return &compiler{tr: newTransformer(tsconfigRaw), progs: make(map[string]*compiled)}
+func newCompiler(tsconfigRaw string, disk *diskCache) *compiler {
+	return &compiler{tr: newTransformer(tsconfigRaw, disk), progs: make(map[string]*compiled)}
 }
 
 // The wrapper keeps the code on the wrapper's first line, so every line number is unchanged
@@ -49,9 +50,23 @@ func (c *compiler) compile(path string, src []byte) (*compiled, error) {
 	c.mu.Lock()
 	if p, ok := c.progs[path]; ok && p.hash == sum {
 		c.mu.Unlock()
+		if p.err != nil {
+			return nil, p.err
+		}
 		return p, nil
 	}
 	c.mu.Unlock()
+	p, err := c.build(path, src, sum)
+	if err != nil {
+		p = &compiled{hash: sum, err: err}
+	}
+	c.mu.Lock()
+	c.progs[path] = p
+	c.mu.Unlock()
+	return p, err
+}
+
+func (c *compiler) build(path string, src []byte, sum [32]byte) (*compiled, error) {
 
 	code, problems := c.tr.transform(path, src)
 	var errs, warns []diag.Diagnostic
@@ -73,18 +88,13 @@ func (c *compiler) compile(path string, src []byte) (*compiled, error) {
 	if err != nil {
 		return nil, &LoadError{Diagnostics: []diag.Diagnostic{gojaParseDiagnostic(path, err)}}
 	}
-	p := &compiled{hash: sum, program: prg, warnings: warns}
-	c.mu.Lock()
-	c.progs[path] = p
-	c.mu.Unlock()
-	return p, nil
+	return &compiled{hash: sum, program: prg, warnings: warns}, nil
 }
 
 func (c *compiler) forget(path string) {
 	c.mu.Lock()
 	delete(c.progs, path)
 	c.mu.Unlock()
-	c.tr.forget(path)
 }
 
 // Inline maps are data: URLs and need no loader; refusing every other URL keeps a crafted

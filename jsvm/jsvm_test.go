@@ -338,11 +338,11 @@ func TestRetiredModuleTimersStop(t *testing.T) {
 
 func TestNodeModulesPackages(t *testing.T) {
 	root := project(t, map[string]string{
-		"node_modules/esm-pkg/package.json": `{"name":"esm-pkg","type":"module","exports":{".":{"import":"./dist/index.js"},"./sub":"./dist/sub.js"}}`,
-		"node_modules/esm-pkg/dist/index.js": "export default function greet(n) { return 'hello ' + n }\nexport const named = 1\n",
-		"node_modules/esm-pkg/dist/sub.js":   "export const sub = 'sub'\n",
-		"node_modules/cjs-pkg/package.json":  `{"name":"cjs-pkg","main":"lib/main.js"}`,
-		"node_modules/cjs-pkg/lib/main.js":   "module.exports = function twice(x) { return x * 2 }\n",
+		"node_modules/esm-pkg/package.json":     `{"name":"esm-pkg","type":"module","exports":{".":{"import":"./dist/index.js"},"./sub":"./dist/sub.js"}}`,
+		"node_modules/esm-pkg/dist/index.js":    "export default function greet(n) { return 'hello ' + n }\nexport const named = 1\n",
+		"node_modules/esm-pkg/dist/sub.js":      "export const sub = 'sub'\n",
+		"node_modules/cjs-pkg/package.json":     `{"name":"cjs-pkg","main":"lib/main.js"}`,
+		"node_modules/cjs-pkg/lib/main.js":      "module.exports = function twice(x) { return x * 2 }\n",
 		"node_modules/@scope/json/package.json": `{"name":"@scope/json","main":"data.json"}`,
 		"node_modules/@scope/json/data.json":    `{"k":"v"}`,
 		"src/main.ts": `import greet, { named } from "esm-pkg"

@@ -107,11 +107,12 @@ func (s *ModuleSet) Importers(paths []string) map[string]bool {
 // Require re-evaluates what is missing; Commit makes it the new set, Rollback discards it.
 // All of it runs on the loop.
 type Tx struct {
-	set       *ModuleSet
-	base      *ModuleSet
-	evaluated []*Module
-	attempted map[string][]string // deps each file required, also for files that failed
-	done      bool
+	set          *ModuleSet
+	base         *ModuleSet
+	evaluated    []*Module
+	attempted    map[string][]string // deps each file required, also for files that failed
+	done         bool
+	prevBuilding *ModuleSet
 }
 
 // Begin starts a transaction over base (nil for the first load) that re-evaluates the
@@ -125,8 +126,9 @@ func (rt *Runtime) Begin(base *ModuleSet, invalidated map[string]bool) *Tx {
 			}
 		}
 	}
-	tx := &Tx{set: set, base: base, attempted: make(map[string][]string)}
+	tx := &Tx{set: set, base: base, attempted: make(map[string][]string), prevBuilding: rt.building}
 	set.tx = tx
+	rt.building = set
 	return tx
 }
 
@@ -161,6 +163,9 @@ func (tx *Tx) Require(path string) (m *Module, err error) {
 func (tx *Tx) Commit() *ModuleSet {
 	tx.done = true
 	tx.set.tx = nil
+	rt := tx.set.rt
+	rt.building = tx.prevBuilding
+	rt.live = tx.set
 	if tx.base != nil {
 		for p, old := range tx.base.mods {
 			if tx.set.mods[p] != old {
@@ -178,6 +183,7 @@ func (tx *Tx) Rollback() {
 	}
 	tx.done = true
 	tx.set.tx = nil
+	tx.set.rt.building = tx.prevBuilding
 	for _, m := range tx.evaluated {
 		m.Owner.Cancel()
 	}
@@ -237,7 +243,17 @@ func (s *ModuleSet) load(path string) (*Module, error) {
 	}
 	dir := filepath.Dir(path)
 	require := vm.ToValue(func(call goja.FunctionCall) goja.Value {
-		return s.require(m, dir, call.Argument(0).String())
+		// Requires made while a transaction evaluates go into the set it builds; later ones (a
+		// require inside a function) into the live generation, not the one this module was
+		// first loaded into, which would keep that old generation alive.
+		set := rt.building
+		if set == nil {
+			set = rt.live
+		}
+		if set == nil {
+			set = s
+		}
+		return set.require(m, dir, call.Argument(0).String())
 	})
 	_ = m.obj.Set("require", require)
 

@@ -303,7 +303,9 @@ func loadUtil(rt *Runtime, m *goja.Object) error {
 		"TextDecoder":       vm.Get("TextDecoder"),
 		"isArray":           func(v goja.Value) bool { o, ok := v.(*goja.Object); return ok && o.ClassName() == "Array" },
 		"deprecate":         func(fn goja.Value, _ string) goja.Value { return fn },
-		"debuglog":          func(string) func(goja.FunctionCall) goja.Value { return func(goja.FunctionCall) goja.Value { return goja.Undefined() } },
+		"debuglog": func(string) func(goja.FunctionCall) goja.Value {
+			return func(goja.FunctionCall) goja.Value { return goja.Undefined() }
+		},
 	})
 	if err != nil {
 		return err
@@ -400,7 +402,9 @@ func loadCrypto(rt *Runtime, m *goja.Object) error {
 			return obj
 		})
 		_ = obj.Set("digest", func(enc goja.Value) goja.Value { return encode(h.Sum(nil), enc) })
-		_ = obj.Set("copy", func() *goja.Object { panic(rt.NewUnsupported("crypto: Hash.copy() is not supported by the embedded runtime")) })
+		_ = obj.Set("copy", func() *goja.Object {
+			panic(rt.NewUnsupported("crypto: Hash.copy() is not supported by the embedded runtime"))
+		})
 		return obj
 	}
 	c := vm.NewObject()

@@ -44,6 +44,7 @@ type Options struct {
 	Env         map[string]string // process.env
 	TaskTimeout time.Duration     // longest a task may run before it is interrupted; 0 = never
 	Tsconfig    string            // raw tsconfig.json content, for esbuild
+	CacheDir    string            // where transforms are cached across processes; "" = none
 	Logger      *slog.Logger      // the runtime's own messages
 	Console     ConsoleSink       // console.* output; nil writes to Stdout
 	Stdout      io.Writer
@@ -72,6 +73,8 @@ type Runtime struct {
 	unhandled      map[*goja.Promise]*Owner
 	helpersObj     *goja.Object
 	staticSet      *ModuleSet
+	building       *ModuleSet // the set a transaction is evaluating into
+	live           *ModuleSet // the last committed set
 	guard          goja.Callable
 	started        time.Time
 	closeOnce      sync.Once
@@ -95,7 +98,7 @@ func New(opts Options) (*Runtime, error) {
 	rt := &Runtime{
 		opts:           opts,
 		vm:             goja.New(),
-		comp:           newCompiler(opts.Tsconfig),
+		comp:           newCompiler(opts.Tsconfig, newDiskCache(opts.CacheDir)),
 		builtins:       make(map[string]Builtin),
 		builtinExports: make(map[string]goja.Value),
 		unhandled:      make(map[*goja.Promise]*Owner),
@@ -109,6 +112,9 @@ func New(opts Options) (*Runtime, error) {
 		rt.builtins[b.Name] = b
 	}
 	rt.res = newResolver(rt.isBuiltin)
+	if disk := rt.comp.tr.disk; disk != nil {
+		go disk.prune(30 * 24 * time.Hour)
+	}
 	rt.loop = newLoop(rt.vm, opts.TaskTimeout)
 	rt.loop.onPanic = rt.onLoopPanic
 	rt.vm.SetFieldNameMapper(goja.TagFieldNameMapper("json", true))

@@ -1,10 +1,8 @@
 package jsvm
 
 import (
-	"crypto/sha256"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	"github.com/evanw/esbuild/pkg/api"
 
@@ -12,22 +10,15 @@ import (
 )
 
 // transformer turns TypeScript and modern JavaScript into CommonJS that goja runs, with an
-// inline source map so that every error points into the original file. Results are cached by
-// content hash: an unchanged file is never transformed twice.
+// inline source map so that every error points into the original file. The compiler caches
+// its output by content hash, so an unchanged file is never transformed twice.
 type transformer struct {
 	tsconfig string // raw tsconfig.json; Transform never reads it by itself
-
-	mu    sync.Mutex
-	cache map[string]transformResult // key: path + "\x00" + content hash
+	disk     *diskCache
 }
 
-type transformResult struct {
-	code     string
-	problems []diag.Diagnostic
-}
-
-func newTransformer(tsconfigRaw string) *transformer {
-	return &transformer{tsconfig: tsconfigRaw, cache: make(map[string]transformResult)}
+func newTransformer(tsconfigRaw string, disk *diskCache) *transformer {
+	return &transformer{tsconfig: tsconfigRaw, disk: disk}
 }
 
 // goja lacks these; esbuild lowers them (see reference/goja-runtime.md §2.2).
@@ -55,15 +46,14 @@ func loaderFor(path string) api.Loader {
 // transform returns CommonJS code for src, or the problems that stop it from loading.
 // Warnings come back alongside code.
 func (t *transformer) transform(path string, src []byte) (string, []diag.Diagnostic) {
-	sum := sha256.Sum256(src)
-	key := path + "\x00" + string(sum[:])
-	t.mu.Lock()
-	if r, ok := t.cache[key]; ok {
-		t.mu.Unlock()
-		return r.code, r.problems
+	var key string
+	if t.disk != nil {
+		key = t.disk.key(t.tsconfig, path, src)
+		if e, ok := t.disk.get(key); ok {
+			t.disk.touch(key)
+			return e.Code, e.Warnings
+		}
 	}
-	t.mu.Unlock()
-
 	res := api.Transform(string(src), api.TransformOptions{
 		Loader:         loaderFor(path),
 		Format:         api.FormatCommonJS,
@@ -84,30 +74,13 @@ func (t *transformer) transform(path string, src []byte) (string, []diag.Diagnos
 	for _, m := range res.Warnings {
 		problems = append(problems, esbuildDiagnostic(path, m, diag.Warning))
 	}
-	code := ""
-	if len(res.Errors) == 0 {
-		code = string(res.Code)
+	if len(res.Errors) > 0 {
+		return "", problems
 	}
-	t.mu.Lock()
-	// The cache keeps one entry per path: older versions of a file are never asked for again.
-	for k := range t.cache {
-		if strings.HasPrefix(k, path+"\x00") {
-			delete(t.cache, k)
-		}
+	if t.disk != nil {
+		t.disk.put(key, cacheEntry{Code: string(res.Code), Warnings: problems})
 	}
-	t.cache[key] = transformResult{code: code, problems: problems}
-	t.mu.Unlock()
-	return code, problems
-}
-
-func (t *transformer) forget(path string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	for k := range t.cache {
-		if strings.HasPrefix(k, path+"\x00") {
-			delete(t.cache, k)
-		}
-	}
+	return string(res.Code), problems
 }
 
 func esbuildDiagnostic(path string, m api.Message, sev diag.Severity) diag.Diagnostic {

@@ -41,6 +41,8 @@ type Pending interface {
 	Failed() []string
 	// Reloaded lists the resources of the files that were (re)loaded.
 	Reloaded() []Resource
+	// Removed lists the resources that the next state no longer provides.
+	Removed() []Resource
 	// Resources lists everything the next state provides.
 	Resources() []Resource
 	// Commit makes the next state live. It runs on the loop and cannot fail.

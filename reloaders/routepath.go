@@ -61,10 +61,10 @@ func splitLast(rel string) (dir, name string) {
 
 // sortable is a route or middleware as Medusa's RoutesSorter sees it.
 type sortable struct {
-	matcher  string // a path pattern; regexp matchers use isRegexp
-	isRegexp bool
+	matcher   string // a path pattern; regexp matchers use isRegexp
+	isRegexp  bool
 	hasMethod bool // routes and method-specific middlewares; global middlewares have none
-	index    int   // position in the input, to map back
+	index     int  // position in the input, to map back
 }
 
 type branch struct {

@@ -100,16 +100,21 @@ type middlewareFile struct {
 
 // routeTable is one generation of the API. It is immutable once committed.
 type routeTable struct {
-	files  map[string]*routeFile
-	mw     *middlewareFile
+	files map[string]*routeFile
+	mw    *middlewareFile
+	index *routeIndex
+}
+
+// routeIndex is the sorted routing structure. It depends only on which routes exist (paths and
+// methods) and on the middlewares, so an edit that changes neither reuses it as is.
+type routeIndex struct {
 	router *mux.Router
-	sig    string
 	keys   map[string]routeKey // mux route name → route
 	mwPos  []int               // sort position of each middleware entry
 }
 
 type routeKey struct {
-	file   *routeFile
+	file   string // route file, looked up in the live table at request time
 	method string
 	pos    int
 	params map[string]int // param name → path segment index
@@ -121,12 +126,14 @@ type routesPending struct {
 	problems []diag.Diagnostic
 	failed   []string
 	reloaded []Resource
+	removed  []Resource
 }
 
 func (p *routesPending) Problems() []diag.Diagnostic { return p.problems }
 func (p *routesPending) Failed() []string            { return p.failed }
 func (p *routesPending) Reloaded() []Resource        { return p.reloaded }
 func (p *routesPending) Resources() []Resource       { return p.next.resources() }
+func (p *routesPending) Removed() []Resource         { return p.removed }
 func (p *routesPending) Commit()                     { p.r.current.Store(p.next) }
 
 // Resources lists the live routes and middlewares.
@@ -168,17 +175,23 @@ func (f *routeFile) resources() []Resource {
 // Prepare implements Reloader.
 func (r *Routes) Prepare(tx *jsvm.Tx, load, remove []string) Pending {
 	cur := r.current.Load()
-	next := &routeTable{files: make(map[string]*routeFile, len(cur.files)), mw: cur.mw}
+	next := &routeTable{files: make(map[string]*routeFile, len(cur.files)), mw: cur.mw, index: cur.index}
 	for k, v := range cur.files {
 		next.files[k] = v
 	}
 	p := &routesPending{r: r, next: next}
+	structural := false
 	for _, f := range remove {
 		if r.isMiddlewares(f) {
+			if next.mw != nil {
+				p.removed = append(p.removed, Resource{Kind: "middleware", Name: "middlewares", File: f})
+			}
 			next.mw = nil
-		} else {
+		} else if old, ok := next.files[f]; ok {
+			p.removed = append(p.removed, old.resources()...)
 			delete(next.files, f)
 		}
+		structural = true
 	}
 	vm := r.opts.Runtime.VM()
 	for _, f := range load {
@@ -191,6 +204,7 @@ func (r *Routes) Prepare(tx *jsvm.Tx, load, remove []string) Pending {
 				continue
 			}
 			next.mw = mw
+			structural = true
 			p.reloaded = append(p.reloaded, Resource{Kind: "middleware", Name: fmt.Sprintf("%d middleware(s)", len(mw.entries)), File: f})
 			continue
 		}
@@ -200,13 +214,44 @@ func (r *Routes) Prepare(tx *jsvm.Tx, load, remove []string) Pending {
 			p.failed = append(p.failed, f)
 			continue
 		}
+		if old, ok := next.files[f]; !ok || !sameShape(old, rf) {
+			structural = true
+			if ok {
+				p.removed = append(p.removed, missingResources(old, rf)...)
+			}
+		}
 		next.files[f] = rf
 		p.reloaded = append(p.reloaded, rf.resources()...)
 	}
-	if problems := next.build(cur); len(problems) > 0 {
-		p.problems = append(p.problems, problems...)
+	if structural || next.index == nil {
+		next.index = buildIndex(next)
 	}
 	return p
+}
+
+// sameShape reports whether two versions of a route file serve the same path and methods.
+func sameShape(a, b *routeFile) bool {
+	if a.path != b.path || len(a.handlers) != len(b.handlers) {
+		return false
+	}
+	for m := range a.handlers {
+		if _, ok := b.handlers[m]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// missingResources lists the routes old served that next no longer does.
+func missingResources(old, next *routeFile) []Resource {
+	var out []Resource
+	for _, r := range old.resources() {
+		method := strings.SplitN(r.Name, " ", 2)[0]
+		if _, ok := next.handlers[method]; !ok || old.path != next.path {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 func (r *Routes) isMiddlewares(f string) bool {
@@ -341,9 +386,8 @@ func (r *Routes) loadMiddlewares(tx *jsvm.Tx, vm *goja.Runtime, file string) (*m
 	return mw, problems
 }
 
-// build sorts routes and middlewares as Medusa does and prepares the router, reusing the
-// previous one when the set of routes is unchanged.
-func (t *routeTable) build(prev *routeTable) []diag.Diagnostic {
+// buildIndex sorts routes and middlewares as Medusa does and builds the router.
+func buildIndex(t *routeTable) *routeIndex {
 	var items []sortable
 	type routeItem struct {
 		file   *routeFile
@@ -360,7 +404,12 @@ func (t *routeTable) build(prev *routeTable) []diag.Diagnostic {
 	for _, f := range t.files {
 		files = append(files, f)
 	}
-	sort.Slice(files, func(i, j int) bool { return files[i].path < files[j].path })
+	sort.Slice(files, func(i, j int) bool {
+		if files[i].path != files[j].path {
+			return files[i].path < files[j].path
+		}
+		return files[i].file < files[j].file
+	})
 	for _, f := range files {
 		for _, m := range HTTPMethods {
 			if _, ok := f.handlers[m]; ok {
@@ -370,40 +419,23 @@ func (t *routeTable) build(prev *routeTable) []diag.Diagnostic {
 		}
 	}
 	order := sortRoutes(items)
-	t.mwPos = make([]int, nMW)
-	t.keys = make(map[string]routeKey, len(routes))
-	var sig strings.Builder
-	type placed struct {
-		name, tmpl, method string
-	}
-	var regs []placed
-	for pos, idx := range order {
-		if idx < nMW {
-			t.mwPos[idx] = pos
+	idx := &routeIndex{router: mux.NewRouter(), mwPos: make([]int, nMW), keys: make(map[string]routeKey, len(routes))}
+	for pos, i := range order {
+		if i < nMW {
+			idx.mwPos[i] = pos
 			continue
 		}
-		ri := routes[idx-nMW]
+		ri := routes[i-nMW]
 		name := ri.method + " " + ri.file.file
 		tmpl, params := muxTemplate(ri.file.path)
-		t.keys[name] = routeKey{file: ri.file, method: ri.method, pos: pos, params: params}
-		regs = append(regs, placed{name: name, tmpl: tmpl, method: ri.method})
-		fmt.Fprintf(&sig, "%s %s %s\n", ri.method, tmpl, name)
-	}
-	t.sig = sig.String()
-	if prev != nil && prev.router != nil && prev.sig == t.sig {
-		t.router = prev.router
-		return nil
-	}
-	router := mux.NewRouter()
-	for _, reg := range regs {
-		methods := []string{reg.method}
-		if reg.method == "GET" {
+		idx.keys[name] = routeKey{file: ri.file.file, method: ri.method, pos: pos, params: params}
+		methods := []string{ri.method}
+		if ri.method == "GET" {
 			methods = append(methods, "HEAD")
 		}
-		router.NewRoute().Name(reg.name).Path(reg.tmpl).Methods(methods...)
+		idx.router.NewRoute().Name(name).Path(tmpl).Methods(methods...)
 	}
-	t.router = router
-	return nil
+	return idx
 }
 
 // muxTemplate turns "/store/products/:id" into a lower-case mux template and the segment index

@@ -40,12 +40,12 @@ func (r *Routes) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		_, _ = io.WriteString(w, "OK")
 		return
 	}
-	key, matched := t.match(req)
+	key, rf, matched := t.match(req)
 	handlesOptions := matched && key.method == http.MethodOptions
 	if r.opts.CORS.apply(w, req, path, handlesOptions) {
 		return
 	}
-	if matched && key.file.noCORS {
+	if matched && rf.noCORS {
 		for _, h := range []string{"Access-Control-Allow-Origin", "Access-Control-Allow-Credentials"} {
 			w.Header().Del(h)
 		}
@@ -73,7 +73,7 @@ func (r *Routes) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		respond(errorResponse(http.StatusInternalServerError, "unknown_error", label+": "+describeInterrupt(problems, r.opts.Root)))
 	}
 	posted := r.opts.Runtime.Post(owner, label, func(vm *goja.Runtime) {
-		r.run(vm, t, key, matched, req, path, body, owner, respond)
+		r.run(vm, t, key, rf, req, path, body, owner, respond)
 	})
 	if !posted {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"type": "unknown_error", "message": "the dev server is shutting down"})
@@ -86,7 +86,7 @@ func (r *Routes) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		writeResponse(w, resp)
 	case <-timer.C:
 		msg := fmt.Sprintf("%s: the handler did not send a response within %s", label, r.opts.RequestTimeout)
-		r.report(req.Method, path, http.StatusInternalServerError, []diag.Diagnostic{r.handlerDiagnostic(key, matched, msg)})
+		r.report(req.Method, path, http.StatusInternalServerError, []diag.Diagnostic{r.handlerDiagnostic(rf, key.method, msg)})
 		writeResponse(w, errorResponse(http.StatusInternalServerError, "unknown_error", msg))
 	case <-req.Context().Done():
 	}
@@ -103,19 +103,19 @@ func describeInterrupt(problems []diag.Diagnostic, root string) string {
 	return p.Message
 }
 
-func (r *Routes) handlerDiagnostic(key routeKey, matched bool, msg string) diag.Diagnostic {
+func (r *Routes) handlerDiagnostic(rf *routeFile, method string, msg string) diag.Diagnostic {
 	d := diag.Diagnostic{Severity: diag.Error, Code: diag.CodeRuntime, Message: msg}
-	if matched {
-		d.File, d.Line, d.Column = key.file.file, max(key.file.lines[key.method], 1), 1
+	if rf != nil {
+		d.File, d.Line, d.Column = rf.file, max(rf.lines[method], 1), 1
 	}
 	return d
 }
 
 // match finds the route for req in sorted order, case-insensitively and ignoring a trailing
 // slash, as Express does. HEAD falls back to GET.
-func (t *routeTable) match(req *http.Request) (routeKey, bool) {
-	if t.router == nil {
-		return routeKey{}, false
+func (t *routeTable) match(req *http.Request) (routeKey, *routeFile, bool) {
+	if t.index == nil {
+		return routeKey{}, nil, false
 	}
 	p := req.URL.Path
 	if len(p) > 1 {
@@ -125,11 +125,15 @@ func (t *routeTable) match(req *http.Request) (routeKey, bool) {
 	probe.URL.Path = strings.ToLower(p)
 	probe.URL.RawPath = ""
 	var m mux.RouteMatch
-	if !t.router.Match(probe, &m) || m.Route == nil {
-		return routeKey{}, false
+	if !t.index.router.Match(probe, &m) || m.Route == nil {
+		return routeKey{}, nil, false
 	}
-	key, ok := t.keys[m.Route.GetName()]
-	return key, ok
+	key, ok := t.index.keys[m.Route.GetName()]
+	if !ok {
+		return routeKey{}, nil, false
+	}
+	rf, ok := t.files[key.file]
+	return key, rf, ok
 }
 
 func (k routeKey) paramValues(path string) map[string]string {
@@ -144,7 +148,8 @@ func (k routeKey) paramValues(path string) map[string]string {
 }
 
 // run builds the middleware chain and dispatches the request into JavaScript, on the loop.
-func (r *Routes) run(vm *goja.Runtime, t *routeTable, key routeKey, matched bool, req *http.Request, path string, body []byte, owner *jsvm.Owner, respond func(response)) {
+func (r *Routes) run(vm *goja.Runtime, t *routeTable, key routeKey, rf *routeFile, req *http.Request, path string, body []byte, owner *jsvm.Owner, respond func(response)) {
+	matched := rf != nil
 	server, err := r.serverModule()
 	if err != nil {
 		respond(errorResponse(http.StatusInternalServerError, "unknown_error", err.Error()))
@@ -153,7 +158,7 @@ func (r *Routes) run(vm *goja.Runtime, t *routeTable, key routeKey, matched bool
 	dispatch, _ := goja.AssertFunction(server.ToObject(vm).Get("dispatch"))
 	chain := t.chain(vm, key, matched, req.Method, path)
 	if matched {
-		chain = append(chain, key.file.handlers[key.method])
+		chain = append(chain, rf.handlers[key.method])
 	} else {
 		chain = append(chain, vm.ToValue(func(call goja.FunctionCall) goja.Value {
 			res := call.Argument(1).ToObject(vm)
@@ -187,7 +192,7 @@ func (r *Routes) run(vm *goja.Runtime, t *routeTable, key routeKey, matched bool
 	_ = io.Set("settled", func() {
 		if !responded && owner.PendingTimers() == 0 {
 			msg := fmt.Sprintf("%s %s: the handler finished without sending a response (call res.json(), res.send() or res.end())", req.Method, path)
-			r.report(req.Method, path, http.StatusInternalServerError, []diag.Diagnostic{r.handlerDiagnostic(key, matched, msg)})
+			r.report(req.Method, path, http.StatusInternalServerError, []diag.Diagnostic{r.handlerDiagnostic(rf, key.method, msg)})
 			respond(errorResponse(http.StatusInternalServerError, "unknown_error", msg))
 		}
 	})
@@ -223,7 +228,7 @@ func (t *routeTable) chain(vm *goja.Runtime, key routeKey, matched bool, method,
 	}
 	var picked []posFn
 	for i, e := range t.mw.entries {
-		pos := t.mwPos[i]
+		pos := t.index.mwPos[i]
 		if matched && pos > key.pos {
 			continue
 		}

@@ -34,6 +34,7 @@ type Options struct {
 	Logger         *slog.Logger      // where log lines go
 	Output         io.Writer         // console.* and logger output
 	OnRuntimeError func(reloaders.RuntimeError)
+	CacheDir       string // transform cache shared by processes; "" = none
 }
 
 // App is a project running in the embedded runtime.
@@ -83,6 +84,7 @@ func New(opts Options) (*App, error) {
 		Env:         opts.Env,
 		TaskTimeout: opts.TaskTimeout,
 		Tsconfig:    project.ReadTsconfig(root),
+		CacheDir:    opts.CacheDir,
 		Logger:      opts.Logger,
 		Stdout:      opts.Output,
 		Console:     a.console,

@@ -13,7 +13,6 @@ import (
 
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/project"
-	"github.com/medusa-ls/medusa-ls/reloaders"
 )
 
 // codeExts are the files a reload looks at; anything else (a log file, a README) reloads
@@ -153,7 +152,6 @@ func (a *App) reload(vm *goja.Runtime, changed []string, changes []Change, res *
 		}
 		return
 	}
-	before := a.routes.Resources()
 	tx := a.rt.Begin(a.set, invalid)
 	pendings := a.prepare(tx, load, remove)
 
@@ -201,6 +199,7 @@ func (a *App) reload(vm *goja.Runtime, changed []string, changes []Change, res *
 	for _, p := range pendings {
 		p.Commit()
 		res.Reloaded = append(res.Reloaded, p.Reloaded()...)
+		res.Removed = append(res.Removed, p.Removed()...)
 	}
 	a.set = tx.Commit()
 	a.generation++
@@ -216,7 +215,6 @@ func (a *App) reload(vm *goja.Runtime, changed []string, changes []Change, res *
 		delete(a.warnings, f)
 	}
 	a.record(tx, pendings, load)
-	res.Removed = removedResources(before, a.routes.Resources())
 }
 
 func (a *App) brokenProblems(file string) []diag.Diagnostic {
@@ -255,20 +253,6 @@ func appendUnique(list []diag.Diagnostic, d diag.Diagnostic) []diag.Diagnostic {
 		return list
 	}
 	return append(list, d)
-}
-
-func removedResources(before, after []reloaders.Resource) []reloaders.Resource {
-	live := map[string]bool{}
-	for _, r := range after {
-		live[r.Kind+" "+r.Name+" "+r.File] = true
-	}
-	var out []reloaders.Resource
-	for _, r := range before {
-		if !live[r.Kind+" "+r.Name+" "+r.File] {
-			out = append(out, r)
-		}
-	}
-	return out
 }
 
 // ReloadAll reloads every entry file and every module they import, as if all had been saved.

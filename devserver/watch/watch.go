@@ -28,7 +28,11 @@ type Options struct {
 	// already touches several files waits BurstQuiet instead, so a checkout is not split; no
 	// batch waits longer than MaxWait from its first event.
 	Quiet, BurstQuiet, MaxWait time.Duration
-	Logger                     *slog.Logger
+	// Relevant, when set, says which files are worth reporting (code, config, .env); others —
+	// a log file, an editor's or a tool's temp file — are dropped before they can delay or
+	// start a batch.
+	Relevant func(rel string) bool
+	Logger   *slog.Logger
 }
 
 // Watcher reports batches of touched files (absolute paths).
@@ -43,7 +47,7 @@ type Watcher struct {
 // New starts watching opts.Root and every directory below it that is not ignored.
 func New(opts Options) (*Watcher, error) {
 	if opts.Quiet == 0 {
-		opts.Quiet = 3 * time.Millisecond
+		opts.Quiet = 1500 * time.Microsecond
 	}
 	if opts.BurstQuiet == 0 {
 		opts.BurstQuiet = 30 * time.Millisecond
@@ -208,18 +212,29 @@ func (w *Watcher) run() {
 			if rel == "." || strings.HasPrefix(rel, "../") || w.Ignored(rel) {
 				continue
 			}
+			isDir := false
+			if ev.Has(fsnotify.Create) {
+				if st, err := os.Stat(ev.Name); err == nil && st.IsDir() {
+					isDir = true
+				}
+			}
+			if !isDir && w.opts.Relevant != nil && !w.opts.Relevant(rel) {
+				continue
+			}
 			if len(order) == 0 {
 				first = time.Now()
 			}
-			if ev.Has(fsnotify.Create) {
-				if st, err := os.Stat(ev.Name); err == nil && st.IsDir() {
-					files, _ := w.addTree(ev.Name)
-					for _, f := range files {
+			if isDir {
+				files, _ := w.addTree(ev.Name)
+				for _, f := range files {
+					if w.opts.Relevant == nil || w.opts.Relevant(w.rel(f)) {
 						touch(f)
 					}
-					arm()
-					continue
 				}
+				if len(order) > 0 {
+					arm()
+				}
+				continue
 			}
 			if ev.Has(fsnotify.Chmod) && !ev.Has(fsnotify.Write) {
 				// A chmod alone does not change content; editors emit it after a write.
@@ -237,7 +252,9 @@ func (w *Watcher) run() {
 				// The kernel dropped events: report everything so nothing is missed.
 				files, _ := w.addTree(w.opts.Root)
 				for _, f := range files {
-					touch(f)
+					if w.opts.Relevant == nil || w.opts.Relevant(w.rel(f)) {
+						touch(f)
+					}
 				}
 				if len(order) > 0 {
 					if first.IsZero() {

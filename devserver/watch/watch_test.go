@@ -150,3 +150,26 @@ func drain(w *Watcher) <-chan struct{} {
 	}()
 	return c
 }
+
+func TestIrrelevantFilesNeverStartABatch(t *testing.T) {
+	root := t.TempDir()
+	os.MkdirAll(filepath.Join(root, "src"), 0o755)
+	w, err := New(Options{Root: root, Relevant: func(rel string) bool { return filepath.Ext(rel) == ".ts" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	log := filepath.Join(root, "src", "server.log")
+	for i := 0; i < 20; i++ {
+		f, _ := os.OpenFile(log, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		fmt.Fprintf(f, "line %d\n", i)
+		f.Close()
+	}
+	os.WriteFile(filepath.Join(root, "src", "x.ts.tmp-123"), []byte("x"), 0o644)
+	noBatch(t, w, 200*time.Millisecond)
+	code := filepath.Join(root, "src", "x.ts")
+	os.WriteFile(code, []byte("x"), 0o644)
+	if b := next(t, w); len(b) != 1 || b[0] != code {
+		t.Fatalf("batch %v", b)
+	}
+}

@@ -1,0 +1,67 @@
+// The "Medusa" LogOutputChannel, and the OutputChannel that vscode-languageclient writes to: it
+// turns the client's "[Info - time] text" lines into log levels and de-duplicates the server's
+// stderr against its window/logMessage lines (see logmirror.ts).
+import * as vscode from 'vscode';
+import { LogMirror } from './logmirror';
+
+export class ClientOutput implements vscode.OutputChannel {
+  readonly name: string;
+  private readonly mirror: LogMirror;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly log: vscode.LogOutputChannel) {
+    this.name = log.name;
+    this.mirror = new LogMirror((level, message) => {
+      switch (level) {
+        case 'error': log.error(message); break;
+        case 'warn': log.warn(message); break;
+        case 'debug': log.debug(message); break;
+        case 'trace': log.trace(message); break;
+        default: log.info(message);
+      }
+    });
+  }
+
+  /** vscode-languageclient uses append() only for the server's stderr. */
+  append(value: string): void {
+    this.mirror.fromStderr(value, Date.now());
+    this.schedule();
+  }
+
+  appendLine(value: string): void {
+    this.mirror.fromClient(value, Date.now());
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer || !this.mirror.hasPending()) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.mirror.flush(Date.now());
+      this.schedule();
+    }, 300);
+  }
+
+  /** Writes out whatever stderr is still held back (e.g. the server just crashed). */
+  flush(): void {
+    this.mirror.flush(Date.now(), true);
+  }
+
+  /** The server's last stderr lines (e.g. why it exited), joined; '' when none. */
+  stderrTail(): string {
+    this.mirror.flush(Date.now(), true);
+    return this.mirror.recentStderr.join('\n');
+  }
+
+  replace(value: string): void { this.log.replace(value); }
+  clear(): void { this.log.clear(); }
+  show(columnOrPreserve?: vscode.ViewColumn | boolean, preserveFocus?: boolean): void {
+    if (typeof columnOrPreserve === 'boolean') this.log.show(columnOrPreserve);
+    else this.log.show(preserveFocus);
+  }
+  hide(): void { this.log.hide(); }
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.flush();
+  }
+}

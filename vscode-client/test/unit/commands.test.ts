@@ -1,0 +1,134 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  advertisedCommands,
+  clashingCommands,
+  commandContextKeys,
+  describeCommandResult,
+  emitEventArgs,
+  jobNamesFromSymbols,
+  needsPrompt,
+  parseEventData,
+  statusMenuItems,
+  validateEventName,
+  validateJobName,
+} from '../../src/commands';
+
+const ALL = ['medusa.restart', 'medusa.reloadAll', 'medusa.stop', 'medusa.start', 'medusa.emitEvent', 'medusa.runJob'];
+const BASIC = ['medusa.restart', 'medusa.reloadAll', 'medusa.stop', 'medusa.start'];
+
+test('advertisedCommands reads executeCommandProvider.commands defensively', () => {
+  assert.deepEqual(advertisedCommands({ executeCommandProvider: { commands: ['medusa.restart', 7, 'medusa.stop'] } }), ['medusa.restart', 'medusa.stop']);
+  assert.deepEqual(advertisedCommands({}), []);
+  assert.deepEqual(advertisedCommands(undefined), []);
+  assert.deepEqual(advertisedCommands({ executeCommandProvider: { commands: 'medusa.restart' } }), []);
+});
+
+test('palette context keys: Emit Event and Run Job only when advertised', () => {
+  assert.deepEqual(commandContextKeys(BASIC), {
+    'medusa.cmd.restart': true,
+    'medusa.cmd.reloadAll': true,
+    'medusa.cmd.stop': true,
+    'medusa.cmd.start': true,
+    'medusa.cmd.emitEvent': false,
+    'medusa.cmd.runJob': false,
+  });
+  assert.equal(commandContextKeys(ALL)['medusa.cmd.runJob'], true);
+  assert.ok(Object.values(commandContextKeys([])).every((v) => v === false));
+});
+
+test('a server advertising a client-side command is detected', () => {
+  assert.deepEqual(clashingCommands([...BASIC, 'medusa.openUrl']), ['medusa.openUrl']);
+  assert.deepEqual(clashingCommands(ALL), []);
+});
+
+const labels = (items: { label: string }[]) => items.map((i) => i.label.replace(/^\$\([^)]*\) /, ''));
+
+test('menu while ready: restart, reload all, stop, open URL, output', () => {
+  const items = statusMenuItems({ phase: 'running', status: { state: 'ready', url: 'http://127.0.0.1:9000' }, advertised: BASIC });
+  assert.deepEqual(labels(items), ['Restart Dev Server', 'Reload All', 'Stop Dev Server', 'Open Server URL', 'Show Output', 'Restart Language Server']);
+  assert.equal(items.find((i) => i.command === 'medusa.openUrl')?.description, 'http://127.0.0.1:9000');
+});
+
+test('menu while stopped offers Start instead of Stop, and no URL', () => {
+  const items = statusMenuItems({ phase: 'running', status: { state: 'stopped', url: '' }, advertised: ALL });
+  assert.deepEqual(labels(items), ['Restart Dev Server', 'Start Dev Server', 'Emit Event…', 'Run Job…', 'Show Output', 'Restart Language Server']);
+});
+
+test('menu offers only what the server advertises', () => {
+  const items = statusMenuItems({ phase: 'running', status: { state: 'ready', url: '' }, advertised: ['medusa.restart'] });
+  assert.deepEqual(labels(items), ['Restart Dev Server', 'Show Output', 'Restart Language Server']);
+});
+
+test('menu when medusa-ls is missing or untrusted', () => {
+  const nf = statusMenuItems({ phase: 'not-found', advertised: [] });
+  assert.deepEqual(labels(nf), ['Show Output', 'Restart Language Server', 'Set medusa.server.path…']);
+  assert.deepEqual(nf[2].args, ['medusa.server.path']);
+  const u = statusMenuItems({ phase: 'untrusted', advertised: ALL });
+  assert.deepEqual(labels(u), ['Manage Workspace Trust…', 'Show Output']);
+  assert.equal(u[0].command, 'workbench.trust.manage');
+});
+
+test('event names', () => {
+  assert.equal(validateEventName('product.created'), undefined);
+  assert.equal(validateEventName('  brand.updated '), undefined);
+  assert.equal(validateEventName('my-module:thing/done'), undefined);
+  assert.match(validateEventName('')!, /Enter an event name/);
+  assert.match(validateEventName('product created')!, /no spaces/);
+  assert.match(validateEventName('*')!, /concrete event name/);
+  assert.match(validateEventName('.hidden')!, /Use letters/);
+});
+
+test('event data: empty, object, bad JSON, non-object', () => {
+  assert.deepEqual(parseEventData(''), { ok: true });
+  assert.deepEqual(parseEventData('  '), { ok: true });
+  assert.deepEqual(parseEventData('{"id": "prod_1"}'), { ok: true, value: { id: 'prod_1' } });
+  const bad = parseEventData('{id: 1}');
+  assert.ok(!bad.ok && /^Not valid JSON/.test(bad.error));
+  for (const t of ['[1]', '"x"', '3', 'null']) {
+    const r = parseEventData(t);
+    assert.ok(!r.ok && /must be a JSON object/.test(r.error), t);
+  }
+});
+
+test('emitEvent arguments: [name] or [name, data]', () => {
+  assert.deepEqual(emitEventArgs(' product.created '), ['product.created']);
+  assert.deepEqual(emitEventArgs('product.created', { id: 'p' }), ['product.created', { id: 'p' }]);
+});
+
+test('needsPrompt: only emitEvent / runJob invoked without a name', () => {
+  assert.equal(needsPrompt('medusa.emitEvent', []), true);
+  assert.equal(needsPrompt('medusa.emitEvent', ['product.created']), false);
+  assert.equal(needsPrompt('medusa.runJob', []), true);
+  assert.equal(needsPrompt('medusa.runJob', ['']), true);
+  assert.equal(needsPrompt('medusa.runJob', ['sync']), false);
+  assert.equal(needsPrompt('medusa.restart', []), false);
+});
+
+test('job names from workspace/symbol', () => {
+  const names = jobNamesFromSymbols([
+    { name: 'GET /store/hello', location: { uri: 'file:///p/src/api/store/hello/route.ts' } },
+    { name: 'sync-products', location: { uri: 'file:///p/src/jobs/sync.ts' } },
+    { name: 'job: nightly-report', location: { uri: 'file:///p/src/jobs/report.ts' } },
+    { name: 'cleanup', containerName: 'Job', location: { uri: 'file:///p/elsewhere.ts' } },
+    { name: 'product.created', containerName: 'subscriber', location: { uri: 'file:///p/src/subscribers/p.ts' } },
+    { name: 'sync-products', location: { uri: 'file:///p/src/jobs/sync.ts' } },
+  ]);
+  assert.deepEqual(names, ['cleanup', 'nightly-report', 'sync-products']);
+  assert.deepEqual(jobNamesFromSymbols(null), []);
+  assert.deepEqual(jobNamesFromSymbols([{ name: 'x', location: { uri: 'file:///C%3A/p/src/jobs/x.ts' } }]), ['x']);
+});
+
+test('job name validation', () => {
+  assert.equal(validateJobName('sync-products'), undefined);
+  assert.match(validateJobName(' ')!, /Enter the job name/);
+  assert.match(validateJobName('a b')!, /no spaces/);
+});
+
+test('command results worth showing', () => {
+  assert.equal(describeCommandResult('ran sync-products in 12 ms'), 'ran sync-products in 12 ms');
+  assert.equal(describeCommandResult({ message: 'emitted to 2 subscribers' }), 'emitted to 2 subscribers');
+  assert.equal(describeCommandResult(null), undefined);
+  assert.equal(describeCommandResult({}), undefined);
+  assert.equal(describeCommandResult(''), undefined);
+});
