@@ -1,0 +1,144 @@
+package devserver_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/medusa-ls/medusa-ls/devserver"
+)
+
+func TestSavesDuringAReloadFormOneBatch(t *testing.T) {
+	d := startDev(t, map[string]string{
+		"src/api/slow/route.ts": routeTS(`res.json({ v: 0 })`),
+		"src/api/a/route.ts":    routeTS(`res.json({ a: 0 })`),
+		"src/api/b/route.ts":    routeTS(`res.json({ b: 0 })`),
+		"src/api/c/route.ts":    routeTS(`res.json({ c: 0 })`),
+	}, func(o *devserver.Options) { o.TaskTimeout = 5 * time.Second })
+	n := len(d.results("reload"))
+	// This file's top level keeps the child busy long enough for the next saves to arrive.
+	writeFile(t, d.root, "src/api/slow/route.ts", "const t0 = Date.now(); while (Date.now() - t0 < 700) {}\n"+routeTS(`res.json({ v: 1 })`))
+	time.Sleep(150 * time.Millisecond)
+	for _, f := range []string{"a", "b", "c"} {
+		writeFile(t, d.root, "src/api/"+f+"/route.ts", routeTS(fmt.Sprintf(`res.json({ %s: 1 })`, f)))
+		time.Sleep(40 * time.Millisecond)
+	}
+	d.waitResult("reload", n+1)
+	time.Sleep(300 * time.Millisecond)
+	rs := d.results("reload")[n:]
+	if len(rs) != 2 || len(rs[0].Files) != 1 || len(rs[1].Files) != 3 {
+		var sizes []int
+		for _, r := range rs {
+			sizes = append(sizes, len(r.Files))
+		}
+		t.Fatalf("batches of %v files; want the slow one, then the three saved meanwhile together", sizes)
+	}
+	d.expect("/c", 200, `{"c":1}`)
+}
+
+func TestInFlightRequestFinishesOnOldCode(t *testing.T) {
+	d := startDev(t, map[string]string{
+		"src/api/slow/route.ts": routeTS(`await new Promise((r) => setTimeout(r, 500)); res.json({ v: "old" })`),
+	}, nil)
+	type reply struct {
+		body string
+		err  error
+	}
+	ch := make(chan reply, 1)
+	go func() {
+		resp, err := http.Get(d.url + "/slow")
+		if err != nil {
+			ch <- reply{err: err}
+			return
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		ch <- reply{body: string(b)}
+	}()
+	time.Sleep(100 * time.Millisecond)
+	d.edit("src/api/slow/route.ts", routeTS(`res.json({ v: "new" })`))
+	r := <-ch
+	if r.err != nil || r.body != `{"v":"old"}` {
+		t.Fatalf("in-flight request: %q %v", r.body, r.err)
+	}
+	d.expect("/slow", 200, `{"v":"new"}`)
+}
+
+func TestConfigChangeRestartsAndBrokenConfigKeepsOldServer(t *testing.T) {
+	d := startDev(t, map[string]string{
+		"src/api/cfg/route.ts": routeTS(`res.json({ name: (req.scope.resolve("configModule") as any).projectConfig.http.storeCors })`),
+		"medusa-config.ts":     "import { defineConfig } from \"@medusajs/framework/utils\"\nmodule.exports = defineConfig({ projectConfig: { http: { storeCors: \"one\" } } })\n",
+	}, nil)
+	d.expect("/cfg", 200, `"one"`)
+	n := len(d.results("restart"))
+	writeFile(t, d.root, "medusa-config.ts", "import { defineConfig } from \"@medusajs/framework/utils\"\nmodule.exports = defineConfig({ projectConfig: { http: { storeCors: \"two\" } } })\n")
+	d.waitResult("restart", n)
+	d.expect("/cfg", 200, `"two"`)
+
+	writeFile(t, d.root, "medusa-config.ts", "import { defineConfig } from \"@medusajs/framework/utils\"\nmodule.exports = defineConfig({ projectConfig: { http: { storeCors: \"three\" } } )\n")
+	res := d.waitResult("restart", n+1)
+	if res.Success || len(res.Errors) == 0 || res.Errors[0].Code != "syntax-error" {
+		t.Fatalf("a broken config must be reported, got %+v", res)
+	}
+	d.expect("/cfg", 200, `"two"`)
+	if !strings.Contains(d.out.String(), "still serving the previous one") {
+		t.Fatalf("output:\n%s", d.out.String())
+	}
+}
+
+func TestUnresponsiveChildIsKilledAndRestarted(t *testing.T) {
+	d := startDev(t, map[string]string{"src/api/x/route.ts": routeTS(`res.json({ x: 1 })`)}, func(o *devserver.Options) {
+		// The child interrupts runaway code only after 20s; the supervisor gives up after 1s.
+		o.TaskTimeout = 20 * time.Second
+		o.ReloadTimeout = time.Second
+	})
+	n := len(d.results("restart"))
+	// The file loops while a marker exists; the marker goes away while the reload hangs, so
+	// the restarted child loads the new code.
+	marker := d.root + "/hang"
+	writeFile(t, d.root, "hang", "")
+	writeFile(t, d.root, "src/api/x/route.ts", "import fs from \"fs\"\nwhile (fs.existsSync("+fmt.Sprintf("%q", marker)+")) {}\n"+routeTS(`res.json({ x: 2 })`))
+	time.Sleep(1500 * time.Millisecond) // past the supervisor's 1s limit
+	os.Remove(marker)
+	d.waitResult("restart", n)
+	if !strings.Contains(d.out.String(), "did not answer within 1s") {
+		t.Fatalf("output:\n%s", d.out.String())
+	}
+	d.waitState(devserver.StateReady)
+	d.expect("/x", 200, `{"x":2}`)
+}
+
+func TestChildDiesWithSupervisor(t *testing.T) {
+	root := t.TempDir()
+	writeFile(t, root, "medusa-config.ts", storeConfig)
+	writeFile(t, root, "src/api/x/route.ts", routeTS(`res.json({ x: 1 })`))
+	cmd := exec.Command(binary, "develop", root, "--port", fmt.Sprint(freePort(t)))
+	var out lockedBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(waitFor)
+	for !strings.Contains(out.String(), "ready on") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	kids := childPIDs(t, cmd.Process.Pid)
+	if len(kids) != 1 {
+		t.Fatalf("children %v:\n%s", kids, out.String())
+	}
+	cmd.Process.Kill() // no chance to clean up
+	cmd.Wait()
+	for time.Now().Before(deadline) {
+		if syscall.Kill(kids[0], 0) != nil {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("child %d outlived a killed supervisor", kids[0])
+}
