@@ -2,6 +2,7 @@ package devserver
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/dotenv"
 	"github.com/medusa-ls/medusa-ls/project"
+	"github.com/medusa-ls/medusa-ls/reloaders"
 )
 
 // CheckReport is `medusa-ls check --json`: paths relative to the project, 1-based lines.
@@ -62,8 +64,9 @@ func Check(ctx context.Context, root string, timeout time.Duration) (CheckReport
 		report.Resources = append(report.Resources, CheckResource{Kind: r.Kind, Name: r.Name, File: diag.RelPath(root, r.File)})
 	}
 	seen := map[string]bool{}
-	for _, d := range append(res.Errors, res.Problems...) {
-		key := d.String()
+	all := append(append(res.Errors, res.Problems...), reloaders.LintProject(root)...)
+	for _, d := range all {
+		key := fmt.Sprintf("%s:%d:%s:%s", d.File, d.Line, d.Code, d.Message)
 		if seen[key] {
 			continue
 		}

@@ -76,6 +76,7 @@ type Options struct {
 	Env            map[string]string // extra variables for the child
 	Exe            string            // the medusa-ls binary to run as the child; default: this one
 	Watch          bool              // watch files with fsnotify
+	PortFallback   bool              // when the port is taken, use the next free one (editors)
 	Ignore         []string          // extra watcher ignore patterns
 	TaskTimeout    time.Duration
 	RequestTimeout time.Duration
@@ -111,6 +112,7 @@ type Supervisor struct {
 	cfg      *project.Config
 	stopped  bool
 	watcher  *watch.Watcher
+	ctx      context.Context // Run's, once it started
 	done     chan struct{}
 }
 
@@ -196,9 +198,9 @@ func (s *Supervisor) Run(ctx context.Context) error {
 	if port == 0 {
 		port = project.Port(s.env, s.cfg)
 	}
-	ln, err := net.Listen("tcp", net.JoinHostPort(s.opts.Host, fmt.Sprint(port)))
+	ln, err := s.listen(port)
 	if err != nil {
-		return fmt.Errorf("cannot listen on %s:%d: %w", s.opts.Host, port, err)
+		return err
 	}
 	s.listener = ln
 	defer ln.Close()
@@ -209,20 +211,66 @@ func (s *Supervisor) Run(ctx context.Context) error {
 		defer s.lfile.Close()
 	}
 	s.scanHashes()
+	s.mu.Lock()
+	s.ctx = ctx
+	s.mu.Unlock()
 	if s.opts.Watch {
-		w, err := watch.New(watch.Options{Root: s.root, Ignore: s.opts.Ignore, Relevant: func(rel string) bool {
-			return host.IsCode(rel) || host.NeedsRestart(rel)
-		}})
+		_ = s.Watch()
+	}
+	defer func() {
+		s.mu.Lock()
+		w := s.watcher
+		s.watcher = nil
+		s.mu.Unlock()
+		if w != nil {
+			w.Close()
+		}
+	}()
+	return s.loop(ctx)
+}
+
+// listen opens the port; with PortFallback a taken port moves on to the next ones.
+func (s *Supervisor) listen(port int) (net.Listener, error) {
+	addr := net.JoinHostPort(s.opts.Host, fmt.Sprint(port))
+	ln, err := net.Listen("tcp", addr)
+	if err == nil || !s.opts.PortFallback {
 		if err != nil {
-			s.logf("%s cannot watch files: %v (saves from an editor still reload)", s.prefix, err)
-		} else {
-			s.watcher = w
-			defer w.Close()
-			go s.forward(ctx, w)
-			s.logf("%s Watching filesystem to reload dev server on file change", s.prefix)
+			return nil, fmt.Errorf("cannot listen on %s: %w", addr, err)
+		}
+		return ln, nil
+	}
+	for p := port + 1; p < port+50 && p < 65536; p++ {
+		if ln, err2 := net.Listen("tcp", net.JoinHostPort(s.opts.Host, fmt.Sprint(p))); err2 == nil {
+			s.logf("%s port %d is in use (%v); serving on %d", s.prefix, port, err, p)
+			return ln, nil
 		}
 	}
-	return s.loop(ctx)
+	return nil, fmt.Errorf("cannot listen on %s: %w", addr, err)
+}
+
+// Watch starts watching the project with fsnotify, if it is not already. It is for callers that
+// learn late that nobody else reports file changes (a language client that refused to).
+func (s *Supervisor) Watch() error {
+	s.mu.Lock()
+	if s.watcher != nil || s.ctx == nil {
+		s.mu.Unlock()
+		return nil
+	}
+	ctx := s.ctx
+	s.mu.Unlock()
+	w, err := watch.New(watch.Options{Root: s.root, Ignore: s.opts.Ignore, Relevant: func(rel string) bool {
+		return host.IsCode(rel) || host.NeedsRestart(rel)
+	}})
+	if err != nil {
+		s.logf("%s cannot watch files: %v (saves from an editor still reload)", s.prefix, err)
+		return err
+	}
+	s.mu.Lock()
+	s.watcher = w
+	s.mu.Unlock()
+	go s.forward(ctx, w)
+	s.logf("%s Watching filesystem to reload dev server on file change", s.prefix)
+	return nil
 }
 
 // configure reads the environment and medusa-config to resolve the flag and the port.

@@ -3,6 +3,8 @@ package jsvm
 import (
 	"errors"
 	"fmt"
+	"net/url"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -195,9 +197,29 @@ func gojaFrames(stack []goja.StackFrame) []Frame {
 	out := make([]Frame, 0, len(stack))
 	for _, f := range stack {
 		pos := f.Position()
-		out = append(out, Frame{Func: f.FuncName(), File: f.SrcName(), Line: pos.Line, Column: pos.Column})
+		file := f.SrcName()
+		if pos.Filename != "" {
+			file = pos.Filename
+		}
+		out = append(out, Frame{Func: f.FuncName(), File: framePath(file), Line: pos.Line, Column: pos.Column})
 	}
 	return out
+}
+
+// framePath turns a stack frame's file into a plain path. goja resolves a source map's sources
+// as URLs, so a project in "my shop ü" comes back as "my%20shop%20%C3%BC".
+func framePath(name string) string {
+	name = strings.TrimPrefix(name, "file://")
+	if !strings.Contains(name, "%") {
+		return name
+	}
+	if _, err := os.Stat(name); err == nil {
+		return name
+	}
+	if dec, err := url.PathUnescape(name); err == nil {
+		return dec
+	}
+	return name
 }
 
 // goja renders frames as "at name (file:line:col(pc))" or "at file:line:col(pc)".
@@ -213,7 +235,7 @@ func ParseStack(stack string) []Frame {
 		}
 		ln, _ := strconv.Atoi(m[3])
 		col, _ := strconv.Atoi(m[4])
-		out = append(out, Frame{Func: m[1], File: m[2], Line: ln, Column: col})
+		out = append(out, Frame{Func: m[1], File: framePath(m[2]), Line: ln, Column: col})
 	}
 	return out
 }

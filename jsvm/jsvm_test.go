@@ -150,7 +150,10 @@ export async function run(p: Pair) {
 }
 
 func TestErrorsPointAtTypeScriptLines(t *testing.T) {
-	root := project(t, map[string]string{
+	root := project(t, map[string]string{})
+	// A directory name that a URL would have to escape.
+	root = filepath.Join(root, "my shop ü #1")
+	for rel, content := range map[string]string{
 		"src/thrower.ts": `interface A {
   x: number
 }
@@ -166,7 +169,9 @@ export async function boomLater() {
   return o.missing
 }
 `,
-	})
+	} {
+		write(t, filepath.Join(root, rel), content)
+	}
 	rt := newRuntime(t, root)
 	_, m, err := load(t, rt, nil, nil, filepath.Join(root, "src/thrower.ts"))
 	if err != nil {

@@ -289,7 +289,7 @@ func (r *Routes) loadRoute(tx *jsvm.Tx, vm *goja.Runtime, file, rel string) (*ro
 			continue
 		}
 		if _, ok := goja.AssertFunction(v); !ok {
-			problems = append(problems, Warning(file, lines[method], fmt.Sprintf("%s is exported but is not a function, so %s %s is not served", method, method, path)))
+			problems = append(problems, Warning(file, max(lines[method], 1), MsgNotAFunction(method, path)))
 			continue
 		}
 		rf.handlers[method] = v
@@ -297,11 +297,11 @@ func (r *Routes) loadRoute(tx *jsvm.Tx, vm *goja.Runtime, file, rel string) (*ro
 	}
 	for _, lower := range []string{"get", "post", "put", "patch", "delete", "options", "head"} {
 		if v := m.Export(vm, lower); v != nil && !goja.IsUndefined(v) {
-			problems = append(problems, Warning(file, lines[lower], fmt.Sprintf("%q is not an HTTP method export; did you mean %s?", lower, strings.ToUpper(lower))))
+			problems = append(problems, Warning(file, max(lines[lower], 1), MsgLowercaseMethod(lower)))
 		}
 	}
 	if len(rf.handlers) == 0 {
-		problems = append(problems, Warning(file, 1, fmt.Sprintf("route file exports no handler (%s), so nothing is served at %s", strings.Join(HTTPMethods, ", "), path)))
+		problems = append(problems, Warning(file, 1, MsgNoHandler(path)))
 	}
 	if v := m.Export(vm, "CORS"); v != nil && !goja.IsUndefined(v) && !v.ToBoolean() {
 		rf.noCORS = true

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/medusa-ls/medusa-ls/devserver"
+	"github.com/medusa-ls/medusa-ls/lsp"
 	"github.com/medusa-ls/medusa-ls/project"
 	"github.com/medusa-ls/medusa-ls/version"
 )
@@ -245,7 +247,14 @@ func check(args []string, stdout, stderr io.Writer) int {
 }
 
 func serve(args []string, stderr io.Writer) int {
-	_ = args
-	fmt.Fprintln(stderr, "medusa-ls: the language server is not available in this build yet; use medusa-ls develop")
-	return 2
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.Bool("stdio", true, "") // what vscode-languageclient appends; stdio is the only transport
+	if _, err := parse(fs, args); err != nil {
+		return failf(stderr, "serve: %v", err)
+	}
+	devserver.ExitWithParent()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	return lsp.Serve(ctx, os.Stdin, os.Stdout, os.Stdin, lsp.Options{Logger: logger, Output: stderr})
 }

@@ -1,0 +1,384 @@
+package lsp
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
+
+	"github.com/medusa-ls/medusa-ls/devserver"
+	"github.com/medusa-ls/medusa-ls/diag"
+	"github.com/medusa-ls/medusa-ls/reloaders"
+)
+
+// Commands the server runs (workspace/executeCommand). medusa.openUrl is the client's own.
+const (
+	CmdRestart   = "medusa.restart"
+	CmdReloadAll = "medusa.reloadAll"
+	CmdStop      = "medusa.stop"
+	CmdStart     = "medusa.start"
+	CmdOpenURL   = "medusa.openUrl"
+)
+
+var serverCommands = []string{CmdRestart, CmdReloadAll, CmdStop, CmdStart}
+
+func (s *Server) didOpen(ctx context.Context, params json.RawMessage) error {
+	var p protocol.DidOpenTextDocumentParams
+	if err := decode(params, &p); err != nil {
+		return err
+	}
+	// The editor may have saved while the client was still starting (no didSave was sent);
+	// the content hash makes this a no-op when nothing changed.
+	return s.fileChanged(string(p.TextDocument.URI), false)
+}
+
+func (s *Server) didSave(ctx context.Context, params json.RawMessage) error {
+	var p protocol.DidSaveTextDocumentParams
+	if err := decode(params, &p); err != nil {
+		return err
+	}
+	return s.fileChanged(string(p.TextDocument.URI), true)
+}
+
+// fileChanged queues a reload of the file (when reload is set) and updates the static checks.
+// It never blocks: the reload runs in the supervisor.
+func (s *Server) fileChanged(u string, reload bool) error {
+	path := uriPath(u)
+	if path == "" {
+		return nil
+	}
+	sess := s.sessionFor(path)
+	if sess == nil {
+		return nil // outside every project
+	}
+	if reload {
+		sess.enqueue(path)
+	}
+	sess.relint(path)
+	return nil
+}
+
+func (s *Server) didChangeWatchedFiles(ctx context.Context, params json.RawMessage) error {
+	var p protocol.DidChangeWatchedFilesParams
+	if err := decode(params, &p); err != nil {
+		return err
+	}
+	for _, c := range p.Changes {
+		path := uriPath(string(c.URI))
+		if sess := s.sessionFor(path); sess != nil {
+			sess.enqueue(path)
+			sess.relint(path)
+		}
+	}
+	return nil
+}
+
+func (s *Server) didChangeConfiguration(ctx context.Context, params json.RawMessage) error {
+	var p struct {
+		Settings json.RawMessage `json:"settings"`
+	}
+	if err := decode(params, &p); err != nil {
+		return err
+	}
+	raw := p.Settings
+	var wrapped struct {
+		Medusa json.RawMessage `json:"medusa"`
+	}
+	if json.Unmarshal(raw, &wrapped) == nil && len(wrapped.Medusa) > 0 {
+		raw = wrapped.Medusa
+	}
+	s.mu.Lock()
+	old := s.settings
+	s.mu.Unlock()
+	next, err := parseSettings(raw, old)
+	if err != nil {
+		s.showMessage(protocol.MessageTypeError, "medusa-ls: "+err.Error())
+		return err
+	}
+	s.mu.Lock()
+	s.settings = next
+	sessions := make([]*session, 0, len(s.sessions))
+	for _, sess := range s.sessions {
+		sessions = append(sessions, sess)
+	}
+	s.mu.Unlock()
+	restart := needsRestart(old, next)
+	for _, sess := range sessions {
+		sess := sess
+		running := sess.supervisor() != nil
+		switch {
+		case running && restart:
+			s.goBackground(func() {
+				sess.stop()
+				sess.start(next)
+			})
+		case !running && next.AutoStart && !old.AutoStart:
+			sess.start(next)
+		}
+	}
+	return nil
+}
+
+func (s *Server) didChangeWorkspaceFolders(ctx context.Context, params json.RawMessage) error {
+	var p protocol.DidChangeWorkspaceFoldersParams
+	if err := decode(params, &p); err != nil {
+		return err
+	}
+	var added []string
+	for _, f := range p.Event.Added {
+		added = append(added, uriPath(f.URI))
+	}
+	for _, root := range discoverRoots(added) {
+		s.mu.Lock()
+		_, exists := s.sessions[root]
+		if !exists {
+			s.roots = append(s.roots, root)
+		}
+		settings := s.settings
+		s.mu.Unlock()
+		if !exists {
+			sess := s.newSession(root)
+			sess.lintAll()
+			if settings.AutoStart {
+				sess.start(settings)
+			}
+		}
+	}
+	for _, f := range p.Event.Removed {
+		dir := uriPath(f.URI)
+		s.mu.Lock()
+		var gone []*session
+		for root, sess := range s.sessions {
+			if root == dir || strings.HasPrefix(root, dir+string(filepath.Separator)) {
+				gone = append(gone, sess)
+				delete(s.sessions, root)
+			}
+		}
+		s.mu.Unlock()
+		for _, sess := range gone {
+			sess.stop()
+		}
+	}
+	return nil
+}
+
+// registerWatchers asks the client to report file changes made outside the editor. If it
+// refuses, the supervisors watch with fsnotify instead.
+func (s *Server) registerWatchers(roots []string) {
+	var watchers []protocol.FileSystemWatcher
+	for _, r := range roots {
+		base := filepath.ToSlash(r)
+		watchers = append(watchers,
+			protocol.FileSystemWatcher{GlobPattern: base + "/**/*.{ts,tsx,js,jsx,mts,cts,mjs,cjs,json}"},
+			protocol.FileSystemWatcher{GlobPattern: base + "/.env*"},
+		)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := s.client.RegisterCapability(ctx, &protocol.RegistrationParams{Registrations: []protocol.Registration{{
+		ID: "medusa-ls-watched-files", Method: "workspace/didChangeWatchedFiles",
+		RegisterOptions: protocol.DidChangeWatchedFilesRegistrationOptions{Watchers: watchers},
+	}}})
+	if err == nil {
+		return
+	}
+	s.log.Info("lsp: the client did not accept file watching; watching with fsnotify", "err", err)
+	s.mu.Lock()
+	s.caps.dynamicWatch = false
+	sessions := make([]*session, 0, len(s.sessions))
+	for _, sess := range s.sessions {
+		sessions = append(sessions, sess)
+	}
+	s.mu.Unlock()
+	for _, sess := range sessions {
+		if sup := sess.supervisor(); sup != nil {
+			_ = sup.Watch()
+		}
+	}
+}
+
+func (s *Server) executeCommand(ctx context.Context, params json.RawMessage) (any, error) {
+	var p protocol.ExecuteCommandParams
+	if err := decode(params, &p); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	settings := s.settings
+	sessions := make([]*session, 0, len(s.sessions))
+	for _, sess := range s.sessions {
+		sessions = append(sessions, sess)
+	}
+	s.mu.Unlock()
+	if root := rootArgument(p.Arguments); root != "" {
+		if sess := s.sessionFor(root); sess != nil {
+			sessions = []*session{sess}
+		}
+	}
+	if len(sessions) == 0 && p.Command != CmdOpenURL {
+		return nil, jsonrpc2.NewError(jsonrpc2.InvalidRequest, "there is no Medusa project (medusa-config.*) in this workspace")
+	}
+	var errs []string
+	for _, sess := range sessions {
+		var err error
+		sup := sess.supervisor()
+		switch p.Command {
+		case CmdRestart:
+			if sup == nil {
+				sess.start(settings)
+			} else {
+				err = sup.Restart(ctx)
+			}
+		case CmdReloadAll:
+			if sup == nil {
+				err = fmt.Errorf("the dev server of %s is not running", sess.root)
+			} else {
+				err = sup.ReloadAll(ctx)
+			}
+		case CmdStop:
+			sess.stop()
+		case CmdStart:
+			sess.start(settings)
+		case CmdOpenURL:
+			// A client-side command; editors without it send it here. Say where to go.
+			if len(p.Arguments) > 0 {
+				s.logMessage(protocol.MessageTypeInfo, fmt.Sprintf("medusa-ls: %v", p.Arguments[0]))
+			}
+			return nil, nil
+		default:
+			return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, fmt.Sprintf("unknown command %q (medusa-ls runs %s)", p.Command, strings.Join(serverCommands, ", ")))
+		}
+		if err != nil {
+			errs = append(errs, err.Error())
+		}
+	}
+	if len(errs) > 0 {
+		return nil, jsonrpc2.NewError(jsonrpc2.InternalError, strings.Join(errs, "; "))
+	}
+	return nil, nil
+}
+
+// rootArgument reads an optional {"root": "/path"} first argument.
+func rootArgument(args []any) string {
+	if len(args) == 0 {
+		return ""
+	}
+	if m, ok := args[0].(map[string]any); ok {
+		if r, ok := m["root"].(string); ok {
+			return r
+		}
+	}
+	return ""
+}
+
+func (s *Server) codeLens(ctx context.Context, params json.RawMessage) (any, error) {
+	var p protocol.CodeLensParams
+	if err := decode(params, &p); err != nil {
+		return nil, err
+	}
+	out := []protocol.CodeLens{}
+	path := uriPath(string(p.TextDocument.URI))
+	sess := s.sessionFor(path)
+	if sess == nil {
+		return out, nil
+	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return out, nil
+	}
+	for _, r := range routeSymbols(path, diag.RelPath(sess.root, path), src) {
+		method, route, _ := strings.Cut(r.Name, " ")
+		lens := protocol.CodeLens{Range: lineRange(r.Line)}
+		cmd := protocol.Command{Title: r.Name}
+		if base := sess.url(); base != "" {
+			url := base + route
+			if method == "GET" || method == "HEAD" {
+				cmd = protocol.Command{Title: method + " " + url, Command: CmdOpenURL, Arguments: []any{url}}
+			} else {
+				cmd.Title = method + " " + url
+			}
+		}
+		lens.Command = &cmd
+		out = append(out, lens)
+	}
+	return out, nil
+}
+
+func (sess *session) url() string {
+	sess.mu.Lock()
+	defer sess.mu.Unlock()
+	if sess.status.State == devserver.StateStopped {
+		return ""
+	}
+	return sess.status.URL
+}
+
+func lineRange(line int) protocol.Range {
+	l := uint32(max(line, 1) - 1)
+	return protocol.Range{Start: protocol.Position{Line: l}, End: protocol.Position{Line: l}}
+}
+
+// routeSymbols lists a route file's handlers, found statically.
+func routeSymbols(file, rel string, src []byte) []reloaders.Resource {
+	path, ok, err := reloaders.RoutePath(rel)
+	if !ok || err != nil {
+		return nil
+	}
+	var out []reloaders.Resource
+	for _, m := range exportDeclRe.FindAllSubmatchIndex(src, -1) {
+		name := string(src[m[2]:m[3]])
+		for _, method := range reloaders.HTTPMethods {
+			if name == method {
+				out = append(out, reloaders.Resource{Kind: "route", Name: method + " " + path, File: file, Line: 1 + strings.Count(string(src[:m[2]]), "\n")})
+			}
+		}
+	}
+	return out
+}
+
+func (s *Server) workspaceSymbol(ctx context.Context, params json.RawMessage) (any, error) {
+	var p protocol.WorkspaceSymbolParams
+	if err := decode(params, &p); err != nil {
+		return nil, err
+	}
+	query := strings.ToLower(p.Query)
+	s.mu.Lock()
+	roots := append([]string(nil), s.roots...)
+	s.mu.Unlock()
+	out := []protocol.SymbolInformation{}
+	for _, root := range roots {
+		api := filepath.Join(root, filepath.FromSlash(reloaders.APIDir))
+		_ = filepath.WalkDir(api, func(path string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() || ctx.Err() != nil {
+				return nil
+			}
+			rel := diag.RelPath(root, path)
+			if _, ok, _ := reloaders.RoutePath(rel); !ok {
+				return nil
+			}
+			src, err := os.ReadFile(path)
+			if err != nil {
+				return nil
+			}
+			for _, r := range routeSymbols(path, rel, src) {
+				if query != "" && !strings.Contains(strings.ToLower(r.Name), query) {
+					continue
+				}
+				out = append(out, protocol.SymbolInformation{
+					Name: r.Name, Kind: protocol.SymbolKindFunction, ContainerName: rel,
+					Location: protocol.Location{URI: uri.File(path), Range: lineRange(r.Line)},
+				})
+			}
+			return nil
+		})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}

@@ -1,0 +1,303 @@
+package lsp
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
+)
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "medusa-ls-lsp")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "medusa-ls")
+	build := exec.Command("go", "build", "-o", binary, "../cmd/medusa-ls")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building medusa-ls:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+const waitFor = 30 * time.Second
+
+const testConfig = "import { defineConfig } from \"@medusajs/framework/utils\"\nmodule.exports = defineConfig({ projectConfig: { http: {} } })\n"
+
+func routeTS(body string) string {
+	return "import type { MedusaRequest, MedusaResponse } from \"@medusajs/framework/http\"\n" +
+		"export async function GET(req: MedusaRequest, res: MedusaResponse) {\n  " + body + "\n}\n"
+}
+
+// newProject writes files into a new project directory (name may contain spaces, unicode…).
+func newProject(t *testing.T, name string, files map[string]string) string {
+	t.Helper()
+	root := filepath.Join(t.TempDir(), name)
+	if _, ok := files["medusa-config.ts"]; !ok {
+		files["medusa-config.ts"] = testConfig
+	}
+	for rel, c := range files {
+		writeFile(t, filepath.Join(root, filepath.FromSlash(rel)), c)
+	}
+	return root
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// client is an editor: it talks to an in-process server over a pipe and records what the
+// server sends.
+type client struct {
+	t     *testing.T
+	conn  jsonrpc2.Conn
+	raw   net.Conn
+	out   *lockedBuffer
+	code  chan int
+	watch bool // answer client/registerCapability
+
+	mu     sync.Mutex
+	notes  []note
+	reqs   []string
+	status []statusParams
+}
+
+type note struct {
+	method string
+	params json.RawMessage
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func newClient(t *testing.T) *client {
+	t.Helper()
+	sc, cc := net.Pipe()
+	c := &client{t: t, raw: cc, out: &lockedBuffer{}, code: make(chan int, 1)}
+	logger := slog.New(slog.NewTextHandler(c.out, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	go func() {
+		c.code <- Serve(context.Background(), sc, sc, sc, Options{Exe: binary, Logger: logger, Output: c.out,
+			TaskTimeout: 500 * time.Millisecond, RequestTimeout: 10 * time.Second})
+	}()
+	c.conn = jsonrpc2.NewConn(jsonrpc2.NewStream(cc))
+	c.conn.Go(context.Background(), c.handle)
+	t.Cleanup(func() {
+		c.conn.Close()
+		select {
+		case <-c.code:
+		case <-time.After(waitFor):
+			t.Error("server did not stop")
+		}
+		if t.Failed() {
+			t.Logf("server output:\n%s", c.out.String())
+		}
+	})
+	return c
+}
+
+func (c *client) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
+	c.mu.Lock()
+	if _, ok := req.(*jsonrpc2.Call); ok {
+		c.reqs = append(c.reqs, req.Method())
+	} else {
+		c.notes = append(c.notes, note{req.Method(), append(json.RawMessage(nil), req.Params()...)})
+		if req.Method() == "medusa/status" {
+			var st statusParams
+			_ = json.Unmarshal(req.Params(), &st)
+			c.status = append(c.status, st)
+		}
+	}
+	c.mu.Unlock()
+	if req.Method() == "client/registerCapability" && !c.watch {
+		return reply(ctx, nil, jsonrpc2.NewError(jsonrpc2.MethodNotFound, "no"))
+	}
+	return reply(ctx, nil, nil)
+}
+
+func (c *client) call(method string, params, result any) error {
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	defer cancel()
+	_, err := c.conn.Call(ctx, method, params, result)
+	return err
+}
+
+func (c *client) notify(method string, params any) {
+	c.t.Helper()
+	if err := c.conn.Notify(context.Background(), method, params); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// start initializes the server on root and waits until its dev server is ready.
+func (c *client) start(root string, options map[string]any, caps protocol.ClientCapabilities) protocol.InitializeResult {
+	c.t.Helper()
+	var res protocol.InitializeResult
+	params := map[string]any{"processId": os.Getpid(), "rootUri": string(uri.File(root)), "capabilities": caps}
+	if options != nil {
+		params["initializationOptions"] = options
+	}
+	if err := c.call("initialize", params, &res); err != nil {
+		c.t.Fatal(err)
+	}
+	c.notify("initialized", map[string]any{})
+	return res
+}
+
+func (c *client) waitStatus(cond func(statusParams) bool) statusParams {
+	c.t.Helper()
+	deadline := time.Now().Add(waitFor)
+	for time.Now().Before(deadline) {
+		c.mu.Lock()
+		for i := len(c.status) - 1; i >= 0; i-- {
+			if cond(c.status[i]) {
+				st := c.status[i]
+				c.mu.Unlock()
+				return st
+			}
+		}
+		c.mu.Unlock()
+		time.Sleep(5 * time.Millisecond)
+	}
+	c.t.Fatalf("no matching medusa/status; got %+v", c.lastStatus())
+	return statusParams{}
+}
+
+func (c *client) lastStatus() statusParams {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.status) == 0 {
+		return statusParams{}
+	}
+	return c.status[len(c.status)-1]
+}
+
+func ready(st statusParams) bool { return st.State == "ready" && st.URL != "" }
+
+// diagnostics returns the latest diagnostics published for path, their raw JSON, and how many
+// publishes for it there were.
+func (c *client) diagnostics(path string) ([]protocol.Diagnostic, string, int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	want := uri.File(path)
+	var last json.RawMessage
+	n := 0
+	for _, nt := range c.notes {
+		if nt.method != "textDocument/publishDiagnostics" {
+			continue
+		}
+		var p protocol.PublishDiagnosticsParams
+		if json.Unmarshal(nt.params, &p) == nil && p.URI == want {
+			last = nt.params
+			n++
+		}
+	}
+	if last == nil {
+		return nil, "", 0
+	}
+	var p protocol.PublishDiagnosticsParams
+	_ = json.Unmarshal(last, &p)
+	return p.Diagnostics, string(last), n
+}
+
+// waitDiagnostics waits until the diagnostics of path satisfy cond.
+func (c *client) waitDiagnostics(path string, cond func([]protocol.Diagnostic) bool) []protocol.Diagnostic {
+	c.t.Helper()
+	deadline := time.Now().Add(waitFor)
+	for time.Now().Before(deadline) {
+		if ds, _, n := c.diagnostics(path); n > 0 && cond(ds) {
+			return ds
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	ds, raw, _ := c.diagnostics(path)
+	c.t.Fatalf("diagnostics of %s never matched; last: %+v (%s)", path, ds, raw)
+	return nil
+}
+
+func (c *client) notesOf(method string) []json.RawMessage {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []json.RawMessage
+	for _, n := range c.notes {
+		if n.method == method {
+			out = append(out, n.params)
+		}
+	}
+	return out
+}
+
+func (c *client) save(path, content string) {
+	c.t.Helper()
+	writeFile(c.t, path, content)
+	c.notify("textDocument/didSave", map[string]any{"textDocument": map[string]any{"uri": string(uri.File(path))}})
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := httpClient.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// eventually retries fn until it returns "" or the deadline passes.
+func eventually(t *testing.T, fn func() string) {
+	t.Helper()
+	deadline := time.Now().Add(waitFor)
+	last := ""
+	for time.Now().Before(deadline) {
+		if last = fn(); last == "" {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatal(last)
+}
+
+func childrenOf(root string) []string {
+	out, _ := exec.Command("pgrep", "-f", "medusa-ls start "+root).Output()
+	return strings.Fields(string(out))
+}

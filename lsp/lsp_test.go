@@ -1,0 +1,408 @@
+package lsp
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
+)
+
+var httpClient = &http.Client{Timeout: waitFor}
+
+func TestCapabilitiesAndLifecycle(t *testing.T) {
+	root := newProject(t, "store", map[string]string{"src/api/hello/route.ts": routeTS(`res.json({ v: 1 })`)})
+	c := newClient(t)
+	res := c.start(root, map[string]any{"autoStart": false}, protocol.ClientCapabilities{})
+	b, _ := json.Marshal(res.Capabilities)
+	for _, want := range []string{`"textDocumentSync":{"openClose":true,"save":{}}`, `"codeLensProvider":{}`, `"workspaceSymbolProvider":true`, `"medusa.restart"`, `"medusa.reloadAll"`, `"medusa.stop"`, `"medusa.start"`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("capabilities %s lack %s", b, want)
+		}
+	}
+	if res.ServerInfo == nil || res.ServerInfo.Name != "medusa-ls" || res.ServerInfo.Version == "" {
+		t.Errorf("serverInfo %+v", res.ServerInfo)
+	}
+	if err := c.call("shutdown", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	c.notify("exit", nil)
+	select {
+	case code := <-c.code:
+		if code != 0 {
+			t.Fatalf("exit code %d after shutdown", code)
+		}
+		c.code <- code
+	case <-time.After(waitFor):
+		t.Fatal("no exit")
+	}
+}
+
+func TestBadInputDoesNotCrash(t *testing.T) {
+	c := newClient(t)
+	var res any
+	err := c.call("textDocument/hover", map[string]any{}, &res)
+	if e, ok := err.(*jsonrpc2.Error); !ok || e.Code != -32002 {
+		t.Fatalf("before initialize: %v", err)
+	}
+	root := newProject(t, "store", map[string]string{})
+	c.start(root, map[string]any{"autoStart": false}, protocol.ClientCapabilities{})
+	err = c.call("textDocument/hover", map[string]any{}, &res)
+	if e, ok := err.(*jsonrpc2.Error); !ok || e.Code != jsonrpc2.MethodNotFound {
+		t.Fatalf("unknown method: %v", err)
+	}
+	c.notify("$/someExtension", map[string]any{"x": 1})
+	c.notify("textDocument/didSave", map[string]any{"textDocument": "not an object"})
+	// Raw garbage on the wire: a header line without a colon, a bad length, and a frame that is
+	// not JSON. The server logs them and keeps reading.
+	junk := "garbage line\r\nContent-Length: nope\r\n\r\nContent-Length: 9\r\n\r\n{not json"
+	if _, err := c.raw.Write([]byte(junk)); err != nil {
+		t.Fatal(err)
+	}
+	var syms []protocol.SymbolInformation
+	if err := c.call("workspace/symbol", map[string]any{"query": ""}, &syms); err != nil {
+		t.Fatalf("the server stopped answering after bad input: %v", err)
+	}
+	// initializationOptions of the wrong type are a clear error.
+	c2 := newClient(t)
+	err = c2.call("initialize", map[string]any{"rootUri": string(uri.File(root)), "capabilities": map[string]any{}, "initializationOptions": map[string]any{"port": "nine"}}, &res)
+	if err == nil || !strings.Contains(err.Error(), `"port"`) {
+		t.Fatalf("bad option: %v", err)
+	}
+}
+
+func TestSaveReloadsAndPublishesDiagnostics(t *testing.T) {
+	root := newProject(t, "my shop ü", map[string]string{
+		"src/api/store/hello/route.ts": routeTS(`res.json({ v: 1 })`),
+		"src/api/store/boom/route.ts":  routeTS("if (req.query.fail) { throw new Error(\"kaboom\") }\n  res.json({ ok: true })"),
+	})
+	c := newClient(t)
+	c.start(root, nil, protocol.ClientCapabilities{})
+	st := c.waitStatus(ready)
+	route := filepath.Join(root, "src/api/store/hello/route.ts")
+
+	t.Run("syntax error", func(t *testing.T) {
+		c.save(route, routeTS(`res.json({ v: 2 )`))
+		ds := c.waitDiagnostics(route, func(ds []protocol.Diagnostic) bool { return len(ds) > 0 })
+		d := ds[0]
+		if d.Source != "medusa" || d.Code != "syntax-error" || d.Severity != protocol.DiagnosticSeverityError || d.Range.Start.Line != 2 {
+			t.Fatalf("%+v", d)
+		}
+		if code, body := get(t, st.URL+"/store/hello"); code != 200 || body != `{"v":1}` {
+			t.Fatalf("old code should keep serving: %d %s", code, body)
+		}
+		c.waitStatus(func(s statusParams) bool { return s.Errors > 0 && s.LastReload != nil && !s.LastReload.OK })
+	})
+	t.Run("fix clears with an empty list", func(t *testing.T) {
+		c.save(route, routeTS(`res.json({ v: 3 })`))
+		c.waitDiagnostics(route, func(ds []protocol.Diagnostic) bool { return len(ds) == 0 })
+		if _, raw, _ := c.diagnostics(route); !strings.Contains(raw, `"diagnostics":[]`) {
+			t.Fatalf("cleared with %s; want an empty list, never null", raw)
+		}
+		if code, body := get(t, st.URL+"/store/hello"); code != 200 || body != `{"v":3}` {
+			t.Fatalf("%d %s", code, body)
+		}
+		c.waitStatus(func(s statusParams) bool { return s.Errors == 0 && s.LastReload != nil && s.LastReload.OK })
+	})
+	t.Run("runtime error on the throwing line until the file reloads", func(t *testing.T) {
+		boom := filepath.Join(root, "src/api/store/boom/route.ts")
+		if code, _ := get(t, st.URL+"/store/boom?fail=1"); code != 500 {
+			t.Fatalf("status %d", code)
+		}
+		ds := c.waitDiagnostics(boom, func(ds []protocol.Diagnostic) bool { return len(ds) > 0 })
+		if ds[0].Code != "runtime-error" || ds[0].Range.Start.Line != 2 || !strings.Contains(ds[0].Message, "GET /store/boom") || !strings.Contains(ds[0].Message, "kaboom") {
+			t.Fatalf("%+v", ds[0])
+		}
+		c.save(boom, routeTS(`res.json({ ok: "fixed" })`))
+		c.waitDiagnostics(boom, func(ds []protocol.Diagnostic) bool { return len(ds) == 0 })
+	})
+	t.Run("log lines reach the client", func(t *testing.T) {
+		found := false
+		for _, raw := range c.notesOf("window/logMessage") {
+			if strings.Contains(string(raw), "[HMR] reloaded src/api/store/hello/route.ts") {
+				found = true
+			}
+		}
+		if !found {
+			t.Fatal("no window/logMessage with the reload line")
+		}
+	})
+	t.Run("saves outside the project or in ignored folders do nothing", func(t *testing.T) {
+		before := countReloadLogs(c)
+		outside := filepath.Join(t.TempDir(), "x.ts")
+		c.save(outside, "export const x = 1\n")
+		c.save(filepath.Join(root, "node_modules/pkg/index.js"), "module.exports = 1\n")
+		c.save(filepath.Join(root, "notes.log"), "hello\n")
+		time.Sleep(300 * time.Millisecond)
+		if after := countReloadLogs(c); after != before {
+			t.Fatalf("%d reloads for ignored saves", after-before)
+		}
+	})
+}
+
+func countReloadLogs(c *client) int {
+	n := 0
+	for _, raw := range c.notesOf("window/logMessage") {
+		if strings.Contains(string(raw), "[HMR] reloaded") || strings.Contains(string(raw), "[HMR] reload of") {
+			n++
+		}
+	}
+	return n
+}
+
+func TestBrokenAtStartupIsPublishedBeforeAnySave(t *testing.T) {
+	root := newProject(t, "store", map[string]string{
+		"src/api/bad/route.ts":   routeTS(`res.json({ v: 1 )`),
+		"src/api/empty/route.ts": "export const helper = 1\n",
+	})
+	c := newClient(t)
+	c.start(root, nil, protocol.ClientCapabilities{})
+	c.waitStatus(ready)
+	ds := c.waitDiagnostics(filepath.Join(root, "src/api/bad/route.ts"), func(ds []protocol.Diagnostic) bool { return len(ds) > 0 })
+	if ds[0].Code != "syntax-error" {
+		t.Fatalf("%+v", ds)
+	}
+	ws := c.waitDiagnostics(filepath.Join(root, "src/api/empty/route.ts"), func(ds []protocol.Diagnostic) bool { return len(ds) > 0 })
+	if len(ws) != 1 || ws[0].Severity != protocol.DiagnosticSeverityWarning || ws[0].Code != "convention" {
+		t.Fatalf("one convention warning, not duplicated by the runtime's: %+v", ws)
+	}
+}
+
+func TestConventionWarningsWithoutRunning(t *testing.T) {
+	root := newProject(t, "store", map[string]string{
+		"src/api/a/route.ts":     "export function get(req: any, res: any) {}\nexport const POST = { not: \"a function\" }\n",
+		"src/api/b/route.ts":     routeTS(`res.json({})`),
+		"src/api/middlewares.ts": "import { defineMiddlewares } from \"@medusajs/framework/http\"\nexport default defineMiddlewares({ routes: [{ matcher: \"/bb\", middlewares: [] }, { matcher: \"/b\", middlewares: [] }] })\n",
+	})
+	c := newClient(t)
+	c.start(root, map[string]any{"autoStart": false}, protocol.ClientCapabilities{})
+	a := c.waitDiagnostics(filepath.Join(root, "src/api/a/route.ts"), func(ds []protocol.Diagnostic) bool { return len(ds) >= 3 })
+	var msgs []string
+	for _, d := range a {
+		msgs = append(msgs, fmt.Sprintf("%d:%s", d.Range.Start.Line+1, d.Message))
+	}
+	got := strings.Join(msgs, "\n")
+	for _, want := range []string{`1:"get" is not an HTTP method export`, `2:POST is exported but is not a function`, "exports no handler"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("%q lacks %q", got, want)
+		}
+	}
+	mw := c.waitDiagnostics(filepath.Join(root, "src/api/middlewares.ts"), func(ds []protocol.Diagnostic) bool { return len(ds) == 1 })
+	if !strings.Contains(mw[0].Message, `"/bb" matches no route`) {
+		t.Fatalf("%+v", mw)
+	}
+	if st := c.lastStatus(); st.State != "stopped" {
+		t.Fatalf("autoStart false must not start the dev server: %+v", st)
+	}
+}
+
+func TestCommandsLensesAndSymbols(t *testing.T) {
+	root := newProject(t, "store", map[string]string{
+		"src/api/store/hello/route.ts":      routeTS(`res.json({ pid: process.pid })`),
+		"src/api/store/items/[id]/route.ts": "export const GET = (req: any, res: any) => res.json({})\nexport async function POST(req: any, res: any) { res.json({}) }\n",
+	})
+	c := newClient(t)
+	c.start(root, nil, protocol.ClientCapabilities{})
+	st := c.waitStatus(ready)
+
+	var lenses []protocol.CodeLens
+	if err := c.call("textDocument/codeLens", map[string]any{"textDocument": map[string]any{"uri": string(uri.File(filepath.Join(root, "src/api/store/items/[id]/route.ts")))}}, &lenses); err != nil {
+		t.Fatal(err)
+	}
+	if len(lenses) != 2 || lenses[0].Command.Title != "GET "+st.URL+"/store/items/:id" || lenses[0].Command.Command != CmdOpenURL || lenses[1].Range.Start.Line != 1 {
+		t.Fatalf("lenses %+v", lenses)
+	}
+	var syms []protocol.SymbolInformation
+	if err := c.call("workspace/symbol", map[string]any{"query": "items"}, &syms); err != nil {
+		t.Fatal(err)
+	}
+	if len(syms) != 2 || syms[0].Name != "GET /store/items/:id" || syms[1].Name != "POST /store/items/:id" {
+		t.Fatalf("symbols %+v", syms)
+	}
+
+	_, before := get(t, st.URL+"/store/hello")
+	if err := c.call("workspace/executeCommand", map[string]any{"command": CmdRestart}, nil); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, func() string {
+		if _, after := get(t, st.URL+"/store/hello"); after == before {
+			return "restart did not replace the process: " + after
+		}
+		return ""
+	})
+	if err := c.call("workspace/executeCommand", map[string]any{"command": CmdReloadAll}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.call("workspace/executeCommand", map[string]any{"command": CmdStop}, nil); err != nil {
+		t.Fatal(err)
+	}
+	c.waitStatus(func(s statusParams) bool { return s.State == "stopped" })
+	if _, err := httpClient.Get(st.URL + "/store/hello"); err == nil {
+		t.Fatal("the port still answers after stop")
+	}
+	if err := c.call("workspace/executeCommand", map[string]any{"command": CmdStart}, nil); err != nil {
+		t.Fatal(err)
+	}
+	c.waitStatus(ready)
+	if err := c.call("workspace/executeCommand", map[string]any{"command": "medusa.bogus"}, nil); err == nil {
+		t.Fatal("an unknown command must be an error")
+	}
+}
+
+func TestShutdownLeavesNoChildAndTwoProjectsGetTwoPorts(t *testing.T) {
+	ws := t.TempDir()
+	a := filepath.Join(ws, "apps", "a")
+	b := filepath.Join(ws, "apps", "b")
+	for _, root := range []string{a, b} {
+		writeFile(t, filepath.Join(root, "medusa-config.ts"), testConfig)
+		writeFile(t, filepath.Join(root, "src/api/who/route.ts"), routeTS(fmt.Sprintf(`res.json({ me: %q })`, filepath.Base(root))))
+	}
+	c := newClient(t)
+	c.start(ws, map[string]any{"port": freePort(t)}, protocol.ClientCapabilities{})
+	var urls []string
+	eventually(t, func() string {
+		seen := map[string]string{}
+		c.mu.Lock()
+		for _, s := range c.status {
+			if s.State == "ready" {
+				seen[s.Root] = s.URL
+			}
+		}
+		c.mu.Unlock()
+		if len(seen) != 2 {
+			return fmt.Sprintf("ready projects: %v", seen)
+		}
+		urls = []string{seen[a], seen[b]}
+		return ""
+	})
+	if urls[0] == urls[1] {
+		t.Fatalf("both projects on %s", urls[0])
+	}
+	if _, body := get(t, urls[1]+"/who"); body != `{"me":"b"}` {
+		t.Fatalf("second project: %s", body)
+	}
+	if len(childrenOf(a)) != 1 {
+		t.Fatalf("children of a: %v", childrenOf(a))
+	}
+	if err := c.call("shutdown", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	c.notify("exit", nil)
+	eventually(t, func() string {
+		if kids := append(childrenOf(a), childrenOf(b)...); len(kids) > 0 {
+			return fmt.Sprintf("children left: %v", kids)
+		}
+		return ""
+	})
+}
+
+func TestEditorDyingStopsEverything(t *testing.T) {
+	root := newProject(t, "store", map[string]string{"src/api/x/route.ts": routeTS(`res.json({})`)})
+	c := newClient(t)
+	c.start(root, nil, protocol.ClientCapabilities{})
+	c.waitStatus(ready)
+	c.raw.Close() // stdin closed
+	eventually(t, func() string {
+		if kids := childrenOf(root); len(kids) > 0 {
+			return fmt.Sprintf("children left: %v", kids)
+		}
+		return ""
+	})
+}
+
+func TestWatchedFilesAndSaveReloadOnce(t *testing.T) {
+	root := newProject(t, "store", map[string]string{"src/api/x/route.ts": routeTS(`res.json({ v: 1 })`)})
+	c := newClient(t)
+	c.watch = true
+	caps := protocol.ClientCapabilities{Workspace: &protocol.WorkspaceClientCapabilities{DidChangeWatchedFiles: &protocol.DidChangeWatchedFilesWorkspaceClientCapabilities{DynamicRegistration: true}}}
+	c.start(root, nil, caps)
+	st := c.waitStatus(ready)
+	eventually(t, func() string {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		for _, r := range c.reqs {
+			if r == "client/registerCapability" {
+				return ""
+			}
+		}
+		return "no registration for workspace/didChangeWatchedFiles"
+	})
+	before := countReloadLogs(c)
+	route := filepath.Join(root, "src/api/x/route.ts")
+	c.save(route, routeTS(`res.json({ v: 2 })`))
+	c.notify("workspace/didChangeWatchedFiles", map[string]any{"changes": []map[string]any{{"uri": string(uri.File(route)), "type": 2}}})
+	eventually(t, func() string {
+		if _, body := get(t, st.URL+"/x"); body != `{"v":2}` {
+			return "not reloaded: " + body
+		}
+		return ""
+	})
+	time.Sleep(300 * time.Millisecond)
+	if n := countReloadLogs(c) - before; n != 1 {
+		t.Fatalf("%d reloads for one change seen twice", n)
+	}
+	// A change made outside the editor, reported only by the client's watcher.
+	writeFile(t, route, routeTS(`res.json({ v: 3 })`))
+	c.notify("workspace/didChangeWatchedFiles", map[string]any{"changes": []map[string]any{{"uri": string(uri.File(route)), "type": 2}}})
+	eventually(t, func() string {
+		if _, body := get(t, st.URL+"/x"); body != `{"v":3}` {
+			return "not reloaded: " + body
+		}
+		return ""
+	})
+}
+
+func TestProgressOnlyAfterTheClientAcknowledges(t *testing.T) {
+	root := newProject(t, "store", map[string]string{"src/api/x/route.ts": routeTS(`res.json({})`), ".env": "A=1\n"})
+	c := newClient(t)
+	caps := protocol.ClientCapabilities{Window: &protocol.WindowClientCapabilities{WorkDoneProgress: true}}
+	c.start(root, nil, caps)
+	c.waitStatus(ready)
+	c.save(filepath.Join(root, ".env"), "A=2\n")
+	eventually(t, func() string {
+		kinds := ""
+		for _, raw := range c.notesOf("$/progress") {
+			var p struct {
+				Value struct {
+					Kind string `json:"kind"`
+				} `json:"value"`
+			}
+			_ = json.Unmarshal(raw, &p)
+			kinds += p.Value.Kind + " "
+		}
+		if !strings.Contains(kinds, "begin") || !strings.Contains(kinds, "end") {
+			return "progress kinds: " + kinds
+		}
+		return ""
+	})
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	created := false
+	for _, r := range c.reqs {
+		if r == "window/workDoneProgress/create" {
+			created = true
+		}
+	}
+	if !created {
+		t.Fatal("progress sent without window/workDoneProgress/create")
+	}
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := netListen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*tcpAddr).Port
+}
+
+var _ = os.Getpid

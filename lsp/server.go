@@ -1,0 +1,476 @@
+// Package lsp is medusa-ls's language server: the editor's saves drive the project's dev server
+// (a devserver.Supervisor per project), and what fails comes back as diagnostics on the right
+// line. Built on go.lsp.dev/protocol v0.12.0 and jsonrpc2 v0.10.0, with our own handler chain
+// around their known defects (reference/editor.md §1.3).
+//
+// Where a save goes: didSave → Server.didSave → session.enqueue → Supervisor.Enqueue → the
+// child reloads → Supervisor event → session.onEvent → publishDiagnostics / medusa/status.
+package lsp
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
+	"go.uber.org/zap"
+
+	"github.com/medusa-ls/medusa-ls/project"
+	"github.com/medusa-ls/medusa-ls/version"
+)
+
+// Options configure the server.
+type Options struct {
+	Exe    string       // medusa-ls binary for the dev server children; default: this one
+	Logger *slog.Logger // the server's own log (stderr)
+	Output io.Writer    // where the dev servers' terminal lines go (stderr); never stdout
+	// TaskTimeout and friends pass through to the supervisors (tests shorten them).
+	TaskTimeout    time.Duration
+	RequestTimeout time.Duration
+}
+
+type lifecycle int
+
+const (
+	stateNew lifecycle = iota
+	stateInitialized
+	stateShutdown
+)
+
+// Server is one editor connection.
+type Server struct {
+	opts   Options
+	log    *slog.Logger
+	conn   jsonrpc2.Conn
+	client protocol.Client
+
+	mu         sync.Mutex
+	state      lifecycle
+	settings   Settings
+	caps       clientCaps
+	roots      []string
+	sessions   map[string]*session
+	inflight   map[string]context.CancelFunc // request id → cancel
+	published  map[uri.URI]string            // what we last published per document
+	usedPorts  map[int]string
+	exitCode   int
+	done       chan struct{}
+	doneOnce   sync.Once
+	background sync.WaitGroup
+}
+
+type clientCaps struct {
+	dynamicWatch     bool
+	workDoneProgress bool
+	relatedInfo      bool
+}
+
+// Serve runs a language server on r/w until the client exits or the stream ends. It returns the
+// process exit code the LSP specification asks for (0 after shutdown, 1 otherwise).
+func Serve(ctx context.Context, r io.Reader, w io.Writer, closer io.Closer, opts Options) int {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	}
+	if opts.Output == nil {
+		opts.Output = os.Stderr
+	}
+	if opts.Exe == "" {
+		opts.Exe, _ = os.Executable()
+	}
+	s := &Server{
+		opts: opts, log: opts.Logger, settings: DefaultSettings(),
+		sessions: map[string]*session{}, inflight: map[string]context.CancelFunc{},
+		published: map[uri.URI]string{}, usedPorts: map[int]string{}, exitCode: 1, done: make(chan struct{}),
+	}
+	st := newStream(r, w, closer, opts.Logger)
+	s.conn = jsonrpc2.NewConn(st)
+	s.client = protocol.ClientDispatcher(s.conn, zap.NewNop())
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	s.conn.Go(ctx, s.handle)
+	select {
+	case <-s.conn.Done():
+		// The editor went away (stdin closed): stop everything we started.
+	case <-s.done:
+	case <-ctx.Done():
+	}
+	s.stopAll()
+	_ = s.conn.Close()
+	s.background.Wait()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.exitCode
+}
+
+// handle is the whole handler chain: lifecycle checks, an allowlist of methods, cancellation,
+// and a recover so that no request can take the process down. Notifications are handled in
+// order on the read loop and must not block; requests that may take time run in their own
+// goroutine and reply when done.
+func (s *Server) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
+	method := req.Method()
+	call, isCall := req.(*jsonrpc2.Call)
+	respond := func(result any, err error) {
+		// A reply written with a cancelled context is dropped by jsonrpc2; always detach.
+		if rerr := reply(context.WithoutCancel(ctx), result, err); rerr != nil {
+			s.log.Debug("lsp: reply failed", "method", method, "err", rerr)
+		}
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.Error("lsp: internal error", "method", method, "panic", p, "stack", string(debug.Stack()))
+			if isCall {
+				respond(nil, jsonrpc2.NewError(jsonrpc2.InternalError, fmt.Sprintf("internal error in %s: %v", method, p)))
+			}
+		}
+	}()
+
+	s.mu.Lock()
+	state := s.state
+	s.mu.Unlock()
+	switch {
+	case method == "exit":
+		s.exit()
+		return nil
+	case method == "$/cancelRequest":
+		s.cancelRequest(req.Params())
+		return nil
+	case state == stateNew && method != "initialize":
+		if isCall {
+			respond(nil, jsonrpc2.NewError(jsonrpc2.Code(-32002), "the server is not initialized yet"))
+		}
+		return nil
+	case state == stateShutdown:
+		if isCall {
+			respond(nil, jsonrpc2.NewError(jsonrpc2.InvalidRequest, "the server is shutting down"))
+		}
+		return nil
+	}
+
+	if n, ok := notifications[method]; ok {
+		if !isCall {
+			if err := n(s, ctx, req.Params()); err != nil {
+				s.log.Warn("lsp: "+method, "err", err)
+			}
+			return nil
+		}
+	}
+	h, ok := requests[method]
+	if !ok {
+		if isCall {
+			respond(nil, jsonrpc2.NewError(jsonrpc2.MethodNotFound, fmt.Sprintf("method not supported by medusa-ls: %s", method)))
+		}
+		return nil
+	}
+	if !isCall {
+		return nil
+	}
+	if method == "initialize" || method == "shutdown" {
+		respond(h(s, ctx, req.Params()))
+		return nil
+	}
+	id := fmt.Sprint(call.ID())
+	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	s.mu.Lock()
+	s.inflight[id] = cancel
+	s.mu.Unlock()
+	s.background.Add(1)
+	go func() {
+		defer s.background.Done()
+		defer func() {
+			s.mu.Lock()
+			delete(s.inflight, id)
+			s.mu.Unlock()
+			cancel()
+		}()
+		defer func() {
+			if p := recover(); p != nil {
+				s.log.Error("lsp: internal error", "method", method, "panic", p, "stack", string(debug.Stack()))
+				respond(nil, jsonrpc2.NewError(jsonrpc2.InternalError, fmt.Sprintf("internal error in %s: %v", method, p)))
+			}
+		}()
+		res, err := h(s, rctx, req.Params())
+		if rctx.Err() != nil {
+			res, err = nil, jsonrpc2.NewError(jsonrpc2.Code(-32800), "request cancelled")
+		}
+		respond(res, err)
+	}()
+	return nil
+}
+
+type requestFunc func(s *Server, ctx context.Context, params json.RawMessage) (any, error)
+type notificationFunc func(s *Server, ctx context.Context, params json.RawMessage) error
+
+// The allowlist: anything else is MethodNotFound (calls) or ignored (notifications).
+var (
+	requests      map[string]requestFunc
+	notifications map[string]notificationFunc
+)
+
+func init() {
+	requests = map[string]requestFunc{
+		"initialize":               (*Server).initialize,
+		"shutdown":                 (*Server).shutdown,
+		"workspace/executeCommand": (*Server).executeCommand,
+		"textDocument/codeLens":    (*Server).codeLens,
+		"workspace/symbol":         (*Server).workspaceSymbol,
+	}
+	notifications = map[string]notificationFunc{
+		"initialized":                      (*Server).initialized,
+		"textDocument/didOpen":             (*Server).didOpen,
+		"textDocument/didSave":             (*Server).didSave,
+		"textDocument/didClose":            func(*Server, context.Context, json.RawMessage) error { return nil },
+		"textDocument/didChange":           func(*Server, context.Context, json.RawMessage) error { return nil },
+		"workspace/didChangeWatchedFiles":  (*Server).didChangeWatchedFiles,
+		"workspace/didChangeConfiguration": (*Server).didChangeConfiguration,
+		"workspace/didChangeWorkspaceFolders": func(s *Server, ctx context.Context, p json.RawMessage) error {
+			return s.didChangeWorkspaceFolders(ctx, p)
+		},
+		"$/setTrace":                     func(*Server, context.Context, json.RawMessage) error { return nil },
+		"window/workDoneProgress/cancel": func(*Server, context.Context, json.RawMessage) error { return nil },
+	}
+}
+
+// cancelRequest accepts numeric and string ids: protocol v0.12.0 only handles int32 and so
+// ignores what VS Code sends (a JSON number decodes as float64).
+func (s *Server) cancelRequest(params json.RawMessage) {
+	var p struct {
+		ID json.RawMessage `json:"id"`
+	}
+	if json.Unmarshal(params, &p) != nil {
+		return
+	}
+	var id string
+	var n json.Number
+	if err := json.Unmarshal(p.ID, &n); err == nil {
+		id = fmt.Sprint(jsonrpc2.NewNumberID(int32(mustInt(n))))
+	} else {
+		var str string
+		if json.Unmarshal(p.ID, &str) != nil {
+			return
+		}
+		id = fmt.Sprint(jsonrpc2.NewStringID(str))
+	}
+	s.mu.Lock()
+	cancel := s.inflight[id]
+	s.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+}
+
+func mustInt(n json.Number) int64 {
+	i, err := n.Int64()
+	if err != nil {
+		f, _ := n.Float64()
+		return int64(f)
+	}
+	return i
+}
+
+func decode(params json.RawMessage, v any) error {
+	if len(params) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(params, v); err != nil {
+		return jsonrpc2.NewError(jsonrpc2.InvalidParams, "invalid params: "+err.Error())
+	}
+	return nil
+}
+
+func (s *Server) initialize(ctx context.Context, params json.RawMessage) (any, error) {
+	var p protocol.InitializeParams
+	if err := decode(params, &p); err != nil {
+		return nil, err
+	}
+	var raw struct {
+		InitializationOptions json.RawMessage `json:"initializationOptions"`
+	}
+	_ = json.Unmarshal(params, &raw)
+	settings, err := parseSettings(raw.InitializationOptions, DefaultSettings())
+	if err != nil {
+		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, "initializationOptions: "+err.Error())
+	}
+	caps := clientCaps{}
+	if w := p.Capabilities.Workspace; w != nil && w.DidChangeWatchedFiles != nil {
+		caps.dynamicWatch = w.DidChangeWatchedFiles.DynamicRegistration
+	}
+	if w := p.Capabilities.Window; w != nil {
+		caps.workDoneProgress = w.WorkDoneProgress
+	}
+	if td := p.Capabilities.TextDocument; td != nil && td.PublishDiagnostics != nil {
+		caps.relatedInfo = td.PublishDiagnostics.RelatedInformation
+	}
+	var folders []string
+	for _, f := range p.WorkspaceFolders {
+		if dir := uriPath(f.URI); dir != "" {
+			folders = append(folders, dir)
+		}
+	}
+	if len(folders) == 0 && p.RootURI != "" {
+		folders = append(folders, uriPath(string(p.RootURI)))
+	}
+	if len(folders) == 0 && p.RootPath != "" {
+		folders = append(folders, p.RootPath)
+	}
+	if len(folders) == 0 {
+		if wd, err := os.Getwd(); err == nil {
+			folders = append(folders, wd)
+		}
+	}
+	roots := discoverRoots(folders)
+	s.mu.Lock()
+	s.state = stateInitialized
+	s.settings, s.caps, s.roots = settings, caps, roots
+	s.mu.Unlock()
+
+	return protocol.InitializeResult{
+		Capabilities: protocol.ServerCapabilities{
+			TextDocumentSync: &protocol.TextDocumentSyncOptions{
+				OpenClose: true,
+				Change:    protocol.TextDocumentSyncKindNone,
+				Save:      &protocol.SaveOptions{IncludeText: false},
+			},
+			CodeLensProvider:        &protocol.CodeLensOptions{},
+			ExecuteCommandProvider:  &protocol.ExecuteCommandOptions{Commands: serverCommands},
+			WorkspaceSymbolProvider: true,
+		},
+		ServerInfo: &protocol.ServerInfo{Name: "medusa-ls", Version: version.Version},
+	}, nil
+}
+
+// discoverRoots finds Medusa projects in the workspace folders, or one level below them.
+func discoverRoots(folders []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, f := range folders {
+		for _, r := range project.Discover(f) {
+			if abs, err := filepath.Abs(r); err == nil && !seen[abs] {
+				seen[abs] = true
+				out = append(out, abs)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (s *Server) initialized(ctx context.Context, _ json.RawMessage) error {
+	s.mu.Lock()
+	roots := append([]string(nil), s.roots...)
+	settings := s.settings
+	s.mu.Unlock()
+	if len(roots) == 0 {
+		s.logMessage(protocol.MessageTypeInfo, "medusa-ls: no Medusa project (medusa-config.*) in this workspace; nothing to serve")
+		return nil
+	}
+	for _, root := range roots {
+		sess := s.newSession(root)
+		sess.lintAll()
+		if settings.AutoStart {
+			sess.start(settings)
+		} else {
+			sess.sendStatus()
+		}
+	}
+	if s.caps.dynamicWatch {
+		s.goBackground(func() { s.registerWatchers(roots) })
+	}
+	return nil
+}
+
+func (s *Server) shutdown(ctx context.Context, _ json.RawMessage) (any, error) {
+	s.mu.Lock()
+	s.state = stateShutdown
+	s.mu.Unlock()
+	s.stopAll()
+	return nil, nil
+}
+
+func (s *Server) exit() {
+	s.mu.Lock()
+	if s.state == stateShutdown {
+		s.exitCode = 0
+	}
+	s.mu.Unlock()
+	s.doneOnce.Do(func() { close(s.done) })
+}
+
+// stopAll stops every dev server; nothing we started may outlive the editor connection.
+func (s *Server) stopAll() {
+	s.mu.Lock()
+	sessions := make([]*session, 0, len(s.sessions))
+	for _, sess := range s.sessions {
+		sessions = append(sessions, sess)
+	}
+	s.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, sess := range sessions {
+		wg.Add(1)
+		go func(sess *session) {
+			defer wg.Done()
+			sess.stop()
+		}(sess)
+	}
+	wg.Wait()
+}
+
+func (s *Server) goBackground(f func()) {
+	s.background.Add(1)
+	go func() {
+		defer s.background.Done()
+		f()
+	}()
+}
+
+// sessionFor returns the session whose project contains path (the deepest one), or nil.
+func (s *Server) sessionFor(path string) *session {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var best *session
+	for root, sess := range s.sessions {
+		if path == root || strings.HasPrefix(path, root+string(filepath.Separator)) {
+			if best == nil || len(root) > len(best.root) {
+				best = sess
+			}
+		}
+	}
+	return best
+}
+
+// uriPath turns a file:// URI into a path; anything else is "".
+func uriPath(u string) string {
+	if !strings.HasPrefix(u, "file://") {
+		return ""
+	}
+	p := uri.URI(u).Filename()
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs
+	}
+	return p
+}
+
+func (s *Server) logMessage(t protocol.MessageType, msg string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.client.LogMessage(ctx, &protocol.LogMessageParams{Type: t, Message: msg}); err != nil && !errors.Is(err, context.Canceled) {
+		s.log.Debug("lsp: logMessage", "err", err)
+	}
+}
+
+func (s *Server) showMessage(t protocol.MessageType, msg string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = s.client.ShowMessage(ctx, &protocol.ShowMessageParams{Type: t, Message: msg})
+}

@@ -1,0 +1,209 @@
+package reloaders
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/medusa-ls/medusa-ls/diag"
+)
+
+// Static checks of Medusa's conventions: they read the source and run nothing, so the editor can
+// show them before the dev server has loaded anything. The runtime reports the same problems
+// with the same messages when it finds them while loading.
+
+var (
+	exportDeclRe  = regexp.MustCompile(`(?m)^[ \t]*export[ \t]+(?:declare[ \t]+)?(?:(async)[ \t]+)?(function\*?|const|let|var|class)[ \t]+([A-Za-z_$][\w$]*)`)
+	exportListRe  = regexp.MustCompile(`(?m)^[ \t]*export[ \t]*\{([^}]*)\}`)
+	exportStarRe  = regexp.MustCompile(`(?m)^[ \t]*export[ \t]*\*`)
+	matcherRe     = regexp.MustCompile("matcher[ \\t]*:[ \\t]*([\"'`])((?:\\\\.|[^\\\\])*?)([\"'`])")
+	literalInitRe = regexp.MustCompile(`^[ \t]*(?::[^=]+)?=[ \t]*(["'` + "`" + `0-9\[{]|-?\d|true\b|false\b|null\b|undefined\b|new\b)`)
+)
+
+// MsgNoHandler and friends are shared by the linter and the runtime so that the editor sees one
+// problem, not two.
+func MsgNoHandler(path string) string {
+	return fmt.Sprintf("route file exports no handler (%s), so nothing is served at %s", strings.Join(HTTPMethods, ", "), path)
+}
+
+// MsgLowercaseMethod is the warning for an export named like a method in lower case.
+func MsgLowercaseMethod(name string) string {
+	return fmt.Sprintf("%q is not an HTTP method export; did you mean %s?", name, strings.ToUpper(name))
+}
+
+// MsgNotAFunction is the warning for a method export that is not a function.
+func MsgNotAFunction(method, path string) string {
+	return fmt.Sprintf("%s is exported but is not a function, so %s %s is not served", method, method, path)
+}
+
+func lineOf(src []byte, offset int) int { return 1 + strings.Count(string(src[:offset]), "\n") }
+
+// LintRoute checks a route file (rel is relative to the project root) without running it.
+func LintRoute(file, rel string, src []byte) []diag.Diagnostic {
+	path, ok, err := RoutePath(rel)
+	if !ok {
+		return nil
+	}
+	if err != nil {
+		return []diag.Diagnostic{{File: file, Line: 1, Column: 1, Severity: diag.Error, Code: diag.CodeConvention, Message: err.Error()}}
+	}
+	var out []diag.Diagnostic
+	methods := 0
+	isMethod := func(n string) bool {
+		for _, m := range HTTPMethods {
+			if n == m {
+				return true
+			}
+		}
+		return false
+	}
+	check := func(name string, line int) {
+		switch {
+		case isMethod(name):
+			methods++
+		case isMethod(strings.ToUpper(name)) && name == strings.ToLower(name):
+			out = append(out, Warning(file, line, MsgLowercaseMethod(name)))
+		}
+	}
+	for _, m := range exportDeclRe.FindAllSubmatchIndex(src, -1) {
+		name := string(src[m[6]:m[7]])
+		line := lineOf(src, m[6])
+		check(name, line)
+		kind := string(src[m[4]:m[5]])
+		if isMethod(name) && (kind == "const" || kind == "let" || kind == "var") && literalInitRe.Match(src[m[7]:min(len(src), m[7]+200)]) {
+			out = append(out, Warning(file, line, MsgNotAFunction(name, path)))
+			methods--
+		}
+		if isMethod(name) && kind == "class" {
+			out = append(out, Warning(file, line, MsgNotAFunction(name, path)))
+			methods--
+		}
+	}
+	for _, m := range exportListRe.FindAllSubmatchIndex(src, -1) {
+		for _, part := range strings.Split(string(src[m[2]:m[3]]), ",") {
+			fields := strings.Fields(part)
+			if len(fields) == 0 {
+				continue
+			}
+			check(fields[len(fields)-1], lineOf(src, m[0]))
+		}
+	}
+	if methods <= 0 && !exportStarRe.Match(src) {
+		out = append(out, Warning(file, 1, MsgNoHandler(path)))
+	}
+	return out
+}
+
+// LintMiddlewares checks the matchers of a middlewares file against the project's route paths:
+// a matcher that matches no route is probably a typo. Matchers under Medusa's own namespaces may
+// target its core routes, which do not exist in this project, so those are only a hint.
+func LintMiddlewares(file string, src []byte, routePaths []string) []diag.Diagnostic {
+	samples := make([]string, 0, len(routePaths))
+	for _, p := range routePaths {
+		segs := strings.Split(p, "/")
+		for i, s := range segs {
+			if strings.HasPrefix(s, ":") {
+				segs[i] = "param"
+			}
+		}
+		samples = append(samples, strings.Join(segs, "/"))
+	}
+	var out []diag.Diagnostic
+	for _, m := range matcherRe.FindAllSubmatchIndex(src, -1) {
+		if src[m[2]] != src[m[6]] {
+			continue
+		}
+		matcher := string(src[m[4]:m[5]])
+		if strings.Contains(matcher, "${") {
+			continue // a template literal built at run time
+		}
+		re, _, err := expressPattern(matcher, false)
+		if err != nil {
+			continue
+		}
+		matched := false
+		for _, s := range samples {
+			if re.MatchString(s) {
+				matched = true
+				break
+			}
+		}
+		if matched {
+			continue
+		}
+		line := lineOf(src, m[4])
+		col := m[4] - strings.LastIndexByte(string(src[:m[4]]), '\n')
+		d := diag.Diagnostic{File: file, Line: line, Column: col, EndLine: line, EndColumn: col + len(matcher),
+			Severity: diag.Warning, Code: diag.CodeConvention,
+			Message: fmt.Sprintf("matcher %q matches no route in src/api", matcher)}
+		for _, core := range []string{"/admin", "/store", "/auth", "/hooks"} {
+			if hasPrefixSegment(strings.TrimRight(matcher, "*"), core) || strings.HasPrefix(matcher, core+"*") {
+				d.Severity = diag.Info
+				d.Message += " (it may target one of Medusa's core routes, which the embedded runtime does not serve)"
+				break
+			}
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// LintProject runs the static checks over a project's API: every route file and the
+// middlewares file.
+func LintProject(root string) []diag.Diagnostic {
+	api := filepath.Join(root, filepath.FromSlash(APIDir))
+	var paths []string
+	var out []diag.Diagnostic
+	var mwFile string
+	_ = filepath.WalkDir(api, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.IsDir() {
+			if n := d.Name(); n == "node_modules" || strings.HasPrefix(n, ".") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		rel := diag.RelPath(root, p)
+		if IsMiddlewaresFile(rel) {
+			mwFile = p
+			return nil
+		}
+		path, ok, _ := RoutePath(rel)
+		if !ok {
+			return nil
+		}
+		paths = append(paths, path)
+		if src, err := os.ReadFile(p); err == nil {
+			out = append(out, LintRoute(p, rel, src)...)
+		}
+		return nil
+	})
+	if mwFile != "" {
+		if src, err := os.ReadFile(mwFile); err == nil {
+			sort.Strings(paths)
+			out = append(out, LintMiddlewares(mwFile, src, paths)...)
+		}
+	}
+	return out
+}
+
+// RoutePaths lists the URL paths of a project's route files, statically.
+func RoutePaths(root string) []string {
+	var out []string
+	_ = filepath.WalkDir(filepath.Join(root, filepath.FromSlash(APIDir)), func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		if path, ok, _ := RoutePath(diag.RelPath(root, p)); ok {
+			out = append(out, path)
+		}
+		return nil
+	})
+	sort.Strings(out)
+	return out
+}
