@@ -198,6 +198,15 @@ func (sess *session) progressFor(prev, next devserver.State) {
 func (sess *session) onResult(kind string, res host.Result) {
 	sess.mu.Lock()
 	sess.load = res.Problems
+	// The supervisor reports the result just before it says it is ready again; the status sent
+	// with the new error count must not still say "reloading".
+	if kind == "reload" && sess.status.State == devserver.StateReloading {
+		sess.status.State = devserver.StateReady
+		defer sess.prog.end("ready")
+	}
+	if sess.sup != nil {
+		sess.status.LastReload = sess.sup.Status().LastReload
+	}
 	applied := res.Applied || kind == "ready" || (kind == "restart" && res.Success)
 	switch {
 	case (kind == "ready" || kind == "restart") && applied:
