@@ -81,6 +81,7 @@ type report struct {
 	Go       string          `json:"go"`
 	Date     string          `json:"date"`
 	Projects []projectResult `json:"projects"`
+	LSP      []lspResult     `json:"lsp"`
 	Medusa   map[string]any  `json:"medusa_2_21_2_reference"`
 }
 
@@ -114,6 +115,9 @@ func main() {
 	check(generate(gen, *routes))
 	check(addEnvRoute(gen))
 	rep.Projects = append(rep.Projects, measure(*bin, fmt.Sprintf("generated (%d routes)", *routes), gen, "src/api/gen/r0000/route.ts", *samples, *rssReloads))
+
+	rep.LSP = append(rep.LSP, measureLSP(*bin, "examples/store", ex, "src/api/store/hello/route.ts", *samples))
+	rep.LSP = append(rep.LSP, measureLSP(*bin, fmt.Sprintf("generated (%d routes)", *routes), gen, "src/api/gen/r0000/route.ts", *samples))
 
 	b, _ := json.MarshalIndent(rep, "", "  ")
 	check(os.WriteFile(filepath.Join(*out, "results.json"), b, 0o644))
@@ -454,4 +458,9 @@ func printTable(rep report) {
 			p.SaveToResponse.P50, p.SaveToResponse.P99, p.ColdStartEmptyMs, p.ColdStartMs.P50, p.RestartMs.P50, p.RSSAfterBootMB, p.RSSGrowthMB, p.LoadFailures, p.LoadRequests)
 	}
 	fmt.Printf("%-24s %6s %7.2f ms %10s %8.0f ms %11s %7.0f ms %6.1f MB %9s %13s\n", "Medusa 2.21.2 (ref.)", "", 110.0, "p90 132", 8033.0, "", 5982.0, 423.0, "+1.3/rld", "404 window")
+	fmt.Println()
+	fmt.Printf("%-24s %22s %22s\n", "language server", "didSave→diagnostics", "didSave→new body")
+	for _, l := range rep.LSP {
+		fmt.Printf("%-24s %8.2f / %6.2f ms   %8.2f / %6.2f ms   (p50 / p99)\n", l.Name, l.SaveToDiagnostics.P50, l.SaveToDiagnostics.P99, l.SaveToNewBody.P50, l.SaveToNewBody.P99)
+	}
 }

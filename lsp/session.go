@@ -35,12 +35,15 @@ type session struct {
 	load     []diag.Diagnostic            // load problems reported by the dev server
 	runtime  map[string][]diag.Diagnostic // errors thrown after loading, per file
 	lint     map[string][]diag.Diagnostic // static convention checks, per file
+	routes   map[string]string            // route file → URL path, for the middleware checks
+	mwFile   string                       // the middlewares file, when there is one
 	pubs     map[string]string            // file → hash of what was published
 	prog     progress
 }
 
 func (s *Server) newSession(root string) *session {
-	sess := &session{s: s, root: root, runtime: map[string][]diag.Diagnostic{}, lint: map[string][]diag.Diagnostic{}, pubs: map[string]string{}}
+	sess := &session{s: s, root: root, runtime: map[string][]diag.Diagnostic{}, lint: map[string][]diag.Diagnostic{},
+		pubs: map[string]string{}, routes: map[string]string{}}
 	sess.status = devserver.Status{State: devserver.StateStopped, Runtime: "embedded"}
 	sess.prog.s = s
 	s.mu.Lock()
@@ -258,25 +261,70 @@ func (sess *session) lintAll() {
 	for _, d := range reloaders.LintProject(sess.root) {
 		byFile[d.File] = append(byFile[d.File], d)
 	}
+	routes := map[string]string{}
+	mw := ""
+	api := filepath.Join(sess.root, filepath.FromSlash(reloaders.APIDir))
+	_ = filepath.WalkDir(api, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		rel := diag.RelPath(sess.root, p)
+		if reloaders.IsMiddlewaresFile(rel) {
+			mw = p
+		} else if path, ok, _ := reloaders.RoutePath(rel); ok {
+			routes[p] = path
+		}
+		return nil
+	})
 	sess.mu.Lock()
-	sess.lint = byFile
+	sess.lint, sess.routes, sess.mwFile = byFile, routes, mw
 	sess.mu.Unlock()
 	sess.publish()
 }
 
-// relint updates the static checks after a change to path.
+// relint updates the static checks after a change to path: the file itself, and the
+// middleware matchers when the set of routes changed. It reads only what changed.
 func (sess *session) relint(path string) {
 	rel := diag.RelPath(sess.root, path)
-	isRoute := false
-	if _, ok, _ := reloaders.RoutePath(rel); ok {
-		isRoute = true
-	}
-	if !isRoute && !reloaders.IsMiddlewaresFile(rel) {
+	routePath, isRoute, _ := reloaders.RoutePath(rel)
+	isMW := reloaders.IsMiddlewaresFile(rel)
+	if !isRoute && !isMW {
 		return
 	}
-	// A route appearing or going away changes which middleware matchers match something, so the
-	// whole API is checked again; it reads only src/api.
-	sess.lintAll()
+	src, err := os.ReadFile(path)
+	exists := err == nil
+	sess.mu.Lock()
+	routesChanged := false
+	switch {
+	case isRoute && exists:
+		sess.lint[path] = reloaders.LintRoute(path, rel, src)
+		if sess.routes[path] != routePath {
+			sess.routes[path], routesChanged = routePath, true
+		}
+	case isRoute:
+		delete(sess.lint, path)
+		if _, ok := sess.routes[path]; ok {
+			delete(sess.routes, path)
+			routesChanged = true
+		}
+	case isMW && exists:
+		sess.mwFile = path
+	case isMW:
+		delete(sess.lint, path)
+		sess.mwFile = ""
+	}
+	if sess.mwFile != "" && (isMW || routesChanged) {
+		if mwSrc, err := os.ReadFile(sess.mwFile); err == nil {
+			paths := make([]string, 0, len(sess.routes))
+			for _, p := range sess.routes {
+				paths = append(paths, p)
+			}
+			sort.Strings(paths)
+			sess.lint[sess.mwFile] = reloaders.LintMiddlewares(sess.mwFile, mwSrc, paths)
+		}
+	}
+	sess.mu.Unlock()
+	sess.publish()
 }
 
 // problems merges load problems, runtime errors and lint results per file, without duplicates.
