@@ -1,10 +1,10 @@
 package lsp
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -405,4 +405,40 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*tcpAddr).Port
 }
 
-var _ = os.Getpid
+func TestCancelRequestAcceptsNumericAndStringIDs(t *testing.T) {
+	s := &Server{inflight: map[string]context.CancelFunc{}}
+	for _, tc := range []struct {
+		id     jsonrpc2.ID
+		params string
+	}{
+		{jsonrpc2.NewNumberID(42), `{"id":42}`},
+		{jsonrpc2.NewStringID("abc"), `{"id":"abc"}`},
+	} {
+		ctx, cancel := context.WithCancel(context.Background())
+		s.inflight[fmt.Sprint(tc.id)] = cancel
+		s.cancelRequest(json.RawMessage(tc.params))
+		if ctx.Err() == nil {
+			t.Fatalf("%s did not cancel request %v", tc.params, tc.id)
+		}
+	}
+}
+
+func TestConfigurationChangeMovesThePort(t *testing.T) {
+	root := newProject(t, "store", map[string]string{"src/api/x/route.ts": routeTS(`res.json({ x: 1 })`)})
+	c := newClient(t)
+	first := freePort(t)
+	c.start(root, map[string]any{"port": first}, protocol.ClientCapabilities{})
+	st := c.waitStatus(ready)
+	if !strings.HasSuffix(st.URL, fmt.Sprintf(":%d", first)) {
+		t.Fatalf("url %s, want port %d", st.URL, first)
+	}
+	second := freePort(t)
+	c.notify("workspace/didChangeConfiguration", map[string]any{"settings": map[string]any{"medusa": map[string]any{"port": second, "env": map[string]string{"FOO": "bar"}}}})
+	moved := c.waitStatus(func(s statusParams) bool { return s.State == "ready" && strings.HasSuffix(s.URL, fmt.Sprintf(":%d", second)) })
+	if code, body := get(t, moved.URL+"/x"); code != 200 || body != `{"x":1}` {
+		t.Fatalf("%d %s", code, body)
+	}
+	if _, err := httpClient.Get(st.URL + "/x"); err == nil {
+		t.Fatal("the old port still answers")
+	}
+}
