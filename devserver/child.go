@@ -179,7 +179,19 @@ func RunChild(ctx context.Context, opts ChildOptions) error {
 				_ = conn.Send(ipc.Envelope{Type: ipc.TypeDraining})
 				return shutdown(srv)
 			case ipc.TypeCommand:
-				_ = conn.Send(ipc.Envelope{Type: ipc.TypeCommandDone, ID: m.ID, Error: fmt.Sprintf("unknown command %q", m.Name)})
+				// Commands may wait on JavaScript (a job run); they must not hold up reloads.
+				work.Add(1)
+				go func(m ipc.Envelope) {
+					defer work.Done()
+					reply := ipc.Envelope{Type: ipc.TypeCommandDone, ID: m.ID}
+					data, err := app.Command(ctx, m.Name, m.Args)
+					if err != nil {
+						reply.Error = err.Error()
+					} else {
+						reply.Data = data
+					}
+					_ = conn.Send(reply)
+				}(m)
 			}
 		}
 	}

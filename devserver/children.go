@@ -32,6 +32,7 @@ type child struct {
 	mu       sync.Mutex
 	tail     []string // last lines of output, for "it died at boot" reports
 	problems []diag.Diagnostic
+	pending  map[int64]chan ipc.Envelope // command calls waiting for their answer
 }
 
 func (c *child) alive() bool {
@@ -88,7 +89,7 @@ func (s *Supervisor) spawn() (*child, error) {
 	}
 	outW.Close()
 	t.afterStart()
-	c := &child{cmd: cmd, pid: cmd.Process.Pid, msgs: make(chan ipc.Envelope, 16), exited: make(chan struct{})}
+	c := &child{cmd: cmd, pid: cmd.Process.Pid, msgs: make(chan ipc.Envelope, 16), exited: make(chan struct{}), pending: map[int64]chan ipc.Envelope{}}
 	go s.pipeOutput(c, out)
 	go func() {
 		c.err = cmd.Wait()
@@ -142,8 +143,18 @@ func (s *Supervisor) readChild(c *child) {
 		if err != nil {
 			return
 		}
+		if m.Type == ipc.TypeCommandDone {
+			c.mu.Lock()
+			ch := c.pending[m.ID]
+			delete(c.pending, m.ID)
+			c.mu.Unlock()
+			if ch != nil {
+				ch <- m
+			}
+			continue
+		}
 		if m.Type == ipc.TypeRuntimeError {
-			s.emit(Event{Runtime: &RuntimeError{Method: m.Method, Path: m.Path, Status: m.Status, Problems: m.Errors}})
+			s.emit(Event{Runtime: &RuntimeError{Method: m.Method, Path: m.Path, Status: m.Status, What: m.What, Problems: m.Errors}})
 			continue
 		}
 		select {
@@ -289,13 +300,13 @@ func (s *Supervisor) loop(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			old := s.child
-			s.child = nil
+			s.setChild(nil)
 			s.retire(old)
 			s.setState(StateStopped, "")
 			return nil
 		case <-exited:
 			c := s.child
-			s.child = nil
+			s.setChild(nil)
 			if time.Since(lastCrash) > 30*time.Second {
 				crashes = 0
 			}
@@ -326,7 +337,7 @@ func (s *Supervisor) run(ctx context.Context, name string) error {
 		s.reload(ctx, nil, true)
 	case "stop":
 		old := s.child
-		s.child = nil
+		s.setChild(nil)
 		s.retire(old)
 		s.setState(StateStopped, "stopped on request")
 		s.logf("%s dev server stopped", s.prefix)
@@ -354,7 +365,7 @@ func (s *Supervisor) start(ctx context.Context) {
 		s.setState(StateError, firstLine(err.Error()))
 		return
 	}
-	s.child = c
+	s.setChild(c)
 	s.setProblems(res.Problems)
 	for _, line := range FormatLoad(s.root, res, s.URL(), ms(time.Since(begin))) {
 		s.logf("%s", strings.Replace(line, PrefixHMR, s.prefix, 1))
@@ -412,7 +423,7 @@ func (s *Supervisor) reload(ctx context.Context, batch []host.Change, all bool) 
 	reply, err := s.request(s.child, msg, ipc.TypeResult)
 	if err != nil {
 		c := s.child
-		s.child = nil
+		s.setChild(nil)
 		s.retire(c)
 		s.restart(ctx, err.Error(), true)
 		return
@@ -471,7 +482,7 @@ func (s *Supervisor) restart(ctx context.Context, reason string, crashed bool) {
 			s.setState(StateReady, "")
 			return
 		}
-		s.child = nil
+		s.setChild(nil)
 		s.logf("%s %v", s.prefix, err)
 		s.setState(StateError, firstLine(err.Error()))
 		return
@@ -491,7 +502,7 @@ func (s *Supervisor) restart(ctx context.Context, reason string, crashed bool) {
 			return
 		}
 	}
-	s.child = c
+	s.setChild(c)
 	if old != nil {
 		s.stopAccepting(old)
 		go s.awaitExit(old)
@@ -548,3 +559,9 @@ func firstLine(s string) string {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// setChild records the serving child, for the loop and for Call.
+func (s *Supervisor) setChild(c *child) {
+	s.child = c
+	s.current.Store(c)
+}

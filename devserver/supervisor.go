@@ -3,6 +3,7 @@ package devserver
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,9 +13,11 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/medusa-ls/medusa-ls/devserver/host"
+	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/devserver/watch"
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/dotenv"
@@ -51,10 +54,12 @@ type LastReload struct {
 	OK   bool    `json:"ok"`
 }
 
-// RuntimeError is a failure after loading (a handler threw), with where it happened.
+// RuntimeError is a failure after loading (a handler, subscriber or job threw), with where it
+// happened.
 type RuntimeError struct {
 	Method, Path string
 	Status       int
+	What         string
 	Problems     []diag.Diagnostic
 }
 
@@ -104,6 +109,7 @@ type Supervisor struct {
 	kick     chan struct{}
 	cmds     chan command
 	child    *child
+	current  atomic.Pointer[child] // the serving child, for callers outside the loop
 	problems []diag.Diagnostic
 	nextID   int64
 	hmr      bool
@@ -217,6 +223,7 @@ func (s *Supervisor) Run(ctx context.Context) error {
 	if s.opts.Watch {
 		_ = s.Watch()
 	}
+	go s.serveControl(ctx)
 	defer func() {
 		s.mu.Lock()
 		w := s.watcher
@@ -501,4 +508,45 @@ func (s *Supervisor) setProblems(ps []diag.Diagnostic) {
 	}
 	s.status.Errors = n
 	s.mu.Unlock()
+}
+
+// Call runs a command in the child (host.CmdEmitEvent, host.CmdRunJob, …) and returns its JSON
+// result. It does not go through the supervisor's loop, so a long job run does not hold up
+// reloads.
+func (s *Supervisor) Call(ctx context.Context, name string, args any) (json.RawMessage, error) {
+	c := s.current.Load()
+	if c == nil || !c.alive() {
+		return nil, errors.New("the dev server is not running")
+	}
+	raw, err := json.Marshal(args)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.nextID++
+	id := s.nextID
+	s.mu.Unlock()
+	reply := make(chan ipc.Envelope, 1)
+	c.mu.Lock()
+	c.pending[id] = reply
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		delete(c.pending, id)
+		c.mu.Unlock()
+	}()
+	if err := c.conn.Send(ipc.Envelope{Type: ipc.TypeCommand, ID: id, Name: name, Args: raw}); err != nil {
+		return nil, fmt.Errorf("the dev server is not reachable: %w", err)
+	}
+	select {
+	case m := <-reply:
+		if m.Error != "" {
+			return nil, errors.New(m.Error)
+		}
+		return m.Data, nil
+	case <-c.exited:
+		return nil, errors.New("the dev server exited")
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }

@@ -22,10 +22,12 @@ import (
 // HTTPMethods are the handler exports a route file may have, in Medusa's order.
 var HTTPMethods = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"}
 
-// RuntimeError is a handler failure on a request, for the log and the editor.
+// RuntimeError is a failure after loading, for the log and the editor: a route handler on a
+// request (Method, Path, Status), or a subscriber or job (What).
 type RuntimeError struct {
 	Method, Path string
 	Status       int
+	What         string // "subscriber notify on product.created", "job sync-products"
 	Problems     []diag.Diagnostic
 }
 

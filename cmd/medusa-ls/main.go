@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/medusa-ls/medusa-ls/devserver"
+	"github.com/medusa-ls/medusa-ls/devserver/host"
 	"github.com/medusa-ls/medusa-ls/lsp"
 	"github.com/medusa-ls/medusa-ls/project"
 	"github.com/medusa-ls/medusa-ls/version"
@@ -29,6 +30,8 @@ Usage:
   medusa-ls develop [DIR] [flags]      dev server that reloads on file change (like medusa develop)
   medusa-ls start [DIR] [flags]        the dev server alone, without reloads
   medusa-ls check [DIR] [--json]       load every resource once and report problems (exit 1 on errors)
+  medusa-ls emit EVENT [--data JSON]   emit an event in the running dev server of this project
+  medusa-ls run-job NAME               run a scheduled job now in the running dev server
   medusa-ls version                    print the version
   medusa-ls help                       this text
 
@@ -41,7 +44,9 @@ Flags for develop:
   --hmr true|false      override the backend_hmr feature flag (default: the project's, else on)
   --ignore PATTERN      do not watch files matching PATTERN (repeatable)
 
-DIR defaults to the current directory and must contain medusa-config.{ts,js,mjs,cjs}.
+DIR defaults to the current directory and must contain medusa-config.{ts,js,mjs,cjs}. emit and
+run-job find the project from the current directory (or --dir DIR) and talk to the medusa-ls
+develop, or the editor's dev server, running for it.
 `
 
 func main() {
@@ -68,6 +73,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return start(args, stdout, stderr)
 	case "check":
 		return check(args, stdout, stderr)
+	case "emit":
+		return emit(args, stdout, stderr)
+	case "run-job":
+		return runJob(args, stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "medusa-ls: unknown command %q (see medusa-ls help)\n", cmd)
 		return 2
@@ -257,4 +266,82 @@ func serve(args []string, stderr io.Writer) int {
 	defer stop()
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	return lsp.Serve(ctx, os.Stdin, os.Stdout, os.Stdin, lsp.Options{Logger: logger, Output: stderr})
+}
+
+// findProject walks up from dir to the first folder with a medusa-config file.
+func findProject(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		if _, err := project.FindConfig(d); err == nil {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("%s is not inside a Medusa project (no medusa-config.ts, .js, .mjs or .cjs)", dir)
+		}
+	}
+}
+
+func emit(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("emit", flag.ContinueOnError)
+	data := fs.String("data", "{}", "")
+	dir := fs.String("dir", ".", "")
+	event, err := parse(fs, args)
+	if err != nil {
+		return failf(stderr, "emit: %v", err)
+	}
+	if event == "." || event == "" {
+		return failf(stderr, "emit: which event? medusa-ls emit EVENT [--data JSON]")
+	}
+	if !json.Valid([]byte(*data)) {
+		return failf(stderr, "emit: --data is not valid JSON: %s", *data)
+	}
+	root, err := findProject(*dir)
+	if err != nil {
+		return failf(stderr, "%v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, err := devserver.Control(ctx, root, host.CmdEmitEvent, host.EmitArgs{Name: event, Data: json.RawMessage(*data)})
+	if err != nil {
+		fmt.Fprintf(stderr, "medusa-ls: %v\n", err)
+		return 1
+	}
+	var res host.EmitResult
+	_ = json.Unmarshal(out, &res)
+	if len(res.Subscribers) == 0 {
+		fmt.Fprintf(stdout, "emitted %s; no subscriber listens to it\n", res.Name)
+	} else {
+		fmt.Fprintf(stdout, "emitted %s to %s\n", res.Name, strings.Join(res.Subscribers, ", "))
+	}
+	return 0
+}
+
+func runJob(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("run-job", flag.ContinueOnError)
+	dir := fs.String("dir", ".", "")
+	name, err := parse(fs, args)
+	if err != nil {
+		return failf(stderr, "run-job: %v", err)
+	}
+	if name == "." || name == "" {
+		return failf(stderr, "run-job: which job? medusa-ls run-job NAME")
+	}
+	root, err := findProject(*dir)
+	if err != nil {
+		return failf(stderr, "%v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	out, err := devserver.Control(ctx, root, host.CmdRunJob, host.RunJobArgs{Name: name})
+	if err != nil {
+		fmt.Fprintf(stderr, "medusa-ls: %v\n", err)
+		return 1
+	}
+	var res host.RunJobResult
+	_ = json.Unmarshal(out, &res)
+	fmt.Fprintf(stdout, "ran job %s in %.1f ms\n", res.Name, res.DurationMs)
+	return 0
 }

@@ -12,17 +12,21 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/dop251/goja"
 
+	"github.com/medusa-ls/medusa-ls/bus"
+	"github.com/medusa-ls/medusa-ls/bus/local"
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/framework"
 	"github.com/medusa-ls/medusa-ls/jsvm"
 	"github.com/medusa-ls/medusa-ls/project"
 	"github.com/medusa-ls/medusa-ls/reloaders"
+	"github.com/medusa-ls/medusa-ls/schedule"
 )
 
 // Options configure an App.
@@ -39,12 +43,16 @@ type Options struct {
 
 // App is a project running in the embedded runtime.
 type App struct {
-	opts      Options
-	rt        *jsvm.Runtime
-	log       *slog.Logger
-	routes    *reloaders.Routes
-	kinds     []reloaders.Reloader
-	container *framework.Container
+	opts        Options
+	rt          *jsvm.Runtime
+	log         *slog.Logger
+	routes      *reloaders.Routes
+	subscribers *reloaders.Subscribers
+	jobs        *reloaders.Jobs
+	kinds       []reloaders.Reloader
+	container   *framework.Container
+	bus         *local.Bus
+	scheduler   *schedule.Scheduler
 
 	mu         sync.Mutex // one load or reload at a time
 	set        *jsvm.ModuleSet
@@ -108,8 +116,19 @@ func (a *App) Root() string { return a.opts.Root }
 // Config is the evaluated medusa-config, after Load.
 func (a *App) Config() *project.Config { return a.config }
 
-// Close stops the runtime.
-func (a *App) Close() { a.rt.Close() }
+// Close stops the jobs and the bus, letting what runs finish briefly, then the runtime.
+func (a *App) Close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if a.scheduler != nil {
+		_ = a.scheduler.Stop(ctx)
+	}
+	if a.bus != nil {
+		_ = a.bus.Close()
+		_ = a.bus.Drain(ctx)
+	}
+	a.rt.Close()
+}
 
 // Handler serves HTTP; it is valid after Load.
 func (a *App) Handler() http.Handler { return a.routes }
@@ -250,9 +269,80 @@ func (a *App) setupContainer(vm *goja.Runtime, cfgValue goja.Value) {
 		Root: a.opts.Root, Runtime: a.rt, Container: a.container, CORS: cors,
 		RequestTimeout: a.opts.RequestTimeout, Logger: a.log, OnError: a.opts.OnRuntimeError,
 	})
+	busLog := slog.New(levelHandler{w: a.opts.Output})
+	a.bus = local.New(local.Options{Logger: busLog, OnError: a.subscriberFailed})
+	a.container.Register(framework.EventBusKey, framework.NewEventBus(a.rt, a.bus, a.opts.RequestTimeout))
+	a.scheduler = schedule.New(schedule.Options{Logger: busLog, OnError: a.jobFailed})
+	a.subscribers = reloaders.NewSubscribers(reloaders.SubscribersOptions{
+		Root: a.opts.Root, Runtime: a.rt, Bus: a.bus, Container: a.container, Timeout: a.opts.RequestTimeout, Logger: a.log,
+	})
+	a.jobs = reloaders.NewJobs(reloaders.JobsOptions{
+		Root: a.opts.Root, Runtime: a.rt, Scheduler: a.scheduler, Container: a.container, Timeout: a.opts.RequestTimeout, Logger: a.log,
+	})
 	// Medusa's order: modules → workflows → routes → subscribers → jobs.
-	a.kinds = []reloaders.Reloader{a.routes}
+	a.kinds = []reloaders.Reloader{a.routes, a.subscribers, a.jobs}
 }
+
+// subscriberFailed reports a subscriber that threw: never silent, unlike Medusa's local bus.
+func (a *App) subscriberFailed(e *bus.HandlerError) {
+	what := fmt.Sprintf("subscriber %s on %s", e.SubscriberID, e.Event)
+	a.reportRuntime(what, e.Source, e.Err)
+}
+
+// jobFailed reports a scheduled job that threw.
+func (a *App) jobFailed(e *schedule.RunError) {
+	a.reportRuntime("job "+e.Job, e.Source, e.Err)
+}
+
+func (a *App) reportRuntime(what, source string, err error) {
+	problems := a.rt.Diagnostics(err, diag.CodeRuntime)
+	if len(problems) == 0 || problems[0].Line == 0 {
+		// No JavaScript frame (a timeout): point at the function's definition.
+		file, line := splitSource(source)
+		problems = []diag.Diagnostic{{File: file, Line: line, Column: 1, Severity: diag.Error, Code: diag.CodeRuntime, Message: err.Error()}}
+	}
+	for i := range problems {
+		problems[i].Message = what + ": " + problems[i].Message
+		fmt.Fprintf(a.opts.Output, "error:   %s\n", problems[i].Format(a.opts.Root))
+	}
+	if a.opts.OnRuntimeError != nil {
+		a.opts.OnRuntimeError(reloaders.RuntimeError{What: what, Problems: problems})
+	}
+}
+
+func splitSource(source string) (string, int) {
+	i := strings.LastIndexByte(source, ':')
+	if i < 0 {
+		return source, 0
+	}
+	n, err := strconv.Atoi(source[i+1:])
+	if err != nil {
+		return source, 0
+	}
+	return source[:i], n
+}
+
+// levelHandler writes the bus's and scheduler's log lines in Medusa's format.
+type levelHandler struct {
+	w     io.Writer
+	attrs []slog.Attr
+}
+
+func (h levelHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelInfo }
+func (h levelHandler) Handle(_ context.Context, r slog.Record) error {
+	var b strings.Builder
+	b.WriteString(levelPrefix(r.Level))
+	b.WriteString(r.Message)
+	r.Attrs(func(a slog.Attr) bool {
+		fmt.Fprintf(&b, " %s=%v", a.Key, a.Value)
+		return true
+	})
+	b.WriteByte('\n')
+	_, err := io.WriteString(h.w, b.String())
+	return err
+}
+func (h levelHandler) WithAttrs(attrs []slog.Attr) slog.Handler { return h }
+func (h levelHandler) WithGroup(string) slog.Handler            { return h }
 
 // prepare asks every kind to build its next state from the given entry files.
 func (a *App) prepare(tx *jsvm.Tx, load, remove []string) []reloaders.Pending {
@@ -392,7 +482,9 @@ func (a *App) Resources() []reloaders.Resource {
 	if a.routes == nil {
 		return nil
 	}
-	return a.routes.Resources()
+	out := a.routes.Resources()
+	out = append(out, a.subscribers.Resources()...)
+	return append(out, a.jobs.Resources()...)
 }
 
 func (a *App) rel(abs string) string { return diag.RelPath(a.opts.Root, abs) }
@@ -436,7 +528,11 @@ func (a *App) entryKinds() []reloaders.Reloader {
 	if len(a.kinds) > 0 {
 		return a.kinds
 	}
-	return []reloaders.Reloader{reloaders.NewRoutes(reloaders.RoutesOptions{Root: a.opts.Root})}
+	return []reloaders.Reloader{
+		reloaders.NewRoutes(reloaders.RoutesOptions{Root: a.opts.Root}),
+		reloaders.NewSubscribers(reloaders.SubscribersOptions{Root: a.opts.Root}),
+		reloaders.NewJobs(reloaders.JobsOptions{Root: a.opts.Root}),
+	}
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -62,6 +62,7 @@ type Envelope struct {
 	Method string `json:"method,omitempty"`
 	Path   string `json:"path,omitempty"`
 	Status int    `json:"status,omitempty"`
+	What   string `json:"what,omitempty"` // a subscriber or job, when it was not a request
 
 	// command / command-result
 	Name  string          `json:"name,omitempty"`
@@ -120,7 +121,7 @@ func ReadyMessage(pid int, url string, r host.Result) Envelope {
 
 // RuntimeErrorMessage reports a handler failure.
 func RuntimeErrorMessage(e reloaders.RuntimeError) Envelope {
-	return Envelope{Type: TypeRuntimeError, Method: e.Method, Path: e.Path, Status: e.Status, Errors: e.Problems}
+	return Envelope{Type: TypeRuntimeError, Method: e.Method, Path: e.Path, Status: e.Status, What: e.What, Errors: e.Problems}
 }
 
 // Changes returns the batch of an hmr-reload, also from a Medusa-style message with only

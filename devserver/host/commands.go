@@ -1,0 +1,162 @@
+package host
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/medusa-ls/medusa-ls/bus"
+	"github.com/medusa-ls/medusa-ls/diag"
+	"github.com/medusa-ls/medusa-ls/schedule"
+)
+
+// Commands the child answers over IPC, for the editor's lenses and the terminal's
+// `medusa-ls emit` and `medusa-ls run-job`.
+const (
+	CmdEmitEvent = "emit-event"
+	CmdRunJob    = "run-job"
+	CmdJobs      = "jobs"
+	CmdResources = "resources"
+)
+
+// EmitArgs are emit-event's arguments.
+type EmitArgs struct {
+	Name string          `json:"name"`
+	Data json.RawMessage `json:"data,omitempty"`
+}
+
+// EmitResult says who received the event.
+type EmitResult struct {
+	Name        string   `json:"name"`
+	Subscribers []string `json:"subscribers"` // ids of the subscribers it went to
+}
+
+// JobInfo describes a scheduled job.
+type JobInfo struct {
+	Name     string    `json:"name"`
+	Schedule string    `json:"schedule"`
+	Next     time.Time `json:"next"`
+	Runs     int       `json:"runs"`
+	File     string    `json:"file"`
+	Line     int       `json:"line"`
+}
+
+// RunJobArgs are run-job's arguments.
+type RunJobArgs struct {
+	Name string `json:"name"`
+}
+
+// RunJobResult is how a run went.
+type RunJobResult struct {
+	Name       string  `json:"name"`
+	DurationMs float64 `json:"durationMs"`
+}
+
+// Command runs a named command with JSON arguments and returns its JSON result.
+func (a *App) Command(ctx context.Context, name string, args json.RawMessage) (json.RawMessage, error) {
+	var (
+		res any
+		err error
+	)
+	switch name {
+	case CmdEmitEvent:
+		var in EmitArgs
+		if err := json.Unmarshal(orEmpty(args), &in); err != nil {
+			return nil, fmt.Errorf("emit-event: %w", err)
+		}
+		res, err = a.EmitEvent(ctx, in.Name, in.Data)
+	case CmdRunJob:
+		var in RunJobArgs
+		if err := json.Unmarshal(orEmpty(args), &in); err != nil {
+			return nil, fmt.Errorf("run-job: %w", err)
+		}
+		res, err = a.RunJob(ctx, in.Name)
+	case CmdJobs:
+		res = a.JobInfos()
+	case CmdResources:
+		res = a.Resources()
+	default:
+		return nil, fmt.Errorf("unknown command %q", name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(res)
+}
+
+func orEmpty(b json.RawMessage) json.RawMessage {
+	if len(b) == 0 {
+		return json.RawMessage("{}")
+	}
+	return b
+}
+
+// EmitEvent emits an event on the project's bus, as code calling eventBus.emit would.
+func (a *App) EmitEvent(ctx context.Context, name string, data json.RawMessage) (EmitResult, error) {
+	if a.bus == nil {
+		return EmitResult{}, errors.New("the dev server has not loaded the project yet")
+	}
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return EmitResult{}, errors.New("an event name is required (e.g. product.created)")
+	}
+	if len(data) == 0 {
+		data = json.RawMessage("{}")
+	}
+	if !json.Valid(data) {
+		return EmitResult{}, fmt.Errorf("the event data is not valid JSON: %s", data)
+	}
+	res := EmitResult{Name: name, Subscribers: []string{}}
+	for _, s := range a.bus.Subscribers(name) {
+		res.Subscribers = append(res.Subscribers, s.ID)
+	}
+	for _, s := range a.bus.Subscribers(bus.Wildcard) {
+		res.Subscribers = append(res.Subscribers, s.ID)
+	}
+	sort.Strings(res.Subscribers)
+	err := a.bus.Emit(ctx, []bus.Message{{Name: name, Data: data}}, bus.EmitOptions{})
+	return res, err
+}
+
+// RunJob runs a scheduled job now and waits for it to finish.
+func (a *App) RunJob(ctx context.Context, name string) (RunJobResult, error) {
+	if a.scheduler == nil {
+		return RunJobResult{}, errors.New("the dev server has not loaded the project yet")
+	}
+	start := time.Now()
+	err := a.scheduler.RunNow(ctx, name)
+	if errors.Is(err, schedule.ErrNotFound) {
+		var names []string
+		for _, j := range a.scheduler.Jobs() {
+			names = append(names, j.Name)
+		}
+		sort.Strings(names)
+		return RunJobResult{}, fmt.Errorf("no job named %q (jobs: %s)", name, strings.Join(names, ", "))
+	}
+	if err != nil {
+		problems := a.rt.Diagnostics(err, diag.CodeRuntime)
+		if len(problems) > 0 && problems[0].Line > 0 {
+			return RunJobResult{}, fmt.Errorf("job %s failed: %s (%s:%d)", name, problems[0].Message, diag.RelPath(a.opts.Root, problems[0].File), problems[0].Line)
+		}
+		return RunJobResult{}, fmt.Errorf("job %s failed: %w", name, err)
+	}
+	return RunJobResult{Name: name, DurationMs: ms(time.Since(start))}, nil
+}
+
+// JobInfos lists the scheduled jobs with their next run.
+func (a *App) JobInfos() []JobInfo {
+	out := []JobInfo{}
+	if a.scheduler == nil {
+		return out
+	}
+	for _, j := range a.scheduler.Jobs() {
+		file, line := splitSource(j.Source)
+		out = append(out, JobInfo{Name: j.Name, Schedule: j.Spec.String(), Next: j.Next, Runs: j.Runs, File: file, Line: line})
+	}
+	sort.Slice(out, func(i, k int) bool { return out[i].Name < out[k].Name })
+	return out
+}

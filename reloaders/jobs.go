@@ -1,0 +1,308 @@
+package reloaders
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"regexp"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/dop251/goja"
+
+	"github.com/medusa-ls/medusa-ls/diag"
+	"github.com/medusa-ls/medusa-ls/framework"
+	"github.com/medusa-ls/medusa-ls/jsvm"
+	"github.com/medusa-ls/medusa-ls/schedule"
+)
+
+// JobsDir is where Medusa finds scheduled jobs.
+const JobsDir = "src/jobs"
+
+// JobsOptions configure the jobs reloader.
+type JobsOptions struct {
+	Root      string
+	Runtime   *jsvm.Runtime
+	Scheduler *schedule.Scheduler
+	Container *framework.Container
+	Timeout   time.Duration // longest a run may take to settle
+	Logger    *slog.Logger
+}
+
+// Jobs schedules src/jobs/*. A reload removes a job's old schedule and adds the new one in one
+// step of the scheduler: never two timers for one job, and a run in progress finishes on the
+// code it started with.
+type Jobs struct {
+	opts JobsOptions
+
+	mu   sync.Mutex
+	live map[string]job // file → its job
+}
+
+type job struct {
+	name, spec string
+	file       string
+	line       int
+	sched      schedule.Job
+}
+
+// NewJobs returns the reloader with no jobs.
+func NewJobs(opts JobsOptions) *Jobs { return &Jobs{opts: opts, live: map[string]job{}} }
+
+// Kind implements Reloader.
+func (j *Jobs) Kind() string { return "jobs" }
+
+// Owns implements Reloader.
+func (j *Jobs) Owns(rel string) bool { return isResourceFile(rel, JobsDir) }
+
+type jobsPending struct {
+	j              *Jobs
+	next           map[string]job
+	changed        []string
+	problems       []diag.Diagnostic
+	failed         []string
+	reloaded, gone []Resource
+	previous       map[string]job
+}
+
+func (p *jobsPending) Problems() []diag.Diagnostic { return p.problems }
+func (p *jobsPending) Failed() []string            { return p.failed }
+func (p *jobsPending) Reloaded() []Resource        { return p.reloaded }
+func (p *jobsPending) Removed() []Resource         { return p.gone }
+func (p *jobsPending) Resources() []Resource       { return jobResources(p.next) }
+
+// Commit swaps the changed files' schedules in one step.
+func (p *jobsPending) Commit() {
+	j := p.j
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	var remove []string
+	var add []schedule.Job
+	for _, f := range p.changed {
+		if old, ok := j.live[f]; ok {
+			remove = append(remove, old.name)
+		}
+		if n, ok := p.next[f]; ok {
+			add = append(add, n.sched)
+		}
+	}
+	if err := j.opts.Scheduler.Replace(remove, add); err != nil {
+		if j.opts.Logger != nil {
+			j.opts.Logger.Error("jobs: " + err.Error())
+		}
+		return
+	}
+	j.live = p.next
+}
+
+// Resources lists the live jobs.
+func (j *Jobs) Resources() []Resource {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return jobResources(j.live)
+}
+
+func jobResources(m map[string]job) []Resource {
+	var out []Resource
+	for _, jb := range m {
+		out = append(out, Resource{Kind: "job", Name: jb.name + " · " + jb.spec, File: jb.file, Line: jb.line})
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].Name < out[b].Name })
+	return out
+}
+
+// Prepare implements Reloader.
+func (j *Jobs) Prepare(tx *jsvm.Tx, load, remove []string) Pending {
+	j.mu.Lock()
+	next := make(map[string]job, len(j.live))
+	for f, jb := range j.live {
+		next[f] = jb
+	}
+	j.mu.Unlock()
+	p := &jobsPending{j: j, next: next}
+	for _, f := range remove {
+		if old, ok := next[f]; ok {
+			p.gone = append(p.gone, jobResources(map[string]job{f: old})...)
+			delete(next, f)
+			p.changed = append(p.changed, f)
+		}
+	}
+	vm := j.opts.Runtime.VM()
+	for _, f := range load {
+		jb, problems := j.load(tx, vm, f)
+		p.problems = append(p.problems, problems...)
+		if jb == nil {
+			p.failed = append(p.failed, f)
+			continue
+		}
+		if dup := duplicateJob(j.opts.Root, next, f, *jb); dup != nil {
+			p.problems = append(p.problems, *dup)
+			p.failed = append(p.failed, f)
+			continue
+		}
+		next[f] = *jb
+		p.changed = append(p.changed, f)
+		p.reloaded = append(p.reloaded, jobResources(map[string]job{f: *jb})...)
+	}
+	return p
+}
+
+func duplicateJob(root string, next map[string]job, file string, jb job) *diag.Diagnostic {
+	for other, o := range next {
+		if other != file && o.name == jb.name {
+			return &diag.Diagnostic{File: file, Line: jb.line, Column: 1, Severity: diag.Error, Code: diag.CodeLoad,
+				Message: fmt.Sprintf("a job named %q already exists in %s; job names must be unique", jb.name, diag.RelPath(root, other))}
+		}
+	}
+	return nil
+}
+
+func (j *Jobs) load(tx *jsvm.Tx, vm *goja.Runtime, file string) (*job, []diag.Diagnostic) {
+	m, err := tx.Require(file)
+	if err != nil {
+		return nil, j.opts.Runtime.Diagnostics(err, diag.CodeLoad)
+	}
+	src, _ := os.ReadFile(file)
+	problems := append([]diag.Diagnostic(nil), m.Warnings...)
+	fail := func(line int, msg string) (*job, []diag.Diagnostic) {
+		return nil, append(problems, diag.Diagnostic{File: file, Line: line, Column: 1, Severity: diag.Error, Code: diag.CodeLoad, Message: msg})
+	}
+	handler := m.Export(vm, "default")
+	if _, ok := goja.AssertFunction(handler); !ok {
+		return fail(lineOfMatch(src, defaultDeclRe), "the default export must be the job function: export default async function (container) { … }")
+	}
+	cfg, ok := m.Export(vm, "config").(*goja.Object)
+	if !ok {
+		return fail(1, `the job has no config: export const config = { name: "my-job", schedule: "0 * * * *" }`)
+	}
+	cfgLine := lineOfMatch(src, configDeclRe)
+	name := stringField(cfg, "name")
+	if name == "" {
+		return fail(lineOfKey(src, "name", cfgLine), "config.name is missing: every job needs a unique name")
+	}
+	schedLine := lineOfKey(src, "schedule", cfgLine)
+	spec, err := specFrom(vm, cfg.Get("schedule"))
+	if err != nil {
+		return fail(schedLine, fmt.Sprintf("job %q: %v", name, err))
+	}
+	if err := schedule.ValidateSpec(spec); err != nil {
+		return fail(schedLine, fmt.Sprintf("job %q: %v", name, specReason(err)))
+	}
+	jb := &job{name: name, spec: spec.String(), file: file, line: lineOfMatch(src, defaultDeclRe)}
+	sj := schedule.Job{Name: name, Spec: spec, Source: fmt.Sprintf("%s:%d", file, jb.line)}
+	if n := cfg.Get("numberOfExecutions"); n != nil && !goja.IsUndefined(n) {
+		sj.NumberOfExecutions = int(n.ToInteger())
+	}
+	if sched, ok := cfg.Get("schedule").(*goja.Object); ok {
+		if n := sched.Get("numberOfExecutions"); n != nil && !goja.IsUndefined(n) && sj.NumberOfExecutions == 0 {
+			sj.NumberOfExecutions = int(n.ToInteger())
+		}
+		if c := stringField(sched, "concurrency"); c == "allow" {
+			sj.Concurrency = schedule.Allow
+		}
+	}
+	rt, container, timeout := j.opts.Runtime, j.opts.Container, j.opts.Timeout
+	label := "job " + name
+	sj.Run = func(ctx context.Context, scheduledFor time.Time) error {
+		return rt.Invoke(ctx, label, timeout, handler, func(vm *goja.Runtime) []goja.Value {
+			arg := vm.NewObject()
+			date, _ := vm.New(vm.Get("Date"), vm.ToValue(scheduledFor.UnixMilli()))
+			_ = arg.Set("scheduledFor", date)
+			var c goja.Value = goja.Undefined()
+			if container != nil {
+				c = container.Object()
+			}
+			return []goja.Value{c, arg}
+		})
+	}
+	jb.sched = sj
+	return jb, problems
+}
+
+func stringField(o *goja.Object, k string) string {
+	v := o.Get(k)
+	if v == nil || goja.IsUndefined(v) || goja.IsNull(v) {
+		return ""
+	}
+	return v.String()
+}
+
+// specFrom reads config.schedule: a cron string, { cron }, or { interval: ms }.
+func specFrom(vm *goja.Runtime, v goja.Value) (schedule.Spec, error) {
+	if v == nil || goja.IsUndefined(v) || goja.IsNull(v) {
+		return schedule.Spec{}, errors.New(`config.schedule is missing: a cron string ("0 * * * *"), { cron } or { interval: ms }`)
+	}
+	if goja.IsString(v) {
+		return schedule.CronSpec(v.String()), nil
+	}
+	o, ok := v.(*goja.Object)
+	if !ok {
+		return schedule.Spec{}, fmt.Errorf("config.schedule must be a cron string, { cron } or { interval: ms }, not %s", v.String())
+	}
+	if c := stringField(o, "cron"); c != "" {
+		return schedule.CronSpec(c), nil
+	}
+	if iv := o.Get("interval"); iv != nil && !goja.IsUndefined(iv) {
+		ms := iv.ToFloat()
+		if ms <= 0 {
+			return schedule.Spec{}, fmt.Errorf("config.schedule.interval must be a positive number of milliseconds, not %v", iv)
+		}
+		return schedule.EverySpec(time.Duration(ms * float64(time.Millisecond))), nil
+	}
+	return schedule.Spec{}, errors.New("config.schedule needs cron or interval")
+}
+
+func specReason(err error) string {
+	var se *schedule.SpecError
+	if errors.As(err, &se) && se.Reason != "" {
+		return fmt.Sprintf("invalid schedule %q: %s", se.Spec.String(), se.Reason)
+	}
+	return err.Error()
+}
+
+var (
+	nameKeyRe     = regexp.MustCompile(`\bname[ \t]*:`)
+	scheduleStrRe = regexp.MustCompile("\\bschedule[ \\t]*:[ \\t]*([\"'`])([^\"'`]*)([\"'`])")
+	cronStrRe     = regexp.MustCompile("\\bcron[ \\t]*:[ \\t]*([\"'`])([^\"'`]*)([\"'`])")
+)
+
+// LintJob checks a job file's shape, and a literal cron expression, without running it.
+func LintJob(file string, src []byte) []diag.Diagnostic {
+	var out []diag.Diagnostic
+	if !defaultDeclRe.Match(src) {
+		out = append(out, Warning(file, 1, "a job needs a default export: export default async function (container) { … }"))
+	}
+	if !configDeclRe.Match(src) {
+		return append(out, Warning(file, 1, `a job needs export const config = { name: "…", schedule: "…" }`))
+	}
+	cfgLine := lineOfMatch(src, configDeclRe)
+	if !nameKeyRe.Match(src) {
+		out = append(out, Warning(file, cfgLine, "the job's config has no name"))
+	}
+	for _, re := range []*regexp.Regexp{scheduleStrRe, cronStrRe} {
+		m := re.FindSubmatchIndex(src)
+		if m == nil || src[m[2]] != src[m[6]] {
+			continue
+		}
+		expr := string(src[m[4]:m[5]])
+		if err := schedule.ValidateSpec(schedule.CronSpec(expr)); err != nil {
+			line := lineOf(src, m[4])
+			col := m[4] - lastNewline(src, m[4])
+			out = append(out, diag.Diagnostic{File: file, Line: line, Column: col, EndLine: line, EndColumn: col + len(expr),
+				Severity: diag.Error, Code: diag.CodeConvention, Message: specReason(err)})
+		}
+	}
+	return out
+}
+
+func lastNewline(src []byte, off int) int {
+	for i := off - 1; i >= 0; i-- {
+		if src[i] == '\n' {
+			return i
+		}
+	}
+	return -1
+}
