@@ -144,3 +144,58 @@ func TestChildDiesWithSupervisor(t *testing.T) {
 	}
 	t.Fatalf("child %d outlived a killed supervisor", kids[0])
 }
+
+func TestEmitAndRunJobFromTheTerminal(t *testing.T) {
+	root := t.TempDir()
+	writeFile(t, root, "medusa-config.ts", storeConfig)
+	writeFile(t, root, "src/lib/seen.ts", "export const seen: string[] = []\n")
+	writeFile(t, root, "src/api/seen/route.ts", "import { seen } from \"../../lib/seen\"\nexport const GET = (req: any, res: any) => res.json(seen)\n")
+	writeFile(t, root, "src/subscribers/created.ts", "import { seen } from \"../lib/seen\"\nexport default async function created({ event }: any) { seen.push(event.data.id) }\nexport const config = { event: \"product.created\" }\n")
+	writeFile(t, root, "src/jobs/nightly.ts", "import { seen } from \"../lib/seen\"\nexport default async function () { seen.push(\"job\") }\nexport const config = { name: \"nightly\", schedule: \"0 3 * * *\" }\n")
+
+	// Nothing runs yet: a clear error.
+	out, err := exec.Command(binary, "emit", "product.created", "--dir", root).CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || !strings.Contains(string(out), "no medusa-ls dev server is running") {
+		t.Fatalf("without develop: %v %s", err, out)
+	}
+
+	port := freePort(t)
+	dev := exec.Command(binary, "develop", root, "--port", fmt.Sprint(port))
+	var log lockedBuffer
+	dev.Stdout, dev.Stderr = &log, &log
+	if err := dev.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		dev.Process.Signal(syscall.SIGTERM)
+		dev.Wait()
+	}()
+	deadline := time.Now().Add(waitFor)
+	for !strings.Contains(log.String(), "ready on") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	run := func(args ...string) string {
+		cmd := exec.Command(binary, args...)
+		cmd.Dir = root + "/src" // found by walking up
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("medusa-ls %v: %v\n%s\nlog:\n%s", args, err, out, log.String())
+		}
+		return string(out)
+	}
+	if out := run("emit", "product.created", "--data", `{"id":"p7"}`); !strings.Contains(out, "emitted product.created to created") {
+		t.Fatalf("emit: %s", out)
+	}
+	if out := run("run-job", "nightly"); !strings.Contains(out, "ran job nightly in") {
+		t.Fatalf("run-job: %s", out)
+	}
+	url := fmt.Sprintf("http://127.0.0.1:%d/seen", port)
+	for time.Now().Before(deadline) {
+		if _, body := get(t, url); body == `["p7","job"]` {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	_, body := get(t, url)
+	t.Fatalf("seen %s", body)
+}

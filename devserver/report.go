@@ -21,17 +21,20 @@ const (
 
 // FormatLoad renders the first load of a child.
 func FormatLoad(root string, r host.Result, url string, totalMs float64) []string {
-	routes := 0
+	counts := map[string]int{}
 	for _, res := range r.Resources {
-		if res.Kind == "route" {
-			routes++
-		}
+		counts[res.Kind]++
 	}
 	ms := r.DurationMs
 	if totalMs > 0 {
 		ms = totalMs
 	}
-	summary := fmt.Sprintf("%d routes", routes)
+	summary := fmt.Sprintf("%d routes", counts["route"])
+	for _, k := range []string{"subscriber", "job", "workflow", "module"} {
+		if n := counts[k]; n > 0 {
+			summary += fmt.Sprintf(", %d %s", n, plural(k, n))
+		}
+	}
 	if n := countErrors(r.Problems); n > 0 {
 		summary += fmt.Sprintf("; %d errors", n)
 	}
@@ -162,4 +165,11 @@ func countErrors(ds []diag.Diagnostic) int {
 		}
 	}
 	return n
+}
+
+func plural(word string, n int) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }

@@ -15,6 +15,7 @@ import (
 	"go.lsp.dev/uri"
 
 	"github.com/medusa-ls/medusa-ls/devserver"
+	"github.com/medusa-ls/medusa-ls/devserver/host"
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/reloaders"
 )
@@ -26,9 +27,11 @@ const (
 	CmdStop      = "medusa.stop"
 	CmdStart     = "medusa.start"
 	CmdOpenURL   = "medusa.openUrl"
+	CmdEmitEvent = "medusa.emitEvent"
+	CmdRunJob    = "medusa.runJob"
 )
 
-var serverCommands = []string{CmdRestart, CmdReloadAll, CmdStop, CmdStart}
+var serverCommands = []string{CmdRestart, CmdReloadAll, CmdStop, CmdStart, CmdEmitEvent, CmdRunJob}
 
 func (s *Server) didOpen(ctx context.Context, params json.RawMessage) error {
 	var p protocol.DidOpenTextDocumentParams
@@ -225,6 +228,10 @@ func (s *Server) executeCommand(ctx context.Context, params json.RawMessage) (an
 	if len(sessions) == 0 && p.Command != CmdOpenURL {
 		return nil, jsonrpc2.NewError(jsonrpc2.InvalidRequest, "there is no Medusa project (medusa-config.*) in this workspace")
 	}
+	switch p.Command {
+	case CmdEmitEvent, CmdRunJob:
+		return s.childCommand(ctx, p, sessions)
+	}
 	var errs []string
 	for _, sess := range sessions {
 		var err error
@@ -278,6 +285,73 @@ func rootArgument(args []any) string {
 	return ""
 }
 
+// childCommand runs medusa.emitEvent [name, data?] or medusa.runJob [name] in the dev server.
+func (s *Server) childCommand(ctx context.Context, p protocol.ExecuteCommandParams, sessions []*session) (any, error) {
+	var name string
+	if len(p.Arguments) > 0 {
+		name, _ = p.Arguments[0].(string)
+	}
+	if strings.TrimSpace(name) == "" {
+		what := "an event name"
+		if p.Command == CmdRunJob {
+			what = "a job name"
+		}
+		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, fmt.Sprintf("%s needs %s as its first argument", p.Command, what))
+	}
+	// The project that has the job or subscriber; with one project, that one.
+	sess := sessions[0]
+	if len(sessions) > 1 {
+		for _, candidate := range sessions {
+			if candidate.hasResource(p.Command, name) {
+				sess = candidate
+				break
+			}
+		}
+	}
+	sup := sess.supervisor()
+	if sup == nil {
+		return nil, jsonrpc2.NewError(jsonrpc2.InvalidRequest, "the dev server is not running (medusa.start)")
+	}
+	var (
+		data json.RawMessage
+		err  error
+	)
+	if p.Command == CmdEmitEvent {
+		args := host.EmitArgs{Name: name}
+		if len(p.Arguments) > 1 && p.Arguments[1] != nil {
+			if args.Data, err = json.Marshal(p.Arguments[1]); err != nil {
+				return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, "the event data is not JSON: "+err.Error())
+			}
+		}
+		data, err = sup.Call(ctx, host.CmdEmitEvent, args)
+	} else {
+		data, err = sup.Call(ctx, host.CmdRunJob, host.RunJobArgs{Name: name})
+	}
+	if err != nil {
+		return nil, jsonrpc2.NewError(jsonrpc2.InternalError, err.Error())
+	}
+	var out any
+	_ = json.Unmarshal(data, &out)
+	return out, nil
+}
+
+func (sess *session) hasResource(command, name string) bool {
+	found := false
+	walkResources(sess.root, func(_ string, kind string, src []byte) {
+		switch {
+		case command == CmdRunJob && kind == "job" && jobOf(src).name == name:
+			found = true
+		case command == CmdEmitEvent && kind == "subscriber":
+			for _, e := range subscriberOf(src).events {
+				if e == name {
+					found = true
+				}
+			}
+		}
+	})
+	return found
+}
+
 func (s *Server) codeLens(ctx context.Context, params json.RawMessage) (any, error) {
 	var p protocol.CodeLensParams
 	if err := decode(params, &p); err != nil {
@@ -293,22 +367,72 @@ func (s *Server) codeLens(ctx context.Context, params json.RawMessage) (any, err
 	if err != nil {
 		return out, nil
 	}
+	switch kindOf(sess.root, path) {
+	case "route":
+		out = append(out, sess.routeLenses(path, src)...)
+	case "subscriber":
+		v := subscriberOf(src)
+		if len(v.events) > 0 {
+			out = append(out, protocol.CodeLens{Range: lineRange(v.line), Command: &protocol.Command{Title: "on " + strings.Join(v.events, ", ")}})
+			for _, e := range v.events {
+				title := "Emit test event"
+				if len(v.events) > 1 {
+					title = "Emit " + e
+				}
+				out = append(out, protocol.CodeLens{Range: lineRange(v.line), Command: &protocol.Command{Title: title, Command: CmdEmitEvent, Arguments: []any{e, map[string]any{}}}})
+			}
+		}
+	case "job":
+		v := jobOf(src)
+		if v.name != "" {
+			out = append(out, protocol.CodeLens{Range: lineRange(v.line), Command: &protocol.Command{Title: sess.nextRun(ctx, v.name)}})
+			out = append(out, protocol.CodeLens{Range: lineRange(v.line), Command: &protocol.Command{Title: "Run now", Command: CmdRunJob, Arguments: []any{v.name}}})
+		}
+	}
+	return out, nil
+}
+
+func (sess *session) routeLenses(path string, src []byte) []protocol.CodeLens {
+	var out []protocol.CodeLens
 	for _, r := range routeSymbols(path, diag.RelPath(sess.root, path), src) {
 		method, route, _ := strings.Cut(r.Name, " ")
-		lens := protocol.CodeLens{Range: lineRange(r.Line)}
 		cmd := protocol.Command{Title: r.Name}
 		if base := sess.url(); base != "" {
 			url := base + route
+			cmd.Title = method + " " + url
 			if method == "GET" || method == "HEAD" {
-				cmd = protocol.Command{Title: method + " " + url, Command: CmdOpenURL, Arguments: []any{url}}
-			} else {
-				cmd.Title = method + " " + url
+				cmd.Command, cmd.Arguments = CmdOpenURL, []any{url}
 			}
 		}
-		lens.Command = &cmd
-		out = append(out, lens)
+		out = append(out, protocol.CodeLens{Range: lineRange(r.Line), Command: &cmd})
 	}
-	return out, nil
+	return out
+}
+
+// nextRun asks the dev server when a job runs next.
+func (sess *session) nextRun(ctx context.Context, name string) string {
+	sup := sess.supervisor()
+	if sup == nil {
+		return "not scheduled (dev server stopped)"
+	}
+	cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	data, err := sup.Call(cctx, host.CmdJobs, nil)
+	if err != nil {
+		return "not scheduled"
+	}
+	var jobs []host.JobInfo
+	_ = json.Unmarshal(data, &jobs)
+	for _, j := range jobs {
+		if j.Name == name && !j.Next.IsZero() {
+			next := j.Next.Local()
+			if next.Format("2006-01-02") == time.Now().Format("2006-01-02") {
+				return "next run " + next.Format("15:04:05")
+			}
+			return "next run " + next.Format("Jan 2 15:04:05")
+		}
+	}
+	return "not scheduled"
 }
 
 func (sess *session) url() string {
@@ -353,30 +477,34 @@ func (s *Server) workspaceSymbol(ctx context.Context, params json.RawMessage) (a
 	roots := append([]string(nil), s.roots...)
 	s.mu.Unlock()
 	out := []protocol.SymbolInformation{}
+	add := func(name string, kind protocol.SymbolKind, path, container string, line int) {
+		if query != "" && !strings.Contains(strings.ToLower(name), query) {
+			return
+		}
+		out = append(out, protocol.SymbolInformation{Name: name, Kind: kind, ContainerName: container,
+			Location: protocol.Location{URI: uri.File(path), Range: lineRange(line)}})
+	}
 	for _, root := range roots {
-		api := filepath.Join(root, filepath.FromSlash(reloaders.APIDir))
-		_ = filepath.WalkDir(api, func(path string, d os.DirEntry, err error) error {
-			if err != nil || d.IsDir() || ctx.Err() != nil {
-				return nil
+		walkResources(root, func(path, kind string, src []byte) {
+			if ctx.Err() != nil {
+				return
 			}
 			rel := diag.RelPath(root, path)
-			if _, ok, _ := reloaders.RoutePath(rel); !ok {
-				return nil
-			}
-			src, err := os.ReadFile(path)
-			if err != nil {
-				return nil
-			}
-			for _, r := range routeSymbols(path, rel, src) {
-				if query != "" && !strings.Contains(strings.ToLower(r.Name), query) {
-					continue
+			switch kind {
+			case "route":
+				for _, r := range routeSymbols(path, rel, src) {
+					add(r.Name, protocol.SymbolKindFunction, path, rel, r.Line)
 				}
-				out = append(out, protocol.SymbolInformation{
-					Name: r.Name, Kind: protocol.SymbolKindFunction, ContainerName: rel,
-					Location: protocol.Location{URI: uri.File(path), Range: lineRange(r.Line)},
-				})
+			case "subscriber":
+				v := subscriberOf(src)
+				for _, e := range v.events {
+					add("subscriber "+e, protocol.SymbolKindEvent, path, rel, v.line)
+				}
+			case "job":
+				if v := jobOf(src); v.name != "" {
+					add("job "+v.name+" ("+v.schedule+")", protocol.SymbolKindFunction, path, rel, v.line)
+				}
 			}
-			return nil
 		})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })

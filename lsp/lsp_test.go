@@ -434,11 +434,97 @@ func TestConfigurationChangeMovesThePort(t *testing.T) {
 	}
 	second := freePort(t)
 	c.notify("workspace/didChangeConfiguration", map[string]any{"settings": map[string]any{"medusa": map[string]any{"port": second, "env": map[string]string{"FOO": "bar"}}}})
-	moved := c.waitStatus(func(s statusParams) bool { return s.State == "ready" && strings.HasSuffix(s.URL, fmt.Sprintf(":%d", second)) })
+	moved := c.waitStatus(func(s statusParams) bool {
+		return s.State == "ready" && strings.HasSuffix(s.URL, fmt.Sprintf(":%d", second))
+	})
 	if code, body := get(t, moved.URL+"/x"); code != 200 || body != `{"x":1}` {
 		t.Fatalf("%d %s", code, body)
 	}
 	if _, err := httpClient.Get(st.URL + "/x"); err == nil {
 		t.Fatal("the old port still answers")
+	}
+}
+
+func TestEventsAndJobsFromTheEditor(t *testing.T) {
+	root := newProject(t, "store", map[string]string{
+		"src/lib/seen.ts":       "export const seen: string[] = []\n",
+		"src/api/seen/route.ts": "import { seen } from \"../../lib/seen\"\nexport const GET = (req: any, res: any) => res.json(seen)\n",
+		"src/subscribers/created.ts": `import { seen } from "../lib/seen"
+export default async function created({ event }: any) { seen.push("event " + event.data.id) }
+export const config = { event: "product.created" }
+`,
+		"src/jobs/nightly.ts": `import { seen } from "../lib/seen"
+export default async function () { seen.push("job") }
+export const config = { name: "nightly", schedule: "0 3 * * *" }
+`,
+		"src/jobs/broken.ts": "export default async function () {}\nexport const config = { name: \"broken\", schedule: \"99 * * * *\" }\n",
+	})
+	c := newClient(t)
+	res := c.start(root, nil, protocol.ClientCapabilities{})
+	for _, want := range []string{CmdEmitEvent, CmdRunJob} {
+		found := false
+		for _, cmd := range res.Capabilities.ExecuteCommandProvider.Commands {
+			found = found || cmd == want
+		}
+		if !found {
+			t.Fatalf("%s not advertised", want)
+		}
+	}
+	st := c.waitStatus(ready)
+	var out map[string]any
+	if err := c.call("workspace/executeCommand", map[string]any{"command": CmdEmitEvent, "arguments": []any{"product.created", map[string]any{"id": "p1"}}}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(out["subscribers"]) != "[created]" {
+		t.Fatalf("emit result %v", out)
+	}
+	if err := c.call("workspace/executeCommand", map[string]any{"command": CmdRunJob, "arguments": []any{"nightly"}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, func() string {
+		if _, body := get(t, st.URL+"/seen"); !strings.Contains(body, `"event p1"`) || !strings.Contains(body, `"job"`) {
+			return "not handled: " + body
+		}
+		return ""
+	})
+	if err := c.call("workspace/executeCommand", map[string]any{"command": CmdRunJob, "arguments": []any{"nope"}}, nil); err == nil || !strings.Contains(err.Error(), `no job named "nope"`) {
+		t.Fatalf("unknown job: %v", err)
+	}
+
+	lenses := func(rel string) []string {
+		var ls []protocol.CodeLens
+		if err := c.call("textDocument/codeLens", map[string]any{"textDocument": map[string]any{"uri": string(uri.File(filepath.Join(root, rel)))}}, &ls); err != nil {
+			t.Fatal(err)
+		}
+		var titles []string
+		for _, l := range ls {
+			titles = append(titles, fmt.Sprintf("%d:%s:%s", l.Range.Start.Line+1, l.Command.Title, l.Command.Command))
+		}
+		return titles
+	}
+	if got := strings.Join(lenses("src/subscribers/created.ts"), " | "); got != "2:on product.created: | 2:Emit test event:medusa.emitEvent" {
+		t.Fatalf("subscriber lenses: %s", got)
+	}
+	got := strings.Join(lenses("src/jobs/nightly.ts"), " | ")
+	if !strings.HasPrefix(got, "2:next run ") || !strings.HasSuffix(got, " | 2:Run now:medusa.runJob") {
+		t.Fatalf("job lenses: %s", got)
+	}
+	var syms []protocol.SymbolInformation
+	if err := c.call("workspace/symbol", map[string]any{"query": ""}, &syms); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, s := range syms {
+		names = append(names, s.Name)
+	}
+	if all := strings.Join(names, ","); !strings.Contains(all, "subscriber product.created") || !strings.Contains(all, "job nightly (0 3 * * *)") {
+		t.Fatalf("symbols %s", all)
+	}
+	// The bad cron is an error at the schedule line, before and after loading.
+	ds := c.waitDiagnostics(filepath.Join(root, "src/jobs/broken.ts"), func(ds []protocol.Diagnostic) bool { return len(ds) >= 2 })
+	for _, d := range ds {
+		if d.Range.Start.Line != 1 || !strings.Contains(d.Message, "invalid schedule") {
+			t.Fatalf("%+v", d)
+		}
 	}
 }

@@ -288,11 +288,22 @@ func (sess *session) relint(path string) {
 	rel := diag.RelPath(sess.root, path)
 	routePath, isRoute, _ := reloaders.RoutePath(rel)
 	isMW := reloaders.IsMiddlewaresFile(rel)
+	src, err := os.ReadFile(path)
+	exists := err == nil
+	if kind := kindOf(sess.root, path); kind == "subscriber" || kind == "job" {
+		sess.mu.Lock()
+		if exists {
+			sess.lint[path] = reloaders.LintFile(sess.root, path, src)
+		} else {
+			delete(sess.lint, path)
+		}
+		sess.mu.Unlock()
+		sess.publish()
+		return
+	}
 	if !isRoute && !isMW {
 		return
 	}
-	src, err := os.ReadFile(path)
-	exists := err == nil
 	sess.mu.Lock()
 	routesChanged := false
 	switch {

@@ -189,7 +189,36 @@ func LintProject(root string) []diag.Diagnostic {
 			out = append(out, LintMiddlewares(mwFile, src, paths)...)
 		}
 	}
+	for _, kind := range []struct {
+		dir  string
+		lint func(string, []byte) []diag.Diagnostic
+	}{{SubscribersDir, LintSubscriber}, {JobsDir, LintJob}} {
+		_ = filepath.WalkDir(filepath.Join(root, filepath.FromSlash(kind.dir)), func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !isResourceFile(diag.RelPath(root, p), kind.dir) {
+				return nil
+			}
+			if src, err := os.ReadFile(p); err == nil {
+				out = append(out, kind.lint(p, src)...)
+			}
+			return nil
+		})
+	}
 	return out
+}
+
+// LintFile runs the static check that applies to one file, by its kind (nil for other files).
+func LintFile(root, file string, src []byte) []diag.Diagnostic {
+	rel := diag.RelPath(root, file)
+	switch {
+	case isResourceFile(rel, SubscribersDir):
+		return LintSubscriber(file, src)
+	case isResourceFile(rel, JobsDir):
+		return LintJob(file, src)
+	}
+	if _, ok, _ := RoutePath(rel); ok {
+		return LintRoute(file, rel, src)
+	}
+	return nil
 }
 
 // RoutePaths lists the URL paths of a project's route files, statically.

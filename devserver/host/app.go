@@ -332,11 +332,8 @@ func (h levelHandler) Enabled(_ context.Context, l slog.Level) bool { return l >
 func (h levelHandler) Handle(_ context.Context, r slog.Record) error {
 	var b strings.Builder
 	b.WriteString(levelPrefix(r.Level))
+	// The message says it all in Medusa's words; the attributes are for structured logs.
 	b.WriteString(r.Message)
-	r.Attrs(func(a slog.Attr) bool {
-		fmt.Fprintf(&b, " %s=%v", a.Key, a.Value)
-		return true
-	})
 	b.WriteByte('\n')
 	_, err := io.WriteString(h.w, b.String())
 	return err

@@ -1,9 +1,8 @@
 import type { MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
-import { ContainerRegistrationKeys, MedusaError } from "@medusajs/framework/utils"
+import { MedusaError, Modules } from "@medusajs/framework/utils"
+import { reviews } from "../../../utils/reviews"
 
 type ReviewBody = { product_id?: string; rating?: number; text?: string }
-
-const reviews: Array<Required<ReviewBody> & { id: string }> = []
 
 export async function POST(req: MedusaRequest<ReviewBody>, res: MedusaResponse) {
   const { product_id, rating, text } = req.body
@@ -12,8 +11,11 @@ export async function POST(req: MedusaRequest<ReviewBody>, res: MedusaResponse) 
   }
   const review = { id: `rev_${reviews.length + 1}`, product_id, rating, text: text ?? "" }
   reviews.push(review)
-  const logger = req.scope.resolve(ContainerRegistrationKeys.LOGGER)
-  logger.info(`Review ${review.id} added for ${product_id}`)
+
+  // Subscribers of review.created (src/subscribers/review-created.ts) run after the response.
+  const eventBus = req.scope.resolve(Modules.EVENT_BUS)
+  await eventBus.emit({ name: "review.created", data: { id: review.id, product_id, rating } })
+
   res.status(201).json({ review })
 }
 
