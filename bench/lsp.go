@@ -87,7 +87,7 @@ func measureLSP(bin, name, dir, routeRel string, samples int) lspResult {
 	_, err = conn.Call(ctx, "initialize", map[string]any{
 		"processId": os.Getpid(), "rootUri": string(uri.File(dir)),
 		"initializationOptions": map[string]any{"port": port},
-		"capabilities": map[string]any{"workspace": map[string]any{"didChangeWatchedFiles": map[string]any{"dynamicRegistration": true}}},
+		"capabilities":          map[string]any{"workspace": map[string]any{"didChangeWatchedFiles": map[string]any{"dynamicRegistration": true}}},
 	}, &init)
 	check(err)
 	check(conn.Notify(ctx, "initialized", map[string]any{}))
