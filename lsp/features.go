@@ -502,7 +502,7 @@ func (s *Server) workspaceSymbol(ctx context.Context, params json.RawMessage) (a
 				}
 			case "job":
 				if v := jobOf(src); v.name != "" {
-					add("job "+v.name+" ("+v.schedule+")", protocol.SymbolKindFunction, path, rel, v.line)
+					add("job "+v.name, protocol.SymbolKindFunction, path, v.schedule+" · "+rel, v.line)
 				}
 			}
 		})

@@ -135,7 +135,7 @@ export function jobNamesFromSymbols(symbols: readonly SymbolLike[] | null | unde
     const container = (s.containerName ?? '').toLowerCase();
     const inJobs = /[\\/]src[\\/]jobs[\\/]/.test(decodeURIComponent(uri));
     if (!inJobs && container !== 'job' && container !== 'jobs') continue;
-    const name = s.name.replace(/^job:?\s+/i, '').trim();
+    const name = s.name.replace(/^job:?\s+/i, '').replace(/\s*\(.*\)$/, '').trim();
     if (name) names.add(name);
   }
   return [...names].sort();

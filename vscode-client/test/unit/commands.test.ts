@@ -117,6 +117,12 @@ test('job names from workspace/symbol', () => {
   assert.deepEqual(names, ['cleanup', 'nightly-report', 'sync-products']);
   assert.deepEqual(jobNamesFromSymbols(null), []);
   assert.deepEqual(jobNamesFromSymbols([{ name: 'x', location: { uri: 'file:///C%3A/p/src/jobs/x.ts' } }]), ['x']);
+  // medusa-ls names job symbols "job <name>", with the schedule in the container name.
+  assert.deepEqual(
+    jobNamesFromSymbols([{ name: 'job nightly', containerName: '0 3 * * * · src/jobs/nightly.ts', location: { uri: 'file:///p/src/jobs/nightly.ts' } },
+      { name: 'job hourly (0 * * * *)', location: { uri: 'file:///p/src/jobs/hourly.ts' } }]),
+    ['hourly', 'nightly'],
+  );
 });
 
 test('job name validation', () => {
