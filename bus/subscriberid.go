@@ -85,3 +85,6 @@ func newULID(now time.Time) string {
 	}
 	return string(out[:])
 }
+
+// NewULID returns a new ULID (time-sortable, 26 characters), for ids such as transaction ids.
+func NewULID() string { return newULID(time.Now()) }

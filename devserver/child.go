@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -73,7 +72,7 @@ func RunChild(ctx context.Context, opts ChildOptions) error {
 	if err != nil {
 		fmt.Fprintf(opts.Output, "warn:    %v\n", err)
 	}
-	logger := slog.New(slog.NewTextHandler(opts.Output, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	logger := host.NewLogger(opts.Output)
 	cacheDir := opts.CacheDir
 	if cacheDir == "" && !opts.NoCache {
 		cacheDir = jsvm.DefaultCacheDir()

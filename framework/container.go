@@ -66,6 +66,14 @@ func NewContainer(rt *jsvm.Runtime) *Container {
 	return c
 }
 
+// Resolve returns what is registered under key.
+func (c *Container) Resolve(key string) (goja.Value, error) {
+	if v, ok := c.values[key]; ok {
+		return v, nil
+	}
+	return nil, fmt.Errorf("nothing is registered under %q", key)
+}
+
 // Object is the JavaScript container.
 func (c *Container) Object() *goja.Object { return c.obj }
 

@@ -94,8 +94,6 @@ func Unsupported(name string) (string, bool) {
 	switch {
 	case name == "@medusajs/medusa" || strings.HasPrefix(name, "@medusajs/medusa/"):
 		return fmt.Sprintf("%s needs Medusa's data layer and commerce modules, which the embedded runtime does not provide%s", name, runtimeHint), true
-	case name == "@medusajs/framework/workflows-sdk" || name == "@medusajs/workflows-sdk" || name == "@medusajs/framework/workflows-sdk/composer":
-		return fmt.Sprintf("%s (workflows and steps) is not supported by the embedded runtime yet%s", name, runtimeHint), true
 	case strings.HasPrefix(name, "@medusajs/framework/"):
 		return fmt.Sprintf("%s is not supported by the embedded runtime yet%s", name, runtimeHint), true
 	case strings.HasPrefix(name, "@medusajs/") && isMedusaModulePackage(name):

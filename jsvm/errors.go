@@ -180,7 +180,7 @@ func describeValue(_ *goja.Runtime, v goja.Value) (msg, stack, name string) {
 		message = ge.Error()
 	}
 	switch {
-	case name == "GoError" || name == "":
+	case name == "GoError" || name == "" || name == "UnsupportedError":
 		msg = message
 	case message == "":
 		msg = name
@@ -240,14 +240,18 @@ func ParseStack(stack string) []Frame {
 	return out
 }
 
-// framesDiagnostics places msg at the first project frame, and adds a note at each other
-// project file further down the stack.
+// framesDiagnostics places msg at the first project frame. For load errors it adds a note at
+// each other project file further down the stack (the files that import the broken one); an
+// error thrown at run time stays on its throwing line.
 func (rt *Runtime) framesDiagnostics(msg, code string, frames []Frame, stack string) []diag.Diagnostic {
 	var out []diag.Diagnostic
 	seen := map[string]bool{}
 	for _, f := range frames {
 		if !rt.IsProjectFile(f.File) || seen[f.File] {
 			continue
+		}
+		if len(out) > 0 && code == diag.CodeRuntime {
+			break
 		}
 		seen[f.File] = true
 		d := diag.Diagnostic{File: f.File, Line: f.Line, Column: max(f.Column, 1), Severity: diag.Error, Code: code, Message: msg, Stack: stack}

@@ -262,7 +262,9 @@ func (s *ModuleSet) load(path string) (*Module, error) {
 	prevOwner := rt.loop.taskOwn
 	rt.loop.taskOwn = m.Owner
 	rt.loop.resetDeadline()
+	rt.evaluating = append(rt.evaluating, path)
 	_, err = fn(exports, exports, require, m.obj, vm.ToValue(path), vm.ToValue(dir))
+	rt.evaluating = rt.evaluating[:len(rt.evaluating)-1]
 	rt.loop.taskOwn = prevOwner
 	if err != nil {
 		delete(s.mods, path)
@@ -387,6 +389,15 @@ func (rt *Runtime) RequireFile(path string) (v goja.Value, err error) {
 		return nil, err
 	}
 	return m.Exports(), nil
+}
+
+// CurrentModule is the file whose top level is being evaluated, or "" (call it on the loop).
+// Builtins use it to know which file defines something, e.g. a workflow.
+func (rt *Runtime) CurrentModule() string {
+	if len(rt.evaluating) == 0 {
+		return ""
+	}
+	return rt.evaluating[len(rt.evaluating)-1]
 }
 
 // RequireBuiltin loads a builtin by name; call it on the loop.

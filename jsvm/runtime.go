@@ -75,6 +75,7 @@ type Runtime struct {
 	staticSet      *ModuleSet
 	building       *ModuleSet // the set a transaction is evaluating into
 	live           *ModuleSet // the last committed set
+	evaluating     []string   // files whose top level is running, innermost last
 	guard          goja.Callable
 	started        time.Time
 	closeOnce      sync.Once

@@ -68,6 +68,7 @@ type jobsPending struct {
 	previous       map[string]job
 }
 
+func (p *jobsPending) Restart() string             { return "" }
 func (p *jobsPending) Problems() []diag.Diagnostic { return p.problems }
 func (p *jobsPending) Failed() []string            { return p.failed }
 func (p *jobsPending) Reloaded() []Resource        { return p.reloaded }

@@ -45,6 +45,9 @@ type Pending interface {
 	Removed() []Resource
 	// Resources lists everything the next state provides.
 	Resources() []Resource
+	// Restart, when not "", says the change cannot be applied in place and why (a deleted
+	// module or workflow file): the host restarts the child instead.
+	Restart() string
 	// Commit makes the next state live. It runs on the loop and cannot fail.
 	Commit()
 }

@@ -131,6 +131,7 @@ type routesPending struct {
 	removed  []Resource
 }
 
+func (p *routesPending) Restart() string             { return "" }
 func (p *routesPending) Problems() []diag.Diagnostic { return p.problems }
 func (p *routesPending) Failed() []string            { return p.failed }
 func (p *routesPending) Reloaded() []Resource        { return p.reloaded }

@@ -69,6 +69,7 @@ type subscribersPending struct {
 	reloaded, gone []Resource
 }
 
+func (p *subscribersPending) Restart() string             { return "" }
 func (p *subscribersPending) Problems() []diag.Diagnostic { return p.problems }
 func (p *subscribersPending) Failed() []string            { return p.failed }
 func (p *subscribersPending) Reloaded() []Resource        { return p.reloaded }

@@ -49,6 +49,9 @@ type App struct {
 	routes      *reloaders.Routes
 	subscribers *reloaders.Subscribers
 	jobs        *reloaders.Jobs
+	modules     *reloaders.Modules
+	workflows   *framework.Workflows
+	configValue goja.Value
 	kinds       []reloaders.Reloader
 	container   *framework.Container
 	bus         *local.Bus
@@ -86,7 +89,11 @@ func New(opts Options) (*App, error) {
 		return nil, err
 	}
 	opts.Root = root
-	a := &App{opts: opts, log: opts.Logger, broken: map[string]*brokenFile{}, stale: map[string]bool{}, warnings: map[string][]diag.Diagnostic{}}
+	a := &App{opts: opts, log: opts.Logger, broken: map[string]*brokenFile{}, stale: map[string]bool{}, warnings: map[string][]diag.Diagnostic{},
+		workflows: framework.NewWorkflows()}
+	sdk := a.workflows.Builtin()
+	legacySDK := sdk
+	legacySDK.Name = "@medusajs/workflows-sdk"
 	rt, err := jsvm.New(jsvm.Options{
 		Root:        root,
 		Env:         opts.Env,
@@ -96,7 +103,7 @@ func New(opts Options) (*App, error) {
 		Logger:      opts.Logger,
 		Stdout:      opts.Output,
 		Console:     a.console,
-		Builtins:    framework.Builtins(),
+		Builtins:    append(framework.Builtins(), sdk, legacySDK),
 		Unsupported: framework.Unsupported,
 		Uncaught:    a.uncaught,
 	})
@@ -200,6 +207,7 @@ func (a *App) loadAll(vm *goja.Runtime, entries []string) Result {
 	if err == nil {
 		var problems []diag.Diagnostic
 		a.config, cfgValue, problems = project.EvaluateConfig(a.rt, file)
+		a.configValue = cfgValue
 		if diag.HasErrors(problems) {
 			a.broken[file] = &brokenFile{problems: problems}
 			res.Errors = append(res.Errors, problems...)
@@ -207,7 +215,9 @@ func (a *App) loadAll(vm *goja.Runtime, entries []string) Result {
 	}
 	a.setupContainer(vm, cfgValue)
 	tx := a.rt.Begin(nil, nil)
+	a.workflows.Begin(nil)
 	pendings := a.prepare(tx, entries, nil)
+	a.workflows.Commit()
 	for _, p := range pendings {
 		p.Commit()
 		res.Reloaded = append(res.Reloaded, p.Reloaded()...)
@@ -279,8 +289,69 @@ func (a *App) setupContainer(vm *goja.Runtime, cfgValue goja.Value) {
 	a.jobs = reloaders.NewJobs(reloaders.JobsOptions{
 		Root: a.opts.Root, Runtime: a.rt, Scheduler: a.scheduler, Container: a.container, Timeout: a.opts.RequestTimeout, Logger: a.log,
 	})
+	a.modules = reloaders.NewModules(reloaders.ModulesOptions{
+		Root: a.opts.Root, Runtime: a.rt, Container: a.container, Decls: a.moduleDecls, Logger: a.log,
+	})
+	wf := reloaders.NewWorkflows(reloaders.WorkflowsOptions{Root: a.opts.Root, Runtime: a.rt, Registry: a.workflows})
+	a.workflows.OnStepFailed = func(workflow, step string, errV goja.Value) {
+		problems := framework.StepFailure(a.rt, workflow, step, errV)
+		what := "workflow " + workflow
+		if step != "" {
+			what += " step " + step
+		}
+		a.report(what, problems)
+	}
 	// Medusa's order: modules → workflows → routes → subscribers → jobs.
-	a.kinds = []reloaders.Reloader{a.routes, a.subscribers, a.jobs}
+	a.kinds = []reloaders.Reloader{a.modules, wf, a.routes, a.subscribers, a.jobs}
+}
+
+// moduleDecls reads the project's own modules from medusa-config's modules (on the loop).
+// Modules from packages (@medusajs/…) are not loaded by the embedded runtime; resolving them
+// is an error that says so.
+func (a *App) moduleDecls() []reloaders.ModuleDecl {
+	cfg, ok := a.configValue.(*goja.Object)
+	if !ok {
+		return nil
+	}
+	list, ok := cfg.Get("modules").(*goja.Object)
+	if !ok || list.ClassName() != "Array" {
+		return nil
+	}
+	var out []reloaders.ModuleDecl
+	n := int(list.Get("length").ToInteger())
+	for i := 0; i < n; i++ {
+		m, ok := list.Get(strconv.Itoa(i)).(*goja.Object)
+		if !ok {
+			continue
+		}
+		get := func(k string) string {
+			v := m.Get(k)
+			if v == nil || goja.IsUndefined(v) || goja.IsNull(v) {
+				return ""
+			}
+			return v.String()
+		}
+		resolve := get("resolve")
+		if !strings.HasPrefix(resolve, ".") && !filepath.IsAbs(resolve) {
+			continue
+		}
+		dir := resolve
+		if !filepath.IsAbs(dir) {
+			dir = filepath.Join(a.opts.Root, filepath.FromSlash(resolve))
+		}
+		index := ""
+		for _, name := range []string{"index.ts", "index.js"} {
+			if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+				index = filepath.Join(dir, name)
+				break
+			}
+		}
+		if index == "" {
+			continue
+		}
+		out = append(out, reloaders.ModuleDecl{Key: get("key"), Resolve: resolve, Index: index, Options: m.Get("options")})
+	}
+	return out
 }
 
 // subscriberFailed reports a subscriber that threw: never silent, unlike Medusa's local bus.
@@ -303,7 +374,14 @@ func (a *App) reportRuntime(what, source string, err error) {
 	}
 	for i := range problems {
 		problems[i].Message = what + ": " + problems[i].Message
-		fmt.Fprintf(a.opts.Output, "error:   %s\n", problems[i].Format(a.opts.Root))
+	}
+	a.report(what, problems)
+}
+
+// report logs runtime problems and hands them to the supervisor (the editor shows them).
+func (a *App) report(what string, problems []diag.Diagnostic) {
+	for _, p := range problems {
+		fmt.Fprintf(a.opts.Output, "error:   %s\n", p.Format(a.opts.Root))
 	}
 	if a.opts.OnRuntimeError != nil {
 		a.opts.OnRuntimeError(reloaders.RuntimeError{What: what, Problems: problems})
@@ -322,7 +400,10 @@ func splitSource(source string) (string, int) {
 	return source[:i], n
 }
 
-// levelHandler writes the bus's and scheduler's log lines in Medusa's format.
+// NewLogger returns a logger that writes lines in Medusa's development format ("error:   …").
+func NewLogger(w io.Writer) *slog.Logger { return slog.New(levelHandler{w: w}) }
+
+// levelHandler writes log lines in Medusa's format.
 type levelHandler struct {
 	w     io.Writer
 	attrs []slog.Attr
@@ -479,7 +560,9 @@ func (a *App) Resources() []reloaders.Resource {
 	if a.routes == nil {
 		return nil
 	}
-	out := a.routes.Resources()
+	out := a.modules.Resources()
+	out = append(out, reloaders.NewWorkflows(reloaders.WorkflowsOptions{Registry: a.workflows}).Resources()...)
+	out = append(out, a.routes.Resources()...)
 	out = append(out, a.subscribers.Resources()...)
 	return append(out, a.jobs.Resources()...)
 }
@@ -526,6 +609,8 @@ func (a *App) entryKinds() []reloaders.Reloader {
 		return a.kinds
 	}
 	return []reloaders.Reloader{
+		reloaders.NewModules(reloaders.ModulesOptions{Root: a.opts.Root}),
+		reloaders.NewWorkflows(reloaders.WorkflowsOptions{Root: a.opts.Root}),
 		reloaders.NewRoutes(reloaders.RoutesOptions{Root: a.opts.Root}),
 		reloaders.NewSubscribers(reloaders.SubscribersOptions{Root: a.opts.Root}),
 		reloaders.NewJobs(reloaders.JobsOptions{Root: a.opts.Root}),

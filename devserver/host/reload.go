@@ -153,7 +153,18 @@ func (a *App) reload(vm *goja.Runtime, changed []string, changes []Change, res *
 		return
 	}
 	tx := a.rt.Begin(a.set, invalid)
+	a.workflows.Begin(invalid)
 	pendings := a.prepare(tx, load, remove)
+	for _, p := range pendings {
+		if reason := p.Restart(); reason != "" {
+			// Not something to apply in place (a deleted module): the child restarts, and the
+			// new one loads everything from disk.
+			tx.Rollback()
+			a.workflows.Abort()
+			res.Success, res.Restart, res.Note = true, true, reason+": the dev server must restart"
+			return
+		}
+	}
 
 	// Decide: errors caused by this batch fail it; errors of files that were already broken
 	// for a reason outside the batch do not.
@@ -177,6 +188,7 @@ func (a *App) reload(vm *goja.Runtime, changed []string, changes []Change, res *
 	}
 	if len(blocking) > 0 {
 		tx.Rollback()
+		a.workflows.Abort()
 		res.Success = false
 		res.Errors = blocking
 		for _, f := range load {
@@ -202,6 +214,7 @@ func (a *App) reload(vm *goja.Runtime, changed []string, changes []Change, res *
 		res.Removed = append(res.Removed, p.Removed()...)
 	}
 	a.set = tx.Commit()
+	a.workflows.Commit()
 	a.generation++
 	res.Applied = true
 	res.Generation = a.generation

@@ -13,6 +13,12 @@ module.exports = defineConfig({
       cookieSecret: process.env.COOKIE_SECRET || "supersecret",
     },
   },
+  modules: [
+    {
+      resolve: "./src/modules/loyalty",
+      options: { pointsPerEuro: 10 },
+    },
+  ],
   featureFlags: {
     // medusa-ls reloads in place unless this is false (or MEDUSA_FF_BACKEND_HMR says otherwise).
     backend_hmr: true,

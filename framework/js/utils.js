@@ -133,6 +133,13 @@
   }
   const generateEntityId = (idProperty, prefix) => idProperty || (prefix ? `${prefix}_${ulid()}` : ulid());
 
+  // Module("name", { service, loaders }): the definition a module's index file exports.
+  function Module(serviceName, { service, loaders = [], ...rest } = {}) {
+    if (!serviceName || typeof serviceName !== "string") throw new Error("Module(name, { service }): the module needs a name");
+    if (typeof service !== "function") throw new Error(`Module("${serviceName}"): service must be a class (the module's main service)`);
+    return { __medusaModule: serviceName, service, loaders, linkable: {}, ...rest };
+  }
+
   function defineFileConfig(config = {}) { return config; }
   const isFileDisabled = () => false;
 
@@ -150,7 +157,7 @@
     ContainerRegistrationKeys, defineConfig, loadEnv, promiseAll, isDefined, isPresent, isString,
     isObject, isBoolean, isTruthy, upperCaseFirst, lowerCaseFirst, kebabCase, toCamelCase, toPascalCase,
     snakeCase, camelToSnakeCase: snakeCase, deepCopy, arrayDifference, pickValueFromObject, generateEntityId, ulid,
-    defineFileConfig, isFileDisabled,
+    defineFileConfig, isFileDisabled, Module,
     MedusaService: dataLayer("MedusaService()"), model, defineLink: dataLayer("defineLink()"),
     ModuleProvider: dataLayer("ModuleProvider()"), MikroOrmBaseRepository: dataLayer("MikroOrmBaseRepository"),
     InjectManager: dataLayer("@InjectManager()"), InjectTransactionManager: dataLayer("@InjectTransactionManager()"),

@@ -1,0 +1,292 @@
+package host
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+const moduleConfig = `import { defineConfig } from "@medusajs/framework/utils"
+module.exports = defineConfig({
+  projectConfig: { http: {} },
+  modules: [{ resolve: "./src/modules/greeter", options: { greeting: "Hello" } }],
+})
+`
+
+func greeterService(v string) string {
+	return fmt.Sprintf(`export default class GreeterService {
+  private greeting: string
+  private logger: any
+  constructor({ logger }: any, options: { greeting: string }) {
+    this.logger = logger
+    this.greeting = options.greeting
+  }
+  greet(name: string) { return this.greeting + ", " + name + " (%s)" }
+}
+`, v)
+}
+
+const greeterIndex = `import { Module } from "@medusajs/framework/utils"
+import GreeterService from "./service"
+export const GREETER = "greeter"
+export default Module(GREETER, { service: GreeterService })
+`
+
+func stepsFile(v string) string {
+	return fmt.Sprintf(`import { createStep, StepResponse } from "@medusajs/framework/workflows-sdk"
+import { record } from "../../lib/seen"
+
+export const greetStep = createStep("greet", async (input: { name: string }, { container }: any) => {
+  const greeter = container.resolve("greeter")
+  return new StepResponse({ text: greeter.greet(input.name) + " %s" })
+})
+
+export const reserveStep = createStep("reserve", async (input: { n: number }) => {
+  record("reserve", input.n)
+  return new StepResponse({ reserved: input.n }, { release: input.n })
+}, async (compensation: { release: number }) => {
+  record("release", compensation.release)
+})
+
+export const chargeStep = createStep("charge", async (input: { n: number }) => {
+  record("charge", input.n)
+  if (input.n > 5) throw new Error("card declined for " + input.n)
+  return new StepResponse({ charged: input.n }, { refund: input.n * 10 })
+}, async (compensation: { refund: number }) => {
+  record("refund", compensation.refund)
+})
+
+let flaky = 0
+export const flakyStep = createStep({ name: "flaky", maxRetries: 2 }, async () => {
+  flaky++
+  if (flaky < 3) throw new Error("not yet")
+  return new StepResponse(flaky)
+})
+`, v)
+}
+
+const workflowFile = `import { createWorkflow, WorkflowResponse, transform, when, parallelize } from "@medusajs/framework/workflows-sdk"
+import { greetStep, reserveStep, chargeStep, flakyStep } from "./steps"
+
+export const greetWorkflow = createWorkflow("greet-workflow", (input: { name: string }) => {
+  const greeting = greetStep({ name: input.name })
+  const loud = transform({ greeting }, ({ greeting }) => greeting.text.toUpperCase())
+  return new WorkflowResponse({ greeting: greeting.text, loud })
+})
+
+export const orderWorkflow = createWorkflow("order-workflow", (input: { n: number; extra: boolean }) => {
+  const [a, b] = parallelize(reserveStep({ n: input.n }), flakyStep())
+  const doubled = transform({ input }, ({ input }) => ({ n: input.n * 2 }))
+  const bonus = when({ input }, ({ input }) => input.extra).then(() => {
+    return transform({ input }, ({ input }) => "extra " + input.n)
+  })
+  const charged = chargeStep(doubled)
+  return new WorkflowResponse({ reserved: a.reserved, attempts: b, charged: charged.charged, bonus })
+})
+`
+
+const workflowRoutes = `import { greetWorkflow, orderWorkflow } from "../../workflows/hello/workflow"
+export async function GET(req: any, res: any) {
+  const { result } = await greetWorkflow(req.scope).run({ input: { name: String(req.query.name ?? "you") } })
+  res.json(result)
+}
+export async function POST(req: any, res: any) {
+  const { result, errors, transaction } = await orderWorkflow(req.scope).run({
+    input: { n: Number(req.query.n), extra: req.query.extra === "1" }, throwOnError: false,
+  })
+  res.json({ result, errors: errors.map((e: any) => e.action + ": " + (e.error?.message ?? e.error)), state: transaction.state })
+}
+`
+
+func workflowFixture(t *testing.T) *fixture {
+	f := newFixture(t, map[string]string{
+		"medusa-config.ts":                     moduleConfig,
+		"src/lib/seen.ts":                      seenModule,
+		"src/api/seen/route.ts":                seenRoute,
+		"src/modules/greeter/index.ts":         greeterIndex,
+		"src/modules/greeter/service.ts":       greeterService("v1"),
+		"src/workflows/hello/steps.ts":         stepsFile("s1"),
+		"src/workflows/hello/workflow.ts":      workflowFile,
+		"src/api/wf/route.ts":                  workflowRoutes,
+	})
+	f.write("medusa-config.ts", moduleConfig)
+	if res := f.load(); !res.Success {
+		t.Fatalf("%+v", res.Errors)
+	}
+	return f
+}
+
+func TestWorkflowComposition(t *testing.T) {
+	f := workflowFixture(t)
+	f.expect("GET", "/wf?name=Ada", "", 200, `{"greeting":"Hello, Ada (v1) s1","loud":"HELLO, ADA (V1) S1"}`)
+	f.expect("POST", "/wf?n=2&extra=1", "", 200, `{"result":{"reserved":2,"attempts":3,"charged":4,"bonus":"extra 2"},"errors":[],"state":"done"}`)
+	// when's condition is false: its result is undefined, so JSON leaves "bonus" out.
+	f.expect("POST", "/wf?n=1", "", 200, `"charged":2},"errors":[],"state":"done"}`)
+}
+
+func TestWorkflowCompensation(t *testing.T) {
+	f := workflowFixture(t)
+	// n=3: doubled to 6, the charge step fails; reserve is compensated with its compensateInput.
+	f.expect("POST", "/wf?n=3", "", 200, `"errors":["charge: card declined for 6"],"state":"reverted"`)
+	s := f.seen()
+	if fmt.Sprint(s["reserve"]) != "[3]" || fmt.Sprint(s["release"]) != "[3]" || s["refund"] != nil {
+		t.Fatalf("compensation: %v", s)
+	}
+	// The step's failure is reported at the throwing line of the step file.
+	waitUntil(t, "the step error", func() bool {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		for _, e := range f.runtime {
+			for _, p := range e.Problems {
+				if strings.HasSuffix(p.File, "src/workflows/hello/steps.ts") && p.Line == 18 && strings.Contains(p.Message, "workflow order-workflow step charge: Error: card declined for 6") {
+					return true
+				}
+			}
+		}
+		return false
+	})
+}
+
+func TestCompensationRunsInReverseOrder(t *testing.T) {
+	f := newFixture(t, map[string]string{
+		"src/lib/seen.ts":       seenModule,
+		"src/api/seen/route.ts": seenRoute,
+		"src/workflows/three.ts": `import { createStep, createWorkflow, StepResponse } from "@medusajs/framework/workflows-sdk"
+import { record } from "../lib/seen"
+const mk = (n: number) => createStep("s" + n, async () => new StepResponse(n, n * 100), async (c: number) => { record("undo", c) })
+const boom = createStep("boom", async () => { throw new Error("boom") })
+export const three = createWorkflow("three", () => { mk(1)(); mk(2)(); mk(3)(); boom() })
+`,
+		"src/api/three/route.ts": `import { three } from "../../workflows/three"
+export async function POST(req: any, res: any) {
+  try { await three(req.scope).run({ input: {} }) } catch (e: any) { return res.status(500).json({ thrown: e.message }) }
+  res.json({})
+}
+`,
+	})
+	f.load()
+	f.expect("POST", "/three", "", 500, `{"thrown":"boom"}`)
+	if got := fmt.Sprint(f.seen()["undo"]); got != "[300 200 100]" {
+		t.Fatalf("compensations ran in order %s, want [300 200 100]", got)
+	}
+}
+
+func TestWorkflowAndModuleReloads(t *testing.T) {
+	f := workflowFixture(t)
+	f.expect("GET", "/wf?name=Ada", "", 200, "(v1) s1")
+	t.Run("step file", func(t *testing.T) {
+		f.write("src/workflows/hello/steps.ts", stepsFile("s2"))
+		res := f.reload(ActionChange, "src/workflows/hello/steps.ts")
+		if !res.Success {
+			t.Fatal(res.Errors)
+		}
+		f.expect("GET", "/wf?name=Ada", "", 200, "(v1) s2")
+	})
+	t.Run("workflow file", func(t *testing.T) {
+		f.write("src/workflows/hello/workflow.ts", strings.Replace(workflowFile, "toUpperCase()", "toLowerCase()", 1))
+		if res := f.reload(ActionChange, "src/workflows/hello/workflow.ts"); !res.Success {
+			t.Fatal(res.Errors)
+		}
+		f.expect("GET", "/wf?name=Ada", "", 200, `"loud":"hello, ada (v1) s2"`)
+	})
+	t.Run("module service", func(t *testing.T) {
+		f.write("src/modules/greeter/service.ts", greeterService("v2"))
+		res := f.reload(ActionChange, "src/modules/greeter/service.ts")
+		if !res.Success || !strings.Contains(fmt.Sprint(res.Reloaded), "module greeter") {
+			t.Fatalf("%+v", res)
+		}
+		f.expect("GET", "/wf?name=Ada", "", 200, "(v2) s2")
+	})
+}
+
+func TestRecoveryFromABrokenStep(t *testing.T) {
+	f := workflowFixture(t)
+	f.write("src/workflows/hello/steps.ts", strings.Replace(stepsFile("s3"), `return new StepResponse({ text`, `return new StepResponse({ text:`, 1))
+	res := f.reload(ActionChange, "src/workflows/hello/steps.ts")
+	if res.Success || len(res.Errors) == 0 || !strings.HasSuffix(res.Errors[0].File, "steps.ts") || res.Errors[0].Line != 6 {
+		t.Fatalf("want the syntax error at steps.ts:6, got %+v", res.Errors)
+	}
+	f.expect("GET", "/wf?name=Ada", "", 200, "(v1) s1") // the old code still answers
+	f.write("src/workflows/hello/steps.ts", stepsFile("s4"))
+	if res := f.reload(ActionChange, "src/workflows/hello/steps.ts"); !res.Success || len(res.Problems) != 0 {
+		t.Fatalf("%+v", res)
+	}
+	f.expect("GET", "/wf?name=Ada", "", 200, "(v1) s4")
+}
+
+func TestRunInProgressFinishesOnItsDefinition(t *testing.T) {
+	slow := func(v string) string {
+		return fmt.Sprintf(`import { createStep, createWorkflow, StepResponse, WorkflowResponse } from "@medusajs/framework/workflows-sdk"
+const wait = createStep("wait", async () => { await new Promise((r) => setTimeout(r, 400)); return new StepResponse("%s") })
+export const slow = createWorkflow("slow", () => new WorkflowResponse(wait()))
+`, v)
+	}
+	f := newFixture(t, map[string]string{
+		"src/workflows/slow.ts": slow("old"),
+		"src/api/slow/route.ts": "import { slow } from \"../../workflows/slow\"\nexport const GET = async (req: any, res: any) => res.json((await slow(req.scope).run({})).result)\n",
+	})
+	f.load()
+	got := make(chan string, 1)
+	go func() {
+		_, body := f.get("GET", "/slow", "")
+		got <- body
+	}()
+	time.Sleep(100 * time.Millisecond)
+	f.write("src/workflows/slow.ts", slow("new"))
+	if res := f.reload(ActionChange, "src/workflows/slow.ts"); !res.Success {
+		t.Fatal(res.Errors)
+	}
+	if body := <-got; body != `"old"` {
+		t.Fatalf("the run in progress answered %s", body)
+	}
+	f.expect("GET", "/slow", "", 200, `"new"`)
+}
+
+func TestWorkflowAndModuleErrors(t *testing.T) {
+	f := newFixture(t, map[string]string{
+		"medusa-config.ts": `import { defineConfig } from "@medusajs/framework/utils"
+module.exports = defineConfig({ modules: [{ resolve: "./src/modules/blog" }, { resolve: "@medusajs/medusa/payment" }] })
+`,
+		"src/workflows/a.ts": "import { createWorkflow } from \"@medusajs/framework/workflows-sdk\"\nexport const a = createWorkflow(\"same-name\", () => {})\n",
+		"src/workflows/b.ts": "import { createWorkflow } from \"@medusajs/framework/workflows-sdk\"\nexport const b = createWorkflow(\"same-name\", () => {})\n",
+		"src/workflows/hook.ts": "import { createHook } from \"@medusajs/framework/workflows-sdk\"\nexport const h = createHook(\"x\", {})\n",
+		"src/modules/blog/index.ts": "import { Module } from \"@medusajs/framework/utils\"\nimport BlogService from \"./service\"\nexport default Module(\"blog\", { service: BlogService })\n",
+		"src/modules/blog/service.ts": "import { MedusaService, model } from \"@medusajs/framework/utils\"\nconst Post = model.define(\"post\", { id: model.id() })\nexport default class BlogService extends MedusaService({ Post }) {}\n",
+	})
+	f.write("medusa-config.ts", `import { defineConfig } from "@medusajs/framework/utils"
+module.exports = defineConfig({ modules: [{ resolve: "./src/modules/blog" }, { resolve: "@medusajs/medusa/payment" }] })
+`)
+	res := f.load()
+	var got []string
+	for _, e := range res.Errors {
+		got = append(got, fmt.Sprintf("%s:%d [%s] %s", e.File[len(f.root)+1:], e.Line, e.Code, e.Message))
+	}
+	all := strings.Join(got, "\n")
+	for _, want := range []string{
+		`a workflow named "same-name" is already defined in`,
+		"src/workflows/hook.ts:2 [unsupported] createHook (workflow hooks) is not supported by the embedded runtime yet",
+		"src/modules/blog/service.ts:2 [unsupported] model.id() needs Medusa's data layer",
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("errors lack %q:\n%s", want, all)
+		}
+	}
+}
+
+func TestDeletedModuleOrWorkflowRestarts(t *testing.T) {
+	f := workflowFixture(t)
+	os.Remove(f.path("src/workflows/hello/workflow.ts"))
+	os.Remove(f.path("src/api/wf/route.ts"))
+	res := f.reload(ActionUnlink, "src/workflows/hello/workflow.ts", "src/api/wf/route.ts")
+	if !res.Restart || !strings.Contains(res.Note, "workflow file src/workflows/hello/workflow.ts was deleted") {
+		t.Fatalf("%+v", res)
+	}
+	f2 := workflowFixture(t)
+	os.Remove(f2.path("src/modules/greeter/index.ts"))
+	res = f2.reload(ActionUnlink, "src/modules/greeter/index.ts")
+	if !res.Restart || !strings.Contains(res.Note, "module greeter was deleted") {
+		t.Fatalf("%+v", res)
+	}
+}
