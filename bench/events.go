@@ -216,4 +216,3 @@ func measureBus(k, n int) busMeasure {
 	elapsed := time.Since(start).Seconds()
 	return busMeasure{Subscribers: k, Latency: latency, EventsPerSecond: round(float64(n) / elapsed), HandledPerSec: round(float64(n*k) / elapsed)}
 }
-

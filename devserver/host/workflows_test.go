@@ -102,14 +102,14 @@ export async function POST(req: any, res: any) {
 
 func workflowFixture(t *testing.T) *fixture {
 	f := newFixture(t, map[string]string{
-		"medusa-config.ts":                     moduleConfig,
-		"src/lib/seen.ts":                      seenModule,
-		"src/api/seen/route.ts":                seenRoute,
-		"src/modules/greeter/index.ts":         greeterIndex,
-		"src/modules/greeter/service.ts":       greeterService("v1"),
-		"src/workflows/hello/steps.ts":         stepsFile("s1"),
-		"src/workflows/hello/workflow.ts":      workflowFile,
-		"src/api/wf/route.ts":                  workflowRoutes,
+		"medusa-config.ts":                moduleConfig,
+		"src/lib/seen.ts":                 seenModule,
+		"src/api/seen/route.ts":           seenRoute,
+		"src/modules/greeter/index.ts":    greeterIndex,
+		"src/modules/greeter/service.ts":  greeterService("v1"),
+		"src/workflows/hello/steps.ts":    stepsFile("s1"),
+		"src/workflows/hello/workflow.ts": workflowFile,
+		"src/api/wf/route.ts":             workflowRoutes,
 	})
 	f.write("medusa-config.ts", moduleConfig)
 	if res := f.load(); !res.Success {
@@ -249,10 +249,10 @@ func TestWorkflowAndModuleErrors(t *testing.T) {
 		"medusa-config.ts": `import { defineConfig } from "@medusajs/framework/utils"
 module.exports = defineConfig({ modules: [{ resolve: "./src/modules/blog" }, { resolve: "@medusajs/medusa/payment" }] })
 `,
-		"src/workflows/a.ts": "import { createWorkflow } from \"@medusajs/framework/workflows-sdk\"\nexport const a = createWorkflow(\"same-name\", () => {})\n",
-		"src/workflows/b.ts": "import { createWorkflow } from \"@medusajs/framework/workflows-sdk\"\nexport const b = createWorkflow(\"same-name\", () => {})\n",
-		"src/workflows/hook.ts": "import { createHook } from \"@medusajs/framework/workflows-sdk\"\nexport const h = createHook(\"x\", {})\n",
-		"src/modules/blog/index.ts": "import { Module } from \"@medusajs/framework/utils\"\nimport BlogService from \"./service\"\nexport default Module(\"blog\", { service: BlogService })\n",
+		"src/workflows/a.ts":          "import { createWorkflow } from \"@medusajs/framework/workflows-sdk\"\nexport const a = createWorkflow(\"same-name\", () => {})\n",
+		"src/workflows/b.ts":          "import { createWorkflow } from \"@medusajs/framework/workflows-sdk\"\nexport const b = createWorkflow(\"same-name\", () => {})\n",
+		"src/workflows/hook.ts":       "import { createHook } from \"@medusajs/framework/workflows-sdk\"\nexport const h = createHook(\"x\", {})\n",
+		"src/modules/blog/index.ts":   "import { Module } from \"@medusajs/framework/utils\"\nimport BlogService from \"./service\"\nexport default Module(\"blog\", { service: BlogService })\n",
 		"src/modules/blog/service.ts": "import { MedusaService, model } from \"@medusajs/framework/utils\"\nconst Post = model.define(\"post\", { id: model.id() })\nexport default class BlogService extends MedusaService({ Post }) {}\n",
 	})
 	f.write("medusa-config.ts", `import { defineConfig } from "@medusajs/framework/utils"
@@ -289,4 +289,67 @@ func TestDeletedModuleOrWorkflowRestarts(t *testing.T) {
 	if !res.Restart || !strings.Contains(res.Note, "module greeter was deleted") {
 		t.Fatalf("%+v", res)
 	}
+}
+
+func TestStepsEmitEventsAndCallWorkflows(t *testing.T) {
+	f := newFixture(t, map[string]string{
+		"src/lib/seen.ts":       seenModule,
+		"src/api/seen/route.ts": seenRoute,
+		"src/subscribers/placed.ts": `import { record } from "../lib/seen"
+export default async function ({ event }: any) { record("placed", event.data.n) }
+export const config = { event: "order.placed" }
+`,
+		"src/workflows/orders.ts": `import { createStep, createWorkflow, StepResponse, WorkflowResponse, transform } from "@medusajs/framework/workflows-sdk"
+import { Modules } from "@medusajs/framework/utils"
+const announce = createStep("announce", async (input: { n: number }, { container, context }: any) => {
+  await container.resolve(Modules.EVENT_BUS).emit({ name: "order.placed", data: { n: input.n }, metadata: { eventGroupId: context.eventGroupId } })
+  return new StepResponse(input.n)
+})
+const maybeFail = createStep("maybe-fail", async (input: { n: number }) => {
+  if (input.n < 0) throw new Error("negative")
+  return new StepResponse(input.n)
+})
+export const inner = createWorkflow("inner", (input: { n: number }) => {
+  const doubled = transform({ input }, ({ input }) => input.n * 2)
+  return new WorkflowResponse(doubled)
+})
+const callInner = createStep("call-inner", async (input: { n: number }, { container }: any) => {
+  const { result } = await inner(container).run({ input })
+  return new StepResponse(result)
+})
+export const place = createWorkflow("place", (input: { n: number }) => {
+  announce(input)
+  const viaStep = callInner(input)
+  const nested = inner.runAsStep({ input })
+  maybeFail(input)
+  return new WorkflowResponse({ viaStep, nested })
+})
+`,
+		"src/api/place/route.ts": `import { place } from "../../workflows/orders"
+export async function POST(req: any, res: any) {
+  const out = await place(req.scope).run({ input: { n: Number(req.query.n) }, throwOnError: false })
+  res.json({ result: out.result, state: out.transaction.state })
+}
+`,
+	})
+	if res := f.load(); !res.Success {
+		t.Fatal(res.Errors)
+	}
+	f.expect("POST", "/place?n=4", "", 200, `{"result":{"viaStep":8,"nested":8},"state":"done"}`)
+	waitUntil(t, "the event released when the workflow finished", func() bool { return fmt.Sprint(f.seen()["placed"]) == "[4]" })
+	f.expect("POST", "/place?n=-1", "", 200, `"state":"reverted"`)
+	time.Sleep(150 * time.Millisecond)
+	if got := fmt.Sprint(f.seen()["placed"]); got != "[4]" {
+		t.Fatalf("an event of a failed workflow was delivered: %s", got)
+	}
+}
+
+func TestBrokenModuleKeepsTheLastGoodService(t *testing.T) {
+	f := workflowFixture(t)
+	f.write("src/modules/greeter/service.ts", strings.Replace(greeterService("v9"), "this.logger = logger", "throw new Error(\"bad constructor\")", 1))
+	res := f.reload(ActionChange, "src/modules/greeter/service.ts")
+	if res.Success || len(res.Errors) == 0 || !strings.Contains(res.Errors[0].Message, "bad constructor") {
+		t.Fatalf("%+v", res)
+	}
+	f.expect("GET", "/wf?name=Ada", "", 200, "(v1)")
 }

@@ -270,7 +270,9 @@
         }
       }
     }
-    const eventBus = container && container.resolve ? container.resolve("event_bus", { allowUnregistered: true }) : undefined;
+    // Events grouped under this run are released when it succeeds and dropped when it fails;
+    // a nested run shares its parent's group, which only the parent may settle.
+    const eventBus = !opts.__nested && container && container.resolve ? container.resolve("event_bus", { allowUnregistered: true }) : undefined;
     if (eventBus) {
       if (state === "done") await eventBus.releaseGroupedEvents(eventGroupId);
       else await eventBus.clearGroupedEvents(eventGroupId);
@@ -318,7 +320,7 @@
         return;
       }
       case "subflow": {
-        const sub = await execute(node.def, { input: resolve(node.input, values), container, context: { eventGroupId: context.eventGroupId } , throwOnError: false });
+        const sub = await execute(node.def, { input: resolve(node.input, values), container, context: { eventGroupId: context.eventGroupId }, throwOnError: false, __nested: true });
         if (sub.errors.length) {
           const err = sub.errors[0].error;
           if (err && typeof err === "object") err.__step = err.__step || node.name;
