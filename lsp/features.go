@@ -504,6 +504,13 @@ func (s *Server) workspaceSymbol(ctx context.Context, params json.RawMessage) (a
 				if v := jobOf(src); v.name != "" {
 					add("job "+v.name, protocol.SymbolKindFunction, path, v.schedule+" · "+rel, v.line)
 				}
+			case "workflow":
+				for _, w := range named(src, createWorkflowRe) {
+					add("workflow "+w.name, protocol.SymbolKindClass, path, rel, w.line)
+				}
+				for _, st := range named(src, createStepRe) {
+					add("step "+st.name, protocol.SymbolKindMethod, path, rel, st.line)
+				}
 			}
 		})
 	}

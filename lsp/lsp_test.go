@@ -458,6 +458,7 @@ export default async function () { seen.push("job") }
 export const config = { name: "nightly", schedule: "0 3 * * *" }
 `,
 		"src/jobs/broken.ts": "export default async function () {}\nexport const config = { name: \"broken\", schedule: \"99 * * * *\" }\n",
+		"src/workflows/hello.ts": "import { createStep, createWorkflow } from \"@medusajs/framework/workflows-sdk\"\nconst s = createStep(\"say-hi\", async () => {})\nexport const w = createWorkflow({ name: \"hello-workflow\" }, () => { s() })\n",
 	})
 	c := newClient(t)
 	res := c.start(root, nil, protocol.ClientCapabilities{})
@@ -517,7 +518,7 @@ export const config = { name: "nightly", schedule: "0 3 * * *" }
 	for _, s := range syms {
 		names = append(names, s.Name)
 	}
-	if all := strings.Join(names, ","); !strings.Contains(all, "subscriber product.created") || !strings.Contains(all, "job nightly,") {
+	if all := strings.Join(names, ","); !strings.Contains(all, "subscriber product.created") || !strings.Contains(all, "job nightly,") || !strings.Contains(all, "workflow hello-workflow") || !strings.Contains(all, "step say-hi") {
 		t.Fatalf("symbols %s", all)
 	}
 	// The bad cron is an error at the schedule line, before and after loading.

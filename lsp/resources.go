@@ -14,13 +14,33 @@ import (
 // whether or not the dev server runs.
 
 var (
-	defaultExportRe = regexp.MustCompile(`(?m)^[ \t]*export[ \t]+default\b`)
-	eventStringRe   = regexp.MustCompile("\\bevent[ \\t]*:[ \\t]*[\"'`]([^\"'`]+)[\"'`]")
-	eventListRe     = regexp.MustCompile(`\bevent[ \t]*:[ \t]*\[([^\]]*)\]`)
-	quotedRe        = regexp.MustCompile("[\"'`]([^\"'`]+)[\"'`]")
-	jobNameRe       = regexp.MustCompile("\\bname[ \\t]*:[ \\t]*[\"'`]([^\"'`]+)[\"'`]")
-	jobScheduleRe   = regexp.MustCompile("\\b(?:schedule|cron)[ \\t]*:[ \\t]*[\"'`]([^\"'`]+)[\"'`]")
+	defaultExportRe  = regexp.MustCompile(`(?m)^[ \t]*export[ \t]+default\b`)
+	eventStringRe    = regexp.MustCompile("\\bevent[ \\t]*:[ \\t]*[\"'`]([^\"'`]+)[\"'`]")
+	eventListRe      = regexp.MustCompile(`\bevent[ \t]*:[ \t]*\[([^\]]*)\]`)
+	quotedRe         = regexp.MustCompile("[\"'`]([^\"'`]+)[\"'`]")
+	jobNameRe        = regexp.MustCompile("\\bname[ \\t]*:[ \\t]*[\"'`]([^\"'`]+)[\"'`]")
+	jobScheduleRe    = regexp.MustCompile("\\b(?:schedule|cron)[ \\t]*:[ \\t]*[\"'`]([^\"'`]+)[\"'`]")
+	createWorkflowRe = regexp.MustCompile("createWorkflow\\(\\s*(?:\\{[^}]*?name\\s*:\\s*)?[\"'`]([^\"'`]+)[\"'`]")
+	createStepRe     = regexp.MustCompile("createStep\\(\\s*(?:\\{[^}]*?name\\s*:\\s*)?[\"'`]([^\"'`]+)[\"'`]")
 )
+
+// named finds the names re captures in src, with their lines.
+func named(src []byte, re *regexp.Regexp) []struct {
+	name string
+	line int
+} {
+	var out []struct {
+		name string
+		line int
+	}
+	for _, m := range re.FindAllSubmatchIndex(src, -1) {
+		out = append(out, struct {
+			name string
+			line int
+		}{string(src[m[2]:m[3]]), 1 + strings.Count(string(src[:m[0]]), "\n")})
+	}
+	return out
+}
 
 type subscriberView struct {
 	events []string
@@ -72,13 +92,15 @@ func kindOf(root, path string) string {
 		return "subscriber"
 	case (&reloaders.Jobs{}).Owns(rel):
 		return "job"
+	case (&reloaders.Workflows{}).Owns(rel):
+		return "workflow"
 	}
 	return ""
 }
 
 // walkResources calls fn for every resource file of the project.
 func walkResources(root string, fn func(path, kind string, src []byte)) {
-	for _, dir := range []string{reloaders.APIDir, reloaders.SubscribersDir, reloaders.JobsDir} {
+	for _, dir := range []string{reloaders.APIDir, reloaders.SubscribersDir, reloaders.JobsDir, reloaders.WorkflowsDir} {
 		_ = filepath.WalkDir(filepath.Join(root, filepath.FromSlash(dir)), func(p string, d os.DirEntry, err error) error {
 			if err != nil || d.IsDir() {
 				return nil
