@@ -457,7 +457,7 @@ export const config = { event: "product.created" }
 export default async function () { seen.push("job") }
 export const config = { name: "nightly", schedule: "0 3 * * *" }
 `,
-		"src/jobs/broken.ts": "export default async function () {}\nexport const config = { name: \"broken\", schedule: \"99 * * * *\" }\n",
+		"src/jobs/broken.ts":     "export default async function () {}\nexport const config = { name: \"broken\", schedule: \"99 * * * *\" }\n",
 		"src/workflows/hello.ts": "import { createStep, createWorkflow } from \"@medusajs/framework/workflows-sdk\"\nconst s = createStep(\"say-hi\", async () => {})\nexport const w = createWorkflow({ name: \"hello-workflow\" }, () => { s() })\n",
 	})
 	c := newClient(t)
