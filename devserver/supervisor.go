@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/medusa-ls/medusa-ls/devserver/host"
-	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/devserver/watch"
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/dotenv"
@@ -109,6 +108,7 @@ type Supervisor struct {
 	kick     chan struct{}
 	cmds     chan command
 	child    *child
+	rt       runtime
 	current  atomic.Pointer[child] // the serving child, for callers outside the loop
 	problems []diag.Diagnostic
 	nextID   int64
@@ -165,6 +165,7 @@ func New(opts Options) (*Supervisor, error) {
 		kick: make(chan struct{}, 1), cmds: make(chan command), done: make(chan struct{}),
 	}
 	s.status = Status{State: StateStarting, Runtime: "embedded"}
+	s.rt = &embeddedRuntime{s: s}
 	return s, nil
 }
 
@@ -518,35 +519,21 @@ func (s *Supervisor) Call(ctx context.Context, name string, args any) (json.RawM
 	if c == nil || !c.alive() {
 		return nil, errors.New("the dev server is not running")
 	}
-	raw, err := json.Marshal(args)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	s.nextID++
-	id := s.nextID
-	s.mu.Unlock()
-	reply := make(chan ipc.Envelope, 1)
-	c.mu.Lock()
-	c.pending[id] = reply
-	c.mu.Unlock()
-	defer func() {
-		c.mu.Lock()
-		delete(c.pending, id)
-		c.mu.Unlock()
-	}()
-	if err := c.conn.Send(ipc.Envelope{Type: ipc.TypeCommand, ID: id, Name: name, Args: raw}); err != nil {
-		return nil, fmt.Errorf("the dev server is not reachable: %w", err)
-	}
-	select {
-	case m := <-reply:
-		if m.Error != "" {
-			return nil, errors.New(m.Error)
-		}
-		return m.Data, nil
-	case <-c.exited:
-		return nil, errors.New("the dev server exited")
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
+	return s.rt.call(ctx, c, name, args)
+}
+
+// runtime is how a kind of child is started, reloaded and stopped.
+type runtime interface {
+	Name() string
+	// launch starts a child and waits until it serves.
+	launch(ctx context.Context) (*child, host.Result, error)
+	// reload applies a batch (or everything); an error means the child is gone or did not
+	// answer, and the supervisor restarts it.
+	reload(ctx context.Context, c *child, id int64, batch []host.Change, all bool) (host.Result, error)
+	// activate makes c the child that serves.
+	activate(c *child)
+	// stopAccepting makes c stop taking new requests, and returns once it has.
+	stopAccepting(c *child)
+	// call runs a command (emit an event, run a job) in c.
+	call(ctx context.Context, c *child, name string, args any) (json.RawMessage, error)
 }

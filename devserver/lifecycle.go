@@ -1,291 +1,18 @@
 package devserver
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"os"
-	"os/exec"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/medusa-ls/medusa-ls/devserver/host"
-	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/dotenv"
 	"github.com/medusa-ls/medusa-ls/project"
 )
-
-// child is one running `medusa-ls start`.
-type child struct {
-	cmd    *exec.Cmd
-	pid    int
-	conn   *ipc.Conn
-	msgs   chan ipc.Envelope
-	exited chan struct{}
-	err    error // exit status, valid after exited is closed
-
-	mu       sync.Mutex
-	tail     []string // last lines of output, for "it died at boot" reports
-	problems []diag.Diagnostic
-	pending  map[int64]chan ipc.Envelope // command calls waiting for their answer
-}
-
-func (c *child) alive() bool {
-	if c == nil {
-		return false
-	}
-	select {
-	case <-c.exited:
-		return false
-	default:
-		return true
-	}
-}
-
-func (c *child) lastOutput() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return strings.Join(c.tail, "\n")
-}
-
-// spawn starts a child on the shared listener.
-func (s *Supervisor) spawn() (*child, error) {
-	t, err := newTransport()
-	if err != nil {
-		return nil, err
-	}
-	args := []string{"start", s.root,
-		"--timeout", s.opts.TaskTimeout.String(),
-		"--request-timeout", s.opts.RequestTimeout.String(),
-		"--host", s.opts.Host,
-	}
-	if s.listener != nil {
-		args = append(args, "--port", fmt.Sprint(listenerPort(s.listener)))
-	}
-	cmd := exec.Command(s.opts.Exe, args...)
-	cmd.Dir = s.root
-	base := dotenv.Environ(os.Environ())
-	for k, v := range s.opts.Env {
-		base[k] = v
-	}
-	cmd.Env = append(dotenv.Lines(base), EnvChild+"=1")
-	out, outW, err := os.Pipe()
-	if err != nil {
-		t.close()
-		return nil, err
-	}
-	cmd.Stdout, cmd.Stderr = outW, outW
-	t.attach(cmd, s.lfile)
-	if err := cmd.Start(); err != nil {
-		t.close()
-		out.Close()
-		outW.Close()
-		return nil, fmt.Errorf("starting the dev server child (%s): %w", s.opts.Exe, err)
-	}
-	outW.Close()
-	t.afterStart()
-	c := &child{cmd: cmd, pid: cmd.Process.Pid, msgs: make(chan ipc.Envelope, 16), exited: make(chan struct{}), pending: map[int64]chan ipc.Envelope{}}
-	go s.pipeOutput(c, out)
-	go func() {
-		c.err = cmd.Wait()
-		close(c.exited)
-	}()
-	nc, err := t.parentConn()
-	if err != nil {
-		_ = kill(c.pid)
-		return nil, err
-	}
-	c.conn = ipc.NewConn(nc)
-	go s.readChild(c)
-	return c, nil
-}
-
-func listenerPort(l net.Listener) int {
-	if a, ok := l.Addr().(*net.TCPAddr); ok {
-		return a.Port
-	}
-	return 0
-}
-
-// pipeOutput copies the child's output to the terminal and to listeners, line by line.
-func (s *Supervisor) pipeOutput(c *child, r io.ReadCloser) {
-	defer r.Close()
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 4<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		c.mu.Lock()
-		c.tail = append(c.tail, line)
-		if len(c.tail) > 20 {
-			c.tail = c.tail[len(c.tail)-20:]
-		}
-		c.mu.Unlock()
-		fmt.Fprintln(s.opts.Output, line)
-		s.emit(Event{Log: line})
-	}
-}
-
-// readChild delivers the child's messages; runtime errors go straight to listeners.
-func (s *Supervisor) readChild(c *child) {
-	defer close(c.msgs)
-	for {
-		m, err := c.conn.Receive()
-		var de *ipc.DecodeError
-		if errors.As(err, &de) {
-			s.logf("%s %v", s.prefix, err)
-			continue
-		}
-		if err != nil {
-			return
-		}
-		if m.Type == ipc.TypeCommandDone {
-			c.mu.Lock()
-			ch := c.pending[m.ID]
-			delete(c.pending, m.ID)
-			c.mu.Unlock()
-			if ch != nil {
-				ch <- m
-			}
-			continue
-		}
-		if m.Type == ipc.TypeRuntimeError {
-			s.emit(Event{Runtime: &RuntimeError{Method: m.Method, Path: m.Path, Status: m.Status, What: m.What, Problems: m.Errors}})
-			continue
-		}
-		select {
-		case c.msgs <- m:
-		case <-c.exited:
-			return
-		}
-	}
-}
-
-// resultOf unpacks a result or ready message.
-func resultOf(m ipc.Envelope) host.Result { return m.Result() }
-
-// launch starts a child and waits until it serves.
-func (s *Supervisor) launch(ctx context.Context) (*child, host.Result, error) {
-	c, err := s.spawn()
-	if err != nil {
-		return nil, host.Result{}, err
-	}
-	timer := time.NewTimer(s.opts.ReadyTimeout)
-	defer timer.Stop()
-	for {
-		select {
-		case m, ok := <-c.msgs:
-			if !ok {
-				<-c.exited
-				return nil, host.Result{}, fmt.Errorf("the dev server exited while starting (%v)%s", c.err, indentTail(c.lastOutput()))
-			}
-			if m.Type == ipc.TypeReady {
-				r := resultOf(m)
-				c.problems = r.Problems
-				return c, r, nil
-			}
-		case <-timer.C:
-			_ = kill(c.pid)
-			<-c.exited
-			return nil, host.Result{}, fmt.Errorf("the dev server did not start within %s%s", s.opts.ReadyTimeout, indentTail(c.lastOutput()))
-		case <-ctx.Done():
-			s.retire(c)
-			return nil, host.Result{}, ctx.Err()
-		}
-	}
-}
-
-func indentTail(s string) string {
-	if s == "" {
-		return ""
-	}
-	return ":\n  " + strings.ReplaceAll(s, "\n", "\n  ")
-}
-
-// request sends m and waits for the child's answer with the same id. It returns an error when
-// the child dies or does not answer in time; the caller restarts it.
-func (s *Supervisor) request(c *child, m ipc.Envelope, want string) (ipc.Envelope, error) {
-	if err := c.conn.Send(m); err != nil {
-		return ipc.Envelope{}, fmt.Errorf("the dev server is not reachable: %w", err)
-	}
-	timer := time.NewTimer(s.opts.ReloadTimeout)
-	defer timer.Stop()
-	for {
-		select {
-		case r, ok := <-c.msgs:
-			if !ok {
-				<-c.exited
-				return ipc.Envelope{}, fmt.Errorf("the dev server exited (%v)", c.err)
-			}
-			if r.Type == want && r.ID == m.ID {
-				return r, nil
-			}
-		case <-timer.C:
-			s.logf("%s the dev server did not answer within %s; killing it", s.prefix, s.opts.ReloadTimeout)
-			_ = kill(c.pid)
-			<-c.exited
-			return ipc.Envelope{}, fmt.Errorf("the dev server did not answer within %s", s.opts.ReloadTimeout)
-		}
-	}
-}
-
-// retire stops a child gracefully: it finishes in-flight requests, then exits; one that does not
-// is terminated, then killed, with everything it started.
-func (s *Supervisor) retire(c *child) {
-	if c == nil {
-		return
-	}
-	s.stopAccepting(c)
-	s.awaitExit(c)
-}
-
-// stopAccepting asks c to stop taking requests and waits until it says it has (or exited), so
-// that every later request reaches its successor.
-func (s *Supervisor) stopAccepting(c *child) {
-	if err := c.conn.Send(ipc.Envelope{Type: ipc.TypeShutdown}); err != nil {
-		_ = kill(c.pid)
-		return
-	}
-	timer := time.NewTimer(5 * time.Second)
-	defer timer.Stop()
-	for {
-		select {
-		case m, ok := <-c.msgs:
-			if !ok {
-				return
-			}
-			if m.Type == ipc.TypeDraining {
-				return
-			}
-		case <-c.exited:
-			return
-		case <-timer.C:
-			_ = kill(c.pid)
-			return
-		}
-	}
-}
-
-// awaitExit waits for a draining child to exit, terminating and then killing it if it hangs.
-func (s *Supervisor) awaitExit(c *child) {
-	select {
-	case <-c.exited:
-		return
-	case <-time.After(10 * time.Second):
-	}
-	_ = terminate(c.pid)
-	select {
-	case <-c.exited:
-		return
-	case <-time.After(3 * time.Second):
-	}
-	_ = kill(c.pid)
-	<-c.exited
-}
 
 // loop is the supervisor's single goroutine that owns the child.
 func (s *Supervisor) loop(ctx context.Context) error {
@@ -359,7 +86,7 @@ func (s *Supervisor) run(ctx context.Context, name string) error {
 func (s *Supervisor) start(ctx context.Context) {
 	s.setState(StateStarting, "")
 	begin := time.Now()
-	c, res, err := s.launch(ctx)
+	c, res, err := s.rt.launch(ctx)
 	if err != nil {
 		s.logf("%s %v", s.prefix, err)
 		s.setState(StateError, firstLine(err.Error()))
@@ -416,11 +143,7 @@ func (s *Supervisor) reload(ctx context.Context, batch []host.Change, all bool) 
 	id := s.nextID
 	s.mu.Unlock()
 	s.setState(StateReloading, "")
-	msg := ipc.Reload(id, s.root, batch)
-	if all {
-		msg = ipc.Envelope{Type: ipc.TypeReloadAll, ID: id}
-	}
-	reply, err := s.request(s.child, msg, ipc.TypeResult)
+	res, err := s.rt.reload(ctx, s.child, id, batch, all)
 	if err != nil {
 		c := s.child
 		s.setChild(nil)
@@ -428,7 +151,6 @@ func (s *Supervisor) reload(ctx context.Context, batch []host.Change, all bool) 
 		s.restart(ctx, err.Error(), true)
 		return
 	}
-	res := resultOf(reply)
 	s.setProblems(res.Problems)
 	s.child.problems = res.Problems
 	for _, line := range FormatReload(s.prefix, s.root, res) {
@@ -475,7 +197,7 @@ func (s *Supervisor) restart(ctx context.Context, reason string, crashed bool) {
 	if !old.alive() {
 		old = nil
 	}
-	c, res, err := s.launch(ctx)
+	c, res, err := s.rt.launch(ctx)
 	if err != nil {
 		if old != nil {
 			s.logf("%s restart failed: %v\n%s still serving the previous dev server", s.prefix, err, s.prefix)
@@ -503,8 +225,9 @@ func (s *Supervisor) restart(ctx context.Context, reason string, crashed bool) {
 		}
 	}
 	s.setChild(c)
+	s.rt.activate(c)
 	if old != nil {
-		s.stopAccepting(old)
+		s.rt.stopAccepting(old)
 		go s.awaitExit(old)
 	}
 	s.setProblems(res.Problems)

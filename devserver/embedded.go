@@ -1,0 +1,259 @@
+package devserver
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"time"
+
+	"github.com/medusa-ls/medusa-ls/devserver/host"
+	"github.com/medusa-ls/medusa-ls/devserver/ipc"
+	"github.com/medusa-ls/medusa-ls/dotenv"
+)
+
+// embeddedRuntime runs `medusa-ls start` children: the project in the embedded runtime, on the
+// listening socket the supervisor passes them, driven by our extended IPC messages.
+type embeddedRuntime struct{ s *Supervisor }
+
+func (r *embeddedRuntime) Name() string { return "embedded" }
+
+// spawn starts a child on the shared listener.
+func (r *embeddedRuntime) spawn() (*child, error) {
+	s := r.s
+	t, err := newTransport()
+	if err != nil {
+		return nil, err
+	}
+	args := []string{"start", s.root,
+		"--timeout", s.opts.TaskTimeout.String(),
+		"--request-timeout", s.opts.RequestTimeout.String(),
+		"--host", s.opts.Host,
+	}
+	if s.listener != nil {
+		args = append(args, "--port", fmt.Sprint(listenerPort(s.listener)))
+	}
+	cmd := exec.Command(s.opts.Exe, args...)
+	cmd.Dir = s.root
+	base := dotenv.Environ(os.Environ())
+	for k, v := range s.opts.Env {
+		base[k] = v
+	}
+	cmd.Env = append(dotenv.Lines(base), EnvChild+"=1")
+	out, outW, err := os.Pipe()
+	if err != nil {
+		t.close()
+		return nil, err
+	}
+	cmd.Stdout, cmd.Stderr = outW, outW
+	t.attach(cmd, s.lfile)
+	if err := cmd.Start(); err != nil {
+		t.close()
+		out.Close()
+		outW.Close()
+		return nil, fmt.Errorf("starting the dev server child (%s): %w", s.opts.Exe, err)
+	}
+	outW.Close()
+	t.afterStart()
+	c := &child{cmd: cmd, pid: cmd.Process.Pid, msgs: make(chan ipc.Envelope, 16), exited: make(chan struct{}), pending: map[int64]chan ipc.Envelope{}}
+	go s.pipeOutput(c, out)
+	go func() {
+		c.err = cmd.Wait()
+		close(c.exited)
+	}()
+	nc, err := t.parentConn()
+	if err != nil {
+		_ = kill(c.pid)
+		return nil, err
+	}
+	c.conn = ipc.NewConn(nc)
+	go s.readChild(c)
+	return c, nil
+}
+
+func listenerPort(l net.Listener) int {
+	if a, ok := l.Addr().(*net.TCPAddr); ok {
+		return a.Port
+	}
+	return 0
+}
+
+// readChild delivers the child's messages; runtime errors go straight to listeners.
+func (s *Supervisor) readChild(c *child) {
+	defer close(c.msgs)
+	for {
+		m, err := c.conn.Receive()
+		var de *ipc.DecodeError
+		if errors.As(err, &de) {
+			s.logf("%s %v", s.prefix, err)
+			continue
+		}
+		if err != nil {
+			return
+		}
+		if m.Type == ipc.TypeCommandDone {
+			c.mu.Lock()
+			ch := c.pending[m.ID]
+			delete(c.pending, m.ID)
+			c.mu.Unlock()
+			if ch != nil {
+				ch <- m
+			}
+			continue
+		}
+		if m.Type == ipc.TypeRuntimeError {
+			s.emit(Event{Runtime: &RuntimeError{Method: m.Method, Path: m.Path, Status: m.Status, What: m.What, Problems: m.Errors}})
+			continue
+		}
+		select {
+		case c.msgs <- m:
+		case <-c.exited:
+			return
+		}
+	}
+}
+
+// resultOf unpacks a result or ready message.
+func resultOf(m ipc.Envelope) host.Result { return m.Result() }
+
+// launch starts a child and waits until it serves.
+func (r *embeddedRuntime) launch(ctx context.Context) (*child, host.Result, error) {
+	s := r.s
+	c, err := r.spawn()
+	if err != nil {
+		return nil, host.Result{}, err
+	}
+	timer := time.NewTimer(s.opts.ReadyTimeout)
+	defer timer.Stop()
+	for {
+		select {
+		case m, ok := <-c.msgs:
+			if !ok {
+				<-c.exited
+				return nil, host.Result{}, fmt.Errorf("the dev server exited while starting (%v)%s", c.err, indentTail(c.lastOutput()))
+			}
+			if m.Type == ipc.TypeReady {
+				r := resultOf(m)
+				c.problems = r.Problems
+				return c, r, nil
+			}
+		case <-timer.C:
+			_ = kill(c.pid)
+			<-c.exited
+			return nil, host.Result{}, fmt.Errorf("the dev server did not start within %s%s", s.opts.ReadyTimeout, indentTail(c.lastOutput()))
+		case <-ctx.Done():
+			s.retire(c)
+			return nil, host.Result{}, ctx.Err()
+		}
+	}
+}
+
+// request sends m and waits for the child's answer with the same id. It returns an error when
+// the child dies or does not answer in time; the caller restarts it.
+func (s *Supervisor) request(c *child, m ipc.Envelope, want string) (ipc.Envelope, error) {
+	if err := c.conn.Send(m); err != nil {
+		return ipc.Envelope{}, fmt.Errorf("the dev server is not reachable: %w", err)
+	}
+	timer := time.NewTimer(s.opts.ReloadTimeout)
+	defer timer.Stop()
+	for {
+		select {
+		case r, ok := <-c.msgs:
+			if !ok {
+				<-c.exited
+				return ipc.Envelope{}, fmt.Errorf("the dev server exited (%v)", c.err)
+			}
+			if r.Type == want && r.ID == m.ID {
+				return r, nil
+			}
+		case <-timer.C:
+			s.logf("%s the dev server did not answer within %s; killing it", s.prefix, s.opts.ReloadTimeout)
+			_ = kill(c.pid)
+			<-c.exited
+			return ipc.Envelope{}, fmt.Errorf("the dev server did not answer within %s", s.opts.ReloadTimeout)
+		}
+	}
+}
+
+// stopAccepting asks c to stop taking requests and waits until it says it has (or exited), so
+// that every later request reaches its successor.
+func (r *embeddedRuntime) stopAccepting(c *child) {
+	if err := c.conn.Send(ipc.Envelope{Type: ipc.TypeShutdown}); err != nil {
+		_ = kill(c.pid)
+		return
+	}
+	timer := time.NewTimer(5 * time.Second)
+	defer timer.Stop()
+	for {
+		select {
+		case m, ok := <-c.msgs:
+			if !ok {
+				return
+			}
+			if m.Type == ipc.TypeDraining {
+				return
+			}
+		case <-c.exited:
+			return
+		case <-timer.C:
+			_ = kill(c.pid)
+			return
+		}
+	}
+}
+
+// reload sends one batch and returns the child's result. An error means the child is gone or
+// did not answer; the supervisor restarts it.
+func (r *embeddedRuntime) reload(ctx context.Context, c *child, id int64, batch []host.Change, all bool) (host.Result, error) {
+	msg := ipc.Reload(id, r.s.root, batch)
+	if all {
+		msg = ipc.Envelope{Type: ipc.TypeReloadAll, ID: id}
+	}
+	reply, err := r.s.request(c, msg, ipc.TypeResult)
+	if err != nil {
+		return host.Result{}, err
+	}
+	return resultOf(reply), nil
+}
+
+// activate has nothing to do: children share the listening socket.
+func (r *embeddedRuntime) activate(*child) {}
+
+// call runs a command in the child over IPC.
+func (r *embeddedRuntime) call(ctx context.Context, c *child, name string, args any) (json.RawMessage, error) {
+	raw, err := json.Marshal(args)
+	if err != nil {
+		return nil, err
+	}
+	s := r.s
+	s.mu.Lock()
+	s.nextID++
+	id := s.nextID
+	s.mu.Unlock()
+	reply := make(chan ipc.Envelope, 1)
+	c.mu.Lock()
+	c.pending[id] = reply
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		delete(c.pending, id)
+		c.mu.Unlock()
+	}()
+	if err := c.conn.Send(ipc.Envelope{Type: ipc.TypeCommand, ID: id, Name: name, Args: raw}); err != nil {
+		return nil, fmt.Errorf("the dev server is not reachable: %w", err)
+	}
+	select {
+	case m := <-reply:
+		if m.Error != "" {
+			return nil, errors.New(m.Error)
+		}
+		return m.Data, nil
+	case <-c.exited:
+		return nil, errors.New("the dev server exited")
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
