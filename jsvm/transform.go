@@ -120,3 +120,17 @@ func classifyEsbuild(text string) string {
 		return diag.CodeSyntax
 	}
 }
+
+// CheckSyntax transforms src with esbuild, as the runtime would, and returns the problems that
+// would stop it from loading. It runs no code: the node runtime uses it to keep a file with a
+// syntax error away from Medusa's child, which cannot survive one.
+func CheckSyntax(path string, src []byte, tsconfigRaw string) []diag.Diagnostic {
+	_, problems := newTransformer(tsconfigRaw, nil).transform(path, src)
+	var errs []diag.Diagnostic
+	for _, p := range problems {
+		if p.Severity == diag.Error {
+			errs = append(errs, p)
+		}
+	}
+	return errs
+}

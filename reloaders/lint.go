@@ -236,3 +236,50 @@ func RoutePaths(root string) []string {
 	sort.Strings(out)
 	return out
 }
+
+// StaticResources lists what the project's files provide, read without running anything: for
+// runtimes that load the project themselves (node), and for reports before anything loaded.
+func StaticResources(root string) []Resource {
+	var out []Resource
+	walk := func(dir string, fn func(path, rel string, src []byte)) {
+		_ = filepath.WalkDir(filepath.Join(root, filepath.FromSlash(dir)), func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return nil
+			}
+			if src, err := os.ReadFile(p); err == nil {
+				fn(p, diag.RelPath(root, p), src)
+			}
+			return nil
+		})
+	}
+	walk(APIDir, func(p, rel string, src []byte) {
+		path, ok, err := RoutePath(rel)
+		if !ok || err != nil {
+			return
+		}
+		for _, m := range exportDeclRe.FindAllSubmatchIndex(src, -1) {
+			name := string(src[m[6]:m[7]])
+			for _, method := range HTTPMethods {
+				if name == method {
+					out = append(out, Resource{Kind: "route", Name: method + " " + path, File: p, Line: lineOf(src, m[6])})
+				}
+			}
+		}
+	})
+	walk(SubscribersDir, func(p, rel string, src []byte) {
+		if isResourceFile(rel, SubscribersDir) {
+			out = append(out, Resource{Kind: "subscriber", Name: rel, File: p, Line: lineOfMatch(src, defaultDeclRe)})
+		}
+	})
+	walk(JobsDir, func(p, rel string, src []byte) {
+		if isResourceFile(rel, JobsDir) {
+			out = append(out, Resource{Kind: "job", Name: rel, File: p, Line: lineOfMatch(src, defaultDeclRe)})
+		}
+	})
+	walk(WorkflowsDir, func(p, rel string, src []byte) {
+		if isResourceFile(rel, WorkflowsDir) {
+			out = append(out, Resource{Kind: "workflow", Name: rel, File: p, Line: 1})
+		}
+	})
+	return out
+}
