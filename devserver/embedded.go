@@ -224,36 +224,5 @@ func (r *embeddedRuntime) activate(*child) {}
 
 // call runs a command in the child over IPC.
 func (r *embeddedRuntime) call(ctx context.Context, c *child, name string, args any) (json.RawMessage, error) {
-	raw, err := json.Marshal(args)
-	if err != nil {
-		return nil, err
-	}
-	s := r.s
-	s.mu.Lock()
-	s.nextID++
-	id := s.nextID
-	s.mu.Unlock()
-	reply := make(chan ipc.Envelope, 1)
-	c.mu.Lock()
-	c.pending[id] = reply
-	c.mu.Unlock()
-	defer func() {
-		c.mu.Lock()
-		delete(c.pending, id)
-		c.mu.Unlock()
-	}()
-	if err := c.conn.Send(ipc.Envelope{Type: ipc.TypeCommand, ID: id, Name: name, Args: raw}); err != nil {
-		return nil, fmt.Errorf("the dev server is not reachable: %w", err)
-	}
-	select {
-	case m := <-reply:
-		if m.Error != "" {
-			return nil, errors.New(m.Error)
-		}
-		return m.Data, nil
-	case <-c.exited:
-		return nil, errors.New("the dev server exited")
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
+	return r.s.callChild(ctx, c, name, args)
 }

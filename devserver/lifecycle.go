@@ -34,6 +34,7 @@ func (s *Supervisor) loop(ctx context.Context) error {
 		case <-exited:
 			c := s.child
 			s.setChild(nil)
+			s.rt.stopAccepting(c) // nothing to stop; lets the runtime stop routing to it
 			if time.Since(lastCrash) > 30*time.Second {
 				crashes = 0
 			}
@@ -89,6 +90,7 @@ func (s *Supervisor) start(ctx context.Context) {
 	c, res, err := s.rt.launch(ctx)
 	if err != nil {
 		s.logf("%s %v", s.prefix, err)
+		s.bootFailed(err)
 		s.setState(StateError, firstLine(err.Error()))
 		return
 	}
@@ -201,11 +203,13 @@ func (s *Supervisor) restart(ctx context.Context, reason string, crashed bool) {
 	if err != nil {
 		if old != nil {
 			s.logf("%s restart failed: %v\n%s still serving the previous dev server", s.prefix, err, s.prefix)
+			s.bootFailed(err)
 			s.setState(StateReady, "")
 			return
 		}
 		s.setChild(nil)
 		s.logf("%s %v", s.prefix, err)
+		s.bootFailed(err)
 		s.setState(StateError, firstLine(err.Error()))
 		return
 	}
@@ -237,6 +241,17 @@ func (s *Supervisor) restart(ctx context.Context, reason string, crashed bool) {
 	}
 	s.emit(Event{Result: &res, Kind: "restart"})
 	s.setState(StateReady, "")
+}
+
+// bootFailed shows where a dev server that died while starting says it went wrong.
+func (s *Supervisor) bootFailed(err error) {
+	var be *BootError
+	if !errors.As(err, &be) || len(be.Problems) == 0 {
+		return
+	}
+	res := host.Result{Errors: be.Problems, Problems: be.Problems}
+	s.setProblems(be.Problems)
+	s.emit(Event{Result: &res, Kind: "restart"})
 }
 
 // refresh re-reads the environment, .env and medusa-config, which may have changed.

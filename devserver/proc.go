@@ -29,6 +29,8 @@ type child struct {
 	problems []diag.Diagnostic
 	pending  map[int64]chan ipc.Envelope // command calls waiting for their answer
 	tap      func(line string)           // sees each output line, while set
+	logs     *[]ipc.Envelope             // node runtime: what Medusa logs, while a reload or boot listens
+	helper   bool                        // node runtime: the medusa-ls helper said hello
 }
 
 func (c *child) alive() bool {

@@ -38,6 +38,14 @@ func (t *childTransport) attach(cmd *exec.Cmd, listener *os.File) {
 	setProcessGroup(cmd)
 }
 
+// attachNode passes the channel as Node expects it: NODE_CHANNEL_FD, one JSON message per line.
+func (t *childTransport) attachNode(cmd *exec.Cmd) error {
+	cmd.ExtraFiles = []*os.File{t.childEnd}
+	cmd.Env = append(cmd.Env, "NODE_CHANNEL_FD=3", "NODE_CHANNEL_SERIALIZATION_MODE=json")
+	setProcessGroup(cmd)
+	return nil
+}
+
 // afterStart closes the child's end in the parent, so that the parent sees EOF when the child
 // dies.
 func (t *childTransport) afterStart() { _ = t.childEnd.Close() }

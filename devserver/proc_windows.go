@@ -56,6 +56,12 @@ func (t *childTransport) attach(cmd *exec.Cmd, listener *os.File) {
 	cmd.Env = append(cmd.Env, EnvIPCAddr+"="+t.ln.Addr().String(), EnvIPCToken+"="+t.token)
 }
 
+// attachNode would hand Node its IPC channel; on Windows Node expects a named pipe handle,
+// which medusa-ls does not create yet.
+func (t *childTransport) attachNode(cmd *exec.Cmd) error {
+	return errors.New("the node runtime is not supported on Windows yet; use --runtime embedded")
+}
+
 func (t *childTransport) afterStart() {}
 
 func (t *childTransport) parentConn() (net.Conn, error) {

@@ -17,6 +17,7 @@ import (
 type proxy struct {
 	mu     sync.Mutex
 	rp     *httputil.ReverseProxy
+	addr   string
 	ready  chan struct{} // closed while there is a target
 	hold   time.Duration
 	onFail func(method, path string, status int)
@@ -42,7 +43,7 @@ func (p *proxy) set(addr string) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.rp = rp
+	p.rp, p.addr = rp, addr
 	select {
 	case <-p.ready:
 	default:
@@ -50,11 +51,14 @@ func (p *proxy) set(addr string) {
 	}
 }
 
-// clear makes new requests wait for the next set.
-func (p *proxy) clear() {
+// clearIf makes new requests wait for the next set, if the proxy points at addr.
+func (p *proxy) clearIf(addr string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.rp = nil
+	if p.addr != addr {
+		return
+	}
+	p.rp, p.addr = nil, ""
 	select {
 	case <-p.ready:
 		p.ready = make(chan struct{})

@@ -86,6 +86,9 @@ type Options struct {
 	RequestTimeout time.Duration
 	ReloadTimeout  time.Duration // longest wait for a child's answer before it is killed
 	ReadyTimeout   time.Duration // longest wait for a new child to load
+	Runtime        string        // RuntimeAuto (default), RuntimeEmbedded or RuntimeNode
+	Node           string        // node runtime: the node binary (default: node on PATH)
+	NodeArgs       []string      // node runtime: options for node itself, e.g. --inspect
 	Output         io.Writer     // terminal: supervisor lines and the child's output
 	OnEvent        func(Event)
 }
@@ -164,8 +167,25 @@ func New(opts Options) (*Supervisor, error) {
 		pending: map[string]bool{}, hashes: map[string][32]byte{}, known: map[string]bool{}, missing: map[string]time.Time{},
 		kick: make(chan struct{}, 1), cmds: make(chan command), done: make(chan struct{}),
 	}
-	s.status = Status{State: StateStarting, Runtime: "embedded"}
-	s.rt = &embeddedRuntime{s: s}
+	name := opts.Runtime
+	switch name {
+	case "", RuntimeAuto:
+		name = RuntimeEmbedded
+		if UseNodeRuntime(root) {
+			name = RuntimeNode
+		}
+	case RuntimeEmbedded, RuntimeNode:
+	default:
+		return nil, fmt.Errorf("unknown runtime %q (want auto, embedded or node)", opts.Runtime)
+	}
+	if name == RuntimeNode {
+		if s.rt, err = newNodeRuntime(s); err != nil {
+			return nil, err
+		}
+	} else {
+		s.rt = &embeddedRuntime{s: s}
+	}
+	s.status = Status{State: StateStarting, Runtime: name}
 	return s, nil
 }
 
@@ -211,11 +231,16 @@ func (s *Supervisor) Run(ctx context.Context) error {
 	}
 	s.listener = ln
 	defer ln.Close()
-	if s.lfile, err = listenerFile(ln); err != nil {
-		return err
-	}
-	if s.lfile != nil {
-		defer s.lfile.Close()
+	if nr, ok := s.rt.(*nodeRuntime); ok {
+		srv := nr.serve(ln)
+		defer srv.Close()
+	} else {
+		if s.lfile, err = listenerFile(ln); err != nil {
+			return err
+		}
+		if s.lfile != nil {
+			defer s.lfile.Close()
+		}
 	}
 	s.scanHashes()
 	s.mu.Lock()

@@ -60,13 +60,6 @@ func (sess *session) start(settings Settings) {
 		sess.mu.Unlock()
 		return
 	}
-	if settings.Runtime == "node" {
-		sess.mu.Unlock()
-		msg := "the node runtime is not available in this build yet; serving with the embedded runtime"
-		s.logMessage(protocol.MessageTypeWarning, "medusa-ls: "+msg)
-		settings.Runtime = "embedded"
-		sess.mu.Lock()
-	}
 	port := settings.Port
 	if port != 0 {
 		port += sess.index()
@@ -75,7 +68,7 @@ func (sess *session) start(settings Settings) {
 		Root: sess.root, Host: settings.Host, Port: port, HMR: settings.HMR, Env: settings.Env,
 		Exe: s.opts.Exe, Watch: !s.caps.dynamicWatch, PortFallback: true, Output: s.opts.Output,
 		TaskTimeout: s.opts.TaskTimeout, RequestTimeout: s.opts.RequestTimeout,
-		OnEvent: sess.onEvent,
+		Runtime: settings.Runtime, OnEvent: sess.onEvent,
 	})
 	if err != nil {
 		sess.mu.Unlock()
@@ -86,6 +79,7 @@ func (sess *session) start(settings Settings) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	sess.sup, sess.cancel, sess.done, sess.settings = sup, cancel, done, settings
+	sess.status.Runtime = sup.Status().Runtime
 	sess.mu.Unlock()
 	s.goBackground(func() {
 		defer close(done)

@@ -27,7 +27,8 @@ const usage = `medusa-ls: save-to-reload and editor diagnostics for Medusa v2 ba
 
 Usage:
   medusa-ls [serve] [--stdio]          language server on stdin/stdout (what editors start)
-  medusa-ls develop [DIR] [flags]      dev server that reloads on file change (like medusa develop)
+  medusa-ls develop [DIR] [flags] [-- NODE_OPTIONS...]
+                                       dev server that reloads on file change (like medusa develop)
   medusa-ls start [DIR] [flags]        the dev server alone, without reloads
   medusa-ls check [DIR] [--json]       load every resource once and report problems (exit 1 on errors)
   medusa-ls emit EVENT [--data JSON]   emit an event in the running dev server of this project
@@ -43,6 +44,10 @@ Flags for develop and start:
 Flags for develop:
   --hmr true|false      override the backend_hmr feature flag (default: the project's, else on)
   --ignore PATTERN      do not watch files matching PATTERN (repeatable)
+  --runtime R           auto (default), embedded or node. auto runs the project's own Medusa in
+                        Node when node_modules/@medusajs/medusa exists, else the embedded runtime
+  --node PATH           the node binary for the node runtime (default: node on PATH)
+  Options after -- go to node itself (node runtime), e.g. -- --inspect
 
 DIR defaults to the current directory and must contain medusa-config.{ts,js,mjs,cjs}. emit and
 run-job find the project from the current directory (or --dir DIR) and talk to the medusa-ls
@@ -172,6 +177,15 @@ func develop(args []string, stderr io.Writer) int {
 	var hmr boolFlag
 	fs.Var(&ignore, "ignore", "")
 	fs.Var(&hmr, "hmr", "")
+	runtime := fs.String("runtime", devserver.RuntimeAuto, "")
+	node := fs.String("node", "", "")
+	var nodeArgs []string
+	for i, a := range args {
+		if a == "--" {
+			args, nodeArgs = args[:i], args[i+1:]
+			break
+		}
+	}
 	dir, err := parse(fs, args)
 	if err != nil {
 		return failf(stderr, "develop: %v", err)
@@ -186,6 +200,7 @@ func develop(args []string, stderr io.Writer) int {
 	sup, err := devserver.New(devserver.Options{
 		Root: root, Host: sf.host, Port: sf.port, HMR: hmr.v, Watch: true, Ignore: ignore,
 		TaskTimeout: sf.timeout, RequestTimeout: sf.requestTimeout, Output: os.Stdout,
+		Runtime: *runtime, Node: *node, NodeArgs: nodeArgs,
 	})
 	if err != nil {
 		return failf(stderr, "%v", err)

@@ -27,7 +27,25 @@ const (
 	TypeDraining     = "draining"      // child → parent: no longer accepting; finishing in-flight requests
 	TypeCommand      = "command"       // parent → child: run a named command (emit an event, run a job)
 	TypeCommandDone  = "command-result"
+
+	// From the helper medusa-ls preloads into a Node Medusa child (the node runtime).
+	TypeNodeHello = "medusa-ls:hello" // the helper is in
+	TypeNodeLog   = "medusa-ls:log"   // Medusa logged an error or a warning
 )
+
+// Exception is a JavaScript error as the node helper sends it.
+type Exception struct {
+	Name    string `json:"name"`
+	Message string `json:"message"`
+	Stack   string `json:"stack"`
+	Code    string `json:"code,omitempty"`
+}
+
+// Request is the HTTP request a log line happened in.
+type Request struct {
+	Method string `json:"method"`
+	Path   string `json:"path"`
+}
 
 // Envelope is any message; Type says which fields are set.
 type Envelope struct {
@@ -63,6 +81,13 @@ type Envelope struct {
 	Path   string `json:"path,omitempty"`
 	Status int    `json:"status,omitempty"`
 	What   string `json:"what,omitempty"` // a subscriber or job, when it was not a request
+
+	// medusa-ls:log (Message also medusa-ls:hello's node version)
+	Level     string     `json:"level,omitempty"`
+	Message   string     `json:"message,omitempty"`
+	Exception *Exception `json:"exception,omitempty"`
+	Request   *Request   `json:"request,omitempty"`
+	Node      string     `json:"node,omitempty"`
 
 	// command / command-result
 	Name  string          `json:"name,omitempty"`

@@ -1,0 +1,244 @@
+// medusa-ls node helper: preloaded (`node -r`) into the project's own Medusa dev server when
+// medusa-ls runs it with the node runtime. Medusa's IPC says only `{type:"hmr-result", success}`;
+// this adds, over the same channel:
+//   - medusa-ls:log      every error and warning Medusa logs, with the error's stack and the
+//                        request it happened in, so that the editor can show it on its line;
+//   - medusa-ls:hello    once, so that the supervisor knows the helper is in;
+//   - command-result     answers to commands: invalidate (import-graph invalidation that
+//                        Medusa lacks), emit-event, run-job, jobs.
+// and it makes route reloads atomic: Medusa empties the Express stack, then loads the routes
+// again (every route answers 404 meanwhile, and all of them stay gone when the load fails); with
+// the helper the old routes serve until the new ones are in, and stay when the load fails.
+// Everything it patches is checked first; what does not look as expected is left alone.
+// Grandchild node processes do not run it.
+"use strict"
+
+if (typeof process.send === "function" && process.env.MEDUSA_LS_HELPER === "1") {
+  delete process.env.MEDUSA_LS_HELPER
+  install()
+}
+
+function install() {
+  const Module = require("module")
+  const path = require("path")
+  const http = require("http")
+  const { AsyncLocalStorage } = require("async_hooks")
+
+  const root = process.cwd()
+  const requests = new AsyncLocalStorage()
+  const nodeModules = path.sep + "node_modules" + path.sep
+
+  function send(msg) {
+    try {
+      if (process.connected) process.send(msg)
+    } catch (_) {
+      // the supervisor went away; the disconnect handler stops the server
+    }
+  }
+
+  function errorInfo(e) {
+    if (!e || typeof e !== "object") return undefined
+    return {
+      name: String(e.name || "Error"),
+      message: String(e.message || ""),
+      stack: typeof e.stack === "string" ? e.stack : "",
+      code: e.code !== undefined ? String(e.code) : undefined,
+    }
+  }
+
+  function report(level, messageOrError, err) {
+    let message = messageOrError
+    let error = err
+    if (messageOrError && typeof messageOrError === "object") {
+      error = messageOrError
+      message = ""
+    }
+    if (typeof message !== "string") message = String(message)
+    send({
+      type: "medusa-ls:log",
+      level,
+      message,
+      exception: errorInfo(error),
+      request: requests.getStore(),
+    })
+  }
+
+  // Remember which request each piece of work belongs to.
+  const emit = http.Server.prototype.emit
+  http.Server.prototype.emit = function (event, req) {
+    if (event === "request" && req && typeof req.method === "string") {
+      const store = { method: req.method, path: String(req.url || "").split("?")[0] }
+      return requests.run(store, () => emit.apply(this, arguments))
+    }
+    return emit.apply(this, arguments)
+  }
+
+  // Medusa logs through one Reporter (@medusajs/cli/dist/reporter); hook its error and warn as
+  // it loads, whichever copy that is.
+  const hooked = new WeakSet()
+  const load = Module._load
+  Module._load = function (request) {
+    const exported = load.apply(this, arguments)
+    if (typeof request !== "string" || !exported) return exported
+    if (request.endsWith("reporter") && exported.Reporter) {
+      hookReporter(exported.Reporter.prototype)
+    } else if (request === "express" && exported.application) {
+      hookExpress(exported.application)
+    } else if (/(^|[\\/])(http|router)(\.js)?$/.test(request) && exported.ApiLoader) {
+      hookApiLoader(exported.ApiLoader.prototype)
+    }
+    return exported
+  }
+  function hookReporter(proto) {
+    if (!proto || hooked.has(proto) || typeof proto.error !== "function") return
+    hooked.add(proto)
+    const error = proto.error
+    proto.error = function (messageOrError, err) {
+      report("error", messageOrError, err)
+      return error.apply(this, arguments)
+    }
+    const warn = proto.warn
+    if (typeof warn === "function") {
+      proto.warn = function (message) {
+        report("warn", message)
+        return warn.apply(this, arguments)
+      }
+    }
+  }
+
+  // The Express app each ApiLoader loads into, learnt from its first app.use during load().
+  const appOf = new WeakMap()
+  let loading = null
+  function hookExpress(application) {
+    if (hooked.has(application) || typeof application.use !== "function") return
+    hooked.add(application)
+    const use = application.use
+    application.use = function () {
+      if (loading && !appOf.has(loading)) appOf.set(loading, this)
+      return use.apply(this, arguments)
+    }
+  }
+  function hookApiLoader(proto) {
+    if (!proto || hooked.has(proto) || typeof proto.load !== "function" || typeof proto.clearAllResources !== "function") return
+    hooked.add(proto)
+    const load = proto.load
+    const clear = proto.clearAllResources
+    const cleared = new WeakSet()
+    proto.clearAllResources = function () {
+      const app = appOf.get(this)
+      if (!app || !app._router || !Array.isArray(app._router.stack)) return clear.apply(this, arguments)
+      cleared.add(this) // load() swaps the layers once the new ones are in
+    }
+    proto.load = async function () {
+      const app = appOf.get(this)
+      const stack = app && app._router && app._router.stack
+      loading = this
+      try {
+        if (!cleared.has(this) || !Array.isArray(stack)) return await load.apply(this, arguments)
+        cleared.delete(this)
+        const keep = global.__MEDUSA_HMR_INITIAL_STACK_LENGTH__ ?? 0
+        const oldEnd = stack.length
+        try {
+          await load.apply(this, arguments)
+        } catch (e) {
+          stack.splice(oldEnd) // drop what the failed load added; the old routes keep serving
+          throw e
+        }
+        stack.splice(keep, oldEnd - keep) // the new routes take over in one step
+      } finally {
+        loading = null
+      }
+    }
+  }
+
+  process.on("uncaughtExceptionMonitor", (e) => report("error", "Uncaught exception", e))
+
+  // The supervisor is gone: stop like Ctrl-C would, rather than keep the port and the database.
+  process.on("disconnect", () => process.kill(process.pid, "SIGTERM"))
+
+  process.on("message", (msg) => {
+    if (!msg || msg.type !== "command") return
+    Promise.resolve()
+      .then(() => run(msg.name, msg.args || {}))
+      .then(
+        (data) => send({ type: "command-result", id: msg.id, data: data === undefined ? null : data }),
+        (e) => send({ type: "command-result", id: msg.id, error: String((e && e.message) || e) })
+      )
+  })
+
+  function resolveFromProject(name) {
+    return require(require.resolve(name, { paths: [root] }))
+  }
+
+  function container() {
+    const c = resolveFromProject("@medusajs/framework").container
+    if (!c) throw new Error("the Medusa container is not available yet")
+    return c
+  }
+
+  function jobNames() {
+    const { WorkflowManager } = resolveFromProject("@medusajs/framework/orchestration")
+    const names = []
+    for (const id of WorkflowManager.getWorkflows().keys()) {
+      if (id.startsWith("job-")) names.push(id.slice(4))
+    }
+    return names.sort()
+  }
+
+  async function run(name, args) {
+    switch (name) {
+      case "invalidate":
+        return invalidate(args.files || [])
+      case "emit-event": {
+        const bus = container().resolve("event_bus")
+        await bus.emit({ name: args.name, data: args.data === undefined ? {} : args.data })
+        return { event: args.name }
+      }
+      case "run-job": {
+        if (!jobNames().includes(args.name)) {
+          throw new Error(`no scheduled job named "${args.name}" (jobs: ${jobNames().join(", ") || "none"})`)
+        }
+        const engine = container().resolve("workflows")
+        const started = Date.now()
+        const { errors } = await engine.run(`job-${args.name}`, {
+          input: { scheduledFor: new Date().toISOString() },
+          throwOnError: false,
+          logOnError: true,
+        })
+        const failures = (errors || []).map((e) => errorInfo(e.error) || { message: String(e.error) })
+        return { job: args.name, ms: Date.now() - started, errors: failures }
+      }
+      case "jobs":
+        return jobNames()
+      default:
+        throw new Error(`unknown command "${name}"`)
+    }
+  }
+
+  // invalidate removes the given files and every project module that imports them, directly or
+  // not, from require's cache, and returns those importers. Medusa clears only the file it is
+  // told about, so a change to a shared helper would otherwise leave its importers on the old
+  // code; the supervisor reloads the resources among the importers next.
+  function invalidate(files) {
+    const importers = new Map()
+    for (const [id, mod] of Object.entries(require.cache)) {
+      if (!mod || id.includes(nodeModules)) continue
+      for (const child of mod.children || []) {
+        if (!importers.has(child.id)) importers.set(child.id, [])
+        importers.get(child.id).push(id)
+      }
+    }
+    const seen = new Set()
+    const queue = files.map((f) => path.resolve(root, f))
+    while (queue.length) {
+      const id = queue.pop()
+      if (seen.has(id)) continue
+      seen.add(id)
+      for (const parent of importers.get(id) || []) queue.push(parent)
+    }
+    for (const id of seen) delete require.cache[id]
+    return { importers: [...seen].filter((id) => !files.includes(id) && id.startsWith(root + path.sep)) }
+  }
+
+  send({ type: "medusa-ls:hello", pid: process.pid, node: process.version })
+}

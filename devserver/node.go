@@ -1,0 +1,671 @@
+package devserver
+
+import (
+	"context"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/medusa-ls/medusa-ls/devserver/host"
+	"github.com/medusa-ls/medusa-ls/devserver/ipc"
+	"github.com/medusa-ls/medusa-ls/diag"
+	"github.com/medusa-ls/medusa-ls/dotenv"
+	"github.com/medusa-ls/medusa-ls/jsvm"
+	"github.com/medusa-ls/medusa-ls/reloaders"
+)
+
+// Runtime names.
+const (
+	RuntimeAuto     = "auto"     // node when the project has @medusajs/medusa installed, else embedded
+	RuntimeEmbedded = "embedded" // medusa-ls start: esbuild + goja, no database
+	RuntimeNode     = "node"     // the project's own Medusa in Node, driven over Medusa's IPC
+)
+
+//go:embed js/node-helper.js
+var nodeHelperJS []byte
+
+// nodeRuntime runs the project's own Medusa (`@medusajs/cli start`, as `medusa develop` forks
+// it) on an internal port behind a proxy on the user's port, and drives it with Medusa's
+// hmr-reload messages, one file at a time, in order. What Medusa's dev server lacks, it adds:
+// syntax errors are caught before Medusa sees them (the old code keeps serving), a change to a
+// shared file reloads the resources that import it, errors come back as diagnostics with their
+// file and line (from a helper preloaded into Node), route reloads have no 404 window, a crash
+// is noticed at once, and a restart starts the new server beside the old one.
+type nodeRuntime struct {
+	s      *Supervisor
+	proxy  *proxy
+	node   string // the node binary
+	cli    string // <root>/node_modules/@medusajs/cli/cli.js
+	helper string // node-helper.js, written where node can read it
+	tsconf string // the project's tsconfig.json, for the syntax pre-check
+
+	problems problemSet
+}
+
+// UseNodeRuntime reports whether the auto runtime picks node for root: the project has
+// installed Medusa itself.
+func UseNodeRuntime(root string) bool {
+	_, err := os.Stat(filepath.Join(root, "node_modules", "@medusajs", "medusa", "package.json"))
+	return err == nil
+}
+
+func newNodeRuntime(s *Supervisor) (*nodeRuntime, error) {
+	node := s.opts.Node
+	if node == "" {
+		node = "node"
+	}
+	bin, err := exec.LookPath(node)
+	if err != nil {
+		return nil, fmt.Errorf("the node runtime runs the project's own Medusa with Node.js, but %q was not found (install Node.js 20 or newer, or use --runtime embedded): %w", node, err)
+	}
+	cli := filepath.Join(s.root, "node_modules", "@medusajs", "cli", "cli.js")
+	if _, err := os.Stat(cli); err != nil {
+		return nil, fmt.Errorf("the node runtime needs the project's dependencies: %s is missing (run npm install in %s, or use --runtime embedded)", diag.RelPath(s.root, cli), s.root)
+	}
+	helper, err := writeNodeHelper()
+	if err != nil {
+		return nil, err
+	}
+	tsconf, _ := os.ReadFile(filepath.Join(s.root, "tsconfig.json"))
+	r := &nodeRuntime{s: s, node: bin, cli: cli, helper: helper, tsconf: string(tsconf)}
+	r.proxy = newProxy(s.opts.ReadyTimeout, nil)
+	return r, nil
+}
+
+func (r *nodeRuntime) Name() string { return RuntimeNode }
+
+// writeNodeHelper puts the helper in the user's cache, named by its content, so that versions
+// of medusa-ls side by side do not overwrite each other's.
+func writeNodeHelper() (string, error) {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	sum := sha256.Sum256(nodeHelperJS)
+	path := filepath.Join(dir, "medusa-ls", "node-helper-"+hex.EncodeToString(sum[:6])+".js")
+	if b, err := os.ReadFile(path); err == nil && string(b) == string(nodeHelperJS) {
+		return path, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return "", fmt.Errorf("writing the node helper: %w", err)
+	}
+	tmp := fmt.Sprintf("%s.%d.tmp", path, os.Getpid())
+	if err := os.WriteFile(tmp, nodeHelperJS, 0o644); err != nil {
+		return "", fmt.Errorf("writing the node helper: %w", err)
+	}
+	return path, os.Rename(tmp, path)
+}
+
+// serve answers on the supervisor's port: /health itself (Medusa's goes away at its first route
+// reload), everything else through the proxy.
+func (r *nodeRuntime) serve(ln net.Listener) *http.Server {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /health", func(w http.ResponseWriter, req *http.Request) {
+		if c := r.s.current.Load(); c.alive() {
+			_, _ = w.Write([]byte("OK"))
+			return
+		}
+		writeProxyError(w, http.StatusServiceUnavailable, "the dev server is not running")
+	})
+	mux.Handle("/", r.proxy)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 30 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return srv
+}
+
+// freePort asks the kernel for a port nobody uses now.
+func freePort(host string) (int, error) {
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+func (r *nodeRuntime) spawn() (*child, error) {
+	s := r.s
+	port, err := freePort("127.0.0.1")
+	if err != nil {
+		return nil, fmt.Errorf("finding a port for Medusa: %w", err)
+	}
+	t, err := newTransport()
+	if err != nil {
+		return nil, err
+	}
+	args := append([]string{}, s.opts.NodeArgs...)
+	args = append(args, "--require", r.helper, r.cli, "start", "--types", "--port", fmt.Sprint(port), "--host", "127.0.0.1")
+	cmd := exec.Command(r.node, args...)
+	cmd.Dir = s.root
+	env := dotenv.Environ(os.Environ())
+	for k, v := range s.opts.Env {
+		env[k] = v
+	}
+	env["NODE_ENV"] = "development"
+	env["MEDUSA_LS_HELPER"] = "1"
+	delete(env, "MEDUSA_HMR_ENABLED")
+	if s.hmr {
+		env["MEDUSA_HMR_ENABLED"] = "true"
+	}
+	cmd.Env = dotenv.Lines(env)
+	out, outW, err := os.Pipe()
+	if err != nil {
+		t.close()
+		return nil, err
+	}
+	cmd.Stdout, cmd.Stderr = outW, outW
+	if err := t.attachNode(cmd); err != nil {
+		t.close()
+		out.Close()
+		outW.Close()
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		t.close()
+		out.Close()
+		outW.Close()
+		return nil, fmt.Errorf("starting Medusa (%s %s): %w", r.node, diag.RelPath(s.root, r.cli), err)
+	}
+	outW.Close()
+	t.afterStart()
+	c := &child{addr: fmt.Sprintf("127.0.0.1:%d", port), cmd: cmd, pid: cmd.Process.Pid,
+		msgs: make(chan ipc.Envelope, 16), exited: make(chan struct{}), pending: map[int64]chan ipc.Envelope{}}
+	go s.pipeOutput(c, out)
+	go func() {
+		c.err = cmd.Wait()
+		close(c.exited)
+	}()
+	nc, err := t.parentConn()
+	if err != nil {
+		_ = kill(c.pid)
+		return nil, err
+	}
+	c.conn = ipc.NewConn(nc)
+	go r.read(c)
+	return c, nil
+}
+
+// read delivers the Node child's messages: command answers to their callers, Medusa's errors
+// to the reload collecting them or, outside reloads, to listeners as runtime errors.
+func (r *nodeRuntime) read(c *child) {
+	defer close(c.msgs)
+	for {
+		m, err := c.conn.Receive()
+		var de *ipc.DecodeError
+		if errors.As(err, &de) {
+			continue // a message the helper does not send; Medusa's own are all JSON
+		}
+		if err != nil {
+			return
+		}
+		switch m.Type {
+		case ipc.TypeCommandDone:
+			c.mu.Lock()
+			ch := c.pending[m.ID]
+			delete(c.pending, m.ID)
+			c.mu.Unlock()
+			if ch != nil {
+				ch <- m
+			}
+			continue
+		case ipc.TypeNodeHello:
+			c.mu.Lock()
+			c.helper = true
+			c.mu.Unlock()
+			continue
+		case ipc.TypeNodeLog:
+			if r.collect(c, m) {
+				continue
+			}
+			if m.Level == "error" {
+				r.runtimeError(m)
+			}
+			continue
+		}
+		select {
+		case c.msgs <- m:
+		case <-c.exited:
+			return
+		}
+	}
+}
+
+// collect hands m to the reload or boot in progress, if one is listening, and says whether it
+// did. Errors on requests are never a reload's.
+func (r *nodeRuntime) collect(c *child, m ipc.Envelope) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.logs == nil || m.Request != nil {
+		return false
+	}
+	*c.logs = append(*c.logs, m)
+	return true
+}
+
+func (c *child) startCollect() {
+	c.mu.Lock()
+	c.logs = new([]ipc.Envelope)
+	c.mu.Unlock()
+}
+
+func (c *child) stopCollect() []ipc.Envelope {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.logs == nil {
+		return nil
+	}
+	logs := *c.logs
+	c.logs = nil
+	return logs
+}
+
+func (c *child) hasHelper() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.helper
+}
+
+// runtimeError reports an error Medusa logged while serving: a route that threw (Medusa's error
+// handler logs every 5xx), a subscriber, a job.
+func (r *nodeRuntime) runtimeError(m ipc.Envelope) {
+	ds := logDiagnostics(r.s.root, m, "", diag.CodeRuntime)
+	e := &RuntimeError{Problems: ds}
+	if m.Request != nil {
+		e.Method, e.Path, e.Status = m.Request.Method, m.Request.Path, http.StatusInternalServerError
+	} else {
+		e.What = firstLine(strings.TrimSpace(strings.TrimPrefix(m.Message, "[HMR]")))
+	}
+	r.s.emit(Event{Runtime: e})
+}
+
+// launch starts Medusa and waits until it answers on /health.
+func (r *nodeRuntime) launch(ctx context.Context) (*child, host.Result, error) {
+	s := r.s
+	c, err := r.spawn()
+	if err != nil {
+		return nil, host.Result{}, err
+	}
+	c.startCollect()
+	timer := time.NewTimer(s.opts.ReadyTimeout)
+	defer timer.Stop()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	client := &http.Client{Timeout: 2 * time.Second}
+	for {
+		select {
+		case <-c.exited:
+			logs := c.stopCollect()
+			return nil, host.Result{}, r.bootError(c, logs)
+		case <-timer.C:
+			_ = kill(c.pid)
+			<-c.exited
+			return nil, host.Result{}, fmt.Errorf("Medusa did not start within %s%s", s.opts.ReadyTimeout, indentTail(c.lastOutput()))
+		case <-ctx.Done():
+			c.stopCollect()
+			s.retire(c)
+			return nil, host.Result{}, ctx.Err()
+		case <-tick.C:
+			resp, err := client.Get("http://" + c.addr + "/health")
+			if err != nil {
+				continue
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				continue
+			}
+			logs := c.stopCollect()
+			r.problems.reset()
+			for _, m := range logs {
+				for _, d := range logDiagnostics(s.root, m, "", diag.CodeLoad) {
+					if d.File != "" {
+						r.problems.add("boot", d)
+					}
+				}
+			}
+			c.problems = r.problems.all()
+			res := host.Result{Success: true, Problems: c.problems, Resources: reloaders.StaticResources(s.root)}
+			if !c.hasHelper() {
+				s.logf("%s note: the medusa-ls helper did not load in Node; errors are reported from Medusa's output only", s.prefix)
+			}
+			return c, res, nil
+		}
+	}
+}
+
+// BootError is a dev server that exited while starting, with what it said was wrong.
+type BootError struct {
+	Err      error
+	Problems []diag.Diagnostic
+	Output   string
+}
+
+func (e *BootError) Error() string {
+	msg := fmt.Sprintf("Medusa exited while starting (%v)", e.Err)
+	for _, p := range e.Problems {
+		if p.Severity == diag.Error {
+			return msg + ": " + p.Message
+		}
+	}
+	return msg + indentTail(e.Output)
+}
+
+func (r *nodeRuntime) bootError(c *child, logs []ipc.Envelope) error {
+	var ps []diag.Diagnostic
+	for _, m := range logs {
+		if m.Level == "error" {
+			ps = append(ps, logDiagnostics(r.s.root, m, "", diag.CodeLoad)...)
+		}
+	}
+	return &BootError{Err: c.err, Problems: dedupe(ps), Output: c.lastOutput()}
+}
+
+// activate points the proxy at the new child.
+func (r *nodeRuntime) activate(c *child) { r.proxy.set(c.addr) }
+
+// stopAccepting asks Medusa to shut down gracefully (it stops accepting, finishes in-flight
+// requests, runs the modules' shutdown hooks, exits); the proxy has already moved on.
+func (r *nodeRuntime) stopAccepting(c *child) {
+	r.proxy.clearIf(c.addr)
+	_ = terminate(c.pid)
+}
+
+// call runs a helper command in Medusa.
+func (r *nodeRuntime) call(ctx context.Context, c *child, name string, args any) (json.RawMessage, error) {
+	if !c.hasHelper() {
+		return nil, fmt.Errorf("%s needs the medusa-ls helper in Node, which did not load (see the output)", name)
+	}
+	return r.s.callChild(ctx, c, name, args)
+}
+
+// callChild sends a command message to c and waits for its answer.
+func (s *Supervisor) callChild(ctx context.Context, c *child, name string, args any) (json.RawMessage, error) {
+	raw, err := json.Marshal(args)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.nextID++
+	id := s.nextID
+	s.mu.Unlock()
+	reply := make(chan ipc.Envelope, 1)
+	c.mu.Lock()
+	c.pending[id] = reply
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		delete(c.pending, id)
+		c.mu.Unlock()
+	}()
+	if err := c.conn.Send(ipc.Envelope{Type: ipc.TypeCommand, ID: id, Name: name, Args: raw}); err != nil {
+		return nil, fmt.Errorf("the dev server is not reachable: %w", err)
+	}
+	select {
+	case m := <-reply:
+		if m.Error != "" {
+			return nil, errors.New(m.Error)
+		}
+		return m.Data, nil
+	case <-c.exited:
+		return nil, errors.New("the dev server exited")
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// target is one hmr-reload to send: a resource file, and the change that led to it.
+type target struct {
+	action host.Action
+	file   string
+	kind   string // "modules", "workflows", "routes", "subscribers", "jobs"
+	cause  string // the changed file
+}
+
+// resourceKind says which of Medusa's reloaders handle rel, in Medusa's order, or "" for a
+// file none of them does (Medusa ignores those; we reload their importers).
+func resourceKind(rel string) string {
+	if !strings.HasPrefix(rel, "src/") {
+		return ""
+	}
+	switch {
+	case strings.HasPrefix(rel, "src/modules/"):
+		return "modules"
+	case strings.Contains(rel, "/workflows/"):
+		return "workflows"
+	case strings.HasPrefix(rel, "src/api/"):
+		return "routes"
+	case strings.HasPrefix(rel, "src/subscribers/"):
+		return "subscribers"
+	case strings.HasPrefix(rel, "src/jobs/"):
+		return "jobs"
+	}
+	return ""
+}
+
+var kindOrder = map[string]int{"modules": 0, "workflows": 1, "routes": 2, "subscribers": 3, "jobs": 4}
+
+// reload applies a batch: each file is checked, then reloaded by Medusa; a file outside the
+// resource folders reloads the resources that import it.
+func (r *nodeRuntime) reload(ctx context.Context, c *child, _ int64, batch []host.Change, all bool) (host.Result, error) {
+	s := r.s
+	start := time.Now()
+	res := host.Result{Success: true, Applied: true}
+	if all {
+		res.Restart, res.Note = true, "reload of every file requested: restarting Medusa"
+		return res, nil
+	}
+	var targets []target
+	for _, ch := range batch {
+		res.Files = append(res.Files, ch.File)
+		rel := diag.RelPath(s.root, ch.File)
+		if !host.IsCode(rel) {
+			continue
+		}
+		action := ch.Action
+		if action != host.ActionUnlink {
+			src, err := os.ReadFile(ch.File)
+			if err != nil {
+				action = host.ActionUnlink // deleted since: Medusa drops what it provided
+			} else if ds := syntaxErrors(ch.File, src, r.tsconf); len(ds) > 0 {
+				r.problems.set("syntax:"+ch.File, ds)
+				res.Errors = append(res.Errors, ds...)
+				res.Success = false
+				continue
+			}
+		}
+		r.problems.set("syntax:"+ch.File, nil)
+		if kind := resourceKind(rel); kind != "" {
+			targets = append(targets, target{action: action, file: ch.File, kind: kind, cause: ch.File})
+			continue
+		}
+		if !c.hasHelper() {
+			res.Note = fmt.Sprintf("Medusa reloads only files in resource folders; %s changed, and its importers are not known without the medusa-ls helper", rel)
+			continue
+		}
+		importers, err := r.importers(ctx, c, ch.File)
+		if err != nil {
+			if !c.alive() {
+				return res, err
+			}
+			res.Note = fmt.Sprintf("finding what imports %s: %v", rel, err)
+			continue
+		}
+		found := false
+		for _, imp := range importers {
+			if kind := resourceKind(diag.RelPath(s.root, imp)); kind != "" {
+				targets = append(targets, target{action: host.ActionChange, file: imp, kind: kind, cause: ch.File})
+				found = true
+			}
+		}
+		if !found {
+			res.Note = fmt.Sprintf("nothing loaded imports %s", rel)
+		}
+	}
+	// Retry what failed before and is not in this batch: a change elsewhere may have fixed it.
+	for _, t := range r.problems.failed() {
+		targets = append(targets, t)
+	}
+	for _, t := range planTargets(targets) {
+		ok, logs, err := r.send(c, t)
+		if err != nil {
+			return res, err
+		}
+		key := problemKey(t)
+		if ok {
+			r.problems.set(key, nil)
+			r.problems.forget(key)
+			res.Reloaded = append(res.Reloaded, reloaders.Resource{Kind: strings.TrimSuffix(t.kind, "s"), Name: diag.RelPath(s.root, t.file), File: t.file})
+			continue
+		}
+		if t.action == host.ActionUnlink && onlyMissingFile(logs, t.file) {
+			continue // Medusa re-requires a deleted workflow after dropping it; it is gone, as asked
+		}
+		var ds []diag.Diagnostic
+		for _, m := range logs {
+			if m.Level == "error" {
+				ds = append(ds, logDiagnostics(s.root, m, t.file, diag.CodeLoad)...)
+			}
+		}
+		if len(ds) == 0 {
+			if t.kind == "modules" {
+				// Medusa's HMRReloadError: a module file went away or could not be swapped.
+				res.Restart, res.Note = true, fmt.Sprintf("Medusa cannot reload module files in place after %s %s", t.action, diag.RelPath(s.root, t.file))
+				continue
+			}
+			ds = []diag.Diagnostic{{File: t.file, Line: 1, Column: 1, Severity: diag.Error, Code: diag.CodeLoad,
+				Message: "Medusa could not reload this file; see the medusa-ls output"}}
+		}
+		ds = dedupe(ds)
+		r.problems.fail(key, t, ds)
+		res.Errors = append(res.Errors, ds...)
+		res.Success = false
+	}
+	res.Problems = r.problems.all()
+	c.problems = res.Problems
+	res.DurationMs = ms(time.Since(start))
+	return res, nil
+}
+
+// planTargets orders the reloads as Medusa's reloaders run (modules, workflows, routes,
+// subscribers, jobs) and drops repeats; routes reload together (Medusa re-reads every route
+// on any route change), so one route reload stands for all.
+func planTargets(ts []target) []target {
+	sort.SliceStable(ts, func(i, j int) bool { return kindOrder[ts[i].kind] < kindOrder[ts[j].kind] })
+	var out []target
+	seen := map[string]int{}
+	routes := -1
+	for _, t := range ts {
+		if t.kind == "routes" && t.action != host.ActionUnlink {
+			if routes >= 0 {
+				continue
+			}
+			routes = len(out)
+		}
+		if i, ok := seen[t.file]; ok {
+			if t.action == host.ActionUnlink {
+				out[i].action = host.ActionUnlink
+			}
+			continue
+		}
+		seen[t.file] = len(out)
+		out = append(out, t)
+	}
+	return out
+}
+
+// problemKey groups a reload's errors: all routes load together, so a failed route load is one
+// problem whichever route file fixes it.
+func problemKey(t target) string {
+	if t.kind == "routes" {
+		return "routes"
+	}
+	return "resource:" + t.file
+}
+
+// send asks Medusa to reload one file and waits for its hmr-result, with what it logged.
+func (r *nodeRuntime) send(c *child, t target) (bool, []ipc.Envelope, error) {
+	c.startCollect()
+	msg := ipc.Envelope{Type: ipc.TypeReload, Action: t.action, File: t.file, RootDirectory: r.s.root}
+	if err := c.conn.Send(msg); err != nil {
+		c.stopCollect()
+		return false, nil, fmt.Errorf("Medusa is not reachable: %w", err)
+	}
+	timer := time.NewTimer(r.s.opts.ReloadTimeout)
+	defer timer.Stop()
+	for {
+		select {
+		case m, ok := <-c.msgs:
+			if !ok {
+				<-c.exited
+				c.stopCollect()
+				return false, nil, fmt.Errorf("Medusa exited while reloading %s (%v)", diag.RelPath(r.s.root, t.file), c.err)
+			}
+			if m.Type == ipc.TypeResult {
+				return m.Success != nil && *m.Success, c.stopCollect(), nil
+			}
+		case <-timer.C:
+			c.stopCollect()
+			r.s.logf("%s Medusa did not answer within %s; killing it", r.s.prefix, r.s.opts.ReloadTimeout)
+			_ = kill(c.pid)
+			<-c.exited
+			return false, nil, fmt.Errorf("Medusa did not finish reloading %s within %s", diag.RelPath(r.s.root, t.file), r.s.opts.ReloadTimeout)
+		}
+	}
+}
+
+// importers asks the helper which loaded project files import file, and drops them all from
+// Node's require cache so that the reloads below load them afresh.
+func (r *nodeRuntime) importers(ctx context.Context, c *child, file string) ([]string, error) {
+	raw, err := r.s.callChild(ctx, c, "invalidate", map[string]any{"files": []string{file}})
+	if err != nil {
+		return nil, err
+	}
+	var out struct {
+		Importers []string `json:"importers"`
+	}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return nil, fmt.Errorf("the helper's answer: %w", err)
+	}
+	return out.Importers, nil
+}
+
+// syntaxErrors checks a file the way esbuild parses it. Medusa compiles with swc, which rejects
+// the same syntax; catching it here keeps the broken file away from Medusa, whose route loader
+// would otherwise drop every route.
+func syntaxErrors(file string, src []byte, tsconfig string) []diag.Diagnostic {
+	var out []diag.Diagnostic
+	for _, d := range jsvm.CheckSyntax(file, src, tsconfig) {
+		if d.Severity == diag.Error {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func onlyMissingFile(logs []ipc.Envelope, file string) bool {
+	n := 0
+	for _, m := range logs {
+		if m.Level != "error" {
+			continue
+		}
+		n++
+		text := m.Message
+		if m.Exception != nil {
+			text += " " + m.Exception.Code + " " + m.Exception.Message
+		}
+		if !(strings.Contains(text, "ENOENT") || strings.Contains(text, "Cannot find module")) || !strings.Contains(text, file) {
+			return false
+		}
+	}
+	return n > 0
+}
