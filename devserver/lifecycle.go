@@ -95,6 +95,7 @@ func (s *Supervisor) start(ctx context.Context) {
 		return
 	}
 	s.setChild(c)
+	s.rt.activate(c)
 	s.setProblems(res.Problems)
 	for _, line := range FormatLoad(s.root, res, s.URL(), ms(time.Since(begin))) {
 		s.logf("%s", strings.Replace(line, PrefixHMR, s.prefix, 1))
