@@ -115,6 +115,12 @@ func startDev(t *testing.T, files map[string]string, configure func(*devserver.O
 	for rel, c := range files {
 		writeFile(t, root, rel, c)
 	}
+	return startDevAt(t, root, configure)
+}
+
+// startDevAt runs a supervisor on the project in root until the test ends.
+func startDevAt(t *testing.T, root string, configure func(*devserver.Options)) *dev {
+	t.Helper()
 	d := &dev{t: t, root: root, out: &lockedBuffer{}, done: make(chan error, 1)}
 	opts := devserver.Options{
 		Root: root, Port: freePort(t), Exe: binary, Watch: true, Output: d.out,

@@ -23,6 +23,7 @@ import (
 	"github.com/medusa-ls/medusa-ls/dotenv"
 	"github.com/medusa-ls/medusa-ls/jsvm"
 	"github.com/medusa-ls/medusa-ls/reloaders"
+	"github.com/medusa-ls/medusa-ls/schedule"
 )
 
 // Runtime names.
@@ -152,11 +153,15 @@ func (r *nodeRuntime) spawn() (*child, error) {
 	for k, v := range s.opts.Env {
 		env[k] = v
 	}
-	env["NODE_ENV"] = "development"
+	env["NODE_ENV"] = "development" // unset, `medusa start` runs in production mode
 	env["MEDUSA_LS_HELPER"] = "1"
 	delete(env, "MEDUSA_HMR_ENABLED")
+	delete(env, "RUST_BACKTRACE") // swc would add a Rust backtrace to every syntax error
 	if s.hmr {
+		// Without MEDUSA_HMR_ENABLED the child never answers hmr-reload; without the flag itself
+		// (--hmr overriding the project) its route reloads silently do nothing.
 		env["MEDUSA_HMR_ENABLED"] = "true"
+		env["MEDUSA_FF_BACKEND_HMR"] = "true"
 	}
 	cmd.Env = dotenv.Lines(env)
 	out, outW, err := os.Pipe()
@@ -302,8 +307,13 @@ func (r *nodeRuntime) launch(ctx context.Context) (*child, host.Result, error) {
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	client := &http.Client{Timeout: 2 * time.Second}
+	slow := time.NewTimer(20 * time.Second)
+	defer slow.Stop()
 	for {
 		select {
+		case <-slow.C:
+			// Medusa waits for its database without a word.
+			s.logf("%s Medusa has not started after 20 s; if this lasts, check that the database in DATABASE_URL is reachable", s.prefix)
 		case <-c.exited:
 			logs := c.stopCollect()
 			return nil, host.Result{}, r.bootError(c, logs)
@@ -385,7 +395,31 @@ func (r *nodeRuntime) call(ctx context.Context, c *child, name string, args any)
 	if !c.hasHelper() {
 		return nil, fmt.Errorf("%s needs the medusa-ls helper in Node, which did not load (see the output)", name)
 	}
-	return r.s.callChild(ctx, c, name, args)
+	raw, err := r.s.callChild(ctx, c, name, args)
+	if err != nil || name != host.CmdJobs {
+		return raw, err
+	}
+	// Medusa's scheduler does not say when it fires next; a cron expression does.
+	var jobs []struct {
+		Name     string  `json:"name"`
+		Cron     string  `json:"cron"`
+		Interval float64 `json:"interval"` // ms
+	}
+	if err := json.Unmarshal(raw, &jobs); err != nil {
+		return nil, fmt.Errorf("the helper's job list: %w", err)
+	}
+	out := []host.JobInfo{}
+	now := time.Now()
+	for _, j := range jobs {
+		info := host.JobInfo{Name: j.Name, Schedule: j.Cron}
+		if j.Cron != "" {
+			info.Next, _ = schedule.NextAfter(schedule.CronSpec(j.Cron), now)
+		} else if j.Interval > 0 {
+			info.Schedule = "every " + (time.Duration(j.Interval) * time.Millisecond).String()
+		}
+		out = append(out, info)
+	}
+	return json.Marshal(out)
 }
 
 // callChild sends a command message to c and waits for its answer.

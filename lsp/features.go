@@ -431,6 +431,9 @@ func (sess *session) nextRun(ctx context.Context, name string) string {
 			}
 			return "next run " + next.Format("Jan 2 15:04:05")
 		}
+		if j.Name == name && j.Schedule != "" {
+			return "runs " + j.Schedule
+		}
 	}
 	return "not scheduled"
 }

@@ -77,3 +77,13 @@ func parseCron(expr string) (s schedule, err error) {
 type interval time.Duration
 
 func (d interval) Next(t time.Time) time.Time { return t.Add(time.Duration(d)) }
+
+// NextAfter returns when spec fires first after t, for reports about jobs scheduled elsewhere
+// (Medusa's own scheduler, in the node runtime).
+func NextAfter(spec Spec, t time.Time) (time.Time, error) {
+	s, err := parseSpec("", spec, t)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return s.Next(t), nil
+}

@@ -22,6 +22,7 @@ function install() {
   const Module = require("module")
   const path = require("path")
   const http = require("http")
+  const net = require("net")
   const { AsyncLocalStorage } = require("async_hooks")
 
   const root = process.cwd()
@@ -153,10 +154,51 @@ function install() {
 
   process.on("uncaughtExceptionMonitor", (e) => report("error", "Uncaught exception", e))
 
-  // The supervisor is gone: stop like Ctrl-C would, rather than keep the port and the database.
-  process.on("disconnect", () => process.kill(process.pid, "SIGTERM"))
+  // The supervisor is gone: stop like Ctrl-C would, rather than keep the port and the database
+  // (Medusa ignores the channel closing). A request that never ends must not keep it alive.
+  process.on("disconnect", () => {
+    setTimeout(() => process.exit(0), 5000).unref()
+    process.kill(process.pid, "SIGTERM")
+  })
+  // With the supervisor gone, every log write fails with EPIPE, and @medusajs/cli's
+  // uncaughtException handler logs into the same dead pipe: the process spins at 100% CPU and
+  // ignores SIGTERM. Exit instead.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (e) => {
+      if (e && (e.code === "EPIPE" || e.code === "ERR_STREAM_DESTROYED")) process.exit(0)
+    })
+  }
+  // Medusa has no 'error' listener on its server and @medusajs/cli swallows uncaught
+  // exceptions: a port taken between the supervisor's choice and the bind would leave a
+  // process without a server. Exit, so the supervisor sees it.
+  const listen = net.Server.prototype.listen
+  let bound = false
+  net.Server.prototype.listen = function () {
+    if (!bound) {
+      this.once("listening", () => (bound = true))
+      this.once("error", (e) => {
+        if (bound) return
+        report("error", `Medusa could not listen: ${e.message}`)
+        setTimeout(() => process.exit(1), 100)
+      })
+    }
+    return listen.apply(this, arguments)
+  }
+
+  // ts-node's source-map-support caches each file's source map by path and never drops it, so
+  // after a reload the frames of a recompiled file map through the old map (wrong lines). Drop
+  // the caches before anything is reloaded. This listener runs before Medusa's, which is
+  // installed after boot.
+  function clearSourceMapCaches() {
+    const shared = globalThis[Symbol.for("source-map-support/sharedData")]
+    if (shared && shared.sourceMapCache) {
+      shared.sourceMapCache = Object.create(null)
+      shared.fileContentsCache = Object.create(null)
+    }
+  }
 
   process.on("message", (msg) => {
+    if (msg && msg.type === "hmr-reload") return clearSourceMapCaches()
     if (!msg || msg.type !== "command") return
     Promise.resolve()
       .then(() => run(msg.name, msg.args || {}))
@@ -176,40 +218,56 @@ function install() {
     return c
   }
 
-  function jobNames() {
+  function jobs() {
     const { WorkflowManager } = resolveFromProject("@medusajs/framework/orchestration")
-    const names = []
-    for (const id of WorkflowManager.getWorkflows().keys()) {
-      if (id.startsWith("job-")) names.push(id.slice(4))
+    const out = []
+    for (const [id, wf] of WorkflowManager.getWorkflows()) {
+      if (!id.startsWith("job-")) continue
+      const schedule = (wf && wf.options && wf.options.schedule) || {}
+      out.push({
+        name: id.slice(4),
+        cron: typeof schedule === "string" ? schedule : schedule.cron || "",
+        interval: typeof schedule === "object" && schedule.interval ? schedule.interval : 0,
+      })
     }
-    return names.sort()
+    return out.sort((a, b) => (a.name < b.name ? -1 : 1))
   }
 
+  // The answers have the shapes of medusa-ls's own commands (devserver/host/commands.go).
   async function run(name, args) {
     switch (name) {
       case "invalidate":
         return invalidate(args.files || [])
       case "emit-event": {
+        const eventName = String(args.name || "").trim()
+        if (!eventName) throw new Error("an event name is required (e.g. product.created)")
         const bus = container().resolve("event_bus")
-        await bus.emit({ name: args.name, data: args.data === undefined ? {} : args.data })
-        return { event: args.name }
+        const listeners = (bus.eventToSubscribersMap && bus.eventToSubscribersMap.get(eventName)) || []
+        const wildcard = (bus.eventToSubscribersMap && bus.eventToSubscribersMap.get("*")) || []
+        await bus.emit({ name: eventName, data: args.data === undefined ? {} : args.data })
+        const subscribers = [...listeners, ...wildcard].map((s) => String(s.id)).sort()
+        return { name: eventName, subscribers }
       }
       case "run-job": {
-        if (!jobNames().includes(args.name)) {
-          throw new Error(`no scheduled job named "${args.name}" (jobs: ${jobNames().join(", ") || "none"})`)
+        const names = jobs().map((j) => j.name)
+        if (!names.includes(args.name)) {
+          throw new Error(`no scheduled job named "${args.name}" (jobs: ${names.join(", ") || "none"})`)
         }
         const engine = container().resolve("workflows")
-        const started = Date.now()
+        const started = performance.now()
         const { errors } = await engine.run(`job-${args.name}`, {
           input: { scheduledFor: new Date().toISOString() },
           throwOnError: false,
           logOnError: true,
         })
-        const failures = (errors || []).map((e) => errorInfo(e.error) || { message: String(e.error) })
-        return { job: args.name, ms: Date.now() - started, errors: failures }
+        if (errors && errors.length) {
+          const e = errors[0].error || errors[0]
+          throw new Error(`job ${args.name} failed: ${(e && e.message) || e}`)
+        }
+        return { name: args.name, durationMs: performance.now() - started }
       }
       case "jobs":
-        return jobNames()
+        return jobs()
       default:
         throw new Error(`unknown command "${name}"`)
     }
@@ -220,6 +278,7 @@ function install() {
   // told about, so a change to a shared helper would otherwise leave its importers on the old
   // code; the supervisor reloads the resources among the importers next.
   function invalidate(files) {
+    clearSourceMapCaches()
     const importers = new Map()
     for (const [id, mod] of Object.entries(require.cache)) {
       if (!mod || id.includes(nodeModules)) continue

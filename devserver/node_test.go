@@ -1,0 +1,455 @@
+//go:build unix
+
+package devserver_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/medusa-ls/medusa-ls/devserver"
+	"github.com/medusa-ls/medusa-ls/devserver/host"
+	"github.com/medusa-ls/medusa-ls/diag"
+)
+
+// fixtureDir is the real Medusa 2.21.2 project the node runtime tests run (testdata/medusa-app;
+// `bash testdata/medusa-app/setup-db.sh` installs it and its database).
+const fixtureDir = "../testdata/medusa-app"
+
+// nodeProject copies the fixture into a temporary project (its node_modules linked, not
+// copied) so that tests can edit files freely. It skips when Node, the fixture's dependencies
+// or its database are missing, unless MEDUSA_LS_REQUIRE_NODE=1 (CI) makes that a failure.
+func nodeProject(t *testing.T) string {
+	t.Helper()
+	missing := func(format string, args ...any) {
+		t.Helper()
+		if os.Getenv("MEDUSA_LS_REQUIRE_NODE") == "1" {
+			t.Fatalf(format+" (MEDUSA_LS_REQUIRE_NODE=1)", args...)
+		}
+		t.Skipf(format+"; run bash testdata/medusa-app/setup-db.sh", args...)
+	}
+	if _, err := exec.LookPath("node"); err != nil {
+		missing("node is not installed")
+	}
+	src, err := filepath.Abs(fixtureDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !devserver.UseNodeRuntime(src) {
+		missing("the fixture's node_modules are not installed")
+	}
+	env, err := os.ReadFile(filepath.Join(src, ".env.example"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if addr := databaseAddr(string(env)); addr != "" {
+		c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+		if err != nil {
+			missing("the fixture's database at %s is not reachable: %v", addr, err)
+		}
+		c.Close()
+	}
+	root := t.TempDir()
+	for _, f := range []string{"medusa-config.ts", "package.json", "tsconfig.json"} {
+		copyFile(t, filepath.Join(src, f), filepath.Join(root, f))
+	}
+	copyFile(t, filepath.Join(src, ".env.example"), filepath.Join(root, ".env"))
+	err = filepath.WalkDir(filepath.Join(src, "src"), func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		copyFile(t, p, filepath.Join(root, rel))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(src, "node_modules"), filepath.Join(root, "node_modules")); err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+func databaseAddr(env string) string {
+	sc := bufio.NewScanner(strings.NewReader(env))
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "DATABASE_URL="); ok {
+			if u, err := url.Parse(v); err == nil {
+				return u.Host
+			}
+		}
+	}
+	return ""
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// startNode runs the fixture with the node runtime; Medusa takes seconds to boot, so the node
+// tests share one dev server and run in order.
+func startNode(t *testing.T, files map[string]string) *dev {
+	root := nodeProject(t)
+	for rel, c := range files {
+		writeFile(t, root, rel, c)
+	}
+	d := startDevAt(t, root, func(o *devserver.Options) {
+		o.Runtime = devserver.RuntimeNode
+		o.ReadyTimeout = 3 * time.Minute
+		o.TaskTimeout = 5 * time.Second
+	})
+	if rt := d.sup.Status().Runtime; rt != devserver.RuntimeNode {
+		t.Fatalf("runtime %q", rt)
+	}
+	return d
+}
+
+func (d *dev) runtimeErrors() []devserver.RuntimeError {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var out []devserver.RuntimeError
+	for _, e := range d.events {
+		if e.Runtime != nil {
+			out = append(out, *e.Runtime)
+		}
+	}
+	return out
+}
+
+// poll GETs path until its body contains want.
+func (d *dev) poll(path, want string) {
+	d.t.Helper()
+	deadline := time.Now().Add(waitFor)
+	body := ""
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get(d.url + path); err == nil {
+			b := make([]byte, 4096)
+			n, _ := resp.Body.Read(b)
+			resp.Body.Close()
+			if body = string(b[:n]); strings.Contains(body, want) {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	d.t.Fatalf("GET %s = %q, want %q; output:\n%s", path, body, want, d.out.String())
+}
+
+// hammer GETs path until stop is closed and returns every status other than 200 it saw.
+func hammer(url string, stop <-chan struct{}) func() []string {
+	var mu sync.Mutex
+	var bad []string
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			resp, err := http.Get(url)
+			mu.Lock()
+			if err != nil {
+				bad = append(bad, err.Error())
+			} else {
+				if resp.StatusCode != http.StatusOK {
+					bad = append(bad, resp.Status)
+				}
+				resp.Body.Close()
+			}
+			mu.Unlock()
+		}
+	}()
+	return func() []string {
+		<-done
+		mu.Lock()
+		defer mu.Unlock()
+		return bad
+	}
+}
+
+const (
+	nodeRoute = `import type { MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
+
+export async function GET(req: MedusaRequest, res: MedusaResponse) {
+  res.json({ v: %s })
+}
+`
+	greetingLib  = "export const greeting = (name: string) => `hi ${name} %s`\n"
+	greetRoute   = "import { greeting } from \"../../lib/greeting\"\nexport const GET = (req: any, res: any) => res.json({ msg: greeting(\"ada\") })\n"
+	wfRoute      = "import helloWorkflow from \"../../workflows/hello\"\nexport const GET = async (req: any, res: any) => {\n  const { result } = await helloWorkflow(req.scope).run({ input: { name: \"ada\" } })\n  res.json({ result })\n}\n"
+	greeterRoute = "export const GET = (req: any, res: any) => res.json({ msg: (req.scope.resolve(\"greeter\") as any).greet(\"ada\") })\n"
+)
+
+func nodeRouteTS(v string) string { return strings.Replace(nodeRoute, "%s", v, 1) }
+
+func TestNodeRuntime(t *testing.T) {
+	d := startNode(t, map[string]string{
+		"src/lib/greeting.ts":      strings.Replace(greetingLib, "%s", "v1", 1),
+		"src/api/greet/route.ts":   greetRoute,
+		"src/api/wf/route.ts":      wfRoute,
+		"src/api/greeter/route.ts": greeterRoute,
+		"src/api/hello/route.ts":   nodeRouteTS("1"),
+	})
+	// The node tests share one dev server (Medusa takes seconds to start) and run in order.
+	run := func(name string, f func(t *testing.T)) {
+		t.Run(name, func(st *testing.T) {
+			d.t = st
+			defer func() { d.t = t }()
+			f(st)
+		})
+	}
+	d.expect("/hello", 200, `{"v":1}`)
+	d.expect("/health", 200, "OK")
+
+	run("route edit reloads with no failed request meanwhile", func(t *testing.T) {
+		stop := make(chan struct{})
+		bad := hammer(d.url+"/hello", stop)
+		time.Sleep(50 * time.Millisecond)
+		for i := 2; i <= 4; i++ {
+			res := d.edit("src/api/hello/route.ts", nodeRouteTS(strings.Repeat("1", i)))
+			if !res.Success {
+				t.Fatalf("reload %d failed: %+v", i, res.Errors)
+			}
+			d.expect("/hello", 200, `{"v":`+strings.Repeat("1", i)+`}`)
+		}
+		close(stop)
+		if b := bad(); len(b) > 0 {
+			t.Fatalf("%d requests failed during route reloads: %v", len(b), b[:min(len(b), 5)])
+		}
+		d.expect("/health", 200, "OK") // Medusa's own /health is gone after a route reload
+	})
+
+	run("syntax error keeps the old code and points at the line", func(t *testing.T) {
+		res := d.edit("src/api/hello/route.ts", "export async function GET(req: any, res: any) {\n  res.json({ v: 5 \n}\n")
+		if res.Success || len(res.Errors) == 0 {
+			t.Fatalf("want a failed reload, got %+v", res)
+		}
+		e := res.Errors[0]
+		if filepath.Base(e.File) != "route.ts" || e.Line < 2 || e.Code != diag.CodeSyntax {
+			t.Fatalf("error %+v", e)
+		}
+		d.expect("/hello", 200, `{"v":1111}`)
+		res = d.edit("src/api/hello/route.ts", nodeRouteTS("6"))
+		if !res.Success || len(res.Problems) != 0 {
+			t.Fatalf("fix: %+v", res)
+		}
+		d.expect("/hello", 200, `{"v":6}`)
+	})
+
+	run("route that throws while loading keeps every route serving", func(t *testing.T) {
+		res := d.edit("src/api/hello/route.ts", "const boom = (): never => { throw new Error(\"config missing\") }\nboom()\nexport const GET = (req: any, res: any) => res.json({ v: 7 })\n")
+		if res.Success || len(res.Errors) == 0 {
+			t.Fatalf("want a failed reload, got %+v", res)
+		}
+		e := res.Errors[0]
+		if filepath.Base(e.File) != "route.ts" || e.Line != 1 || !strings.Contains(e.Message, "config missing") {
+			t.Fatalf("error %+v", e)
+		}
+		d.expect("/hello", 200, `{"v":6}`)
+		d.expect("/greet", 200, "hi ada v1")
+		res = d.edit("src/api/hello/route.ts", nodeRouteTS("8"))
+		if !res.Success || len(res.Problems) != 0 {
+			t.Fatalf("fix: %+v", res)
+		}
+		d.expect("/hello", 200, `{"v":8}`)
+	})
+
+	run("handler that throws is a 500 and a runtime error on its line", func(t *testing.T) {
+		d.edit("src/api/hello/route.ts", "export const GET = (req: any, res: any) => {\n  const x: any = undefined\n  res.json({ v: x.foo })\n}\n")
+		n := len(d.runtimeErrors())
+		code, _ := get(t, d.url+"/hello")
+		if code != 500 {
+			t.Fatalf("status %d", code)
+		}
+		deadline := time.Now().Add(waitFor)
+		for len(d.runtimeErrors()) == n && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
+		errs := d.runtimeErrors()
+		if len(errs) == n {
+			t.Fatal("no runtime error reported")
+		}
+		e := errs[len(errs)-1]
+		if e.Method != "GET" || e.Path != "/hello" || len(e.Problems) == 0 {
+			t.Fatalf("runtime error %+v", e)
+		}
+		p := e.Problems[0]
+		if filepath.Base(p.File) != "route.ts" || p.Line != 3 || !strings.Contains(p.Message, "foo") {
+			t.Fatalf("problem %+v", p)
+		}
+	})
+
+	run("shared file change reloads the routes that import it", func(t *testing.T) {
+		res := d.edit("src/lib/greeting.ts", strings.Replace(greetingLib, "%s", "v2", 1))
+		if !res.Success {
+			t.Fatalf("%+v", res)
+		}
+		d.expect("/greet", 200, "hi ada v2")
+	})
+
+	run("workflow step edit", func(t *testing.T) {
+		d.expect("/wf", 200, "hello ada v1")
+		src := mustRead(t, filepath.Join(d.root, "src/workflows/hello.ts"))
+		res := d.edit("src/workflows/hello.ts", strings.Replace(src, "v1", "v2", 1))
+		if !res.Success {
+			t.Fatalf("%+v", res)
+		}
+		d.poll("/wf", "hello ada v2")
+	})
+
+	run("module service edit", func(t *testing.T) {
+		d.expect("/greeter", 200, "greetings ada v1")
+		src := mustRead(t, filepath.Join(d.root, "src/modules/greeter/service.ts"))
+		res := d.edit("src/modules/greeter/service.ts", strings.Replace(src, "v1", "v2", 1))
+		if !res.Success {
+			t.Fatalf("%+v", res)
+		}
+		d.poll("/greeter", "greetings ada v2")
+	})
+
+	run("subscriber edit, event emitted from the editor's command", func(t *testing.T) {
+		src := mustRead(t, filepath.Join(d.root, "src/subscribers/product-created.ts"))
+		res := d.edit("src/subscribers/product-created.ts", strings.Replace(src, "FIXTURE-SUB v1", "FIXTURE-SUB v2", 1))
+		if !res.Success {
+			t.Fatalf("%+v", res)
+		}
+		raw, err := d.sup.Call(context.Background(), host.CmdEmitEvent, host.EmitArgs{Name: "product.created", Data: json.RawMessage(`{"id":"p42"}`)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var er host.EmitResult
+		if err := json.Unmarshal(raw, &er); err != nil || er.Name != "product.created" || len(er.Subscribers) != 1 {
+			t.Fatalf("emit result %s (%v)", raw, err)
+		}
+		d.waitOutput("FIXTURE-SUB v2 product.created p42")
+		if strings.Contains(d.out.String(), "FIXTURE-SUB v1 product.created p42") {
+			t.Fatal("the old subscriber also ran")
+		}
+	})
+
+	run("job edit, run from the editor's command", func(t *testing.T) {
+		src := mustRead(t, filepath.Join(d.root, "src/jobs/tick.ts"))
+		res := d.edit("src/jobs/tick.ts", strings.Replace(src, "FIXTURE-JOB v1", "FIXTURE-JOB v2", 1))
+		if !res.Success {
+			t.Fatalf("%+v", res)
+		}
+		raw, err := d.sup.Call(context.Background(), host.CmdRunJob, host.RunJobArgs{Name: "fixture-tick"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rr host.RunJobResult
+		if err := json.Unmarshal(raw, &rr); err != nil || rr.Name != "fixture-tick" {
+			t.Fatalf("run-job result %s (%v)", raw, err)
+		}
+		d.waitOutput("FIXTURE-JOB v2 tick")
+		raw, err = d.sup.Call(context.Background(), host.CmdJobs, nil)
+		var jobs []host.JobInfo
+		if err != nil || json.Unmarshal(raw, &jobs) != nil || len(jobs) != 1 || jobs[0].Schedule != "* * * * *" || jobs[0].Next.IsZero() {
+			t.Fatalf("jobs %s (%v)", raw, err)
+		}
+		if _, err := d.sup.Call(context.Background(), host.CmdRunJob, host.RunJobArgs{Name: "nope"}); err == nil || !strings.Contains(err.Error(), `no scheduled job named "nope"`) {
+			t.Fatalf("unknown job: %v", err)
+		}
+	})
+
+	run("deleting a workflow does not restart", func(t *testing.T) {
+		writeFile(t, d.root, "src/api/wf/route.ts", "export const GET = (req: any, res: any) => res.json({ gone: true })\n")
+		writeFile(t, d.root, "src/workflows/extra.ts", "import { createWorkflow, WorkflowResponse } from \"@medusajs/framework/workflows-sdk\"\nexport default createWorkflow(\"fixture-extra\", () => new WorkflowResponse(\"x\"))\n")
+		d.poll("/wf", "gone")
+		n := len(d.results("restart"))
+		res := d.remove("src/workflows/extra.ts")
+		if !res.Success {
+			t.Fatalf("%+v", res)
+		}
+		if len(d.results("restart")) != n {
+			t.Fatal("restarted")
+		}
+	})
+
+	run("config change restarts beside the old server", func(t *testing.T) {
+		writeFile(t, d.root, "src/api/hello/route.ts", nodeRouteTS("9"))
+		d.poll("/hello", `{"v":9}`)
+		stop := make(chan struct{})
+		bad := hammer(d.url+"/hello", stop)
+		n := len(d.results("restart"))
+		cfg := mustRead(t, filepath.Join(d.root, "medusa-config.ts"))
+		writeFile(t, d.root, "medusa-config.ts", cfg+"\n// touched\n")
+		res := d.waitResult("restart", n)
+		close(stop)
+		if !res.Success {
+			t.Fatalf("restart: %+v", res)
+		}
+		if b := bad(); len(b) > 0 {
+			t.Fatalf("%d requests failed during the restart: %v", len(b), b[:min(len(b), 5)])
+		}
+		d.expect("/hello", 200, `{"v":9}`)
+	})
+
+	run("Medusa killed is restarted", func(t *testing.T) {
+		pids := childPIDs(t, os.Getpid())
+		if len(pids) == 0 {
+			t.Fatal("no child")
+		}
+		n := len(d.results("restart"))
+		for _, p := range pids {
+			_ = syscall.Kill(p, syscall.SIGKILL)
+		}
+		d.waitResult("restart", n)
+		d.poll("/hello", `{"v":9}`)
+	})
+}
+
+func mustRead(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func (d *dev) waitOutput(want string) {
+	d.t.Helper()
+	deadline := time.Now().Add(waitFor)
+	for time.Now().Before(deadline) {
+		if strings.Contains(d.out.String(), want) {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	d.t.Fatalf("output lacks %q:\n%s", want, d.out.String())
+}
+
+// remove deletes a file and waits for the reload it causes.
+func (d *dev) remove(rel string) host.Result {
+	d.t.Helper()
+	n := len(d.results("reload"))
+	if err := os.Remove(filepath.Join(d.root, filepath.FromSlash(rel))); err != nil {
+		d.t.Fatal(err)
+	}
+	return d.waitResult("reload", n)
+}
