@@ -76,5 +76,15 @@ if [ ! -f .env ]; then
   . ./.env.example
   set +a
 fi
+# Migrations take ~10 s; skip them when this database was migrated with this package-lock.
+STAMP=node_modules/.medusa-ls-migrated
+LOCK_SUM=$(sha256sum package-lock.json | cut -d' ' -f1)
+MIGRATED=$(PGPASSWORD=$DB_PASS psql -h 127.0.0.1 -p "$PGPORT" -U "$DB_USER" -d "$DB_NAME" -Atqc \
+  "select count(*) from information_schema.tables where table_name='mikro_orm_migrations'" 2>/dev/null || echo 0)
+if [ "$MIGRATED" = 1 ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$LOCK_SUM" ]; then
+  echo "setup-db: database already migrated"
+  exit 0
+fi
 echo "setup-db: medusa db:migrate"
 npx --no-install medusa db:migrate
+echo "$LOCK_SUM" > "$STAMP"
