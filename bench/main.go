@@ -83,6 +83,7 @@ type report struct {
 	Projects []projectResult `json:"projects"`
 	LSP      []lspResult     `json:"lsp"`
 	Events   eventsResult    `json:"events_and_jobs"`
+	Node     nodeResult      `json:"real_medusa_side_by_side"`
 	Medusa   map[string]any  `json:"medusa_2_21_2_reference"`
 }
 
@@ -93,6 +94,9 @@ func main() {
 	routes := flag.Int("routes", 1000, "routes in the generated project")
 	samples := flag.Int("n", 200, "save → response samples per project")
 	rssReloads := flag.Int("rss-reloads", 1000, "reloads before the second memory reading")
+	fixture := flag.String("fixture", "testdata/medusa-app", "real Medusa project for the side-by-side run (empty: skip)")
+	nodeSamples := flag.Int("node-n", 30, "route saves per tool in the side-by-side run")
+	only := flag.String("only", "", "run one part: spine, events, lsp or node")
 	flag.Parse()
 	abs, err := filepath.Abs(*bin)
 	check(err)
@@ -107,19 +111,33 @@ func main() {
 	check(err)
 	defer os.RemoveAll(work)
 
+	part := func(name string) bool { return *only == "" || *only == name }
 	ex := filepath.Join(work, "store")
 	check(copyDir(*example, ex))
 	check(addEnvRoute(ex))
-	rep.Projects = append(rep.Projects, measure(*bin, "examples/store", ex, "src/api/store/hello/route.ts", *samples, *rssReloads))
-
 	gen := filepath.Join(work, "generated")
 	check(generate(gen, *routes))
 	check(addEnvRoute(gen))
-	rep.Projects = append(rep.Projects, measure(*bin, fmt.Sprintf("generated (%d routes)", *routes), gen, "src/api/gen/r0000/route.ts", *samples, *rssReloads))
-
-	rep.Events = measureEvents(*bin, *example, *samples)
-	rep.LSP = append(rep.LSP, measureLSP(*bin, "examples/store", ex, "src/api/store/hello/route.ts", *samples))
-	rep.LSP = append(rep.LSP, measureLSP(*bin, fmt.Sprintf("generated (%d routes)", *routes), gen, "src/api/gen/r0000/route.ts", *samples))
+	if part("spine") {
+		rep.Projects = append(rep.Projects, measure(*bin, "examples/store", ex, "src/api/store/hello/route.ts", *samples, *rssReloads))
+		rep.Projects = append(rep.Projects, measure(*bin, fmt.Sprintf("generated (%d routes)", *routes), gen, "src/api/gen/r0000/route.ts", *samples, *rssReloads))
+	}
+	if part("events") {
+		rep.Events = measureEvents(*bin, *example, *samples)
+	}
+	if part("lsp") {
+		rep.LSP = append(rep.LSP, measureLSP(*bin, "examples/store", ex, "src/api/store/hello/route.ts", *samples))
+		rep.LSP = append(rep.LSP, measureLSP(*bin, fmt.Sprintf("generated (%d routes)", *routes), gen, "src/api/gen/r0000/route.ts", *samples))
+	}
+	if !part("node") {
+		rep.Node.Skipped = "not selected (-only)"
+	} else if *fixture != "" {
+		fx, err := filepath.Abs(*fixture)
+		check(err)
+		rep.Node = measureNode(*bin, fx, *nodeSamples)
+	} else {
+		rep.Node.Skipped = "-fixture is empty"
+	}
 
 	b, _ := json.MarshalIndent(rep, "", "  ")
 	check(os.WriteFile(filepath.Join(*out, "results.json"), b, 0o644))
@@ -220,13 +238,20 @@ type server struct {
 }
 
 func (s *server) stop() {
-	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	if s.cmd.SysProcAttr != nil && s.cmd.SysProcAttr.Setpgid {
+		_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGTERM)
+	} else {
+		_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	}
 	done := make(chan struct{})
 	go func() { _ = s.cmd.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(20 * time.Second):
 		_ = s.cmd.Process.Kill()
+		if s.cmd.SysProcAttr != nil && s.cmd.SysProcAttr.Setpgid {
+			_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+		}
 	}
 }
 
@@ -471,5 +496,19 @@ func printTable(rep report) {
 	fmt.Printf("job file reload: p50 %.2f ms, p99 %.2f ms (Medusa: 6.3 ms)\n", e.JobReload.P50, e.JobReload.P99)
 	for _, b := range e.Bus {
 		fmt.Printf("local bus, %3d JS subscribers: emit → handled p50 %.3f ms, p99 %.3f ms; %.0f events/s (%.0f handler calls/s)\n", b.Subscribers, b.Latency.P50, b.Latency.P99, b.EventsPerSecond, b.HandledPerSec)
+	}
+	fmt.Println()
+	if rep.Node.Skipped != "" {
+		fmt.Printf("real Medusa side by side: skipped (%s)\n", rep.Node.Skipped)
+		return
+	}
+	fmt.Printf("%-34s %8s %17s %17s %12s %12s %14s %22s %16s\n", "real Medusa 2.21.2 (fixture)", "boot", "save p50/p99", "under load", "failed/reqs", "shared file", "after syn.err", "config restart", "rss boot→saves")
+	for _, r := range rep.Node.Runs {
+		shared := fmt.Sprintf("%.0f ms", r.SharedFileSaveMs)
+		if r.SharedFileSaveMs < 0 {
+			shared = "stale"
+		}
+		fmt.Printf("%-34s %5.0f ms %7.1f/%5.1f ms %7.1f/%5.1f ms %6d/%-6d %12s %7d failed %8.0f ms, %5d failed %6.0f→%.0f MB\n", r.Tool, r.BootMs, r.RouteSave.P50, r.RouteSave.P99,
+			r.RouteSaveUnderLoad.P50, r.RouteSaveUnderLoad.P99, r.FailedDuringSaves, r.RequestsDuringSaves, shared, r.SyntaxErrorFailed, r.RestartMs, r.FailedDuringRestart, r.RSSBootMB, r.RSSAfterSavesMB)
 	}
 }

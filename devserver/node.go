@@ -80,7 +80,7 @@ func newNodeRuntime(s *Supervisor) (*nodeRuntime, error) {
 	}
 	tsconf, _ := os.ReadFile(filepath.Join(s.root, "tsconfig.json"))
 	r := &nodeRuntime{s: s, node: bin, cli: cli, helper: helper, tsconf: string(tsconf)}
-	r.proxy = newProxy(s.opts.ReadyTimeout, nil)
+	r.proxy = newProxy(s.opts.ReadyTimeout)
 	return r, nil
 }
 
@@ -628,6 +628,8 @@ func problemKey(t target) string {
 
 // send asks Medusa to reload one file and waits for its hmr-result, with what it logged.
 func (r *nodeRuntime) send(c *child, t target) (bool, []ipc.Envelope, error) {
+	r.proxy.pause()
+	defer r.proxy.resume()
 	c.startCollect()
 	msg := ipc.Envelope{Type: ipc.TypeReload, Action: t.action, File: t.file, RootDirectory: r.s.root}
 	if err := c.conn.Send(msg); err != nil {

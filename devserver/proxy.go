@@ -19,12 +19,12 @@ type proxy struct {
 	rp     *httputil.ReverseProxy
 	addr   string
 	ready  chan struct{} // closed while there is a target
+	gate   chan struct{} // while paused: closed on resume
 	hold   time.Duration
-	onFail func(method, path string, status int)
 }
 
-func newProxy(hold time.Duration, onFail func(method, path string, status int)) *proxy {
-	return &proxy{ready: make(chan struct{}), hold: hold, onFail: onFail}
+func newProxy(hold time.Duration) *proxy {
+	return &proxy{ready: make(chan struct{}), hold: hold}
 }
 
 // set points the proxy at addr (host:port).
@@ -32,12 +32,6 @@ func (p *proxy) set(addr string) {
 	target := &url.URL{Scheme: "http", Host: addr}
 	rp := httputil.NewSingleHostReverseProxy(target)
 	rp.Transport = &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: 30 * time.Second}
-	rp.ModifyResponse = func(resp *http.Response) error {
-		if resp.StatusCode >= 500 && p.onFail != nil {
-			p.onFail(resp.Request.Method, resp.Request.URL.Path, resp.StatusCode)
-		}
-		return nil
-	}
 	rp.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
 		writeProxyError(w, http.StatusBadGateway, "the dev server went away while answering: "+err.Error())
 	}
@@ -66,13 +60,42 @@ func (p *proxy) clearIf(addr string) {
 	}
 }
 
+// pause makes new requests wait until resume: during a reload, so that Node spends its time
+// on the reload rather than on requests the old code would answer, and so that a request sent
+// right after a save is answered by the new code.
+func (p *proxy) pause() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.gate == nil {
+		p.gate = make(chan struct{})
+	}
+}
+
+func (p *proxy) resume() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.gate != nil {
+		close(p.gate)
+		p.gate = nil
+	}
+}
+
 func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), p.hold)
 	defer cancel()
 	for {
 		p.mu.Lock()
-		rp, ready := p.rp, p.ready
+		rp, ready, gate := p.rp, p.ready, p.gate
 		p.mu.Unlock()
+		if gate != nil {
+			select {
+			case <-gate:
+				continue
+			case <-ctx.Done():
+				writeProxyError(w, http.StatusServiceUnavailable, "the dev server is still reloading; see the medusa-ls output")
+				return
+			}
+		}
 		if rp != nil {
 			rp.ServeHTTP(w, r)
 			return

@@ -1,0 +1,277 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// nodeResult compares, on the real Medusa fixture (testdata/medusa-app), `medusa-ls develop`
+// with the node runtime against Medusa's own `medusa develop` with backend HMR: the same
+// project, the same machine, the same edits.
+type nodeResult struct {
+	Skipped string        `json:"skipped,omitempty"`
+	Runs    []nodeMeasure `json:"runs,omitempty"`
+}
+
+type nodeMeasure struct {
+	Tool                string  `json:"tool"`
+	BootMs              float64 `json:"boot_to_first_200_ms"`
+	RouteSave           stats   `json:"route_save_to_new_body"`
+	RouteSaveUnderLoad  stats   `json:"route_save_to_new_body_under_load"`
+	RequestsDuringSaves int64   `json:"requests_during_route_saves"`
+	FailedDuringSaves   int64   `json:"failed_requests_during_route_saves"`
+	SharedFileSaveMs    float64 `json:"shared_file_save_to_new_body_ms"` // -1: never (stale)
+	SyntaxErrorFailed   int64   `json:"failed_requests_after_syntax_error"`
+	RestartMs           float64 `json:"config_change_to_first_200_ms"`
+	FailedDuringRestart int64   `json:"failed_requests_during_restart"`
+	RSSBootMB           float64 `json:"rss_after_boot_mb"` // every process of the tool
+	RSSAfterSavesMB     float64 `json:"rss_after_saves_mb"`
+}
+
+const (
+	benchRoute = "export const GET = (req: any, res: any) => {\n  res.json({ bench: \"v%d-\" })\n}\n"
+	benchLib   = "export const tag = \"t%d-\"\n"
+	benchUses  = "import { tag } from \"../../lib/bench-tag\"\nexport const GET = (req: any, res: any) => res.json({ tag })\n"
+)
+
+func measureNode(bin, fixture string, samples int) nodeResult {
+	if _, err := exec.LookPath("node"); err != nil {
+		return nodeResult{Skipped: "node is not installed"}
+	}
+	if _, err := os.Stat(filepath.Join(fixture, "node_modules", "@medusajs", "medusa")); err != nil {
+		return nodeResult{Skipped: "the fixture is not installed (bash testdata/medusa-app/setup-db.sh)"}
+	}
+	if addr := fixtureDB(fixture); addr != "" {
+		c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+		if err != nil {
+			return nodeResult{Skipped: "the fixture's database is not reachable (bash testdata/medusa-app/setup-db.sh)"}
+		}
+		c.Close()
+	}
+	var res nodeResult
+	for _, tool := range []string{"medusa-ls develop (node runtime)", "medusa develop (backend HMR)"} {
+		fmt.Fprintf(os.Stderr, "bench: real Medusa, %s\n", tool)
+		dir, err := os.MkdirTemp("", "medusa-ls-bench-node")
+		check(err)
+		check(copyFixture(fixture, dir))
+		port := freePort()
+		var cmd *exec.Cmd
+		if strings.HasPrefix(tool, "medusa-ls") {
+			cmd = exec.Command(bin, "develop", dir, "--port", strconv.Itoa(port), "--runtime", "node")
+		} else {
+			cmd = exec.Command("node", "node_modules/@medusajs/cli/cli.js", "develop")
+			cmd.Dir = dir
+			cmd.Env = append(os.Environ(), "PORT="+strconv.Itoa(port))
+		}
+		res.Runs = append(res.Runs, measureNodeTool(tool, cmd, dir, port, samples))
+		os.RemoveAll(dir)
+	}
+	return res
+}
+
+func measureNodeTool(tool string, cmd *exec.Cmd, dir string, port, samples int) nodeMeasure {
+	m := nodeMeasure{Tool: tool}
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	s, start := startProcess(cmd, base)
+	defer s.stop()
+	t, err := firstBody(base+"/bench", "v0-", 3*time.Minute)
+	check(err)
+	m.BootMs = round(msSince(start, t))
+	time.Sleep(3 * time.Second)
+	m.RSSBootMB = treeRSS(s.cmd.Process.Pid)
+
+	// Route saves, one after the other, as a developer makes them.
+	route := filepath.Join(dir, "src/api/bench/route.ts")
+	n := 0
+	saves := func(count int) []float64 {
+		var out []float64
+		for i := 0; i < count; i++ {
+			n++
+			writeAtomic(route, fmt.Sprintf(benchRoute, n))
+			wrote := time.Now()
+			t, err := firstBody(base+"/bench", fmt.Sprintf("v%d-", n), 60*time.Second)
+			check(err)
+			out = append(out, msSince(wrote, t))
+			time.Sleep(100 * time.Millisecond) // as between two real saves
+		}
+		return out
+	}
+	m.RouteSave = summarize(saves(samples))
+
+	// The same while a client requests without pause: what fails, and how much slower.
+	var reqs, fails atomic.Int64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); load(base+"/bench", stop, &reqs, &fails) }()
+	m.RouteSaveUnderLoad = summarize(saves(max(samples/2, 5)))
+	close(stop)
+	wg.Wait()
+	m.RequestsDuringSaves, m.FailedDuringSaves = reqs.Load(), fails.Load()
+	time.Sleep(3 * time.Second)
+	m.RSSAfterSavesMB = treeRSS(s.cmd.Process.Pid)
+
+	// A shared file that a route imports: Medusa does not reload its importers.
+	writeAtomic(filepath.Join(dir, "src/lib/bench-tag.ts"), fmt.Sprintf(benchLib, 1))
+	wrote := time.Now()
+	if t, err := firstBody(base+"/bench-tag", "t1-", 5*time.Second); err == nil {
+		m.SharedFileSaveMs = round(msSince(wrote, t))
+	} else {
+		m.SharedFileSaveMs = -1
+	}
+
+	// A syntax error in a route: how many requests to the other routes fail afterwards.
+	writeAtomic(route, "export const GET = (req: any, res: any) => {\n  res.json({ bench: \"broken\" \n}\n")
+	time.Sleep(1500 * time.Millisecond)
+	var sreqs, sfails atomic.Int64
+	stop = make(chan struct{})
+	wg.Add(1)
+	go func() { defer wg.Done(); load(base+"/bench-tag", stop, &sreqs, &sfails) }()
+	time.Sleep(2 * time.Second)
+	close(stop)
+	wg.Wait()
+	m.SyntaxErrorFailed = sfails.Load()
+	n++
+	writeAtomic(route, fmt.Sprintf(benchRoute, n))
+	_, err = firstBody(base+"/bench", fmt.Sprintf("v%d-", n), 90*time.Second)
+	check(err)
+	time.Sleep(time.Second)
+
+	// medusa-config.ts changes: a full restart, under load.
+	reqs.Store(0)
+	fails.Store(0)
+	stop = make(chan struct{})
+	wg.Add(1)
+	go func() { defer wg.Done(); load(base+"/bench", stop, &reqs, &fails) }()
+	time.Sleep(200 * time.Millisecond)
+	cfg := filepath.Join(dir, "medusa-config.ts")
+	src, err := os.ReadFile(cfg)
+	check(err)
+	before := s.restarts()
+	writeAtomic(cfg, string(src)+"\n// bench restart\n")
+	wrote = time.Now()
+	// Serving again means: the restarted server answers (medusa-ls's answers all along, from
+	// the old one, so wait for the new process's log line).
+	deadline := time.Now().Add(3 * time.Minute)
+	for time.Now().Before(deadline) && s.restarts() == before {
+		time.Sleep(5 * time.Millisecond)
+	}
+	t, err = firstBody(base+"/bench", fmt.Sprintf("v%d-", n), 3*time.Minute)
+	check(err)
+	m.RestartMs = round(msSince(wrote, t))
+	time.Sleep(500 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+	m.FailedDuringRestart = fails.Load()
+	return m
+}
+
+// restarts counts the times a server said it serves again: medusa-ls's "restarted in", or
+// Medusa's "Server is ready" (which includes its first start).
+func (s *server) restarts() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := s.out.String()
+	if strings.Contains(out, "[HMR] ready on") {
+		return strings.Count(out, "restarted in")
+	}
+	return strings.Count(out, "Server is ready")
+}
+
+func startProcess(cmd *exec.Cmd, base string) (*server, time.Time) {
+	s := &server{cmd: cmd, url: base, out: &bytes.Buffer{}}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // stop() ends the whole tree: medusa develop leaves its child behind on SIGTERM
+	pr, err := cmd.StdoutPipe()
+	check(err)
+	cmd.Stderr = cmd.Stdout
+	go func() {
+		sc := bufio.NewScanner(pr)
+		sc.Buffer(make([]byte, 64<<10), 4<<20)
+		for sc.Scan() {
+			s.mu.Lock()
+			s.out.WriteString(sc.Text() + "\n")
+			s.mu.Unlock()
+		}
+	}()
+	start := time.Now()
+	check(cmd.Start())
+	return s, start
+}
+
+// copyFixture copies the fixture's project files and links its node_modules, then adds the
+// bench's routes.
+func copyFixture(src, dst string) error {
+	for _, f := range []string{"medusa-config.ts", "package.json", "tsconfig.json"} {
+		if err := copyFile(filepath.Join(src, f), filepath.Join(dst, f)); err != nil {
+			return err
+		}
+	}
+	if err := copyFile(filepath.Join(src, ".env.example"), filepath.Join(dst, ".env")); err != nil {
+		return err
+	}
+	if err := copyDir(filepath.Join(src, "src"), filepath.Join(dst, "src")); err != nil {
+		return err
+	}
+	files := map[string]string{
+		"src/api/bench/route.ts":     fmt.Sprintf(benchRoute, 0),
+		"src/lib/bench-tag.ts":       fmt.Sprintf(benchLib, 0),
+		"src/api/bench-tag/route.ts": benchUses,
+	}
+	for rel, c := range files {
+		p := filepath.Join(dst, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, []byte(c), 0o644); err != nil {
+			return err
+		}
+	}
+	return os.Symlink(filepath.Join(src, "node_modules"), filepath.Join(dst, "node_modules"))
+}
+
+func copyFile(from, to string) error {
+	b, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(to, b, 0o644)
+}
+
+func fixtureDB(fixture string) string {
+	b, err := os.ReadFile(filepath.Join(fixture, ".env.example"))
+	if err != nil {
+		return ""
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(l), "DATABASE_URL="); ok {
+			if u, err := url.Parse(v); err == nil {
+				return u.Host
+			}
+		}
+	}
+	return ""
+}
+
+// treeRSS sums the resident memory of pid and all its descendants.
+func treeRSS(pid int) float64 {
+	total := rssMB(pid)
+	for _, c := range children(pid) {
+		total += treeRSS(c)
+	}
+	return round(total)
+}
