@@ -101,7 +101,7 @@ func measureNodeTool(tool string, cmd *exec.Cmd, dir string, port, samples int) 
 			n++
 			writeAtomic(route, fmt.Sprintf(benchRoute, n))
 			wrote := time.Now()
-			t, err := firstBody(base+"/bench", fmt.Sprintf("v%d-", n), 60*time.Second)
+			t, err := pollBody(base+"/bench", fmt.Sprintf("v%d-", n), 60*time.Second, 5*time.Millisecond)
 			check(err)
 			out = append(out, msSince(wrote, t))
 			time.Sleep(100 * time.Millisecond) // as between two real saves
@@ -126,7 +126,7 @@ func measureNodeTool(tool string, cmd *exec.Cmd, dir string, port, samples int) 
 	// A shared file that a route imports: Medusa does not reload its importers.
 	writeAtomic(filepath.Join(dir, "src/lib/bench-tag.ts"), fmt.Sprintf(benchLib, 1))
 	wrote := time.Now()
-	if t, err := firstBody(base+"/bench-tag", "t1-", 5*time.Second); err == nil {
+	if t, err := pollBody(base+"/bench-tag", "t1-", 5*time.Second, 5*time.Millisecond); err == nil {
 		m.SharedFileSaveMs = round(msSince(wrote, t))
 	} else {
 		m.SharedFileSaveMs = -1
