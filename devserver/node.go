@@ -555,20 +555,25 @@ func (r *nodeRuntime) reload(ctx context.Context, c *child, _ int64, batch []hos
 			return res, err
 		}
 		key := problemKey(t)
-		if ok {
+		var errs []ipc.Envelope
+		for _, m := range logs {
+			if m.Level == "error" {
+				errs = append(errs, m)
+			}
+		}
+		// Medusa reports success for a subscriber it could not register; its log says otherwise.
+		if ok && len(errs) == 0 {
 			r.problems.set(key, nil)
 			r.problems.forget(key)
 			res.Reloaded = append(res.Reloaded, reloaders.Resource{Kind: strings.TrimSuffix(t.kind, "s"), Name: diag.RelPath(s.root, t.file), File: t.file})
 			continue
 		}
-		if t.action == host.ActionUnlink && onlyMissingFile(logs, t.file) {
+		if t.action == host.ActionUnlink && onlyMissingFile(errs, t.file) {
 			continue // Medusa re-requires a deleted workflow after dropping it; it is gone, as asked
 		}
 		var ds []diag.Diagnostic
-		for _, m := range logs {
-			if m.Level == "error" {
-				ds = append(ds, logDiagnostics(s.root, m, t.file, diag.CodeLoad)...)
-			}
+		for _, m := range errs {
+			ds = append(ds, logDiagnostics(s.root, m, t.file, diag.CodeLoad)...)
 		}
 		if len(ds) == 0 {
 			if t.kind == "modules" {

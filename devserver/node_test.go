@@ -351,6 +351,22 @@ func TestNodeRuntime(t *testing.T) {
 		}
 	})
 
+	run("subscriber that throws while loading is an error on its line", func(t *testing.T) {
+		src := mustRead(t, filepath.Join(d.root, "src/subscribers/product-created.ts"))
+		res := d.edit("src/subscribers/product-created.ts", "const cfg: any = undefined\nconst event = cfg.event\n"+src)
+		if res.Success || len(res.Errors) == 0 {
+			t.Fatalf("Medusa says success; want the failure it logged: %+v", res)
+		}
+		e := res.Errors[0]
+		if filepath.Base(e.File) != "product-created.ts" || e.Line != 2 || !strings.Contains(e.Message, "event") {
+			t.Fatalf("error %+v", e)
+		}
+		res = d.edit("src/subscribers/product-created.ts", src)
+		if !res.Success || len(res.Problems) != 0 {
+			t.Fatalf("fix: %+v", res)
+		}
+	})
+
 	run("job edit, run from the editor's command", func(t *testing.T) {
 		src := mustRead(t, filepath.Join(d.root, "src/jobs/tick.ts"))
 		res := d.edit("src/jobs/tick.ts", strings.Replace(src, "FIXTURE-JOB v1", "FIXTURE-JOB v2", 1))

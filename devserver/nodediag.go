@@ -135,12 +135,13 @@ func logDiagnostics(root string, m ipc.Envelope, fallback, code string) []diag.D
 		switch {
 		case msg == "" || isReloadContext(msg):
 			msg = em
+		case strings.Contains(msg, e.Message):
 		default:
 			msg = msg + ": " + em
 		}
 		stack = e.Stack
 	}
-	msg = cleanMessage(msg)
+	msg = strings.ReplaceAll(cleanMessage(msg), root+string(filepath.Separator), "")
 	if msg == "" {
 		return nil
 	}

@@ -47,6 +47,16 @@ function install() {
     }
   }
 
+  // The last project file that threw while loading. Medusa sometimes logs only the error's
+  // text ("Failed to register subscriber from <file>: Error: …"); the stack is here.
+  let loadError = null
+  function loadErrorFor(message) {
+    const e = loadError
+    if (!e || Date.now() - e.at > 5000 || typeof e.error.stack !== "string") return undefined
+    const paths = message.match(/(?:\/|[A-Za-z]:\\)[^\s:'"()]+/g) || []
+    return paths.some((p) => e.error.stack.includes(p)) ? e.error : undefined
+  }
+
   function report(level, messageOrError, err) {
     let message = messageOrError
     let error = err
@@ -55,6 +65,7 @@ function install() {
       message = ""
     }
     if (typeof message !== "string") message = String(message)
+    if (!error && level === "error") error = loadErrorFor(message)
     send({
       type: "medusa-ls:log",
       level,
@@ -79,7 +90,13 @@ function install() {
   const hooked = new WeakSet()
   const load = Module._load
   Module._load = function (request) {
-    const exported = load.apply(this, arguments)
+    let exported
+    try {
+      exported = load.apply(this, arguments)
+    } catch (e) {
+      if (e && typeof e === "object") loadError = { error: e, at: Date.now() }
+      throw e
+    }
     if (typeof request !== "string" || !exported) return exported
     if (request.endsWith("reporter") && exported.Reporter) {
       hookReporter(exported.Reporter.prototype)
