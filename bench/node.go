@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"net"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +13,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/medusa-ls/medusa-ls/internal/medusafixture"
 )
 
 // nodeResult compares, on the real Medusa fixture (testdata/medusa-app), `medusa-ls develop`
@@ -47,25 +47,19 @@ const (
 )
 
 func measureNode(bin, fixture string, samples int) nodeResult {
-	if _, err := exec.LookPath("node"); err != nil {
-		return nodeResult{Skipped: "node is not installed"}
-	}
-	if _, err := os.Stat(filepath.Join(fixture, "node_modules", "@medusajs", "medusa")); err != nil {
-		return nodeResult{Skipped: "the fixture is not installed (bash testdata/medusa-app/setup-db.sh)"}
-	}
-	if addr := fixtureDB(fixture); addr != "" {
-		c, err := net.DialTimeout("tcp", addr, 2*time.Second)
-		if err != nil {
-			return nodeResult{Skipped: "the fixture's database is not reachable (bash testdata/medusa-app/setup-db.sh)"}
-		}
-		c.Close()
+	if err := medusafixture.Check(fixture); err != nil {
+		return nodeResult{Skipped: err.Error() + " (bash testdata/medusa-app/setup-db.sh)"}
 	}
 	var res nodeResult
 	for _, tool := range []string{"medusa-ls develop (node runtime)", "medusa develop (backend HMR)"} {
 		fmt.Fprintf(os.Stderr, "bench: real Medusa, %s\n", tool)
 		dir, err := os.MkdirTemp("", "medusa-ls-bench-node")
 		check(err)
-		check(copyFixture(fixture, dir))
+		check(medusafixture.Copy(fixture, dir, map[string]string{
+			"src/api/bench/route.ts":     fmt.Sprintf(benchRoute, 0),
+			"src/lib/bench-tag.ts":       fmt.Sprintf(benchLib, 0),
+			"src/api/bench-tag/route.ts": benchUses,
+		}))
 		port := freePort()
 		var cmd *exec.Cmd
 		if strings.HasPrefix(tool, "medusa-ls") {
@@ -208,63 +202,6 @@ func startProcess(cmd *exec.Cmd, base string) (*server, time.Time) {
 	start := time.Now()
 	check(cmd.Start())
 	return s, start
-}
-
-// copyFixture copies the fixture's project files and links its node_modules, then adds the
-// bench's routes.
-func copyFixture(src, dst string) error {
-	for _, f := range []string{"medusa-config.ts", "package.json", "tsconfig.json"} {
-		if err := copyFile(filepath.Join(src, f), filepath.Join(dst, f)); err != nil {
-			return err
-		}
-	}
-	if err := copyFile(filepath.Join(src, ".env.example"), filepath.Join(dst, ".env")); err != nil {
-		return err
-	}
-	if err := copyDir(filepath.Join(src, "src"), filepath.Join(dst, "src")); err != nil {
-		return err
-	}
-	files := map[string]string{
-		"src/api/bench/route.ts":     fmt.Sprintf(benchRoute, 0),
-		"src/lib/bench-tag.ts":       fmt.Sprintf(benchLib, 0),
-		"src/api/bench-tag/route.ts": benchUses,
-	}
-	for rel, c := range files {
-		p := filepath.Join(dst, rel)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(p, []byte(c), 0o644); err != nil {
-			return err
-		}
-	}
-	return os.Symlink(filepath.Join(src, "node_modules"), filepath.Join(dst, "node_modules"))
-}
-
-func copyFile(from, to string) error {
-	b, err := os.ReadFile(from)
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
-		return err
-	}
-	return os.WriteFile(to, b, 0o644)
-}
-
-func fixtureDB(fixture string) string {
-	b, err := os.ReadFile(filepath.Join(fixture, ".env.example"))
-	if err != nil {
-		return ""
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(l), "DATABASE_URL="); ok {
-			if u, err := url.Parse(v); err == nil {
-				return u.Host
-			}
-		}
-	}
-	return ""
 }
 
 // treeRSS sums the resident memory of pid and all its descendants.

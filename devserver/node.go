@@ -288,6 +288,9 @@ func (r *nodeRuntime) runtimeError(m ipc.Envelope) {
 	e := &RuntimeError{Problems: ds}
 	if m.Request != nil {
 		e.Method, e.Path, e.Status = m.Request.Method, m.Request.Path, http.StatusInternalServerError
+		for i := range ds {
+			ds[i].Message = fmt.Sprintf("%s %s: %s", e.Method, e.Path, ds[i].Message)
+		}
 	} else {
 		e.What = firstLine(strings.TrimSpace(strings.TrimPrefix(m.Message, "[HMR]")))
 	}

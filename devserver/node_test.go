@@ -3,14 +3,10 @@
 package devserver_test
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
-	"net"
 	"net/http"
-	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -21,100 +17,13 @@ import (
 	"github.com/medusa-ls/medusa-ls/devserver"
 	"github.com/medusa-ls/medusa-ls/devserver/host"
 	"github.com/medusa-ls/medusa-ls/diag"
+	"github.com/medusa-ls/medusa-ls/internal/medusafixture"
 )
-
-// fixtureDir is the real Medusa 2.21.2 project the node runtime tests run (testdata/medusa-app;
-// `bash testdata/medusa-app/setup-db.sh` installs it and its database).
-const fixtureDir = "../testdata/medusa-app"
-
-// nodeProject copies the fixture into a temporary project (its node_modules linked, not
-// copied) so that tests can edit files freely. It skips when Node, the fixture's dependencies
-// or its database are missing, unless MEDUSA_LS_REQUIRE_NODE=1 (CI) makes that a failure.
-func nodeProject(t *testing.T) string {
-	t.Helper()
-	missing := func(format string, args ...any) {
-		t.Helper()
-		if os.Getenv("MEDUSA_LS_REQUIRE_NODE") == "1" {
-			t.Fatalf(format+" (MEDUSA_LS_REQUIRE_NODE=1)", args...)
-		}
-		t.Skipf(format+"; run bash testdata/medusa-app/setup-db.sh", args...)
-	}
-	if _, err := exec.LookPath("node"); err != nil {
-		missing("node is not installed")
-	}
-	src, err := filepath.Abs(fixtureDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !devserver.UseNodeRuntime(src) {
-		missing("the fixture's node_modules are not installed")
-	}
-	env, err := os.ReadFile(filepath.Join(src, ".env.example"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if addr := databaseAddr(string(env)); addr != "" {
-		c, err := net.DialTimeout("tcp", addr, 2*time.Second)
-		if err != nil {
-			missing("the fixture's database at %s is not reachable: %v", addr, err)
-		}
-		c.Close()
-	}
-	root := t.TempDir()
-	for _, f := range []string{"medusa-config.ts", "package.json", "tsconfig.json"} {
-		copyFile(t, filepath.Join(src, f), filepath.Join(root, f))
-	}
-	copyFile(t, filepath.Join(src, ".env.example"), filepath.Join(root, ".env"))
-	err = filepath.WalkDir(filepath.Join(src, "src"), func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		copyFile(t, p, filepath.Join(root, rel))
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(filepath.Join(src, "node_modules"), filepath.Join(root, "node_modules")); err != nil {
-		t.Fatal(err)
-	}
-	return root
-}
-
-func databaseAddr(env string) string {
-	sc := bufio.NewScanner(strings.NewReader(env))
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "DATABASE_URL="); ok {
-			if u, err := url.Parse(v); err == nil {
-				return u.Host
-			}
-		}
-	}
-	return ""
-}
-
-func copyFile(t *testing.T, from, to string) {
-	t.Helper()
-	b, err := os.ReadFile(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(to, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // startNode runs the fixture with the node runtime; Medusa takes seconds to boot, so the node
 // tests share one dev server and run in order.
 func startNode(t *testing.T, files map[string]string) *dev {
-	root := nodeProject(t)
-	for rel, c := range files {
-		writeFile(t, root, rel, c)
-	}
+	root := medusafixture.ForTest(t, files)
 	d := startDevAt(t, root, func(o *devserver.Options) {
 		o.Runtime = devserver.RuntimeNode
 		o.ReadyTimeout = 3 * time.Minute

@@ -15,12 +15,12 @@ import (
 // restarting after a crash) requests wait instead of being refused; a restart switches the
 // target only once the new child serves.
 type proxy struct {
-	mu     sync.Mutex
-	rp     *httputil.ReverseProxy
-	addr   string
-	ready  chan struct{} // closed while there is a target
-	gate   chan struct{} // while paused: closed on resume
-	hold   time.Duration
+	mu    sync.Mutex
+	rp    *httputil.ReverseProxy
+	addr  string
+	ready chan struct{} // closed while there is a target
+	gate  chan struct{} // while paused: closed on resume
+	hold  time.Duration
 }
 
 func newProxy(hold time.Duration) *proxy {
