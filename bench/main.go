@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command bench measures medusa-ls on the example project and on a generated project of many
 // routes: save → first response with the new body, cold start, full restart, child memory, and
 // failed requests while reloading under load. It prints JSON and a table; it asserts nothing.

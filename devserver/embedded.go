@@ -3,7 +3,6 @@ package devserver
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -43,33 +42,11 @@ func (r *embeddedRuntime) spawn() (*child, error) {
 		base[k] = v
 	}
 	cmd.Env = append(dotenv.Lines(base), EnvChild+"=1")
-	out, outW, err := os.Pipe()
-	if err != nil {
-		t.close()
-		return nil, err
-	}
-	cmd.Stdout, cmd.Stderr = outW, outW
 	t.attach(cmd, s.lfile)
-	if err := cmd.Start(); err != nil {
-		t.close()
-		out.Close()
-		outW.Close()
+	c, err := s.startChild(cmd, t, "")
+	if err != nil {
 		return nil, fmt.Errorf("starting the dev server child (%s): %w", s.opts.Exe, err)
 	}
-	outW.Close()
-	t.afterStart()
-	c := &child{cmd: cmd, pid: cmd.Process.Pid, msgs: make(chan ipc.Envelope, 16), exited: make(chan struct{}), pending: map[int64]chan ipc.Envelope{}}
-	go s.pipeOutput(c, out)
-	go func() {
-		c.err = cmd.Wait()
-		close(c.exited)
-	}()
-	nc, err := t.parentConn()
-	if err != nil {
-		_ = kill(c.pid)
-		return nil, err
-	}
-	c.conn = ipc.NewConn(nc)
 	go s.readChild(c)
 	return c, nil
 }
@@ -83,37 +60,13 @@ func listenerPort(l net.Listener) int {
 
 // readChild delivers the child's messages; runtime errors go straight to listeners.
 func (s *Supervisor) readChild(c *child) {
-	defer close(c.msgs)
-	for {
-		m, err := c.conn.Receive()
-		var de *ipc.DecodeError
-		if errors.As(err, &de) {
-			s.logf("%s %v", s.prefix, err)
-			continue
+	c.receive(func(m ipc.Envelope) bool {
+		if m.Type != ipc.TypeRuntimeError {
+			return false
 		}
-		if err != nil {
-			return
-		}
-		if m.Type == ipc.TypeCommandDone {
-			c.mu.Lock()
-			ch := c.pending[m.ID]
-			delete(c.pending, m.ID)
-			c.mu.Unlock()
-			if ch != nil {
-				ch <- m
-			}
-			continue
-		}
-		if m.Type == ipc.TypeRuntimeError {
-			s.emit(Event{Runtime: &RuntimeError{Method: m.Method, Path: m.Path, Status: m.Status, What: m.What, Problems: m.Errors}})
-			continue
-		}
-		select {
-		case c.msgs <- m:
-		case <-c.exited:
-			return
-		}
-	}
+		s.emit(Event{Runtime: &RuntimeError{Method: m.Method, Path: m.Path, Status: m.Status, What: m.What, Problems: m.Errors}})
+		return true
+	}, func(err error) { s.logf("%s %v", s.prefix, err) })
 }
 
 // resultOf unpacks a result or ready message.

@@ -164,39 +164,14 @@ func (r *nodeRuntime) spawn() (*child, error) {
 		env["MEDUSA_FF_BACKEND_HMR"] = "true"
 	}
 	cmd.Env = dotenv.Lines(env)
-	out, outW, err := os.Pipe()
-	if err != nil {
-		t.close()
-		return nil, err
-	}
-	cmd.Stdout, cmd.Stderr = outW, outW
 	if err := t.attachNode(cmd); err != nil {
 		t.close()
-		out.Close()
-		outW.Close()
 		return nil, err
 	}
-	if err := cmd.Start(); err != nil {
-		t.close()
-		out.Close()
-		outW.Close()
+	c, err := s.startChild(cmd, t, fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
 		return nil, fmt.Errorf("starting Medusa (%s %s): %w", r.node, diag.RelPath(s.root, r.cli), err)
 	}
-	outW.Close()
-	t.afterStart()
-	c := &child{addr: fmt.Sprintf("127.0.0.1:%d", port), cmd: cmd, pid: cmd.Process.Pid,
-		msgs: make(chan ipc.Envelope, 16), exited: make(chan struct{}), pending: map[int64]chan ipc.Envelope{}}
-	go s.pipeOutput(c, out)
-	go func() {
-		c.err = cmd.Wait()
-		close(c.exited)
-	}()
-	nc, err := t.parentConn()
-	if err != nil {
-		_ = kill(c.pid)
-		return nil, err
-	}
-	c.conn = ipc.NewConn(nc)
 	go r.read(c)
 	return c, nil
 }
@@ -204,46 +179,21 @@ func (r *nodeRuntime) spawn() (*child, error) {
 // read delivers the Node child's messages: command answers to their callers, Medusa's errors
 // to the reload collecting them or, outside reloads, to listeners as runtime errors.
 func (r *nodeRuntime) read(c *child) {
-	defer close(c.msgs)
-	for {
-		m, err := c.conn.Receive()
-		var de *ipc.DecodeError
-		if errors.As(err, &de) {
-			continue // a message the helper does not send; Medusa's own are all JSON
-		}
-		if err != nil {
-			return
-		}
+	c.receive(func(m ipc.Envelope) bool {
 		switch m.Type {
-		case ipc.TypeCommandDone:
-			c.mu.Lock()
-			ch := c.pending[m.ID]
-			delete(c.pending, m.ID)
-			c.mu.Unlock()
-			if ch != nil {
-				ch <- m
-			}
-			continue
 		case ipc.TypeNodeHello:
 			c.mu.Lock()
 			c.helper = true
 			c.mu.Unlock()
-			continue
 		case ipc.TypeNodeLog:
-			if r.collect(c, m) {
-				continue
-			}
-			if m.Level == "error" {
+			if !r.collect(c, m) && m.Level == "error" {
 				r.runtimeError(m)
 			}
-			continue
+		default:
+			return false
 		}
-		select {
-		case c.msgs <- m:
-		case <-c.exited:
-			return
-		}
-	}
+		return true
+	}, nil) // a line that is not JSON is not the helper's; Medusa's own are all JSON
 }
 
 // collect hands m to the reload or boot in progress, if one is listening, and says whether it

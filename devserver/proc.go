@@ -2,8 +2,10 @@ package devserver
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -31,6 +33,81 @@ type child struct {
 	tap      func(line string)           // sees each output line, while set
 	logs     *[]ipc.Envelope             // node runtime: what Medusa logs, while a reload or boot listens
 	helper   bool                        // node runtime: the medusa-ls helper said hello
+}
+
+// startChild starts cmd with the transport t attached, copies its output, and connects the
+// IPC channel. addr is where it will serve, for children behind the proxy.
+func (s *Supervisor) startChild(cmd *exec.Cmd, t *childTransport, addr string) (*child, error) {
+	out, outW, err := os.Pipe()
+	if err != nil {
+		t.close()
+		return nil, err
+	}
+	cmd.Stdout, cmd.Stderr = outW, outW
+	if err := cmd.Start(); err != nil {
+		t.close()
+		out.Close()
+		outW.Close()
+		return nil, err
+	}
+	outW.Close()
+	t.afterStart()
+	c := &child{addr: addr, cmd: cmd, pid: cmd.Process.Pid,
+		msgs: make(chan ipc.Envelope, 16), exited: make(chan struct{}), pending: map[int64]chan ipc.Envelope{}}
+	go s.pipeOutput(c, out)
+	go func() {
+		c.err = cmd.Wait()
+		close(c.exited)
+	}()
+	nc, err := t.parentConn()
+	if err != nil {
+		_ = kill(c.pid)
+		return nil, err
+	}
+	c.conn = ipc.NewConn(nc)
+	return c, nil
+}
+
+// receive reads c's messages until the channel closes: command answers go to their callers,
+// messages handle takes are done, the rest go to c.msgs. Undecodable lines go to bad.
+func (c *child) receive(handle func(ipc.Envelope) bool, bad func(error)) {
+	defer close(c.msgs)
+	for {
+		m, err := c.conn.Receive()
+		var de *ipc.DecodeError
+		if errors.As(err, &de) {
+			if bad != nil {
+				bad(err)
+			}
+			continue
+		}
+		if err != nil {
+			return
+		}
+		if m.Type == ipc.TypeCommandDone {
+			c.deliverReply(m)
+			continue
+		}
+		if handle(m) {
+			continue
+		}
+		select {
+		case c.msgs <- m:
+		case <-c.exited:
+			return
+		}
+	}
+}
+
+// deliverReply hands a command's answer to the call waiting for it.
+func (c *child) deliverReply(m ipc.Envelope) {
+	c.mu.Lock()
+	ch := c.pending[m.ID]
+	delete(c.pending, m.ID)
+	c.mu.Unlock()
+	if ch != nil {
+		ch <- m
+	}
 }
 
 func (c *child) alive() bool {
