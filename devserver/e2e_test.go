@@ -61,6 +61,7 @@ type dev struct {
 	events []devserver.Event
 	cancel context.CancelFunc
 	done   chan error
+	once   sync.Once
 }
 
 type lockedBuffer struct {
@@ -148,16 +149,19 @@ func startDevAt(t *testing.T, root string, configure func(*devserver.Options)) *
 	return d
 }
 
+// stop stops the supervisor, once.
 func (d *dev) stop() {
-	d.cancel()
-	select {
-	case <-d.done:
-	case <-time.After(waitFor):
-		d.t.Error("supervisor did not stop")
-	}
-	if d.t.Failed() {
-		d.t.Logf("output:\n%s", d.out.String())
-	}
+	d.once.Do(func() {
+		d.cancel()
+		select {
+		case <-d.done:
+		case <-time.After(waitFor):
+			d.t.Error("supervisor did not stop")
+		}
+		if d.t.Failed() {
+			d.t.Logf("output:\n%s", d.out.String())
+		}
+	})
 }
 
 func freePort(t *testing.T) int {

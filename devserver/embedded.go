@@ -18,7 +18,11 @@ import (
 // listening socket the supervisor passes them, driven by our extended IPC messages.
 type embeddedRuntime struct{ s *Supervisor }
 
-func (r *embeddedRuntime) Name() string { return "embedded" }
+func (r *embeddedRuntime) Name() string { return RuntimeEmbedded }
+
+func (r *embeddedRuntime) describe() string {
+	return "embedded (esbuild + goja; no Node, no database)"
+}
 
 // spawn starts a child on the shared listener.
 func (r *embeddedRuntime) spawn() (*child, error) {

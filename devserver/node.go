@@ -86,6 +86,21 @@ func newNodeRuntime(s *Supervisor) (*nodeRuntime, error) {
 
 func (r *nodeRuntime) Name() string { return RuntimeNode }
 
+func (r *nodeRuntime) describe() string {
+	version := "?"
+	if b, err := os.ReadFile(filepath.Join(r.s.root, "node_modules", "@medusajs", "medusa", "package.json")); err == nil {
+		var pkg struct{ Version string }
+		if json.Unmarshal(b, &pkg) == nil && pkg.Version != "" {
+			version = pkg.Version
+		}
+	}
+	nodeVersion := ""
+	if out, err := exec.Command(r.node, "--version").Output(); err == nil {
+		nodeVersion = " " + strings.TrimSpace(string(out))
+	}
+	return fmt.Sprintf("node (the project's own Medusa %s, in Node%s at %s)", version, nodeVersion, r.node)
+}
+
 // writeNodeHelper puts the helper in the user's cache, named by its content, so that versions
 // of medusa-ls side by side do not overwrite each other's.
 func writeNodeHelper() (string, error) {

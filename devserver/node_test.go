@@ -5,6 +5,7 @@ package devserver_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -122,6 +123,7 @@ func TestNodeRuntime(t *testing.T) {
 		"src/api/wf/route.ts":      wfRoute,
 		"src/api/greeter/route.ts": greeterRoute,
 		"src/api/hello/route.ts":   nodeRouteTS("1"),
+		"src/api/flavor/route.ts":  "export const GET = (req: any, res: any) => res.json(process.env.FIXTURE_FLAVOR ?? \"plain\")\n",
 	})
 	// The node tests share one dev server (Medusa takes seconds to start) and run in order.
 	run := func(name string, f func(t *testing.T)) {
@@ -134,7 +136,7 @@ func TestNodeRuntime(t *testing.T) {
 	d.expect("/hello", 200, `{"v":1}`)
 	d.expect("/health", 200, "OK")
 
-	run("route edit reloads with no failed request meanwhile", func(t *testing.T) {
+	run("route edits are served with no failed request meanwhile", func(t *testing.T) {
 		stop := make(chan struct{})
 		bad := hammer(d.url+"/hello", stop)
 		time.Sleep(50 * time.Millisecond)
@@ -315,23 +317,34 @@ func TestNodeRuntime(t *testing.T) {
 		}
 	})
 
-	run("config change restarts beside the old server", func(t *testing.T) {
+	run("no failed request during 20 reloads and 2 restarts (.env, medusa-config)", func(t *testing.T) {
 		writeFile(t, d.root, "src/api/hello/route.ts", nodeRouteTS("9"))
 		d.poll("/hello", `{"v":9}`)
 		stop := make(chan struct{})
 		bad := hammer(d.url+"/hello", stop)
+		for i := 1; i <= 20; i++ {
+			if res := d.edit("src/api/hello/route.ts", nodeRouteTS(fmt.Sprint(100+i))); !res.Success {
+				t.Fatalf("reload %d: %+v", i, res.Errors)
+			}
+		}
+		d.expect("/flavor", 200, `"plain"`)
 		n := len(d.results("restart"))
+		env := mustRead(t, filepath.Join(d.root, ".env"))
+		writeFile(t, d.root, ".env", env+"FIXTURE_FLAVOR=salted\n")
+		if res := d.waitResult("restart", n); !res.Success {
+			t.Fatalf(".env restart: %+v", res)
+		}
+		d.expect("/flavor", 200, `"salted"`)
 		cfg := mustRead(t, filepath.Join(d.root, "medusa-config.ts"))
 		writeFile(t, d.root, "medusa-config.ts", cfg+"\n// touched\n")
-		res := d.waitResult("restart", n)
+		if res := d.waitResult("restart", n+1); !res.Success {
+			t.Fatalf("medusa-config restart: %+v", res)
+		}
 		close(stop)
-		if !res.Success {
-			t.Fatalf("restart: %+v", res)
-		}
 		if b := bad(); len(b) > 0 {
-			t.Fatalf("%d requests failed during the restart: %v", len(b), b[:min(len(b), 5)])
+			t.Fatalf("%d requests failed: %v", len(b), b[:min(len(b), 5)])
 		}
-		d.expect("/hello", 200, `{"v":9}`)
+		d.expect("/hello", 200, `{"v":120}`)
 	})
 
 	run("Medusa killed is restarted", func(t *testing.T) {
@@ -344,8 +357,62 @@ func TestNodeRuntime(t *testing.T) {
 			_ = syscall.Kill(p, syscall.SIGKILL)
 		}
 		d.waitResult("restart", n)
-		d.poll("/hello", `{"v":9}`)
+		d.poll("/hello", `{"v":120}`)
 	})
+
+	run("stopping leaves no Node process behind", func(t *testing.T) {
+		pids := childPIDs(t, os.Getpid())
+		d.stop()
+		deadline := time.Now().Add(waitFor)
+		for _, p := range pids {
+			for syscall.Kill(p, 0) == nil && time.Now().Before(deadline) {
+				time.Sleep(10 * time.Millisecond)
+			}
+			if syscall.Kill(p, 0) == nil {
+				t.Fatalf("process %d outlived the supervisor", p)
+			}
+		}
+	})
+}
+
+// A project that Medusa cannot even boot (a route throws while loading): the error is on its
+// line, and the save that fixes it brings the server up, without waiting for anything.
+func TestNodeRuntimeBrokenAtBootRecovers(t *testing.T) {
+	root := medusafixture.ForTest(t, map[string]string{
+		"src/api/hello/route.ts": "const key: string | undefined = undefined\nif (!key) throw new Error(\"STRIPE_KEY is not set\")\nexport const GET = (req: any, res: any) => res.json({ v: 1 })\n",
+	})
+	d := &dev{t: t, root: root, out: &lockedBuffer{}, done: make(chan error, 1)}
+	sup, err := devserver.New(devserver.Options{Root: root, Port: freePort(t), Watch: true, Output: d.out, Runtime: devserver.RuntimeNode,
+		OnEvent: func(e devserver.Event) {
+			d.mu.Lock()
+			d.events = append(d.events, e)
+			d.mu.Unlock()
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.sup, d.url = sup, ""
+	ctx, cancel := context.WithCancel(context.Background())
+	d.cancel = cancel
+	go func() { d.done <- sup.Run(ctx) }()
+	t.Cleanup(d.stop)
+	d.waitState(devserver.StateError)
+	var found bool
+	for _, p := range sup.Problems() {
+		if filepath.Base(p.File) == "route.ts" && p.Line == 2 && strings.Contains(p.Message, "STRIPE_KEY is not set") {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("problems %+v", sup.Problems())
+	}
+	d.url = sup.URL()
+	writeFile(t, root, "src/api/hello/route.ts", nodeRouteTS("2"))
+	d.waitState(devserver.StateReady)
+	d.expect("/hello", 200, `{"v":2}`)
+	if ps := sup.Problems(); len(ps) != 0 {
+		t.Fatalf("problems after the fix: %+v", ps)
+	}
 }
 
 func mustRead(t *testing.T, path string) string {

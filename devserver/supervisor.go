@@ -336,6 +336,7 @@ func (s *Supervisor) configure() error {
 			s.logf("%s note: %s=%q is not \"true\"; Medusa reads only \"true\" as on", s.prefix, project.HMRFlagEnv, v)
 		}
 	}
+	s.logf("%s runtime: %s", s.prefix, s.rt.describe())
 	s.mu.Lock()
 	s.status.HMR = s.hmr
 	s.mu.Unlock()
@@ -550,6 +551,8 @@ func (s *Supervisor) Call(ctx context.Context, name string, args any) (json.RawM
 // runtime is how a kind of child is started, reloaded and stopped.
 type runtime interface {
 	Name() string
+	// describe says what runs the project, for the log.
+	describe() string
 	// launch starts a child and waits until it serves.
 	launch(ctx context.Context) (*child, host.Result, error)
 	// reload applies a batch (or everything); an error means the child is gone or did not

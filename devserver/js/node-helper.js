@@ -65,7 +65,16 @@ function install() {
       message = ""
     }
     if (typeof message !== "string") message = String(message)
-    if (!error && level === "error") error = loadErrorFor(message)
+    if (level === "error") {
+      if (!error) {
+        error = loadErrorFor(message)
+      } else if (loadError && loadError.error !== error && Date.now() - loadError.at < 5000 &&
+        typeof error.message === "string" && loadError.error.message && error.message.includes(loadError.error.message)) {
+        // Medusa wraps a file's load error in its own ("An error occurred while registering
+        // API Routes. Error: …") and drops the stack that says where it happened.
+        error = loadError.error
+      }
+    }
     send({
       type: "medusa-ls:log",
       level,
