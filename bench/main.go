@@ -513,13 +513,13 @@ func printTable(rep report) {
 		fmt.Printf("real Medusa side by side: skipped (%s)\n", rep.Node.Skipped)
 		return
 	}
-	fmt.Printf("%-34s %8s %17s %17s %12s %12s %14s %22s %16s\n", "real Medusa 2.21.2 (fixture)", "boot", "save p50/p99", "under load", "failed/reqs", "shared file", "after syn.err", "config restart", "rss boot→saves")
+	fmt.Printf("%-34s %8s %17s %17s %12s %12s %20s %22s %16s\n", "real Medusa 2.21.2 (fixture)", "boot", "save p50/p99", "under load", "failed/reqs", "shared file", "syntax error: failed, fix", "config restart", "rss boot→saves")
 	for _, r := range rep.Node.Runs {
 		shared := fmt.Sprintf("%.0f ms", r.SharedFileSaveMs)
 		if r.SharedFileSaveMs < 0 {
 			shared = "stale"
 		}
-		fmt.Printf("%-34s %5.0f ms %7.1f/%5.1f ms %7.1f/%5.1f ms %6d/%-6d %12s %7d failed %8.0f ms, %5d failed %6.0f→%.0f MB\n", r.Tool, r.BootMs, r.RouteSave.P50, r.RouteSave.P99,
-			r.RouteSaveUnderLoad.P50, r.RouteSaveUnderLoad.P99, r.FailedDuringSaves, r.RequestsDuringSaves, shared, r.SyntaxErrorFailed, r.RestartMs, r.FailedDuringRestart, r.RSSBootMB, r.RSSAfterSavesMB)
+		fmt.Printf("%-34s %5.0f ms %7.1f/%5.1f ms %7.1f/%5.1f ms %6d/%-6d %12s %7d, %7.0f ms %8.0f ms, %5d failed %6.0f→%.0f MB\n", r.Tool, r.BootMs, r.RouteSave.P50, r.RouteSave.P99,
+			r.RouteSaveUnderLoad.P50, r.RouteSaveUnderLoad.P99, r.FailedDuringSaves, r.RequestsDuringSaves, shared, r.SyntaxErrorFailed, r.SyntaxFixMs, r.RestartMs, r.FailedDuringRestart, r.RSSBootMB, r.RSSAfterSavesMB)
 	}
 }

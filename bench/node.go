@@ -36,6 +36,7 @@ type nodeMeasure struct {
 	FailedDuringSaves   int64   `json:"failed_requests_during_route_saves"`
 	SharedFileSaveMs    float64 `json:"shared_file_save_to_new_body_ms"` // -1: never (stale)
 	SyntaxErrorFailed   int64   `json:"failed_requests_after_syntax_error"`
+	SyntaxFixMs         float64 `json:"syntax_error_fix_to_new_body_ms"`
 	RestartMs           float64 `json:"config_change_to_first_200_ms"`
 	FailedDuringRestart int64   `json:"failed_requests_during_restart"`
 	RSSBootMB           float64 `json:"rss_after_boot_mb"` // every process of the tool
@@ -141,8 +142,10 @@ func measureNodeTool(tool string, cmd *exec.Cmd, dir string, port, samples int) 
 	m.SyntaxErrorFailed = sfails.Load()
 	n++
 	writeAtomic(route, fmt.Sprintf(benchRoute, n))
-	_, err = firstBody(base+"/bench", fmt.Sprintf("v%d-", n), 90*time.Second)
+	wrote = time.Now()
+	t, err = pollBody(base+"/bench", fmt.Sprintf("v%d-", n), 90*time.Second, 5*time.Millisecond)
 	check(err)
+	m.SyntaxFixMs = round(msSince(wrote, t))
 	time.Sleep(time.Second)
 
 	// medusa-config.ts changes: a full restart, under load.
