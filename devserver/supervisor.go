@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	goruntime "runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -171,10 +172,14 @@ func New(opts Options) (*Supervisor, error) {
 	switch name {
 	case "", RuntimeAuto:
 		name = RuntimeEmbedded
-		if UseNodeRuntime(root) {
+		if UseNodeRuntime(root) && goruntime.GOOS != "windows" {
 			name = RuntimeNode
 		}
-	case RuntimeEmbedded, RuntimeNode:
+	case RuntimeNode:
+		if goruntime.GOOS == "windows" {
+			return nil, errors.New("the node runtime is not supported on Windows yet; use --runtime embedded")
+		}
+	case RuntimeEmbedded:
 	default:
 		return nil, fmt.Errorf("unknown runtime %q (want auto, embedded or node)", opts.Runtime)
 	}
