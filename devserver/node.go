@@ -515,6 +515,11 @@ func (r *nodeRuntime) reload(ctx context.Context, c *child, _ int64, batch []hos
 	}
 	// Retry what failed before and is not in this batch: a change elsewhere may have fixed it.
 	for _, t := range r.problems.failed() {
+		if _, err := os.Stat(t.file); err != nil && t.kind != "routes" {
+			r.problems.set(problemKey(t), nil) // deleted since; what it provided is gone
+			r.problems.forget(problemKey(t))
+			continue
+		}
 		targets = append(targets, t)
 	}
 	for _, t := range planTargets(targets) {

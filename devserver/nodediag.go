@@ -147,8 +147,7 @@ func logDiagnostics(root string, m ipc.Envelope, fallback, code string) []diag.D
 	}
 	d := diag.Diagnostic{Severity: sev, Code: code, Message: msg, Stack: stack}
 	inProject := func(p string) bool {
-		rel := diag.RelPath(root, p)
-		return filepath.IsAbs(p) && !strings.HasPrefix(rel, "../") && !strings.Contains(p, string(filepath.Separator)+"node_modules"+string(filepath.Separator))
+		return strings.HasPrefix(p, root+string(filepath.Separator)) && !strings.Contains(p, string(filepath.Separator)+"node_modules"+string(filepath.Separator))
 	}
 	for _, f := range jsvm.ParseStack(stack) {
 		if inProject(f.File) {
@@ -161,6 +160,8 @@ func logDiagnostics(root string, m ipc.Envelope, fallback, code string) []diag.D
 		text += m.Exception.Message + "\n" + stack
 	}
 	if sm := swcFrameRe.FindStringSubmatch(text); sm != nil && inProject(sm[1]) {
+		// swc's message is its code frame; the editor shows the line itself.
+		d.Message = strings.TrimPrefix(strings.TrimSpace(firstLine(d.Message)), "x ")
 		d.File = sm[1]
 		d.Line, _ = strconv.Atoi(sm[2])
 		d.Column, _ = strconv.Atoi(sm[3])
