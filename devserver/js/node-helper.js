@@ -111,8 +111,9 @@ function install() {
       hookReporter(exported.Reporter.prototype)
     } else if (request === "express" && exported.application) {
       hookExpress(exported.application)
-    } else if (/(^|[\\/])(http|router)(\.js)?$/.test(request) && exported.ApiLoader) {
-      hookApiLoader(exported.ApiLoader.prototype)
+    } else if (/(^|[\\/])(http|router|routes-loader)(\.js)?$/.test(request)) {
+      if (exported.ApiLoader) hookApiLoader(exported.ApiLoader.prototype)
+      if (exported.RoutesLoader) hookRoutesLoader(exported.RoutesLoader.prototype)
     }
     return exported
   }
@@ -175,6 +176,28 @@ function install() {
       } finally {
         loading = null
       }
+    }
+  }
+
+  // Medusa re-reads every route of its own (about 330 files under node_modules) on each route
+  // reload, though nothing there changes while it runs (node_modules modules never leave the
+  // require cache). Scan those directories once and register copies of what they gave.
+  function hookRoutesLoader(proto) {
+    if (!proto || hooked.has(proto) || typeof proto.scanDir !== "function" || typeof proto.getRoutes !== "function" ||
+      typeof proto.registerRoute !== "function") return
+    hooked.add(proto)
+    const scanDir = proto.scanDir
+    const scanned = new Map()
+    proto.scanDir = async function (sourceDir) {
+      if (typeof sourceDir !== "string" || !sourceDir.includes(nodeModules)) return scanDir.apply(this, arguments)
+      const cached = scanned.get(sourceDir)
+      if (cached) {
+        for (const route of cached) this.registerRoute({ ...route })
+        return
+      }
+      const before = new Set(this.getRoutes())
+      await scanDir.apply(this, arguments)
+      scanned.set(sourceDir, this.getRoutes().filter((r) => !before.has(r)).map((r) => ({ ...r })))
     }
   }
 
