@@ -136,7 +136,7 @@ func main() {
 	} else if *fixture != "" {
 		fx, err := filepath.Abs(*fixture)
 		check(err)
-		rep.Node = measureNode(*bin, fx, *nodeSamples)
+		rep.Node = measureNode(*bin, fx, *out, *nodeSamples)
 	} else {
 		rep.Node.Skipped = "-fixture is empty"
 	}
@@ -519,7 +519,11 @@ func printTable(rep report) {
 		if r.SharedFileSaveMs < 0 {
 			shared = "stale"
 		}
-		fmt.Printf("%-34s %5.0f ms %7.1f/%5.1f ms %7.1f/%5.1f ms %6d/%-6d %12s %7d, %7.0f ms %8.0f ms, %5d failed %6.0f→%.0f MB\n", r.Tool, r.BootMs, r.RouteSave.P50, r.RouteSave.P99,
-			r.RouteSaveUnderLoad.P50, r.RouteSaveUnderLoad.P99, r.FailedDuringSaves, r.RequestsDuringSaves, shared, r.SyntaxErrorFailed, r.SyntaxFixMs, r.RestartMs, r.FailedDuringRestart, r.RSSBootMB, r.RSSAfterSavesMB)
+		restart := fmt.Sprintf("%.0f ms", r.RestartMs)
+		if r.RestartMs < 0 {
+			restart = "none"
+		}
+		fmt.Printf("%-34s %5.0f ms %7.1f/%5.1f ms %7.1f/%5.1f ms %6d/%-6d %12s %7d, %7.0f ms %11s, %5d failed %6.0f→%.0f MB\n", r.Tool, r.BootMs, r.RouteSave.P50, r.RouteSave.P99,
+			r.RouteSaveUnderLoad.P50, r.RouteSaveUnderLoad.P99, r.FailedDuringSaves, r.RequestsDuringSaves, shared, r.SyntaxErrorFailed, r.SyntaxFixMs, restart, r.FailedDuringRestart, r.RSSBootMB, r.RSSAfterSavesMB)
 	}
 }
