@@ -111,6 +111,12 @@ func (r *embeddedRuntime) launch(ctx context.Context) (*child, host.Result, erro
 // request sends m and waits for the child's answer with the same id. It returns an error when
 // the child dies or does not answer in time; the caller restarts it.
 func (s *Supervisor) request(c *child, m ipc.Envelope, want string) (ipc.Envelope, error) {
+	return s.await(c, m, func(r ipc.Envelope) bool { return r.Type == want && r.ID == m.ID })
+}
+
+// await sends m and waits for the first message that answers it. A child that dies is an
+// error; one that does not answer within ReloadTimeout is killed, and that is an error too.
+func (s *Supervisor) await(c *child, m ipc.Envelope, answers func(ipc.Envelope) bool) (ipc.Envelope, error) {
 	if err := c.conn.Send(m); err != nil {
 		return ipc.Envelope{}, fmt.Errorf("the dev server is not reachable: %w", err)
 	}
@@ -123,7 +129,7 @@ func (s *Supervisor) request(c *child, m ipc.Envelope, want string) (ipc.Envelop
 				<-c.exited
 				return ipc.Envelope{}, fmt.Errorf("the dev server exited (%v)", c.err)
 			}
-			if r.Type == want && r.ID == m.ID {
+			if answers(r) {
 				return r, nil
 			}
 		case <-timer.C:

@@ -610,31 +610,13 @@ func (r *nodeRuntime) send(c *child, t target) (bool, []ipc.Envelope, error) {
 	defer r.proxy.resume()
 	c.startCollect()
 	msg := ipc.Envelope{Type: ipc.TypeReload, Action: t.action, File: t.file, RootDirectory: r.s.root}
-	if err := c.conn.Send(msg); err != nil {
-		c.stopCollect()
-		return false, nil, fmt.Errorf("Medusa is not reachable: %w", err)
+	// Medusa's answer has no id; reloads are sent one at a time, so the next result is this one's.
+	reply, err := r.s.await(c, msg, func(m ipc.Envelope) bool { return m.Type == ipc.TypeResult })
+	logs := c.stopCollect()
+	if err != nil {
+		return false, nil, fmt.Errorf("reloading %s: %w", diag.RelPath(r.s.root, t.file), err)
 	}
-	timer := time.NewTimer(r.s.opts.ReloadTimeout)
-	defer timer.Stop()
-	for {
-		select {
-		case m, ok := <-c.msgs:
-			if !ok {
-				<-c.exited
-				c.stopCollect()
-				return false, nil, fmt.Errorf("Medusa exited while reloading %s (%v)", diag.RelPath(r.s.root, t.file), c.err)
-			}
-			if m.Type == ipc.TypeResult {
-				return m.Success != nil && *m.Success, c.stopCollect(), nil
-			}
-		case <-timer.C:
-			c.stopCollect()
-			r.s.logf("%s Medusa did not answer within %s; killing it", r.s.prefix, r.s.opts.ReloadTimeout)
-			_ = kill(c.pid)
-			<-c.exited
-			return false, nil, fmt.Errorf("Medusa did not finish reloading %s within %s", diag.RelPath(r.s.root, t.file), r.s.opts.ReloadTimeout)
-		}
-	}
+	return reply.Success != nil && *reply.Success, logs, nil
 }
 
 // importers asks the helper which loaded project files import file, and drops them all from
