@@ -42,7 +42,7 @@ func measureEvents(bin, example string, samples int) eventsResult {
 	dir, err := os.MkdirTemp("", "medusa-ls-bench-events")
 	check(err)
 	defer os.RemoveAll(dir)
-	check(copyDir(example, dir))
+	check(os.CopyFS(dir, os.DirFS(example)))
 	files := map[string]string{
 		"src/lib/bench-state.ts":       "export const state = { version: \"\" }\n",
 		"src/api/bench-state/route.ts": "import { state } from \"../../lib/bench-state\"\nexport const GET = (req: any, res: any) => res.json(state)\n",

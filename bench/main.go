@@ -115,7 +115,7 @@ func main() {
 
 	part := func(name string) bool { return *only == "" || *only == name }
 	ex := filepath.Join(work, "store")
-	check(copyDir(*example, ex))
+	check(os.CopyFS(ex, os.DirFS(*example)))
 	check(addEnvRoute(ex))
 	gen := filepath.Join(work, "generated")
 	check(generate(gen, *routes))
@@ -205,24 +205,6 @@ func addEnvRoute(dir string) error {
 		return err
 	}
 	return os.WriteFile(p, []byte("export const GET = (req: any, res: any) => res.json({ restart: `r${process.env.BENCH_RESTART}-` })\n"), 0o644)
-}
-
-func copyDir(src, dst string) error {
-	return filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		if info.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, b, 0o644)
-	})
 }
 
 func freePort() int {

@@ -16,7 +16,24 @@ import (
 
 // embeddedRuntime runs `medusa-ls start` children: the project in the embedded runtime, on the
 // listening socket the supervisor passes them, driven by our extended IPC messages.
-type embeddedRuntime struct{ s *Supervisor }
+type embeddedRuntime struct {
+	s     *Supervisor
+	lfile *os.File // the listening socket, passed to every child
+}
+
+// serve keeps a descriptor of the listener to hand to children: they accept on it themselves.
+func (r *embeddedRuntime) serve(ln net.Listener) (func(), error) {
+	f, err := listenerFile(ln)
+	if err != nil {
+		return nil, err
+	}
+	r.lfile = f
+	return func() {
+		if f != nil {
+			f.Close()
+		}
+	}, nil
+}
 
 func (r *embeddedRuntime) Name() string { return RuntimeEmbedded }
 
@@ -46,7 +63,7 @@ func (r *embeddedRuntime) spawn() (*child, error) {
 		base[k] = v
 	}
 	cmd.Env = append(dotenv.Lines(base), EnvChild+"=1")
-	t.attach(cmd, s.lfile)
+	t.attach(cmd, r.lfile)
 	c, err := s.startChild(cmd, t, "")
 	if err != nil {
 		return nil, fmt.Errorf("starting the dev server child (%s): %w", s.opts.Exe, err)

@@ -34,7 +34,6 @@ func (s *Supervisor) loop(ctx context.Context) error {
 		case <-exited:
 			c := s.child
 			s.setChild(nil)
-			s.rt.stopAccepting(c) // nothing to stop; lets the runtime stop routing to it
 			if time.Since(lastCrash) > 30*time.Second {
 				crashes = 0
 			}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/medusa-ls/medusa-ls/devserver"
+	"github.com/medusa-ls/medusa-ls/internal/testutil"
 )
 
 func TestSavesDuringAReloadFormOneBatch(t *testing.T) {
@@ -120,16 +121,8 @@ func TestChildDiesWithSupervisor(t *testing.T) {
 	root := t.TempDir()
 	writeFile(t, root, "medusa-config.ts", storeConfig)
 	writeFile(t, root, "src/api/x/route.ts", routeTS(`res.json({ x: 1 })`))
-	cmd := exec.Command(binary, "develop", root, "--port", fmt.Sprint(freePort(t)))
-	var out lockedBuffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, out := developProcess(t, root, testutil.FreePort(t))
 	deadline := time.Now().Add(waitFor)
-	for !strings.Contains(out.String(), "ready on") && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
 	kids := childPIDs(t, cmd.Process.Pid)
 	if len(kids) != 1 {
 		t.Fatalf("children %v:\n%s", kids, out.String())
@@ -159,21 +152,13 @@ func TestEmitAndRunJobFromTheTerminal(t *testing.T) {
 		t.Fatalf("without develop: %v %s", err, out)
 	}
 
-	port := freePort(t)
-	dev := exec.Command(binary, "develop", root, "--port", fmt.Sprint(port))
-	var log lockedBuffer
-	dev.Stdout, dev.Stderr = &log, &log
-	if err := dev.Start(); err != nil {
-		t.Fatal(err)
-	}
+	port := testutil.FreePort(t)
+	dev, log := developProcess(t, root, port)
 	defer func() {
 		dev.Process.Signal(syscall.SIGTERM)
 		dev.Wait()
 	}()
 	deadline := time.Now().Add(waitFor)
-	for !strings.Contains(log.String(), "ready on") && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
 	run := func(args ...string) string {
 		cmd := exec.Command(binary, args...)
 		cmd.Dir = root + "/src" // found by walking up

@@ -125,19 +125,19 @@ func writeNodeHelper() (string, error) {
 
 // serve answers on the supervisor's port: /health itself (Medusa's goes away at its first route
 // reload), everything else through the proxy.
-func (r *nodeRuntime) serve(ln net.Listener) *http.Server {
+func (r *nodeRuntime) serve(ln net.Listener) (func(), error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, req *http.Request) {
 		if c := r.s.current.Load(); c.alive() {
 			_, _ = w.Write([]byte("OK"))
 			return
 		}
-		writeProxyError(w, http.StatusServiceUnavailable, "the dev server is not running")
+		reloaders.WriteError(w, http.StatusServiceUnavailable, "the dev server is not running")
 	})
 	mux.Handle("/", r.proxy)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 30 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
-	return srv
+	return func() { _ = srv.Close() }, nil
 }
 
 // freePort asks the kernel for a port nobody uses now.
@@ -188,6 +188,10 @@ func (r *nodeRuntime) spawn() (*child, error) {
 		return nil, fmt.Errorf("starting Medusa (%s %s): %w", r.node, diag.RelPath(s.root, r.cli), err)
 	}
 	go r.read(c)
+	go func() {
+		<-c.exited
+		r.proxy.clearIf(c.addr) // requests wait for its successor instead of failing
+	}()
 	return c, nil
 }
 
@@ -563,7 +567,6 @@ func (r *nodeRuntime) reload(ctx context.Context, c *child, _ int64, batch []hos
 		res.Success = false
 	}
 	res.Problems = r.problems.all()
-	c.problems = res.Problems
 	res.DurationMs = ms(time.Since(start))
 	return res, nil
 }

@@ -309,7 +309,7 @@ func TestNodeRuntime(t *testing.T) {
 		d.poll("/wf", "gone")
 		n := len(d.results("restart"))
 		res := d.remove("src/workflows/extra.ts")
-		if !res.Success {
+		if !res.Success || res.Restart {
 			t.Fatalf("%+v", res)
 		}
 		if len(d.results("restart")) != n {
@@ -362,6 +362,9 @@ func TestNodeRuntime(t *testing.T) {
 
 	run("stopping leaves no Node process behind", func(t *testing.T) {
 		pids := childPIDs(t, os.Getpid())
+		if len(pids) == 0 {
+			t.Fatal("no Node process to watch")
+		}
 		d.stop()
 		deadline := time.Now().Add(waitFor)
 		for _, p := range pids {
@@ -381,21 +384,8 @@ func TestNodeRuntimeBrokenAtBootRecovers(t *testing.T) {
 	root := medusafixture.ForTest(t, map[string]string{
 		"src/api/hello/route.ts": "const key: string | undefined = undefined\nif (!key) throw new Error(\"STRIPE_KEY is not set\")\nexport const GET = (req: any, res: any) => res.json({ v: 1 })\n",
 	})
-	d := &dev{t: t, root: root, out: &lockedBuffer{}, done: make(chan error, 1)}
-	sup, err := devserver.New(devserver.Options{Root: root, Port: freePort(t), Watch: true, Output: d.out, Runtime: devserver.RuntimeNode,
-		OnEvent: func(e devserver.Event) {
-			d.mu.Lock()
-			d.events = append(d.events, e)
-			d.mu.Unlock()
-		}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	d.sup, d.url = sup, ""
-	ctx, cancel := context.WithCancel(context.Background())
-	d.cancel = cancel
-	go func() { d.done <- sup.Run(ctx) }()
-	t.Cleanup(d.stop)
+	d := runDev(t, root, func(o *devserver.Options) { o.Runtime = devserver.RuntimeNode })
+	sup := d.sup
 	d.waitState(devserver.StateError)
 	var found bool
 	for _, p := range sup.Problems() {

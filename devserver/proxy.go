@@ -1,13 +1,13 @@
 package devserver
 
 import (
-	"context"
-	"encoding/json"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
 	"sync"
 	"time"
+
+	"github.com/medusa-ls/medusa-ls/reloaders"
 )
 
 // proxy serves the user's port for the node runtime: Medusa's child listens on an internal
@@ -33,7 +33,7 @@ func (p *proxy) set(addr string) {
 	rp := httputil.NewSingleHostReverseProxy(target)
 	rp.Transport = &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: 30 * time.Second}
 	rp.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
-		writeProxyError(w, http.StatusBadGateway, "the dev server went away while answering: "+err.Error())
+		reloaders.WriteError(w, http.StatusBadGateway, "the dev server went away while answering: "+err.Error())
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -81,37 +81,30 @@ func (p *proxy) resume() {
 }
 
 func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), p.hold)
-	defer cancel()
+	var expired <-chan time.Time // armed only for a request that has to wait
 	for {
 		p.mu.Lock()
-		rp, ready, gate := p.rp, p.ready, p.gate
-		p.mu.Unlock()
-		if gate != nil {
-			select {
-			case <-gate:
-				continue
-			case <-ctx.Done():
-				writeProxyError(w, http.StatusServiceUnavailable, "the dev server is still reloading; see the medusa-ls output")
-				return
-			}
+		rp, wait := p.rp, p.gate
+		if wait == nil && rp == nil {
+			wait = p.ready
 		}
-		if rp != nil {
+		p.mu.Unlock()
+		if wait == nil {
 			rp.ServeHTTP(w, r)
 			return
 		}
+		if expired == nil {
+			t := time.NewTimer(p.hold)
+			defer t.Stop()
+			expired = t.C
+		}
 		select {
-		case <-ready:
-		case <-ctx.Done():
-			writeProxyError(w, http.StatusServiceUnavailable, "the dev server is not running (it did not start, or it is restarting); see the medusa-ls output")
+		case <-wait:
+		case <-r.Context().Done():
+			return
+		case <-expired:
+			reloaders.WriteError(w, http.StatusServiceUnavailable, "the dev server is not serving (it did not start, or it is restarting or reloading); see the medusa-ls output")
 			return
 		}
 	}
-}
-
-func writeProxyError(w http.ResponseWriter, status int, msg string) {
-	b, _ := json.Marshal(map[string]string{"type": "unknown_error", "code": "unknown_error", "message": msg})
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
 }

@@ -101,7 +101,6 @@ type Supervisor struct {
 	prefix string
 
 	listener net.Listener
-	lfile    *os.File
 
 	mu       sync.Mutex
 	status   Status
@@ -120,7 +119,6 @@ type Supervisor struct {
 	flagSrc  string
 	env      map[string]string
 	cfg      *project.Config
-	stopped  bool
 	watcher  *watch.Watcher
 	ctx      context.Context // Run's, once it started
 	done     chan struct{}
@@ -236,17 +234,11 @@ func (s *Supervisor) Run(ctx context.Context) error {
 	}
 	s.listener = ln
 	defer ln.Close()
-	if nr, ok := s.rt.(*nodeRuntime); ok {
-		srv := nr.serve(ln)
-		defer srv.Close()
-	} else {
-		if s.lfile, err = listenerFile(ln); err != nil {
-			return err
-		}
-		if s.lfile != nil {
-			defer s.lfile.Close()
-		}
+	stopServing, err := s.rt.serve(ln)
+	if err != nil {
+		return err
 	}
+	defer stopServing()
 	s.scanHashes()
 	s.mu.Lock()
 	s.ctx = ctx
@@ -558,6 +550,8 @@ type runtime interface {
 	Name() string
 	// describe says what runs the project, for the log.
 	describe() string
+	// serve makes the user's port reach the children; the returned func undoes it.
+	serve(ln net.Listener) (stop func(), err error)
 	// launch starts a child and waits until it serves.
 	launch(ctx context.Context) (*child, host.Result, error)
 	// reload applies a batch (or everything); an error means the child is gone or did not

@@ -18,9 +18,7 @@ func loadFS(rt *Runtime, m *goja.Object) error {
 	vm := rt.vm
 	cwd := rt.opts.Root
 	abs := func(p string) string {
-		if strings.HasPrefix(p, "file://") {
-			p = strings.TrimPrefix(p, "file://")
-		}
+		p = strings.TrimPrefix(p, "file://")
 		if !filepath.IsAbs(p) && cwd != "" {
 			p = filepath.Join(cwd, p)
 		}

@@ -402,6 +402,3 @@ type uncaught struct {
 	owner *Owner
 	err   error
 }
-
-// pendingTimers is for tests and shutdown.
-func (l *loop) pendingTimers() int { return len(l.byID) }

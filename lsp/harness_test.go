@@ -1,7 +1,6 @@
 package lsp
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -19,6 +18,8 @@ import (
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
+
+	"github.com/medusa-ls/medusa-ls/internal/testutil"
 )
 
 var binary string
@@ -78,7 +79,7 @@ type client struct {
 	t     *testing.T
 	conn  jsonrpc2.Conn
 	raw   net.Conn
-	out   *lockedBuffer
+	out   *testutil.Buffer
 	code  chan int
 	watch bool // answer client/registerCapability
 
@@ -93,27 +94,10 @@ type note struct {
 	params json.RawMessage
 }
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 func newClient(t *testing.T) *client {
 	t.Helper()
 	sc, cc := net.Pipe()
-	c := &client{t: t, raw: cc, out: &lockedBuffer{}, code: make(chan int, 1)}
+	c := &client{t: t, raw: cc, out: &testutil.Buffer{}, code: make(chan int, 1)}
 	logger := slog.New(slog.NewTextHandler(c.out, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	go func() {
 		c.code <- Serve(context.Background(), sc, sc, sc, Options{Exe: binary, Logger: logger, Output: c.out,

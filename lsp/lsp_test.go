@@ -13,6 +13,8 @@ import (
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
+
+	"github.com/medusa-ls/medusa-ls/internal/testutil"
 )
 
 var httpClient = &http.Client{Timeout: waitFor}
@@ -198,6 +200,7 @@ func TestConventionWarningsWithoutRunning(t *testing.T) {
 	if !strings.Contains(mw[0].Message, `"/bb" matches no route`) {
 		t.Fatalf("%+v", mw)
 	}
+	c.waitStatus(func(s statusParams) bool { return s.State != "" }) // the status follows initialized
 	if st := c.lastStatus(); st.State != "stopped" {
 		t.Fatalf("autoStart false must not start the dev server: %+v", st)
 	}
@@ -265,7 +268,7 @@ func TestShutdownLeavesNoChildAndTwoProjectsGetTwoPorts(t *testing.T) {
 		writeFile(t, filepath.Join(root, "src/api/who/route.ts"), routeTS(fmt.Sprintf(`res.json({ me: %q })`, filepath.Base(root))))
 	}
 	c := newClient(t)
-	c.start(ws, map[string]any{"port": freePort(t)}, protocol.ClientCapabilities{})
+	c.start(ws, map[string]any{"port": testutil.FreePort(t)}, protocol.ClientCapabilities{})
 	var urls []string
 	eventually(t, func() string {
 		seen := map[string]string{}
@@ -395,16 +398,6 @@ func TestProgressOnlyAfterTheClientAcknowledges(t *testing.T) {
 	}
 }
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := netListen()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*tcpAddr).Port
-}
-
 func TestCancelRequestAcceptsNumericAndStringIDs(t *testing.T) {
 	s := &Server{inflight: map[string]context.CancelFunc{}}
 	for _, tc := range []struct {
@@ -426,13 +419,13 @@ func TestCancelRequestAcceptsNumericAndStringIDs(t *testing.T) {
 func TestConfigurationChangeMovesThePort(t *testing.T) {
 	root := newProject(t, "store", map[string]string{"src/api/x/route.ts": routeTS(`res.json({ x: 1 })`)})
 	c := newClient(t)
-	first := freePort(t)
+	first := testutil.FreePort(t)
 	c.start(root, map[string]any{"port": first}, protocol.ClientCapabilities{})
 	st := c.waitStatus(ready)
 	if !strings.HasSuffix(st.URL, fmt.Sprintf(":%d", first)) {
 		t.Fatalf("url %s, want port %d", st.URL, first)
 	}
-	second := freePort(t)
+	second := testutil.FreePort(t)
 	c.notify("workspace/didChangeConfiguration", map[string]any{"settings": map[string]any{"medusa": map[string]any{"port": second, "env": map[string]string{"FOO": "bar"}}}})
 	moved := c.waitStatus(func(s statusParams) bool {
 		return s.State == "ready" && strings.HasSuffix(s.URL, fmt.Sprintf(":%d", second))

@@ -10,6 +10,7 @@ import (
 	"go.lsp.dev/protocol"
 
 	"github.com/medusa-ls/medusa-ls/internal/medusafixture"
+	"github.com/medusa-ls/medusa-ls/internal/testutil"
 )
 
 // The editor's view of a real Medusa project (testdata/medusa-app) on the node runtime: a
@@ -17,7 +18,7 @@ import (
 func TestNodeRuntimeFromTheEditor(t *testing.T) {
 	root := medusafixture.ForTest(t, nil)
 	c := newClient(t)
-	c.start(root, map[string]any{"runtime": "node", "port": freePort(t)}, protocol.ClientCapabilities{})
+	c.start(root, map[string]any{"runtime": "node", "port": testutil.FreePort(t)}, protocol.ClientCapabilities{})
 	st := c.waitStatus(ready)
 	if st.Runtime != "node" {
 		t.Fatalf("runtime %q", st.Runtime)

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/medusa-ls/medusa-ls/internal/testutil"
 )
 
 // TestNeovimEndToEnd drives the real binary from a real headless Neovim (Debian's 0.7.2 in CI).
@@ -24,10 +26,10 @@ func TestNeovimEndToEnd(t *testing.T) {
 		t.Skip("nvim is not installed (apt-get install neovim); skipped")
 	}
 	root := filepath.Join(t.TempDir(), "store")
-	if err := copyTree("../examples/store", root); err != nil {
+	if err := os.CopyFS(root, os.DirFS("../examples/store")); err != nil {
 		t.Fatal(err)
 	}
-	port := freePort(t)
+	port := testutil.FreePort(t)
 	script, _ := filepath.Abs("testdata/nvim_e2e.lua")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -52,26 +54,5 @@ func TestNeovimEndToEnd(t *testing.T) {
 			return fmt.Sprintf("dev server processes left after the client stopped: %v", kids)
 		}
 		return ""
-	})
-}
-
-func copyTree(src, dst string) error {
-	return filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		if info.IsDir() {
-			if info.Name() == "node_modules" {
-				return filepath.SkipDir
-			}
-			return os.MkdirAll(target, 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, b, 0o644)
 	})
 }

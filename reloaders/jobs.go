@@ -59,21 +59,13 @@ func (j *Jobs) Kind() string { return "jobs" }
 func (j *Jobs) Owns(rel string) bool { return isResourceFile(rel, JobsDir) }
 
 type jobsPending struct {
-	j              *Jobs
-	next           map[string]job
-	changed        []string
-	problems       []diag.Diagnostic
-	failed         []string
-	reloaded, gone []Resource
-	previous       map[string]job
+	outcome
+	j       *Jobs
+	next    map[string]job
+	changed []string
 }
 
-func (p *jobsPending) Restart() string             { return "" }
-func (p *jobsPending) Problems() []diag.Diagnostic { return p.problems }
-func (p *jobsPending) Failed() []string            { return p.failed }
-func (p *jobsPending) Reloaded() []Resource        { return p.reloaded }
-func (p *jobsPending) Removed() []Resource         { return p.gone }
-func (p *jobsPending) Resources() []Resource       { return jobResources(p.next) }
+func (p *jobsPending) Resources() []Resource { return jobResources(p.next) }
 
 // Commit swaps the changed files' schedules in one step.
 func (p *jobsPending) Commit() {

@@ -64,21 +64,13 @@ func (m *Modules) Kind() string { return "modules" }
 func (m *Modules) Owns(rel string) bool { return moduleIndexRe.MatchString(rel) }
 
 type modulesPending struct {
-	m              *Modules
-	next           map[string]moduleEntry
-	changed        []string
-	problems       []diag.Diagnostic
-	failed         []string
-	reloaded, gone []Resource
-	restart        string
+	outcome
+	m       *Modules
+	next    map[string]moduleEntry
+	changed []string
 }
 
-func (p *modulesPending) Restart() string             { return p.restart }
-func (p *modulesPending) Problems() []diag.Diagnostic { return p.problems }
-func (p *modulesPending) Failed() []string            { return p.failed }
-func (p *modulesPending) Reloaded() []Resource        { return p.reloaded }
-func (p *modulesPending) Removed() []Resource         { return p.gone }
-func (p *modulesPending) Resources() []Resource       { return moduleResources(p.next) }
+func (p *modulesPending) Resources() []Resource { return moduleResources(p.next) }
 
 // Commit registers the new services and lets the replaced ones shut down.
 func (p *modulesPending) Commit() {

@@ -52,6 +52,20 @@ type Pending interface {
 	Commit()
 }
 
+// outcome is what a Prepare found, shared by every kind's Pending.
+type outcome struct {
+	problems       []diag.Diagnostic
+	failed         []string
+	reloaded, gone []Resource
+	restart        string
+}
+
+func (o *outcome) Problems() []diag.Diagnostic { return o.problems }
+func (o *outcome) Failed() []string            { return o.failed }
+func (o *outcome) Reloaded() []Resource        { return o.reloaded }
+func (o *outcome) Removed() []Resource         { return o.gone }
+func (o *outcome) Restart() string             { return o.restart }
+
 // Warning is a convention problem found in a file that did load.
 func Warning(file string, line int, msg string) diag.Diagnostic {
 	return diag.Diagnostic{File: file, Line: line, Column: 1, Severity: diag.Warning, Code: diag.CodeConvention, Message: msg}

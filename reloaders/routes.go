@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -123,21 +122,13 @@ type routeKey struct {
 }
 
 type routesPending struct {
-	r        *Routes
-	next     *routeTable
-	problems []diag.Diagnostic
-	failed   []string
-	reloaded []Resource
-	removed  []Resource
+	outcome
+	r    *Routes
+	next *routeTable
 }
 
-func (p *routesPending) Restart() string             { return "" }
-func (p *routesPending) Problems() []diag.Diagnostic { return p.problems }
-func (p *routesPending) Failed() []string            { return p.failed }
-func (p *routesPending) Reloaded() []Resource        { return p.reloaded }
-func (p *routesPending) Resources() []Resource       { return p.next.resources() }
-func (p *routesPending) Removed() []Resource         { return p.removed }
-func (p *routesPending) Commit()                     { p.r.current.Store(p.next) }
+func (p *routesPending) Resources() []Resource { return p.next.resources() }
+func (p *routesPending) Commit()               { p.r.current.Store(p.next) }
 
 // Resources lists the live routes and middlewares.
 func (r *Routes) Resources() []Resource { return r.current.Load().resources() }
@@ -187,11 +178,11 @@ func (r *Routes) Prepare(tx *jsvm.Tx, load, remove []string) Pending {
 	for _, f := range remove {
 		if r.isMiddlewares(f) {
 			if next.mw != nil {
-				p.removed = append(p.removed, Resource{Kind: "middleware", Name: "middlewares", File: f})
+				p.gone = append(p.gone, Resource{Kind: "middleware", Name: "middlewares", File: f})
 			}
 			next.mw = nil
 		} else if old, ok := next.files[f]; ok {
-			p.removed = append(p.removed, old.resources()...)
+			p.gone = append(p.gone, old.resources()...)
 			delete(next.files, f)
 		}
 		structural = true
@@ -220,7 +211,7 @@ func (r *Routes) Prepare(tx *jsvm.Tx, load, remove []string) Pending {
 		if old, ok := next.files[f]; !ok || !sameShape(old, rf) {
 			structural = true
 			if ok {
-				p.removed = append(p.removed, missingResources(old, rf)...)
+				p.gone = append(p.gone, missingResources(old, rf)...)
 			}
 		}
 		next.files[f] = rf
@@ -470,9 +461,4 @@ func (r *Routes) Routes() []Resource {
 		}
 	}
 	return out
-}
-
-// relativeFile is for log lines.
-func (r *Routes) relativeFile(file string) string {
-	return filepath.ToSlash(diag.RelPath(r.opts.Root, file))
 }

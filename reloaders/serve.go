@@ -412,6 +412,12 @@ func errorResponse(status int, typ, msg string) response {
 	return response{status: status, headers: map[string][]string{"content-type": {"application/json; charset=utf-8"}}, body: b}
 }
 
+// WriteError answers with Medusa's error body ({"code","type","message"}), for servers in front
+// of a dev server.
+func WriteError(w http.ResponseWriter, status int, msg string) {
+	writeResponse(w, errorResponse(status, "unknown_error", msg))
+}
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b, _ := json.Marshal(v)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")

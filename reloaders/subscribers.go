@@ -61,20 +61,13 @@ func (s *Subscribers) Kind() string { return "subscribers" }
 func (s *Subscribers) Owns(rel string) bool { return isResourceFile(rel, SubscribersDir) }
 
 type subscribersPending struct {
-	s              *Subscribers
-	next           map[string][]subscription
-	changed        []string // files whose subscriptions are replaced
-	problems       []diag.Diagnostic
-	failed         []string
-	reloaded, gone []Resource
+	outcome
+	s       *Subscribers
+	next    map[string][]subscription
+	changed []string // files whose subscriptions are replaced
 }
 
-func (p *subscribersPending) Restart() string             { return "" }
-func (p *subscribersPending) Problems() []diag.Diagnostic { return p.problems }
-func (p *subscribersPending) Failed() []string            { return p.failed }
-func (p *subscribersPending) Reloaded() []Resource        { return p.reloaded }
-func (p *subscribersPending) Removed() []Resource         { return p.gone }
-func (p *subscribersPending) Resources() []Resource       { return subscriberResources(p.next) }
+func (p *subscribersPending) Resources() []Resource { return subscriberResources(p.next) }
 
 // Commit swaps the changed files' subscriptions on the bus in one step.
 func (p *subscribersPending) Commit() {

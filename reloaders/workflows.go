@@ -35,19 +35,11 @@ func (w *Workflows) Kind() string { return "workflows" }
 func (w *Workflows) Owns(rel string) bool { return isResourceFile(rel, WorkflowsDir) }
 
 type workflowsPending struct {
-	w              *Workflows
-	problems       []diag.Diagnostic
-	failed         []string
-	reloaded, gone []Resource
-	restart        string
+	outcome
+	w *Workflows
 }
 
-func (p *workflowsPending) Restart() string             { return p.restart }
-func (p *workflowsPending) Problems() []diag.Diagnostic { return p.problems }
-func (p *workflowsPending) Failed() []string            { return p.failed }
-func (p *workflowsPending) Reloaded() []Resource        { return p.reloaded }
-func (p *workflowsPending) Removed() []Resource         { return p.gone }
-func (p *workflowsPending) Resources() []Resource       { return p.w.Resources() }
+func (p *workflowsPending) Resources() []Resource { return p.w.Resources() }
 
 // Commit has nothing to swap: the registry commits with the host's transaction, and workflow
 // objects live in the modules that define them.

@@ -1,13 +1,13 @@
 package schedule_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/medusa-ls/medusa-ls/internal/testutil"
 	"github.com/medusa-ls/medusa-ls/schedule"
 	"github.com/medusa-ls/medusa-ls/schedule/clocktest"
 )
@@ -23,17 +23,17 @@ const failSafe = 30 * time.Second
 type harness struct {
 	s     *schedule.Scheduler
 	clock *clocktest.Clock
-	errs  *sink
-	logs  *syncBuffer
+	errs  *testutil.List[*schedule.RunError]
+	logs  *testutil.Buffer
 }
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	h := &harness{clock: clocktest.New(t0()), errs: &sink{}, logs: &syncBuffer{}}
+	h := &harness{clock: clocktest.New(t0()), errs: &testutil.List[*schedule.RunError]{}, logs: &testutil.Buffer{}}
 	h.s = schedule.New(schedule.Options{
 		Clock:   h.clock,
 		Logger:  slog.New(slog.NewTextHandler(h.logs, nil)),
-		OnError: h.errs.add,
+		OnError: h.errs.Add,
 	})
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), failSafe)
@@ -53,40 +53,6 @@ func (h *harness) wait(t *testing.T) {
 	if err := h.s.Wait(ctx); err != nil {
 		t.Fatal(err)
 	}
-}
-
-type sink struct {
-	mu   sync.Mutex
-	errs []*schedule.RunError
-}
-
-func (s *sink) add(e *schedule.RunError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.errs = append(s.errs, e)
-}
-
-func (s *sink) all() []*schedule.RunError {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]*schedule.RunError(nil), s.errs...)
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
 
 // counter is a Run func that counts its calls and records what it was scheduled for.

@@ -103,7 +103,7 @@ func TestRunFailuresReachSink(t *testing.T) {
 			// A failing run does not unschedule the job.
 			h.clock.Advance(time.Second)
 			h.wait(t)
-			errs := h.errs.all()
+			errs := h.errs.All()
 			if len(errs) != 2 {
 				t.Fatalf("sink got %d errors, want 2", len(errs))
 			}
@@ -240,7 +240,7 @@ func TestRunNow(t *testing.T) {
 	if _, ok := h.s.Next("twice"); !ok {
 		t.Error("RunNow counted towards numberOfExecutions")
 	}
-	if n := len(h.errs.all()); n != 0 {
+	if n := len(h.errs.All()); n != 0 {
 		t.Errorf("sink got %d errors from RunNow", n)
 	}
 	close(g.release)
@@ -298,7 +298,7 @@ func TestStopGivesUpAndCancelsRuns(t *testing.T) {
 		t.Fatalf("Stop = %v, want context.Canceled", err)
 	}
 	h.wait(t) // the run saw its context cancelled and returned
-	if errs := h.errs.all(); len(errs) != 1 || !errors.Is(errs[0], context.Canceled) {
+	if errs := h.errs.All(); len(errs) != 1 || !errors.Is(errs[0], context.Canceled) {
 		t.Fatalf("sink got %v, want the cancelled run", errs)
 	}
 }

@@ -233,7 +233,7 @@ func TestFailuresAreIsolatedAndReported(t *testing.T) {
 	if len(before.got()) != 2 || len(after.got()) != 2 {
 		t.Fatalf("healthy subscribers got %d and %d messages, want 2 each", len(before.got()), len(after.got()))
 	}
-	errs := h.errs.all()
+	errs := h.errs.All()
 	if len(errs) != 4 {
 		t.Fatalf("sink got %d errors, want 4: %v", len(errs), errs)
 	}

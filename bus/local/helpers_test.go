@@ -1,7 +1,6 @@
 package local_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/medusa-ls/medusa-ls/bus"
 	"github.com/medusa-ls/medusa-ls/bus/local"
+	"github.com/medusa-ls/medusa-ls/internal/testutil"
 	"github.com/medusa-ls/medusa-ls/schedule/clocktest"
 )
 
@@ -23,16 +23,16 @@ func t0() time.Time { return time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC) }
 type harness struct {
 	bus   *local.Bus
 	clock *clocktest.Clock
-	logs  *syncBuffer
-	errs  *errSink
+	logs  *testutil.Buffer
+	errs  *testutil.List[*bus.HandlerError]
 }
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	h := &harness{clock: clocktest.New(t0()), logs: &syncBuffer{}, errs: &errSink{}}
+	h := &harness{clock: clocktest.New(t0()), logs: &testutil.Buffer{}, errs: &testutil.List[*bus.HandlerError]{}}
 	h.bus = local.New(local.Options{
 		Logger:  slog.New(slog.NewTextHandler(h.logs, nil)),
-		OnError: h.errs.add,
+		OnError: h.errs.Add,
 		Clock:   h.clock,
 	})
 	t.Cleanup(func() {
@@ -96,38 +96,4 @@ func (r *recorder) names() []string {
 		out = append(out, m.Name)
 	}
 	return out
-}
-
-type errSink struct {
-	mu   sync.Mutex
-	errs []*bus.HandlerError
-}
-
-func (s *errSink) add(e *bus.HandlerError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.errs = append(s.errs, e)
-}
-
-func (s *errSink) all() []*bus.HandlerError {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]*bus.HandlerError(nil), s.errs...)
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }

@@ -405,8 +405,7 @@ func NewLogger(w io.Writer) *slog.Logger { return slog.New(levelHandler{w: w}) }
 
 // levelHandler writes log lines in Medusa's format.
 type levelHandler struct {
-	w     io.Writer
-	attrs []slog.Attr
+	w io.Writer
 }
 
 func (h levelHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelInfo }

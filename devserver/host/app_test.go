@@ -1,7 +1,6 @@
 package host
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"net/http"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/medusa-ls/medusa-ls/diag"
+	"github.com/medusa-ls/medusa-ls/internal/testutil"
 	"github.com/medusa-ls/medusa-ls/reloaders"
 )
 
@@ -27,32 +27,15 @@ type fixture struct {
 	root string
 	app  *App
 	srv  *httptest.Server
-	out  *syncBuffer
+	out  *testutil.Buffer
 
 	mu      sync.Mutex
 	runtime []reloaders.RuntimeError
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func newFixture(t *testing.T, files map[string]string) *fixture {
 	t.Helper()
-	f := &fixture{t: t, root: t.TempDir(), out: &syncBuffer{}}
+	f := &fixture{t: t, root: t.TempDir(), out: &testutil.Buffer{}}
 	f.write("medusa-config.ts", config)
 	for rel, c := range files {
 		f.write(rel, c)

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/medusa-ls/medusa-ls/devserver"
 )
 
 // RequireEnv makes a missing fixture a test failure instead of a skip (CI sets it).
@@ -32,7 +34,7 @@ func Check(dir string) error {
 	if _, err := exec.LookPath("node"); err != nil {
 		return errors.New("node is not installed")
 	}
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@medusajs", "medusa", "package.json")); err != nil {
+	if !devserver.UseNodeRuntime(dir) {
 		return errors.New("the fixture's node_modules are not installed")
 	}
 	addr, err := databaseAddr(filepath.Join(dir, ".env.example"))
@@ -77,14 +79,7 @@ func Copy(dir, dst string, extra map[string]string) error {
 			return err
 		}
 	}
-	err := filepath.WalkDir(filepath.Join(dir, "src"), func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		return copyFile(p, filepath.Join(dst, rel))
-	})
-	if err != nil {
+	if err := os.CopyFS(filepath.Join(dst, "src"), os.DirFS(filepath.Join(dir, "src"))); err != nil {
 		return err
 	}
 	for rel, content := range extra {
