@@ -12,6 +12,15 @@ type CORSConfig struct {
 	Store, Admin, Auth string
 }
 
+// corsPolicy is a CORSConfig parsed, so that requests do not parse it again.
+type corsPolicy struct {
+	store, admin, auth corsOrigins
+}
+
+func (c CORSConfig) parse() corsPolicy {
+	return corsPolicy{store: parseCorsOrigins(c.Store), admin: parseCorsOrigins(c.Admin), auth: parseCorsOrigins(c.Auth)}
+}
+
 type corsOrigins struct {
 	exact []string
 	res   []*regexp.Regexp
@@ -51,22 +60,22 @@ func (o corsOrigins) allows(origin string) bool {
 
 // cors applies the namespace's CORS policy the way the cors package does with
 // {credentials: true}. It reports true when it answered a preflight request itself.
-func (c CORSConfig) apply(w http.ResponseWriter, req *http.Request, path string, routeHandlesOptions bool) bool {
-	var origins string
+func (c corsPolicy) apply(w http.ResponseWriter, req *http.Request, path string, routeHandlesOptions bool) bool {
+	var origins corsOrigins
 	switch {
 	case hasPrefixSegment(path, "/store"):
-		origins = c.Store
+		origins = c.store
 	case hasPrefixSegment(path, "/admin"):
-		origins = c.Admin
+		origins = c.admin
 	case hasPrefixSegment(path, "/auth"):
-		origins = c.Auth
+		origins = c.auth
 	default:
 		return false
 	}
 	origin := req.Header.Get("Origin")
 	h := w.Header()
 	h.Add("Vary", "Origin")
-	if origin == "" || !parseCorsOrigins(origins).allows(origin) {
+	if origin == "" || !origins.allows(origin) {
 		return false
 	}
 	h.Set("Access-Control-Allow-Origin", origin)

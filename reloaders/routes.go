@@ -45,6 +45,7 @@ type RoutesOptions struct {
 // Routes serves src/api: route files and the middlewares file, swapped atomically as a whole.
 type Routes struct {
 	opts    RoutesOptions
+	cors    corsPolicy // opts.CORS, parsed once
 	current atomic.Pointer[routeTable]
 	// loop-only
 	server goja.Value // the internal server module (dispatch)
@@ -61,7 +62,7 @@ func NewRoutes(opts RoutesOptions) *Routes {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	r := &Routes{opts: opts}
+	r := &Routes{opts: opts, cors: opts.CORS.parse()}
 	r.current.Store(&routeTable{files: map[string]*routeFile{}})
 	return r
 }

@@ -42,7 +42,7 @@ func (r *Routes) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	key, rf, matched := t.match(req)
 	handlesOptions := matched && key.method == http.MethodOptions
-	if r.opts.CORS.apply(w, req, path, handlesOptions) {
+	if r.cors.apply(w, req, path, handlesOptions) {
 		return
 	}
 	if matched && rf.noCORS {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/medusa-ls/medusa-ls/bus"
+	"github.com/medusa-ls/medusa-ls/internal/testutil"
 )
 
 func TestDeliveryAndWildcard(t *testing.T) {
@@ -163,9 +164,11 @@ func TestPerSubscriberOrder(t *testing.T) {
 
 func TestEachHandlerGetsItsOwnCopy(t *testing.T) {
 	h := newHarness(t)
+	var seen testutil.List[string]
 	for _, id := range []string{"a", "b", "c"} {
 		h.subscribe(t, "x", id, func(_ context.Context, m bus.Message) error {
-			// Concurrent writes to a shared map would be caught by -race.
+			seen.Add(fmt.Sprintf("%s %v", m.Data, m.Metadata["touched"]))
+			// Concurrent writes to a shared map would also be caught by -race.
 			m.Metadata["touched"] = true
 			m.Data[0] = 'X'
 			return nil
@@ -173,6 +176,9 @@ func TestEachHandlerGetsItsOwnCopy(t *testing.T) {
 	}
 	h.emit(t, bus.EmitOptions{}, bus.Message{Name: "x", Data: []byte(`"d"`), Metadata: map[string]any{"k": "v"}})
 	h.drain(t)
+	if got := seen.All(); len(got) != 3 || got[0] != `"d" <nil>` || got[1] != got[0] || got[2] != got[0] {
+		t.Fatalf("each handler should see the message as emitted, untouched by the others: %q", got)
+	}
 }
 
 func TestProcessingLogLine(t *testing.T) {
