@@ -43,18 +43,23 @@ const (
 	DefaultRequestTimeout = 60 * time.Second
 )
 
+// withDefaultTimeouts fills the timeouts the supervisor and the child share.
+func withDefaultTimeouts(task, request *time.Duration) {
+	if *task == 0 {
+		*task = DefaultTaskTimeout
+	}
+	if *request == 0 {
+		*request = DefaultRequestTimeout
+	}
+}
+
 // RunChild loads the project and serves it until ctx ends, the parent asks it to stop, or the
 // parent goes away.
 func RunChild(ctx context.Context, opts ChildOptions) error {
 	if opts.Output == nil {
 		opts.Output = os.Stdout
 	}
-	if opts.TaskTimeout == 0 {
-		opts.TaskTimeout = DefaultTaskTimeout
-	}
-	if opts.RequestTimeout == 0 {
-		opts.RequestTimeout = DefaultRequestTimeout
-	}
+	withDefaultTimeouts(&opts.TaskTimeout, &opts.RequestTimeout)
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 

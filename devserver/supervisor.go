@@ -144,12 +144,7 @@ func New(opts Options) (*Supervisor, error) {
 	if opts.Output == nil {
 		opts.Output = os.Stderr
 	}
-	if opts.TaskTimeout == 0 {
-		opts.TaskTimeout = DefaultTaskTimeout
-	}
-	if opts.RequestTimeout == 0 {
-		opts.RequestTimeout = DefaultRequestTimeout
-	}
+	withDefaultTimeouts(&opts.TaskTimeout, &opts.RequestTimeout)
 	if opts.ReloadTimeout == 0 {
 		opts.ReloadTimeout = max(30*time.Second, 3*opts.TaskTimeout)
 	}
