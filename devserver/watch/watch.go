@@ -33,12 +33,18 @@ type Options struct {
 	// start a batch.
 	Relevant func(rel string) bool
 	Logger   *slog.Logger
+	// Poll > 0 scans the tree every Poll instead of waiting for file events (Docker and WSL
+	// mounts, where none arrive); 0 lets CHOKIDAR_USEPOLLING/CHOKIDAR_INTERVAL decide, as for
+	// Medusa; < 0 never polls. See poll.go.
+	Poll time.Duration
 }
 
 // Watcher reports batches of touched files (absolute paths).
 type Watcher struct {
 	opts    Options
-	fw      *fsnotify.Watcher
+	fw      *fsnotify.Watcher // nil when polling
+	events  <-chan fsnotify.Event
+	errs    <-chan error
 	batches chan []string
 	done    chan struct{}
 	once    sync.Once
@@ -63,11 +69,17 @@ func New(opts Options) (*Watcher, error) {
 		return nil, err
 	}
 	opts.Root = root
+	if opts.Poll == 0 {
+		opts.Poll = PollFromEnv(os.LookupEnv)
+	}
+	if opts.Poll > 0 {
+		return newPolling(opts), nil
+	}
 	fw, err := fsnotify.NewWatcher()
 	if err != nil {
 		return nil, fmt.Errorf("watch: %w", err)
 	}
-	w := &Watcher{opts: opts, fw: fw, batches: make(chan []string, 16), done: make(chan struct{})}
+	w := &Watcher{opts: opts, fw: fw, events: fw.Events, errs: fw.Errors, batches: make(chan []string, 16), done: make(chan struct{})}
 	if _, err := w.addTree(root); err != nil {
 		fw.Close()
 		return nil, err
@@ -84,7 +96,9 @@ func (w *Watcher) Close() error {
 	var err error
 	w.once.Do(func() {
 		close(w.done)
-		err = w.fw.Close()
+		if w.fw != nil {
+			err = w.fw.Close()
+		}
 	})
 	return err
 }
@@ -166,6 +180,9 @@ func (w *Watcher) addTree(dir string) ([]string, error) {
 			return nil
 		}
 		if d.IsDir() {
+			if w.fw == nil {
+				return nil
+			}
 			if err := w.fw.Add(p); err != nil {
 				w.opts.Logger.Warn("watch: cannot watch directory", "dir", p, "err", err)
 			}
@@ -204,7 +221,7 @@ func (w *Watcher) run() {
 		select {
 		case <-w.done:
 			return
-		case ev, ok := <-w.fw.Events:
+		case ev, ok := <-w.events:
 			if !ok {
 				return
 			}
@@ -244,7 +261,7 @@ func (w *Watcher) run() {
 			}
 			touch(ev.Name)
 			arm()
-		case err, ok := <-w.fw.Errors:
+		case err, ok := <-w.errs:
 			if !ok {
 				return
 			}
