@@ -291,7 +291,7 @@
       }
       erroring = true;
       const status = httpResponseFromError(err).statusCode;
-      if (status >= 500 && !(err && err.__medusaLsReported)) io.reportError(err, status, false);
+      if (status >= 500 && !(err && err[Symbol.for("medusa-ls.reported")])) io.reportError(err, status, false);
       const handlers = errorHandler ? [errorHandler, defaultErrorHandler] : [defaultErrorHandler];
       let h = 0;
       const nextHandler = (e) => {

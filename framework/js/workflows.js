@@ -226,14 +226,80 @@
   }
 
   // ---- execution --------------------------------------------------------------------------
+  //
+  // What follows mirrors Medusa's transaction orchestrator (@medusajs/orchestration,
+  // transaction-orchestrator.ts) as the in-memory LocalWorkflow runs it, checked against it by
+  // devserver/host's TestWorkflowsMatchMedusa:
+  //   - step inputs and the workflow's result are resolved from the outputs so far and copied
+  //     with parseStringifyIfNecessary (undefined keys dropped, class instances JSON-copied);
+  //   - a step that throws is retried maxRetries times at once; the last error counts;
+  //   - the run then compensates level by level, deepest first: the failing step's own
+  //     compensation runs first, with undefined (or permanentFailure's compensateInput), then the
+  //     steps before it in reverse; the steps of one parallelize group are compensated together,
+  //     started in their order; skipped steps and false `when` branches are not compensated;
+  //   - a compensation that throws makes the state "failed" and the others still run; only
+  //     invoke failures are listed in `errors`, as { action, handlerType, error } where error is
+  //     serialized (serializeError: message, name, stack and own properties; a thrown non-error
+  //     becomes { message: JSON.stringify(value) });
+  //   - a nested workflow (runAsStep) is the step "<name>-as-step"; when it fails it has
+  //     compensated itself and the parent ends "failed";
+  //   - the result is resolved even when the run failed, from whatever outputs exist.
 
   // A MedusaError answered with a 4xx (not found, invalid data, not allowed…) is a step saying
   // no on purpose, not a bug: it fails the workflow but is not reported as a runtime error.
   const CLIENT_ERRORS = new Set(["not_found", "invalid_data", "not_allowed", "unauthorized", "forbidden",
     "duplicate_error", "conflict", "payment_authorization_error", "payment_requires_more_error"]);
   const isBug = (err) => !(err && err.__isMedusaError && CLIENT_ERRORS.has(err.type));
+  // Set on an error that was reported already, so that a route rethrowing it does not report
+  // it again (server.js reads it). A symbol, so that it never shows in keys or JSON.
+  const REPORTED = Symbol.for("medusa-ls.reported");
 
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+  // @medusajs/utils parseStringifyIfNecessary.
+  function parseStringify(v) {
+    if (v == null || typeof v !== "object") return v;
+    if (Array.isArray(v)) return v.map(parseStringify);
+    const plain = v.constructor === Object || v.constructor === undefined;
+    if (!plain) {
+      const s = JSON.stringify(v);
+      return s === undefined ? undefined : JSON.parse(s);
+    }
+    const out = {};
+    for (const k in v) {
+      if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+      const x = v[k];
+      if (typeof x === "function" || typeof x === "symbol") continue;
+      const c = parseStringify(x);
+      if (c !== undefined) out[k] = c;
+    }
+    return out;
+  }
+  const resolveCopy = (v, values) => parseStringify(resolve(v, values));
+
+  // The orchestrator's error serialization (setStepFailure: isErrorLike → serializeError).
+  function serializeError(err) {
+    if (err instanceof Error || (err && typeof err === "object" && err.message !== undefined && err.stack !== undefined)) {
+      const out = { message: err.message, name: err.name, stack: err.stack };
+      for (const k of Object.getOwnPropertyNames(err)) if (!(k in out)) out[k] = err[k];
+      return out;
+    }
+    try {
+      const s = JSON.stringify(err);
+      return err && err.message ? JSON.parse(s) : { message: s };
+    } catch {
+      return { message: "Unknown non-serializable error" };
+    }
+  }
+
+  // A step failure on its way up: the step it belongs to and the error as thrown.
+  class StepFailure {
+    constructor(action, error, nested) {
+      this.action = action;
+      this.error = error;
+      this.nested = nested; // a nested workflow failed: the parent ends "failed"
+    }
+  }
 
   async function execute(def, opts) {
     const container = opts.container;
@@ -241,34 +307,21 @@
     const transactionId = (opts.context && opts.context.transactionId) || host.newId("wf");
     const eventGroupId = (opts.context && opts.context.eventGroupId) || transactionId;
     const context = { ...(opts.context || {}), transactionId, eventGroupId, workflowId: def.name };
-    const values = new Map([[def.inputId, opts.input]]);
-    const done = []; // completed steps, for compensation: { node, compensateInput, sub }
+    const run = { def, values: new Map([[def.inputId, opts.input]]), levels: [], container, context };
     const errors = [];
     let state = "done";
     try {
-      await runNodes(def, def.nodes, values, done, container, context);
-    } catch (err) {
-      const step = (err && typeof err === "object" && err.__step) || "";
-      errors.push({ action: step || def.name, handlerType: "invoke", error: err });
-      if (isBug(err)) {
-        host.stepFailed(def.name, step, err);
-        // Whoever catches the rethrown error (a route answering 500) need not report it again.
-        if (err && typeof err === "object") {
-          try { Object.defineProperty(err, "__medusaLsReported", { value: true }); } catch {}
-        }
+      await runNodes(run, def.nodes);
+    } catch (thrown) {
+      const failure = thrown instanceof StepFailure ? thrown : new StepFailure(def.name, thrown, false);
+      const err = failure.error;
+      if (isBug(err) && !failure.nested) host.stepFailed(def.name, failure.action, err);
+      const serialized = serializeError(err);
+      if (serialized && typeof serialized === "object") {
+        try { Object.defineProperty(serialized, REPORTED, { value: true }); } catch {}
       }
-      state = "reverted";
-      for (let i = done.length - 1; i >= 0; i--) {
-        const d = done[i];
-        try {
-          if (d.sub) await d.sub.compensate();
-          else if (d.node.compensate) await d.node.compensate(d.compensateInput, { container, context: { ...context, stepName: d.node.name } });
-        } catch (cerr) {
-          state = "failed";
-          errors.push({ action: d.node.name, handlerType: "compensate", error: cerr });
-          host.stepFailed(def.name, d.node.name + " (compensation)", cerr);
-        }
-      }
+      errors.push({ action: failure.action, handlerType: "invoke", error: serialized });
+      state = (await compensateLevels(run)) && !failure.nested ? "reverted" : "failed";
     }
     // Events grouped under this run are released when it succeeds and dropped when it fails;
     // a nested run shares its parent's group, which only the parent may settle.
@@ -277,85 +330,140 @@
       if (state === "done") await eventBus.releaseGroupedEvents(eventGroupId);
       else await eventBus.clearGroupedEvents(eventGroupId);
     }
-    const result = state === "done" ? resolve(def.result, values) : undefined;
+    const result = resolveCopy(def.result, run.values);
     const transaction = { transactionId, workflowId: def.name, state, getState: () => state };
     if (errors.length && throwOnError) throw errors[0].error;
-    return { result, errors, transaction, compensate: () => compensateAll(done, container, context) };
+    return { result, errors, transaction, compensate: () => compensateLevels(run) };
   }
 
-  async function compensateAll(done, container, context) {
-    for (let i = done.length - 1; i >= 0; i--) {
-      const d = done[i];
-      if (d.sub) await d.sub.compensate();
-      else if (d.node.compensate) await d.node.compensate(d.compensateInput, { container, context });
+  // compensateLevels undoes what run invoked, deepest level first; it reports whether every
+  // compensation succeeded.
+  async function compensateLevels(run) {
+    let ok = true;
+    const levels = run.levels;
+    run.levels = [];
+    for (let i = levels.length - 1; i >= 0; i--) {
+      const started = [];
+      for (const entry of levels[i]) {
+        if (entry) started.push(compensateEntry(run, entry));
+      }
+      for (const r of await Promise.allSettled(started)) {
+        if (r.status === "rejected" || r.value === false) ok = false;
+      }
+    }
+    return ok;
+  }
+
+  async function compensateEntry(run, entry) {
+    if (entry.sub) return entry.sub.compensate();
+    const node = entry.node;
+    if (!node.compensate) return true;
+    try {
+      await node.compensate(entry.compensateInput, stepContext(run, node, "compensate", 1));
+      return true;
+    } catch (cerr) {
+      host.stepFailed(run.def.name, node.name + " (compensation)", cerr);
+      return false;
     }
   }
 
-  async function runNodes(def, nodes, values, done, container, context) {
-    for (const node of nodes) await runNode(def, node, values, done, container, context);
+  // The step's execution context, as Medusa's createStepHandler builds it.
+  function stepContext(run, node, action, attempt) {
+    const { container, context } = run;
+    return {
+      workflowId: run.def.name, stepName: node.name, action, attempt, container,
+      metadata: { model_id: run.def.name, action: node.name, attempt },
+      eventGroupId: context.eventGroupId, transactionId: context.transactionId,
+      context: { ...context, stepName: node.name },
+    };
   }
 
-  async function runNode(def, node, values, done, container, context) {
+  async function runNodes(run, nodes) {
+    for (const node of nodes) await runNode(run, node, null);
+  }
+
+  // runNode runs one node; slot is where a parallel group wants its entry, or null for a level
+  // of its own.
+  async function runNode(run, node, slot) {
+    const values = run.values;
+    const record = (entry) => {
+      if (slot) slot.entry = entry;
+      else run.levels.push([entry]);
+    };
     switch (node.kind) {
       case "transform": {
-        let v = resolve(node.input, values);
-        for (const fn of node.fns) v = await fn(v, context);
+        let v = resolveCopy(node.input, values);
+        for (const fn of node.fns) v = await fn(v, run.context);
         values.set(node.id, v);
         return;
       }
       case "when": {
-        const input = resolve(node.input, values);
-        if (!node.condition(input, context)) {
+        const input = resolveCopy(node.input, values);
+        if (!node.condition(input, run.context)) {
           values.set(node.id, undefined);
           return;
         }
-        await runNodes(def, node.body, values, done, container, context);
+        await runNodes(run, node.body);
         values.set(node.id, resolve(node.result, values));
         return;
       }
       case "parallel": {
-        const results = await Promise.allSettled(node.body.map((n) => runNode(def, n, values, done, container, context)));
+        const slots = node.body.map(() => ({ entry: null }));
+        const level = [];
+        run.levels.push(level);
+        const results = await Promise.allSettled(node.body.map((n, i) => runNode(run, n, slots[i])));
+        for (const s of slots) level.push(s.entry);
         const failed = results.find((r) => r.status === "rejected");
         if (failed) throw failed.reason;
         return;
       }
       case "subflow": {
-        const sub = await execute(node.def, { input: resolve(node.input, values), container, context: { eventGroupId: context.eventGroupId }, throwOnError: false, __nested: true });
+        const action = node.name + "-as-step";
+        const sub = await execute(node.def, { input: resolveCopy(node.input, values), container: run.container,
+          context: { eventGroupId: run.context.eventGroupId }, throwOnError: false, __nested: true });
         if (sub.errors.length) {
-          const err = sub.errors[0].error;
-          if (err && typeof err === "object") err.__step = err.__step || node.name;
-          throw err;
+          // The nested run compensated itself; its step is compensated with nothing to undo.
+          record({ sub: { compensate: async () => true } });
+          throw new StepFailure(action, sub.errors[0].error, true);
         }
         values.set(node.id, sub.result);
-        done.push({ node, sub: { compensate: sub.compensate } });
+        record({ sub: { compensate: sub.compensate } });
         return;
       }
       case "step":
-        return runStep(node, values, done, container, context);
+        return runStep(run, node, record);
     }
   }
 
-  async function runStep(node, values, done, container, context) {
-    const input = resolve(node.input, values);
-    const stepContext = { container, context: { ...context, stepName: node.name }, ...context };
-    let attempt = 0;
-    for (;;) {
+  async function runStep(run, node, record) {
+    const input = resolveCopy(node.input, run.values);
+    for (let attempt = 1; ; attempt++) {
+      let res;
       try {
-        let res = await node.invoke(input, stepContext);
-        if (!(res && res.__stepResponse)) res = new StepResponse(res);
-        values.set(node.id, res.__skip ? undefined : res.output);
-        if (!res.__skip) done.push({ node, compensateInput: res.compensateInput });
-        return;
+        res = await node.invoke(input, stepContext(run, node, "invoke", attempt));
       } catch (err) {
-        if (err && typeof err === "object") err.__step = err.__step || node.name;
         if (err && err.__permanent) {
-          if (err.compensateInput !== undefined) done.push({ node, compensateInput: err.compensateInput });
-          throw err;
+          // StepResponse.permanentFailure(message, compensateInput): no retry; the
+          // compensateInput is the step's output and what its compensation receives.
+          run.values.set(node.id, err.compensateInput);
+          record({ node, compensateInput: err.compensateInput });
+          throw new StepFailure(node.name, err, false);
         }
-        if (attempt >= node.maxRetries) throw err;
-        attempt++;
-        if (node.retryInterval) await sleep(node.retryInterval * 1000);
+        if (attempt <= node.maxRetries) {
+          if (node.retryInterval) await sleep(node.retryInterval * 1000);
+          continue;
+        }
+        record({ node, compensateInput: undefined });
+        throw new StepFailure(node.name, err, false);
       }
+      if (res && res.__skip) {
+        run.values.set(node.id, undefined);
+        return;
+      }
+      if (!(res && res.__stepResponse)) res = new StepResponse(res);
+      run.values.set(node.id, res.output);
+      record({ node, compensateInput: res.compensateInput });
+      return;
     }
   }
 

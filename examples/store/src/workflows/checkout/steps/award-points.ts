@@ -11,7 +11,10 @@ export const awardPointsStep = createStep(
     const points = loyalty.award(customer, total)
     return new StepResponse({ points, balance: loyalty.balance(customer) }, { customer, points })
   },
-  async ({ customer, points }: { customer: string; points: number }, { container }) => {
+  async (awarded: { customer: string; points: number } | undefined, { container }) => {
+    // As in Medusa, a step that fails is compensated too, with undefined: nothing to revoke.
+    if (!awarded) return
+    const { customer, points } = awarded
     const loyalty: LoyaltyService = container.resolve(LOYALTY_MODULE)
     loyalty.revoke(customer, points)
   }
