@@ -470,6 +470,9 @@ func (r *nodeRuntime) reload(ctx context.Context, c *child, _ int64, batch []hos
 		res.Restart, res.Note = true, "reload of every file requested: restarting Medusa"
 		return res, nil
 	}
+	if c.hasHelper() {
+		return r.reloadTargeted(ctx, c, batch, res, start)
+	}
 	var targets []target
 	for _, ch := range batch {
 		res.Files = append(res.Files, ch.File)
@@ -569,6 +572,171 @@ func (r *nodeRuntime) reload(ctx context.Context, c *child, _ int64, batch []hos
 	res.Problems = r.problems.all()
 	res.DurationMs = ms(time.Since(start))
 	return res, nil
+}
+
+// helperResult is the helper's answer for one file of a targeted reload (devserver/js/node-helper.js
+// reload()).
+type helperResult struct {
+	File     string         `json:"file"`
+	Kind     string         `json:"kind"`
+	OK       bool           `json:"ok"`
+	How      string         `json:"how"`
+	Restart  bool           `json:"restart"`
+	Fallback bool           `json:"fallback"`
+	Blocked  string         `json:"blocked"` // the file whose error kept this one from loading
+	Error    *ipc.Exception `json:"error"`
+}
+
+// reloadTargeted applies a batch through the helper: it re-requires exactly the changed files and
+// their project importers inside Medusa and swaps what each produced (route handlers, the API
+// router, workflow definitions, hook handlers, subscriptions) in one step, so no request sees a
+// half-loaded API and no run finds a workflow missing. Each file's outcome is its own: an error is
+// reported on the file that raised it, and a file that failed before is retried with every batch.
+func (r *nodeRuntime) reloadTargeted(ctx context.Context, c *child, batch []host.Change, res host.Result, start time.Time) (host.Result, error) {
+	s := r.s
+	var changes []host.Change
+	seen := map[string]bool{}
+	for _, ch := range batch {
+		res.Files = append(res.Files, ch.File)
+		rel := diag.RelPath(s.root, ch.File)
+		if !host.IsCode(rel) {
+			continue
+		}
+		action := ch.Action
+		if action != host.ActionUnlink {
+			src, err := os.ReadFile(ch.File)
+			if err != nil {
+				action = host.ActionUnlink // deleted since: what it provided goes
+			} else if ds := syntaxErrors(ch.File, src, r.tsconf); len(ds) > 0 {
+				r.problems.set("syntax:"+ch.File, ds)
+				res.Errors = append(res.Errors, ds...)
+				res.Success = false
+				continue
+			}
+		}
+		r.problems.set("syntax:"+ch.File, nil)
+		seen[ch.File] = true
+		changes = append(changes, host.Change{File: ch.File, Action: action})
+	}
+	// Retry what failed before: a change elsewhere may have fixed it.
+	for _, t := range r.problems.failed() {
+		if seen[t.file] {
+			continue
+		}
+		if _, err := os.Stat(t.file); err != nil {
+			r.problems.set(problemKey(t), nil)
+			r.problems.forget(problemKey(t))
+			continue
+		}
+		changes = append(changes, host.Change{File: t.file, Action: host.ActionChange})
+	}
+	if len(changes) == 0 {
+		res.Problems = r.problems.all()
+		res.DurationMs = ms(time.Since(start))
+		return res, nil
+	}
+	r.proxy.pause() // requests that arrive meanwhile are served by the new code
+	c.startCollect()
+	raw, err := r.s.callChild(ctx, c, "reload", map[string]any{"changes": changes})
+	logs := c.stopCollect()
+	r.proxy.resume()
+	if err != nil {
+		if !c.alive() {
+			return res, err
+		}
+		return res, fmt.Errorf("reloading in Medusa: %w", err)
+	}
+	var out struct {
+		Results   []helperResult `json:"results"`
+		Importers []string       `json:"importers"`
+	}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return res, fmt.Errorf("the helper's reload answer: %w", err)
+	}
+	var fallback []target
+	loaded := map[string]bool{}
+	for _, hr := range out.Results {
+		loaded[hr.File] = true
+		t := target{action: host.ActionChange, file: hr.File, kind: hr.Kind, cause: hr.File}
+		if hr.Kind == "middlewares" {
+			t.kind = "routes"
+		}
+		key := "resource:" + hr.File
+		switch {
+		case hr.Fallback:
+			fallback = append(fallback, t)
+		case hr.OK:
+			r.problems.set(key, nil)
+			r.problems.forget(key)
+			if hr.Restart {
+				res.Restart, res.Note = true, fmt.Sprintf("%s: %s; restarting Medusa", diag.RelPath(s.root, hr.File), hr.How)
+				continue
+			}
+			res.Reloaded = append(res.Reloaded, reloaders.Resource{Kind: strings.TrimSuffix(hr.Kind, "s"), Name: diag.RelPath(s.root, hr.File), File: hr.File})
+		case hr.Blocked != "":
+			r.problems.fail(key, t, nil) // the error is on the file that raised it; retry this one later
+			res.Success = false
+		default:
+			var ds []diag.Diagnostic
+			if hr.Error != nil {
+				ds = logDiagnostics(s.root, ipc.Envelope{Level: "error", Exception: hr.Error}, hr.File, diag.CodeLoad)
+			}
+			if len(ds) == 0 {
+				ds = []diag.Diagnostic{{File: hr.File, Line: 1, Column: 1, Severity: diag.Error, Code: diag.CodeLoad,
+					Message: "Medusa could not reload this file; see the medusa-ls output"}}
+			}
+			ds = dedupe(ds)
+			r.problems.fail(key, t, ds)
+			res.Errors = append(res.Errors, ds...)
+			res.Success = false
+		}
+	}
+	// Medusa's own log during the reload: errors that name a project file are shown there.
+	for _, m := range logs {
+		if m.Level != "error" {
+			continue
+		}
+		for _, d := range logDiagnostics(s.root, m, "", diag.CodeLoad) {
+			if d.File != "" && !loaded[d.File] {
+				res.Errors = append(res.Errors, d)
+			}
+		}
+	}
+	if len(out.Results) == 0 {
+		names := make([]string, 0, len(changes))
+		for _, ch := range changes {
+			names = append(names, diag.RelPath(s.root, ch.File))
+		}
+		res.Note = fmt.Sprintf("nothing loaded imports %s", strings.Join(names, ", "))
+	}
+	for _, t := range planTargets(fallback) { // the helper could not hook Medusa's API loader
+		ok, mlogs, err := r.send(c, t)
+		if err != nil {
+			return res, err
+		}
+		if ok && !hasError(mlogs) {
+			res.Reloaded = append(res.Reloaded, reloaders.Resource{Kind: strings.TrimSuffix(t.kind, "s"), Name: diag.RelPath(s.root, t.file), File: t.file})
+			continue
+		}
+		res.Success = false
+		for _, m := range mlogs {
+			if m.Level == "error" {
+				res.Errors = append(res.Errors, logDiagnostics(s.root, m, t.file, diag.CodeLoad)...)
+			}
+		}
+	}
+	res.Problems = r.problems.all()
+	res.DurationMs = ms(time.Since(start))
+	return res, nil
+}
+
+func hasError(logs []ipc.Envelope) bool {
+	for _, m := range logs {
+		if m.Level == "error" {
+			return true
+		}
+	}
+	return false
 }
 
 // planTargets orders the reloads as Medusa's reloaders run (modules, workflows, routes,

@@ -21,6 +21,7 @@ if (typeof process.send === "function" && process.env.MEDUSA_LS_HELPER === "1") 
 function install() {
   const Module = require("module")
   const path = require("path")
+  const fs = require("fs")
   const http = require("http")
   const net = require("net")
   const { AsyncLocalStorage } = require("async_hooks")
@@ -110,10 +111,14 @@ function install() {
     if (request.endsWith("reporter") && exported.Reporter) {
       hookReporter(exported.Reporter.prototype)
     } else if (request === "express" && exported.application) {
-      hookExpress(exported.application)
+      if (!hot.express && typeof exported.Router === "function") hot.express = exported
     } else if (/(^|[\\/])(http|router|routes-loader)(\.js)?$/.test(request)) {
-      if (exported.ApiLoader) hookApiLoader(exported.ApiLoader.prototype)
+      if (exported.ApiLoader) hookApiLoader(exported)
       if (exported.RoutesLoader) hookRoutesLoader(exported.RoutesLoader.prototype)
+    } else if (exported.WorkflowManager && /workflow-manager(\.js)?$|orchestration/.test(request)) {
+      hookWorkflowManager(exported.WorkflowManager)
+    } else if (request.endsWith("create-step-handler") && typeof exported.createStepHandler === "function") {
+      hookCreateStepHandler(exported)
     }
     return exported
   }
@@ -134,59 +139,143 @@ function install() {
     }
   }
 
-  // The Express app each ApiLoader loads into, learnt from its first app.use during load().
-  const appOf = new WeakMap()
-  let loading = null
-  function hookExpress(application) {
-    if (hooked.has(application) || typeof application.use !== "function") return
-    hooked.add(application)
-    const use = application.use
-    application.use = function () {
-      if (loading && !appOf.has(loading)) appOf.set(loading, this)
-      return use.apply(this, arguments)
-    }
+  // ---- Targeted reloads ------------------------------------------------------------------
+  // Medusa's HMR reloads a route by emptying the whole API and loading it again (its
+  // clearAllResources also drops the layers ApiLoader's constructor added, such as the one that
+  // sets req.allowed, so every validateAndTransformQuery route answers 500 afterwards), and a
+  // workflow by unregistering it before registering the new one (a run started in between fails
+  // with "Workflow … not found"). The helper reloads instead, on the supervisor's "reload"
+  // command, exactly the files that changed and their project importers, and swaps what they
+  // produced in one synchronous step each:
+  //   - the API lives in its own express.Router behind one dispatcher layer; a route file whose
+  //     methods and flags are unchanged swaps its handlers in a table the registered layers read
+  //     through; anything else (middlewares.ts, a new or deleted route, changed exports) builds a
+  //     new Router with Medusa's own ApiLoader off to the side and swaps it in when it is complete;
+  //   - a workflow re-registered from a reloading file replaces the old definition (no window);
+  //   - a hook handler re-registered from a reloading file replaces the old one;
+  //   - a subscriber's subscriptions are swapped synchronously, and kept if the new file fails.
+  const hot = {
+    express: null,
+    api: null, // { Base, opts, outer, router, first }
+    routeTable: new Map(), // "<file>\0<METHOD>" → the project's handler
+    routeShapes: new Map(), // file → what Medusa derives from it besides the handlers
+    trampolines: new Map(),
+    staging: null, // { table, shapes } while a new Router is built
+    capture: null, // route descriptors read by the fast path, not registered
+    WorkflowManager: null,
+    reloading: false, // true while the helper re-requires files
+    registered: null, // workflow ids registered during the current file's load
+    hooks: [], // { ctx, name, noop, file }
+    hookedNow: null, // hook entries registered during the current file's load
+    currentFile: null,
   }
-  function hookApiLoader(proto) {
-    if (!proto || hooked.has(proto) || typeof proto.load !== "function" || typeof proto.clearAllResources !== "function") return
-    hooked.add(proto)
-    const load = proto.load
-    const clear = proto.clearAllResources
-    const cleared = new WeakSet()
-    proto.clearAllResources = function () {
-      const app = appOf.get(this)
-      if (!app || !app._router || !Array.isArray(app._router.stack)) return clear.apply(this, arguments)
-      cleared.add(this) // load() swaps the layers once the new ones are in
-    }
-    proto.load = async function () {
-      const app = appOf.get(this)
-      const stack = app && app._router && app._router.stack
-      loading = this
-      try {
-        if (!cleared.has(this) || !Array.isArray(stack)) return await load.apply(this, arguments)
-        cleared.delete(this)
-        const keep = global.__MEDUSA_HMR_INITIAL_STACK_LENGTH__ ?? 0
-        const oldEnd = stack.length
-        try {
-          await load.apply(this, arguments)
-        } catch (e) {
-          stack.splice(oldEnd) // drop what the failed load added; the old routes keep serving
-          throw e
-        }
-        stack.splice(keep, oldEnd - keep) // the new routes take over in one step
-      } finally {
-        loading = null
+
+  function isProjectFile(f) {
+    return typeof f === "string" && f.startsWith(root + path.sep) && !f.includes(nodeModules)
+  }
+
+  function routeKey(file, method) {
+    return file + "\0" + method
+  }
+
+  function trampoline(key) {
+    let t = hot.trampolines.get(key)
+    if (!t) {
+      // Medusa's wrapHandler awaits what this returns and passes a rejection to next().
+      t = function (req, res, next) {
+        const handler = hot.routeTable.get(key)
+        if (typeof handler !== "function") return next()
+        return handler.apply(this, arguments)
       }
+      hot.trampolines.set(key, t)
+    }
+    return t
+  }
+
+  function shapeOf(route) {
+    return [route.method, String(route.matcher), !!route.optedOutOfAuth, !!route.shouldAppendAdminCors,
+      !!route.shouldAppendAuthCors, !!route.shouldAppendStoreCors].join("|")
+  }
+
+  // ApiLoader is replaced by a subclass that loads into an express.Router of its own, which one
+  // layer of the app dispatches to. Its load() builds a whole new Router after the first, so
+  // that Medusa's own HMR (which calls clearAllResources then load) is atomic too.
+  function hookApiLoader(exported) {
+    const Base = exported.ApiLoader
+    if (hooked.has(Base) || typeof Base !== "function" || typeof Base.prototype.load !== "function") return
+    class MedusaLsApiLoader extends Base {
+      constructor(opts) {
+        const express = hot.express
+        const app = opts && opts.app
+        if (!express || !app || typeof app.use !== "function" || hot.api) {
+          super(opts)
+          return
+        }
+        const router = express.Router()
+        super({ ...opts, app: router })
+        const api = { Base, opts, outer: this, router: null, pending: router, first: true }
+        hot.api = api
+        app.use(function medusaLsApi(req, res, next) {
+          const r = api.router
+          if (!r) return next()
+          return r(req, res, next)
+        })
+      }
+      clearAllResources() {
+        if (!hot.api || hot.api.outer !== this) return super.clearAllResources()
+        // load() swaps in a complete new Router; nothing is cleared before it is ready
+      }
+      async load() {
+        const api = hot.api
+        if (!api || api.outer !== this) return super.load()
+        if (api.first) {
+          api.first = false
+          await super.load()
+          api.router = api.pending
+          api.pending = null
+          return
+        }
+        await rebuildApi()
+      }
+    }
+    hooked.add(MedusaLsApiLoader)
+    hooked.add(Base)
+    try {
+      exported.ApiLoader = MedusaLsApiLoader
+    } catch (_) {
+      // a read-only export: Medusa's own loader stays
     }
   }
 
-  // Medusa re-reads every route of its own (about 330 files under node_modules) on each route
-  // reload, though nothing there changes while it runs (node_modules modules never leave the
-  // require cache). Scan those directories once and register copies of what they gave.
+  // rebuildApi loads the whole API with Medusa's ApiLoader into a new Router and swaps it in
+  // once it is complete; if loading throws, the current Router keeps serving.
+  async function rebuildApi() {
+    const api = hot.api
+    const router = hot.express.Router()
+    const staging = { table: new Map(), shapes: new Map() }
+    const outer = global.__MEDUSA_HMR_API_LOADER__
+    hot.staging = staging
+    try {
+      await new api.Base({ ...api.opts, app: router }).load()
+    } finally {
+      hot.staging = null
+      global.__MEDUSA_HMR_API_LOADER__ = outer // Medusa's HMR keeps reloading through the outer one
+    }
+    hot.routeTable = staging.table
+    hot.routeShapes = staging.shapes
+    api.router = router
+  }
+
+  // Medusa re-reads every route of its own (about 330 files under node_modules) on each API
+  // load, though nothing there changes while it runs (node_modules modules never leave the
+  // require cache). Scan those directories once and register copies of what they gave. The
+  // project's routes are registered through trampolines that read the route table.
   function hookRoutesLoader(proto) {
     if (!proto || hooked.has(proto) || typeof proto.scanDir !== "function" || typeof proto.getRoutes !== "function" ||
       typeof proto.registerRoute !== "function") return
     hooked.add(proto)
     const scanDir = proto.scanDir
+    const registerRoute = proto.registerRoute
     const scanned = new Map()
     proto.scanDir = async function (sourceDir) {
       if (typeof sourceDir !== "string" || !sourceDir.includes(nodeModules)) return scanDir.apply(this, arguments)
@@ -199,6 +288,83 @@ function install() {
       await scanDir.apply(this, arguments)
       scanned.set(sourceDir, this.getRoutes().filter((r) => !before.has(r)).map((r) => ({ ...r })))
     }
+    proto.registerRoute = function (route) {
+      if (!route || typeof route.handler !== "function" || !isProjectFile(route.absolutePath) || !route.method) {
+        return registerRoute.apply(this, arguments)
+      }
+      if (hot.capture) {
+        hot.capture.push(route)
+        return
+      }
+      const key = routeKey(route.absolutePath, route.method)
+      const target = hot.staging || { table: hot.routeTable, shapes: hot.routeShapes }
+      target.table.set(key, route.handler)
+      const shapes = target.shapes.get(route.absolutePath) || []
+      shapes.push(shapeOf(route))
+      target.shapes.set(route.absolutePath, shapes)
+      return registerRoute.call(this, { ...route, handler: trampoline(key) })
+    }
+    hot.RoutesLoader = proto.constructor
+  }
+
+  function hookWorkflowManager(WM) {
+    WM = global.WorkflowManager || WM
+    if (!WM || hooked.has(WM) || typeof WM.register !== "function" || !(WM.workflows instanceof Map)) return
+    hooked.add(WM)
+    hot.WorkflowManager = WM
+    const register = WM.register
+    WM.register = function (id, flow) {
+      if (hot.registered) hot.registered.add(id)
+      const old = WM.workflows.get(id)
+      if (!hot.reloading || !old || !flow) return register.apply(this, arguments)
+      // A file being reloaded defines this workflow again: the new definition replaces the old
+      // one in one step (Medusa would throw "… and step definition already exists", or
+      // unregister first and leave a window where runs fail with "not found").
+      WM.unregister(id)
+      try {
+        return register.apply(this, arguments)
+      } catch (e) {
+        WM.workflows.set(id, old)
+        if (old.options && old.options.schedule && WM.scheduler) WM.scheduler.scheduleWorkflow(old)
+        throw e
+      }
+    }
+  }
+
+  // A hook handler (`someWorkflow.hooks.validate(fn)`) is registered through createStepHandler,
+  // bound to the hooked workflow's composer context. Medusa refuses a second handler ("Cannot
+  // define multiple hook handlers"); a file being reloaded replaces its own.
+  function hookCreateStepHandler(exported) {
+    const create = exported.createStepHandler
+    if (hooked.has(create)) return
+    const wrapped = function (opts) {
+      const ctx = this
+      const name = opts && opts.stepName
+      if (ctx && ctx.hooks_ && Array.isArray(ctx.hooks_.declared) && ctx.hooks_.declared.includes(name) &&
+        ctx.handlers instanceof Map && ctx.handlers.has(name)) {
+        let entry = hot.hooks.find((h) => h.ctx === ctx && h.name === name)
+        if (!entry) {
+          entry = { ctx, name, noop: ctx.handlers.get(name), file: null }
+          hot.hooks.push(entry)
+        }
+        const i = ctx.hooks_.registered.indexOf(name)
+        if (hot.reloading && i >= 0) ctx.hooks_.registered.splice(i, 1)
+        entry.file = hot.currentFile || callerProjectFile()
+        if (hot.hookedNow) hot.hookedNow.add(entry)
+      }
+      return create.apply(this, arguments)
+    }
+    hooked.add(wrapped)
+    exported.createStepHandler = wrapped
+  }
+
+  function callerProjectFile() {
+    const stack = String(new Error().stack || "").split("\n")
+    for (const line of stack) {
+      const m = line.match(/\(?((?:\/|[A-Za-z]:\\)[^():]+):\d+:\d+\)?$/)
+      if (m && isProjectFile(m[1])) return m[1]
+    }
+    return null
   }
 
   process.on("uncaughtExceptionMonitor", (e) => report("error", "Uncaught exception", e))
@@ -286,7 +452,9 @@ function install() {
   async function run(name, args) {
     switch (name) {
       case "invalidate":
-        return invalidate(args.files || [])
+        return { importers: invalidate(args.files || []).importers }
+      case "reload":
+        return reload(Array.isArray(args.changes) ? args.changes : [])
       case "emit-event": {
         const eventName = String(args.name || "").trim()
         if (!eventName) throw new Error("an event name is required (e.g. product.created)")
@@ -325,7 +493,7 @@ function install() {
   // invalidate removes the given files and every project module that imports them, directly or
   // not, from require's cache, and returns those importers. Medusa clears only the file it is
   // told about, so a change to a shared helper would otherwise leave its importers on the old
-  // code; the supervisor reloads the resources among the importers next.
+  // code.
   function invalidate(files) {
     clearSourceMapCaches()
     const importers = new Map()
@@ -344,8 +512,355 @@ function install() {
       seen.add(id)
       for (const parent of importers.get(id) || []) queue.push(parent)
     }
-    for (const id of seen) delete require.cache[id]
-    return { importers: [...seen].filter((id) => !files.includes(id) && id.startsWith(root + path.sep)) }
+    const previous = new Map()
+    for (const id of seen) {
+      if (require.cache[id]) previous.set(id, require.cache[id])
+      delete require.cache[id]
+    }
+    return { importers: [...seen].filter((id) => !files.includes(id) && id.startsWith(root + path.sep)), previous }
+  }
+
+  // kindOf classifies a project file as the supervisor does (devserver/node.go resourceKind).
+  function kindOf(file) {
+    const rel = path.relative(root, file).split(path.sep).join("/")
+    if (!rel.startsWith("src/")) return ""
+    if (rel.startsWith("src/modules/")) return "modules"
+    if (rel.includes("/workflows/")) return "workflows"
+    if (rel.startsWith("src/api/")) {
+      const base = path.basename(rel)
+      if (/^route\.[cm]?[jt]s$/.test(base)) return "routes"
+      if (/^middlewares\.[cm]?[jt]s$/.test(base) && path.dirname(rel) === "src/api") return "middlewares"
+      return ""
+    }
+    if (rel.startsWith("src/subscribers/")) return "subscribers"
+    if (rel.startsWith("src/jobs/")) return "jobs"
+    if (rel.startsWith("src/links/")) return "links"
+    return ""
+  }
+  const kindOrder = ["modules", "workflows", "routes", "middlewares", "subscribers", "jobs"]
+
+  // requireFresh loads file anew (its cache entry was dropped by invalidate) with hot.reloading
+  // set, so that what it registers replaces what it registered before.
+  function requireFresh(file) {
+    delete require.cache[file]
+    const prev = hot.currentFile
+    hot.currentFile = file
+    try {
+      return require(file)
+    } catch (e) {
+      restore(file)
+      throw e
+    } finally {
+      hot.currentFile = prev
+    }
+  }
+
+  // restore puts back the last good module of a file that failed to load.
+  function restore(file) {
+    const mod = hot.previous && hot.previous.get(file)
+    if (mod && !require.cache[file]) require.cache[file] = mod
+  }
+
+  function registryOf(file) {
+    try {
+      const { globalDevServerRegistry } = resolveFromProject("@medusajs/framework/utils")
+      return (globalDevServerRegistry && globalDevServerRegistry.get(file)) || new Map()
+    } catch (_) {
+      return new Map()
+    }
+  }
+
+  // reload applies a batch of changes ({file, action}) in Medusa's order and answers, per file,
+  // whether it is in place: {results: [{file, kind, ok, how, error?, restart?}], importers}.
+  async function reload(changes) {
+    const started = performance.now()
+    clearSourceMapCaches()
+    const actions = new Map()
+    for (const c of changes) {
+      if (c && typeof c.file === "string") actions.set(path.resolve(root, c.file), c.action || "change")
+    }
+    const { importers, previous } = invalidate([...actions.keys()])
+    hot.previous = previous
+    for (const f of importers) if (!actions.has(f)) actions.set(f, "change")
+    const work = [...actions].map(([file, action]) => ({ file, action, kind: kindOf(file) }))
+      .filter((w) => w.kind !== "")
+      .sort((a, b) => kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind))
+    const results = []
+    hot.reloading = true
+    try {
+      for (const w of work.filter((w) => w.kind === "modules")) results.push(await reloadModule(w))
+      for (const w of work.filter((w) => w.kind === "workflows")) results.push(reloadWorkflowFile(w))
+      results.push(...(await reloadApi(work.filter((w) => w.kind === "routes" || w.kind === "middlewares"))))
+      for (const w of work.filter((w) => w.kind === "subscribers")) results.push(reloadSubscriber(w))
+      for (const w of work.filter((w) => w.kind === "jobs")) results.push(await reloadJob(w))
+      for (const w of work.filter((w) => w.kind === "links")) {
+        results.push({ file: w.file, kind: w.kind, ok: true, restart: true, how: "links are read at boot" })
+      }
+    } finally {
+      hot.reloading = false
+      // A file that failed to load (or was not loaded again) keeps its last good module, so that
+      // whatever requires it next, such as an API rebuild, gets the code that is serving.
+      for (const [id, mod] of previous) {
+        if (!require.cache[id] && actions.get(id) !== "unlink" && fs.existsSync(id)) require.cache[id] = mod
+      }
+      hot.previous = null
+    }
+    return { results, importers, durationMs: performance.now() - started }
+  }
+
+  function failure(w, e) {
+    return { file: w.file, kind: w.kind, ok: false, error: errorInfo(e) || { name: "Error", message: String(e), stack: "" } }
+  }
+
+  // Workflows, steps and hooks: re-require the file; workflows it defines replace the old ones
+  // (WorkflowManager.register above), hook handlers it registers replace its old ones. What it
+  // defined before and no longer does is removed.
+  function reloadWorkflowFile(w) {
+    const WM = hot.WorkflowManager
+    const before = new Set()
+    for (const [type, entries] of registryOf(w.file)) {
+      if (type === "workflow") for (const e of entries) before.add(e.id)
+    }
+    const registered = (hot.registered = new Set())
+    const hookedNow = (hot.hookedNow = new Set())
+    try {
+      if (w.action !== "unlink") requireFresh(w.file)
+    } catch (e) {
+      return failure(w, e)
+    } finally {
+      hot.registered = null
+      hot.hookedNow = null
+    }
+    if (WM) {
+      for (const id of before) {
+        if (!registered.has(id) && WM.workflows.has(id)) WM.unregister(id)
+      }
+    }
+    for (const h of hot.hooks) {
+      if (h.file === w.file && !hookedNow.has(h)) {
+        // the file no longer registers this hook handler: the hook is a no-op again
+        h.ctx.handlers.set(h.name, h.noop)
+        const i = h.ctx.hooks_.registered.indexOf(h.name)
+        if (i >= 0) h.ctx.hooks_.registered.splice(i, 1)
+        h.file = null
+      }
+    }
+    return { file: w.file, kind: w.kind, ok: true, how: w.action === "unlink" ? "removed" : "replaced" }
+  }
+
+  // Routes and middlewares: a route file whose methods and flags are unchanged swaps its
+  // handlers; anything else rebuilds the API off to the side.
+  async function reloadApi(ws) {
+    if (!ws.length) return []
+    const api = hot.api
+    if (!api || !hot.RoutesLoader || api.first) {
+      return ws.map((w) => ({ file: w.file, kind: w.kind, ok: false, fallback: true, how: "the API loader is not hooked" }))
+    }
+    const results = []
+    const swaps = []
+    let rebuild = ws.some((w) => w.kind === "middlewares" || w.action !== "change")
+    for (const w of ws.filter((w) => w.kind === "routes" && w.action === "change")) {
+      const sourceDir = sourceDirOf(w.file)
+      let routes
+      hot.capture = []
+      try {
+        hot.currentFile = w.file
+        await new hot.RoutesLoader().reloadRouteFile(w.file, sourceDir)
+        routes = hot.capture
+      } catch (e) {
+        restore(w.file)
+        results.push(failure(w, e))
+        continue
+      } finally {
+        hot.capture = null
+        hot.currentFile = null
+      }
+      const shape = routes.map(shapeOf).sort().join("\n")
+      const current = (hot.routeShapes.get(w.file) || []).slice().sort().join("\n")
+      if (shape !== current || !sourceDir || !hot.routeShapes.has(w.file)) rebuild = true
+      swaps.push({ w, routes })
+    }
+    if (rebuild) {
+      // A route file that cannot load and never loaded before is left out of the new API (as if
+      // it did not exist yet) rather than keeping every other change from being applied.
+      const stubs = new Map() // file → the error that left it out
+      try {
+        for (;;) {
+          try {
+            await rebuildApi()
+            break
+          } catch (e) {
+            const file = lastProjectFileOf(e)
+            if (!file || stubs.has(file) || stubs.size >= 10 || require.cache[file]) {
+              const at = projectFileOf(e) || ws[0].file
+              for (const w of ws) {
+                if (results.some((r) => r.file === w.file)) continue
+                results.push(w.file === at || w.file === file || !ws.some((x) => x.file === at || x.file === file)
+                  ? failure(w, e) : { file: w.file, kind: w.kind, ok: false, blocked: file || at })
+              }
+              return results
+            }
+            stubs.set(file, e)
+            const stub = new Module(file, null)
+            stub.filename = file
+            stub.loaded = true
+            stub.exports = {}
+            require.cache[file] = stub
+          }
+        }
+      } finally {
+        for (const file of stubs.keys()) delete require.cache[file]
+      }
+      for (const [file, e] of stubs) {
+        if (!results.some((r) => r.file === file)) results.push(failure({ file, kind: "routes" }, e))
+      }
+      for (const w of ws) if (!results.some((r) => r.file === w.file)) results.push({ file: w.file, kind: w.kind, ok: true, how: "rebuilt" })
+      return results
+    }
+    for (const { w, routes } of swaps) {
+      for (const r of routes) hot.routeTable.set(routeKey(w.file, r.method), r.handler)
+      results.push({ file: w.file, kind: w.kind, ok: true, how: "swapped" })
+    }
+    return results
+  }
+
+  function sourceDirOf(file) {
+    const dirs = hot.api && hot.api.opts && hot.api.opts.sourceDir
+    for (const d of Array.isArray(dirs) ? dirs : [dirs]) {
+      if (typeof d === "string" && file.startsWith(d + path.sep)) return d
+    }
+    return path.join(root, "src", "api")
+  }
+
+  // lastProjectFileOf is the outermost project file in e's stack: the file a loader required.
+  function lastProjectFileOf(e) {
+    const stack = (e && typeof e.stack === "string" && e.stack) || ""
+    let last = null
+    for (const line of stack.split("\n")) {
+      const m = line.match(/\(?((?:\/|[A-Za-z]:\\)[^():]+):\d+:\d+\)?$/)
+      if (m && isProjectFile(m[1])) last = m[1]
+    }
+    return last
+  }
+
+  function projectFileOf(e) {
+    const stack = (e && typeof e.stack === "string" && e.stack) || ""
+    for (const line of stack.split("\n")) {
+      const m = line.match(/\(?((?:\/|[A-Za-z]:\\)[^():]+):\d+:\d+\)?$/)
+      if (m && isProjectFile(m[1])) return m[1]
+    }
+    return null
+  }
+
+  // Subscribers: the new file is loaded first; only if it loads and has a handler and an event
+  // are the old subscriptions replaced, synchronously, so that every event is handled once, by
+  // the old or the new code.
+  function reloadSubscriber(w) {
+    let bus
+    try {
+      bus = container().resolve("event_bus")
+    } catch (e) {
+      return failure(w, e)
+    }
+    const old = []
+    for (const [type, entries] of registryOf(w.file)) {
+      if (type !== "subscriber") continue
+      for (const e of entries) {
+        for (const ev of e.events || []) {
+          const sub = ((bus.eventToSubscribersMap && bus.eventToSubscribersMap.get(ev)) || []).find((s) => s.id === e.id)
+          if (sub && !old.some((o) => o.event === ev && o.id === e.id)) old.push({ event: ev, id: e.id, subscriber: sub.subscriber })
+        }
+      }
+    }
+    const unsubscribe = (subs) => {
+      for (const o of subs) {
+        const dummy = async () => {}
+        dummy.subscriberId = o.id
+        bus.unsubscribe(o.event, dummy, { subscriberId: o.id })
+      }
+    }
+    if (w.action === "unlink") {
+      unsubscribe(old)
+      return { file: w.file, kind: w.kind, ok: true, how: "removed" }
+    }
+    let mod
+    try {
+      mod = requireFresh(w.file)
+    } catch (e) {
+      return failure(w, e)
+    }
+    const handler = mod && (mod.default || (mod.__esModule ? undefined : mod))
+    const config = mod && mod.config
+    if (typeof handler !== "function" || !config || !config.event) {
+      const e = new Error(typeof handler !== "function"
+        ? "a subscriber must default-export its handler function; the previous one stays subscribed"
+        : "a subscriber must export a config with an event (export const config = { event: \"…\" }); the previous one stays subscribed")
+      e.stack = `Error: ${e.message}\n    at ${w.file}:1:1`
+      return failure(w, e)
+    }
+    const { SubscriberLoader } = resolveFromProject("@medusajs/framework/subscribers")
+    const map = bus.eventToSubscribersMap
+    const snapshot = map ? new Map([...map].map(([k, v]) => [k, v.slice()])) : null
+    unsubscribe(old)
+    try {
+      new SubscriberLoader(w.file, {}, container()).createSubscriber({ fileName: w.file, config, handler })
+    } catch (e) {
+      // put the old subscriptions back as they were
+      if (snapshot) {
+        for (const [ev, subs] of map) {
+          for (const s of subs) if (!(snapshot.get(ev) || []).includes(s)) unsubscribe([{ event: ev, id: s.id }])
+        }
+      }
+      for (const o of old) bus.subscribe(o.event, o.subscriber, { subscriberId: o.id })
+      return failure(w, e)
+    }
+    return { file: w.file, kind: w.kind, ok: true, how: "swapped" }
+  }
+
+  // Jobs: the file is checked first (it loads, its config is valid), then Medusa's JobReloader
+  // swaps the schedule (the old one is removed before the new one exists: never two timers).
+  let jobReloader = null
+  async function reloadJob(w) {
+    const medusa = path.dirname(require.resolve("@medusajs/medusa/package.json", { paths: [root] }))
+    try {
+      if (w.action !== "unlink") {
+        const mod = requireFresh(w.file)
+        const { JobLoader } = resolveFromProject("@medusajs/framework/jobs")
+        new JobLoader([], container()).validateConfig((mod && mod.config) || undefined)
+      }
+      if (!jobReloader) {
+        const { JobReloader } = require(path.join(medusa, "dist/commands/utils/dev-server/reloaders/jobs.js"))
+        const { ModuleCacheManager } = require(path.join(medusa, "dist/commands/utils/dev-server/module-cache-manager.js"))
+        const { ResourceRegistry } = require(path.join(medusa, "dist/commands/utils/dev-server/resource-registry.js"))
+        const { logger } = resolveFromProject("@medusajs/framework/logger")
+        jobReloader = new JobReloader(hot.WorkflowManager || global.WorkflowManager, new ModuleCacheManager("[HMR]"), container(), new ResourceRegistry(), "[HMR]", logger)
+      }
+      await jobReloader.reload(w.action, w.file)
+    } catch (e) {
+      return failure(w, e)
+    }
+    return { file: w.file, kind: w.kind, ok: true, how: w.action === "unlink" ? "removed" : "rescheduled" }
+  }
+
+  // Modules: Medusa's ModuleReloader (reloadSingleModule); it cannot remove a module file.
+  let moduleReloader = null
+  async function reloadModule(w) {
+    const medusa = path.dirname(require.resolve("@medusajs/medusa/package.json", { paths: [root] }))
+    try {
+      if (!moduleReloader) {
+        const { ModuleReloader } = require(path.join(medusa, "dist/commands/utils/dev-server/reloaders/modules.js"))
+        const { ModuleCacheManager } = require(path.join(medusa, "dist/commands/utils/dev-server/module-cache-manager.js"))
+        const { logger } = resolveFromProject("@medusajs/framework/logger")
+        moduleReloader = new ModuleReloader(new ModuleCacheManager("[HMR]"), root, "[HMR]", logger)
+      }
+      await moduleReloader.reload(w.action, w.file)
+    } catch (e) {
+      if (e && (e.name === "HMRReloadError" || /restart may be required/i.test(String(e.message)))) {
+        return { file: w.file, kind: w.kind, ok: true, restart: true, how: String(e.message) }
+      }
+      return failure(w, e)
+    }
+    return { file: w.file, kind: w.kind, ok: true, how: "reloaded" }
   }
 
   send({ type: "medusa-ls:hello", pid: process.pid, node: process.version })
