@@ -12,7 +12,6 @@ import (
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
-	"go.lsp.dev/uri"
 
 	"github.com/medusa-ls/medusa-ls/devserver"
 	"github.com/medusa-ls/medusa-ls/devserver/host"
@@ -54,7 +53,7 @@ func (s *Server) didSave(ctx context.Context, params json.RawMessage) error {
 // fileChanged queues a reload of the file (when reload is set) and updates the static checks.
 // It never blocks: the reload runs in the supervisor.
 func (s *Server) fileChanged(u string, reload bool) error {
-	path := uriPath(u)
+	path := s.rememberURI(u)
 	if path == "" {
 		return nil
 	}
@@ -485,7 +484,7 @@ func (s *Server) workspaceSymbol(ctx context.Context, params json.RawMessage) (a
 			return
 		}
 		out = append(out, protocol.SymbolInformation{Name: name, Kind: kind, ContainerName: container,
-			Location: protocol.Location{URI: uri.File(path), Range: lineRange(line)}})
+			Location: protocol.Location{URI: s.documentURI(path), Range: lineRange(line)}})
 	}
 	for _, root := range roots {
 		walkResources(root, func(path, kind string, src []byte) {

@@ -64,6 +64,7 @@ type Server struct {
 	sessions   map[string]*session
 	inflight   map[string]context.CancelFunc // request id → cancel
 	published  map[uri.URI]string            // what we last published per document
+	clientURIs sync.Map                      // path → the URI string the client used for it
 	usedPorts  map[int]string
 	exitCode   int
 	done       chan struct{}
@@ -447,6 +448,25 @@ func (s *Server) sessionFor(path string) *session {
 		}
 	}
 	return best
+}
+
+// documentURI is the URI to publish for path: the exact string the client used for that
+// document (clients differ in how they escape "[id]" or a drive letter, and match diagnostics to
+// documents by string), else the canonical file URI.
+func (s *Server) documentURI(path string) protocol.DocumentURI {
+	if u, ok := s.clientURIs.Load(path); ok {
+		return protocol.DocumentURI(u.(string))
+	}
+	return uri.File(path)
+}
+
+// rememberURI records the URI string the client used for a document.
+func (s *Server) rememberURI(u string) string {
+	path := uriPath(u)
+	if path != "" {
+		s.clientURIs.Store(path, u)
+	}
+	return path
 }
 
 // uriPath turns a file:// URI into a path; anything else is "".

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"go.lsp.dev/protocol"
-	"go.lsp.dev/uri"
 
 	"github.com/medusa-ls/medusa-ls/devserver"
 	"github.com/medusa-ls/medusa-ls/devserver/host"
@@ -412,7 +411,7 @@ func (sess *session) publish() {
 	sess.mu.Unlock()
 	for _, p := range out {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		err := sess.s.client.PublishDiagnostics(ctx, &protocol.PublishDiagnosticsParams{URI: uri.File(p.file), Diagnostics: p.diags})
+		err := sess.s.client.PublishDiagnostics(ctx, &protocol.PublishDiagnosticsParams{URI: sess.s.documentURI(p.file), Diagnostics: p.diags})
 		cancel()
 		if err != nil {
 			sess.s.log.Debug("lsp: publishDiagnostics", "err", err)

@@ -1,0 +1,62 @@
+package lsp
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
+)
+
+// Clients match diagnostics to documents by the URI string; VS Code percent-encodes "[id]",
+// others send it as is. Diagnostics must come back under the string the client used.
+func TestDiagnosticsUseTheClientsURI(t *testing.T) {
+	cases := []struct {
+		name  string
+		spell func(string) string
+	}{
+		{"brackets as is", func(u string) string {
+			return strings.NewReplacer("%5B", "[", "%5D", "]", "%5b", "[", "%5d", "]").Replace(u)
+		}},
+		{"percent-encoded", func(u string) string {
+			return strings.NewReplacer("[", "%5B", "]", "%5D").Replace(u)
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			root := newProject(t, "uris", map[string]string{
+				"src/api/store/items/[id]/route.ts": routeTS(`res.json({ id: req.params.id })`),
+			})
+			c := newClient(t)
+			c.start(root, nil, protocol.ClientCapabilities{})
+			c.waitStatus(ready)
+			route := filepath.Join(root, "src/api/store/items/[id]/route.ts")
+			sent := tc.spell(string(uri.File(route)))
+			writeFile(t, route, routeTS(`res.json({ id: req.params.id )`))
+			c.notify("textDocument/didSave", map[string]any{"textDocument": map[string]any{"uri": sent}})
+			deadline := time.Now().Add(waitFor)
+			for {
+				var got []string
+				for _, raw := range c.notesOf("textDocument/publishDiagnostics") {
+					var p struct {
+						URI         string            `json:"uri"`
+						Diagnostics []json.RawMessage `json:"diagnostics"`
+					}
+					if json.Unmarshal(raw, &p) == nil && len(p.Diagnostics) > 0 {
+						if p.URI == sent {
+							return
+						}
+						got = append(got, p.URI)
+					}
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("no diagnostics under %q; published under %q", sent, got)
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+		})
+	}
+}
