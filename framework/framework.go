@@ -182,6 +182,16 @@ func loadServer(rt *jsvm.Runtime, module *goja.Object) error {
 		}
 	}
 	_ = host.Set("statusTexts", texts)
+	qs, err := requireVendor(vm, "qs/parse")
+	if err != nil {
+		return err
+	}
+	ptr, err := requireVendor(vm, "path-to-regexp")
+	if err != nil {
+		return err
+	}
+	_ = host.Set("qsParse", qs)
+	_ = host.Set("pathToRegexp", ptr)
 	exports, err := runFactory(rt, "server", host, utils)
 	if err != nil {
 		return err

@@ -88,8 +88,7 @@ type routeFile struct {
 
 type middlewareEntry struct {
 	matcher string
-	re      *regexp.Regexp // nil for a RegExp matcher, tested in JavaScript
-	jsRe    goja.Value
+	jsRe    goja.Value // the RegExp, for a RegExp matcher
 	methods []string // nil: every method (app.use)
 	fn      goja.Value
 }
@@ -100,11 +99,13 @@ type middlewareFile struct {
 	errorHandler goja.Value
 }
 
-// routeTable is one generation of the API. It is immutable once committed.
+// routeTable is one generation of the API. It is immutable once committed, except for stack,
+// which the loop builds on first use.
 type routeTable struct {
 	files map[string]*routeFile
 	mw    *middlewareFile
 	index *routeIndex
+	stack goja.Value // loop-only: the Express layer stack (server.js buildStack) of this table
 }
 
 // routeIndex is the sorted routing structure. It depends only on which routes exist (paths and
@@ -112,7 +113,22 @@ type routeTable struct {
 type routeIndex struct {
 	router *mux.Router
 	keys   map[string]routeKey // mux route name → route
-	mwPos  []int               // sort position of each middleware entry
+	layers []layerRef          // middlewares and routes in Medusa's order, as Express stacks them
+	finder []finderEntry       // routes in Medusa's order, for RoutesFinder lookups
+}
+
+// layerRef is one item of the sorted stack: a middleware entry (mw >= 0) or a route handler.
+type layerRef struct {
+	mw     int // index into middlewareFile.entries, or -1
+	file   string
+	method string
+}
+
+// finderEntry is a route as Medusa's RoutesFinder matches it: method and whole path.
+type finderEntry struct {
+	re     *regexp.Regexp
+	file   string
+	method string
 }
 
 type routeKey struct {
@@ -344,7 +360,7 @@ func (r *Routes) loadMiddlewares(tx *jsvm.Tx, vm *goja.Runtime, file string) (*m
 			for j := 0; j < int(ms.Get("length").ToInteger()); j++ {
 				meth := strings.ToUpper(ms.Get(fmt.Sprint(j)).String())
 				if meth == "ALL" || meth == "USE" {
-					methods = append([]string(nil), HTTPMethods...)
+					methods = []string{"ALL"} // Medusa registers app.all(matcher, fn)
 					break
 				}
 				methods = append(methods, meth)
@@ -354,14 +370,15 @@ func (r *Routes) loadMiddlewares(tx *jsvm.Tx, vm *goja.Runtime, file string) (*m
 		if mo, ok := matcherV.(*goja.Object); ok && mo.ClassName() == "RegExp" {
 			entryBase.matcher = mo.String()
 			entryBase.jsRe = mo
+			if flags := mo.Get("flags").String(); strings.ContainsAny(flags, "gy") {
+				problems = append(problems, Warning(file, 1, MsgStatefulRegExp(entryBase.matcher)))
+			}
 		} else {
 			entryBase.matcher = matcherV.String()
-			re, _, err := expressPattern(entryBase.matcher, methods == nil)
-			if err != nil {
+			if _, _, err := expressPattern(entryBase.matcher, methods != nil); err != nil {
 				return nil, append(problems, diag.Diagnostic{File: file, Line: 1, Column: 1, Severity: diag.Error, Code: diag.CodeLoad,
 					Message: fmt.Sprintf("middleware matcher %q is not a valid path pattern: %v", entryBase.matcher, err)})
 			}
-			entryBase.re = re
 		}
 		fns, _ := route.Get("middlewares").(*goja.Object)
 		if fns == nil {
@@ -379,6 +396,11 @@ func (r *Routes) loadMiddlewares(tx *jsvm.Tx, vm *goja.Runtime, file string) (*m
 		}
 	}
 	return mw, problems
+}
+
+// MsgStatefulRegExp warns about a RegExp matcher with the g or y flag.
+func MsgStatefulRegExp(matcher string) string {
+	return fmt.Sprintf("matcher %s has the g or y flag: Medusa (Express) tests it with exec, which keeps lastIndex, so there the middleware runs on every other request only; medusa-ls matches every request; remove the flag", matcher)
 }
 
 // buildIndex sorts routes and middlewares as Medusa does and builds the router.
@@ -414,13 +436,17 @@ func buildIndex(t *routeTable) *routeIndex {
 		}
 	}
 	order := sortRoutes(items)
-	idx := &routeIndex{router: mux.NewRouter(), mwPos: make([]int, nMW), keys: make(map[string]routeKey, len(routes))}
+	idx := &routeIndex{router: mux.NewRouter(), keys: make(map[string]routeKey, len(routes))}
 	for pos, i := range order {
 		if i < nMW {
-			idx.mwPos[i] = pos
+			idx.layers = append(idx.layers, layerRef{mw: i})
 			continue
 		}
 		ri := routes[i-nMW]
+		idx.layers = append(idx.layers, layerRef{mw: -1, file: ri.file.file, method: ri.method})
+		if re, _, err := expressPattern(ri.file.path, true); err == nil {
+			idx.finder = append(idx.finder, finderEntry{re: re, file: ri.file.file, method: ri.method})
+		}
 		name := ri.method + " " + ri.file.file
 		tmpl, params := muxTemplate(ri.file.path)
 		idx.keys[name] = routeKey{file: ri.file.file, method: ri.method, pos: pos, params: params}
@@ -431,6 +457,20 @@ func buildIndex(t *routeTable) *routeIndex {
 		idx.router.NewRoute().Name(name).Path(tmpl).Methods(methods...)
 	}
 	return idx
+}
+
+// findRoute is Medusa's RoutesFinder.find: the first route, in sorted order, that serves
+// method (exactly: HEAD is not GET here) at path.
+func (t *routeTable) findRoute(path, method string) *routeFile {
+	if t.index == nil {
+		return nil
+	}
+	for _, e := range t.index.finder {
+		if e.method == method && e.re.MatchString(path) {
+			return t.files[e.file]
+		}
+	}
+	return nil
 }
 
 // muxTemplate turns "/store/products/:id" into a lower-case mux template and the segment index

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html"
 	"io"
 	"mime"
 	"net"
@@ -40,15 +39,9 @@ func (r *Routes) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		_, _ = io.WriteString(w, "OK")
 		return
 	}
-	key, rf, matched := t.match(req)
-	handlesOptions := matched && key.method == http.MethodOptions
-	if r.cors.apply(w, req, path, handlesOptions) {
+	key, rf, _ := t.match(req)
+	if r.cors.apply(w, req, t) {
 		return
-	}
-	if matched && rf.noCORS {
-		for _, h := range []string{"Access-Control-Allow-Origin", "Access-Control-Allow-Credentials"} {
-			w.Header().Del(h)
-		}
 	}
 	var body []byte
 	if req.Body != nil && req.Method != http.MethodGet && req.Method != http.MethodHead {
@@ -136,42 +129,20 @@ func (t *routeTable) match(req *http.Request) (routeKey, *routeFile, bool) {
 	return key, rf, ok
 }
 
-func (k routeKey) paramValues(path string) map[string]string {
-	out := make(map[string]string, len(k.params))
-	segs := strings.Split(strings.Trim(path, "/"), "/")
-	for name, i := range k.params {
-		if i < len(segs) {
-			out[name] = segs[i]
-		}
-	}
-	return out
-}
-
-// run builds the middleware chain and dispatches the request into JavaScript, on the loop.
+// run dispatches the request into JavaScript, on the loop, through the table's Express stack.
 func (r *Routes) run(vm *goja.Runtime, t *routeTable, key routeKey, rf *routeFile, req *http.Request, path string, body []byte, owner *jsvm.Owner, respond func(response)) {
-	matched := rf != nil
 	server, err := r.serverModule()
 	if err != nil {
 		respond(errorResponse(http.StatusInternalServerError, "unknown_error", err.Error()))
 		return
 	}
 	dispatch, _ := goja.AssertFunction(server.ToObject(vm).Get("dispatch"))
-	chain := t.chain(vm, key, matched, req.Method, path)
-	if matched {
-		chain = append(chain, rf.handlers[key.method])
-	} else {
-		chain = append(chain, vm.ToValue(func(call goja.FunctionCall) goja.Value {
-			res := call.Argument(1).ToObject(vm)
-			status, _ := goja.AssertFunction(res.Get("status"))
-			sent, _ := status(res, vm.ToValue(404))
-			send, _ := goja.AssertFunction(sent.ToObject(vm).Get("type"))
-			sent, _ = send(sent, vm.ToValue("html"))
-			end, _ := goja.AssertFunction(sent.ToObject(vm).Get("end"))
-			_, _ = end(sent, vm.ToValue(notFoundPage(req.Method, path)))
-			return goja.Undefined()
-		}))
+	stack, err := r.stackOf(vm, t)
+	if err != nil {
+		respond(errorResponse(http.StatusInternalServerError, "unknown_error", err.Error()))
+		return
 	}
-	init := r.requestInit(vm, req, path, body, key, matched)
+	init := r.requestInit(vm, req, path, body)
 	var errorHandler goja.Value = goja.Null()
 	if t.mw != nil && t.mw.errorHandler != nil {
 		errorHandler = t.mw.errorHandler
@@ -200,11 +171,7 @@ func (r *Routes) run(vm *goja.Runtime, t *routeTable, key routeKey, rf *routeFil
 	if r.opts.Container != nil {
 		scope = r.opts.Container.Object()
 	}
-	chainArr := vm.NewArray()
-	for i, fn := range chain {
-		_ = chainArr.Set(fmt.Sprint(i), fn)
-	}
-	if _, err := dispatch(goja.Undefined(), init, scope, chainArr, errorHandler, io); err != nil {
+	if _, err := dispatch(goja.Undefined(), init, scope, stack, errorHandler, io); err != nil {
 		var ie *goja.InterruptedError
 		if errors.As(err, &ie) {
 			panic(ie)
@@ -215,62 +182,64 @@ func (r *Routes) run(vm *goja.Runtime, t *routeTable, key routeKey, rf *routeFil
 	}
 }
 
-// chain returns the middlewares that Express would run before the matched route (or before
-// the final 404 when nothing matched): those sorted before it whose matcher accepts the path.
-func (t *routeTable) chain(vm *goja.Runtime, key routeKey, matched bool, method, path string) []goja.Value {
-	if t.mw == nil {
-		return nil
+// stackOf returns the table's Express layer stack, building it on first use (on the loop):
+// the middlewares (app.use for those without methods, app.<method> for each method of the
+// others) and the route handlers, in the order Medusa sorts them.
+func (r *Routes) stackOf(vm *goja.Runtime, t *routeTable) (goja.Value, error) {
+	if t.stack != nil {
+		return t.stack, nil
 	}
-	var out []goja.Value
-	type posFn struct {
-		pos int
-		fn  goja.Value
+	server, err := r.serverModule()
+	if err != nil {
+		return nil, err
 	}
-	var picked []posFn
-	for i, e := range t.mw.entries {
-		pos := t.index.mwPos[i]
-		if matched && pos > key.pos {
-			continue
+	build, _ := goja.AssertFunction(server.ToObject(vm).Get("buildStack"))
+	layers := vm.NewArray()
+	n := 0
+	add := func(use bool, matcher goja.Value, method string, fn goja.Value, route bool) {
+		l := vm.NewObject()
+		_ = l.Set("use", use)
+		_ = l.Set("matcher", matcher)
+		if method != "" {
+			_ = l.Set("method", method)
 		}
-		if e.methods != nil && !containsMethod(e.methods, method) {
-			continue
+		_ = l.Set("fn", fn)
+		_ = l.Set("route", route)
+		_ = layers.Set(fmt.Sprint(n), l)
+		n++
+	}
+	if t.index != nil {
+		for _, ref := range t.index.layers {
+			if ref.mw >= 0 {
+				e := t.mw.entries[ref.mw]
+				matcher := vm.ToValue(e.matcher)
+				if e.jsRe != nil {
+					matcher = e.jsRe
+				}
+				if e.methods == nil {
+					add(true, matcher, "", e.fn, false)
+					continue
+				}
+				for _, m := range e.methods {
+					add(false, matcher, m, e.fn, false)
+				}
+				continue
+			}
+			rf, ok := t.files[ref.file]
+			if !ok {
+				continue
+			}
+			if fn, ok := rf.handlers[ref.method]; ok {
+				add(false, vm.ToValue(rf.path), ref.method, fn, true)
+			}
 		}
-		if !e.matches(vm, path) {
-			continue
-		}
-		picked = append(picked, posFn{pos, e.fn})
 	}
-	// Express runs layers in stack order.
-	for i := 1; i < len(picked); i++ {
-		for j := i; j > 0 && picked[j].pos < picked[j-1].pos; j-- {
-			picked[j], picked[j-1] = picked[j-1], picked[j]
-		}
+	stack, err := build(goja.Undefined(), layers)
+	if err != nil {
+		return nil, fmt.Errorf("building the route stack: %w", err)
 	}
-	for _, p := range picked {
-		out = append(out, p.fn)
-	}
-	return out
-}
-
-func containsMethod(methods []string, m string) bool {
-	for _, x := range methods {
-		if x == m || (m == http.MethodHead && x == http.MethodGet) {
-			return true
-		}
-	}
-	return false
-}
-
-func (e middlewareEntry) matches(vm *goja.Runtime, path string) bool {
-	if e.re != nil {
-		return e.re.MatchString(path)
-	}
-	test, ok := goja.AssertFunction(e.jsRe.ToObject(vm).Get("test"))
-	if !ok {
-		return false
-	}
-	v, err := test(e.jsRe, vm.ToValue(path))
-	return err == nil && v.ToBoolean()
+	t.stack = stack
+	return stack, nil
 }
 
 func (r *Routes) serverModule() (goja.Value, error) {
@@ -284,7 +253,7 @@ func (r *Routes) serverModule() (goja.Value, error) {
 	return r.server, nil
 }
 
-func (r *Routes) requestInit(vm *goja.Runtime, req *http.Request, path string, body []byte, key routeKey, matched bool) *goja.Object {
+func (r *Routes) requestInit(vm *goja.Runtime, req *http.Request, path string, body []byte) *goja.Object {
 	init := vm.NewObject()
 	headers := vm.NewObject()
 	for k, vs := range req.Header {
@@ -297,12 +266,6 @@ func (r *Routes) requestInit(vm *goja.Runtime, req *http.Request, path string, b
 	}
 	if req.Host != "" {
 		_ = headers.Set("host", req.Host)
-	}
-	params := vm.NewObject()
-	if matched {
-		for k, v := range key.paramValues(path) {
-			_ = params.Set(k, v)
-		}
 	}
 	proto := "http"
 	if req.TLS != nil {
@@ -319,10 +282,8 @@ func (r *Routes) requestInit(vm *goja.Runtime, req *http.Request, path string, b
 	set := func(k string, v any) { _ = init.Set(k, v) }
 	set("method", req.Method)
 	set("url", req.URL.RequestURI())
-	set("path", path)
 	set("search", req.URL.RawQuery)
 	set("headers", headers)
-	set("params", params)
 	set("ip", ip)
 	set("protocol", proto)
 	set("hostname", host)
@@ -423,10 +384,4 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
-}
-
-// notFoundPage is Express's default 404 body.
-func notFoundPage(method, path string) string {
-	return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Error</title>\n</head>\n<body>\n<pre>Cannot " +
-		html.EscapeString(method) + " " + html.EscapeString(path) + "</pre>\n</body>\n</html>\n"
 }

@@ -7,46 +7,42 @@
   const EventEmitter = host.EventEmitter;
   const STATUS = host.statusTexts;
 
-  // qs-style query parsing: a=1&a=2 → ["1","2"], a[b]=1 → {a:{b:"1"}}, a[]=1 → ["1"].
+  // Query strings and urlencoded bodies are parsed by qs 6.16.2 itself (vendored), with the
+  // options Medusa's stack uses: Express 4's "extended" query parser is
+  // qs.parse(str, { allowPrototypes: true, arrayLimit: 1000 }) (so "toString" becomes an own key, as in Medusa,
+  // while "__proto__" is always refused), and body-parser 1.20's extended urlencoded parser adds
+  // a parameter count check, arrayLimit max(100, count), depth 32 with strictDepth.
+  const qsParse = host.qsParse;
   function parseQuery(search) {
-    const out = {};
-    if (!search) return out;
-    for (const part of search.split("&")) {
-      if (!part) continue;
-      const eq = part.indexOf("=");
-      const rawKey = eq >= 0 ? part.slice(0, eq) : part;
-      const rawVal = eq >= 0 ? part.slice(eq + 1) : "";
-      let key, val;
-      try { key = decodeURIComponent(rawKey.replace(/\+/g, " ")); } catch { key = rawKey; }
-      try { val = decodeURIComponent(rawVal.replace(/\+/g, " ")); } catch { val = rawVal; }
-      assign(out, key, val);
-    }
-    return out;
+    return qsParse(search || "", { allowPrototypes: true, arrayLimit: 1000 });
   }
-  function assign(obj, key, val) {
-    const m = /^([^\[\]]+)((?:\[[^\[\]]*\])+)$/.exec(key);
-    if (!m) {
-      if (key in obj) obj[key] = [].concat(obj[key], val); else obj[key] = val;
-      return;
+  function httpError(status, message, type) {
+    const err = new Error(message);
+    err.status = err.statusCode = status;
+    err.expose = status < 500;
+    err.type = type;
+    return err;
+  }
+  // body-parser's parameterCount: the number of "&"-separated parts, undefined past the limit.
+  function parameterCount(body, limit) {
+    let count = 0;
+    let index = 0;
+    while ((index = body.indexOf("&", index)) !== -1) {
+      count++;
+      index++;
+      if (count === limit) return undefined;
     }
-    const path = [m[1], ...m[2].slice(1, -1).split("][")];
-    let cur = obj;
-    for (let i = 0; i < path.length; i++) {
-      const k = path[i];
-      const last = i === path.length - 1;
-      if (k === "") {
-        if (!Array.isArray(cur)) return;
-        if (last) cur.push(val); else { const next = {}; cur.push(next); cur = next; }
-        continue;
-      }
-      if (last) {
-        if (Array.isArray(cur) && /^\d+$/.test(k)) cur[Number(k)] = val;
-        else if (k in cur) cur[k] = [].concat(cur[k], val); else cur[k] = val;
-        return;
-      }
-      const nextKey = path[i + 1];
-      if (cur[k] === undefined || typeof cur[k] !== "object") cur[k] = nextKey === "" || /^\d+$/.test(nextKey) ? [] : {};
-      cur = cur[k];
+    return count;
+  }
+  function parseUrlencoded(body) {
+    const parameterLimit = 1000;
+    const count = parameterCount(body, parameterLimit);
+    if (count === undefined) throw httpError(413, "too many parameters", "parameters.too.many");
+    try {
+      return qsParse(body, { allowPrototypes: true, arrayLimit: Math.max(100, count), depth: 32, strictDepth: true, parameterLimit });
+    } catch (e) {
+      if (e instanceof RangeError) throw httpError(400, "The input exceeded the depth", "querystring.parse.rangeError");
+      throw e;
     }
   }
 
@@ -71,7 +67,7 @@
       case "json":
         return text ? JSON.parse(text) : {};
       case "urlencoded":
-        return parseQuery(text || "");
+        return parseUrlencoded(text || "");
       case "text":
         return text || "";
       default:
@@ -86,7 +82,6 @@
       this.url = init.url;
       this.originalUrl = init.url;
       this.baseUrl = "";
-      this.path = init.path;
       this.headers = init.headers;
       this.query = parseQuery(init.search);
       this.params = init.params || {};
@@ -102,6 +97,13 @@
       this.allowed = [];
       this.errors = [];
       if (init.rawBody !== undefined) this.rawBody = init.rawBody;
+    }
+    // Express's req.path: the pathname of req.url, which a mounted middleware sees without
+    // its mount path.
+    get path() {
+      const u = this.url;
+      const q = u.indexOf("?");
+      return q < 0 ? u : u.slice(0, q);
     }
     get(name) { return this.header(name); }
     header(name) {
@@ -273,16 +275,132 @@
     res.status(statusCode).json(body);
   }
 
-  // dispatch runs the middleware chain and the handler for one request. `io` is the Go side:
-  // finish(status, headers, chunks) writes the response, reportError(err, status) records a
-  // server error for the editor, settled() says the chain has nothing more to run.
-  function dispatch(init, scope, chain, errorHandler, io) {
+  // ---- Express 4's router ------------------------------------------------------------------
+  //
+  // buildStack and dispatch port what Express 4.22 does with the layers Medusa registers
+  // (express/lib/router/index.js handle/trim_prefix, layer.js match, route.js): `app.use(matcher,
+  // fn)` layers match a path prefix and see req.url, req.path and req.baseUrl without it;
+  // `app.get(matcher, fn)` layers match the whole path and one method (HEAD runs GET's); each
+  // layer's req.params are its own; an OPTIONS request that no layer answers gets 200 with the
+  // methods of the routes that match its path in `Allow`; nothing matching is Express's 404.
+  // Matching is path-to-regexp 0.1.13 itself (vendored). Unlike Express, a RegExp matcher is
+  // tested from lastIndex 0 every time, so that a /g or /y flag does not make it match every
+  // other request.
+  const pathToRegexp = host.pathToRegexp;
+
+  // layers: [{ use: bool, matcher: string | RegExp, method?: "GET"… | "ALL", fn, route?: true }]
+  // in Medusa's sorted order. Medusa wraps each fn with wrapHandler.
+  function buildStack(layers) {
+    const stack = [];
+    for (let i = 0; i < layers.length; i++) {
+      const l = layers[i];
+      const keys = [];
+      const end = !l.use;
+      const regexp = pathToRegexp(l.matcher, keys, { sensitive: false, strict: false, end });
+      const isString = typeof l.matcher === "string";
+      stack.push({
+        use: !!l.use,
+        keys,
+        regexp,
+        fastSlash: isString && l.matcher === "/" && !end,
+        fastStar: isString && l.matcher === "*" && !end,
+        method: l.method ? String(l.method).toLowerCase() : undefined,
+        fn: wrapHandler(l.fn),
+        isRoute: !!l.route,
+        index: i,
+      });
+    }
+    return stack;
+  }
+
+  // Medusa's wrapHandler (packages/core/framework/src/http/utils/wrap-handler.ts): validation
+  // errors collected by earlier middlewares answer 400, and a throw or rejection goes to next.
+  // Written without `async` so that an interrupted handler leaves no suspended async frame.
+  function wrapHandler(fn) {
+    return function wrappedHandler(req, res, next) {
+      if (req && req.errors && req.errors.length) {
+        res.status(400).json({ errors: req.errors, message: "Provided request body contains errors. Please check the data and retry the request" });
+        return Promise.resolve();
+      }
+      let r;
+      try {
+        r = fn(req, res, next);
+      } catch (err) {
+        next(err);
+        return Promise.resolve();
+      }
+      return Promise.resolve(r).then(undefined, (err) => { next(err); });
+    };
+  }
+
+  function decodeParam(val) {
+    if (typeof val !== "string" || val.length === 0) return val;
+    try {
+      return decodeURIComponent(val);
+    } catch (err) {
+      if (err instanceof URIError) {
+        err.message = "Failed to decode param '" + val + "'";
+        err.status = err.statusCode = 400;
+      }
+      throw err;
+    }
+  }
+
+  // Layer.match: { path, params } when the layer matches, null when not; throws a 400 error
+  // for a parameter that is not valid percent-encoding.
+  function matchLayer(layer, path) {
+    if (layer.fastSlash) return { path: "", params: {} };
+    if (layer.fastStar) return { path, params: { 0: decodeParam(path) } };
+    const re = layer.regexp;
+    if (re.global || re.sticky) re.lastIndex = 0;
+    const m = re.exec(path);
+    if (re.global || re.sticky) re.lastIndex = 0;
+    if (!m) return null;
+    const params = {};
+    for (let i = 1; i < m.length; i++) {
+      const key = layer.keys[i - 1];
+      const prop = key ? key.name : i - 1;
+      const val = decodeParam(m[i]);
+      if (val !== undefined || !Object.prototype.hasOwnProperty.call(params, prop)) params[prop] = val;
+    }
+    return { path: m[0], params };
+  }
+
+  function handlesMethod(layer, method) {
+    if (layer.method === "all") return true;
+    let name = method.toLowerCase();
+    if (name === "head" && layer.method !== "head") name = "get";
+    return layer.method === name;
+  }
+
+  // The methods an OPTIONS response lists for a route layer (Route._options).
+  function layerOptions(layer) {
+    if (layer.method === "all") return [];
+    const out = [layer.method.toUpperCase()];
+    if (layer.method === "get") out.push("HEAD");
+    return out;
+  }
+
+  // finalhandler's 404 page.
+  const escapeHtml = (t) => String(t).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+  function notFound(req, res) {
+    res.status(404);
+    res.setHeader("content-security-policy", "default-src 'none'");
+    res.setHeader("x-content-type-options", "nosniff");
+    res.setHeader("content-type", "text/html; charset=utf-8");
+    res.end("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Error</title>\n</head>\n<body>\n<pre>Cannot " +
+      escapeHtml(req.method) + " " + escapeHtml(req.path) + "</pre>\n</body>\n</html>\n");
+  }
+
+  // dispatch runs one request through the stack. `io` is the Go side: finish(status, headers,
+  // chunks) writes the response, reportError(err, status) records a server error for the
+  // editor, settled() says nothing more will run for this request.
+  function dispatch(init, scope, stack, errorHandler, io) {
     const req = new Request(init, scope);
     const res = new Response(req, io.finish);
     req.res = res;
     res.locals = {};
 
-    let index = 0;
     let erroring = false;
     const handleError = (err) => {
       if (erroring || res.finished) {
@@ -314,35 +432,104 @@
       req.body = parseBody(init);
     } catch (e) {
       const err = new Error(e.message);
-      err.statusCode = 400;
+      err.statusCode = e.statusCode || 400;
       err.expose = true;
-      err.type = "entity.parse.failed";
+      err.type = e.type || "entity.parse.failed";
       return handleError(err);
     }
-    const next = (err) => {
-      if (err !== undefined && err !== null && err !== "route" && err !== "router") return handleError(err);
+
+    const originalUrl = req.url;
+    const options = []; // methods for an OPTIONS answer, in stack order
+    let idx = 0;
+    let removed = "";
+    let slashAdded = false;
+    // done is Express's final handler: an error goes to the error handlers; an OPTIONS request
+    // that routes exist for is answered with them; anything else is a 404.
+    const done = (err) => {
+      req.url = originalUrl;
+      req.baseUrl = "";
+      if (err) return handleError(err);
       if (res.finished) return io.settled();
-      const layer = chain[index++];
-      if (!layer) return io.settled();
-      try {
-        const isHandler = index === chain.length;
-        if (isHandler && Array.isArray(req.errors) && req.errors.length) {
-          // Medusa's wrapHandler: validation errors collected by middlewares answer 400.
-          res.status(400).json({ errors: req.errors, message: "Provided request body contains errors. Please check the data and retry the request" });
-          return io.settled();
-        }
-        const r = isHandler ? layer(req, res) : layer(req, res, next);
-        if (r && typeof r.then === "function") {
-          r.then(() => { if (isHandler) io.settled(); }, handleError);
-        } else if (isHandler) {
-          io.settled();
-        }
-      } catch (e) {
-        handleError(e);
+      if (req.method === "OPTIONS" && options.length) {
+        const body = options.join(",");
+        res.set("Allow", body);
+        res.send(body);
+        return io.settled();
       }
+      notFound(req, res);
+      io.settled();
+    };
+    const next = (err) => {
+      let layerError = err === "route" ? null : err;
+      if (slashAdded) {
+        req.url = req.url.slice(1);
+        slashAdded = false;
+      }
+      if (removed.length !== 0) {
+        req.baseUrl = "";
+        req.url = removed + req.url;
+        removed = "";
+      }
+      if (layerError === "router") return done(null);
+      const path = req.path;
+      let layer;
+      let match = null;
+      while (!match && idx < stack.length) {
+        layer = stack[idx++];
+        try {
+          match = matchLayer(layer, path);
+        } catch (e) {
+          layerError = layerError || e;
+          match = null;
+          continue;
+        }
+        if (!match || layer.use) continue;
+        if (layerError) {
+          match = null;
+          continue;
+        }
+        const has = handlesMethod(layer, req.method);
+        if (!has && req.method === "OPTIONS") {
+          for (const m of layerOptions(layer)) if (!options.includes(m)) options.push(m);
+        }
+        if (!has) match = null;
+      }
+      if (!match) return done(layerError);
+      req.params = match.params;
+      if (!layer.use) return call(layer, layerError);
+      // trim_prefix: a mounted layer sees the path without its mount point.
+      const layerPath = match.path;
+      if (layerPath.length !== 0) {
+        if (layerPath !== path.slice(0, layerPath.length)) return next(layerError);
+        const c = path[layerPath.length];
+        if (c && c !== "/" && c !== ".") return next(layerError);
+        removed = layerPath;
+        req.url = req.url.slice(removed.length);
+        if (req.url[0] !== "/") {
+          req.url = "/" + req.url;
+          slashAdded = true;
+        }
+        req.baseUrl = removed[removed.length - 1] === "/" ? removed.substring(0, removed.length - 1) : removed;
+      }
+      call(layer, layerError);
+    };
+    const call = (layer, layerError) => {
+      // Every layer Medusa registers is wrapped, so none of them handles errors: an error skips
+      // them all, to the error handler.
+      if (layerError) return next(layerError);
+      let r;
+      try {
+        r = layer.fn(req, res, next);
+      } catch (e) {
+        return next(e);
+      }
+      // A route handler that is done without answering is reported (settled); one that failed
+      // is the error handler's to settle.
+      if (layer.isRoute && r && typeof r.then === "function") r.then(() => { if (!erroring) io.settled(); });
+      else if (layer.isRoute && !erroring) io.settled();
     };
     next();
   }
 
-  return { dispatch, parseQuery, httpResponseFromError, Request, Response };
+  return { dispatch, buildStack, parseQuery, httpResponseFromError, Request, Response };
 })

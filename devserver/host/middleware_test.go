@@ -1,0 +1,51 @@
+package host
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestRegExpMatchersAreStateless: a RegExp matcher with g or y matches the same path the same
+// way on every request (Express would skip every other one), and loading it warns.
+func TestRegExpMatchersAreStateless(t *testing.T) {
+	tests := []struct {
+		name, matcher string
+		hits, misses  []string
+	}{
+		{"global flag", `/^\/store\/gx\/.*/g`, []string{"/store/gx/a", "/store/gx/a", "/store/gx/b", "/store/gx/a"}, []string{"/store/other"}},
+		{"sticky flag", `/\/store\/gx/y`, []string{"/store/gx/a", "/store/gx/a", "/store/gx/a"}, []string{"/x/store/gx/a"}},
+		{"both flags", `/\/store\/gx/gy`, []string{"/store/gx/a", "/store/gx/a"}, []string{"/x/store/gx/a"}},
+		{"no flag", `/^\/store\/gx/`, []string{"/store/gx/a", "/store/gx/a"}, []string{"/store/other"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, map[string]string{
+				"src/api/store/gx/[p]/route.ts":   route(`res.json({ seen: (req as any).seen ?? 0 })`),
+				"src/api/store/other/route.ts":    route(`res.json({ seen: (req as any).seen ?? 0 })`),
+				"src/api/x/store/gx/[p]/route.ts": route(`res.json({ seen: (req as any).seen ?? 0 })`),
+				"src/api/middlewares.ts": `import { defineMiddlewares } from "@medusajs/framework/http"
+export default defineMiddlewares({ routes: [{ matcher: ` + tt.matcher + `, middlewares: [(req: any, res: any, next: any) => { req.seen = (req.seen ?? 0) + 1; next() }] }] })
+`,
+			})
+			res := f.load()
+			if !res.Success {
+				t.Fatalf("load: %+v", res.Errors)
+			}
+			warned := false
+			for _, w := range res.Problems {
+				if strings.Contains(w.Message, "has the g or y flag") {
+					warned = true
+				}
+			}
+			if wantWarn := strings.ContainsAny(tt.matcher[strings.LastIndex(tt.matcher, "/"):], "gy"); warned != wantWarn {
+				t.Errorf("warned = %v, want %v (%+v)", warned, wantWarn, res.Problems)
+			}
+			for _, p := range tt.hits {
+				f.expect("GET", p, "", 200, `{"seen":1}`)
+			}
+			for _, p := range tt.misses {
+				f.expect("GET", p, "", 200, `{"seen":0}`)
+			}
+		})
+	}
+}
