@@ -89,7 +89,7 @@ type routeFile struct {
 type middlewareEntry struct {
 	matcher string
 	jsRe    goja.Value // the RegExp, for a RegExp matcher
-	methods []string // nil: every method (app.use)
+	methods []string   // nil: every method (app.use)
 	fn      goja.Value
 }
 
