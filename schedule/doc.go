@@ -7,6 +7,8 @@
 // what Medusa gets wrong: a reload can never leave two timers for one job, a run in progress
 // during a reload is neither lost nor repeated, and every failure reaches an error sink.
 //
-// Cron parsing and next-time computation come from github.com/robfig/cron/v3; timers and
-// bookkeeping are our own so that the clock can be injected and Replace can be atomic.
+// Cron parsing and next-time computation are a port of cron-parser 4.9 (cronparser.go), the
+// parser Medusa's scheduler calls, so that exactly the same expressions load and fire at the
+// same times; timers and bookkeeping are our own so that the clock can be injected and Replace
+// can be atomic.
 package schedule

@@ -19,9 +19,10 @@ const (
 // Spec is when a job runs: exactly one of Cron or Interval. It maps Medusa's
 // `schedule: "<cron>" | { cron } | { interval: ms }`.
 type Spec struct {
-	// Cron is a cron expression with 5 fields ("min hour dom month dow") or 6 with leading
-	// seconds, a descriptor (@yearly, @monthly, @weekly, @daily, @hourly, @every <duration>),
-	// optionally prefixed by CRON_TZ=<zone>. Without a zone it is evaluated in the clock's zone.
+	// Cron is a cron expression as Medusa's scheduler (cron-parser 4.9) reads it: up to 6
+	// fields, seconds first when there are 6 (fewer fields are filled from the left with
+	// cron-parser's defaults), or one of @yearly, @monthly, @weekly, @daily, @hourly. It is
+	// evaluated in the zone of the times the scheduler's clock gives (Medusa: the process's).
 	Cron string
 	// Interval runs the job every Interval, first after one Interval has elapsed.
 	Interval time.Duration

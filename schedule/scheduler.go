@@ -168,7 +168,7 @@ func (s *Scheduler) armLocked(e *entry, from time.Time) {
 		next = e.sched.Next(now)
 	}
 	if next.IsZero() {
-		// A cron that matched once but has no later date within robfig's five-year horizon.
+		// A cron that matched once but has no later date within cron-parser's loop limit.
 		s.log.Warn("scheduled job has no further run and is removed", "job", e.job.Name, "source", e.job.Source)
 		s.dropLocked(e)
 		return

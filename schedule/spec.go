@@ -4,16 +4,36 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/robfig/cron/v3"
 )
 
-// cronHint is appended to parser errors: robfig's messages say what is wrong with a field but
-// not what the accepted shapes are, which is what a user looking at a diagnostic needs.
-const cronHint = `expected "min hour dom month dow", the same with leading seconds, or a descriptor such as @hourly or @every 5m`
+// cronHint is appended to parser errors: cron-parser's messages say what is wrong with a
+// field but not what the accepted shapes are, which is what a user looking at a diagnostic
+// needs. It names only forms that Medusa's scheduler (cron-parser 4.9) accepts.
+const cronHint = `Medusa's scheduler (cron-parser 4.9) accepts "minute hour day-of-month month day-of-week", optionally with seconds first, ` +
+	`each field "*", a number, a range "1-5", a list "1,15", a step "*/10" or "5/15"; names jan-dec and sun-sat; ` +
+	`day of month "L" (last day); day of week "5L" (last Friday) or "1#2" (second Monday); or one of @yearly, @monthly, @weekly, @daily, @hourly; ` +
+	`for a fixed period use schedule: { interval: milliseconds }`
 
-// schedule is robfig's Schedule: Next returns the first activation strictly after t.
-type schedule = cron.Schedule
+// cronReason words a parse error: cron-parser's own message, what was probably meant for a form
+// from another cron dialect, and the forms Medusa accepts.
+func cronReason(expr string, err error) string {
+	msg := "cron-parser: " + err.Error()
+	if f := strings.Fields(expr); len(f) > 0 && strings.HasPrefix(f[0], "@") {
+		msg = fmt.Sprintf("%q is not one of cron-parser's predefined expressions (%s)", f[0], err.Error())
+		if f[0] == "@every" {
+			msg += `; Medusa has no "@every": for a fixed period use schedule: { interval: milliseconds }`
+		}
+	} else if strings.Contains(expr, "TZ=") {
+		msg += "; Medusa's scheduler takes no time zone prefix (jobs run in the server's zone)"
+	}
+	return msg + ". " + cronHint
+}
+
+// schedule computes activations: Next returns the first one strictly after t, or the zero time
+// when there is none.
+type schedule interface {
+	Next(t time.Time) time.Time
+}
 
 // ValidateSpec reports whether spec can be scheduled, as a *SpecError when not. Tooling uses it
 // to warn about an invalid cron in the editor without running anything.
@@ -34,43 +54,29 @@ func parseSpec(job string, spec Spec, now time.Time) (schedule, error) {
 		return fail("interval must be positive", nil)
 	case spec.Interval > 0:
 		return interval(spec.Interval), nil
-	case strings.TrimSpace(spec.Cron) == "":
+	case spec.Cron == "": // Medusa's job loader refuses only an empty schedule
 		return fail("no cron expression or interval given", nil)
 	}
-	s, err := parseCron(strings.TrimSpace(spec.Cron))
+	s, err := parseCron(spec.Cron)
 	if err != nil {
-		return fail(err.Error()+" ("+cronHint+")", err)
+		return fail(cronReason(spec.Cron, err), err)
 	}
-	// robfig gives up after five years without a match: "0 0 30 2 *" parses but never fires.
-	if s.Next(now).IsZero() {
-		return fail("it never fires (no matching date)", nil)
+	// Medusa computes the first activation when it schedules the job; cron-parser gives up after
+	// its loop limit ("0 0 31 2,4 *" parses but never fires), and Medusa fails to start.
+	if _, err := s.(cronSchedule).e.next(now); err != nil {
+		return fail(err.Error()+": it never fires", err)
 	}
 	return s, nil
 }
 
-// parseCron accepts what Medusa's cron-parser accepts in practice: 5 or 6 fields (seconds
-// first), descriptors and CRON_TZ. "@every" is handled here rather than by robfig because
-// robfig silently rounds sub-second and negative durations up to one second.
-func parseCron(expr string) (s schedule, err error) {
-	const every = "@every "
-	if rest, ok := strings.CutPrefix(expr, every); ok {
-		d, err := time.ParseDuration(strings.TrimSpace(rest))
-		if err != nil {
-			return nil, fmt.Errorf("bad @every duration: %w", err)
-		}
-		if d <= 0 {
-			return nil, fmt.Errorf("@every duration must be positive, got %s", d)
-		}
-		return interval(d), nil
+// parseCron parses expr exactly as Medusa's scheduler does (cron-parser 4.9's
+// parseExpression; see cronparser.go).
+func parseCron(expr string) (schedule, error) {
+	e, err := parseCronExpression(expr)
+	if err != nil {
+		return nil, err
 	}
-	// robfig v3.0.1 slices out of range on a zone prefix with no expression ("TZ=UTC").
-	defer func() {
-		if r := recover(); r != nil {
-			s, err = nil, fmt.Errorf("malformed expression: %v", r)
-		}
-	}()
-	p := cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
-	return p.Parse(expr)
+	return cronSchedule{e}, nil
 }
 
 // interval is a fixed-period schedule with full (sub-second) precision.

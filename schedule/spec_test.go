@@ -21,10 +21,12 @@ func TestSpecNextRuns(t *testing.T) {
 		{"daily at a time", schedule.CronSpec("30 14 * * *"), []time.Time{at(14, 30, 0), time.Date(2026, 1, 2, 14, 30, 0, 0, time.UTC)}},
 		{"surrounding spaces", schedule.CronSpec("  0 * * * *  "), []time.Time{at(13, 0, 0)}},
 		{"@hourly", schedule.CronSpec("@hourly"), []time.Time{at(13, 0, 0), at(14, 0, 0)}},
-		{"@every", schedule.CronSpec("@every 90s"), []time.Time{at(12, 1, 30), at(12, 3, 0)}},
-		{"@every sub-second kept", schedule.CronSpec("@every 250ms"), []time.Time{t0().Add(250 * time.Millisecond), t0().Add(500 * time.Millisecond)}},
 		{"interval", schedule.EverySpec(1500 * time.Millisecond), []time.Time{t0().Add(1500 * time.Millisecond), t0().Add(3 * time.Second)}},
-		{"zone prefix", schedule.CronSpec("CRON_TZ=Asia/Tokyo 0 0 * * *"), []time.Time{at(15, 0, 0)}},
+		{"last day of month", schedule.CronSpec("0 0 L * *"), []time.Time{time.Date(2026, 1, 31, 0, 0, 0, 0, time.UTC), time.Date(2026, 2, 28, 0, 0, 0, 0, time.UTC)}},
+		{"last Friday", schedule.CronSpec("0 9 * * 5L"), []time.Time{time.Date(2026, 1, 30, 9, 0, 0, 0, time.UTC), time.Date(2026, 2, 27, 9, 0, 0, 0, time.UTC)}},
+		{"second Monday", schedule.CronSpec("0 9 * * 1#2"), []time.Time{time.Date(2026, 1, 12, 9, 0, 0, 0, time.UTC), time.Date(2026, 2, 9, 9, 0, 0, 0, time.UTC)}},
+		{"names", schedule.CronSpec("0 9 * jan mon"), []time.Time{time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)}},
+		{"fewer fields fill from the left", schedule.CronSpec("5 * * *"), []time.Time{time.Date(2026, 1, 2, 5, 0, 0, 0, time.UTC), time.Date(2026, 1, 2, 5, 1, 0, 0, time.UTC)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -58,20 +60,20 @@ func TestInvalidSpec(t *testing.T) {
 		reason string // part of the message that says what is wrong
 	}{
 		{"empty", schedule.Spec{}, "no cron expression or interval"},
-		{"blank", schedule.CronSpec("   "), "no cron expression or interval"},
 		{"both", schedule.Spec{Cron: "* * * * *", Interval: time.Second}, "not both"},
 		{"negative interval", schedule.EverySpec(-time.Second), "interval must be positive"},
-		{"too few fields", schedule.CronSpec("* * *"), "expected 5 to 6 fields, found 3"},
-		{"too many fields", schedule.CronSpec("* * * * * * *"), "expected 5 to 6 fields, found 7"},
-		{"minute out of range", schedule.CronSpec("61 * * * *"), "above maximum (59)"},
-		{"garbage", schedule.CronSpec("every day"), "expected 5 to 6 fields"},
-		{"bad name", schedule.CronSpec("0 0 * * funday"), "funday"},
-		{"unknown descriptor", schedule.CronSpec("@fortnightly"), "unrecognized descriptor"},
-		{"bad @every", schedule.CronSpec("@every soon"), "bad @every duration"},
-		{"negative @every", schedule.CronSpec("@every -5s"), "must be positive"},
-		{"zone without expression", schedule.CronSpec("TZ=UTC"), "malformed expression"},
-		{"unknown zone", schedule.CronSpec("CRON_TZ=Mars/Olympus * * * * *"), "bad location"},
-		{"never fires", schedule.CronSpec("0 0 30 2 *"), "never fires"},
+		{"too many fields", schedule.CronSpec("* * * * * * *"), "cron-parser: Invalid cron expression"},
+		{"minute out of range", schedule.CronSpec("61 * * * *"), "Constraint error, got value 61 expected range 0-59"},
+		{"garbage", schedule.CronSpec("every day"), `cannot resolve alias "eve"`},
+		{"bad name", schedule.CronSpec("0 0 * * funday"), `cannot resolve alias "fun"`},
+		{"unknown predefined", schedule.CronSpec("@fortnightly"), `"@fortnightly" is not one of cron-parser's predefined expressions`},
+		{"@every", schedule.CronSpec("@every 5m"), `Medusa has no "@every": for a fixed period use schedule: { interval: milliseconds }`},
+		{"zone prefix", schedule.CronSpec("CRON_TZ=Asia/Tokyo 0 0 * * *"), "takes no time zone prefix"},
+		{"reversed range", schedule.CronSpec("0 5-1 * * *"), "Invalid range: 5-1"},
+		{"zero step", schedule.CronSpec("*/0 * * * *"), "cannot repeat at every 0 time"},
+		{"# with a list", schedule.CronSpec("0 0 * * 1#2,3"), "`#` and `,` special characters are incompatible"},
+		{"day after the month's end", schedule.CronSpec("0 0 30 2 *"), "Invalid explicit day of month definition"},
+		{"never fires", schedule.CronSpec("0 0 31 2,4 *"), "loop limit exceeded: it never fires"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -100,10 +102,16 @@ func TestInvalidSpec(t *testing.T) {
 func TestValidateSpecAcceptsValid(t *testing.T) {
 	for _, spec := range []schedule.Spec{
 		schedule.CronSpec("0 0 * * *"), schedule.CronSpec("0 0 0 * * *"), schedule.CronSpec("@daily"),
-		schedule.CronSpec("0 9 * * MON-FRI"), schedule.EverySpec(time.Minute),
+		schedule.CronSpec("0 9 * * MON-FRI"), schedule.EverySpec(time.Minute), schedule.CronSpec("   "),
+		schedule.CronSpec("0 0 ? * *"), schedule.CronSpec("0 0 * * 7"),
 	} {
 		if err := schedule.ValidateSpec(spec); err != nil {
 			t.Errorf("ValidateSpec(%v) = %v", spec, err)
 		}
+	}
+	// Every message names only forms Medusa accepts.
+	err := schedule.ValidateSpec(schedule.CronSpec("@every 5m"))
+	if err == nil || !strings.Contains(err.Error(), " accepts ") || strings.Contains(strings.SplitN(err.Error(), " accepts ", 2)[1], "@every") {
+		t.Errorf("the message for @every suggests @every again: %v", err)
 	}
 }
