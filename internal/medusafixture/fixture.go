@@ -1,6 +1,7 @@
 // Package medusafixture gives tests and benchmarks copies of the real Medusa project in
 // testdata/medusa-app (Medusa 2.21.2 with PostgreSQL; `bash testdata/medusa-app/setup-db.sh`
-// installs it). A copy links the fixture's node_modules instead of copying 700 MB.
+// installs, migrates and seeds it). A copy links the fixture's node_modules instead of copying
+// 700 MB. Seeded, PublishableKey and AdminToken give what tests need to call Medusa's core routes.
 package medusafixture
 
 import (
@@ -29,7 +30,8 @@ func Dir() string {
 	return filepath.Join(filepath.Dir(file), "..", "..", "testdata", "medusa-app")
 }
 
-// Check reports what is missing to run the fixture: Node, its packages, its database.
+// Check reports what is missing to run the fixture: Node, its packages, its database, its
+// migrations and seed (setup-db.sh).
 func Check(dir string) error {
 	if _, err := exec.LookPath("node"); err != nil {
 		return errors.New("node is not installed")
@@ -45,7 +47,9 @@ func Check(dir string) error {
 	if err != nil {
 		return fmt.Errorf("the fixture's database at %s is not reachable: %w", addr, err)
 	}
-	return c.Close()
+	c.Close()
+	_, err = ReadSeed(dir) // written by setup-db.sh after the migrations
+	return err
 }
 
 func databaseAddr(envFile string) (string, error) {

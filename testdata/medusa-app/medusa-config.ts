@@ -27,5 +27,28 @@ module.exports = defineConfig({
     {
       resolve: "./src/modules/greeter",
     },
+    {
+      // data-model module: model.define + MedusaService, migration in src/modules/brand/migrations
+      resolve: "./src/modules/brand",
+    },
+    {
+      // a core module with a project provider: listed under options.providers, not in `modules`
+      resolve: "@medusajs/medusa/fulfillment",
+      options: {
+        providers: [
+          {
+            resolve: "@medusajs/medusa/fulfillment-manual",
+            id: "manual",
+          },
+          {
+            resolve: "./src/modules/my-fulfillment",
+            id: "my-fulfillment",
+            options: {
+              label: "Fixture",
+            },
+          },
+        ],
+      },
+    },
   ],
 })
