@@ -15,7 +15,8 @@ type Options = {
 }
 
 // A fulfillment provider module: registered under the Fulfillment Module's options.providers
-// in medusa-config.ts (not in `modules` itself). Its provider id is fp_my-fulfillment_my-fulfillment.
+// in medusa-config.ts (not in `modules` itself). Its provider id in the database is
+// my-fulfillment_my-fulfillment (<identifier>_<id>; no "fp_" prefix, whatever the type docs say).
 class MyFulfillmentProviderService extends AbstractFulfillmentProviderService {
   static identifier = "my-fulfillment"
 
