@@ -22,6 +22,9 @@ type ModuleDecl struct {
 	Resolve string     // as written in the config
 	Index   string     // absolute path of its index file
 	Options goja.Value // the options object from the config
+	// Provider: listed under another module's options.providers; Medusa loads it through that
+	// module (a core commerce module), which the embedded runtime does not run.
+	Provider bool
 }
 
 // ModulesOptions configure the modules reloader.
@@ -148,6 +151,9 @@ func (m *Modules) Prepare(tx *jsvm.Tx, load, remove []string) Pending {
 	vm := m.opts.Runtime.VM()
 	for _, f := range load {
 		d, listed := decls[f]
+		if listed && d.Provider {
+			continue // loaded by its core module in Medusa (the node runtime serves it)
+		}
 		if !listed {
 			// Medusa loads only the modules medusa-config lists.
 			p.problems = append(p.problems, Warning(f, 1, fmt.Sprintf("this module is not listed in medusa-config's modules, so it is not loaded (add { resolve: \"./%s\" })", filepath.ToSlash(filepath.Dir(diag.RelPath(m.opts.Root, f))))))

@@ -305,6 +305,23 @@ func (a *App) setupContainer(vm *goja.Runtime, cfgValue goja.Value) {
 	a.kinds = []reloaders.Reloader{a.modules, wf, a.routes, a.subscribers, a.jobs}
 }
 
+// moduleIndex is the index file of a project module resolved as written in the config, or "".
+func (a *App) moduleIndex(resolve string) string {
+	if !strings.HasPrefix(resolve, ".") && !filepath.IsAbs(resolve) {
+		return ""
+	}
+	dir := resolve
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(a.opts.Root, filepath.FromSlash(resolve))
+	}
+	for _, name := range []string{"index.ts", "index.js"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			return filepath.Join(dir, name)
+		}
+	}
+	return ""
+}
+
 // moduleDecls reads the project's own modules from medusa-config's modules (on the loop).
 // Modules from packages (@medusajs/…) are not loaded by the embedded runtime; resolving them
 // is an error that says so.
@@ -330,6 +347,23 @@ func (a *App) moduleDecls() []reloaders.ModuleDecl {
 				return ""
 			}
 			return v.String()
+		}
+		// Providers listed under a module's options.providers (a fulfillment or payment provider
+		// of the project's own) are loaded by that module in Medusa, not listed on their own.
+		if opts, ok := m.Get("options").(*goja.Object); ok {
+			if ps, ok := opts.Get("providers").(*goja.Object); ok && ps.ClassName() == "Array" {
+				for j := 0; j < int(ps.Get("length").ToInteger()); j++ {
+					p, ok := ps.Get(strconv.Itoa(j)).(*goja.Object)
+					if !ok {
+						continue
+					}
+					if r := p.Get("resolve"); r != nil && !goja.IsUndefined(r) && !goja.IsNull(r) {
+						if index := a.moduleIndex(r.String()); index != "" {
+							out = append(out, reloaders.ModuleDecl{Resolve: r.String(), Index: index, Provider: true})
+						}
+					}
+				}
+			}
 		}
 		resolve := get("resolve")
 		if !strings.HasPrefix(resolve, ".") && !filepath.IsAbs(resolve) {
