@@ -1,0 +1,366 @@
+//go:build unix
+
+package devserver_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/medusa-ls/medusa-ls/devserver/host"
+	"github.com/medusa-ls/medusa-ls/internal/medusafixture"
+)
+
+// realReq is one request a real project's clients send: a core or custom route, validated by
+// validateAndTransformQuery, behind the publishable key or an admin token.
+type realReq struct {
+	method, path string
+	headers      map[string]string
+	body         string
+}
+
+func (d *dev) do(r realReq) (int, string, error) {
+	req, err := http.NewRequest(r.method, d.url+r.path, strings.NewReader(r.body))
+	if err != nil {
+		return 0, "", err
+	}
+	if r.body != "" {
+		req.Header.Set("content-type", "application/json")
+	}
+	for k, v := range r.headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, "", err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), nil
+}
+
+// must sends r and fails unless it answers status with a body containing want.
+func (d *dev) must(r realReq, status int, want string) string {
+	d.t.Helper()
+	code, body, err := d.do(r)
+	if err != nil || code != status || !strings.Contains(body, want) {
+		d.t.Fatalf("%s %s = %d %.400s (%v); want %d containing %q", r.method, r.path, code, body, err, status, want)
+	}
+	return body
+}
+
+// mustEventually sends r until it answers 200 with a body containing want.
+func (d *dev) mustEventually(r realReq, want string) string {
+	d.t.Helper()
+	deadline := time.Now().Add(waitFor)
+	body := ""
+	for time.Now().Before(deadline) {
+		var code int
+		if code, body, _ = d.do(r); code == 200 && strings.Contains(body, want) {
+			return body
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	d.t.Fatalf("%s %s = %.400s; want 200 containing %q", r.method, r.path, body, want)
+	return ""
+}
+
+// traffic sends reqs round-robin without pause until stopped and returns every answer that was
+// not 2xx.
+func (d *dev) traffic(reqs []realReq) (stop func() []string) {
+	var mu sync.Mutex
+	var bad []string
+	n := 0
+	done := make(chan struct{})
+	quit := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; ; i++ {
+			select {
+			case <-quit:
+				return
+			default:
+			}
+			r := reqs[i%len(reqs)]
+			code, body, err := d.do(r)
+			mu.Lock()
+			n++
+			if err != nil {
+				bad = append(bad, fmt.Sprintf("%s %s: %v", r.method, r.path, err))
+			} else if code < 200 || code > 299 {
+				bad = append(bad, fmt.Sprintf("%s %s: %d %.200s", r.method, r.path, code, body))
+			}
+			mu.Unlock()
+		}
+	}()
+	return func() []string {
+		close(quit)
+		<-done
+		mu.Lock()
+		defer mu.Unlock()
+		d.t.Logf("%d requests during the reloads, %d not 2xx", n, len(bad))
+		return bad
+	}
+}
+
+// read returns the fixture file rel of the running copy.
+func (d *dev) read(rel string) string {
+	d.t.Helper()
+	b, err := os.ReadFile(filepath.Join(d.root, filepath.FromSlash(rel)))
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	return string(b)
+}
+
+// replace edits rel (old → new, which must be there) and waits for the reload it causes; the
+// reload must succeed.
+func (d *dev) replace(rel, old, new string) host.Result {
+	d.t.Helper()
+	src := d.read(rel)
+	if !strings.Contains(src, old) {
+		d.t.Fatalf("%s lacks %q", rel, old)
+	}
+	res := d.edit(rel, strings.Replace(src, old, new, 1))
+	if !res.Success || len(res.Errors) > 0 {
+		d.t.Fatalf("reload of %s: %+v\n%s", rel, res, d.out.String())
+	}
+	return res
+}
+
+// TestNodeRuntimeRealProject saves every kind of file of a real project (validated routes,
+// middlewares.ts, a step, a hook on a core workflow, a route that runs a project workflow, a
+// subscriber that runs one, a job, a data-model module) in turn, under constant traffic to core
+// and custom validated routes: each change is served, and no request fails.
+func TestNodeRuntimeRealProject(t *testing.T) {
+	seed := medusafixture.Seeded(t)
+	d := startNode(t, nil)
+	token := medusafixture.AdminToken(t, d.url)
+	store := map[string]string{"x-publishable-api-key": seed.PublishableKey}
+	admin := map[string]string{"authorization": "Bearer " + token}
+	validated := []realReq{
+		{"GET", "/store/products?limit=2", store, ""},
+		{"GET", "/admin/products?limit=1&fields=id", admin, ""},
+		{"GET", "/admin/brands?limit=2", admin, ""},
+		{"GET", "/store/brands?limit=2", store, ""},
+		{"GET", "/hello", nil, ""},
+	}
+	healthy := func(t *testing.T) {
+		t.Helper()
+		for _, r := range validated {
+			d.must(r, 200, "")
+		}
+	}
+	healthy(t)
+	stop := d.traffic(validated)
+	ran := false
+	defer func() {
+		if !ran {
+			stop()
+		}
+	}()
+	var mu sync.Mutex
+	run := func(name string, fn func(t *testing.T)) {
+		mu.Lock()
+		defer mu.Unlock()
+		if !t.Run(name, func(t *testing.T) {
+			fn(t)
+			healthy(t)
+		}) {
+			t.FailNow()
+		}
+	}
+
+	run("route save", func(t *testing.T) {
+		res := d.replace("src/api/store/brands/route.ts", "brands: result.brands,", "brands: result.brands, v: 2,")
+		if len(res.Reloaded) != 1 {
+			t.Fatalf("reloaded %+v; want only the route", res.Reloaded)
+		}
+		d.mustEventually(realReq{"GET", "/store/brands", store, ""}, `"v":2`)
+	})
+	run("middlewares.ts save", func(t *testing.T) {
+		d.replace("src/api/middlewares.ts", `matcher: "/store/brands",
+      method: "GET",
+      middlewares: [`, `matcher: "/store/brands",
+      method: "GET",
+      middlewares: [
+        (req: any, res: any, next: any) => {
+          res.setHeader("x-fixture-mw", "2")
+          next()
+        },`)
+		deadline := time.Now().Add(waitFor)
+		for {
+			req, _ := http.NewRequest("GET", d.url+"/store/brands", nil)
+			req.Header.Set("x-publishable-api-key", seed.PublishableKey)
+			resp, err := http.DefaultClient.Do(req)
+			if err == nil {
+				resp.Body.Close()
+				if resp.Header.Get("x-fixture-mw") == "2" && resp.StatusCode == 200 {
+					break
+				}
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the new middleware never ran")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	})
+	createBrand := func(t *testing.T, name string) string {
+		t.Helper()
+		var out struct {
+			Brand struct{ ID string } `json:"brand"`
+		}
+		body := d.must(realReq{"POST", "/admin/brands", admin, fmt.Sprintf(`{"name":%q}`, name)}, 200, name)
+		if err := json.Unmarshal([]byte(body), &out); err != nil || out.Brand.ID == "" {
+			t.Fatalf("POST /admin/brands = %s", body)
+		}
+		return out.Brand.ID
+	}
+	run("step save", func(t *testing.T) {
+		d.replace("src/workflows/steps/sync-brand.ts", "synced ${input.id} v1", "synced ${input.id} v2")
+		id := createBrand(t, "StepSave")
+		d.waitOutput(fmt.Sprintf("synced %s v2", id))
+	})
+	run("hook save", func(t *testing.T) {
+		d.replace("src/workflows/hooks/created-product.ts", "FIXTURE-HOOK v1 productsCreated", "FIXTURE-HOOK v2 productsCreated")
+		body := d.must(realReq{"POST", "/admin/products", admin, `{"title":"Hooked tee","status":"draft","options":[{"title":"Size","values":["S"]}]}`}, 200, "Hooked tee")
+		var out struct {
+			Product struct{ ID string } `json:"product"`
+		}
+		_ = json.Unmarshal([]byte(body), &out)
+		d.waitOutput("FIXTURE-HOOK v2 productsCreated " + out.Product.ID)
+		if strings.Contains(d.out.String(), "FIXTURE-HOOK v1 productsCreated "+out.Product.ID) {
+			t.Fatal("the old hook handler ran too")
+		}
+		d.must(realReq{"DELETE", "/admin/products/" + out.Product.ID, admin, ""}, 200, "deleted")
+	})
+	run("save of a route that imports a project workflow", func(t *testing.T) {
+		d.replace("src/api/admin/brands/route.ts", "res.json({ brand: result })", "res.json({ brand: result, v: 2 })")
+		body := d.must(realReq{"POST", "/admin/brands", admin, `{"name":"RouteSave"}`}, 200, `"v":2`)
+		if !strings.Contains(body, "RouteSave") {
+			t.Fatal(body)
+		}
+	})
+	run("subscriber save", func(t *testing.T) {
+		d.replace("src/subscribers/brand-created.ts", "FIXTURE-BRAND-SUB v1", "FIXTURE-BRAND-SUB v2")
+		id := createBrand(t, "SubSave")
+		d.waitOutput(fmt.Sprintf("FIXTURE-BRAND-SUB v2 %s", id))
+	})
+	run("job save", func(t *testing.T) {
+		d.replace("src/jobs/sync-brands.ts", "FIXTURE-SYNC-JOB v1", "FIXTURE-SYNC-JOB v2")
+		if _, err := d.sup.Call(context.Background(), host.CmdRunJob, host.RunJobArgs{Name: "fixture-sync-brands"}); err != nil {
+			t.Fatal(err)
+		}
+		d.waitOutput("FIXTURE-SYNC-JOB v2")
+		raw, err := d.sup.Call(context.Background(), host.CmdJobs, nil)
+		if err != nil || strings.Count(string(raw), "fixture-sync-brands") != 1 {
+			t.Fatalf("jobs %s (%v); want fixture-sync-brands once", raw, err)
+		}
+	})
+	run("data-model module save", func(t *testing.T) {
+		d.replace("src/modules/brand/service.ts", "}) {}", "}) {\n  fixtureVersion() {\n    return 2\n  }\n}")
+		createBrand(t, "ModuleSave")
+	})
+	bad := stop()
+	ran = true
+	if len(bad) > 0 {
+		t.Fatalf("%d requests failed during the reloads, first: %v", len(bad), bad[:min(5, len(bad))])
+	}
+}
+
+// TestNodeRuntimeEventsAcrossReloads emits brand.created every few milliseconds while the
+// subscriber and the step of the workflow it runs are saved: every event is handled exactly
+// once, by the old or the new code, and the reloads are reported successful.
+func TestNodeRuntimeEventsAcrossReloads(t *testing.T) {
+	medusafixture.Seeded(t)
+	d := startNode(t, nil)
+	var wg sync.WaitGroup
+	quit := make(chan struct{})
+	var mu sync.Mutex
+	emitted := 0
+	var emitErrs []error
+	next := 0
+	for range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-quit:
+					return
+				default:
+				}
+				mu.Lock()
+				id := fmt.Sprintf("evt-%d", next)
+				next++
+				mu.Unlock()
+				_, err := d.sup.Call(context.Background(), host.CmdEmitEvent, host.EmitArgs{Name: "brand.created", Data: json.RawMessage(fmt.Sprintf(`{"id":%q}`, id))})
+				mu.Lock()
+				if err != nil {
+					emitErrs = append(emitErrs, err)
+				} else {
+					emitted++
+				}
+				mu.Unlock()
+				time.Sleep(2 * time.Millisecond)
+			}
+		}()
+	}
+	for v := 2; v <= 6; v++ {
+		d.replace("src/subscribers/brand-created.ts", fmt.Sprintf("FIXTURE-BRAND-SUB v%d", v-1), fmt.Sprintf("FIXTURE-BRAND-SUB v%d", v))
+		d.replace("src/workflows/steps/sync-brand.ts", fmt.Sprintf("synced ${input.id} v%d", v-1), fmt.Sprintf("synced ${input.id} v%d", v))
+	}
+	close(quit)
+	wg.Wait()
+	if len(emitErrs) > 0 {
+		t.Fatalf("emit failed: %v", emitErrs[0])
+	}
+	marker := regexp.MustCompile(`FIXTURE-BRAND-SUB v\d (evt-\d+) synced (evt-\d+) v\d`)
+	deadline := time.Now().Add(waitFor)
+	for {
+		counts := map[string]int{}
+		for _, m := range marker.FindAllStringSubmatch(d.out.String(), -1) {
+			counts[m[1]]++
+		}
+		missing, twice := []string{}, []string{}
+		for i := 0; i < next; i++ {
+			switch id := fmt.Sprintf("evt-%d", i); counts[id] {
+			case 0:
+				missing = append(missing, id)
+			case 1:
+			default:
+				twice = append(twice, id)
+			}
+		}
+		if len(twice) > 0 {
+			t.Fatalf("handled more than once: %v", twice)
+		}
+		if len(missing) == 0 {
+			t.Logf("%d events across 10 reloads, each handled once", emitted)
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d events never handled (first %v):\n%s", len(missing), emitted, missing[:min(5, len(missing))], tail(d.out.String(), 4000))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if strings.Contains(d.out.String(), "Workflow with id") {
+		t.Fatalf("a run found its workflow missing:\n%s", tail(d.out.String(), 4000))
+	}
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
