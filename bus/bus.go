@@ -80,3 +80,22 @@ type Bus interface {
 	// Drain after Close waits for handlers still running.
 	Close() error
 }
+
+type startedKey struct{}
+
+// WithStarted returns a context for one delivery that carries started, for Bus
+// implementations: Started(ctx) calls it.
+func WithStarted(ctx context.Context, started func()) context.Context {
+	return context.WithValue(ctx, startedKey{}, started)
+}
+
+// Started tells the bus that the handler running with ctx has begun its work: for a
+// JavaScript subscriber, that its call is queued on the runtime's loop, whose queue is first in,
+// first out. The local bus starts the next delivery only then (or when the handler returns), so
+// that handlers start in emit order, as @medusajs/event-bus-local's EventEmitter starts them,
+// and then run side by side. Calling it more than once, or without a bus, does nothing.
+func Started(ctx context.Context) {
+	if f, ok := ctx.Value(startedKey{}).(func()); ok {
+		f()
+	}
+}

@@ -152,9 +152,11 @@ func messagesFrom(vm *goja.Runtime, v goja.Value) ([]bus.Message, error) {
 // set, builds that argument (the subscribers reloader passes the container).
 func Subscriber(rt *jsvm.Runtime, fn goja.Value, container *Container, label string, timeout time.Duration) bus.Handler {
 	return func(ctx context.Context, msg bus.Message) error {
-		return rt.Invoke(ctx, label, timeout, fn, func(vm *goja.Runtime) []goja.Value {
+		// The bus starts the next handler once this call is queued on the loop, so that
+		// subscribers are called in emit order (bus.Started).
+		return rt.InvokeQueued(ctx, label, timeout, fn, func(vm *goja.Runtime) []goja.Value {
 			return []goja.Value{EventArgument(rt, msg, container)}
-		})
+		}, func() { bus.Started(ctx) })
 	}
 }
 

@@ -19,6 +19,13 @@ var ErrTimeout = errors.New("did not finish in time")
 // wait (a promise that never settles); runaway synchronous code is interrupted by the loop's
 // own limit and comes back as a *goja.InterruptedError.
 func (rt *Runtime) Invoke(ctx context.Context, label string, timeout time.Duration, fn goja.Value, args func(vm *goja.Runtime) []goja.Value) error {
+	return rt.InvokeQueued(ctx, label, timeout, fn, args, nil)
+}
+
+// InvokeQueued is Invoke that calls queued, when it is not nil, as soon as the call is queued
+// on the loop (before it runs). The loop runs its queue first in, first out, so callers that
+// queue one call after another's queued has fired get their functions called in that order.
+func (rt *Runtime) InvokeQueued(ctx context.Context, label string, timeout time.Duration, fn goja.Value, args func(vm *goja.Runtime) []goja.Value, queued func()) error {
 	done := make(chan error, 1)
 	var once sync.Once
 	finish := func(err error) { once.Do(func() { done <- err }) }
@@ -34,6 +41,9 @@ func (rt *Runtime) Invoke(ctx context.Context, label string, timeout time.Durati
 	})
 	if !posted {
 		return ErrLoopClosed
+	}
+	if queued != nil {
+		queued()
 	}
 	var expire <-chan time.Time
 	if timeout > 0 {

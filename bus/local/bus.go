@@ -4,12 +4,12 @@
 // started, and a failing subscriber never stopping the others. Unlike Medusa, failures reach an
 // error sink as well as the log, and Replace swaps a reloaded file's subscriptions atomically.
 //
-// Delivery: each subscription has its own FIFO queue, drained by a goroutine that exists only
-// while the queue is non-empty. Subscribers therefore run concurrently with each other (a slow
-// one delays nobody else), and each subscriber sees messages in emit order, one at a time.
-// Medusa starts its listeners in registration order and lets their async bodies interleave;
-// with handlers that block until a JS promise settles, per-subscriber order is the part of that
-// we can keep, and the one a subscriber can rely on (created before updated).
+// Delivery: as in Medusa, whose EventEmitter calls every listener of a message in registration
+// order (the name's, then "*") and message after message in emit order, handlers start in that
+// one order and then run side by side. The bus keeps a single queue of deliveries, started one
+// after the other by a goroutine that exists only while the queue is non-empty; each handler
+// runs in its own goroutine and lets the next one start by calling bus.Started (the JavaScript
+// subscribers do once their call is queued on the runtime's loop) or by returning.
 package local
 
 import (
@@ -55,6 +55,10 @@ type Bus struct {
 	// Every message is therefore dispatched entirely before or entirely after any change.
 	mu     sync.Mutex
 	subs   map[string][]*subscription // event name → subscriptions in registration order
+	// queue holds the deliveries not started yet, in the order they are to start; dispatching
+	// says a goroutine is starting them.
+	queue       []delivery
+	dispatching bool
 	groups map[string][]held          // eventGroupId → messages in emit order
 	timers map[uint64]func() bool     // delayed messages not yet dispatched, by id
 	seq    uint64                     // last delayed-message id

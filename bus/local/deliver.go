@@ -4,55 +4,63 @@ import (
 	"context"
 	"fmt"
 	"runtime/debug"
+	"sync"
 
 	"github.com/medusa-ls/medusa-ls/bus"
 )
 
-// subscription is one subscriber and its delivery queue. All fields are guarded by Bus.mu.
-// A subscription removed by Unsubscribe or Replace keeps draining what was already queued.
+// subscription is one subscriber and its counters. All fields are guarded by Bus.mu. A
+// subscription removed by Unsubscribe or Replace still runs the deliveries already queued for
+// it.
 type subscription struct {
 	sub       bus.Subscriber
-	queue     []bus.Message
-	working   bool // a worker goroutine owns the queue
-	inHandler bool
+	queued    int // deliveries waiting in the bus's queue
+	running   int // handlers running now
 	delivered int
 	failed    int
 }
 
-func (s *subscription) runningCount() int {
-	if s.inHandler {
-		return 1
-	}
-	return 0
+// delivery is one message for one subscription, waiting to be started.
+type delivery struct {
+	s *subscription
+	m bus.Message
 }
 
-// enqueueLocked queues one delivery and makes sure a worker is draining the queue. Workers
-// exist only while there is work, so an idle bus has no goroutines.
+// enqueueLocked queues one delivery at the end of the bus's single queue and makes sure the
+// dispatcher is running. The dispatcher exists only while there is work, so an idle bus has no
+// goroutines.
 func (b *Bus) enqueueLocked(s *subscription, m bus.Message) {
-	s.queue = append(s.queue, m)
+	b.queue = append(b.queue, delivery{s: s, m: m})
+	s.queued++
 	b.addPendingLocked(1)
-	if !s.working {
-		s.working = true
-		go b.work(s)
+	if !b.dispatching {
+		b.dispatching = true
+		go b.dispatch()
 	}
 }
 
-// work delivers s's queue in order until it is empty. After Close it drops what is left.
-func (b *Bus) work(s *subscription) {
+// dispatch starts the queued deliveries one after the other, in queue order: each handler runs
+// in its own goroutine, and the next one starts once it has said so (bus.Started) or
+// returned. Handlers therefore start in emit order, subscribers of the name before "*" ones,
+// each in registration order, as @medusajs/event-bus-local's EventEmitter calls them, and then
+// run concurrently, as async listeners do. After Close it drops what is left.
+func (b *Bus) dispatch() {
 	for {
 		b.mu.Lock()
 		dropped := 0
 		if b.closed {
-			dropped = len(s.queue)
-			clear(s.queue)
-			s.queue = s.queue[:0]
+			dropped = len(b.queue)
+			for _, d := range b.queue {
+				d.s.queued--
+			}
+			clear(b.queue)
+			b.queue = b.queue[:0]
 		}
-		if len(s.queue) == 0 {
-			s.working = false
+		if len(b.queue) == 0 {
+			b.dispatching = false
 			b.mu.Unlock()
 			if dropped > 0 {
-				b.log.Warn(fmt.Sprintf("event bus closed: %d queued deliveries dropped", dropped),
-					"subscriber", s.sub.ID, "event", s.sub.Event, "source", s.sub.Source)
+				b.log.Warn(fmt.Sprintf("event bus closed: %d queued deliveries dropped", dropped), "dropped", dropped)
 				// Only now, so that Drain after Close returns with the drop on record.
 				b.mu.Lock()
 				b.donePendingLocked(dropped)
@@ -60,32 +68,42 @@ func (b *Bus) work(s *subscription) {
 			}
 			return
 		}
-		m := s.queue[0]
-		s.queue[0] = bus.Message{} // let the payload be collected
-		s.queue = s.queue[1:]
-		s.inHandler = true
+		d := b.queue[0]
+		b.queue[0] = delivery{} // let the payload be collected
+		b.queue = b.queue[1:]
+		d.s.queued--
+		d.s.running++
 		b.mu.Unlock()
 
-		err := b.call(s.sub, m)
-		if err != nil {
-			b.report(err.(*bus.HandlerError))
-		}
-
-		b.mu.Lock()
-		s.inHandler = false
-		if err != nil {
-			s.failed++
-		} else {
-			s.delivered++
-		}
-		b.donePendingLocked(1) // after the report, so that Drain covers the error sink too
-		b.mu.Unlock()
+		started := make(chan struct{})
+		var once sync.Once
+		signal := func() { once.Do(func() { close(started) }) }
+		go b.run(bus.WithStarted(b.ctx, signal), d, signal)
+		<-started
 	}
+}
+
+// run is one delivery: the handler, its report, its counters.
+func (b *Bus) run(ctx context.Context, d delivery, started func()) {
+	err := b.call(ctx, d.s.sub, d.m)
+	started()
+	if err != nil {
+		b.report(err.(*bus.HandlerError))
+	}
+	b.mu.Lock()
+	d.s.running--
+	if err != nil {
+		d.s.failed++
+	} else {
+		d.s.delivered++
+	}
+	b.donePendingLocked(1) // after the report, so that Drain covers the error sink too
+	b.mu.Unlock()
 }
 
 // call runs one handler; a panic becomes an error so that one subscriber cannot take down the
 // process or the other subscribers.
-func (b *Bus) call(s bus.Subscriber, m bus.Message) (err error) {
+func (b *Bus) call(ctx context.Context, s bus.Subscriber, m bus.Message) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = &bus.PanicError{Value: r, Stack: debug.Stack()}
@@ -94,7 +112,7 @@ func (b *Bus) call(s bus.Subscriber, m bus.Message) (err error) {
 			err = &bus.HandlerError{Event: m.Name, SubscriberID: s.ID, Source: s.Source, Err: err}
 		}
 	}()
-	return s.Handler(b.ctx, m)
+	return s.Handler(ctx, m)
 }
 
 func (b *Bus) report(e *bus.HandlerError) {

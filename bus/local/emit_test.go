@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -117,7 +118,8 @@ func TestEmitReturnsBeforeHandlersFinish(t *testing.T) {
 func TestSlowSubscriberDoesNotBlockOthers(t *testing.T) {
 	h := newHarness(t)
 	release := make(chan struct{})
-	h.subscribe(t, "x", "slow", func(context.Context, bus.Message) error { <-release; return nil })
+	// A handler that has started its work says so, and runs on while the others start.
+	h.subscribe(t, "x", "slow", func(ctx context.Context, _ bus.Message) error { bus.Started(ctx); <-release; return nil })
 	fast := make(chan string, 10)
 	h.subscribe(t, "x", "fast", func(_ context.Context, m bus.Message) error { fast <- string(m.Data); return nil })
 	h.emit(t, bus.EmitOptions{}, msg("x", `1`), msg("x", `2`))
@@ -288,5 +290,69 @@ func TestEmitRejects(t *testing.T) {
 	h.drain(t)
 	if n := len(r.got()); n != 0 {
 		t.Fatalf("%d messages delivered from rejected emits", n)
+	}
+}
+
+// TestHandlersStartInEmitOrder: handlers start in one order, as @medusajs/event-bus-local's
+// EventEmitter calls them: message after message in emit order (single emits, arrays, released
+// groups alike), and for each message the subscribers of its name in registration order, then
+// the "*" ones. One subscriber of two events gets them in emit order, even while its earlier
+// calls still run.
+func TestHandlersStartInEmitOrder(t *testing.T) {
+	h := newHarness(t)
+	var mu sync.Mutex
+	var starts []string
+	release := make(chan struct{})
+	record := func(id string) bus.Handler {
+		return func(ctx context.Context, m bus.Message) error {
+			mu.Lock()
+			starts = append(starts, id+" "+m.Name+" "+string(m.Data))
+			mu.Unlock()
+			bus.Started(ctx)
+			<-release // still running when the next ones start
+			return nil
+		}
+	}
+	h.subscribe(t, "a", "one", record("one"))
+	h.subscribe(t, "b", "one", record("one"))
+	h.subscribe(t, "*", "star", record("star"))
+	h.subscribe(t, "b", "two", record("two"))
+	var want []string
+	expect := func(name, data string) {
+		switch name {
+		case "a":
+			want = append(want, "one a "+data)
+		case "b":
+			want = append(want, "one b "+data, "two b "+data)
+		}
+		want = append(want, "star "+name+" "+data)
+	}
+	n := 0
+	next := func(name string) bus.Message {
+		n++
+		expect(name, fmt.Sprint(n))
+		return msg(name, fmt.Sprint(n))
+	}
+	for i := 0; i < 20; i++ {
+		h.emit(t, bus.EmitOptions{}, next("a"))
+		h.emit(t, bus.EmitOptions{}, next("b"), next("a"), next("b"))
+	}
+	var group []bus.Message
+	for i := 0; i < 50; i++ {
+		name := []string{"a", "b"}[i%2]
+		n++
+		group = append(group, grouped(name, "g", fmt.Sprint(n)))
+	}
+	h.emit(t, bus.EmitOptions{}, group...)
+	for _, m := range group {
+		expect(m.Name, string(m.Data))
+	}
+	if err := h.bus.ReleaseGroupedEvents(context.Background(), "g"); err != nil {
+		t.Fatal(err)
+	}
+	close(release)
+	h.drain(t)
+	if got := strings.Join(starts, "\n"); got != strings.Join(want, "\n") {
+		t.Fatalf("handlers started in this order:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
 	}
 }

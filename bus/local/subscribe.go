@@ -120,7 +120,7 @@ func (b *Bus) Subscribers(event string) []bus.SubscriberInfo {
 		for _, s := range b.subs[e] {
 			out = append(out, bus.SubscriberInfo{
 				Event: s.sub.Event, ID: s.sub.ID, Source: s.sub.Source,
-				Pending: len(s.queue) + s.runningCount(), Delivered: s.delivered, Failed: s.failed,
+				Pending: s.queued + s.running, Delivered: s.delivered, Failed: s.failed,
 			})
 		}
 	}

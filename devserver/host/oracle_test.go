@@ -325,3 +325,90 @@ func TestHTTPMatchesMedusa(t *testing.T) {
 // flag: Express tests it with exec, which keeps lastIndex, so in Medusa the middleware runs on
 // every other request; medusa-ls matches the same every time and warns about the flag.
 const statelessRegExp = "a RegExp matcher with g or y matches every request in medusa-ls (Express keeps lastIndex and skips every other one); a warning says so"
+
+const eventsTrail = `// Subscribers record when they start; each then yields to a timer before it ends.
+const starts = []
+let ended = 0
+module.exports = {
+  starts,
+  async run(name, event) {
+    starts.push([name, event.name, event.data && event.data.i])
+    await new Promise((r) => setTimeout(r, 0))
+    ended++
+  },
+  ends: () => ended,
+}
+`
+
+func eventsSubscriber(fn, event, context string) string {
+	return fmt.Sprintf(`const trail = require("../lib/trail")
+exports.default = async function %s({ event }) { await trail.run(%q, event) }
+exports.config = { event: %s%s }
+`, fn, fn, event, context)
+}
+
+const eventsDriver = `// The emits both runtimes run, on the bus they give: single messages, arrays, a group held
+// and released, events only "*" hears. It waits until every handler has ended and returns
+// the order in which they started.
+const trail = require("./trail")
+exports.run = async function run(eventBus) {
+  const m = (name, i, group) => ({ name, data: { i }, ...(group ? { metadata: { eventGroupId: group } } : {}) })
+  let expected = 0
+  const count = (name) => { expected += name === "order.placed" || name === "order.shipped" ? 3 : 1 }
+  const emit = async (msgs) => { for (const x of [].concat(msgs)) if (!x.metadata) count(x.name); await eventBus.emit(msgs) }
+  await emit(m("order.placed", 1))
+  await emit(m("order.shipped", 2))
+  await emit([m("order.placed", 3), m("order.shipped", 4), m("order.placed", 5)])
+  const group = []
+  for (let i = 100; i < 112; i++) group.push(m(i % 3 ? "order.placed" : "order.shipped", i, "g1"))
+  await emit(group)
+  await emit(m("other.thing", 6))
+  for (const x of group) count(x.name)
+  await eventBus.releaseGroupedEvents("g1")
+  await emit([m("order.shipped", 7), m("other.thing", 8)])
+  await emit(m("dropped", 9, "g2"))
+  await eventBus.clearGroupedEvents("g2")
+  while (trail.ends() < expected) await new Promise((r) => setTimeout(r, 1))
+  return trail.starts
+}
+`
+
+// TestEventOrderMatchesMedusa loads the same subscribers with Medusa's SubscriberLoader on
+// @medusajs/event-bus-local and in the embedded runtime, runs the same emits, and compares the
+// order in which the handlers started.
+func TestEventOrderMatchesMedusa(t *testing.T) {
+	dir := oracle.Project(t, map[string]string{
+		"medusa-config.js":               "module.exports = { projectConfig: { http: {} } }\n",
+		"run-events.js":                  readTestdata(t, "run-events.js"),
+		"src/lib/trail.js":               eventsTrail,
+		"src/lib/driver.js":              eventsDriver,
+		"src/subscribers/a-both.js":      eventsSubscriber("aBoth", `["order.placed", "order.shipped"]`, ""),
+		"src/subscribers/b-star.js":      eventsSubscriber("bStar", `"*"`, ""),
+		"src/subscribers/c-shipped.js":   eventsSubscriber("cShipped", `"order.shipped"`, ""),
+		"src/subscribers/d-placed.js":    eventsSubscriber("dPlaced", `"order.placed"`, `, context: { subscriberId: "dee" }`),
+		"src/api/oracle/events/route.js": "exports.GET = async (req, res) => { res.json({ trail: await require(\"../../../lib/driver\").run(req.scope.resolve(\"event_bus\")) }) }\n",
+	})
+	out := string(oracle.Node(t, dir, "run-events.js"))
+	i := strings.LastIndex(out, "@@trail ")
+	if i < 0 {
+		t.Fatalf("node printed no trail: %s", out)
+	}
+	var medusa []any
+	if err := json.Unmarshal([]byte(strings.TrimSpace(out[i+len("@@trail "):])), &medusa); err != nil {
+		t.Fatalf("node: %v: %s", err, out)
+	}
+	srv := oracleApp(t, dir)
+	embedded, _ := getJSON(t, srv.URL+"/oracle/events")["trail"].([]any)
+	var cases []oracle.Case
+	for k := range max(len(medusa), len(embedded)) {
+		var m, e any
+		if k < len(medusa) {
+			m = medusa[k]
+		}
+		if k < len(embedded) {
+			e = embedded[k]
+		}
+		cases = append(cases, oracle.Case{Name: fmt.Sprintf("handler start #%d", k+1), Medusa: m, Embedded: e})
+	}
+	oracle.Compare(t, cases, nil)
+}
