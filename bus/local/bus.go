@@ -53,15 +53,15 @@ type Bus struct {
 	// of delayed and released messages) snapshots subscribers and enqueues deliveries while
 	// holding it, and Subscribe, Unsubscribe and Replace change subscribers while holding it.
 	// Every message is therefore dispatched entirely before or entirely after any change.
-	mu     sync.Mutex
-	subs   map[string][]*subscription // event name → subscriptions in registration order
+	mu   sync.Mutex
+	subs map[string][]*subscription // event name → subscriptions in registration order
 	// queue holds the deliveries not started yet, in the order they are to start; dispatching
 	// says a goroutine is starting them.
 	queue       []delivery
 	dispatching bool
-	groups map[string][]held          // eventGroupId → messages in emit order
-	timers map[uint64]func() bool     // delayed messages not yet dispatched, by id
-	seq    uint64                     // last delayed-message id
+	groups      map[string][]held      // eventGroupId → messages in emit order
+	timers      map[uint64]func() bool // delayed messages not yet dispatched, by id
+	seq         uint64                 // last delayed-message id
 	// pending counts work that Drain waits for: delayed messages not yet dispatched plus
 	// deliveries queued or running. idle is closed whenever pending is 0.
 	pending int
