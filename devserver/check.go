@@ -51,20 +51,41 @@ func (r CheckReport) Errors() int {
 
 // Check loads every resource of the project once, without serving, and reports what it
 // provides and what is wrong.
+//
+// With runtime auto, a project that has Medusa installed (node_modules/@medusajs/medusa) is loaded
+// in Node with its own packages, as Medusa's loaders require its files; otherwise, and with
+// runtime embedded, in the embedded runtime.
 func Check(ctx context.Context, root string, timeout time.Duration) (CheckReport, error) {
-	env, _ := project.Environment(root, dotenv.Environ(os.Environ()))
-	app, err := host.New(host.Options{Root: root, Env: env, TaskTimeout: timeout, Output: discard{}})
-	if err != nil {
-		return CheckReport{}, err
+	return CheckWith(ctx, root, timeout, RuntimeAuto)
+}
+
+// CheckWith is Check with the runtime chosen ("auto", "embedded" or "node").
+func CheckWith(ctx context.Context, root string, timeout time.Duration, runtime string) (CheckReport, error) {
+	var found []diag.Diagnostic
+	var resources []reloaders.Resource
+	switch {
+	case runtime == RuntimeNode || (runtime == RuntimeAuto && UseNodeRuntime(root)):
+		ds, rs, err := checkNode(ctx, root, "", timeout)
+		if err != nil {
+			return CheckReport{}, err
+		}
+		found, resources = ds, rs
+	default:
+		env, _ := project.Environment(root, dotenv.Environ(os.Environ()))
+		app, err := host.New(host.Options{Root: root, Env: env, TaskTimeout: timeout, Output: discard{}})
+		if err != nil {
+			return CheckReport{}, err
+		}
+		defer app.Close()
+		res := app.Load(ctx)
+		found, resources = append(res.Errors, res.Problems...), res.Resources
 	}
-	defer app.Close()
-	res := app.Load(ctx)
 	report := CheckReport{Resources: []CheckResource{}, Diagnostics: []CheckDiagnostic{}}
-	for _, r := range res.Resources {
+	for _, r := range resources {
 		report.Resources = append(report.Resources, CheckResource{Kind: r.Kind, Name: r.Name, File: diag.RelPath(root, r.File)})
 	}
 	seen := map[string]bool{}
-	all := append(append(res.Errors, res.Problems...), reloaders.LintProject(root)...)
+	all := append(found, reloaders.LintProject(root)...)
 	for _, d := range all {
 		key := fmt.Sprintf("%s:%d:%s:%s", d.File, d.Line, d.Code, d.Message)
 		if seen[key] {
