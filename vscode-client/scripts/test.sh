@@ -17,9 +17,31 @@ t() { local s=$(date +%s); "$@"; echo "   ($(( $(date +%s) - s )) s)"; }
 if [ ! -x node_modules/.bin/esbuild ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   stage "npm ci"; t npm ci --no-audit --no-fund
 fi
+# node_tests NAME [node --test arguments]: the TAP output goes to out/test-NAME.tap; what is shown
+# is one summary line, one line per skipped test with its reason, and each failure in full.
+node_tests() {
+  local name="$1" code=0 tap
+  shift
+  tap="out/test-$name.tap"
+  node --test --test-reporter=tap --test-reporter-destination="$tap" "$@" || code=$?
+  local pass fail skip
+  pass="$(awk '/^# pass /{print $3}' "$tap")"
+  fail="$(awk '/^# fail /{print $3}' "$tap")"
+  skip="$(awk '/^# skipped /{print $3}' "$tap")"
+  sed -nE 's/^ *ok [0-9]+ - (.*) # SKIP ?(.*)$/   skipped: \1: \2/p' "$tap"
+  if [ "$code" != 0 ]; then
+    # Each failing test's block: from its "not ok" line to the YAML block's end ("...").
+    awk '/^ *not ok /{p=1} p{print} p&&/^ *\.\.\.$/{p=0}' "$tap"
+    [ -n "$fail" ] || tail -40 "$tap"
+  fi
+  echo "   $name: ${pass:-0} passed, ${fail:-0} failed, ${skip:-0} skipped (TAP: vscode-client/$tap)"
+  return "$code"
+}
+
 stage "build (tsc --noEmit + esbuild)"; t npm run --silent build
-stage "unit tests"; t npm test --silent
-stage "integration tests"; t npm run --silent test:integration
+node esbuild.mjs --tests >/dev/null
+stage "unit tests"; t node_tests unit out/test/unit/
+stage "integration tests"; t node_tests integration --test-concurrency=1 out/test/integration/
 if [ "$CI_MODE" = 1 ]; then
   stage "e2e setup"; t bash e2e/setup.sh >/dev/null
   stage "e2e"; E2E_REQUIRED=1 t bash e2e/run.sh

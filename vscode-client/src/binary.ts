@@ -1,9 +1,10 @@
-// Finding the medusa-ls binary: the `medusa.server.path` setting, else the binary bundled in the
-// extension (`bin/medusa-ls[.exe]`), else `medusa-ls` on PATH. Pure: file-system access goes
-// through a Probe so the order and the messages are unit-tested under plain node.
+// Finding the medusa-ls binary: the `medusa.server.path` setting, else the project's own
+// medusa-ls from npm (`node_modules/.bin/medusa-ls`, the version the project pins), else the binary
+// bundled in the extension (`bin/medusa-ls[.exe]`), else `medusa-ls` on PATH. Pure: file-system
+// access goes through a Probe so the order and the messages are unit-tested under plain node.
 import * as nodePath from 'node:path';
 
-export type BinarySource = 'setting' | 'bundled' | 'path';
+export type BinarySource = 'setting' | 'workspace' | 'bundled' | 'path';
 
 export interface ResolveInput {
   /** Raw value of `medusa.server.path` (may be empty). */
@@ -12,8 +13,12 @@ export interface ResolveInput {
   extensionPath: string;
   /** Used to expand `${workspaceFolder}` and relative setting paths. */
   workspaceFolder?: string;
+  /** The Medusa project (the workspace folder or a folder in it): where node_modules is looked for. */
+  projectDir?: string;
   home?: string;
   platform: NodeJS.Platform;
+  /** process.arch: which @medusa-ls/<platform>-<arch> package holds the binary. */
+  arch?: string;
   /** The PATH environment variable. */
   envPath?: string;
   /** PATHEXT on Windows. */
@@ -26,6 +31,8 @@ export interface Probe {
   kind(path: string): ProbeResult;
   /** Only asked for files; on Windows, existence is enough. */
   isExecutable(path: string): boolean;
+  /** The path with symbolic links resolved, or undefined when it does not exist. */
+  realpath?(path: string): string | undefined;
 }
 
 export interface Attempt {
@@ -33,6 +40,8 @@ export interface Attempt {
   path: string;
   /** Why it was not used; absent for the one that was chosen. */
   problem?: string;
+  /** How it was found, when that is not the path itself. */
+  via?: string;
 }
 
 export type Resolution =
@@ -108,13 +117,17 @@ export function resolveServerBinary(input: ResolveInput, probe: Probe): Resoluti
     };
   }
 
-  // 2. The binary shipped inside the .vsix.
+  // 2. The project's own medusa-ls, installed from npm.
+  const fromWorkspace = workspaceBinary(input, probe, tried);
+  if (fromWorkspace) return { ok: true, path: fromWorkspace.path, source: 'workspace', tried: [...tried, fromWorkspace] };
+
+  // 3. The binary shipped inside the .vsix.
   const bundled = bundledBinaryPath(input.extensionPath, input.platform);
   const bundledProblem = check(probe, bundled, input.platform);
-  if (bundledProblem === undefined) return { ok: true, path: bundled, source: 'bundled', tried: [{ source: 'bundled', path: bundled }] };
+  if (bundledProblem === undefined) return { ok: true, path: bundled, source: 'bundled', tried: [...tried, { source: 'bundled', path: bundled }] };
   tried.push({ source: 'bundled', path: bundled, problem: bundledProblem });
 
-  // 3. PATH.
+  // 4. PATH.
   const dirs = (input.envPath ?? '').split(input.platform === 'win32' ? ';' : ':').filter((d) => d.trim() !== '');
   const names = pathCandidates(input.platform, input.pathExt);
   for (const dir of dirs) {
@@ -135,12 +148,65 @@ export function resolveServerBinary(input: ResolveInput, probe: Probe): Resoluti
     ok: false,
     tried,
     message:
-      'medusa-ls is not bundled with this extension for this platform and is not on PATH. ' +
-      'Build it (make build in the medusa-ls repository puts it in bin/) and set medusa.server.path, or put it on PATH.',
+      'medusa-ls is not bundled with this extension for this platform and is not on PATH (nor in the project\'s node_modules). ' +
+      'Install it in the project (npm install --save-dev medusa-ls), or build it (make build in the medusa-ls repository ' +
+      'puts it in bin/) and set medusa.server.path, or put it on PATH.',
   };
+}
+
+/** The npm package that holds the binary for a platform, as the medusa-ls launcher names it. */
+export function platformPackage(platform: NodeJS.Platform, arch: string): string {
+  return `@medusa-ls/${platform}-${arch}`;
+}
+
+/**
+ * The project's medusa-ls from npm: when `node_modules/.bin/medusa-ls` exists in the project (or
+ * in a folder above it inside the workspace folder, where a monorepo hoists it), the native
+ * binary that its launcher would run, from `@medusa-ls/<platform>-<arch>` next to the `medusa-ls`
+ * package (npm, yarn and pnpm layouts). Running it directly needs no `node` on VS Code's PATH.
+ * Without that package, the launcher itself (it then explains what is missing), except on
+ * Windows, where `.bin` holds a `.cmd` script that cannot be started without a shell.
+ */
+function workspaceBinary(input: ResolveInput, probe: Probe, tried: Attempt[]): Attempt | undefined {
+  if (!input.projectDir) return undefined;
+  const p = pathLib(input.platform);
+  const dirs = [p.resolve(input.projectDir)];
+  const top = input.workspaceFolder ? p.resolve(input.workspaceFolder) : undefined;
+  if (top && (dirs[0] + p.sep).startsWith(top + p.sep)) {
+    for (let d = dirs[0]; d !== top; ) {
+      d = p.dirname(d);
+      dirs.push(d);
+      if (d === p.dirname(d)) break;
+    }
+  }
+  const exe = binaryFileName(input.platform);
+  const pkg = platformPackage(input.platform, input.arch ?? 'x64');
+  for (const dir of dirs) {
+    const shim = p.join(dir, 'node_modules', '.bin', input.platform === 'win32' ? 'medusa-ls.cmd' : 'medusa-ls');
+    if (probe.kind(shim) !== 'file') continue;
+    const launcher = p.join(dir, 'node_modules', 'medusa-ls');
+    const real = probe.realpath?.(launcher) ?? launcher;
+    const candidates = [
+      p.join(dir, 'node_modules', pkg, 'bin', exe),
+      p.join(real, 'node_modules', pkg, 'bin', exe),
+      p.join(p.dirname(real), pkg, 'bin', exe), // pnpm: .pnpm/medusa-ls@x/node_modules/{medusa-ls,@medusa-ls/...}
+    ];
+    for (const c of [...new Set(candidates)]) {
+      if (probe.kind(c) === 'missing') continue;
+      const problem = check(probe, c, input.platform);
+      if (problem === undefined) return { source: 'workspace', path: c, via: shim };
+      tried.push({ source: 'workspace', path: c, problem });
+    }
+    if (input.platform !== 'win32' && check(probe, shim, input.platform) === undefined) {
+      return { source: 'workspace', path: shim };
+    }
+    tried.push({ source: 'workspace', path: shim, problem: `has no binary for ${input.platform}-${input.arch ?? 'x64'} (${pkg} is not installed)` });
+    return undefined;
+  }
+  return undefined;
 }
 
 /** One line per attempt, for the output channel. */
 export function describeAttempts(tried: Attempt[]): string[] {
-  return tried.map((t) => `  ${t.source.padEnd(8)} ${t.path}${t.problem ? `: ${t.problem}` : '  (used)'}`);
+  return tried.map((t) => `  ${t.source.padEnd(9)} ${t.path}${t.problem ? `: ${t.problem}` : `  (used${t.via ? `, for ${t.via}` : ''})`}`);
 }

@@ -15,7 +15,7 @@ import {
   type Executable,
   type LanguageClientOptions,
 } from 'vscode-languageclient/node';
-import { describeAttempts, resolveServerBinary, bundledBinaryPath, type Probe } from './binary';
+import { describeAttempts, resolveServerBinary, bundledBinaryPath, type BinarySource, type Probe } from './binary';
 import { advertisedCommands, clashingCommands, commandContextKeys, describeCommandResult, needsPrompt, type SymbolLike } from './commands';
 import { serverLaunch } from './launch';
 import { ClientOutput } from './output';
@@ -44,6 +44,20 @@ const fsProbe: Probe = {
       return false;
     }
   },
+  realpath(p) {
+    try {
+      return fs.realpathSync(p);
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+const SOURCE_NAMES: Record<BinarySource, string> = {
+  setting: 'medusa-ls from medusa.server.path',
+  workspace: "the project's medusa-ls (node_modules)",
+  bundled: 'the medusa-ls bundled with the extension',
+  path: 'medusa-ls from PATH',
 };
 
 export class MedusaController implements vscode.Disposable {
@@ -172,8 +186,10 @@ export class MedusaController implements vscode.Disposable {
         settingPath: config.get<string>('server.path', ''),
         extensionPath: this.context.extensionPath,
         workspaceFolder: found.folder.uri.fsPath,
+        projectDir: found.dir,
         home: os.homedir(),
         platform: process.platform,
+        arch: process.arch,
         envPath: process.env.PATH,
         pathExt: process.env.PATHEXT,
       },
@@ -188,6 +204,7 @@ export class MedusaController implements vscode.Disposable {
       void this.showStartError(`Medusa could not start medusa-ls: ${resolution.message}`);
       return;
     }
+    this.log.info(`Using ${SOURCE_NAMES[resolution.source]}: ${resolution.path}`);
 
     const mapped = toInitializationOptions((k) => config.get(k));
     for (const w of mapped.warnings) this.log.warn(w);

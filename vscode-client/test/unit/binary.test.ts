@@ -93,3 +93,62 @@ test('windows: .exe names, ; separated PATH, no exec bit needed', () => {
   assert.equal(expandSettingPath('~\\bin\\medusa-ls.exe', win), 'C:\\Users\\u\\bin\\medusa-ls.exe');
   assert.equal(expandSettingPath('bin\\medusa-ls.exe', win), 'C:\\ws\\bin\\medusa-ls.exe');
 });
+
+// The project's own medusa-ls from npm (npm i -D medusa-ls) comes before the bundled binary.
+const ws = { ...base, projectDir: '/ws', arch: 'x64' };
+
+test('workspace: the native binary of the npm install, before the bundled one', () => {
+  const files = {
+    '/ws/node_modules/.bin/medusa-ls': 'file',
+    '/ws/node_modules/@medusa-ls/linux-x64/bin/medusa-ls': 'file',
+    '/ext/bin/medusa-ls': 'file',
+  } as const;
+  const r = resolveServerBinary(ws, probe(files));
+  assert.deepEqual(r.ok && [r.path, r.source], ['/ws/node_modules/@medusa-ls/linux-x64/bin/medusa-ls', 'workspace']);
+  assert.match(describeAttempts(r.tried).at(-1) ?? '', /workspace\s+\/ws\/node_modules\/@medusa-ls\/linux-x64\/bin\/medusa-ls\s+\(used, for \/ws\/node_modules\/\.bin\/medusa-ls\)/);
+});
+
+test('workspace: a monorepo hoists it to the workspace folder', () => {
+  const r = resolveServerBinary(
+    { ...ws, projectDir: '/ws/apps/backend' },
+    probe({ '/ws/node_modules/.bin/medusa-ls': 'file', '/ws/node_modules/@medusa-ls/linux-x64/bin/medusa-ls': 'file' }),
+  );
+  assert.deepEqual(r.ok && [r.path, r.source], ['/ws/node_modules/@medusa-ls/linux-x64/bin/medusa-ls', 'workspace']);
+});
+
+test('workspace: pnpm keeps the platform package next to the real medusa-ls package', () => {
+  const real = '/ws/node_modules/.pnpm/medusa-ls@1.0.0/node_modules/medusa-ls';
+  const p = probe({ '/ws/node_modules/.bin/medusa-ls': 'file', '/ws/node_modules/.pnpm/medusa-ls@1.0.0/node_modules/@medusa-ls/linux-x64/bin/medusa-ls': 'file' });
+  p.realpath = (x) => (x === '/ws/node_modules/medusa-ls' ? real : x);
+  const r = resolveServerBinary(ws, p);
+  assert.deepEqual(r.ok && [r.path, r.source], ['/ws/node_modules/.pnpm/medusa-ls@1.0.0/node_modules/@medusa-ls/linux-x64/bin/medusa-ls', 'workspace']);
+});
+
+test('workspace: without the platform package, the launcher (it explains what is missing)', () => {
+  const r = resolveServerBinary(ws, probe({ '/ws/node_modules/.bin/medusa-ls': 'file', '/ext/bin/medusa-ls': 'file' }));
+  assert.deepEqual(r.ok && [r.path, r.source], ['/ws/node_modules/.bin/medusa-ls', 'workspace']);
+});
+
+test('workspace on Windows: the .exe of the platform package, never the .cmd shim', () => {
+  const win = { ...ws, platform: 'win32' as const, extensionPath: 'C:\\ext', projectDir: 'C:\\ws', workspaceFolder: 'C:\\ws', envPath: '' };
+  const ok = resolveServerBinary(win, probe({ 'C:\\ws\\node_modules\\.bin\\medusa-ls.cmd': 'file', 'C:\\ws\\node_modules\\@medusa-ls\\win32-x64\\bin\\medusa-ls.exe': 'file' }));
+  assert.deepEqual(ok.ok && [ok.path, ok.source], ['C:\\ws\\node_modules\\@medusa-ls\\win32-x64\\bin\\medusa-ls.exe', 'workspace']);
+  const shimOnly = resolveServerBinary(win, probe({ 'C:\\ws\\node_modules\\.bin\\medusa-ls.cmd': 'file', 'C:\\ext\\bin\\medusa-ls.exe': 'file' }));
+  assert.deepEqual(shimOnly.ok && [shimOnly.path, shimOnly.source], ['C:\\ext\\bin\\medusa-ls.exe', 'bundled']);
+  assert.match(describeAttempts(shimOnly.tried)[0], /workspace .*medusa-ls\.cmd: has no binary for win32-x64 \(@medusa-ls\/win32-x64 is not installed\)/);
+});
+
+test('workspace: not installed in the project, the bundled binary; the setting still wins', () => {
+  const bundled = resolveServerBinary(ws, probe({ '/ext/bin/medusa-ls': 'file' }));
+  assert.deepEqual(bundled.ok && [bundled.source, bundled.tried.length], ['bundled', 1]);
+  const setting = resolveServerBinary(
+    { ...ws, settingPath: '/opt/medusa-ls' },
+    probe({ '/opt/medusa-ls': 'file', '/ws/node_modules/.bin/medusa-ls': 'file', '/ws/node_modules/@medusa-ls/linux-x64/bin/medusa-ls': 'file' }),
+  );
+  assert.deepEqual(setting.ok && setting.source, 'setting');
+});
+
+test('nothing anywhere: the message says how to install it from npm', () => {
+  const r = resolveServerBinary(ws, probe({}));
+  assert.ok(!r.ok && /npm install --save-dev medusa-ls/.test(r.message));
+});
