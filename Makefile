@@ -81,7 +81,7 @@ bench: build
 # A release in dist/: stripped binaries for every platform (dist/bin), the npm packages
 # (dist/npm: medusa-ls and @medusa-ls/<platform>) and one .vsix per platform (dist/vsix).
 dist: dist-bin dist-npm dist-vsix
-	@echo "dist $(VERSION):"; ls -l dist/bin/* dist/vsix/*.vsix | awk '{printf "  %-60s %5.1f MB\n", $$9, $$5/1048576}'
+	@echo "dist $(VERSION):"; ls -l dist/bin/* dist/npm/*.tgz dist/vsix/*.vsix | awk '{printf "  %-60s %5.1f MB\n", $$9, $$5/1048576}'
 
 dist-bin:
 	@rm -rf dist/bin && mkdir -p dist/bin
@@ -91,8 +91,12 @@ dist-bin:
 		GOOS=$$os GOARCH=$$arch CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w $(LDFLAGS)' -o dist/bin/medusa-ls-$$os-$$arch$$ext ./cmd/medusa-ls; \
 	done
 
+# The packages as folders (what `npm publish` takes) and as tarballs (what `npm install` takes):
+# dist/npm/medusa-ls-$(VERSION).tgz and dist/npm/medusa-ls-<platform>-$(VERSION).tgz.
 dist-npm: dist-bin
-	node npm/build.mjs --version $(VERSION) --bin dist/bin --out dist/npm
+	@node npm/build.mjs --version $(VERSION) --bin dist/bin --out dist/npm >/dev/null
+	@set -e; for d in dist/npm/*/; do (cd $$d && npm pack --silent --pack-destination .. >/dev/null); done
+	@ls dist/npm/*.tgz
 
 dist-vsix: dist-bin
 	@rm -rf dist/vsix
