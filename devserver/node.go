@@ -50,6 +50,7 @@ type nodeRuntime struct {
 	cli    string // <root>/node_modules/@medusajs/cli/cli.js
 	helper string // node-helper.js, written where node can read it
 	tsconf string // the project's tsconfig.json, for the syntax pre-check
+	trace  bool   // MEDUSA_LS_TRACE=1: log where each reload's time goes
 
 	problems problemSet
 }
@@ -79,7 +80,7 @@ func newNodeRuntime(s *Supervisor) (*nodeRuntime, error) {
 		return nil, err
 	}
 	tsconf, _ := os.ReadFile(filepath.Join(s.root, "tsconfig.json"))
-	r := &nodeRuntime{s: s, node: bin, cli: cli, helper: helper, tsconf: string(tsconf)}
+	r := &nodeRuntime{s: s, node: bin, cli: cli, helper: helper, tsconf: string(tsconf), trace: os.Getenv("MEDUSA_LS_TRACE") == "1"}
 	r.proxy = newProxy(s.opts.ReadyTimeout)
 	return r, nil
 }
@@ -647,11 +648,16 @@ func (r *nodeRuntime) reloadTargeted(ctx context.Context, c *child, batch []host
 		return res, fmt.Errorf("reloading in Medusa: %w", err)
 	}
 	var out struct {
-		Results   []helperResult `json:"results"`
-		Importers []string       `json:"importers"`
+		Results    []helperResult     `json:"results"`
+		Importers  []string           `json:"importers"`
+		DurationMs float64            `json:"durationMs"`
+		Hops       map[string]float64 `json:"hops"`
 	}
 	if err := json.Unmarshal(raw, &out); err != nil {
 		return res, fmt.Errorf("the helper's reload answer: %w", err)
+	}
+	if r.trace {
+		s.logf("%s trace: reload in Medusa %.2f ms %v, round trip %.2f ms", s.prefix, out.DurationMs, out.Hops, ms(time.Since(start)))
 	}
 	var fallback []target
 	loaded := map[string]bool{}

@@ -367,6 +367,18 @@ function install() {
     return null
   }
 
+  // The project's own modules, as they load: the import graph of a reload is built from these
+  // (tens) rather than from require's whole cache (thousands of node_modules entries).
+  const projectModules = new Set()
+  const moduleLoad = Module.prototype.load
+  Module.prototype.load = function (filename) {
+    const r = moduleLoad.apply(this, arguments)
+    if (typeof filename === "string" && filename.startsWith(root + path.sep) && !filename.includes(nodeModules)) {
+      projectModules.add(filename)
+    }
+    return r
+  }
+
   process.on("uncaughtExceptionMonitor", (e) => report("error", "Uncaught exception", e))
 
   // The supervisor is gone: stop like Ctrl-C would, rather than keep the port and the database
@@ -496,12 +508,18 @@ function install() {
   // code.
   function invalidate(files) {
     clearSourceMapCaches()
+    // Only project modules import project modules (Medusa's loaders require them too, but those
+    // are not reloaded); the cache holds thousands of node_modules entries, skipped by name.
     const importers = new Map()
-    for (const [id, mod] of Object.entries(require.cache)) {
-      if (!mod || id.includes(nodeModules)) continue
+    const prefix = root + path.sep
+    for (const id of projectModules) {
+      const mod = require.cache[id]
+      if (!mod) continue
       for (const child of mod.children || []) {
-        if (!importers.has(child.id)) importers.set(child.id, [])
-        importers.get(child.id).push(id)
+        const cid = child.id
+        if (!cid.startsWith(prefix) || cid.includes(nodeModules)) continue
+        if (!importers.has(cid)) importers.set(cid, [])
+        importers.get(cid).push(id)
       }
     }
     const seen = new Set()
@@ -581,6 +599,7 @@ function install() {
     }
     const { importers, previous } = invalidate([...actions.keys()])
     hot.previous = previous
+    const hops = { invalidateMs: performance.now() - started }
     for (const f of importers) if (!actions.has(f)) actions.set(f, "change")
     const work = [...actions].map(([file, action]) => ({ file, action, kind: kindOf(file) }))
       .filter((w) => w.kind !== "")
@@ -590,7 +609,9 @@ function install() {
     try {
       for (const w of work.filter((w) => w.kind === "modules")) results.push(await reloadModule(w))
       for (const w of work.filter((w) => w.kind === "workflows")) results.push(reloadWorkflowFile(w))
+      const api = performance.now()
       results.push(...(await reloadApi(work.filter((w) => w.kind === "routes" || w.kind === "middlewares"))))
+      hops.apiMs = performance.now() - api
       for (const w of work.filter((w) => w.kind === "subscribers")) results.push(reloadSubscriber(w))
       for (const w of work.filter((w) => w.kind === "jobs")) results.push(await reloadJob(w))
       for (const w of work.filter((w) => w.kind === "links")) {
@@ -605,7 +626,7 @@ function install() {
       }
       hot.previous = null
     }
-    return { results, importers, durationMs: performance.now() - started }
+    return { results, importers, durationMs: performance.now() - started, hops }
   }
 
   function failure(w, e) {
