@@ -32,9 +32,15 @@ func newStream(r io.Reader, w io.Writer, c io.Closer, log *slog.Logger) *stream 
 	return &stream{in: bufio.NewReaderSize(r, 64<<10), out: w, c: c, log: log}
 }
 
-// maxFrame bounds one message, so that a corrupt length cannot make the server allocate without
-// limit.
-const maxFrame = 256 << 20
+// Input limits: a client (or a corrupt stream) cannot make the server buffer without bound.
+const (
+	// maxHeaderLine is the longest header line kept, in bytes; a longer one is skipped (read
+	// and dropped, never buffered) with a warning.
+	maxHeaderLine = 8 << 10
+	// maxFrame is the largest message accepted, in bytes; a frame whose Content-Length is
+	// larger is read and dropped with an error in the log, so the stream stays in step.
+	maxFrame = 64 << 20
+)
 
 // errSkip marks a frame that was consumed but is not a message.
 var errSkip = errors.New("skip frame")
@@ -54,15 +60,46 @@ func (s *stream) Read(ctx context.Context) (jsonrpc2.Message, int64, error) {
 	}
 }
 
+// readHeaderLine reads one header line without its line ending. A line longer than
+// maxHeaderLine is consumed in pieces and dropped: it returns ok false and how long it was.
+func (s *stream) readHeaderLine() (line string, n int64, ok bool, err error) {
+	var buf []byte
+	long := false
+	for {
+		chunk, err := s.in.ReadSlice('\n')
+		n += int64(len(chunk))
+		if !long && len(buf)+len(chunk) > maxHeaderLine+2 { // + "\r\n"
+			long, buf = true, nil
+		}
+		if !long {
+			buf = append(buf, chunk...)
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		if err != nil {
+			return "", n, false, err
+		}
+		if long {
+			return "", n, false, nil
+		}
+		return strings.TrimRight(string(buf), "\r\n"), n, true, nil
+	}
+}
+
 func (s *stream) readFrame() (jsonrpc2.Message, int64, error) {
 	var total, length int64 = 0, -1
 	for {
-		line, err := s.in.ReadString('\n')
-		total += int64(len(line))
+		line, n, ok, err := s.readHeaderLine()
+		total += n
 		if err != nil {
 			return nil, total, err
 		}
-		line = strings.TrimRight(line, "\r\n")
+		if !ok {
+			s.log.Warn("lsp: skipped a header line that is too long", "bytes", n, "limit", maxHeaderLine)
+			length = -1 // whatever this frame said is unreliable
+			continue
+		}
 		if line == "" {
 			if length >= 0 {
 				break
@@ -76,7 +113,7 @@ func (s *stream) readFrame() (jsonrpc2.Message, int64, error) {
 		}
 		if strings.EqualFold(strings.TrimSpace(name), "Content-Length") {
 			n, err := strconv.ParseInt(strings.TrimSpace(value), 10, 64)
-			if err != nil || n <= 0 || n > maxFrame {
+			if err != nil || n <= 0 {
 				s.log.Warn("lsp: ignoring a bad Content-Length", "value", truncate(value, 40))
 				length = -1
 				continue
@@ -84,9 +121,21 @@ func (s *stream) readFrame() (jsonrpc2.Message, int64, error) {
 			length = n
 		}
 	}
-	data := make([]byte, length)
-	n, err := io.ReadFull(s.in, data)
-	total += int64(n)
+	if length > maxFrame {
+		n, err := io.CopyN(io.Discard, s.in, length)
+		total += n
+		s.log.Error("lsp: dropped a message larger than the limit", "bytes", length, "limit", maxFrame)
+		if err != nil {
+			return nil, total, err
+		}
+		return nil, total, errSkip
+	}
+	// Grown as the bytes arrive, so a length the client never sends costs nothing.
+	data, err := io.ReadAll(io.LimitReader(s.in, length))
+	total += int64(len(data))
+	if err == nil && int64(len(data)) < length {
+		err = io.ErrUnexpectedEOF
+	}
 	if err != nil {
 		return nil, total, err
 	}
