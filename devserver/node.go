@@ -254,7 +254,11 @@ func (c *child) hasHelper() bool {
 // runtimeError reports an error Medusa logged while serving: a route that threw (Medusa's error
 // handler logs every 5xx), a subscriber, a job.
 func (r *nodeRuntime) runtimeError(m ipc.Envelope) {
-	ds := logDiagnostics(r.s.root, m, "", diag.CodeRuntime)
+	fallback := ""
+	if m.Request != nil {
+		fallback = m.Request.File // a failure in Medusa's code on a project route: on the route file
+	}
+	ds := logDiagnostics(r.s.root, m, fallback, diag.CodeRuntime)
 	e := &RuntimeError{Problems: ds}
 	if m.Request != nil {
 		e.Method, e.Path, e.Status = m.Request.Method, m.Request.Path, http.StatusInternalServerError

@@ -45,6 +45,7 @@ type Exception struct {
 type Request struct {
 	Method string `json:"method"`
 	Path   string `json:"path"`
+	File   string `json:"file,omitempty"` // the project's route file serving it, when known
 }
 
 // Envelope is any message; Type says which fields are set.

@@ -76,12 +76,14 @@ function install() {
         error = loadError.error
       }
     }
+    const request = requests.getStore()
+    if (request && request.file === undefined) request.file = routeFileFor(request.method, request.path)
     send({
       type: "medusa-ls:log",
       level,
       message,
       exception: errorInfo(error),
-      request: requests.getStore(),
+      request,
     })
   }
 
@@ -190,6 +192,24 @@ function install() {
       hot.trampolines.set(key, t)
     }
     return t
+  }
+
+  // routeFileFor is the project route file whose matcher serves method and path, if any (so that
+  // a request failing inside Medusa's own code is shown on the route it was for).
+  function routeFileFor(method, p) {
+    let found = null
+    for (const [file, shapes] of hot.routeShapes) {
+      for (const shape of shapes) {
+        const [m, matcher] = shape.split("|")
+        if (m !== method && !(method === "HEAD" && m === "GET")) continue
+        const re = new RegExp("^" + matcher.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\\\*/g, ".*").replace(/:\w+/g, "[^/]+") + "/?$", "i")
+        if (re.test(p)) {
+          // static segments win over parameters, as Medusa sorts them
+          if (!found || (matcher.match(/:/g) || []).length < found.params) found = { file, params: (matcher.match(/:/g) || []).length }
+        }
+      }
+    }
+    return found ? found.file : undefined
   }
 
   function shapeOf(route) {
