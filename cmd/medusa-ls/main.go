@@ -300,6 +300,7 @@ func startCmd(fs *flag.FlagSet, std *stdio) func(pos, rest []string) int {
 
 func checkCmd(fs *flag.FlagSet, std *stdio) func(pos, rest []string) int {
 	asJSON := fs.Bool("json", false, "print the resources and diagnostics as JSON (paths relative to the project)")
+	runtime := fs.String("runtime", devserver.RuntimeAuto, "`R`: auto, embedded or node. auto loads the files in Node with the project's own Medusa when\nnode_modules/@medusajs/medusa exists (no database needed), else in the embedded runtime")
 	timeout := durationFlag(devserver.DefaultTaskTimeout)
 	fs.Var(&timeout, "timeout", "`D`: interrupt project code that runs longer than D without yielding")
 	return func(pos, rest []string) int {
@@ -311,7 +312,12 @@ func checkCmd(fs *flag.FlagSet, std *stdio) func(pos, rest []string) int {
 		if err != nil {
 			return failf(std.err, "%v", err)
 		}
-		report, err := devserver.Check(context.Background(), root, time.Duration(timeout))
+		switch *runtime {
+		case devserver.RuntimeAuto, devserver.RuntimeEmbedded, devserver.RuntimeNode:
+		default:
+			return failf(std.err, "--runtime %q: use auto, embedded or node", *runtime)
+		}
+		report, err := devserver.CheckWith(context.Background(), root, time.Duration(timeout), *runtime)
 		if err != nil {
 			return failure(std.err, err)
 		}
@@ -344,6 +350,7 @@ func checkCmd(fs *flag.FlagSet, std *stdio) func(pos, rest []string) int {
 
 func serveCmd(fs *flag.FlagSet, std *stdio) func(pos, rest []string) int {
 	fs.Bool("stdio", true, "use stdin/stdout, the only transport (accepted because LSP clients add it)")
+	fs.Int("clientProcessId", 0, "`PID`: the editor's process, which some LSP clients pass (ignored: medusa-ls\nexits when its parent does and when stdin closes)")
 	return func(pos, rest []string) int {
 		if len(pos)+len(rest) > 0 {
 			return failf(std.err, "serve takes no arguments, got %s. See medusa-ls --help.", strings.Join(append(pos, rest...), " "))
