@@ -101,7 +101,7 @@ func probeHTTP(ctx context.Context, hostPort string) (answers, medusa bool) {
 	if err != nil {
 		return false, false
 	}
-	client := &http.Client{Timeout: 2 * time.Second}
+	client := &http.Client{Timeout: time.Second}
 	resp, err := client.Do(req)
 	if err != nil {
 		return false, false

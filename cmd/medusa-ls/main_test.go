@@ -71,7 +71,7 @@ func TestCommandLine(t *testing.T) {
 		{name: "check --help", args: []string{"check", "--help"}, out: []string{"--json", "--timeout D"}, notOut: []string{"--port"}},
 		{name: "emit --help", args: []string{"emit", "--help"}, out: []string{"--data JSON", "(default {})", "--dir DIR"}},
 		{name: "run-job --help", args: []string{"run-job", "--help"}, out: []string{"--dir DIR"}},
-		{name: "serve --help", args: []string{"serve", "--help"}, out: []string{"--stdio"}},
+		{name: "serve --help", args: []string{"serve", "--help"}, out: []string{"--stdio", "--clientProcessId PID"}},
 		{name: "help check", args: []string{"help", "check"}, out: []string{"Usage: medusa-ls check", "--json"}},
 		{name: "flags after DIR", args: []string{"check", proj, "--json"}, out: []string{`"resources"`}},
 
