@@ -719,6 +719,9 @@ func (r *nodeRuntime) reloadTargeted(ctx context.Context, c *child, batch []host
 		}
 		res.Note = fmt.Sprintf("nothing loaded imports %s", strings.Join(names, ", "))
 	}
+	if len(fallback) > 0 {
+		res.Note = "the medusa-ls helper could not hook this Medusa's API loader; routes reloaded with Medusa's own hmr-reload (the whole API)"
+	}
 	for _, t := range planTargets(fallback) { // the helper could not hook Medusa's API loader
 		ok, mlogs, err := r.send(c, t)
 		if err != nil {
