@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/diag"
@@ -128,13 +129,21 @@ func (c *child) lastOutput() string {
 	return strings.Join(c.tail, "\n")
 }
 
-// pipeOutput copies the child's output to the terminal and to listeners, line by line.
+// maxLogLine is the longest line of a child's output passed on whole, in bytes; a longer one is
+// cut to this length and ends with a marker saying how much was cut.
+const maxLogLine = 64 << 10
+
+// pipeOutput copies the child's output to the terminal and to listeners, line by line, until
+// the child closes it. It never stops reading early: a child writing into a pipe nobody reads
+// would block, or die of SIGPIPE once it is closed.
 func (s *Supervisor) pipeOutput(c *child, r io.ReadCloser) {
 	defer r.Close()
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 4<<20)
-	for sc.Scan() {
-		line := sc.Text()
+	lines := newLineReader(r, maxLogLine)
+	for {
+		line, err := lines.next()
+		if err != nil {
+			return
+		}
 		c.mu.Lock()
 		c.tail = append(c.tail, line)
 		if len(c.tail) > 20 {
@@ -147,6 +156,54 @@ func (s *Supervisor) pipeOutput(c *child, r io.ReadCloser) {
 		}
 		fmt.Fprintln(s.opts.Output, line)
 		s.emit(Event{Log: line})
+	}
+}
+
+// lineReader splits a stream into lines of at most max bytes: the rest of a longer line is read
+// and dropped, and the line ends with "… [N bytes cut]".
+type lineReader struct {
+	r   *bufio.Reader
+	max int
+}
+
+func newLineReader(r io.Reader, max int) *lineReader {
+	return &lineReader{r: bufio.NewReaderSize(r, 64<<10), max: max}
+}
+
+// next returns the next line without its line ending (a last line without one too). The error
+// is the stream's: io.EOF at its end.
+func (l *lineReader) next() (string, error) {
+	var line []byte
+	size := 0 // of the whole line, without its line ending
+	for {
+		chunk, err := l.r.ReadSlice('\n')
+		ended := err == nil
+		if ended {
+			chunk = chunk[:len(chunk)-1]
+		}
+		size += len(chunk)
+		if room := l.max - len(line); room > 0 {
+			line = append(line, chunk[:min(room, len(chunk))]...)
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		if !ended && size == 0 {
+			return "", err
+		}
+		if size == len(line) {
+			return strings.TrimSuffix(string(line), "\r"), nil
+		}
+		cut := len(line)
+		for i := cut - 1; i >= 0 && i >= cut-utf8.UTFMax; i-- {
+			if utf8.RuneStart(line[i]) {
+				if !utf8.FullRune(line[i:cut]) {
+					cut = i // do not end in half a character
+				}
+				break
+			}
+		}
+		return fmt.Sprintf("%s… [%d bytes cut]", line[:cut], size-cut), nil
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/medusa-ls/medusa-ls/devserver/host"
 	"github.com/medusa-ls/medusa-ls/diag"
@@ -111,7 +112,7 @@ func withResult(e Envelope, r host.Result) Envelope {
 	ok := r.Success
 	e.Success = &ok
 	e.DurationMs, e.Changed, e.Reloaded, e.Removed = r.DurationMs, r.Files, r.Reloaded, r.Removed
-	e.Errors, e.Problems, e.Resources = r.Errors, r.Problems, r.Resources
+	e.Errors, e.Problems, e.Resources = clip(r.Errors), clip(r.Problems), r.Resources
 	e.RestartRequired, e.Note, e.Applied, e.Generation = r.Restart, r.Note, r.Applied, r.Generation
 	if e.Problems == nil {
 		e.Problems = []diag.Diagnostic{}
@@ -147,7 +148,7 @@ func ReadyMessage(pid int, url string, r host.Result) Envelope {
 
 // RuntimeErrorMessage reports a handler failure.
 func RuntimeErrorMessage(e reloaders.RuntimeError) Envelope {
-	return Envelope{Type: TypeRuntimeError, Method: e.Method, Path: e.Path, Status: e.Status, What: e.What, Errors: e.Problems}
+	return Envelope{Type: TypeRuntimeError, Method: e.Method, Path: e.Path, Status: e.Status, What: CutText(e.What, MaxText), Errors: clip(e.Problems)}
 }
 
 // Changes returns the batch of an hmr-reload, also from a Medusa-style message with only
@@ -188,32 +189,47 @@ func (c *Conn) Send(e Envelope) error {
 	return err
 }
 
-// MaxMessage bounds one line, so a corrupt peer cannot make the reader grow without limit.
-const MaxMessage = 64 << 20
+// MaxMessage is the longest line Receive keeps, in bytes, so that a corrupt or runaway peer
+// cannot make the reader grow without limit. A longer line is read and dropped, never buffered
+// whole, and reported as a *DecodeError wrapping ErrTooLarge; the channel stays usable.
+const MaxMessage = 16 << 20
 
-// ErrTooLarge is returned for a line longer than MaxMessage.
+// ErrTooLarge is the cause of a DecodeError for a line longer than MaxMessage.
 var ErrTooLarge = errors.New("ipc: message too large")
 
-// Receive reads the next message. Lines that are not JSON objects are skipped (returned as an
-// error the caller may log and ignore); io.EOF means the peer closed the channel.
+// Receive reads the next message. A line that is not a JSON object, or is longer than
+// MaxMessage, is skipped and returned as a *DecodeError the caller may log and ignore; io.EOF
+// means the peer closed the channel.
 func (c *Conn) Receive() (Envelope, error) {
 	var line []byte
+	size := 0
 	for {
 		chunk, err := c.r.ReadSlice('\n')
-		line = append(line, chunk...)
-		if len(line) > MaxMessage {
-			return Envelope{}, ErrTooLarge
+		size += len(chunk)
+		if size <= MaxMessage {
+			if len(line)+len(chunk) > cap(line) {
+				// Double (append grows large slices by 1.25×, which allocates five times the line).
+				grown := make([]byte, len(line), min(max(2*cap(line), len(line)+len(chunk)), MaxMessage))
+				copy(grown, line)
+				line = grown
+			}
+			line = append(line, chunk...)
+		} else {
+			line = nil // dropped: keep reading to the end of the line
 		}
 		if err == bufio.ErrBufferFull {
 			continue
 		}
 		if err != nil {
-			if err == io.EOF && len(line) > 0 {
+			if err == io.EOF && size > 0 {
 				break
 			}
 			return Envelope{}, err
 		}
 		break
+	}
+	if size > MaxMessage {
+		return Envelope{}, &DecodeError{Line: fmt.Sprintf("<%d bytes>", size), Err: fmt.Errorf("%w: %d bytes, the limit is %d", ErrTooLarge, size, MaxMessage)}
 	}
 	var e Envelope
 	if err := json.Unmarshal(line, &e); err != nil {
@@ -232,3 +248,45 @@ type DecodeError struct {
 }
 
 func (e *DecodeError) Error() string { return fmt.Sprintf("ipc: bad message %.80q: %v", e.Line, e.Err) }
+
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+// MaxText is the longest message or stack a diagnostic carries over the channel, in bytes;
+// longer ones are cut with a marker, so that an error with a huge message (a 70 MiB string
+// thrown) still reaches the parent.
+const MaxText = 16 << 10
+
+// clip returns ds with every message and stack cut to MaxText.
+func clip(ds []diag.Diagnostic) []diag.Diagnostic {
+	var out []diag.Diagnostic
+	for i, d := range ds {
+		if len(d.Message) <= MaxText && len(d.Stack) <= MaxText {
+			if out != nil {
+				out = append(out, d)
+			}
+			continue
+		}
+		if out == nil {
+			out = append(make([]diag.Diagnostic, 0, len(ds)), ds[:i]...)
+		}
+		d.Message, d.Stack = CutText(d.Message, MaxText), CutText(d.Stack, MaxText)
+		out = append(out, d)
+	}
+	if out == nil {
+		return ds
+	}
+	return out
+}
+
+// CutText returns s cut to at most max bytes (at a UTF-8 boundary) followed by a marker saying
+// how many bytes were cut, or s itself when it fits.
+func CutText(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s… [%d bytes cut]", s[:cut], len(s)-cut)
+}
