@@ -3,6 +3,7 @@
 package devserver_test
 
 import (
+	"io"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -65,4 +66,43 @@ func TestHugeLogLinesAndErrorsKeepTheChildAlive(t *testing.T) {
 			t.Fatalf("a line of %d bytes reached the terminal", len(line))
 		}
 	}
+}
+
+// Query strings and urlencoded bodies never reach Object.prototype, in the request that carries
+// them or in any later one.
+func TestQueryStringCannotPolluteThePrototype(t *testing.T) {
+	probe := `const o: any = {}
+  const a: any = []
+  res.json({ query: req.query, body: (req as any).body ?? null,
+    x: o.x ?? null, y: o.y ?? null, z: o.z ?? null, ax: a.x ?? null,
+    own: Object.getOwnPropertyNames(Object.prototype).filter((k) => ["x", "y", "z", "polluted"].includes(k)),
+    ctor: typeof o.constructor, toStr: typeof o.toString })`
+	d := startDev(t, map[string]string{
+		"src/api/probe/route.ts": routeTS(probe) + "export async function POST(req: any, res: any) {\n  " + probe + "\n}\n",
+	}, nil)
+	clean := `"x":null,"y":null,"z":null,"ax":null,"own":[],"ctor":"function","toStr":"function"`
+	for _, q := range []string{
+		"__proto__[x]=1",
+		"constructor[prototype][y]=1",
+		"a[__proto__][z]=1&a[constructor][prototype][z]=1",
+		"__proto__.x=1&constructor.prototype.y=1",
+		"__proto__=x&constructor=y&toString=z",
+		"a[0]=1&__proto__[polluted]=1",
+	} {
+		code, body := get(t, d.url+"/probe?"+q)
+		if code != 200 || !strings.Contains(body, clean) {
+			t.Fatalf("GET /probe?%s = %d %s", q, code, body)
+		}
+		resp, err := http.Post(d.url+"/probe", "application/x-www-form-urlencoded", strings.NewReader(q))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(b), clean) {
+			t.Fatalf("POST /probe %s = %d %s", q, resp.StatusCode, b)
+		}
+	}
+	d.expect("/probe?a[0]=1&b[c]=2", 200, `"query":{"a":["1"],"b":{"c":"2"}}`) // the parser is the one under test
+	d.expect("/probe", 200, clean)                                             // and nothing lingers for later requests
 }
