@@ -468,7 +468,7 @@ func findProject(dir string, note io.Writer) (string, error) {
 			return d, nil
 		}
 		if filepath.Dir(d) == d {
-			return "", fmt.Errorf("%s is not inside a Medusa project (no medusa-config.ts, .js, .mjs or .cjs there or above)", dir)
+			return "", fmt.Errorf("%s is not a Medusa project, nor inside one (no medusa-config.ts, .js, .mjs or .cjs there or above)", dir)
 		}
 	}
 }

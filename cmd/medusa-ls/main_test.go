@@ -100,7 +100,7 @@ func TestCommandLine(t *testing.T) {
 		{name: "missing value", args: []string{"develop", "--port"}, code: 2, errOut: []string{"--port needs a value: --port N"}},
 		{name: "two dirs", args: []string{"check", proj, proj}, code: 2, errOut: []string{"expected one directory"}},
 		{name: "no such dir", args: []string{"check", filepath.Join(notProject, "nope")}, code: 2, errOut: []string{"is not a directory"}},
-		{name: "not a project", args: []string{"develop", notProject}, code: 2, errOut: []string{"is not inside a Medusa project"}},
+		{name: "not a project", args: []string{"develop", notProject}, code: 2, errOut: []string{"is not a Medusa project, nor inside one"}},
 		{name: "serve arguments", args: []string{"serve", "extra"}, code: 2, errOut: []string{"serve takes no arguments"}},
 		{name: "emit without event", args: []string{"emit"}, code: 2, errOut: []string{"which event?"}},
 		{name: "emit bad JSON", args: []string{"emit", "x", "--data", "{"}, code: 2, errOut: []string{"--data is not valid JSON"}},
