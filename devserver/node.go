@@ -289,8 +289,7 @@ func (r *nodeRuntime) launch(ctx context.Context) (*child, host.Result, error) {
 	for {
 		select {
 		case <-slow.C:
-			// Medusa waits for its database without a word.
-			s.logf("%s Medusa has not started after 20 s; if this lasts, check that the database in DATABASE_URL is reachable", s.prefix)
+			r.slowBoot(c, 20*time.Second) // Medusa waits for its database without a word
 		case <-c.exited:
 			logs := c.stopCollect()
 			return nil, host.Result{}, r.bootError(c, logs)
@@ -335,16 +334,21 @@ type BootError struct {
 	Err      error
 	Problems []diag.Diagnostic
 	Output   string
+	Hint     string // the database is the likely reason: what says so
 }
 
 func (e *BootError) Error() string {
 	msg := fmt.Sprintf("Medusa exited while starting (%v)", e.Err)
+	hint := ""
+	if e.Hint != "" {
+		hint = "\n  " + e.Hint
+	}
 	for _, p := range e.Problems {
 		if p.Severity == diag.Error {
-			return msg + ": " + p.Message
+			return msg + ": " + p.Message + hint
 		}
 	}
-	return msg + indentTail(e.Output)
+	return msg + indentTail(e.Output) + hint
 }
 
 func (r *nodeRuntime) bootError(c *child, logs []ipc.Envelope) error {
@@ -354,7 +358,14 @@ func (r *nodeRuntime) bootError(c *child, logs []ipc.Envelope) error {
 			ps = append(ps, logDiagnostics(r.s.root, m, "", diag.CodeLoad)...)
 		}
 	}
-	return &BootError{Err: c.err, Problems: dedupe(ps), Output: c.lastOutput()}
+	texts := []string{c.lastOutput()}
+	for _, m := range logs {
+		texts = append(texts, m.Message)
+		if m.Exception != nil {
+			texts = append(texts, m.Exception.Code+" "+m.Exception.Message)
+		}
+	}
+	return &BootError{Err: c.err, Problems: dedupe(ps), Output: c.lastOutput(), Hint: databaseHint(r.s.env, texts...)}
 }
 
 // activate points the proxy at the new child.
@@ -623,7 +634,9 @@ func (r *nodeRuntime) reloadTargeted(ctx context.Context, c *child, batch []host
 		seen[ch.File] = true
 		changes = append(changes, host.Change{File: ch.File, Action: action})
 	}
-	// Retry what failed before: a change elsewhere may have fixed it.
+	// Retry what failed before: a change elsewhere may have fixed it. A retry that fails again
+	// keeps its problem on its own file and does not make this reload a failure.
+	retried := map[string]bool{}
 	for _, t := range r.problems.failed() {
 		if seen[t.file] {
 			continue
@@ -633,6 +646,7 @@ func (r *nodeRuntime) reloadTargeted(ctx context.Context, c *child, batch []host
 			r.problems.forget(problemKey(t))
 			continue
 		}
+		retried[t.file] = true
 		changes = append(changes, host.Change{File: t.file, Action: host.ActionChange})
 	}
 	if len(changes) == 0 {
@@ -685,7 +699,9 @@ func (r *nodeRuntime) reloadTargeted(ctx context.Context, c *child, batch []host
 			res.Reloaded = append(res.Reloaded, reloaders.Resource{Kind: strings.TrimSuffix(hr.Kind, "s"), Name: diag.RelPath(s.root, hr.File), File: hr.File})
 		case hr.Blocked != "":
 			r.problems.fail(key, t, nil) // the error is on the file that raised it; retry this one later
-			res.Success = false
+			if !retried[hr.File] {
+				res.Success = false
+			}
 		default:
 			var ds []diag.Diagnostic
 			if hr.Error != nil {
@@ -697,6 +713,9 @@ func (r *nodeRuntime) reloadTargeted(ctx context.Context, c *child, batch []host
 			}
 			ds = dedupe(ds)
 			r.problems.fail(key, t, ds)
+			if retried[hr.File] {
+				continue // still broken, as before; not this save's failure
+			}
 			res.Errors = append(res.Errors, ds...)
 			res.Success = false
 		}

@@ -270,6 +270,34 @@ func TestNodeRuntimeRealProject(t *testing.T) {
 		d.replace("src/modules/brand/service.ts", "}) {}", "}) {\n  fixtureVersion() {\n    return 2\n  }\n}")
 		createBrand(t, "ModuleSave")
 	})
+	run("a broken file's error stays on it; later good saves succeed", func(t *testing.T) {
+		sub := "src/subscribers/brand-created.ts"
+		good := d.read(sub)
+		res := d.edit(sub, "throw new Error(\"subscriber config missing\")\n"+good)
+		if res.Success || len(res.Errors) == 0 || !strings.HasSuffix(res.Errors[0].File, sub) || res.Errors[0].Line != 1 {
+			t.Fatalf("want a failure on %s:1; got %+v", sub, res)
+		}
+		// the old subscriber keeps handling events
+		id := createBrand(t, "StillSubscribed")
+		d.waitOutput(fmt.Sprintf("FIXTURE-BRAND-SUB v2 %s", id))
+		// an unrelated save is a success, and the subscriber's problem is still its own
+		res = d.replace("src/api/store/brands/route.ts", "v: 2,", "v: 3,")
+		for _, p := range res.Problems {
+			if !strings.HasSuffix(p.File, sub) {
+				t.Fatalf("problem on the wrong file: %+v", p)
+			}
+		}
+		if len(res.Problems) == 0 {
+			t.Fatalf("the subscriber's problem was dropped: %+v", res)
+		}
+		d.mustEventually(realReq{"GET", "/store/brands", store, ""}, `"v":3`)
+		res = d.edit(sub, strings.Replace(good, "FIXTURE-BRAND-SUB v2", "FIXTURE-BRAND-SUB v3", 1))
+		if !res.Success || len(res.Problems) != 0 {
+			t.Fatalf("the fix should clear it: %+v", res)
+		}
+		id = createBrand(t, "Fixed")
+		d.waitOutput(fmt.Sprintf("FIXTURE-BRAND-SUB v3 %s", id))
+	})
 	bad := stop()
 	ran = true
 	if len(bad) > 0 {
