@@ -84,7 +84,7 @@ func (rt *Runtime) installGlobals() error {
 		}
 	}
 	_ = vm.Set("fetch", unsupported("fetch()"))
-	return nil
+	return rt.installNode20()
 }
 
 // Guard wraps a builtin's exports so that reading an unknown member throws an

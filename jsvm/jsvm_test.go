@@ -372,7 +372,7 @@ func TestUnsupportedIsAClearError(t *testing.T) {
 		name, src, want string
 	}{
 		{"module", "import { exec } from 'child_process'\nexport const x = exec\n", `the Node module "child_process" is not supported`},
-		{"member", "import crypto from 'crypto'\nexport const x = crypto.createCipheriv('aes', 'k', 'iv')\n", `crypto: "createCipheriv" is not supported`},
+		{"member", "import crypto from 'crypto'\nexport const x = crypto.createCipheriv('aes', 'k', 'iv')\n", `crypto.createCipheriv() is not provided by the embedded runtime`},
 		{"missing package", "import x from 'left-pad'\nexport const y = x\n", "Cannot find module 'left-pad'"},
 	}
 	for _, tc := range tests {

@@ -348,6 +348,13 @@ func (rt *Runtime) requireBuiltin(name string) (goja.Value, error) {
 		return nil, fmt.Errorf("loading built-in %s: %w", name, err)
 	}
 	v := module.Get("exports")
+	if b.node {
+		patched, err := rt.patchNode20(name, v)
+		if err != nil {
+			return nil, err
+		}
+		v = patched
+	}
 	rt.builtinExports[name] = v
 	return v, nil
 }

@@ -33,7 +33,7 @@ var unsupportedNodeModules = map[string]string{
 	"vm": "", "worker_threads": "", "zlib": "; run with --runtime node", "readline": "", "stream": "; run with --runtime node",
 	"stream/promises": "; run with --runtime node", "inspector": "", "v8": "", "async_hooks": "; run with --runtime node",
 	"string_decoder": "", "diagnostics_channel": "", "module": "", "repl": "", "tty": "", "punycode": "",
-	"fs/promises": "; use fs.promises", "sqlite": "", "test": "",
+	"sqlite": "", "test": "",
 }
 
 func nodeBuiltins() []Builtin {
@@ -59,6 +59,13 @@ func nodeBuiltins() []Builtin {
 		{Name: "assert", Load: func(rt *Runtime, m *goja.Object) error { return m.Set("exports", rt.Helper("assert")) }},
 		{Name: "assert/strict", Load: func(rt *Runtime, m *goja.Object) error { return m.Set("exports", rt.Helper("assert")) }},
 		{Name: "querystring", Load: func(rt *Runtime, m *goja.Object) error { return m.Set("exports", rt.Helper("querystring")) }},
+		{Name: "fs/promises", Load: func(rt *Runtime, m *goja.Object) error {
+			fs, err := rt.requireBuiltin("fs")
+			if err != nil {
+				return err
+			}
+			return m.Set("exports", fs.ToObject(rt.vm).Get("promises"))
+		}},
 		{Name: "timers", Load: loadTimers},
 		{Name: "timers/promises", Load: loadTimersPromises},
 		{Name: "perf_hooks", Load: func(rt *Runtime, m *goja.Object) error {

@@ -29,6 +29,7 @@ import (
 type Builtin struct {
 	Name string
 	Load func(rt *Runtime, module *goja.Object) error
+	node bool // a Node built-in: completed to Node 20's names (node20.go)
 }
 
 // ConsoleSink receives console.* output with the project file and line that logged it.
@@ -70,6 +71,7 @@ type Runtime struct {
 
 	// Loop-only state.
 	builtinExports map[string]goja.Value
+	node20Patch    goja.Callable // js/node20.js patch(name, exports, require), for Node built-ins
 	unhandled      map[*goja.Promise]*Owner
 	helpersObj     *goja.Object
 	staticSet      *ModuleSet
@@ -107,6 +109,7 @@ func New(opts Options) (*Runtime, error) {
 		log:            opts.Logger,
 	}
 	for _, b := range nodeBuiltins() {
+		b.node = true
 		rt.builtins[b.Name] = b
 	}
 	for _, b := range opts.Builtins {
@@ -184,11 +187,16 @@ func (rt *Runtime) Do(ctx context.Context, owner *Owner, label string, fn func(v
 		func() {
 			defer func() {
 				if r := recover(); r != nil {
-					if ie, ok := r.(*goja.InterruptedError); ok {
-						err = ie
-						return
+					switch x := r.(type) {
+					case *goja.InterruptedError:
+						err = x
+					case *goja.Exception: // a JavaScript throw that fn did not catch
+						err = x
+					default:
+						// The caller must not wait forever; the loop reports the panic.
+						done <- fmt.Errorf("%s: panic: %v", label, r)
+						panic(r)
 					}
-					panic(r)
 				}
 			}()
 			err = fn(rt.vm)

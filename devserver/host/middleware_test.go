@@ -49,3 +49,25 @@ export default defineMiddlewares({ routes: [{ matcher: ` + tt.matcher + `, middl
 		})
 	}
 }
+
+// TestWebhookRawBody: a webhook route checks and measures req.rawBody as Node code does.
+func TestWebhookRawBody(t *testing.T) {
+	f := newFixture(t, map[string]string{
+		"src/api/hooks/pay/route.ts": `import crypto from "crypto"
+export async function POST(req: any, res: any) {
+  const raw = req.rawBody
+  res.json({
+    isBuffer: Buffer.isBuffer(raw),
+    bytes: Buffer.byteLength(raw),
+    head: raw.slice(0, 4).toString("hex"),
+    sig: crypto.createHmac("sha256", "whsec").update(raw).digest("hex").slice(0, 12),
+  })
+}
+`,
+	})
+	if res := f.load(); !res.Success {
+		t.Fatalf("load: %+v", res.Errors)
+	}
+	// Values from Node 20 on the same body.
+	f.expect("POST", "/hooks/pay", `{"id":"évt"}`, 200, `{"isBuffer":true,"bytes":13,"head":"7b226964","sig":"aebef6e1c4dd"}`)
+}
