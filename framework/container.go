@@ -16,12 +16,75 @@ import (
 type Container struct {
 	rt     *jsvm.Runtime
 	values map[string]goja.Value
-	obj    *goja.Object
+	// resolvers are awilix registrations (asValue, asClass, asFunction, aliasTo): resolved on
+	// each resolve, SINGLETON and SCOPED ones once (the embedded runtime has one scope).
+	resolvers map[string]*registration
+	obj       *goja.Object
+}
+
+type registration struct {
+	resolver *goja.Object
+	once     bool
+	done     bool
+	value    goja.Value
+}
+
+// asResolver reports whether v is an awilix resolver: an object with a resolve function, which
+// is what awilix's register takes (asValue, asClass, asFunction, aliasTo).
+func asResolver(v goja.Value) (*goja.Object, bool) {
+	o, ok := v.(*goja.Object)
+	if !ok {
+		return nil, false
+	}
+	if _, ok := goja.AssertFunction(o.Get("resolve")); !ok {
+		return nil, false
+	}
+	return o, true
+}
+
+// set registers v under key: an awilix resolver when code registers one (register() in
+// JavaScript), else a plain value (what medusa-ls registers itself, and the lenient reading of
+// a value registered without asValue).
+func (c *Container) set(key string, v goja.Value, fromJS bool) {
+	if r, ok := asResolver(v); ok && fromJS {
+		lifetime := ""
+		if l := r.Get("lifetime"); l != nil && !goja.IsUndefined(l) {
+			lifetime = l.String()
+		}
+		c.resolvers[key] = &registration{resolver: r, once: lifetime == "SINGLETON" || lifetime == "SCOPED"}
+		delete(c.values, key)
+		return
+	}
+	delete(c.resolvers, key)
+	c.values[key] = v
+}
+
+// lookup resolves key on the loop: a plain value, or what its resolver gives.
+func (c *Container) lookup(key string) (goja.Value, bool) {
+	if v, ok := c.values[key]; ok {
+		return v, true
+	}
+	r, ok := c.resolvers[key]
+	if !ok {
+		return nil, false
+	}
+	if r.once && r.done {
+		return r.value, true
+	}
+	resolve, _ := goja.AssertFunction(r.resolver.Get("resolve"))
+	v, err := resolve(r.resolver, c.obj)
+	if err != nil {
+		panic(err)
+	}
+	if r.once {
+		r.value, r.done = v, true
+	}
+	return v, true
 }
 
 // NewContainer returns an empty container. Call it on the loop.
 func NewContainer(rt *jsvm.Runtime) *Container {
-	c := &Container{rt: rt, values: make(map[string]goja.Value)}
+	c := &Container{rt: rt, values: make(map[string]goja.Value), resolvers: make(map[string]*registration)}
 	vm := rt.VM()
 	obj := vm.NewObject()
 	_ = obj.Set("resolve", func(call goja.FunctionCall) goja.Value {
@@ -32,7 +95,7 @@ func NewContainer(rt *jsvm.Runtime) *Container {
 				allowUnregistered = a.ToBoolean()
 			}
 		}
-		if v, ok := c.values[key]; ok {
+		if v, ok := c.lookup(key); ok {
 			return v
 		}
 		if allowUnregistered {
@@ -40,20 +103,29 @@ func NewContainer(rt *jsvm.Runtime) *Container {
 		}
 		panic(c.resolutionError(key))
 	})
-	_ = obj.Set("hasRegistration", func(key string) bool { _, ok := c.values[key]; return ok })
+	_ = obj.Set("hasRegistration", func(key string) bool {
+		_, ok := c.values[key]
+		_, isResolver := c.resolvers[key]
+		return ok || isResolver
+	})
 	_ = obj.Set("register", func(call goja.FunctionCall) goja.Value {
 		if o, ok := call.Argument(0).(*goja.Object); ok && len(call.Arguments) == 1 {
 			for _, k := range o.Keys() {
-				c.values[k] = o.Get(k)
+				c.set(k, o.Get(k), true)
 			}
 			return obj
 		}
-		c.values[call.Argument(0).String()] = call.Argument(1)
+		c.set(call.Argument(0).String(), call.Argument(1), true)
 		return obj
 	})
 	// One container serves as every request's scope: the embedded runtime has no
 	// request-scoped services.
 	_ = obj.Set("createScope", func() *goja.Object { return obj })
+	// awilix's resolvers read the container's options (asClass/asFunction in PROXY mode).
+	opts := vm.NewObject()
+	_ = opts.Set("injectionMode", "PROXY")
+	_ = opts.Set("strict", false)
+	_ = obj.Set("options", opts)
 	cradle, err := vm.RunString(`(function (resolve) { return new Proxy({}, { get: (_, k) => typeof k === "symbol" ? undefined : resolve(k) }) })`)
 	if err == nil {
 		if mk, ok := goja.AssertFunction(cradle); ok {
@@ -71,6 +143,16 @@ func (c *Container) Resolve(key string) (goja.Value, error) {
 	if v, ok := c.values[key]; ok {
 		return v, nil
 	}
+	if _, ok := c.resolvers[key]; ok {
+		var out goja.Value
+		err := c.rt.VM().Try(func() {
+			out, _ = c.lookup(key)
+		})
+		if err != nil {
+			return nil, fmt.Errorf("resolving %q: %w", key, err)
+		}
+		return out, nil
+	}
 	return nil, fmt.Errorf("nothing is registered under %q", key)
 }
 
@@ -78,15 +160,21 @@ func (c *Container) Resolve(key string) (goja.Value, error) {
 func (c *Container) Object() *goja.Object { return c.obj }
 
 // Register sets key to v. Call it on the loop.
-func (c *Container) Register(key string, v goja.Value) { c.values[key] = v }
+func (c *Container) Register(key string, v goja.Value) { c.set(key, v, false) }
 
 // Unregister removes key. Call it on the loop.
-func (c *Container) Unregister(key string) { delete(c.values, key) }
+func (c *Container) Unregister(key string) {
+	delete(c.values, key)
+	delete(c.resolvers, key)
+}
 
 // Keys lists what is registered, sorted.
 func (c *Container) Keys() []string {
-	out := make([]string, 0, len(c.values))
+	out := make([]string, 0, len(c.values)+len(c.resolvers))
 	for k := range c.values {
+		out = append(out, k)
+	}
+	for k := range c.resolvers {
 		out = append(out, k)
 	}
 	sort.Strings(out)

@@ -40,6 +40,7 @@ const (
 	RootModule   = "@medusajs/framework"
 	ZodModule    = "@medusajs/framework/zod"
 	ServerModule = "medusa-ls:internal/server" // the request pipeline; not for user code
+	AwilixModule = "@medusajs/framework/awilix"
 )
 
 func compiled(name string) *goja.Program {
@@ -86,6 +87,7 @@ func Builtins() []jsvm.Builtin {
 		{Name: RootModule, Load: loadRoot},
 		{Name: ZodModule, Load: loadZod},
 		{Name: ServerModule, Load: loadServer},
+		{Name: AwilixModule, Load: loadAwilix},
 	}
 }
 
@@ -245,4 +247,14 @@ func loadZod(rt *jsvm.Runtime, module *goja.Object) error {
 		}
 	}
 	return &jsvm.UnsupportedError{Message: "@medusajs/framework/zod: zod is not installed in the project (npm install zod)"}
+}
+
+// @medusajs/framework/awilix is awilix 8 itself (vendored), as Medusa re-exports it; the
+// container that req.scope and loaders receive accepts its resolvers.
+func loadAwilix(rt *jsvm.Runtime, module *goja.Object) error {
+	v, err := requireVendor(rt.VM(), "awilix")
+	if err != nil {
+		return err
+	}
+	return module.Set("exports", v)
 }

@@ -19,6 +19,8 @@ var (
 	qsParse string
 	//go:embed js/vendor/path-to-regexp/index.js
 	pathToRegexp string
+	//go:embed js/vendor/awilix/awilix.umd.js
+	awilixUMD string
 )
 
 var vendorPrograms = sync.OnceValue(func() map[string]*goja.Program {
@@ -30,6 +32,7 @@ var vendorPrograms = sync.OnceValue(func() map[string]*goja.Program {
 		"./utils":        wrap("qs/utils.js", qsUtils),
 		"qs/parse":       wrap("qs/parse.js", qsParse),
 		"path-to-regexp": wrap("path-to-regexp/index.js", pathToRegexp),
+		"awilix":         wrap("awilix/awilix.umd.js", awilixUMD),
 	}
 })
 
