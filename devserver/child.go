@@ -119,9 +119,8 @@ func RunChild(ctx context.Context, opts ChildOptions) error {
 		}
 	}
 	url := "http://" + ln.Addr().String()
-	srv := &http.Server{Handler: app.Handler(), ReadHeaderTimeout: 30 * time.Second, ErrorLog: slogToLog(logger)}
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
+	srv := newDrainingServer(&http.Server{Handler: app.Handler(), ReadHeaderTimeout: 30 * time.Second, ErrorLog: slogToLog(logger)})
+	served := srv.serve(ln)
 
 	if !supervised {
 		for _, line := range FormatLoad(opts.Root, loaded, url, 0) {
@@ -129,10 +128,11 @@ func RunChild(ctx context.Context, opts ChildOptions) error {
 		}
 		select {
 		case <-ctx.Done():
-		case err := <-serveErr:
-			return err
+		case <-served:
+			return srv.err
 		}
-		return shutdown(srv)
+		shutdown(srv)
+		return nil
 	}
 	if err := conn.Send(ipc.ReadyMessage(os.Getpid(), url, loaded)); err != nil {
 		return fmt.Errorf("sending ready: %w", err)
@@ -159,12 +159,14 @@ func RunChild(ctx context.Context, opts ChildOptions) error {
 	for {
 		select {
 		case <-ctx.Done():
-			return shutdown(srv)
-		case err := <-serveErr:
-			return err
+			shutdown(srv)
+			return nil
+		case <-served:
+			return srv.err
 		case <-gone:
 			// The supervisor went away: nothing may outlive it.
-			return shutdown(srv)
+			shutdown(srv)
+			return nil
 		case m := <-msgs:
 			switch m.Type {
 			case ipc.TypeReload:
@@ -178,10 +180,10 @@ func RunChild(ctx context.Context, opts ChildOptions) error {
 			case ipc.TypeShutdown:
 				// Stop taking requests first and say so, so that the supervisor knows every new
 				// request goes to the child that replaces this one; then finish what is in flight.
-				_ = ln.Close()
-				srv.SetKeepAlivesEnabled(false)
+				srv.stopAccepting(4 * time.Second)
 				_ = conn.Send(ipc.Envelope{Type: ipc.TypeDraining})
-				return shutdown(srv)
+				shutdown(srv)
+				return nil
 			case ipc.TypeCommand:
 				// Commands may wait on JavaScript (a job run); they must not hold up reloads.
 				work.Add(1)
@@ -230,13 +232,9 @@ func (s *scavenger) stop() {
 	}
 }
 
-// shutdown stops accepting and lets in-flight requests finish, briefly.
-func shutdown(srv *http.Server) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	err := srv.Shutdown(ctx)
-	if errors.Is(err, http.ErrServerClosed) {
-		return nil
-	}
-	return err
+// shutdown stops accepting and finishes every request the server accepted (answered with
+// "Connection: close"); keep-alive connections are closed between requests. Whatever is left
+// after 9 s is closed, before the supervisor's 10 s patience runs out.
+func shutdown(srv *drainingServer) {
+	srv.drain(9 * time.Second)
 }

@@ -3,15 +3,23 @@
 package devserver_test
 
 import (
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/medusa-ls/medusa-ls/devserver"
+	"github.com/medusa-ls/medusa-ls/internal/medusafixture"
+	"github.com/medusa-ls/medusa-ls/internal/testutil"
 )
 
 var cutMarker = regexp.MustCompile(`LLLL… \[(\d+) bytes cut\]`)
@@ -105,4 +113,244 @@ func TestQueryStringCannotPolluteThePrototype(t *testing.T) {
 	}
 	d.expect("/probe?a[0]=1&b[c]=2", 200, `"query":{"a":["1"],"b":{"c":"2"}}`) // the parser is the one under test
 	d.expect("/probe", 200, clean)                                             // and nothing lingers for later requests
+}
+
+// notReady GETs (or POSTs) url once and returns the status, the 503's message, and how long the
+// answer took.
+func notReady(t *testing.T, method, url string) (int, string, time.Duration) {
+	t.Helper()
+	client := &http.Client{Timeout: waitFor, Transport: &http.Transport{DisableKeepAlives: true}}
+	req, _ := http.NewRequest(method, url, strings.NewReader("{}"))
+	req.Header.Set("Content-Type", "application/json")
+	begin := time.Now()
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	var body struct{ Type, Message string }
+	b, _ := io.ReadAll(resp.Body)
+	_ = json.Unmarshal(b, &body)
+	if resp.StatusCode == 503 && body.Type != "not_ready" {
+		t.Fatalf("%s %s: 503 %s, want type not_ready", method, url, b)
+	}
+	return resp.StatusCode, body.Message, time.Since(begin)
+}
+
+// After four exits within 30 s no child runs: every request gets a 503 at once that says why,
+// and the supervisor tries again with a back-off that the log and the status show.
+func TestCrashLoopAnswers503AtOnceAndRetries(t *testing.T) {
+	d := startDev(t, map[string]string{"src/api/pid/route.ts": routeTS(`res.json({ pid: process.pid })`)}, nil)
+	pid := func() int {
+		_, body := get(t, d.url+"/pid")
+		var p int
+		fmt.Sscanf(body, `{"pid":%d}`, &p)
+		if p == 0 {
+			t.Fatalf("body %q", body)
+		}
+		return p
+	}
+	var crashed time.Time
+	for i := 1; i <= 4; i++ {
+		p := pid()
+		crashed = time.Now()
+		if err := syscall.Kill(p, syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		if i < 4 {
+			deadline := time.Now().Add(waitFor)
+			for pid() == p && time.Now().Before(deadline) {
+			}
+		}
+	}
+	// The first request after the 4th crash is answered by the supervisor, not left waiting.
+	code, msg, _ := notReady(t, "GET", d.url+"/pid")
+	first := time.Since(crashed)
+	if code != 503 || !strings.Contains(msg, "the dev server exited") || !strings.Contains(msg, "retrying in 1s (attempt 2), or on a change") {
+		t.Fatalf("after 4 crashes: %d %q", code, msg)
+	}
+	t.Logf("4th crash to first 503: %s", first)
+	if first > 2*time.Second {
+		t.Fatalf("the first 503 came %s after the 4th crash", first)
+	}
+	if st := d.sup.Status(); st.State != devserver.StateError || st.Attempts != 1 || st.RetryAt.IsZero() || !strings.Contains(st.Message, "retrying in") {
+		t.Fatalf("status %+v", st)
+	}
+	if !strings.Contains(d.out.String(), "retrying in 1s (attempt 2)") {
+		t.Fatalf("the log does not say when it retries:\n%s", d.out.String())
+	}
+	// The retry brings it back by itself.
+	deadline := time.Now().Add(waitFor)
+	for {
+		code, _, _ := notReady(t, "GET", d.url+"/pid")
+		if code == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no child after the back-off; output:\n%s", d.out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if st := d.sup.Status(); st.State != devserver.StateReady || st.Attempts != 0 {
+		t.Fatalf("status after the retry %+v", st)
+	}
+}
+
+// Medusa that exits at boot (its database is down) gives every request an immediate 503 with
+// the reason, on every path, instead of a wait until the ready timeout.
+func TestNodeBootFailureAnswers503AtOnce(t *testing.T) {
+	closed := testutil.FreePort(t) // nothing listens there
+	env, err := os.ReadFile(filepath.Join(medusafixture.Dir(), ".env.example"))
+	if err != nil {
+		t.Skipf("the node fixture is not there: %v", err)
+	}
+	dotenv := regexp.MustCompile(`(?m)^DATABASE_URL=.*$`).ReplaceAllString(string(env), fmt.Sprintf("DATABASE_URL=postgres://medusa:medusa@127.0.0.1:%d/medusa_ls_test", closed))
+	root := medusafixture.ForTest(t, map[string]string{".env": dotenv})
+	d := runDev(t, root, func(o *devserver.Options) {
+		o.Runtime = devserver.RuntimeNode
+		o.ReadyTimeout = 3 * time.Minute
+	})
+	deadline := time.Now().Add(3 * time.Minute)
+	for d.sup.URL() == "" && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	d.url = d.sup.URL()
+	// Medusa waits for its database without a word (it does not exit): requests are answered
+	// at once with why, while it boots.
+	code, msg, took := notReady(t, "GET", d.url+"/store/products")
+	if code != 503 || !strings.HasPrefix(msg, "Medusa cannot start: ") || took > time.Second {
+		t.Fatalf("GET /store/products while booting: %d %q after %s; output:\n%s", code, msg, took, d.out.String())
+	}
+	if !strings.Contains(msg, fmt.Sprintf("127.0.0.1:%d", closed)) || !strings.Contains(msg, "DATABASE_URL") {
+		t.Fatalf("the reason does not name the database: %q", msg)
+	}
+	t.Logf("answered after %s: %s", took, msg)
+	for _, p := range []struct{ method, path string }{{"GET", "/store/products"}, {"GET", "/admin/users"}, {"POST", "/store/carts"}, {"GET", "/hello"}, {"GET", "/"}} {
+		code, msg, took := notReady(t, p.method, d.url+p.path)
+		if code != 503 || !strings.HasPrefix(msg, "Medusa cannot start: ") || took > time.Second {
+			t.Fatalf("%s %s: %d %q after %s", p.method, p.path, code, msg, took)
+		}
+	}
+	if !strings.Contains(d.out.String(), "Medusa cannot start: the database in DATABASE_URL (127.0.0.1:") {
+		t.Fatalf("the log does not say why Medusa does not start:\n%s", d.out.String())
+	}
+}
+
+// loadResult is what a load generator saw.
+type loadResult struct {
+	requests, failed int
+	last             string
+}
+
+// load sends requests without pause from workers connections (keep-alive, POST so that the
+// client never retries one silently) until stop is closed.
+func load(url string, workers int, stop <-chan struct{}) func() loadResult {
+	var mu sync.Mutex
+	var res loadResult
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			client := &http.Client{Timeout: waitFor, Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
+			defer client.CloseIdleConnections()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				resp, err := client.Post(url, "application/json", strings.NewReader(`{"n":1}`))
+				bad := ""
+				if err != nil {
+					bad = err.Error()
+				} else {
+					b, _ := io.ReadAll(resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode/100 != 2 {
+						bad = fmt.Sprintf("%d %s", resp.StatusCode, b)
+					}
+				}
+				mu.Lock()
+				res.requests++
+				if bad != "" {
+					res.failed++
+					res.last = bad
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	return func() loadResult {
+		wg.Wait()
+		mu.Lock()
+		defer mu.Unlock()
+		return res
+	}
+}
+
+// Restarts (.env and medusa-config changes) under load lose no request: the old child finishes
+// every request it accepted, and closes keep-alive connections only between requests.
+func TestRestartsUnderLoadLoseNoRequest(t *testing.T) {
+	d := startDev(t, map[string]string{
+		".env":                  "N=0\n",
+		"src/api/echo/route.ts": "export async function POST(req: any, res: any) {\n  res.json({ n: process.env.N, pid: process.pid })\n}\n",
+	}, nil)
+	stop := make(chan struct{})
+	wait := load(d.url+"/echo", 4, stop)
+	for i := 1; i <= 20; i++ {
+		n := len(d.results("restart"))
+		if i%2 == 0 {
+			writeFile(t, d.root, "medusa-config.ts", storeConfig+fmt.Sprintf("// %d\n", i))
+		} else {
+			writeFile(t, d.root, ".env", fmt.Sprintf("N=%d\n", i))
+		}
+		if res := d.waitResult("restart", n); !res.Success {
+			t.Fatalf("restart %d: %+v", i, res.Errors)
+		}
+	}
+	close(stop)
+	res := wait()
+	if res.failed != 0 || res.requests < 100 {
+		t.Fatalf("%d of %d requests failed across 20 restarts; last: %s", res.failed, res.requests, res.last)
+	}
+	t.Logf("%d requests across 20 restarts, none failed", res.requests)
+}
+
+// Medusa that exits at boot (here: the database refuses its password) gives every request a
+// 503 with its first error line as soon as it has exited, on every path, with the database
+// hint because the log says so, and boots again after a back-off.
+func TestNodeExitAtBootAnswers503AtOnce(t *testing.T) {
+	env, err := os.ReadFile(filepath.Join(medusafixture.Dir(), ".env.example"))
+	if err != nil {
+		t.Skipf("the node fixture is not there: %v", err)
+	}
+	dotenv := strings.Replace(string(env), "postgres://medusa:medusa@", "postgres://medusa:wrong-password@", 1)
+	root := medusafixture.ForTest(t, map[string]string{".env": dotenv})
+	d := runDev(t, root, func(o *devserver.Options) {
+		o.Runtime = devserver.RuntimeNode
+		o.ReadyTimeout = 3 * time.Minute
+	})
+	deadline := time.Now().Add(time.Minute)
+	for d.sup.URL() == "" && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	d.url = d.sup.URL()
+	code, msg, took := notReady(t, "GET", d.url+"/store/products") // sent while Medusa boots
+	if code != 503 || !strings.HasPrefix(msg, "Medusa exited: ") || !strings.Contains(msg, "; retrying in") {
+		t.Fatalf("GET /store/products while booting: %d %q after %s; output:\n%s", code, msg, took, d.out.String())
+	}
+	if !strings.Contains(msg, "password authentication failed") || !strings.Contains(msg, "DATABASE_URL") {
+		t.Fatalf("the reason does not name the database's refusal: %q", msg)
+	}
+	t.Logf("answered after %s: %s", took, msg)
+	for _, p := range []struct{ method, path string }{{"GET", "/admin/users"}, {"POST", "/store/carts"}, {"GET", "/hello"}, {"GET", "/"}} {
+		code, msg, took := notReady(t, p.method, d.url+p.path)
+		if code != 503 || !strings.HasPrefix(msg, "Medusa exited: ") || took > time.Second {
+			t.Fatalf("%s %s: %d %q after %s", p.method, p.path, code, msg, took)
+		}
+	}
+	if st := d.sup.Status(); st.State != devserver.StateError || !strings.HasPrefix(st.Message, "Medusa exited: ") || st.RetryAt.IsZero() || st.Attempts < 1 {
+		t.Fatalf("status %+v", st)
+	}
 }

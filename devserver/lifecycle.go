@@ -29,22 +29,32 @@ func (s *Supervisor) loop(ctx context.Context) error {
 			old := s.child
 			s.setChild(nil)
 			s.retire(old)
+			s.stopRetry()
+			s.hideDown()
 			s.setState(StateStopped, "")
 			return nil
 		case <-exited:
 			c := s.child
 			s.setChild(nil)
+			if time.Since(s.upSince) > 30*time.Second {
+				s.failures = 0 // it had been serving: a new failure, not more of the same
+			}
 			if time.Since(lastCrash) > 30*time.Second {
 				crashes = 0
 			}
 			crashes++
 			lastCrash = time.Now()
+			reason := s.exitReason(c)
 			if crashes > 3 {
-				s.logf("%s the dev server keeps exiting (%v); waiting for a change to try again", s.prefix, c.err)
-				s.setState(StateError, fmt.Sprintf("the dev server exited: %v", c.err))
+				s.markDown(fmt.Sprintf("%s (%d exits within 30 s)", reason, crashes))
 				continue
 			}
-			s.restart(ctx, fmt.Sprintf("the dev server exited unexpectedly (%v)", c.err), true)
+			s.restart(ctx, reason+" unexpectedly", true)
+		case <-s.retryDue():
+			s.retry = nil
+			if s.child == nil && s.Status().State != StateStopped {
+				s.restart(ctx, "trying again", true)
+			}
 		case cmd := <-s.cmds:
 			cmd.reply <- s.run(ctx, cmd.name)
 		case <-s.kick:
@@ -66,6 +76,8 @@ func (s *Supervisor) run(ctx context.Context, name string) error {
 		old := s.child
 		s.setChild(nil)
 		s.retire(old)
+		s.stopRetry()
+		s.showDown(fmt.Sprintf("%s was stopped on request; start it again from the editor", s.runtimeName()), time.Time{})
 		s.setState(StateStopped, "stopped on request")
 		s.logf("%s dev server stopped", s.prefix)
 	case "start":
@@ -90,11 +102,14 @@ func (s *Supervisor) start(ctx context.Context) {
 	if err != nil {
 		s.logf("%s %v", s.prefix, err)
 		s.bootFailed(err)
-		s.setState(StateError, firstLine(err.Error()))
+		if ctx.Err() == nil {
+			s.markDown(s.launchReason(err))
+		}
 		return
 	}
 	s.setChild(c)
 	s.rt.activate(c)
+	s.markUp()
 	s.setProblems(res.Problems)
 	for _, line := range FormatLoad(s.root, res, s.URL(), ms(time.Since(begin))) {
 		s.logf("%s", strings.Replace(line, PrefixHMR, s.prefix, 1))
@@ -210,7 +225,9 @@ func (s *Supervisor) restart(ctx context.Context, reason string, crashed bool) {
 		s.setChild(nil)
 		s.logf("%s %v", s.prefix, err)
 		s.bootFailed(err)
-		s.setState(StateError, firstLine(err.Error()))
+		if ctx.Err() == nil {
+			s.markDown(s.launchReason(err))
+		}
 		return
 	}
 	if old != nil && !crashed {
@@ -230,6 +247,7 @@ func (s *Supervisor) restart(ctx context.Context, reason string, crashed bool) {
 	}
 	s.setChild(c)
 	s.rt.activate(c)
+	s.markUp()
 	if old != nil {
 		s.rt.stopAccepting(old)
 		go s.awaitExit(old)

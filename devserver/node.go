@@ -274,6 +274,7 @@ func (r *nodeRuntime) runtimeError(m ipc.Envelope) {
 // launch starts Medusa and waits until it answers on /health.
 func (r *nodeRuntime) launch(ctx context.Context) (*child, host.Result, error) {
 	s := r.s
+	r.checkDatabase()
 	c, err := r.spawn()
 	if err != nil {
 		return nil, host.Result{}, err

@@ -11,38 +11,50 @@ import (
 )
 
 // proxy serves the user's port for the node runtime: Medusa's child listens on an internal
-// port, and every request goes through here. While no child is ready (it is starting, or
-// restarting after a crash) requests wait instead of being refused; a restart switches the
-// target only once the new child serves.
+// port, and every request goes through here. While a child is starting (or restarting after a
+// crash) requests wait instead of being refused; a restart switches the target only once the
+// new child serves. While no child runs after a failure (Medusa exited at boot, a crash loop),
+// every request gets an immediate 503 that says why.
 type proxy struct {
-	mu    sync.Mutex
-	rp    *httputil.ReverseProxy
-	addr  string
-	ready chan struct{} // closed while there is a target
-	gate  chan struct{} // while paused: closed on resume
-	hold  time.Duration
+	mu      sync.Mutex
+	rp      *httputil.ReverseProxy
+	tr      *http.Transport
+	addr    string
+	gate    chan struct{} // while paused: closed on resume
+	wake    chan struct{} // closed (and replaced) whenever the state changes
+	down    string        // why no child serves, while none does after a failure
+	retryAt time.Time     // when the next attempt starts, while down
+	hold    time.Duration
 }
 
 func newProxy(hold time.Duration) *proxy {
-	return &proxy{ready: make(chan struct{}), hold: hold}
+	return &proxy{wake: make(chan struct{}), hold: hold}
+}
+
+// changed wakes the requests waiting for a change of state. Called with p.mu held.
+func (p *proxy) changed() {
+	close(p.wake)
+	p.wake = make(chan struct{})
 }
 
 // set points the proxy at addr (host:port).
 func (p *proxy) set(addr string) {
 	target := &url.URL{Scheme: "http", Host: addr}
 	rp := httputil.NewSingleHostReverseProxy(target)
-	rp.Transport = &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: 30 * time.Second}
+	tr := &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: 30 * time.Second}
+	rp.Transport = tr
 	rp.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
 		reloaders.WriteError(w, http.StatusBadGateway, "the dev server went away while answering: "+err.Error())
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.rp, p.addr = rp, addr
-	select {
-	case <-p.ready:
-	default:
-		close(p.ready)
+	if p.tr != nil {
+		// Connections to the previous child are no longer needed once their requests finish.
+		old := p.tr
+		time.AfterFunc(30*time.Second, old.CloseIdleConnections)
 	}
+	p.rp, p.tr, p.addr, p.down = rp, tr, addr, ""
+	p.changed()
 }
 
 // clearIf makes new requests wait for the next set, if the proxy points at addr.
@@ -53,11 +65,16 @@ func (p *proxy) clearIf(addr string) {
 		return
 	}
 	p.rp, p.addr = nil, ""
-	select {
-	case <-p.ready:
-		p.ready = make(chan struct{})
-	default:
-	}
+	p.changed()
+}
+
+// setDown makes every request without a target get an immediate 503 with reason (and a
+// Retry-After of the time left until retryAt); "" makes them wait again.
+func (p *proxy) setDown(reason string, retryAt time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.down, p.retryAt = reason, retryAt
+	p.changed()
 }
 
 // pause makes new requests wait until resume: during a reload, so that Node spends its time
@@ -84,13 +101,14 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var expired <-chan time.Time // armed only for a request that has to wait
 	for {
 		p.mu.Lock()
-		rp, wait := p.rp, p.gate
-		if wait == nil && rp == nil {
-			wait = p.ready
-		}
+		rp, gate, wake, down, retryAt := p.rp, p.gate, p.wake, p.down, p.retryAt
 		p.mu.Unlock()
-		if wait == nil {
+		if rp != nil && gate == nil {
 			rp.ServeHTTP(w, r)
+			return
+		}
+		if rp == nil && down != "" {
+			writeNotReady(w, down, time.Until(retryAt))
 			return
 		}
 		if expired == nil {
@@ -98,8 +116,13 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			defer t.Stop()
 			expired = t.C
 		}
+		wait := wake
+		if gate != nil {
+			wait = gate
+		}
 		select {
 		case <-wait:
+		case <-wake:
 		case <-r.Context().Done():
 			return
 		case <-expired:

@@ -45,6 +45,9 @@ type Status struct {
 	LastReload *LastReload `json:"lastReload,omitempty"`
 	Errors     int         `json:"errors"`
 	Message    string      `json:"message,omitempty"`
+	// While no child runs after a failure: failed attempts in a row, and when the next starts.
+	Attempts int       `json:"attempts,omitempty"`
+	RetryAt  time.Time `json:"retryAt,omitzero"`
 }
 
 // LastReload summarises the latest reload.
@@ -122,6 +125,13 @@ type Supervisor struct {
 	watcher  *watch.Watcher
 	ctx      context.Context // Run's, once it started
 	done     chan struct{}
+
+	// While no child runs after a failure (owned by the loop): the 503 server of the embedded
+	// runtime, failed attempts in a row, and when the child that serves came up.
+	down     downServer
+	failures int
+	retry    *time.Timer
+	upSince  time.Time
 }
 
 type command struct {
