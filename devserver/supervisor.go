@@ -111,6 +111,7 @@ type Supervisor struct {
 	hashes   map[string][32]byte
 	known    map[string]bool      // files that existed at the last look
 	missing  map[string]time.Time // known files seen missing, since when
+	emptied  map[string]time.Time // known files seen empty, since when
 	kick     chan struct{}
 	cmds     chan command
 	child    *child
@@ -168,7 +169,7 @@ func New(opts Options) (*Supervisor, error) {
 	}
 	s := &Supervisor{
 		opts: opts, root: root,
-		pending: map[string]bool{}, hashes: map[string][32]byte{}, known: map[string]bool{}, missing: map[string]time.Time{},
+		pending: map[string]bool{}, hashes: map[string][32]byte{}, known: map[string]bool{}, missing: map[string]time.Time{}, emptied: map[string]time.Time{},
 		kick: make(chan struct{}, 1), cmds: make(chan command), done: make(chan struct{}),
 	}
 	name := opts.Runtime
@@ -418,6 +419,14 @@ func (s *Supervisor) scanHashes() {
 // save by renaming the old file away and writing a new one leave it missing for a moment.
 const deleteGrace = 50 * time.Millisecond
 
+// emptyGrace is how long a file that had content must stay empty before the change counts: a
+// save in place (an editor writing over the file, Python's open(p, "w")) truncates it first and
+// writes after, and the empty file must not replace working code meanwhile.
+const emptyGrace = 150 * time.Millisecond
+
+// emptySum is the hash of an empty file.
+var emptySum = sha256.Sum256(nil)
+
 // takeBatch turns the touched files into changes: what was added, changed or deleted since the
 // last look, by content.
 func (s *Supervisor) takeBatch() []host.Change {
@@ -453,6 +462,18 @@ func (s *Supervisor) takeBatch() []host.Change {
 			continue
 		}
 		delete(s.missing, f)
+		if len(b) == 0 && s.known[f] && s.hashes[f] != emptySum {
+			since, seen := s.emptied[f]
+			if !seen {
+				s.emptied[f] = time.Now()
+			}
+			if !seen || time.Since(since) < emptyGrace {
+				s.pending[f] = true
+				recheck = true
+				continue
+			}
+		}
+		delete(s.emptied, f)
 		sum := sha256.Sum256(b)
 		if s.known[f] && s.hashes[f] == sum {
 			continue

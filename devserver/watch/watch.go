@@ -43,12 +43,17 @@ type Options struct {
 type Watcher struct {
 	opts    Options
 	fw      *fsnotify.Watcher // nil when polling
+	writes  *writeTracker     // Linux, with fsnotify: which files are open for writing; else nil
 	events  <-chan fsnotify.Event
 	errs    <-chan error
 	batches chan []string
 	done    chan struct{}
 	once    sync.Once
 }
+
+// maxOpenHold is the longest a batch waits for a file that is being written (written, not yet
+// closed by its writer), counted from that file's last write.
+const maxOpenHold = time.Second
 
 // New starts watching opts.Root and every directory below it that is not ignored.
 func New(opts Options) (*Watcher, error) {
@@ -80,8 +85,14 @@ func New(opts Options) (*Watcher, error) {
 		return nil, fmt.Errorf("watch: %w", err)
 	}
 	w := &Watcher{opts: opts, fw: fw, events: fw.Events, errs: fw.Errors, batches: make(chan []string, 16), done: make(chan struct{})}
+	if t, err := newWriteTracker(w.done); err == nil {
+		w.writes = t
+	}
 	if _, err := w.addTree(root); err != nil {
 		fw.Close()
+		if w.writes != nil {
+			_ = w.writes.close()
+		}
 		return nil, err
 	}
 	go w.run()
@@ -98,6 +109,9 @@ func (w *Watcher) Close() error {
 		close(w.done)
 		if w.fw != nil {
 			err = w.fw.Close()
+		}
+		if w.writes != nil {
+			_ = w.writes.close()
 		}
 	})
 	return err
@@ -186,6 +200,11 @@ func (w *Watcher) addTree(dir string) ([]string, error) {
 			if err := w.fw.Add(p); err != nil {
 				w.opts.Logger.Warn("watch: cannot watch directory", "dir", p, "err", err)
 			}
+			if w.writes != nil {
+				if err := w.writes.add(p); err != nil {
+					w.opts.Logger.Warn("watch: cannot follow writes in directory", "dir", p, "err", err)
+				}
+			}
 			return nil
 		}
 		files = append(files, p)
@@ -196,6 +215,14 @@ func (w *Watcher) addTree(dir string) ([]string, error) {
 
 func (w *Watcher) run() {
 	defer close(w.batches)
+	var writes <-chan writeEvent
+	if w.writes != nil {
+		writes = w.writes.events
+	}
+	// Files being written: written and not yet closed by their writer, since their last write.
+	// A batch that has one waits for it (at most maxOpenHold), so that a file truncated and
+	// then written in place is not reported while it is empty or half written.
+	open := map[string]time.Time{}
 	pending := map[string]bool{}
 	var order []string
 	var first time.Time
@@ -253,6 +280,9 @@ func (w *Watcher) run() {
 				}
 				continue
 			}
+			if writes != nil && ev.Op == fsnotify.Write {
+				continue // the write tracker reports writes, in order with their closing
+			}
 			if ev.Has(fsnotify.Chmod) && !ev.Has(fsnotify.Write) {
 				// A chmod alone does not change content; editors emit it after a write.
 				if !pending[ev.Name] {
@@ -282,8 +312,31 @@ func (w *Watcher) run() {
 				continue
 			}
 			w.opts.Logger.Warn("watch: " + err.Error())
+		case we, ok := <-writes:
+			if !ok {
+				writes = nil
+				continue
+			}
+			rel := w.rel(we.path)
+			if rel == "." || strings.HasPrefix(rel, "../") || w.Ignored(rel) || (w.opts.Relevant != nil && !w.opts.Relevant(rel)) {
+				continue
+			}
+			if we.closed {
+				delete(open, we.path)
+			} else {
+				open[we.path] = time.Now()
+			}
+			if len(order) == 0 {
+				first = time.Now()
+			}
+			touch(we.path)
+			arm()
 		case <-timer.C:
 			if len(order) == 0 {
+				continue
+			}
+			if hold := holdFor(open, pending); hold > 0 {
+				timer.Reset(hold) // or sooner: its writer closing it re-arms the timer
 				continue
 			}
 			batch := order
@@ -296,4 +349,21 @@ func (w *Watcher) run() {
 			}
 		}
 	}
+}
+
+// holdFor is how long a batch of pending files must still wait for one of them that is being
+// written, or 0. A file whose writer has been silent for maxOpenHold no longer holds it.
+func holdFor(open map[string]time.Time, pending map[string]bool) time.Duration {
+	var hold time.Duration
+	for p, since := range open {
+		left := maxOpenHold - time.Since(since)
+		if left <= 0 {
+			delete(open, p)
+			continue
+		}
+		if pending[p] && left > hold {
+			hold = left
+		}
+	}
+	return hold
 }
