@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/dop251/goja"
 
@@ -162,7 +163,9 @@ func loadHTTP(rt *jsvm.Runtime, module *goja.Object) error {
 	if err != nil {
 		return err
 	}
-	exports, err := runFactory(rt, "http", rt.VM().NewObject(), utils)
+	host := rt.VM().NewObject()
+	_ = host.Set("verifyJWT", func(token, secret string) (string, error) { return VerifyJWT(token, secret, time.Now()) })
+	exports, err := runFactory(rt, "http", host, utils)
 	if err != nil {
 		return err
 	}
@@ -192,6 +195,11 @@ func loadServer(rt *jsvm.Runtime, module *goja.Object) error {
 	if err != nil {
 		return err
 	}
+	httpMod, err := rt.RequireBuiltin(HTTPModule)
+	if err != nil {
+		return err
+	}
+	_ = host.Set("http", httpMod)
 	_ = host.Set("qsParse", qs)
 	_ = host.Set("pathToRegexp", ptr)
 	exports, err := runFactory(rt, "server", host, utils)

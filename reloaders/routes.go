@@ -32,10 +32,16 @@ type RuntimeError struct {
 
 // RoutesOptions configure the routes reloader.
 type RoutesOptions struct {
-	Root           string
-	Runtime        *jsvm.Runtime
-	Container      *framework.Container
-	CORS           CORSConfig
+	Root      string
+	Runtime   *jsvm.Runtime
+	Container *framework.Container
+	CORS      CORSConfig
+	// PublishableKey is the one key /store routes accept (x-publishable-api-key): the
+	// development key; "" accepts none, as Medusa without keys.
+	PublishableKey string
+	// RequireAuth applies Medusa's default checks: the publishable key on /store and an admin
+	// token on /admin (see framework/js/server.js).
+	RequireAuth    bool
 	RequestTimeout time.Duration // longest wait for a response before answering 500
 	BodyLimit      int64         // request body limit in bytes
 	Logger         *slog.Logger
@@ -84,6 +90,7 @@ type routeFile struct {
 	handlers        map[string]goja.Value // method → handler
 	lines           map[string]int        // method → line of its export
 	noCORS          bool                  // export const CORS = false
+	noAuth          bool                  // export const AUTHENTICATE = false
 }
 
 type middlewareEntry struct {
@@ -314,8 +321,12 @@ func (r *Routes) loadRoute(tx *jsvm.Tx, vm *goja.Runtime, file, rel string) (*ro
 	if len(rf.handlers) == 0 {
 		problems = append(problems, Warning(file, 1, MsgNoHandler(path)))
 	}
+	// Medusa: `FLAG in exports ? !!exports[FLAG] : true`.
 	if v := m.Export(vm, "CORS"); v != nil && !goja.IsUndefined(v) && !v.ToBoolean() {
 		rf.noCORS = true
+	}
+	if v := m.Export(vm, "AUTHENTICATE"); v != nil && !goja.IsUndefined(v) && !v.ToBoolean() {
+		rf.noAuth = true
 	}
 	return rf, problems
 }

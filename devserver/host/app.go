@@ -39,6 +39,12 @@ type Options struct {
 	Output         io.Writer         // console.* and logger output
 	OnRuntimeError func(reloaders.RuntimeError)
 	CacheDir       string // transform cache shared by processes; "" = none
+	// RequireAuth refuses what Medusa refuses by default: /store without the publishable key
+	// (400) and /admin without an admin token (401, unless the route exports
+	// AUTHENTICATE = false). The development credentials (Credentials, printed at the first
+	// Load) pass both. Off, the embedded runtime lets such requests through; authenticate()
+	// in a project's middlewares checks tokens either way.
+	RequireAuth bool
 }
 
 // App is a project running in the embedded runtime.
@@ -52,10 +58,13 @@ type App struct {
 	modules     *reloaders.Modules
 	workflows   *framework.Workflows
 	configValue goja.Value
-	kinds       []reloaders.Reloader
-	container   *framework.Container
-	bus         *local.Bus
-	scheduler   *schedule.Scheduler
+	credentials framework.DevCredentials
+	// printedCredentials: the first Load printed them.
+	printedCredentials bool
+	kinds              []reloaders.Reloader
+	container          *framework.Container
+	bus                *local.Bus
+	scheduler          *schedule.Scheduler
 
 	mu         sync.Mutex // one load or reload at a time
 	set        *jsvm.ModuleSet
@@ -122,6 +131,10 @@ func (a *App) Root() string { return a.opts.Root }
 
 // Config is the evaluated medusa-config, after Load.
 func (a *App) Config() *project.Config { return a.config }
+
+// Credentials are the development credentials of the project (set once it has loaded): the
+// publishable key /store routes require and bearer tokens for an admin user and a customer.
+func (a *App) Credentials() framework.DevCredentials { return a.credentials }
 
 // Close stops the jobs and the bus, letting what runs finish briefly, then the runtime.
 func (a *App) Close() {
@@ -192,6 +205,13 @@ func (a *App) Load(ctx context.Context) Result {
 	}
 	res.DurationMs = ms(time.Since(start))
 	res.Problems = a.problems()
+	if c := a.credentials; a.opts.RequireAuth && c.PublishableKey != "" && !a.printedCredentials {
+		a.printedCredentials = true
+		fmt.Fprintf(a.opts.Output, "[medusa-ls] development credentials (the embedded runtime has no auth or API key module):\n"+
+			"  /store routes:  -H 'x-publishable-api-key: %s'\n"+
+			"  /admin routes:  -H 'Authorization: Bearer %s'\n"+
+			"  as a customer:  -H 'Authorization: Bearer %s'\n", c.PublishableKey, c.AdminToken, c.CustomerToken)
+	}
 	return res
 }
 
@@ -261,6 +281,7 @@ func (a *App) setupContainer(vm *goja.Runtime, cfgValue goja.Value) {
 	a.container.Register("featureFlagRouter", flags)
 
 	var cors reloaders.CORSConfig
+	jwtSecret := ""
 	if cfg, ok := cfgValue.(*goja.Object); ok {
 		if pc, ok := cfg.Get("projectConfig").(*goja.Object); ok {
 			if h, ok := pc.Get("http").(*goja.Object); ok {
@@ -272,11 +293,13 @@ func (a *App) setupContainer(vm *goja.Runtime, cfgValue goja.Value) {
 					return v.String()
 				}
 				cors = reloaders.CORSConfig{Store: str("storeCors"), Admin: str("adminCors"), Auth: str("authCors")}
+				jwtSecret = str("jwtSecret")
 			}
 		}
 	}
+	a.credentials = framework.NewDevCredentials(a.opts.Root, jwtSecret)
 	a.routes = reloaders.NewRoutes(reloaders.RoutesOptions{
-		Root: a.opts.Root, Runtime: a.rt, Container: a.container, CORS: cors,
+		Root: a.opts.Root, Runtime: a.rt, Container: a.container, CORS: cors, PublishableKey: a.credentials.PublishableKey, RequireAuth: a.opts.RequireAuth,
 		RequestTimeout: a.opts.RequestTimeout, Logger: a.log, OnError: a.opts.OnRuntimeError,
 	})
 	busLog := slog.New(levelHandler{w: a.opts.Output})

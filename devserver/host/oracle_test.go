@@ -21,8 +21,15 @@ import (
 // oracleApp loads the project in dir with the embedded runtime and serves it.
 func oracleApp(t *testing.T, dir string) *httptest.Server {
 	t.Helper()
+	srv, _ := oracleAppWith(t, dir)
+	return srv
+}
+
+// oracleAppWith is oracleApp that also returns the app.
+func oracleAppWith(t *testing.T, dir string) (*httptest.Server, *App) {
+	t.Helper()
 	app, err := New(Options{Root: dir, Env: map[string]string{"NODE_ENV": "development"}, TaskTimeout: 10 * time.Second,
-		RequestTimeout: 30 * time.Second, Output: &testutil.Buffer{}})
+		RequestTimeout: 30 * time.Second, Output: &testutil.Buffer{}, RequireAuth: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +39,7 @@ func oracleApp(t *testing.T, dir string) *httptest.Server {
 	}
 	srv := httptest.NewServer(app.Handler())
 	t.Cleanup(srv.Close)
-	return srv
+	return srv, app
 }
 
 func readTestdata(t *testing.T, name string) string {
@@ -111,9 +118,13 @@ func TestWorkflowsMatchMedusa(t *testing.T) {
 	oracle.Compare(t, runCases(t, medusa, embedded), nil)
 }
 
+// oracleJWTSecret is projectConfig.http.jwtSecret of the HTTP oracle's project.
+const oracleJWTSecret = "oracle-secret"
+
 // httpRequest is one request of the HTTP oracle.
 type httpRequest struct {
 	Name    string            `json:"name"`
+	NoKey   bool              `json:"-"` // send no x-publishable-api-key (others get the valid one)
 	Method  string            `json:"method"`
 	Path    string            `json:"path"`
 	Headers map[string]string `json:"headers,omitempty"`
@@ -145,16 +156,31 @@ func httpOutcome(status int, headers map[string]string, body string) map[string]
 func compareHTTP(t *testing.T, files map[string]string, requests []httpRequest, intended map[string]string) {
 	t.Helper()
 	files["run-http.js"] = readTestdata(t, "run-http.js")
-	reqJSON, _ := json.Marshal(requests)
-	files["requests.json"] = string(reqJSON)
 	dir := oracle.Project(t, files)
+	srv, app := oracleAppWith(t, dir)
+	creds := app.Credentials()
+	for i := range requests {
+		r := &requests[i]
+		h := map[string]string{}
+		for k, v := range r.Headers {
+			h[k] = strings.ReplaceAll(strings.ReplaceAll(v, "$ADMIN_TOKEN", creds.AdminToken), "$CUSTOMER_TOKEN", creds.CustomerToken)
+		}
+		if _, set := h["x-publishable-api-key"]; !set && !r.NoKey {
+			h["x-publishable-api-key"] = creds.PublishableKey
+		}
+		r.Headers = h
+	}
+	reqJSON, _ := json.Marshal(requests)
+	if err := os.WriteFile(filepath.Join(dir, "requests.json"), reqJSON, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	var medusa []struct {
 		Status  int               `json:"status"`
 		Headers map[string]string `json:"headers"`
 		Body    string            `json:"body"`
 	}
 	outFile := filepath.Join(dir, "responses.json")
-	oracle.Node(t, dir, "run-http.js", filepath.Join(dir, "requests.json"), outFile)
+	oracle.Node(t, dir, "run-http.js", filepath.Join(dir, "requests.json"), outFile, creds.PublishableKey)
 	out, err := os.ReadFile(outFile)
 	if err != nil {
 		t.Fatal(err)
@@ -165,7 +191,6 @@ func compareHTTP(t *testing.T, files map[string]string, requests []httpRequest, 
 	if len(medusa) != len(requests) {
 		t.Fatalf("node answered %d of %d requests", len(medusa), len(requests))
 	}
-	srv := oracleApp(t, dir)
 	var cases []oracle.Case
 	for i, r := range requests {
 		req, err := http.NewRequest(r.Method, srv.URL+"/", strings.NewReader(r.Body))
@@ -198,12 +223,12 @@ func compareHTTP(t *testing.T, files map[string]string, requests []httpRequest, 
 func echoRoute(methods ...string) string {
 	var b strings.Builder
 	for _, m := range methods {
-		fmt.Fprintf(&b, "exports.%s = (req, res) => res.json({ route: %q, mw: req.mw || [], params: req.params, query: req.query, body: req.body, path: req.path, baseUrl: req.baseUrl, url: req.url, polluted: ({}).x })\n", m, m)
+		fmt.Fprintf(&b, "exports.%s = (req, res) => res.json({ route: %q, mw: req.mw || [], params: req.params, query: req.query, body: req.body, path: req.path, baseUrl: req.baseUrl, url: req.url, polluted: ({}).x, auth: req.auth_context, pk: req.publishable_key_context, locale: req.locale })\n", m, m)
 	}
 	return b.String()
 }
 
-const oracleMiddlewares = `const { defineMiddlewares } = require("@medusajs/framework/http")
+const oracleMiddlewares = `const { defineMiddlewares, authenticate } = require("@medusajs/framework/http")
 const mark = (name) => (req, res, next) => { (req.mw = req.mw || []).push([name, req.params, req.path, req.baseUrl, req.url]); next() }
 exports.default = defineMiddlewares({
   routes: [
@@ -218,6 +243,7 @@ exports.default = defineMiddlewares({
     { matcher: "/custom/x", methods: ["ALL"], middlewares: [mark("custom-x-all")] },
     { matcher: "/admin/*", middlewares: [mark("admin-star")] },
     { matcher: "/store/Items/:id", methods: ["get"], middlewares: [mark("items-case")] },
+    { matcher: "/custom/guarded", middlewares: [authenticate("customer", ["bearer"])] },
   ],
 })
 `
@@ -239,6 +265,11 @@ func TestHTTPMatchesMedusa(t *testing.T) {
 		"src/api/admin/thing/route.js":       echoRoute("GET", "PUT") + "exports.AUTHENTICATE = false\n",
 		"src/api/auth/thing/route.js":        echoRoute("POST"),
 		"src/api/q/route.js":                 echoRoute("GET"),
+		"src/api/store/admin-like/route.js":  echoRoute("GET"),
+		"src/api/admin/locked/route.js":      echoRoute("GET", "POST"),
+		"src/api/admin/open-get/route.js":    echoRoute("GET") + "exports.AUTHENTICATE = false\n",
+		"src/api/store/me/route.js":          echoRoute("GET"),
+		"src/api/custom/guarded/route.js":    echoRoute("GET"),
 	}
 	store := map[string]string{"Origin": "http://store.test"}
 	pre := func(origin, method string, extra ...string) map[string]string {
@@ -312,6 +343,25 @@ func TestHTTPMatchesMedusa(t *testing.T) {
 		{Name: "semicolon", Method: "GET", Path: "/q?a=1;b=2"},
 		{Name: "unclosed bracket", Method: "GET", Path: "/q?a[b=1&c]=2"},
 		{Name: "array then scalar", Method: "GET", Path: "/q?a[]=1&a=2"},
+		// What Medusa refuses by default, and what it lets through.
+		{Name: "store without publishable key", Method: "GET", Path: "/store/items", NoKey: true},
+		{Name: "store with an unknown key", Method: "GET", Path: "/store/items", Headers: map[string]string{"x-publishable-api-key": "pk_nope"}},
+		{Name: "store without key, no route", Method: "GET", Path: "/store/none", NoKey: true},
+		{Name: "store preflight needs no key", Method: "OPTIONS", Path: "/store/items", NoKey: true, Headers: pre("http://store.test", "GET")},
+		{Name: "custom prefix needs no key", Method: "GET", Path: "/custom/x", NoKey: true},
+		{Name: "admin without token", Method: "GET", Path: "/admin/locked"},
+		{Name: "admin with a bad token", Method: "GET", Path: "/admin/locked", Headers: map[string]string{"Authorization": "Bearer abc.def.ghi"}},
+		{Name: "admin with the admin token", Method: "GET", Path: "/admin/locked", Headers: map[string]string{"Authorization": "Bearer $ADMIN_TOKEN"}},
+		{Name: "admin with a customer token", Method: "POST", Path: "/admin/locked", Headers: map[string]string{"Authorization": "Bearer $CUSTOMER_TOKEN"}},
+		{Name: "admin with a secret key as bearer", Method: "GET", Path: "/admin/locked", Headers: map[string]string{"Authorization": "Bearer sk_123"}},
+		{Name: "admin without route", Method: "GET", Path: "/admin/nothing"},
+		{Name: "admin AUTHENTICATE=false, GET", Method: "GET", Path: "/admin/open-get"},
+		{Name: "admin AUTHENTICATE=false, other method", Method: "POST", Path: "/admin/open-get"},
+		{Name: "store with a customer token", Method: "GET", Path: "/store/me", Headers: map[string]string{"Authorization": "Bearer $CUSTOMER_TOKEN"}},
+		{Name: "store with an admin token", Method: "GET", Path: "/store/me", Headers: map[string]string{"Authorization": "Bearer $ADMIN_TOKEN"}},
+		{Name: "authenticate() in a middleware, no token", Method: "GET", Path: "/custom/guarded"},
+		{Name: "authenticate() in a middleware, customer", Method: "GET", Path: "/custom/guarded", Headers: map[string]string{"Authorization": "Bearer $CUSTOMER_TOKEN"}},
+		{Name: "locale from the query", Method: "GET", Path: "/store/me?locale=pt-br&x=1"},
 		{Name: "urlencoded body", Method: "POST", Path: "/store/items", Headers: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, Body: "a[b]=1&__proto__[x]=2&c=3&c=4"},
 	}
 	compareHTTP(t, files, requests, map[string]string{

@@ -89,11 +89,52 @@
     return out;
   }
 
-  function authenticate(actorType, authType) {
-    return function authenticateMiddleware(_req, _res, next) {
-      const e = new Error(`authenticate(${JSON.stringify(actorType)}, ${JSON.stringify(authType)}) needs Medusa's auth module, which the embedded runtime does not provide; run medusa-ls with --runtime node for authenticated routes`);
-      e.name = "UnsupportedError";
-      next(e);
+  // Medusa's authenticate (packages/core/framework/src/http/middlewares/authenticate-middleware.ts):
+  // a bearer JWT signed with projectConfig.http.jwtSecret whose actor_type is allowed fills
+  // req.auth_context; otherwise 401 {"message":"Unauthorized"}, unless allowUnauthenticated.
+  // The embedded runtime has no sessions and no secret API keys (they need the auth and
+  // api-key modules); medusa-ls prints development tokens at start instead.
+  function authenticate(actorType, authType, options = {}) {
+    return async function authenticateMiddleware(req, res, next) {
+      const authTypes = Array.isArray(authType) ? authType : [authType];
+      const actorTypes = Array.isArray(actorType) ? actorType : [actorType];
+      const permitted = (t) => actorTypes.includes("*") || actorTypes.includes(t);
+      let authContext = null;
+      if (authTypes.includes("bearer") && req.headers.authorization) {
+        const m = /(\S+)\s+(\S+)/.exec(req.headers.authorization);
+        if (m && m[1].toLowerCase() === "bearer") {
+          let secret;
+          try {
+            const config = req.scope.resolve("configModule");
+            secret = config && config.projectConfig && config.projectConfig.http && config.projectConfig.http.jwtSecret;
+          } catch {}
+          try {
+            const verified = JSON.parse(host.verifyJWT(m[2], secret || "supersecret"));
+            if (permitted(verified.actor_type)) authContext = verified;
+          } catch {
+            authContext = null;
+          }
+        }
+      }
+      if (authContext && authContext.actor_id) {
+        req.auth_context = authContext;
+        return next();
+      }
+      if (authContext && authContext.auth_identity_id && options.allowUnregistered && permitted(authContext.actor_type)) {
+        req.auth_context = authContext;
+        return next();
+      }
+      if (options.allowUnauthenticated) return next();
+      const actorIsUser = actorTypes.length === 1 && actorTypes[0] === "user";
+      const bearerSecret = (() => {
+        const [type, token] = String(req.headers.authorization || "").split(" ");
+        return !!type && type.toLowerCase() === "bearer" && !!token && token.startsWith("sk_");
+      })();
+      if (authTypes.includes("api-key") && actorIsUser && bearerSecret) {
+        res.status(401).json({ message: "A secret API key was passed as a Bearer token. Secret API keys must be sent using HTTP Basic authentication instead (Authorization: Basic <secret-api-key>)." });
+        return;
+      }
+      res.status(401).json({ message: "Unauthorized" });
     };
   }
 

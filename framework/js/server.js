@@ -392,6 +392,76 @@
       escapeHtml(req.method) + " " + escapeHtml(req.path) + "</pre>\n</body>\n</html>\n");
   }
 
+  // ---- Medusa's own layers ---------------------------------------------------------------------
+  //
+  // What Medusa's ApiLoader (router.ts) registers before the project's middlewares, in its
+  // order: /admin requires an authenticated user unless the route exports AUTHENTICATE = false;
+  // /store requires a publishable key (x-publishable-api-key), reads the locale, and takes a
+  // customer's token when there is one. (CORS comes before these, in Go: reloaders/cors.go.)
+  // The embedded runtime has no API key module: the one publishable key it accepts is the
+  // development key medusa-ls prints at start (init.publishableKey). The key and admin checks
+  // apply when init.requireAuth is set (host.Options.RequireAuth).
+  const requestInit = new WeakMap();
+  const PK_HEADER = "x-publishable-api-key";
+  function ensurePublishableApiKey(req, _res, next) {
+    if (!(requestInit.get(req) || {}).requireAuth) return next();
+    const key = req.get(PK_HEADER);
+    if (key === undefined || key === null || key === "") {
+      return next(new MedusaError(MedusaError.Types.NOT_ALLOWED, `Publishable API key required in the request header: ${PK_HEADER}. You can manage your keys in settings in the dashboard.`));
+    }
+    const init = requestInit.get(req) || {};
+    if (!init.publishableKey || key !== init.publishableKey) {
+      return next(new MedusaError(MedusaError.Types.NOT_ALLOWED, "A valid publishable key is required to proceed with the request"));
+    }
+    req.publishable_key_context = { key, sales_channel_ids: [] };
+    return next();
+  }
+  // @medusajs/utils normalizeLocale.
+  function normalizeLocale(locale) {
+    const segments = String(locale).split("-");
+    const cap = (x) => x.charAt(0).toUpperCase() + x.slice(1);
+    if (segments.length === 1) return segments[0].toLowerCase();
+    if (segments.length === 2) {
+      const isScript = /^[a-z]{4}$/i.test(segments[1]);
+      return `${segments[0].toLowerCase()}-${isScript ? cap(segments[1].toLowerCase()) : segments[1].toUpperCase()}`;
+    }
+    if (segments.length === 3) return `${segments[0].toLowerCase()}-${cap(segments[1].toLowerCase())}-${segments[2].toUpperCase()}`;
+    return locale;
+  }
+  function applyLocale(req, _res, next) {
+    const queryLocale = req.query.locale;
+    if (queryLocale) {
+      req.locale = normalizeLocale(queryLocale);
+      delete req.query.locale;
+      return next();
+    }
+    const headerLocale = req.get("x-medusa-locale");
+    if (headerLocale) req.locale = normalizeLocale(headerLocale);
+    return next();
+  }
+  const unlessOptedOut = (fn) => function authMiddleware(req, res, next) {
+    const init = requestInit.get(req) || {};
+    if (init.optedOutOfAuth) return next();
+    return fn(req, res, next);
+  };
+  const whenRequired = (fn) => function requireAuth(req, res, next) {
+    if (!(requestInit.get(req) || {}).requireAuth) return next();
+    return fn(req, res, next);
+  };
+  let coreStack;
+  function core() {
+    if (!coreStack) {
+      const http = host.http;
+      coreStack = buildStack([
+        { use: true, matcher: "/admin", fn: whenRequired(unlessOptedOut(http.authenticate("user", ["bearer", "session", "api-key"]))) },
+        { use: true, matcher: "/store", fn: ensurePublishableApiKey },
+        { use: true, matcher: "/store", fn: applyLocale },
+        { use: true, matcher: "/store", fn: unlessOptedOut(http.authenticate("customer", ["bearer", "session"], { allowUnauthenticated: true })) },
+      ]);
+    }
+    return coreStack;
+  }
+
   // dispatch runs one request through the stack. `io` is the Go side: finish(status, headers,
   // chunks) writes the response, reportError(err, status) records a server error for the
   // editor, settled() says nothing more will run for this request.
@@ -400,6 +470,8 @@
     const res = new Response(req, io.finish);
     req.res = res;
     res.locals = {};
+    requestInit.set(req, init);
+    stack = core().concat(stack);
 
     let erroring = false;
     const handleError = (err) => {
