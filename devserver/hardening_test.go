@@ -179,6 +179,18 @@ func TestCrashLoopAnswers503AtOnceAndRetries(t *testing.T) {
 	if !strings.Contains(d.out.String(), "retrying in 1s (attempt 2)") {
 		t.Fatalf("the log does not say when it retries:\n%s", d.out.String())
 	}
+	// What the editor's medusa/status shows: the state events.
+	shown := false
+	d.mu.Lock()
+	for _, e := range d.events {
+		if e.Status != nil && e.Status.State == devserver.StateError && strings.Contains(e.Status.Message, "retrying in 1s (attempt 2)") {
+			shown = true
+		}
+	}
+	d.mu.Unlock()
+	if !shown {
+		t.Fatal("no status event says when it retries")
+	}
 	// The retry brings it back by itself.
 	deadline := time.Now().Add(waitFor)
 	for {
@@ -427,4 +439,34 @@ func TestInPlaceSavesUnderLoadNeverFail(t *testing.T) {
 func postRoute(v int) string {
 	return "import type { MedusaRequest, MedusaResponse } from \"@medusajs/framework/http\"\n" +
 		fmt.Sprintf("export async function POST(req: MedusaRequest, res: MedusaResponse) {\n  res.json({ v: %d })\n}\n", v)
+}
+
+// The same for the node runtime: Medusa restarts (.env changes) under load lose no request.
+func TestNodeRestartsUnderLoadLoseNoRequest(t *testing.T) {
+	env, err := os.ReadFile(filepath.Join(medusafixture.Dir(), ".env.example"))
+	if err != nil {
+		t.Skipf("the node fixture is not there: %v", err)
+	}
+	echo := "export const POST = (req: any, res: any) => res.json({ n: process.env.N, pid: process.pid })\n"
+	d := startNode(t, map[string]string{".env": string(env) + "N=0\n", "src/api/echo/route.ts": echo})
+	stop := make(chan struct{})
+	wait := load(d.url+"/echo", 1, stop)
+	const restarts = 3 // each boots a whole Medusa, 5-30 s on a busy machine
+	for i := 1; i <= restarts; i++ {
+		n := len(d.results("restart"))
+		writeFile(t, d.root, ".env", string(env)+fmt.Sprintf("N=%d\n", i))
+		deadline := time.Now().Add(3 * time.Minute)
+		for len(d.results("restart")) == n && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
+		if rs := d.results("restart"); len(rs) == n || !rs[len(rs)-1].Success {
+			t.Fatalf("restart %d did not succeed; output:\n%s", i, d.out.String())
+		}
+	}
+	close(stop)
+	res := wait()
+	if res.failed != 0 || res.requests < 100 {
+		t.Fatalf("%d of %d requests failed across %d Medusa restarts; last: %s", res.failed, res.requests, restarts, res.last)
+	}
+	t.Logf("%d requests across %d Medusa restarts, none failed", res.requests, restarts)
 }
