@@ -67,6 +67,8 @@ func (t *writeTracker) close() error { return t.f.Close() }
 func (t *writeTracker) read() {
 	defer close(t.events)
 	buf := make([]byte, 64<<10)
+	var batch []writeEvent
+	last := map[string]int{} // path → its event in batch
 	for {
 		n, err := t.f.Read(buf)
 		if err != nil {
@@ -75,6 +77,10 @@ func (t *writeTracker) read() {
 			}
 			continue
 		}
+		// One event per file per read, the last (a write then a close is a close): a burst of
+		// saves is not a burst of channel sends.
+		batch = batch[:0]
+		clear(last)
 		for off := 0; off+unix.SizeofInotifyEvent <= n; {
 			ev := (*unix.InotifyEvent)(unsafe.Pointer(&buf[off]))
 			nameLen := int(ev.Len)
@@ -92,8 +98,17 @@ func (t *writeTracker) read() {
 			if i := bytes.IndexByte(name, 0); i >= 0 {
 				name = name[:i]
 			}
+			we := writeEvent{path: filepath.Join(dir, string(name)), closed: ev.Mask&unix.IN_CLOSE_WRITE != 0}
+			if i, seen := last[we.path]; seen {
+				batch[i] = we
+				continue
+			}
+			last[we.path] = len(batch)
+			batch = append(batch, we)
+		}
+		for _, we := range batch {
 			select {
-			case t.events <- writeEvent{path: filepath.Join(dir, string(name)), closed: ev.Mask&unix.IN_CLOSE_WRITE != 0}:
+			case t.events <- we:
 			case <-t.done:
 				return
 			}
