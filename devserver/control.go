@@ -99,18 +99,12 @@ func controlName(root string) string {
 // controlHandler runs one command for a control connection.
 type controlHandler func(ctx context.Context, command string, args json.RawMessage) (json.RawMessage, error)
 
-// serveControl accepts control requests until ctx ends.
+// serveControl answers control requests until ctx ends. While another medusa-ls of this user
+// serves the project's commands, it waits, and takes the socket over once that one is gone.
+// The first attempt runs before it returns (so that commands work as soon as the port
+// answers); the rest run in the background.
 func (s *Supervisor) serveControl(ctx context.Context) {
 	path, err := ControlPath(s.root)
-	if err != nil {
-		s.logf("%s commands from other processes (emit, run-job) are unavailable: %v", s.prefix, err)
-		return
-	}
-	if pid, ok := probeControl(path, s.root); ok {
-		s.logf("%s another medusa-ls (pid %d) serves this project's commands (%s); emit and run-job reach that one", s.prefix, pid, path)
-		return
-	}
-	ln, err := listenControl(path)
 	if err != nil {
 		s.logf("%s commands from other processes (emit, run-job) are unavailable: %v", s.prefix, err)
 		return
@@ -121,7 +115,38 @@ func (s *Supervisor) serveControl(ctx context.Context) {
 		}
 		return s.Call(ctx, command, args)
 	}
-	serveControlOn(ctx, ln, handle, func(msg string) { s.logf("%s %s", s.prefix, msg) })
+	logf := func(msg string) { s.logf("%s %s", s.prefix, msg) }
+	try := func() bool {
+		if _, ok := probeControl(path, s.root); ok {
+			return false
+		}
+		ln, err := listenControl(path)
+		if err != nil {
+			return false // another process took it first
+		}
+		go serveControlOn(ctx, ln, handle, logf)
+		return true
+	}
+	if pid, ok := probeControl(path, s.root); ok {
+		s.logf("%s another medusa-ls (pid %d) serves this project's commands (%s); emit and run-job reach that one until it exits", s.prefix, pid, path)
+	} else if try() {
+		return
+	}
+	go func() {
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+			if try() {
+				s.logf("%s commands from other processes now reach this dev server (%s)", s.prefix, path)
+				return
+			}
+		}
+	}()
 }
 
 // probeControl says whether a medusa-ls dev server of this user for root answers at path, with

@@ -3,6 +3,7 @@
 package devserver_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"github.com/medusa-ls/medusa-ls/devserver"
+	"github.com/medusa-ls/medusa-ls/devserver/host"
 	"github.com/medusa-ls/medusa-ls/internal/medusafixture"
 	"github.com/medusa-ls/medusa-ls/internal/testutil"
 )
@@ -469,4 +471,72 @@ func TestNodeRestartsUnderLoadLoseNoRequest(t *testing.T) {
 		t.Fatalf("%d of %d requests failed across %d Medusa restarts; last: %s", res.failed, res.requests, restarts, res.last)
 	}
 	t.Logf("%d requests across %d Medusa restarts, none failed", res.requests, restarts)
+}
+
+// Commands work as soon as the port answers: the control socket is listening before the child
+// starts, and a command that arrives before the supervisor has taken the child in waits for it.
+func TestEmitRightAfterTheFirstAnswer(t *testing.T) {
+	files := map[string]string{
+		"src/api/ok/route.ts":        routeTS(`res.json({ ok: 1 })`),
+		"src/subscribers/created.ts": "export default async function created() {}\nexport const config = { event: \"product.created\" }\n",
+	}
+	for i := 0; i < 5; i++ {
+		root := t.TempDir()
+		writeFile(t, root, "medusa-config.ts", storeConfig)
+		for rel, c := range files {
+			writeFile(t, root, rel, c)
+		}
+		d := runDev(t, root, nil)
+		deadline := time.Now().Add(waitFor)
+		for {
+			if u := d.sup.URL(); u != "" {
+				if resp, err := http.Get(u + "/ok"); err == nil {
+					resp.Body.Close()
+					if resp.StatusCode == 200 {
+						break
+					}
+				}
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the port never answered 200; output:\n%s", d.out.String())
+			}
+			time.Sleep(time.Millisecond)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+		out, err := devserver.Control(ctx, root, host.CmdEmitEvent, host.EmitArgs{Name: "product.created", Data: json.RawMessage(`{}`)})
+		cancel()
+		if err != nil || !strings.Contains(string(out), "created") {
+			t.Fatalf("try %d: emit right after the first 200: %s %v", i, out, err)
+		}
+		d.stop()
+	}
+}
+
+// With two dev servers on one project, the second takes the commands over when the first exits.
+func TestSecondDevServerTakesCommandsOver(t *testing.T) {
+	root := t.TempDir()
+	writeFile(t, root, "medusa-config.ts", storeConfig)
+	writeFile(t, root, "src/subscribers/created.ts", "export default async function created() {}\nexport const config = { event: \"product.created\" }\n")
+	first := startDevAt(t, root, nil)
+	second := startDevAt(t, root, nil)
+	if !strings.Contains(second.out.String(), "another medusa-ls") {
+		t.Fatalf("the second did not see the first:\n%s", second.out.String())
+	}
+	first.stop()
+	deadline := time.Now().Add(waitFor)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_, err := devserver.Control(ctx, root, host.CmdEmitEvent, host.EmitArgs{Name: "product.created", Data: json.RawMessage(`{}`)})
+		cancel()
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("commands never reached the second dev server: %v\n%s", err, second.out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !strings.Contains(second.out.String(), "commands from other processes now reach this dev server") {
+		t.Fatalf("the second did not say it took over:\n%s", second.out.String())
+	}
 }

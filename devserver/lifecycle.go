@@ -320,4 +320,7 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 func (s *Supervisor) setChild(c *child) {
 	s.child = c
 	s.current.Store(c)
+	s.mu.Lock()
+	s.notifyLocked()
+	s.mu.Unlock()
 }

@@ -133,6 +133,7 @@ type Supervisor struct {
 	failures int
 	retry    *time.Timer
 	upSince  time.Time
+	changed  chan struct{} // closed (and replaced) when the state or the child changes
 }
 
 type command struct {
@@ -170,7 +171,7 @@ func New(opts Options) (*Supervisor, error) {
 	s := &Supervisor{
 		opts: opts, root: root,
 		pending: map[string]bool{}, hashes: map[string][32]byte{}, known: map[string]bool{}, missing: map[string]time.Time{}, emptied: map[string]time.Time{},
-		kick: make(chan struct{}, 1), cmds: make(chan command), done: make(chan struct{}),
+		kick: make(chan struct{}, 1), cmds: make(chan command), done: make(chan struct{}), changed: make(chan struct{}),
 	}
 	name := opts.Runtime
 	switch name {
@@ -252,7 +253,7 @@ func (s *Supervisor) Run(ctx context.Context) error {
 	if s.opts.Watch {
 		_ = s.Watch()
 	}
-	go s.serveControl(ctx)
+	s.serveControl(ctx)
 	defer func() {
 		s.mu.Lock()
 		w := s.watcher
@@ -535,6 +536,7 @@ func (s *Supervisor) emit(e Event) {
 
 func (s *Supervisor) setState(st State, msg string) {
 	s.mu.Lock()
+	s.notifyLocked()
 	s.status.State = st
 	s.status.Message = msg
 	if st == StateStopped {
@@ -545,6 +547,12 @@ func (s *Supervisor) setState(st State, msg string) {
 	snap := s.status
 	s.mu.Unlock()
 	s.emit(Event{Status: &snap})
+}
+
+// notifyLocked wakes whoever waits for the state or the child to change. Called with s.mu held.
+func (s *Supervisor) notifyLocked() {
+	close(s.changed)
+	s.changed = make(chan struct{})
 }
 
 func (s *Supervisor) setProblems(ps []diag.Diagnostic) {
@@ -563,12 +571,31 @@ func (s *Supervisor) setProblems(ps []diag.Diagnostic) {
 // Call runs a command in the child (host.CmdEmitEvent, host.CmdRunJob, …) and returns its JSON
 // result. It does not go through the supervisor's loop, so a long job run does not hold up
 // reloads.
+//
+// While the dev server is starting or restarting, it waits for it (until ctx ends): the port
+// may answer before the supervisor has taken the new child in. It returns an error at once
+// when none runs (stopped, or down after a failure).
 func (s *Supervisor) Call(ctx context.Context, name string, args any) (json.RawMessage, error) {
-	c := s.current.Load()
-	if c == nil || !c.alive() {
-		return nil, errors.New("the dev server is not running")
+	for {
+		c := s.current.Load()
+		if c.alive() {
+			return s.rt.call(ctx, c, name, args)
+		}
+		s.mu.Lock()
+		st, msg, changed := s.status.State, s.status.Message, s.changed
+		s.mu.Unlock()
+		if st == StateError || st == StateStopped {
+			if msg != "" {
+				return nil, fmt.Errorf("the dev server is not running: %s", msg)
+			}
+			return nil, errors.New("the dev server is not running")
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return nil, fmt.Errorf("the dev server did not start in time: %w", ctx.Err())
+		}
 	}
-	return s.rt.call(ctx, c, name, args)
 }
 
 // runtime is how a kind of child is started, reloaded and stopped.
