@@ -15,9 +15,10 @@ var ErrTimeout = errors.New("did not finish in time")
 
 // Invoke runs fn on the loop with the arguments args builds, waits for its result (awaiting a
 // returned promise), and returns its error. It is for Go code that runs JavaScript on behalf of
-// something outside a request: a bus subscriber, a scheduled job. timeout bounds the whole
-// wait (a promise that never settles); runaway synchronous code is interrupted by the loop's
-// own limit and comes back as a *goja.InterruptedError.
+// something outside a request: a bus subscriber, a scheduled job. timeout bounds the wait from
+// the moment the function starts on the loop (a promise that never settles); runaway
+// synchronous code is interrupted by the loop's own limit and comes back as a
+// *goja.InterruptedError.
 func (rt *Runtime) Invoke(ctx context.Context, label string, timeout time.Duration, fn goja.Value, args func(vm *goja.Runtime) []goja.Value) error {
 	return rt.InvokeQueued(ctx, label, timeout, fn, args, nil)
 }
@@ -31,7 +32,9 @@ func (rt *Runtime) InvokeQueued(ctx context.Context, label string, timeout time.
 	finish := func(err error) { once.Do(func() { done <- err }) }
 	owner := NewOwner(label)
 	owner.OnInterrupt = func(ie *goja.InterruptedError) { finish(ie) }
+	begun := make(chan struct{})
 	posted := rt.Post(owner, label, func(vm *goja.Runtime) {
+		close(begun)
 		call, ok := goja.AssertFunction(fn)
 		if !ok {
 			finish(fmt.Errorf("%s: not a function", label))
@@ -44,6 +47,15 @@ func (rt *Runtime) InvokeQueued(ctx context.Context, label string, timeout time.
 	}
 	if queued != nil {
 		queued()
+	}
+	// The timeout runs from the moment the call starts: time spent waiting behind other work
+	// on the loop is not the function's.
+	select {
+	case <-begun:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-rt.loop.stopped:
+		return ErrLoopClosed
 	}
 	var expire <-chan time.Time
 	if timeout > 0 {

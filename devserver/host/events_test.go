@@ -185,7 +185,9 @@ export const config = { event: "tick" }
 		}
 	}
 	if lost != 0 || twice != 0 {
-		t.Fatalf("of %d events, %d were not handled and %d were handled more than once", events, lost, twice)
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		t.Fatalf("of %d events, %d were not handled and %d were handled more than once; runtime errors: %+v", events, lost, twice, f.runtime)
 	}
 }
 

@@ -118,6 +118,18 @@ func TestWorkflowsMatchMedusa(t *testing.T) {
 	oracle.Compare(t, runCases(t, medusa, embedded), nil)
 }
 
+// oracleErrorsRoute throws what its path names.
+const oracleErrorsRoute = `const { MedusaError } = require("@medusajs/framework/utils")
+exports.GET = async (req, res, next) => {
+  const t = req.params.type
+  if (t === "plain") throw new Error("plain failure")
+  if (t === "string") throw "a string"
+  if (t === "status") { const e = new Error("teapot"); e.statusCode = 418; e.expose = true; throw e }
+  if (t === "next") return next(new MedusaError(MedusaError.Types.NOT_FOUND, "via next"))
+  throw new MedusaError(t, "message for " + t)
+}
+`
+
 // oracleJWTSecret is projectConfig.http.jwtSecret of the HTTP oracle's project.
 const oracleJWTSecret = "oracle-secret"
 
@@ -228,7 +240,8 @@ func echoRoute(methods ...string) string {
 	return b.String()
 }
 
-const oracleMiddlewares = `const { defineMiddlewares, authenticate } = require("@medusajs/framework/http")
+const oracleMiddlewares = `const { defineMiddlewares, authenticate, validateAndTransformBody } = require("@medusajs/framework/http")
+const { z } = require("@medusajs/framework/zod")
 const mark = (name) => (req, res, next) => { (req.mw = req.mw || []).push([name, req.params, req.path, req.baseUrl, req.url]); next() }
 exports.default = defineMiddlewares({
   routes: [
@@ -244,6 +257,7 @@ exports.default = defineMiddlewares({
     { matcher: "/admin/*", middlewares: [mark("admin-star")] },
     { matcher: "/store/Items/:id", methods: ["get"], middlewares: [mark("items-case")] },
     { matcher: "/custom/guarded", middlewares: [authenticate("customer", ["bearer"])] },
+    { matcher: "/validated", method: "POST", middlewares: [validateAndTransformBody(z.object({ name: z.string(), qty: z.number().min(1), kind: z.enum(["a", "b"]).optional(), tags: z.array(z.string()).optional() }))] },
   ],
 })
 `
@@ -265,6 +279,8 @@ func TestHTTPMatchesMedusa(t *testing.T) {
 		"src/api/admin/thing/route.js":       echoRoute("GET", "PUT") + "exports.AUTHENTICATE = false\n",
 		"src/api/auth/thing/route.js":        echoRoute("POST"),
 		"src/api/q/route.js":                 echoRoute("GET"),
+		"src/api/errors/[type]/route.js":     oracleErrorsRoute,
+		"src/api/validated/route.js":         "exports.POST = (req, res) => res.json({ validated: req.validatedBody, body: req.body })\n",
 		"src/api/store/admin-like/route.js":  echoRoute("GET"),
 		"src/api/admin/locked/route.js":      echoRoute("GET", "POST"),
 		"src/api/admin/open-get/route.js":    echoRoute("GET") + "exports.AUTHENTICATE = false\n",
@@ -362,12 +378,41 @@ func TestHTTPMatchesMedusa(t *testing.T) {
 		{Name: "authenticate() in a middleware, no token", Method: "GET", Path: "/custom/guarded"},
 		{Name: "authenticate() in a middleware, customer", Method: "GET", Path: "/custom/guarded", Headers: map[string]string{"Authorization": "Bearer $CUSTOMER_TOKEN"}},
 		{Name: "locale from the query", Method: "GET", Path: "/store/me?locale=pt-br&x=1"},
+		// Errors thrown by a handler, and what Medusa's error handler answers for each.
+		{Name: "MedusaError not_found", Method: "GET", Path: "/errors/not_found"},
+		{Name: "MedusaError invalid_data", Method: "GET", Path: "/errors/invalid_data"},
+		{Name: "MedusaError not_allowed", Method: "GET", Path: "/errors/not_allowed"},
+		{Name: "MedusaError unauthorized", Method: "GET", Path: "/errors/unauthorized"},
+		{Name: "MedusaError forbidden", Method: "GET", Path: "/errors/forbidden"},
+		{Name: "MedusaError duplicate_error", Method: "GET", Path: "/errors/duplicate_error"},
+		{Name: "MedusaError conflict", Method: "GET", Path: "/errors/conflict"},
+		{Name: "MedusaError database_error", Method: "GET", Path: "/errors/database_error"},
+		{Name: "MedusaError invalid_argument", Method: "GET", Path: "/errors/invalid_argument"},
+		{Name: "MedusaError unexpected_state", Method: "GET", Path: "/errors/unexpected_state"},
+		{Name: "MedusaError payment_authorization_error", Method: "GET", Path: "/errors/payment_authorization_error"},
+		{Name: "MedusaError payment_requires_more_error", Method: "GET", Path: "/errors/payment_requires_more_error"},
+		{Name: "plain Error", Method: "GET", Path: "/errors/plain"},
+		{Name: "thrown string", Method: "GET", Path: "/errors/string"},
+		{Name: "error with statusCode and expose", Method: "GET", Path: "/errors/status"},
+		{Name: "error passed to next", Method: "GET", Path: "/errors/next"},
+		// Bodies validated with zod, as Medusa words the failures.
+		{Name: "valid body", Method: "POST", Path: "/validated", Headers: map[string]string{"Content-Type": "application/json"}, Body: `{"name":"mug","qty":2,"kind":"a"}`},
+		{Name: "missing field", Method: "POST", Path: "/validated", Headers: map[string]string{"Content-Type": "application/json"}, Body: `{"qty":2}`},
+		{Name: "wrong type", Method: "POST", Path: "/validated", Headers: map[string]string{"Content-Type": "application/json"}, Body: `{"name":5,"qty":"2"}`},
+		{Name: "too small", Method: "POST", Path: "/validated", Headers: map[string]string{"Content-Type": "application/json"}, Body: `{"name":"x","qty":0}`},
+		{Name: "unknown field", Method: "POST", Path: "/validated", Headers: map[string]string{"Content-Type": "application/json"}, Body: `{"name":"x","qty":1,"extra":true}`},
+		{Name: "bad enum", Method: "POST", Path: "/validated", Headers: map[string]string{"Content-Type": "application/json"}, Body: `{"name":"x","qty":1,"kind":"c"}`},
+		{Name: "bad array element", Method: "POST", Path: "/validated", Headers: map[string]string{"Content-Type": "application/json"}, Body: `{"name":"x","qty":1,"tags":["a",2]}`},
+		{Name: "four problems, three told", Method: "POST", Path: "/validated", Headers: map[string]string{"Content-Type": "application/json"}, Body: `{"name":1,"qty":0,"kind":"z","x":1}`},
+		{Name: "malformed JSON", Method: "POST", Path: "/validated", Headers: map[string]string{"Content-Type": "application/json"}, Body: `{"name":`},
 		{Name: "urlencoded body", Method: "POST", Path: "/store/items", Headers: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, Body: "a[b]=1&__proto__[x]=2&c=3&c=4"},
 	}
 	compareHTTP(t, files, requests, map[string]string{
 		"g flag, second (GET /store/gx/a)":                       statelessRegExp,
 		"y flag, second (GET /store/sticky)":                     statelessRegExp,
 		"bad percent-encoding in a param (GET /store/items/%zz)": "Go's HTTP server refuses a request target that is not valid percent-encoding with 400 before any project code runs; Medusa's router throws and answers 500",
+		"thrown string (GET /errors/string)":                     "Medusa's error handler itself fails on a thrown string (the 'in' operator on a string) and Express answers 500 with an HTML stack trace; medusa-ls answers Medusa's JSON 500",
+		"malformed JSON (POST /validated)":                       "the status and type are Medusa's; the message is goja's JSON.parse wording, not V8's",
 	})
 }
 

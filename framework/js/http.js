@@ -17,30 +17,92 @@
     };
   }
 
-  // Zod issue formatting as Medusa's zod helper words it.
-  function formatIssue(issue) {
-    const path = (issue.path || []).join(", ");
-    switch (issue.code) {
-      case "invalid_type":
-        if (issue.received === "undefined") return `Field '${path}' is required`;
-        return `Expected type: '${issue.expected}' for field '${path}', got: '${issue.received}'`;
-      case "unrecognized_keys":
-        return `Unrecognized fields: '${(issue.keys || []).join(", ")}'`;
-      case "invalid_enum_value":
-        return `Expected: '${(issue.options || []).join(", ")}' for field '${path}', but got: '${issue.received}'`;
-      default:
-        return path ? `${issue.message} for field '${path}'` : issue.message;
-    }
+  // Medusa's zodValidator (packages/core/framework/src/zod/zod-helpers.ts), ported as is: the
+  // schema is made strict when it can be, and at most three issues are worded as Medusa words
+  // them, for zod 3 and zod 4 issues alike.
+  // @medusajs/utils isObject.
+  const isObj = (v) => v != null && v.constructor != null && v.constructor.name === "Object";
+  const formatPath = (issue) => issue.path.join(", ");
+  const isInvalidTypeIssue = (i) => isObj(i) && i.code === "invalid_type" && "expected" in i && Array.isArray(i.path);
+  const isInvalidUnionIssue = (i) => isObj(i) && i.code === "invalid_union" && Array.isArray(i.errors);
+  const isInvalidValueIssue = (i) => isObj(i) && i.code === "invalid_value" && Array.isArray(i.path);
+  function getValueFromBody(issue, body) {
+    if (!isObj(body)) return undefined;
+    return issue.path.reduce((acc, curr) => (isObj(acc) ? acc[curr] : undefined), body);
   }
+  function getReceivedValue(issue, body) {
+    if ("input" in issue) return issue.input;
+    if ("received" in issue) return issue.received;
+    return getValueFromBody(issue, body);
+  }
+  function formatInvalidType(issues, body) {
+    const valid = issues.filter(isInvalidTypeIssue);
+    const expected = valid.map((i) => (body !== undefined && getValueFromBody(i, body) !== undefined ? i.expected : undefined)).filter(Boolean);
+    if (!expected.length || !valid[0]) return undefined;
+    const received = body !== undefined ? getValueFromBody(valid[0], body) : "unknown";
+    return `Expected type: '${expected.join(", ")}' for field '${formatPath(valid[0])}', got: '${received}'`;
+  }
+  function formatRequiredField(issues, body) {
+    const required = issues.filter((i) => i != null).find((i) => {
+      if (isInvalidTypeIssue(i) || isInvalidValueIssue(i)) return (body !== undefined ? getValueFromBody(i, body) : undefined) === undefined;
+      return false;
+    });
+    return required ? `Field '${formatPath(required)}' is required` : undefined;
+  }
+  function formatUnionError(issue, body) {
+    if (!isInvalidUnionIssue(issue)) return isObj(issue) && "message" in issue ? String(issue.message) : undefined;
+    const parentPath = issue.path || [];
+    const issues = issue.errors
+      .flatMap((e) => (Array.isArray(e) ? e : isObj(e) && "issues" in e ? e.issues : []))
+      .filter((i) => isObj(i) && "path" in i)
+      .map((i) => ({ ...i, path: [...parentPath, ...i.path] }));
+    if (!issues.length) return issue.message;
+    return formatInvalidType(issues, body) || formatRequiredField(issues, body) || issue.message;
+  }
+  function formatError(err, body) {
+    return err.issues.slice(0, 3).map((issue) => {
+      switch (issue.code) {
+        case "invalid_type":
+          return formatInvalidType([issue], body) || formatRequiredField([issue], body) || issue.message;
+        case "invalid_value": {
+          const received = getReceivedValue(issue, body);
+          if (issue.values) {
+            if (received === undefined) return `Field '${formatPath(issue)}' is required`;
+            return `Expected: '${issue.values.join(", ")}' for field '${formatPath(issue)}', but got: '${received}'`;
+          }
+          if (received === undefined) return `Field '${formatPath(issue)}' is required`;
+          return issue.message;
+        }
+        case "invalid_union":
+          return formatUnionError(issue, body);
+        case "unrecognized_keys":
+          return `Unrecognized fields: '${issue.keys.join(", ")}'`;
+        case "too_small":
+          return `Value for field '${formatPath(issue)}' too small, expected at least: '${issue.minimum}'`;
+        case "too_big":
+          return `Value for field '${formatPath(issue)}' too big, expected at most: '${issue.maximum}'`;
+        case "not_multiple_of":
+          return `Value for field '${formatPath(issue)}' not multiple of: '${issue.divisor}'`;
+        default:
+          return issue.message;
+      }
+    }).join("; ");
+  }
+  // err instanceof ZodError (the project's zod, which Medusa's is), or an issues object.
+  const isZodError = (err) => (err instanceof Error && err.name === "ZodError" && Array.isArray(err.issues)) || (isObj(err) && "issues" in err && Array.isArray(err.issues));
 
   async function zodValidator(schema, value) {
-    if (!schema || typeof schema.safeParseAsync !== "function") {
+    if (!schema || typeof schema.parseAsync !== "function") {
       throw new MedusaError(MedusaError.Types.INVALID_ARGUMENT, "validateAndTransform*: the schema is not a zod schema");
     }
-    const result = await schema.safeParseAsync(value);
-    if (result.success) return result.data;
-    const issues = result.error.issues || result.error.errors || [];
-    throw new MedusaError(MedusaError.Types.INVALID_DATA, `Invalid request: ${issues.map(formatIssue).join("; ")}`);
+    let strict = schema;
+    if ("strict" in schema) strict = schema.strict();
+    try {
+      return await strict.parseAsync(value);
+    } catch (err) {
+      if (isZodError(err)) throw new MedusaError(MedusaError.Types.INVALID_DATA, `Invalid request: ${formatError(err, value)}`);
+      throw err;
+    }
   }
 
   function validateAndTransformBody(zodSchema) {

@@ -232,9 +232,12 @@
   const TRANSACTION_NOT_STARTED = "TransactionNotStartedError";
 
   // Medusa's getHttpResponseFromError (packages/core/framework/src/http/middlewares/error-handler.ts).
+  // http-errors' isHttpError: what body-parser and Express throw.
+  const isHttpError = (e) => e instanceof Error && typeof e.expose === "boolean" && typeof e.statusCode === "number" && e.status === e.statusCode;
+  const typeOfStatus = { 400: "invalid_data", 401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict" }; // mapStatusCodeToErrorType
   function httpResponseFromError(err) {
-    if (err && typeof err.statusCode === "number" && err.expose !== undefined) {
-      return { statusCode: err.statusCode, body: { message: err.statusCode < 500 ? err.message : "An unknown error occurred.", type: "invalid_data" } };
+    if (isHttpError(err)) {
+      return { statusCode: err.statusCode, body: { message: err.statusCode < 500 ? err.message : "An unknown error occurred.", type: typeOfStatus[err.statusCode] || "unknown_error" } };
     }
     const errorType = (err && (err.type || err.name)) || "";
     const body = { code: err && err.code, type: err && err.type, message: err && err.message };
@@ -504,7 +507,7 @@
       req.body = parseBody(init);
     } catch (e) {
       const err = new Error(e.message);
-      err.statusCode = e.statusCode || 400;
+      err.status = err.statusCode = e.statusCode || 400;
       err.expose = true;
       err.type = e.type || "entity.parse.failed";
       return handleError(err);
