@@ -392,11 +392,18 @@ func (s *Supervisor) forward(ctx context.Context, w *watch.Watcher) {
 // scanHashes records the content of the project's code files, so that a save that changes
 // nothing, or a change seen twice (editor and watcher), reloads nothing.
 func (s *Supervisor) scanHashes() {
-	_ = filepath.WalkDir(s.root, func(p string, d os.DirEntry, err error) error {
+	// A root reached through a symbolic link is walked at its real path (WalkDir does not follow
+	// links), and files are recorded under the root as given, as the watcher reports them.
+	base := s.root
+	if real, err := filepath.EvalSymlinks(s.root); err == nil {
+		base = real
+	}
+	_ = filepath.WalkDir(base, func(p string, d os.DirEntry, err error) error {
 		if err != nil {
 			return nil
 		}
-		rel := diag.RelPath(s.root, p)
+		rel := diag.RelPath(base, p)
+		p = filepath.Join(s.root, filepath.FromSlash(rel))
 		if p != s.root && watch.Ignored(rel, s.opts.Ignore) {
 			if d.IsDir() {
 				return filepath.SkipDir

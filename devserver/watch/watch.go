@@ -41,7 +41,8 @@ type Options struct {
 
 // Watcher reports batches of touched files (absolute paths).
 type Watcher struct {
-	opts    Options
+	opts    Options           // Root: the real path of the root
+	given   string            // the root as the caller named it (through a symbolic link, perhaps)
 	fw      *fsnotify.Watcher // nil when polling
 	writes  *writeTracker     // Linux, with fsnotify: which files are open for writing; else nil
 	events  <-chan fsnotify.Event
@@ -69,22 +70,28 @@ func New(opts Options) (*Watcher, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	root, err := filepath.Abs(opts.Root)
+	given, err := filepath.Abs(opts.Root)
 	if err != nil {
 		return nil, err
+	}
+	// A root reached through a symbolic link is watched at its real path (neither fsnotify nor
+	// WalkDir follow a link), and files are reported under the root as given.
+	root := given
+	if real, err := filepath.EvalSymlinks(given); err == nil {
+		root = real
 	}
 	opts.Root = root
 	if opts.Poll == 0 {
 		opts.Poll = PollFromEnv(os.LookupEnv)
 	}
 	if opts.Poll > 0 {
-		return newPolling(opts), nil
+		return newPolling(opts, given), nil
 	}
 	fw, err := fsnotify.NewWatcher()
 	if err != nil {
 		return nil, fmt.Errorf("watch: %w", err)
 	}
-	w := &Watcher{opts: opts, fw: fw, events: fw.Events, errs: fw.Errors, batches: make(chan []string, 16), done: make(chan struct{})}
+	w := &Watcher{opts: opts, given: given, fw: fw, events: fw.Events, errs: fw.Errors, batches: make(chan []string, 16), done: make(chan struct{})}
 	if t, err := newWriteTracker(w.done); err == nil {
 		w.writes = t
 	}
@@ -340,6 +347,11 @@ func (w *Watcher) run() {
 				continue
 			}
 			batch := order
+			if w.given != "" && w.given != w.opts.Root {
+				for i, p := range batch {
+					batch[i] = filepath.Join(w.given, w.rel(p))
+				}
+			}
 			order = nil
 			pending = map[string]bool{}
 			select {
