@@ -153,7 +153,12 @@ func (d *dev) stop() {
 
 func (d *dev) waitState(want devserver.State) {
 	d.t.Helper()
-	deadline := time.Now().Add(waitFor)
+	d.waitStateWithin(want, waitFor)
+}
+
+func (d *dev) waitStateWithin(want devserver.State, limit time.Duration) {
+	d.t.Helper()
+	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
 		if d.sup.Status().State == want {
 			return

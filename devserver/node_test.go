@@ -25,11 +25,15 @@ import (
 // tests share one dev server and run in order.
 func startNode(t *testing.T, files map[string]string) *dev {
 	root := medusafixture.ForTest(t, files)
-	d := startDevAt(t, root, func(o *devserver.Options) {
+	d := runDev(t, root, func(o *devserver.Options) {
 		o.Runtime = devserver.RuntimeNode
 		o.ReadyTimeout = 3 * time.Minute
 		o.TaskTimeout = 5 * time.Second
 	})
+	// Medusa boots in 5-10 s alone, and several times that on a busy CI machine running other
+	// packages' tests beside it: wait as long as the supervisor itself would.
+	d.waitStateWithin(devserver.StateReady, 3*time.Minute)
+	d.url = d.sup.URL()
 	if rt := d.sup.Status().Runtime; rt != devserver.RuntimeNode {
 		t.Fatalf("runtime %q", rt)
 	}
