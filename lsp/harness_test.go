@@ -169,7 +169,12 @@ func (c *client) start(root string, options map[string]any, caps protocol.Client
 
 func (c *client) waitStatus(cond func(statusParams) bool) statusParams {
 	c.t.Helper()
-	deadline := time.Now().Add(waitFor)
+	return c.waitStatusWithin(cond, waitFor)
+}
+
+func (c *client) waitStatusWithin(cond func(statusParams) bool, limit time.Duration) statusParams {
+	c.t.Helper()
+	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
 		c.mu.Lock()
 		for i := len(c.status) - 1; i >= 0; i-- {

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"go.lsp.dev/protocol"
 
@@ -19,7 +20,7 @@ func TestNodeRuntimeFromTheEditor(t *testing.T) {
 	root := medusafixture.ForTest(t, nil)
 	c := newClient(t)
 	c.start(root, map[string]any{"runtime": "node", "port": testutil.FreePort(t)}, protocol.ClientCapabilities{})
-	st := c.waitStatus(ready)
+	st := c.waitStatusWithin(ready, 3*time.Minute) // Medusa's boot, on a busy machine
 	if st.Runtime != "node" {
 		t.Fatalf("runtime %q", st.Runtime)
 	}
