@@ -184,7 +184,12 @@ func (d *dev) results(kind string) []host.Result {
 // waitResult waits until there are more than n results of kind and returns the newest.
 func (d *dev) waitResult(kind string, n int) host.Result {
 	d.t.Helper()
-	deadline := time.Now().Add(waitFor)
+	return d.waitResultWithin(kind, waitFor, n)
+}
+
+func (d *dev) waitResultWithin(kind string, limit time.Duration, n int) host.Result {
+	d.t.Helper()
+	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
 		if rs := d.results(kind); len(rs) > n {
 			return rs[len(rs)-1]

@@ -344,13 +344,13 @@ func TestNodeRuntime(t *testing.T) {
 		n := len(d.results("restart"))
 		env := mustRead(t, filepath.Join(d.root, ".env"))
 		writeFile(t, d.root, ".env", env+"FIXTURE_FLAVOR=salted\n")
-		if res := d.waitResult("restart", n); !res.Success {
+		if res := d.waitResultWithin("restart", 3*time.Minute, n); !res.Success {
 			t.Fatalf(".env restart: %+v", res)
 		}
 		d.expect("/flavor", 200, `"salted"`)
 		cfg := mustRead(t, filepath.Join(d.root, "medusa-config.ts"))
 		writeFile(t, d.root, "medusa-config.ts", cfg+"\n// touched\n")
-		if res := d.waitResult("restart", n+1); !res.Success {
+		if res := d.waitResultWithin("restart", 3*time.Minute, n+1); !res.Success {
 			t.Fatalf("medusa-config restart: %+v", res)
 		}
 		close(stop)
@@ -369,7 +369,7 @@ func TestNodeRuntime(t *testing.T) {
 		for _, p := range pids {
 			_ = syscall.Kill(p, syscall.SIGKILL)
 		}
-		d.waitResult("restart", n)
+		d.waitResultWithin("restart", 3*time.Minute, n)
 		d.poll("/hello", `{"v":120}`)
 	})
 
@@ -399,7 +399,7 @@ func TestNodeRuntimeBrokenAtBootRecovers(t *testing.T) {
 	})
 	d := runDev(t, root, func(o *devserver.Options) { o.Runtime = devserver.RuntimeNode })
 	sup := d.sup
-	d.waitState(devserver.StateError)
+	d.waitStateWithin(devserver.StateError, 3*time.Minute)
 	var found bool
 	for _, p := range sup.Problems() {
 		if filepath.Base(p.File) == "route.ts" && p.Line == 2 && strings.Contains(p.Message, "STRIPE_KEY is not set") {
@@ -411,7 +411,7 @@ func TestNodeRuntimeBrokenAtBootRecovers(t *testing.T) {
 	}
 	d.url = sup.URL()
 	writeFile(t, root, "src/api/hello/route.ts", nodeRouteTS("2"))
-	d.waitState(devserver.StateReady)
+	d.waitStateWithin(devserver.StateReady, 3*time.Minute)
 	d.expect("/hello", 200, `{"v":2}`)
 	if ps := sup.Problems(); len(ps) != 0 {
 		t.Fatalf("problems after the fix: %+v", ps)
