@@ -212,6 +212,9 @@ func (s *Supervisor) launchReason(err error) string {
 	return firstLine(msg)
 }
 
+// ansiColor is a terminal color sequence, as Medusa's logger writes them.
+var ansiColor = regexp.MustCompile("\x1b\\[[0-9;]*m")
+
 // levelPrefix is a logger's level at the start of a line ("error:   …").
 var levelPrefix = regexp.MustCompile(`^(?i)(error|fatal|warn|info):\s*`)
 
@@ -221,7 +224,7 @@ var errorLine = regexp.MustCompile(`(?i)\b(error|exception|fatal|panic|cannot|fa
 // bytes; "" when there is none.
 func firstErrorLine(output string) string {
 	for _, line := range strings.Split(output, "\n") {
-		line = levelPrefix.ReplaceAllString(strings.TrimSpace(line), "")
+		line = levelPrefix.ReplaceAllString(strings.TrimSpace(ansiColor.ReplaceAllString(line, "")), "")
 		if line != "" && errorLine.MatchString(line) {
 			if len(line) > 300 {
 				line = line[:300] + "…"
@@ -289,6 +292,9 @@ func (r *nodeRuntime) slowBoot(c *child, after time.Duration) {
 	s.logf("%s Medusa has not started after %s; still waiting (at most %s)", s.prefix, after, s.opts.ReadyTimeout)
 }
 
+// dbDownPrefix starts the 503's message while Medusa waits for its database.
+const dbDownPrefix = "Medusa cannot start: "
+
 // checkDatabase tries a TCP connection to the database in DATABASE_URL before Medusa starts.
 // When it fails, Medusa would wait for it without a word: the log says so at once, and requests
 // that no child serves get a 503 with the reason instead of waiting; Medusa starts anyway, in
@@ -297,9 +303,10 @@ func (r *nodeRuntime) checkDatabase() {
 	s := r.s
 	hint := databaseHint(s.env)
 	if hint == "" {
+		r.proxy.clearDownIf(dbDownPrefix) // the database is back: requests wait for Medusa again
 		return
 	}
-	msg := "Medusa cannot start: " + hint + "; it keeps trying"
+	msg := dbDownPrefix + hint + "; it keeps trying"
 	s.logf("%s %s", s.prefix, msg)
 	r.proxy.setDown(msg, time.Time{})
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -75,6 +76,16 @@ func (p *proxy) setDown(reason string, retryAt time.Time) {
 	defer p.mu.Unlock()
 	p.down, p.retryAt = reason, retryAt
 	p.changed()
+}
+
+// clearDownIf ends setDown if its reason starts with prefix.
+func (p *proxy) clearDownIf(prefix string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.down != "" && strings.HasPrefix(p.down, prefix) {
+		p.down, p.retryAt = "", time.Time{}
+		p.changed()
+	}
 }
 
 // pause makes new requests wait until resume: during a reload, so that Node spends its time
