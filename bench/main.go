@@ -97,7 +97,9 @@ func main() {
 	samples := flag.Int("n", 200, "save → response samples per project")
 	rssReloads := flag.Int("rss-reloads", 1000, "reloads before the second memory reading")
 	fixture := flag.String("fixture", "testdata/medusa-app", "real Medusa project for the side-by-side run (empty: skip)")
-	nodeSamples := flag.Int("node-n", 30, "route saves per tool in the side-by-side run")
+	nodeSamples := flag.Int("node-n", 30, "samples per measurement and tool in the side-by-side run (route saves, quiet and under load; step saves; subscriber saves)")
+	nodeBoots := flag.Int("node-boots", 2, "boots of each tool alone, taking turns, before the side-by-side run (its boot is one more)")
+	nodeRSSSaves := flag.Int("node-rss-saves", 200, "route saves per tool before the side-by-side run's second memory reading")
 	only := flag.String("only", "", "run one part: spine, events, lsp or node")
 	flag.Parse()
 	abs, err := filepath.Abs(*bin)
@@ -136,7 +138,7 @@ func main() {
 	} else if *fixture != "" {
 		fx, err := filepath.Abs(*fixture)
 		check(err)
-		rep.Node = measureNode(*bin, fx, *out, *nodeSamples)
+		rep.Node = measureNode(*bin, fx, *out, *nodeSamples, *nodeRSSSaves, *nodeBoots)
 	} else {
 		rep.Node.Skipped = "-fixture is empty"
 	}
@@ -215,10 +217,16 @@ func freePort() int {
 }
 
 type server struct {
-	cmd *exec.Cmd
-	url string
-	out *bytes.Buffer
-	mu  sync.Mutex
+	cmd   *exec.Cmd
+	url   string
+	out   *bytes.Buffer
+	lines []outLine // startProcess only: each line of out and when it was read
+	mu    sync.Mutex
+}
+
+type outLine struct {
+	at   time.Time
+	text string
 }
 
 func (s *server) stop() {
@@ -289,8 +297,11 @@ func pollBody(url, want string, deadline, every time.Duration) (time.Time, error
 	return time.Time{}, fmt.Errorf("no %q at %s within %s", want, url, deadline)
 }
 
+// writeAtomic saves as editors that write a temporary file and rename it over the original do.
+// The temporary file is a dot file, as both watchers ignore (Medusa's chokidar ignores dot
+// files; with a plain name it loads "route.ts.bench-tmp" as a route and sometimes stalls).
 func writeAtomic(path, content string) {
-	tmp := path + ".bench-tmp"
+	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".bench-tmp")
 	check(os.WriteFile(tmp, []byte(content), 0o644))
 	check(os.Rename(tmp, path))
 }
@@ -491,21 +502,5 @@ func printTable(rep report) {
 		fmt.Printf("local bus, %3d JS subscribers: emit → handled p50 %.3f ms, p99 %.3f ms; %.0f events/s (%.0f handler calls/s)\n", b.Subscribers, b.Latency.P50, b.Latency.P99, b.EventsPerSecond, b.HandledPerSec)
 	}
 	fmt.Println()
-	if rep.Node.Skipped != "" {
-		fmt.Printf("real Medusa side by side: skipped (%s)\n", rep.Node.Skipped)
-		return
-	}
-	fmt.Printf("%-34s %8s %17s %17s %12s %12s %20s %22s %16s\n", "real Medusa 2.21.2 (fixture)", "boot", "save p50/p99", "under load", "failed/reqs", "shared file", "syntax error: failed, fix", "config restart", "rss boot→saves")
-	for _, r := range rep.Node.Runs {
-		shared := fmt.Sprintf("%.0f ms", r.SharedFileSaveMs)
-		if r.SharedFileSaveMs < 0 {
-			shared = "stale"
-		}
-		restart := fmt.Sprintf("%.0f ms", r.RestartMs)
-		if r.RestartMs < 0 {
-			restart = "none"
-		}
-		fmt.Printf("%-34s %5.0f ms %7.1f/%5.1f ms %7.1f/%5.1f ms %6d/%-6d %12s %7d, %7.0f ms %11s, %5d failed %6.0f→%.0f MB\n", r.Tool, r.BootMs, r.RouteSave.P50, r.RouteSave.P99,
-			r.RouteSaveUnderLoad.P50, r.RouteSaveUnderLoad.P99, r.FailedDuringSaves, r.RequestsDuringSaves, shared, r.SyntaxErrorFailed, r.SyntaxFixMs, restart, r.FailedDuringRestart, r.RSSBootMB, r.RSSAfterSavesMB)
-	}
+	printNodeTable(rep.Node)
 }
