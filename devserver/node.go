@@ -491,25 +491,9 @@ func (r *nodeRuntime) reload(ctx context.Context, c *child, _ int64, batch []hos
 		return r.reloadTargeted(ctx, c, batch, res, start)
 	}
 	var targets []target
-	for _, ch := range batch {
-		res.Files = append(res.Files, ch.File)
-		rel := diag.RelPath(s.root, ch.File)
-		if !host.IsCode(rel) {
-			continue
-		}
+	for _, ch := range r.precheck(batch, &res) {
 		action := ch.Action
-		if action != host.ActionUnlink {
-			src, err := os.ReadFile(ch.File)
-			if err != nil {
-				action = host.ActionUnlink // deleted since: Medusa drops what it provided
-			} else if ds := syntaxErrors(ch.File, src, r.tsconf); len(ds) > 0 {
-				r.problems.set("syntax:"+ch.File, ds)
-				res.Errors = append(res.Errors, ds...)
-				res.Success = false
-				continue
-			}
-		}
-		r.problems.set("syntax:"+ch.File, nil)
+		rel := diag.RelPath(s.root, ch.File)
 		if kind := resourceKind(rel); kind != "" {
 			targets = append(targets, target{action: action, file: ch.File, kind: kind, cause: ch.File})
 			continue
@@ -591,6 +575,34 @@ func (r *nodeRuntime) reload(ctx context.Context, c *child, _ int64, batch []hos
 	return res, nil
 }
 
+// precheck lists the code files of a batch that can go to Medusa: each is read and parsed by
+// esbuild first, and one with a syntax error stays out (its error goes into res), so that the
+// previous code keeps serving. A file that cannot be read is a deletion.
+func (r *nodeRuntime) precheck(batch []host.Change, res *host.Result) []host.Change {
+	var out []host.Change
+	for _, ch := range batch {
+		res.Files = append(res.Files, ch.File)
+		if !host.IsCode(diag.RelPath(r.s.root, ch.File)) {
+			continue
+		}
+		action := ch.Action
+		if action != host.ActionUnlink {
+			src, err := os.ReadFile(ch.File)
+			if err != nil {
+				action = host.ActionUnlink // deleted since: what it provided goes
+			} else if ds := syntaxErrors(ch.File, src, r.tsconf); len(ds) > 0 {
+				r.problems.set("syntax:"+ch.File, ds)
+				res.Errors = append(res.Errors, ds...)
+				res.Success = false
+				continue
+			}
+		}
+		r.problems.set("syntax:"+ch.File, nil)
+		out = append(out, host.Change{File: ch.File, Action: action})
+	}
+	return out
+}
+
 // helperResult is the helper's answer for one file of a targeted reload (devserver/js/node-helper.js
 // reload()).
 type helperResult struct {
@@ -611,29 +623,10 @@ type helperResult struct {
 // reported on the file that raised it, and a file that failed before is retried with every batch.
 func (r *nodeRuntime) reloadTargeted(ctx context.Context, c *child, batch []host.Change, res host.Result, start time.Time) (host.Result, error) {
 	s := r.s
-	var changes []host.Change
+	changes := r.precheck(batch, &res)
 	seen := map[string]bool{}
-	for _, ch := range batch {
-		res.Files = append(res.Files, ch.File)
-		rel := diag.RelPath(s.root, ch.File)
-		if !host.IsCode(rel) {
-			continue
-		}
-		action := ch.Action
-		if action != host.ActionUnlink {
-			src, err := os.ReadFile(ch.File)
-			if err != nil {
-				action = host.ActionUnlink // deleted since: what it provided goes
-			} else if ds := syntaxErrors(ch.File, src, r.tsconf); len(ds) > 0 {
-				r.problems.set("syntax:"+ch.File, ds)
-				res.Errors = append(res.Errors, ds...)
-				res.Success = false
-				continue
-			}
-		}
-		r.problems.set("syntax:"+ch.File, nil)
+	for _, ch := range changes {
 		seen[ch.File] = true
-		changes = append(changes, host.Change{File: ch.File, Action: action})
 	}
 	// Retry what failed before: a change elsewhere may have fixed it. A retry that fails again
 	// keeps its problem on its own file and does not make this reload a failure.
