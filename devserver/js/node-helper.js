@@ -180,7 +180,7 @@ function install() {
     return file + "\0" + method
   }
 
-  function trampoline(key) {
+  function trampoline(key, name) {
     let t = hot.trampolines.get(key)
     if (!t) {
       // Medusa's wrapHandler awaits what this returns and passes a rejection to next().
@@ -189,6 +189,8 @@ function install() {
         if (typeof handler !== "function") return next()
         return handler.apply(this, arguments)
       }
+      // Medusa names the wrapped handler after it (stack traces, tracing)
+      if (name) Object.defineProperty(t, "name", { value: name })
       hot.trampolines.set(key, t)
     }
     return t
@@ -322,7 +324,7 @@ function install() {
       const shapes = target.shapes.get(route.absolutePath) || []
       shapes.push(shapeOf(route))
       target.shapes.set(route.absolutePath, shapes)
-      return registerRoute.call(this, { ...route, handler: trampoline(key) })
+      return registerRoute.call(this, { ...route, handler: trampoline(key, route.handler.name) })
     }
     hot.RoutesLoader = proto.constructor
   }
