@@ -54,7 +54,7 @@ vet-cross:
 # One line per package as go test prints them, the failures in full, and one line per skipped
 # test with its reason (internal/testsum).
 test-go:
-	@set -o pipefail; $(GO) test -race -count=1 -json ./... | $(GO) run ./internal/testsum
+	@set -o pipefail; $(GO) test -race -count=1 -timeout 40m -json ./... | $(GO) run ./internal/testsum
 
 # The VS Code extension: build, unit tests, the contract test against bin/medusa-ls, and the
 # end-to-end test in code-server + Chromium when vscode-client/e2e/setup.sh has installed them
