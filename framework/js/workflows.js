@@ -304,10 +304,16 @@
   async function execute(def, opts) {
     const container = opts.container;
     const throwOnError = opts.throwOnError !== false;
-    const transactionId = (opts.context && opts.context.transactionId) || host.newId("wf");
-    const eventGroupId = (opts.context && opts.context.eventGroupId) || transactionId;
-    const context = { ...(opts.context || {}), transactionId, eventGroupId, workflowId: def.name };
-    const run = { def, values: new Map([[def.inputId, opts.input]]), levels: [], container, context };
+    // As in Medusa's exported workflow: a transaction id "auto-<ulid>" and an event group id
+    // "<ulid>" unless the caller gives them.
+    const ulid = host.newId("").slice(1);
+    const transactionId = (opts.context && opts.context.transactionId) || "auto-" + ulid;
+    const eventGroupId = (opts.context && opts.context.eventGroupId) || ulid;
+    const context = { ...(opts.context || {}), transactionId, eventGroupId, workflowId: def.name, userContext: opts.context || {} };
+    const byName = new Map();
+    const index = (nodes) => { for (const n of nodes) { if (n.kind === "step") byName.set(n.name, n); if (n.body) index(n.body); } };
+    index(def.nodes);
+    const run = { def, values: new Map([[def.inputId, opts.input]]), levels: [], container, context, byName, runId: host.newId("").slice(1) };
     const errors = [];
     let state = "done";
     try {
@@ -367,14 +373,40 @@
     }
   }
 
-  // The step's execution context, as Medusa's createStepHandler builds it.
+  // The step's execution context, as Medusa's createStepHandler (buildStepContext) builds it.
   function stepContext(run, node, action, attempt) {
-    const { container, context } = run;
+    const { container, context: rc } = run;
+    const idempotencyKey = `${run.def.name}:${rc.transactionId}:${node.name}:${action}`;
     return {
-      workflowId: run.def.name, stepName: node.name, action, attempt, container,
-      metadata: { model_id: run.def.name, action: node.name, attempt },
-      eventGroupId: context.eventGroupId, transactionId: context.transactionId,
-      context: { ...context, stepName: node.name },
+      workflowId: run.def.name,
+      stepName: node.name,
+      action,
+      idempotencyKey,
+      attempt,
+      container,
+      metadata: { model_id: run.def.name, idempotency_key: idempotencyKey, action: node.name, action_type: action, attempt, timestamp: Date.now() },
+      eventGroupId: rc.eventGroupId,
+      parentStepIdempotencyKey: undefined,
+      preventReleaseEvents: false,
+      transactionId: rc.transactionId,
+      runId: run.runId,
+      context: {
+        ...rc.userContext,
+        __type: "MedusaContext",
+        transactionId: rc.transactionId,
+        eventGroupId: rc.eventGroupId,
+        isCancelling: false,
+        idempotencyKey,
+        parentStepIdempotencyKey: undefined,
+        preventReleaseEvents: undefined,
+        cancelingFromParentStep: undefined,
+      },
+      " stepDefinition": { action: node.name, uuid: String(node.id), noCompensation: !node.compensate, store: false },
+      " getStepResult"(stepId, which = "invoke") {
+        if (which !== "invoke") return undefined;
+        const target = run.byName.get(stepId);
+        return target ? run.values.get(target.id) : undefined;
+      },
     };
   }
 

@@ -184,6 +184,29 @@ scenario("no-compensation-defined", (t, id) => {
   return createWorkflow(id, (input) => { a(input); b(input); return new WorkflowResponse(c(input)) })
 })
 
+scenario("step-context", (t, id) => {
+  let attempts = 0
+  const shape = (ctx) => ({
+    keys: Object.keys(ctx).sort(),
+    workflowId: ctx.workflowId,
+    stepName: ctx.stepName,
+    action: ctx.action,
+    attempt: ctx.attempt,
+    idempotencyKey: typeof ctx.idempotencyKey === "string" ? ctx.idempotencyKey.replace(ctx.transactionId, "<tx>") : ctx.idempotencyKey,
+    transactionIsString: typeof ctx.transactionId === "string",
+    eventGroupIsTx: ctx.eventGroupId === ctx.transactionId,
+    resolves: typeof ctx.container.resolve,
+    contextKeys: Object.keys(ctx.context || {}).sort(),
+  })
+  const a = createStep({ name: id + "a", maxRetries: 1 }, async (input, ctx) => {
+    t.push(["a", shape(ctx)])
+    if (++attempts === 1) throw new Error("first attempt fails")
+    return new StepResponse("ok", "undo")
+  }, async (c, ctx) => { t.push(["a:compensate", shape(ctx)]) })
+  const b = createStep(id + "b", rec(t, "b", true))
+  return createWorkflow(id, (input) => { a(input); return new WorkflowResponse(b(input)) })
+}, [{ input: { n: 1 } }])
+
 // run executes every scenario, each run once with throwOnError false and once with the default
 // (throwOnError true), and returns { name: outcome }.
 async function run(container) {
