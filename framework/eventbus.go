@@ -176,7 +176,16 @@ func EventArgument(rt *jsvm.Runtime, msg bus.Message, container *Container) goja
 	if msg.Metadata != nil {
 		b, _ := json.Marshal(msg.Metadata)
 		if v, err := parse(goja.Undefined(), vm.ToValue(string(b))); err == nil {
-			_ = event.Set("metadata", v)
+			// As event-bus-local hands them over: created_at and published_at are Dates.
+			md := v.ToObject(vm)
+			for _, k := range []string{bus.MetaCreatedAt, bus.MetaPublishedAt} {
+				if t, ok := msg.Metadata[k].(time.Time); ok {
+					if d, err := vm.New(vm.Get("Date"), vm.ToValue(t.UnixMilli())); err == nil {
+						_ = md.Set(k, d)
+					}
+				}
+			}
+			_ = event.Set("metadata", md)
 		}
 	}
 	arg := vm.NewObject()

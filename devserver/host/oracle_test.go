@@ -426,8 +426,10 @@ const starts = []
 let ended = 0
 module.exports = {
   starts,
-  async run(name, event) {
-    starts.push([name, event.name, event.data && event.data.i])
+  async run(name, event, args) {
+    const md = event.metadata || {}
+    starts.push([name, event.name, event.data && event.data.i, Object.keys(event).sort(), Object.keys(md).sort(),
+      typeof md.created_at, typeof md.published_at, md.eventGroupId ?? null, Object.keys(args).sort()])
     await new Promise((r) => setTimeout(r, 0))
     ended++
   },
@@ -437,7 +439,7 @@ module.exports = {
 
 func eventsSubscriber(fn, event, context string) string {
 	return fmt.Sprintf(`const trail = require("../lib/trail")
-exports.default = async function %s({ event }) { await trail.run(%q, event) }
+exports.default = async function %s(args) { await trail.run(%q, args.event, args) }
 exports.config = { event: %s%s }
 `, fn, fn, event, context)
 }
