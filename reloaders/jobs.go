@@ -186,16 +186,17 @@ func (j *Jobs) load(tx *jsvm.Tx, vm *goja.Runtime, file string) (*job, []diag.Di
 	}
 	jb := &job{name: name, spec: spec.String(), file: file, line: lineOfMatch(src, defaultDeclRe)}
 	sj := schedule.Job{Name: name, Spec: spec, Source: fmt.Sprintf("%s:%d", file, jb.line)}
-	if n := cfg.Get("numberOfExecutions"); n != nil && !goja.IsUndefined(n) {
-		sj.NumberOfExecutions = int(n.ToInteger())
-	}
+	// As Medusa's JobLoader: a schedule object is used as it is (its own numberOfExecutions;
+	// the config's is ignored), a cron string takes config.numberOfExecutions.
 	if sched, ok := cfg.Get("schedule").(*goja.Object); ok {
-		if n := sched.Get("numberOfExecutions"); n != nil && !goja.IsUndefined(n) && sj.NumberOfExecutions == 0 {
+		if n := sched.Get("numberOfExecutions"); n != nil && !goja.IsUndefined(n) {
 			sj.NumberOfExecutions = int(n.ToInteger())
 		}
 		if c := stringField(sched, "concurrency"); c == "allow" {
 			sj.Concurrency = schedule.Allow
 		}
+	} else if n := cfg.Get("numberOfExecutions"); n != nil && !goja.IsUndefined(n) {
+		sj.NumberOfExecutions = int(n.ToInteger())
 	}
 	rt, container, timeout := j.opts.Runtime, j.opts.Container, j.opts.Timeout
 	label := "job " + name

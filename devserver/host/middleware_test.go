@@ -71,3 +71,32 @@ export async function POST(req: any, res: any) {
 	// Values from Node 20 on the same body.
 	f.expect("POST", "/hooks/pay", `{"id":"évt"}`, 200, `{"isBuffer":true,"bytes":13,"head":"7b226964","sig":"aebef6e1c4dd"}`)
 }
+
+// TestJobNumberOfExecutionsAsMedusa: Medusa's JobLoader uses a schedule object as it is, so
+// config.numberOfExecutions counts only beside a cron string.
+func TestJobNumberOfExecutionsAsMedusa(t *testing.T) {
+	job := func(name, schedule, extra string) string {
+		return `export default async function () {}
+export const config = { name: "` + name + `", schedule: ` + schedule + extra + ` }
+`
+	}
+	f := newFixture(t, map[string]string{
+		"src/jobs/string.ts":       job("string", `"0 * * * *"`, `, numberOfExecutions: 2`),
+		"src/jobs/object.ts":       job("object", `{ cron: "0 * * * *" }`, `, numberOfExecutions: 2`),
+		"src/jobs/object-own.ts":   job("object-own", `{ cron: "0 * * * *", numberOfExecutions: 3 }`, `, numberOfExecutions: 2`),
+		"src/jobs/interval-own.ts": job("interval-own", `{ interval: 60000, numberOfExecutions: 4 }`, ``),
+	})
+	if res := f.load(); !res.Success {
+		t.Fatalf("load: %+v", res.Errors)
+	}
+	want := map[string]int{"string": 2, "object": 0, "object-own": 3, "interval-own": 4}
+	got := map[string]int{}
+	for _, j := range f.app.scheduler.Jobs() {
+		got[j.Name] = j.NumberOfExecutions
+	}
+	for name, n := range want {
+		if got[name] != n {
+			t.Errorf("job %s: numberOfExecutions %d, want %d (all: %v)", name, got[name], n, got)
+		}
+	}
+}
