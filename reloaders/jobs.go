@@ -195,6 +195,10 @@ func (j *Jobs) load(tx *jsvm.Tx, vm *goja.Runtime, file string) (*job, []diag.Di
 		if c := stringField(sched, "concurrency"); c == "allow" {
 			sj.Concurrency = schedule.Allow
 		}
+		if n := cfg.Get("numberOfExecutions"); n != nil && !goja.IsUndefined(n) {
+			problems = append(problems, Warning(file, lineOfKey(src, "numberOfExecutions", cfgLine),
+				fmt.Sprintf("job %q: Medusa ignores config.numberOfExecutions when schedule is an object; put it in the schedule: { ..., numberOfExecutions: %s }", name, n.String())))
+		}
 	} else if n := cfg.Get("numberOfExecutions"); n != nil && !goja.IsUndefined(n) {
 		sj.NumberOfExecutions = int(n.ToInteger())
 	}

@@ -205,7 +205,7 @@ export const config = { name: "every-second", schedule: "* * * * * *" }
 		"src/jobs/tick.ts":      job(0),
 		"src/jobs/three.ts": `import { record } from "../lib/seen"
 export default async function () { record("three", 1) }
-export const config = { name: "three-times", schedule: { interval: 20 }, numberOfExecutions: 3 }
+export const config = { name: "three-times", schedule: { interval: 20, numberOfExecutions: 3 } }
 `,
 	})
 	if res := f.load(); !res.Success {

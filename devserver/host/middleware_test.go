@@ -86,8 +86,18 @@ export const config = { name: "` + name + `", schedule: ` + schedule + extra + `
 		"src/jobs/object-own.ts":   job("object-own", `{ cron: "0 * * * *", numberOfExecutions: 3 }`, `, numberOfExecutions: 2`),
 		"src/jobs/interval-own.ts": job("interval-own", `{ interval: 60000, numberOfExecutions: 4 }`, ``),
 	})
-	if res := f.load(); !res.Success {
+	res := f.load()
+	if !res.Success {
 		t.Fatalf("load: %+v", res.Errors)
+	}
+	warned := 0
+	for _, p := range res.Problems {
+		if strings.Contains(p.Message, "Medusa ignores config.numberOfExecutions") {
+			warned++
+		}
+	}
+	if warned != 2 { // object.ts and object-own.ts
+		t.Errorf("%d warnings about a config.numberOfExecutions Medusa ignores, want 2: %+v", warned, res.Problems)
 	}
 	want := map[string]int{"string": 2, "object": 0, "object-own": 3, "interval-own": 4}
 	got := map[string]int{}
