@@ -78,6 +78,7 @@ const runtimeHint = "; run medusa-ls with --runtime node for this project"
 
 // Builtins returns the @medusajs/framework modules for a runtime.
 func Builtins() []jsvm.Builtin {
+	warm()
 	utils := jsvm.Builtin{Name: UtilsModule, Load: loadUtils}
 	return []jsvm.Builtin{
 		utils,

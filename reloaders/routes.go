@@ -244,6 +244,11 @@ func (r *Routes) Prepare(tx *jsvm.Tx, load, remove []string) Pending {
 	if structural || next.index == nil {
 		next.index = buildIndex(next)
 	}
+	// The Express stack is built now, on the reload's time, so that the first request after it
+	// does not pay for it (and for loading the request pipeline) out of its handler's budget.
+	if _, err := r.stackOf(vm, next); err != nil {
+		r.opts.Logger.Warn("routes: " + err.Error())
+	}
 	return p
 }
 

@@ -196,6 +196,9 @@ func (r *Routes) stackOf(vm *goja.Runtime, t *routeTable) (goja.Value, error) {
 	if t.stack != nil {
 		return t.stack, nil
 	}
+	// Building is the runtime's work, not the project's: it gets its own time budget, and so
+	// does what runs after it.
+	r.opts.Runtime.ResetDeadline()
 	server, err := r.serverModule()
 	if err != nil {
 		return nil, err
@@ -246,6 +249,7 @@ func (r *Routes) stackOf(vm *goja.Runtime, t *routeTable) (goja.Value, error) {
 		return nil, fmt.Errorf("building the route stack: %w", err)
 	}
 	t.stack = stack
+	r.opts.Runtime.ResetDeadline()
 	return stack, nil
 }
 

@@ -299,12 +299,31 @@
       const l = layers[i];
       const keys = [];
       const end = !l.use;
-      const regexp = pathToRegexp(l.matcher, keys, { sensitive: false, strict: false, end });
       const isString = typeof l.matcher === "string";
+      let regexp;
+      let terminator = false;
+      if (isString && !end) {
+        // Express's prefix pattern ends in the lookahead (?=/|$), which goja can only run on
+        // its slow fallback engine (seconds per compile under the race detector). The same
+        // match, in the same search order, is the pattern with that last element captured
+        // instead: matchLayer then leaves the captured character out of the matched path.
+        const fast = pathToRegexp(l.matcher, keys, { sensitive: false, strict: false, end, lookahead: false });
+        const src = fast.source.replace(/\(\?:(?:\/|\\\/|\\u002f)\|\$\)$/, "(\\/|$)");
+        terminator = src !== fast.source;
+        if (terminator) {
+          regexp = new RegExp(src, fast.flags);
+        } else {
+          keys.length = 0;
+          regexp = pathToRegexp(l.matcher, keys, { sensitive: false, strict: false, end });
+        }
+      } else {
+        regexp = pathToRegexp(l.matcher, keys, { sensitive: false, strict: false, end });
+      }
       stack.push({
         use: !!l.use,
         keys,
         regexp,
+        terminator,
         fastSlash: isString && l.matcher === "/" && !end,
         fastStar: isString && l.matcher === "*" && !end,
         method: l.method ? String(l.method).toLowerCase() : undefined,
@@ -359,14 +378,20 @@
     const m = re.exec(path);
     if (re.global || re.sticky) re.lastIndex = 0;
     if (!m) return null;
+    let matched = m[0];
+    let groups = m.length;
+    if (layer.terminator) {
+      groups--;
+      matched = matched.slice(0, matched.length - m[groups].length);
+    }
     const params = {};
-    for (let i = 1; i < m.length; i++) {
+    for (let i = 1; i < groups; i++) {
       const key = layer.keys[i - 1];
       const prop = key ? key.name : i - 1;
       const val = decodeParam(m[i]);
       if (val !== undefined || !Object.prototype.hasOwnProperty.call(params, prop)) params[prop] = val;
     }
-    return { path: m[0], params };
+    return { path: matched, params };
   }
 
   function handlesMethod(layer, method) {
