@@ -101,14 +101,10 @@ func requireVendor(vm *goja.Runtime, name string) (goja.Value, error) {
 	return req(name)
 }
 
-// warm does, once per process and off the runtime's loop, the one-time work that the first
-// request would otherwise pay for out of its handler's time budget: compiling the embedded
-// sources, and goja's first compile of a RegExp that Go's regexp cannot run (path-to-regexp's
-// lookaheads), which initialises the fallback engine's tables.
+// warm compiles the embedded sources once per process, off the runtime's loop, so that the
+// first request does not pay for it out of its handler's time budget.
 var warm = sync.OnceFunc(func() {
 	compiled("server")
 	vendorPrograms()
 	workflowsProgram()
-	vm := goja.New()
-	_, _ = vm.RunString(`new RegExp("^\\/store\\/?(?=\\/|$)", "i").test("/store/x")`)
 })
