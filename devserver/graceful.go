@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -19,6 +20,7 @@ type drainingServer struct {
 	mu       sync.Mutex
 	conns    map[net.Conn]http.ConnState
 	idle     map[net.Conn]time.Time // when each idle connection went idle
+	reads    map[net.Conn]int64     // how many reads each idle connection had done then
 	draining bool
 	changed  chan struct{} // closed and replaced on every change of a connection's state
 	ln       net.Listener
@@ -28,7 +30,7 @@ type drainingServer struct {
 
 // newDrainingServer wraps srv (its Handler and ConnState are taken over).
 func newDrainingServer(srv *http.Server) *drainingServer {
-	d := &drainingServer{srv: srv, conns: map[net.Conn]http.ConnState{}, idle: map[net.Conn]time.Time{},
+	d := &drainingServer{srv: srv, conns: map[net.Conn]http.ConnState{}, idle: map[net.Conn]time.Time{}, reads: map[net.Conn]int64{},
 		changed: make(chan struct{}), served: make(chan struct{})}
 	h := srv.Handler
 	srv.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -47,9 +49,13 @@ func newDrainingServer(srv *http.Server) *drainingServer {
 		case http.StateClosed, http.StateHijacked:
 			delete(d.conns, c)
 			delete(d.idle, c)
+			delete(d.reads, c)
 		case http.StateIdle:
 			d.conns[c] = st
 			d.idle[c] = time.Now()
+			if cc, ok := c.(*countingConn); ok {
+				d.reads[c] = cc.reads.Load()
+			}
 		default:
 			d.conns[c] = st
 		}
@@ -65,6 +71,7 @@ func newDrainingServer(srv *http.Server) *drainingServer {
 
 // serve serves on ln in the background; done is closed with Serve's error set when it returns.
 func (d *drainingServer) serve(ln net.Listener) (done <-chan struct{}) {
+	ln = countingListener{ln}
 	d.ln = ln
 	go func() {
 		d.err = d.srv.Serve(ln)
@@ -76,7 +83,7 @@ func (d *drainingServer) serve(ln net.Listener) (done <-chan struct{}) {
 // idleSettle is how long a connection must have been idle before it counts as between
 // requests and may be closed: a client under load sends its next request within microseconds of
 // the last answer, and closing the connection then would lose that request.
-const idleSettle = 100 * time.Millisecond
+const idleSettle = 250 * time.Millisecond
 
 // stopAccepting closes the listener and returns once no connection is idle any more: each one
 // idle for idleSettle is closed, and each one that receives a request meanwhile is answered
@@ -127,6 +134,9 @@ func (d *drainingServer) settle(maxWait time.Duration, every bool) {
 			}
 			waiting++
 			if idle := now.Sub(d.idle[c]); idle >= idleSettle {
+				if d.requestArriving(c) {
+					continue // it is about to turn active; its answer closes it
+				}
 				_ = c.Close() // between requests; it leaves d.conns when the server notices
 			} else if left := idleSettle - idle; next < 0 || left < next {
 				next = left
@@ -149,4 +159,49 @@ func (d *drainingServer) settle(maxWait time.Duration, every bool) {
 			return
 		}
 	}
+}
+
+// requestArriving says whether an idle connection has the start of a request already: read
+// by the server (which has not yet marked it active) or waiting in the kernel. Called with d.mu
+// held.
+func (d *drainingServer) requestArriving(c net.Conn) bool {
+	cc, ok := c.(*countingConn)
+	if !ok {
+		return false
+	}
+	return cc.reads.Load() != d.reads[c] || pendingBytes(cc.Conn) > 0
+}
+
+// countingListener hands out connections that count their reads.
+type countingListener struct{ net.Listener }
+
+func (l countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &countingConn{Conn: c}, nil
+}
+
+// countingConn counts the reads that returned data, so that draining can tell a connection
+// that just received a request from one that is idle.
+type countingConn struct {
+	net.Conn
+	reads atomic.Int64
+}
+
+func (c *countingConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if n > 0 {
+		c.reads.Add(1)
+	}
+	return n, err
+}
+
+// CloseWrite lets the server half-close as it does on a plain TCP connection.
+func (c *countingConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
 }

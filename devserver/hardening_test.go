@@ -540,3 +540,39 @@ func TestSecondDevServerTakesCommandsOver(t *testing.T) {
 		t.Fatalf("the second did not say it took over:\n%s", second.out.String())
 	}
 }
+
+// The same for the node runtime: Medusa's own output of any size passes through, and Medusa
+// keeps serving after a 5 MiB console.log and a 70 MiB error.
+func TestNodeHugeLogLinesAndErrorsKeepMedusaAlive(t *testing.T) {
+	d := startNode(t, map[string]string{
+		"src/api/big-log/route.ts":   "export const GET = (req: any, res: any) => { console.log(\"L\".repeat(5 * 1024 * 1024)); console.log(\"after-the-long-line\"); res.json({ ok: 1, pid: process.pid }) }\n",
+		"src/api/big-error/route.ts": "export const GET = (req: any, res: any) => { throw new Error(\"E\".repeat(70 * 1024 * 1024)) }\n",
+	})
+	_, before := get(t, d.url+"/big-log")
+	var first struct{ PID int }
+	_ = json.Unmarshal([]byte(before), &first)
+	if first.PID == 0 {
+		t.Fatalf("GET /big-log: %s", before)
+	}
+	client := &http.Client{Timeout: 2 * waitFor}
+	resp, err := client.Get(d.url + "/big-error")
+	if err != nil {
+		t.Fatalf("GET /big-error: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 500 {
+		t.Fatalf("GET /big-error = %d", resp.StatusCode)
+	}
+	d.expect("/big-log", 200, fmt.Sprintf(`"pid":%d`, first.PID)) // the same Medusa still serves
+	deadline := time.Now().Add(waitFor)
+	for !cutMarker.MatchString(d.out.String()) || strings.Count(d.out.String(), "after-the-long-line") < 2 {
+		if time.Now().After(deadline) {
+			out := d.out.String()
+			t.Fatalf("no cut line in the output (%d bytes), ends:\n%s", len(out), out[max(0, len(out)-2000):])
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := len(d.results("restart")); n != 0 {
+		t.Fatalf("Medusa restarted %d times", n)
+	}
+}

@@ -104,6 +104,7 @@ type Supervisor struct {
 	prefix string
 
 	listener net.Listener
+	url      atomic.Pointer[string] // where it serves, once the port is open
 
 	mu       sync.Mutex
 	status   Status
@@ -218,10 +219,10 @@ func (s *Supervisor) Problems() []diag.Diagnostic {
 
 // URL is where the project is served.
 func (s *Supervisor) URL() string {
-	if s.listener == nil {
-		return ""
+	if u := s.url.Load(); u != nil {
+		return *u
 	}
-	return "http://" + s.listener.Addr().String()
+	return ""
 }
 
 // Run opens the port, starts the child and the watcher, and serves until ctx ends. It returns
@@ -240,6 +241,8 @@ func (s *Supervisor) Run(ctx context.Context) error {
 		return err
 	}
 	s.listener = ln
+	url := "http://" + ln.Addr().String()
+	s.url.Store(&url)
 	defer ln.Close()
 	stopServing, err := s.rt.serve(ln)
 	if err != nil {
@@ -432,6 +435,9 @@ const deleteGrace = 50 * time.Millisecond
 // writes after, and the empty file must not replace working code meanwhile.
 const emptyGrace = 150 * time.Millisecond
 
+// errWriting is a file that a process has open for writing.
+var errWriting = errors.New("the file is being written")
+
 // emptySum is the hash of an empty file.
 var emptySum = sha256.Sum256(nil)
 
@@ -449,7 +455,14 @@ func (s *Supervisor) takeBatch() []host.Change {
 	var out []host.Change
 	recheck := false
 	for _, f := range files {
-		b, err := os.ReadFile(f)
+		b, err := readSettled(f)
+		if errors.Is(err, errWriting) {
+			// Its writer has not closed it yet: look again shortly (the watcher also reports it
+			// again once it is closed).
+			s.pending[f] = true
+			recheck = true
+			continue
+		}
 		if err != nil {
 			if !s.known[f] {
 				continue
@@ -471,13 +484,24 @@ func (s *Supervisor) takeBatch() []host.Change {
 		}
 		delete(s.missing, f)
 		if len(b) == 0 && s.known[f] && s.hashes[f] != emptySum {
+			// Not read again before emptyGrace: what is written next arrives as a new change
+			// once its writer has closed the file, and reading it sooner may catch it half
+			// written. If nothing comes, the file is looked at again after emptyGrace.
 			since, seen := s.emptied[f]
 			if !seen {
-				s.emptied[f] = time.Now()
+				now := time.Now()
+				s.emptied[f] = now
+				time.AfterFunc(emptyGrace, func() {
+					s.mu.Lock()
+					still := s.emptied[f] == now // no content has been read since
+					s.mu.Unlock()
+					if still {
+						s.Enqueue(f)
+					}
+				})
+				continue
 			}
-			if !seen || time.Since(since) < emptyGrace {
-				s.pending[f] = true
-				recheck = true
+			if time.Since(since) < emptyGrace {
 				continue
 			}
 		}

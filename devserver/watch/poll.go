@@ -70,7 +70,7 @@ type fileStamp struct {
 // newPolling returns a Watcher fed by a scan of the tree every opts.Poll.
 func newPolling(opts Options, given string) *Watcher {
 	events := make(chan fsnotify.Event, 64)
-	w := &Watcher{opts: opts, given: given, events: events, errs: make(chan error), batches: make(chan []string, 16), done: make(chan struct{})}
+	w := &Watcher{opts: opts, given: given, open: map[string]time.Time{}, events: events, errs: make(chan error), batches: make(chan []string, 16), done: make(chan struct{})}
 	seen := w.scan()
 	go w.poll(seen, events)
 	go w.run()

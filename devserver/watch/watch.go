@@ -50,6 +50,9 @@ type Watcher struct {
 	batches chan []string
 	done    chan struct{}
 	once    sync.Once
+
+	openMu sync.Mutex
+	open   map[string]time.Time // files being written (real paths), since their last write
 }
 
 // maxOpenHold is the longest a batch waits for a file that is being written (written, not yet
@@ -91,7 +94,7 @@ func New(opts Options) (*Watcher, error) {
 	if err != nil {
 		return nil, fmt.Errorf("watch: %w", err)
 	}
-	w := &Watcher{opts: opts, given: given, fw: fw, events: fw.Events, errs: fw.Errors, batches: make(chan []string, 16), done: make(chan struct{})}
+	w := &Watcher{opts: opts, given: given, open: map[string]time.Time{}, fw: fw, events: fw.Events, errs: fw.Errors, batches: make(chan []string, 16), done: make(chan struct{})}
 	if t, err := newWriteTracker(w.done); err == nil {
 		w.writes = t
 	}
@@ -226,10 +229,9 @@ func (w *Watcher) run() {
 	if w.writes != nil {
 		writes = w.writes.events
 	}
-	// Files being written: written and not yet closed by their writer, since their last write.
-	// A batch that has one waits for it (at most maxOpenHold), so that a file truncated and
-	// then written in place is not reported while it is empty or half written.
-	open := map[string]time.Time{}
+	// Files being written (w.open): written and not yet closed by their writer, since their
+	// last write. A batch that has one waits for it (at most maxOpenHold), so that a file
+	// truncated and then written in place is not reported while it is empty or half written.
 	pending := map[string]bool{}
 	var order []string
 	var first time.Time
@@ -328,11 +330,13 @@ func (w *Watcher) run() {
 			if rel == "." || strings.HasPrefix(rel, "../") || w.Ignored(rel) || (w.opts.Relevant != nil && !w.opts.Relevant(rel)) {
 				continue
 			}
+			w.openMu.Lock()
 			if we.closed {
-				delete(open, we.path)
+				delete(w.open, we.path)
 			} else {
-				open[we.path] = time.Now()
+				w.open[we.path] = time.Now()
 			}
+			w.openMu.Unlock()
 			if len(order) == 0 {
 				first = time.Now()
 			}
@@ -342,7 +346,10 @@ func (w *Watcher) run() {
 			if len(order) == 0 {
 				continue
 			}
-			if hold := holdFor(open, pending); hold > 0 {
+			w.openMu.Lock()
+			hold := holdFor(w.open, pending)
+			w.openMu.Unlock()
+			if hold > 0 {
 				timer.Reset(hold) // or sooner: its writer closing it re-arms the timer
 				continue
 			}
