@@ -240,7 +240,7 @@ func echoRoute(methods ...string) string {
 	return b.String()
 }
 
-const oracleMiddlewares = `const { defineMiddlewares, authenticate, validateAndTransformBody } = require("@medusajs/framework/http")
+const oracleMiddlewares = `const { defineMiddlewares, authenticate, validateAndTransformBody, validateAndTransformQuery } = require("@medusajs/framework/http")
 const { z } = require("@medusajs/framework/zod")
 const mark = (name) => (req, res, next) => { (req.mw = req.mw || []).push([name, req.params, req.path, req.baseUrl, req.url]); next() }
 exports.default = defineMiddlewares({
@@ -257,6 +257,7 @@ exports.default = defineMiddlewares({
     { matcher: "/admin/*", middlewares: [mark("admin-star")] },
     { matcher: "/store/Items/:id", methods: ["get"], middlewares: [mark("items-case")] },
     { matcher: "/custom/guarded", middlewares: [authenticate("customer", ["bearer"])] },
+    { matcher: "/vq", method: "GET", middlewares: [validateAndTransformQuery(z.object({ q: z.string().optional(), ids: z.array(z.string()).optional(), n: z.coerce.number().optional(), limit: z.coerce.number().optional(), offset: z.coerce.number().optional(), fields: z.string().optional(), order: z.string().optional(), meta: z.object({ a: z.string() }).optional() }), { defaults: ["id"], isList: true })] },
     { matcher: "/validated", method: "POST", middlewares: [validateAndTransformBody(z.object({ name: z.string(), qty: z.number().min(1), kind: z.enum(["a", "b"]).optional(), tags: z.array(z.string()).optional() }))] },
   ],
 })
@@ -280,6 +281,7 @@ func TestHTTPMatchesMedusa(t *testing.T) {
 		"src/api/auth/thing/route.js":        echoRoute("POST"),
 		"src/api/q/route.js":                 echoRoute("GET"),
 		"src/api/errors/[type]/route.js":     oracleErrorsRoute,
+		"src/api/vq/route.js":                "exports.GET = (req, res) => res.json({ validated: req.validatedQuery, filters: req.filterableFields })\n",
 		"src/api/validated/route.js":         "exports.POST = (req, res) => res.json({ validated: req.validatedBody, body: req.body })\n",
 		"src/api/store/admin-like/route.js":  echoRoute("GET"),
 		"src/api/admin/locked/route.js":      echoRoute("GET", "POST"),
@@ -404,6 +406,12 @@ func TestHTTPMatchesMedusa(t *testing.T) {
 		{Name: "bad enum", Method: "POST", Path: "/validated", Headers: map[string]string{"Content-Type": "application/json"}, Body: `{"name":"x","qty":1,"kind":"c"}`},
 		{Name: "bad array element", Method: "POST", Path: "/validated", Headers: map[string]string{"Content-Type": "application/json"}, Body: `{"name":"x","qty":1,"tags":["a",2]}`},
 		{Name: "four problems, three told", Method: "POST", Path: "/validated", Headers: map[string]string{"Content-Type": "application/json"}, Body: `{"name":1,"qty":0,"kind":"z","x":1}`},
+		{Name: "query validated", Method: "GET", Path: "/vq?q=mug&ids[]=a,b&n=3&limit=10&offset=5"},
+		{Name: "query with a.b keys", Method: "GET", Path: "/vq?meta.a=x"},
+		{Name: "query too deep", Method: "GET", Path: "/vq?meta.a.b=x"},
+		{Name: "query unknown key", Method: "GET", Path: "/vq?zzz=1"},
+		{Name: "query wrong type", Method: "GET", Path: "/vq?n=abc"},
+		{Name: "query comma list", Method: "GET", Path: "/vq?ids=a,b"},
 		{Name: "malformed JSON", Method: "POST", Path: "/validated", Headers: map[string]string{"Content-Type": "application/json"}, Body: `{"name":`},
 		{Name: "urlencoded body", Method: "POST", Path: "/store/items", Headers: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, Body: "a[b]=1&__proto__[x]=2&c=3&c=4"},
 	}

@@ -117,13 +117,51 @@
     };
   }
 
+  // Medusa's normalizeQuery (validate-query.ts): a one-element array of a string is split on
+  // commas, and "a.b" keys become { a: { b } } (deeper ones are refused).
+  function normalizeQuery(query) {
+    return Object.entries(query).reduce((acc, [key, val]) => {
+      let value = val;
+      if (Array.isArray(val) && val.length === 1 && typeof val[0] === "string") value = val[0].split(",");
+      if (key.includes(".")) {
+        const [parent, child, ...others] = key.split(".");
+        if (others.length > 0) throw new MedusaError(MedusaError.Types.INVALID_ARGUMENT, `Key accessor more than 2 levels deep: ${key}`);
+        acc[parent] = { ...(acc[parent] || {}), [child]: value };
+      } else {
+        acc[key] = value;
+      }
+      return acc;
+    }, {});
+  }
+
+  // @medusajs/utils removeUndefinedProperties.
+  function removeUndefined(input) {
+    const deep = (v) => {
+      if (v === undefined) return undefined;
+      if (v === null || v === "null") return null;
+      if (Array.isArray(v)) return v.map(deep).filter((x) => x !== undefined);
+      if (isObj(v)) return removeUndefined(v);
+      return v;
+    };
+    const out = {};
+    for (const k of Object.keys(input)) if (input[k] !== undefined) out[k] = deep(input[k]);
+    return out;
+  }
+
+  // Medusa's validateAndTransformQuery: the query normalized, validated strictly, then split
+  // into validatedQuery (without with_deleted) and filterableFields (without the paging and
+  // field keys). The query config (fields, pagination) follows Medusa's shape; its field
+  // selection rules (allowed, restricted, relations) need the data layer and are simplified.
   function validateAndTransformQuery(zodSchema, queryConfig = {}) {
     return async function validateQuery(req, _res, next) {
       try {
-        const query = await zodValidator(zodSchema, req.query);
-        const { fields, limit, offset, order, with_deleted, ...filters } = query || {};
-        req.validatedQuery = query;
-        req.filterableFields = filters;
+        req.allowed = [];
+        const validated = await zodValidator(zodSchema, normalizeQuery(req.query));
+        const { fields, limit, offset, order } = validated || {};
+        const { with_deleted, ...validatedQuery } = validated || {};
+        const { limit: _l, offset: _o, fields: _f, order: _or, ...filters } = validatedQuery;
+        req.validatedQuery = validatedQuery;
+        req.filterableFields = removeUndefined(filters);
         const take = limit ?? queryConfig.defaultLimit;
         const selected = typeof fields === "string" && fields ? fields.split(",") : queryConfig.defaults || [];
         req.queryConfig = {
