@@ -186,7 +186,7 @@ func (s *Supervisor) launchReason(err error) string {
 		line := ""
 		for _, p := range be.Problems {
 			if p.Severity == diag.Error {
-				line = firstLine(p.Message)
+				line = levelPrefix.ReplaceAllString(strings.TrimSpace(firstLine(p.Message)), "")
 				break
 			}
 		}
