@@ -576,3 +576,31 @@ func TestNodeHugeLogLinesAndErrorsKeepMedusaAlive(t *testing.T) {
 		t.Fatalf("Medusa restarted %d times", n)
 	}
 }
+
+// A writer that keeps the file open does not hold its change back for ever.
+func TestFileKeptOpenForWritingStillReloads(t *testing.T) {
+	d := startDev(t, map[string]string{"src/api/echo/route.ts": postRoute(0)}, nil)
+	n := len(d.results("reload"))
+	f, err := os.OpenFile(filepath.Join(d.root, "src/api/echo/route.ts"), os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	begin := time.Now()
+	if _, err := f.Write([]byte(postRoute(1))); err != nil {
+		t.Fatal(err)
+	}
+	if res := d.waitResult("reload", n); !res.Success || len(res.Reloaded) != 1 {
+		t.Fatalf("%+v", res)
+	}
+	t.Logf("reloaded %s after the write, the file still open", time.Since(begin))
+	resp, err := http.Post(d.url+"/echo", "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(b), `"v":1`) {
+		t.Fatalf("body %s", b)
+	}
+}

@@ -113,6 +113,7 @@ type Supervisor struct {
 	known    map[string]bool      // files that existed at the last look
 	missing  map[string]time.Time // known files seen missing, since when
 	emptied  map[string]time.Time // known files seen empty, since when
+	writing  map[string]time.Time // files seen open for writing, since when
 	kick     chan struct{}
 	cmds     chan command
 	child    *child
@@ -171,7 +172,7 @@ func New(opts Options) (*Supervisor, error) {
 	}
 	s := &Supervisor{
 		opts: opts, root: root,
-		pending: map[string]bool{}, hashes: map[string][32]byte{}, known: map[string]bool{}, missing: map[string]time.Time{}, emptied: map[string]time.Time{},
+		pending: map[string]bool{}, hashes: map[string][32]byte{}, known: map[string]bool{}, missing: map[string]time.Time{}, emptied: map[string]time.Time{}, writing: map[string]time.Time{},
 		kick: make(chan struct{}, 1), cmds: make(chan command), done: make(chan struct{}), changed: make(chan struct{}),
 	}
 	name := opts.Runtime
@@ -435,6 +436,9 @@ const deleteGrace = 50 * time.Millisecond
 // writes after, and the empty file must not replace working code meanwhile.
 const emptyGrace = 150 * time.Millisecond
 
+// maxWriteWait is the longest a change waits for the process writing the file to close it.
+const maxWriteWait = 2 * time.Second
+
 // errWriting is a file that a process has open for writing.
 var errWriting = errors.New("the file is being written")
 
@@ -458,11 +462,19 @@ func (s *Supervisor) takeBatch() []host.Change {
 		b, err := readSettled(f)
 		if errors.Is(err, errWriting) {
 			// Its writer has not closed it yet: look again shortly (the watcher also reports it
-			// again once it is closed).
-			s.pending[f] = true
-			recheck = true
-			continue
+			// again once it is closed), unless it has kept it open for maxWriteWait.
+			since, seen := s.writing[f]
+			if !seen {
+				s.writing[f] = time.Now()
+			}
+			if !seen || time.Since(since) < maxWriteWait {
+				s.pending[f] = true
+				recheck = true
+				continue
+			}
+			b, err = os.ReadFile(f)
 		}
+		delete(s.writing, f)
 		if err != nil {
 			if !s.known[f] {
 				continue
