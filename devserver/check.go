@@ -2,7 +2,6 @@ package devserver
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"time"
 
@@ -84,14 +83,7 @@ func CheckWith(ctx context.Context, root string, timeout time.Duration, runtime 
 	for _, r := range resources {
 		report.Resources = append(report.Resources, CheckResource{Kind: r.Kind, Name: r.Name, File: diag.RelPath(root, r.File)})
 	}
-	seen := map[string]bool{}
-	all := append(found, reloaders.LintProject(root)...)
-	for _, d := range all {
-		key := fmt.Sprintf("%s:%d:%s:%s", d.File, d.Line, d.Code, d.Message)
-		if seen[key] {
-			continue
-		}
-		seen[key] = true
+	for _, d := range reloaders.Merge(found, reloaders.LintProject(root)) {
 		line, col := max(d.Line, 1), max(d.Column, 1)
 		endLine, endCol := d.EndLine, d.EndColumn
 		if endLine < line {

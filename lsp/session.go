@@ -331,32 +331,21 @@ func (sess *session) relint(path string) {
 	sess.publish()
 }
 
-// problems merges load problems, runtime errors and lint results per file, without duplicates.
+// problems merges load problems, runtime errors and lint results per file, one diagnostic per
+// cause (reloaders.Merge).
 func (sess *session) problems() map[string][]diag.Diagnostic {
-	out := map[string][]diag.Diagnostic{}
-	seen := map[string]bool{}
-	add := func(d diag.Diagnostic) {
-		if d.File == "" {
-			return
-		}
-		key := fmt.Sprintf("%s:%d:%s:%s", d.File, d.Line, d.Code, d.Message)
-		if seen[key] {
-			return
-		}
-		seen[key] = true
-		out[d.File] = append(out[d.File], d)
-	}
-	for _, d := range sess.load {
-		add(d)
-	}
+	var loaded, lint []diag.Diagnostic
+	loaded = append(loaded, sess.load...)
 	for _, ds := range sess.runtime {
-		for _, d := range ds {
-			add(d)
-		}
+		loaded = append(loaded, ds...)
 	}
 	for _, ds := range sess.lint {
-		for _, d := range ds {
-			add(d)
+		lint = append(lint, ds...)
+	}
+	out := map[string][]diag.Diagnostic{}
+	for _, d := range reloaders.Merge(loaded, lint) {
+		if d.File != "" {
+			out[d.File] = append(out[d.File], d)
 		}
 	}
 	return out
