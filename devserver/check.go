@@ -35,6 +35,8 @@ type CheckDiagnostic struct {
 	Severity  diag.Severity `json:"severity"`
 	Code      string        `json:"code"`
 	Message   string        `json:"message"`
+	// Related are other places of the same cause (the files that import one that failed).
+	Related []diag.Related `json:"related,omitempty"`
 }
 
 // Errors counts the error diagnostics.
@@ -94,10 +96,19 @@ func CheckWith(ctx context.Context, root string, timeout time.Duration, runtime 
 		}
 		report.Diagnostics = append(report.Diagnostics, CheckDiagnostic{
 			File: diag.RelPath(root, d.File), Line: line, Column: col, EndLine: endLine, EndColumn: endCol,
-			Severity: d.Severity, Code: d.Code, Message: d.Message,
+			Severity: d.Severity, Code: d.Code, Message: d.Message, Related: relRelated(root, d.Related),
 		})
 	}
 	return report, nil
+}
+
+func relRelated(root string, rs []diag.Related) []diag.Related {
+	var out []diag.Related
+	for _, r := range rs {
+		r.File = diag.RelPath(root, r.File)
+		out = append(out, r)
+	}
+	return out
 }
 
 type discard struct{}

@@ -42,8 +42,19 @@ type Diagnostic struct {
 	Message   string   `json:"message"`
 	// Stack is the source-mapped JavaScript stack, when there is one.
 	Stack string `json:"stack,omitempty"`
+	// Related are other places of the same cause (the import lines that reached a file which
+	// failed to load): one diagnostic per cause, the others as LSP relatedInformation.
+	Related []Related `json:"related,omitempty"`
 	// LineText is the source line the position points into, for code frames.
 	LineText string `json:"-"`
+}
+
+// Related is a place tied to a diagnostic's cause.
+type Related struct {
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Column  int    `json:"column"`
+	Message string `json:"message"`
 }
 
 // Error lets a Diagnostic travel as an error.

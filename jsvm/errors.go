@@ -109,8 +109,7 @@ func (rt *Runtime) exceptionDiagnostics(ex *goja.Exception, code string) []diag.
 	if ge := ex.Unwrap(); ge != nil {
 		var inner *LoadError
 		if errors.As(ge, &inner) {
-			out := append([]diag.Diagnostic(nil), inner.Diagnostics...)
-			return append(out, rt.callSites(gojaFrames(ex.Stack()), inner.Diagnostics)...)
+			return rt.withCallSites(gojaFrames(ex.Stack()), inner.Diagnostics)
 		}
 	}
 	problems := rt.ValueDiagnostics(ex.Value(), code)
@@ -133,8 +132,7 @@ func (rt *Runtime) ValueDiagnostics(v goja.Value, code string) []diag.Diagnostic
 	if ge, ok := exportedError(v); ok {
 		var le *LoadError
 		if errors.As(ge, &le) {
-			out := append([]diag.Diagnostic(nil), le.Diagnostics...)
-			return append(out, rt.callSites(ParseStack(stack), le.Diagnostics)...)
+			return rt.withCallSites(ParseStack(stack), le.Diagnostics)
 		}
 	}
 	out := rt.framesDiagnostics(msg, code, ParseStack(stack), stack)
@@ -254,11 +252,13 @@ func (rt *Runtime) framesDiagnostics(msg, code string, frames []Frame, stack str
 			break
 		}
 		seen[f.File] = true
-		d := diag.Diagnostic{File: f.File, Line: f.Line, Column: max(f.Column, 1), Severity: diag.Error, Code: code, Message: msg, Stack: stack}
 		if len(out) > 0 {
-			d.Message = fmt.Sprintf("%s (raised in %s:%d)", msg, diag.RelPath(rt.opts.Root, out[0].File), out[0].Line)
+			// One diagnostic per cause: the importers are its related places.
+			out[0].Related = append(out[0].Related, diag.Related{File: f.File, Line: f.Line, Column: max(f.Column, 1),
+				Message: fmt.Sprintf("imports %s, which failed to load", diag.RelPath(rt.opts.Root, out[0].File))})
+			continue
 		}
-		out = append(out, d)
+		out = append(out, diag.Diagnostic{File: f.File, Line: f.Line, Column: max(f.Column, 1), Severity: diag.Error, Code: code, Message: msg, Stack: stack})
 	}
 	if len(out) == 0 && len(frames) > 0 {
 		// Only dependency or builtin frames: still better than nothing.
@@ -274,23 +274,29 @@ func (rt *Runtime) framesDiagnostics(msg, code string, frames []Frame, stack str
 	return out
 }
 
-// callSites points at the project frames through which a load error was reached: the import
-// lines of the files that depend on the broken one.
-func (rt *Runtime) callSites(frames []Frame, cause []diag.Diagnostic) []diag.Diagnostic {
-	if len(cause) == 0 {
-		return nil
+// withCallSites returns the cause of a load error with the project frames through which it was
+// reached (the import lines of the files that depend on the broken one) as its related places:
+// one diagnostic per cause.
+func (rt *Runtime) withCallSites(frames []Frame, cause []diag.Diagnostic) []diag.Diagnostic {
+	out := append([]diag.Diagnostic(nil), cause...)
+	if len(out) == 0 {
+		return out
 	}
-	c := cause[0]
+	c := out[0]
+	c.Related = append([]diag.Related(nil), c.Related...)
 	seen := map[string]bool{c.File: true}
-	var out []diag.Diagnostic
+	for _, r := range c.Related {
+		seen[r.File] = true
+	}
 	for _, f := range frames {
 		if !rt.IsProjectFile(f.File) || seen[f.File] {
 			continue
 		}
 		seen[f.File] = true
-		out = append(out, diag.Diagnostic{File: f.File, Line: f.Line, Column: max(f.Column, 1), Severity: diag.Error, Code: diag.CodeLoad,
-			Message: fmt.Sprintf("imported file failed to load: %s:%d: %s", diag.RelPath(rt.opts.Root, c.File), c.Line, firstLine(c.Message))})
+		c.Related = append(c.Related, diag.Related{File: f.File, Line: f.Line, Column: max(f.Column, 1),
+			Message: fmt.Sprintf("imports %s, which failed to load", diag.RelPath(rt.opts.Root, c.File))})
 	}
+	out[0] = c
 	return out
 }
 

@@ -384,7 +384,7 @@ func (sess *session) publish() {
 	}
 	var out []pub
 	for _, f := range files {
-		ds := toProtocol(current[f])
+		ds := toProtocol(current[f], sess.s.documentURI)
 		b, _ := json.Marshal(ds)
 		h := fmt.Sprintf("%x", sha256.Sum256(b))
 		if sess.pubs[f] == h {
@@ -409,17 +409,23 @@ func (sess *session) publish() {
 }
 
 // toProtocol converts diagnostics to LSP's, always a non-nil slice.
-func toProtocol(ds []diag.Diagnostic) []protocol.Diagnostic {
+func toProtocol(ds []diag.Diagnostic, uri func(string) protocol.DocumentURI) []protocol.Diagnostic {
 	out := make([]protocol.Diagnostic, 0, len(ds))
 	lines := map[string][]string{}
 	for _, d := range ds {
-		out = append(out, protocol.Diagnostic{
+		pd := protocol.Diagnostic{
 			Range:    rangeOf(d, lines),
 			Severity: severity(d.Severity),
 			Code:     d.Code,
 			Source:   "medusa",
 			Message:  d.Message,
-		})
+		}
+		for _, r := range d.Related {
+			at := diag.Diagnostic{File: r.File, Line: r.Line, Column: r.Column}
+			pd.RelatedInformation = append(pd.RelatedInformation, protocol.DiagnosticRelatedInformation{
+				Location: protocol.Location{URI: uri(r.File), Range: rangeOf(at, lines)}, Message: r.Message})
+		}
+		out = append(out, pd)
 	}
 	return out
 }
