@@ -174,12 +174,13 @@ func (j *Jobs) load(tx *jsvm.Tx, vm *goja.Runtime, file string) (*job, []diag.Di
 	cfgLine := lineOfMatch(src, configDeclRe)
 	name := stringField(cfg, "name")
 	if name == "" {
-		return fail(lineOfKey(src, "name", cfgLine), "config.name is missing: every job needs a unique name")
+		line, hint := missingKeyAt(src, "name", cfgLine)
+		return fail(line, "config.name is missing: every job needs a unique name"+hint)
 	}
-	schedLine := lineOfKey(src, "schedule", cfgLine)
+	schedLine, schedHint := missingKeyAt(src, "schedule", cfgLine)
 	spec, err := specFrom(vm, cfg.Get("schedule"))
 	if err != nil {
-		return fail(schedLine, fmt.Sprintf("job %q: %v", name, err))
+		return fail(schedLine, fmt.Sprintf("job %q: %v", name, err)+schedHint)
 	}
 	if err := schedule.ValidateSpec(spec); err != nil {
 		return fail(schedLine, fmt.Sprintf("job %q: %v", name, specReason(err)))
@@ -217,7 +218,7 @@ func (j *Jobs) load(tx *jsvm.Tx, vm *goja.Runtime, file string) (*job, []diag.Di
 		})
 	}
 	jb.sched = sj
-	return jb, problems
+	return jb, append(problems, lintConfigKeys(file, "job", src, JobConfigKeys)...)
 }
 
 func stringField(o *goja.Object, k string) string {
@@ -278,8 +279,11 @@ func LintJob(file string, src []byte) []diag.Diagnostic {
 	}
 	cfgLine := lineOfMatch(src, configDeclRe)
 	if !nameKeyRe.Match(src) {
-		out = append(out, Warning(file, cfgLine, "the job's config has no name"))
+		if line, hint := missingKeyAt(src, "name", cfgLine); hint == "" {
+			out = append(out, Warning(file, line, "the job's config has no name"))
+		}
 	}
+	out = append(out, lintConfigKeys(file, "job", src, JobConfigKeys)...)
 	for _, re := range []*regexp.Regexp{scheduleStrRe, cronStrRe} {
 		m := re.FindSubmatchIndex(src)
 		if m == nil || src[m[2]] != src[m[6]] {

@@ -29,11 +29,6 @@ func MsgNoHandler(path string) string {
 	return fmt.Sprintf("route file exports no handler (%s), so nothing is served at %s", strings.Join(HTTPMethods, ", "), path)
 }
 
-// MsgLowercaseMethod is the warning for an export named like a method in lower case.
-func MsgLowercaseMethod(name string) string {
-	return fmt.Sprintf("%q is not an HTTP method export; did you mean %s?", name, strings.ToUpper(name))
-}
-
 // MsgNotAFunction is the warning for a method export that is not a function.
 func MsgNotAFunction(method, path string) string {
 	return fmt.Sprintf("%s is exported but is not a function, so %s %s is not served", method, method, path)
@@ -64,8 +59,10 @@ func LintRoute(file, rel string, src []byte) []diag.Diagnostic {
 		switch {
 		case isMethod(name):
 			methods++
-		case isMethod(strings.ToUpper(name)) && name == strings.ToLower(name):
-			out = append(out, Warning(file, line, MsgLowercaseMethod(name)))
+		default:
+			if want, ok := nearMethod(name); ok {
+				out = append(out, Warning(file, line, MsgNearMethod(name, want)))
+			}
 		}
 	}
 	for _, m := range exportDeclRe.FindAllSubmatchIndex(src, -1) {

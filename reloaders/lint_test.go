@@ -3,6 +3,8 @@ package reloaders
 import (
 	"strings"
 	"testing"
+
+	"github.com/medusa-ls/medusa-ls/diag"
 )
 
 func TestLintRoute(t *testing.T) {
@@ -12,7 +14,14 @@ func TestLintRoute(t *testing.T) {
 	}{
 		{"handlers", "export async function GET(req, res) {}\nexport const POST = async (req, res) => {}\n", nil},
 		{"no handler", "export const helper = 1\n", []string{"1: exports no handler"}},
-		{"lowercase", "export function get(req, res) {}\nexport function POST() {}\n", []string{`1: "get" is not an HTTP method export; did you mean GET?`}},
+		{"lowercase", "export function get(req, res) {}\nexport function POST() {}\n", []string{`1: "get" is not an HTTP method export, so it is not served; did you mean GET?`}},
+		{"capitalized", "export async function Get(req, res) {}\n", []string{`1: "Get" is not an HTTP method export`, "1: exports no handler"}},
+		{"doubled letter", "export async function GETT(req, res) {}\nexport function POST() {}\n", []string{`1: did you mean GET?`}},
+		{"Post", "export const Post = async (req, res) => {}\nexport function GET() {}\n", []string{`1: "Post" is not an HTTP method export`}},
+		{"dropped letter", "export function GET() {}\nexport async function DELET(req, res) {}\n", []string{`2: did you mean DELETE?`}},
+		{"swapped letters", "export function GET() {}\nexport const PSOT = () => {}\n", []string{`2: did you mean POST?`}},
+		{"two edits in a long name", "export function GET() {}\nexport function OPTINS() {}\nexport function PTCH() {}\n", []string{`2: did you mean OPTIONS?`, `3: did you mean PATCH?`}},
+		{"helpers and flags are no misses", "export function GET() {}\nexport const AUTHENTICATE = false\nexport const CORS = false\nexport function getUser() {}\nexport const config = {}\n", nil},
 		{"not a function", "export const GET = { a: 1 }\nexport const PUT = \"x\"\nexport function POST() {}\n", []string{"1: GET is exported but is not a function", "2: PUT is exported but is not a function"}},
 		{"export list", "const handler = () => {}\nexport { handler as GET }\n", nil},
 		{"export star", "export * from \"./impl\"\n", nil},
@@ -55,5 +64,65 @@ func TestLintMiddlewares(t *testing.T) {
 	}
 	if got[0].Column != 15 || got[0].EndColumn != 15+len("/custom/thing*") {
 		t.Fatalf("range %+v", got[0])
+	}
+}
+
+func TestNearMiss(t *testing.T) {
+	tests := []struct {
+		name string
+		want string // "" for no miss
+	}{
+		{"GET", ""}, {"get", "GET"}, {"Get", "GET"}, {"GETT", "GET"}, {"GE", "GET"}, {"DELET", "DELETE"},
+		{"DELTE", "DELETE"}, {"PSOT", "POST"}, {"OPTINS", "OPTIONS"}, {"head", "HEAD"}, {"HAED", "HEAD"},
+		{"getUser", ""}, {"handler", ""}, {"x", ""}, {"GTX", ""}, {"config", ""},
+	}
+	for _, tc := range tests {
+		got, ok := nearMethod(tc.name)
+		if ok != (tc.want != "") || got != tc.want {
+			t.Errorf("%s: got %q %v, want %q", tc.name, got, ok, tc.want)
+		}
+	}
+}
+
+func TestLintConfigKeys(t *testing.T) {
+	tests := []struct {
+		name string
+		lint func(string, []byte) []diag.Diagnostic
+		src  string
+		want []string // "line: message fragment"
+	}{
+		{"subscriber evnt", LintSubscriber,
+			"export default async function h() {}\nexport const config = {\n  evnt: \"product.created\",\n}\n",
+			[]string{`3: subscriber config key "evnt" is not read by Medusa; did you mean event?`}},
+		{"subscriber contxt", LintSubscriber,
+			"export default async function h() {}\nexport const config: SubscriberConfig = { event: \"a\", contxt: { subscriberId: \"x\" } }\n",
+			[]string{`2: did you mean context?`}},
+		{"subscriber valid", LintSubscriber,
+			"export default async function h() {}\nexport const config = { event: [\"a\", \"b\"], context: { subscriberId: \"x\" } }\n", nil},
+		{"job shedule", LintJob,
+			"export default async function j() {}\nexport const config = {\n  name: \"j\",\n  shedule: \"* * * * *\",\n}\n",
+			[]string{`4: job config key "shedule" is not read by Medusa; did you mean schedule?`}},
+		{"job nmae", LintJob,
+			"export default async function j() {}\nexport const config = {\n  nmae: \"j\", // the name\n  schedule: \"* * * * *\",\n}\n",
+			[]string{`3: did you mean name?`}},
+		{"job numberOfExecution", LintJob,
+			"export default async function j() {}\nexport const config = {\n  name: \"j\",\n  schedule: \"* * * * *\",\n  numberOfExecution: 2,\n}\n",
+			[]string{`5: did you mean numberOfExecutions?`}},
+		{"job nested keys are not config keys", LintJob,
+			"export default async function j() {}\nexport const config = {\n  name: \"j\",\n  schedule: { cron: \"* * * * *\", numberOfExecutions: 1 },\n}\n", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := tc.lint("/p/x.ts", []byte(tc.src))
+			if len(got) != len(tc.want) {
+				t.Fatalf("got %v, want %v", got, tc.want)
+			}
+			for i, w := range tc.want {
+				line, frag, _ := strings.Cut(w, ": ")
+				if itoa(got[i].Line) != line || !strings.Contains(got[i].Message, frag) {
+					t.Errorf("got %d %q, want %s %q", got[i].Line, got[i].Message, line, frag)
+				}
+			}
+		})
 	}
 }

@@ -281,7 +281,7 @@ func (r *Routes) isMiddlewares(f string) bool {
 	return IsMiddlewaresFile(diag.RelPath(r.opts.Root, f))
 }
 
-var exportLineRe = regexp.MustCompile(`(?m)^\s*export\s+(?:async\s+)?(?:function\s*\*?\s*|const\s+|let\s+|var\s+)(GET|POST|PUT|PATCH|DELETE|OPTIONS|HEAD|get|post|put|patch|delete|options|head)\b`)
+var exportLineRe = regexp.MustCompile(`(?m)^\s*export\s+(?:async\s+)?(?:function\s*\*?\s*|const\s+|let\s+|var\s+)([A-Za-z_$][\w$]*)`)
 
 // handlerLines finds the line of each exported handler, for code lenses and symbols.
 func handlerLines(src []byte) map[string]int {
@@ -318,9 +318,11 @@ func (r *Routes) loadRoute(tx *jsvm.Tx, vm *goja.Runtime, file, rel string) (*ro
 		rf.handlers[method] = v
 		rf.lines[method] = lines[method]
 	}
-	for _, lower := range []string{"get", "post", "put", "patch", "delete", "options", "head"} {
-		if v := m.Export(vm, lower); v != nil && !goja.IsUndefined(v) {
-			problems = append(problems, Warning(file, max(lines[lower], 1), MsgLowercaseMethod(lower)))
+	if exp, ok := m.Exports().(*goja.Object); ok {
+		for _, name := range exp.Keys() {
+			if want, ok := nearMethod(name); ok {
+				problems = append(problems, Warning(file, max(lines[name], 1), MsgNearMethod(name, want)))
+			}
 		}
 	}
 	if len(rf.handlers) == 0 {

@@ -200,7 +200,8 @@ func (s *Subscribers) load(tx *jsvm.Tx, vm *goja.Runtime, file string) ([]subscr
 		}
 	}
 	if len(events) == 0 {
-		return fail(lineOfKey(src, "event", cfgLine), `config.event is missing: set it to an event name or a list of them (e.g. event: "product.created")`)
+		line, hint := missingKeyAt(src, "event", cfgLine)
+		return fail(line, `config.event is missing: set it to an event name or a list of them (e.g. event: "product.created")`+hint)
 	}
 	for _, e := range events {
 		if strings.TrimSpace(e) == "" {
@@ -226,7 +227,7 @@ func (s *Subscribers) load(tx *jsvm.Tx, vm *goja.Runtime, file string) ([]subscr
 		subs = append(subs, subscription{id: id, event: e, file: file, line: line,
 			handler: framework.Subscriber(s.opts.Runtime, handler, s.opts.Container, label, timeout)})
 	}
-	return subs, problems
+	return subs, append(problems, lintConfigKeys(file, "subscriber", src, SubscriberConfigKeys)...)
 }
 
 // LintSubscriber checks a subscriber file's shape without running it.
@@ -238,7 +239,10 @@ func LintSubscriber(file string, src []byte) []diag.Diagnostic {
 	if !configDeclRe.Match(src) {
 		out = append(out, Warning(file, 1, `a subscriber needs export const config = { event: "…" }`))
 	} else if !eventKeyRe.Match(src) {
-		out = append(out, Warning(file, lineOfMatch(src, configDeclRe), "the subscriber's config has no event"))
+		line, hint := missingKeyAt(src, "event", lineOfMatch(src, configDeclRe))
+		if hint == "" {
+			out = append(out, Warning(file, line, "the subscriber's config has no event"))
+		}
 	}
-	return out
+	return append(out, lintConfigKeys(file, "subscriber", src, SubscriberConfigKeys)...)
 }

@@ -1,0 +1,185 @@
+package reloaders
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/medusa-ls/medusa-ls/diag"
+)
+
+// NearMiss returns the candidate that name probably meant: the same word in another case, or
+// one at a case-insensitive edit distance of 1 (candidates of up to 4 letters) or 2 (longer ones), counting a
+// swap of two neighbours as one edit. An exact match or a name too short to judge is no miss.
+func NearMiss(name string, candidates []string) (string, bool) {
+	if len(name) < 2 {
+		return "", false
+	}
+	best, bestD := "", 3
+	for _, c := range candidates {
+		if name == c {
+			return "", false
+		}
+		if strings.EqualFold(name, c) {
+			return c, true
+		}
+		limit := 2
+		if len(c) <= 4 {
+			limit = 1
+		}
+		if d := editDistance(strings.ToLower(name), strings.ToLower(c)); d >= 1 && d <= limit && d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best, best != ""
+}
+
+// editDistance is the optimal string alignment distance (Levenshtein with adjacent swaps).
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	d := make([][]int, len(ra)+1)
+	for i := range d {
+		d[i] = make([]int, len(rb)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(ra)][len(rb)]
+}
+
+// Route files may export these besides handlers (Medusa reads them), so they are no misses.
+var routeFlagExports = []string{"AUTHENTICATE", "CORS", "config", "default"}
+
+// MsgNearMethod is the warning for an export named almost like an HTTP method.
+func MsgNearMethod(name, method string) string {
+	return fmt.Sprintf("%q is not an HTTP method export, so it is not served; did you mean %s?", name, method)
+}
+
+// MsgNearConfigKey is the warning for a config key of a subscriber or job named almost like one
+// that Medusa reads.
+func MsgNearConfigKey(kind, key, want string) string {
+	return fmt.Sprintf("%s config key %q is not read by Medusa; did you mean %s?", kind, key, want)
+}
+
+// nearMethod is the method that a route export name misses, if any.
+func nearMethod(name string) (string, bool) {
+	for _, f := range routeFlagExports {
+		if name == f {
+			return "", false
+		}
+	}
+	return NearMiss(name, HTTPMethods)
+}
+
+// Config keys that Medusa reads.
+var (
+	SubscriberConfigKeys = []string{"event", "context"}
+	JobConfigKeys        = []string{"name", "schedule", "numberOfExecutions"}
+)
+
+// configKeys lists the top-level keys of the object literal of `export const config = { … }`
+// with their 1-based lines, read without running the file (nil when there is no literal).
+func configKeys(src []byte) (keys []string, lines []int) {
+	loc := configDeclRe.FindIndex(src)
+	if loc == nil {
+		return nil, nil
+	}
+	i := loc[1]
+	for i < len(src) && src[i] != '{' && src[i] != ';' && src[i] != '\n' {
+		i++
+	}
+	// A type annotation (config: SubscriberConfig = {) leaves the brace on the same line.
+	if i >= len(src) || src[i] != '{' {
+		return nil, nil
+	}
+	depth := 0
+	expectKey := false
+	for ; i < len(src); i++ {
+		c := src[i]
+		switch {
+		case c == '"' || c == '\'' || c == '`':
+			j := i + 1
+			for j < len(src) && src[j] != c {
+				if src[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			i = j
+			expectKey = false
+		case c == '{' || c == '[' || c == '(':
+			depth++
+			expectKey = depth == 1
+		case c == '}' || c == ']' || c == ')':
+			depth--
+			if depth == 0 {
+				return keys, lines
+			}
+		case c == ',' && depth == 1:
+			expectKey = true
+		case c == '/' && i+1 < len(src) && src[i+1] == '/':
+			for i < len(src) && src[i] != '\n' {
+				i++
+			}
+		case expectKey && (c == '_' || c == '$' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z'):
+			j := i
+			for j < len(src) && (src[j] == '_' || src[j] == '$' || src[j] >= '0' && src[j] <= '9' || src[j] >= 'A' && src[j] <= 'Z' || src[j] >= 'a' && src[j] <= 'z') {
+				j++
+			}
+			k := j
+			for k < len(src) && (src[k] == ' ' || src[k] == '\t') {
+				k++
+			}
+			if k < len(src) && src[k] == ':' {
+				keys = append(keys, string(src[i:j]))
+				lines = append(lines, lineOf(src, i))
+			}
+			i = j - 1
+			expectKey = false
+		case c != ' ' && c != '\t' && c != '\n' && c != '\r':
+			expectKey = false
+		}
+	}
+	return keys, lines
+}
+
+// lintConfigKeys warns on keys of a config literal named almost like ones Medusa reads.
+func lintConfigKeys(file, kind string, src []byte, known []string) []diag.Diagnostic {
+	var out []diag.Diagnostic
+	keys, lines := configKeys(src)
+	for i, k := range keys {
+		if want, ok := NearMiss(k, known); ok {
+			out = append(out, Warning(file, lines[i], MsgNearConfigKey(kind, k, want)))
+		}
+	}
+	return out
+}
+
+// missingKeyAt places the loader's "config.<key> is missing" error: at a key of the config
+// literal that misspells it, with a hint, so that the cause is reported once, there.
+func missingKeyAt(src []byte, key string, fallback int) (int, string) {
+	keys, lines := configKeys(src)
+	for i, k := range keys {
+		if k == key {
+			return lines[i], ""
+		}
+	}
+	for i, k := range keys {
+		if want, ok := NearMiss(k, []string{key}); ok && want == key {
+			return lines[i], fmt.Sprintf(" (config has %q; did you mean %s?)", k, key)
+		}
+	}
+	return lineOfKey(src, key, fallback), ""
+}
