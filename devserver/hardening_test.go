@@ -575,6 +575,25 @@ func TestNodeHugeLogLinesAndErrorsKeepMedusaAlive(t *testing.T) {
 	if n := len(d.results("restart")); n != 0 {
 		t.Fatalf("Medusa restarted %d times", n)
 	}
+	// the huge error still reaches the editor, cut, on its route's line
+	deadline = time.Now().Add(waitFor)
+	for {
+		found := false
+		for _, e := range d.runtimeErrors() {
+			for _, p := range e.Problems {
+				if strings.HasSuffix(p.File, "big-error/route.ts") && p.Line == 1 && len(p.Message) < 64<<10 {
+					found = true
+				}
+			}
+		}
+		if found {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no runtime error on big-error/route.ts:1: %+v", d.runtimeErrors())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // A writer that keeps the file open does not hold its change back for ever.

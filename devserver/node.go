@@ -376,6 +376,9 @@ func (r *nodeRuntime) activate(c *child) { r.proxy.set(c.addr) }
 // requests, runs the modules' shutdown hooks, exits); the proxy has already moved on.
 func (r *nodeRuntime) stopAccepting(c *child) {
 	r.proxy.clearIf(c.addr)
+	// Medusa's shutdown destroys connections it sees idle, even one a request was just written
+	// on: it is told to stop only once the proxy has nothing in flight to it (at most 10 s).
+	r.proxy.drain(c.addr, 10*time.Second)
 	_ = terminate(c.pid)
 }
 

@@ -21,15 +21,97 @@ type proxy struct {
 	rp      *httputil.ReverseProxy
 	tr      *http.Transport
 	addr    string
-	gate    chan struct{} // while paused: closed on resume
-	wake    chan struct{} // closed (and replaced) whenever the state changes
-	down    string        // why no child serves, while none does after a failure
-	retryAt time.Time     // when the next attempt starts, while down
+	up      *upstream            // the current target, or nil
+	retired map[string]*upstream // previous targets by address, until drained
+	gate    chan struct{}        // while paused: closed on resume
+	wake    chan struct{}        // closed (and replaced) whenever the state changes
+	down    string               // why no child serves, while none does after a failure
+	retryAt time.Time            // when the next attempt starts, while down
 	hold    time.Duration
 }
 
 func newProxy(hold time.Duration) *proxy {
-	return &proxy{wake: make(chan struct{}), hold: hold}
+	return &proxy{wake: make(chan struct{}), hold: hold, retired: map[string]*upstream{}}
+}
+
+// upstream is one Medusa the proxy sends requests to, with the requests it has in flight.
+type upstream struct {
+	addr    string
+	tr      *http.Transport
+	mu      sync.Mutex
+	active  int
+	drained chan struct{} // closed when active drops to 0, once someone waits for it
+}
+
+func (u *upstream) begin() {
+	u.mu.Lock()
+	u.active++
+	u.mu.Unlock()
+}
+
+func (u *upstream) end() {
+	u.mu.Lock()
+	u.active--
+	if u.active == 0 && u.drained != nil {
+		close(u.drained)
+		u.drained = nil
+	}
+	u.mu.Unlock()
+}
+
+// wait returns once no request is in flight to u, or after limit, and closes u's idle
+// connections. Medusa's shutdown destroys every connection it sees idle, including one the
+// proxy has just written a request on: nothing may be sent to a Medusa that is told to stop.
+func (u *upstream) wait(limit time.Duration) {
+	u.mu.Lock()
+	var ch chan struct{}
+	if u.active > 0 {
+		if u.drained == nil {
+			u.drained = make(chan struct{})
+		}
+		ch = u.drained
+	}
+	u.mu.Unlock()
+	if ch != nil {
+		t := time.NewTimer(limit)
+		select {
+		case <-ch:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+	u.tr.CloseIdleConnections()
+}
+
+// retire moves the current upstream aside. Called with p.mu held.
+func (p *proxy) retire() {
+	u := p.up
+	if u == nil {
+		return
+	}
+	p.retired[u.addr] = u
+	p.up = nil
+	// a target nobody drains (its Medusa died) is forgotten after a while
+	time.AfterFunc(time.Minute, func() {
+		p.mu.Lock()
+		if p.retired[u.addr] == u {
+			delete(p.retired, u.addr)
+		}
+		p.mu.Unlock()
+		u.tr.CloseIdleConnections()
+	})
+}
+
+// drain waits (at most limit) until no request is in flight to the Medusa at addr, which the
+// proxy no longer sends new requests to, and drops the connections to it.
+func (p *proxy) drain(addr string, limit time.Duration) {
+	p.mu.Lock()
+	u := p.retired[addr]
+	delete(p.retired, addr)
+	p.mu.Unlock()
+	if u != nil {
+		u.wait(limit)
+	}
 }
 
 // changed wakes the requests waiting for a change of state. Called with p.mu held.
@@ -54,6 +136,8 @@ func (p *proxy) set(addr string) {
 		old := p.tr
 		time.AfterFunc(30*time.Second, old.CloseIdleConnections)
 	}
+	p.retire()
+	p.up = &upstream{addr: addr, tr: tr}
 	p.rp, p.tr, p.addr, p.down = rp, tr, addr, ""
 	p.changed()
 }
@@ -65,6 +149,7 @@ func (p *proxy) clearIf(addr string) {
 	if p.addr != addr {
 		return
 	}
+	p.retire()
 	p.rp, p.addr = nil, ""
 	p.changed()
 }
@@ -112,9 +197,15 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var expired <-chan time.Time // armed only for a request that has to wait
 	for {
 		p.mu.Lock()
-		rp, gate, wake, down, retryAt := p.rp, p.gate, p.wake, p.down, p.retryAt
+		rp, up, gate, wake, down, retryAt := p.rp, p.up, p.gate, p.wake, p.down, p.retryAt
+		if rp != nil && gate == nil && up != nil {
+			up.begin() // under p.mu: a drain that starts after the switch counts this request
+		}
 		p.mu.Unlock()
 		if rp != nil && gate == nil {
+			if up != nil {
+				defer up.end()
+			}
 			rp.ServeHTTP(w, r)
 			return
 		}

@@ -38,13 +38,22 @@ function install() {
     }
   }
 
+  // cut keeps a long text's head and tail (a stack's frames are at its end), so that one message
+  // stays far below the supervisor's IPC line limit (16 MiB) whatever an error carries.
+  function cut(s, max = 16 << 10) {
+    if (typeof s !== "string" || s.length <= max) return s
+    const tail = Math.floor(max * 0.75)
+    const head = max - tail
+    return `${s.slice(0, head)}… [${s.length - max} characters cut] …${s.slice(-tail)}`
+  }
+
   function errorInfo(e) {
     if (!e || typeof e !== "object") return undefined
     return {
-      name: String(e.name || "Error"),
-      message: String(e.message || ""),
-      stack: typeof e.stack === "string" ? e.stack : "",
-      code: e.code !== undefined ? String(e.code) : undefined,
+      name: cut(String(e.name || "Error"), 256),
+      message: cut(String(e.message || "")),
+      stack: typeof e.stack === "string" ? cut(e.stack) : "",
+      code: e.code !== undefined ? cut(String(e.code), 256) : undefined,
     }
   }
 
@@ -81,7 +90,7 @@ function install() {
     send({
       type: "medusa-ls:log",
       level,
-      message,
+      message: cut(message),
       exception: errorInfo(error),
       request,
     })
