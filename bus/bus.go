@@ -12,6 +12,18 @@ type EmitOptions struct {
 	Internal bool
 	// Delay postpones dispatch; subscribers are chosen when the delay ends, not at Emit.
 	Delay time.Duration
+	// Outcome, when set, is called once per delivery of these messages when its handler has
+	// finished (Err nil when it succeeded), or with ErrClosed when the bus dropped it: for
+	// tools that report what each subscriber did with an event (medusa-ls emit).
+	Outcome func(Outcome)
+}
+
+// Outcome is how one subscriber handled one message.
+type Outcome struct {
+	Event        string
+	SubscriberID string
+	Source       string
+	Err          error // nil on success; a *HandlerError when the handler failed
 }
 
 // Handler processes one message. It may block (the JS runtime's handlers wait for the

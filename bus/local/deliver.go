@@ -22,15 +22,16 @@ type subscription struct {
 
 // delivery is one message for one subscription, waiting to be started.
 type delivery struct {
-	s *subscription
-	m bus.Message
+	s       *subscription
+	m       bus.Message
+	outcome func(bus.Outcome) // EmitOptions.Outcome, or nil
 }
 
 // enqueueLocked queues one delivery at the end of the bus's single queue and makes sure the
 // dispatcher is running. The dispatcher exists only while there is work, so an idle bus has no
 // goroutines.
-func (b *Bus) enqueueLocked(s *subscription, m bus.Message) {
-	b.queue = append(b.queue, delivery{s: s, m: m})
+func (b *Bus) enqueueLocked(s *subscription, m bus.Message, outcome func(bus.Outcome)) {
+	b.queue = append(b.queue, delivery{s: s, m: m, outcome: outcome})
 	s.queued++
 	b.addPendingLocked(1)
 	if !b.dispatching {
@@ -52,6 +53,9 @@ func (b *Bus) dispatch() {
 			dropped = len(b.queue)
 			for _, d := range b.queue {
 				d.s.queued--
+				if d.outcome != nil {
+					defer d.outcome(bus.Outcome{Event: d.m.Name, SubscriberID: d.s.sub.ID, Source: d.s.sub.Source, Err: bus.ErrClosed})
+				}
 			}
 			clear(b.queue)
 			b.queue = b.queue[:0]
@@ -89,6 +93,9 @@ func (b *Bus) run(ctx context.Context, d delivery, started func()) {
 	started()
 	if err != nil {
 		b.report(err.(*bus.HandlerError))
+	}
+	if d.outcome != nil {
+		d.outcome(bus.Outcome{Event: d.m.Name, SubscriberID: d.s.sub.ID, Source: d.s.sub.Source, Err: err})
 	}
 	b.mu.Lock()
 	d.s.running--

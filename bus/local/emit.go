@@ -62,7 +62,7 @@ func (b *Bus) Emit(ctx context.Context, msgs []bus.Message, opts bus.EmitOptions
 // publishLocked dispatches m now, or arms its delay timer.
 func (b *Bus) publishLocked(m bus.Message, opts bus.EmitOptions, logs []processed) []processed {
 	if opts.Delay <= 0 {
-		n := b.dispatchLocked(m)
+		n := b.dispatchLocked(m, opts.Outcome)
 		if !opts.Internal {
 			logs = append(logs, processed{m.Name, n})
 		}
@@ -73,21 +73,21 @@ func (b *Bus) publishLocked(m bus.Message, opts bus.EmitOptions, logs []processe
 	b.addPendingLocked(1)
 	// With the wall clock the callback may start before AfterFunc returns, but it waits for
 	// the lock we hold, so it always finds its entry in b.timers.
-	b.timers[id] = b.clock.AfterFunc(opts.Delay, func() { b.fireDelayed(id, m, opts.Internal) })
+	b.timers[id] = b.clock.AfterFunc(opts.Delay, func() { b.fireDelayed(id, m, opts) })
 	return logs
 }
 
-func (b *Bus) fireDelayed(id uint64, m bus.Message, internal bool) {
+func (b *Bus) fireDelayed(id uint64, m bus.Message, opts bus.EmitOptions) {
 	b.mu.Lock()
 	if _, ok := b.timers[id]; !ok {
 		b.mu.Unlock()
 		return // dropped by Close
 	}
 	delete(b.timers, id)
-	n := b.dispatchLocked(m)
+	n := b.dispatchLocked(m, opts.Outcome)
 	b.donePendingLocked(1)
 	b.mu.Unlock()
-	if !internal {
+	if !opts.Internal {
 		b.logProcessing([]processed{{m.Name, n}})
 	}
 }
@@ -95,14 +95,14 @@ func (b *Bus) fireDelayed(id uint64, m bus.Message, internal bool) {
 // dispatchLocked stamps published_at and queues a copy of m for every subscriber of its name
 // and of "*". Doing this under the lock is what makes Replace exactly-once: the set of
 // subscribers a message reaches is the set at one instant, never a mix of old and new.
-func (b *Bus) dispatchLocked(m bus.Message) int {
+func (b *Bus) dispatchLocked(m bus.Message, outcome func(bus.Outcome)) int {
 	m.Metadata[bus.MetaPublishedAt] = b.clock.Now()
 	targets := b.subs[m.Name]
 	if m.Name != bus.Wildcard {
 		targets = slices.Concat(targets, b.subs[bus.Wildcard])
 	}
 	for _, s := range targets {
-		b.enqueueLocked(s, m.Clone())
+		b.enqueueLocked(s, m.Clone(), outcome)
 	}
 	return len(targets)
 }

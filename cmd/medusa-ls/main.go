@@ -390,12 +390,7 @@ func emitCmd(fs *flag.FlagSet, std *stdio) func(pos, rest []string) int {
 		}
 		var res host.EmitResult
 		_ = json.Unmarshal(out, &res)
-		if len(res.Subscribers) == 0 {
-			fmt.Fprintf(std.out, "emitted %s; no subscriber listens to it\n", res.Name)
-		} else {
-			fmt.Fprintf(std.out, "emitted %s to %s\n", res.Name, strings.Join(res.Subscribers, ", "))
-		}
-		return 0
+		return reportEmit(std, res)
 	}
 }
 
@@ -471,4 +466,34 @@ func findProject(dir string, note io.Writer) (string, error) {
 			return "", fmt.Errorf("%s is not a Medusa project, nor inside one (no medusa-config.ts, .js, .mjs or .cjs there or above)", dir)
 		}
 	}
+}
+
+// reportEmit prints who received an event and, when the runtime tells, how each subscriber
+// did; a failed subscriber makes the exit status 1.
+func reportEmit(std *stdio, res host.EmitResult) int {
+	switch {
+	case len(res.Subscribers) == 0:
+		fmt.Fprintf(std.out, "emitted %s; no subscriber listens to it\n", res.Name)
+		return 0
+	case len(res.Outcomes) == 0:
+		fmt.Fprintf(std.out, "emitted %s to %s\n", res.Name, strings.Join(res.Subscribers, ", "))
+		return 0
+	}
+	fmt.Fprintf(std.out, "emitted %s to %d %s\n", res.Name, len(res.Outcomes), map[bool]string{true: "subscriber", false: "subscribers"}[len(res.Outcomes) == 1])
+	for _, o := range res.Outcomes {
+		at := ""
+		if o.Source != "" {
+			at = " (" + o.Source + ")"
+		}
+		if o.Error != "" {
+			fmt.Fprintf(std.out, "  failed  %s%s: %s\n", o.ID, at, o.Error)
+		} else {
+			fmt.Fprintf(std.out, "  ok      %s%s\n", o.ID, at)
+		}
+	}
+	if n := res.Failed(); n > 0 {
+		fmt.Fprintf(std.err, "emit: %d of %d subscribers of %s failed\n", n, len(res.Outcomes), res.Name)
+		return 1
+	}
+	return 0
 }

@@ -302,7 +302,8 @@ func (a *App) setupContainer(vm *goja.Runtime, cfgValue goja.Value) {
 		Root: a.opts.Root, Runtime: a.rt, Container: a.container, CORS: cors, PublishableKey: a.credentials.PublishableKey, RequireAuth: a.opts.RequireAuth,
 		RequestTimeout: a.opts.RequestTimeout, Logger: a.log, OnError: a.opts.OnRuntimeError,
 	})
-	busLog := slog.New(levelHandler{w: a.opts.Output})
+	// A failed delivery or job run is logged once, by the error sinks, at the throwing line.
+	busLog := slog.New(levelHandler{w: a.opts.Output, skipFailures: true})
 	a.bus = local.New(local.Options{Logger: busLog, OnError: a.subscriberFailed})
 	a.container.Register(framework.EventBusKey, framework.NewEventBus(a.rt, a.bus, a.opts.RequestTimeout))
 	a.scheduler = schedule.New(schedule.Options{Logger: busLog, OnError: a.jobFailed})
@@ -463,10 +464,23 @@ func NewLogger(w io.Writer) *slog.Logger { return slog.New(levelHandler{w: w}) }
 // levelHandler writes log lines in Medusa's format.
 type levelHandler struct {
 	w io.Writer
+	// skipFailures drops the bus's and the scheduler's own lines for a failed subscriber or
+	// job (an error with a source), which their error sinks report with the throwing position.
+	skipFailures bool
 }
 
 func (h levelHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelInfo }
 func (h levelHandler) Handle(_ context.Context, r slog.Record) error {
+	if h.skipFailures && r.Level >= slog.LevelError {
+		failure := false
+		r.Attrs(func(a slog.Attr) bool {
+			failure = failure || a.Key == "source"
+			return !failure
+		})
+		if failure {
+			return nil
+		}
+	}
 	var b strings.Builder
 	b.WriteString(levelPrefix(r.Level))
 	// The message says it all in Medusa's words; the attributes are for structured logs.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -33,6 +34,27 @@ type EmitArgs struct {
 type EmitResult struct {
 	Name        string   `json:"name"`
 	Subscribers []string `json:"subscribers"` // ids of the subscribers it went to
+	// Outcomes says how each subscriber handled the event, once all have finished (absent
+	// from runtimes that cannot tell).
+	Outcomes []SubscriberOutcome `json:"outcomes,omitempty"`
+}
+
+// SubscriberOutcome is how one subscriber handled an emitted event.
+type SubscriberOutcome struct {
+	ID     string `json:"id"`
+	Source string `json:"source,omitempty"`
+	Error  string `json:"error,omitempty"` // empty when it succeeded
+}
+
+// Failed counts the subscribers that failed.
+func (r EmitResult) Failed() int {
+	n := 0
+	for _, o := range r.Outcomes {
+		if o.Error != "" {
+			n++
+		}
+	}
+	return n
 }
 
 // JobInfo describes a scheduled job.
@@ -118,8 +140,37 @@ func (a *App) EmitEvent(ctx context.Context, name string, data json.RawMessage) 
 		res.Subscribers = append(res.Subscribers, s.ID)
 	}
 	sort.Strings(res.Subscribers)
-	err := a.bus.Emit(ctx, []bus.Message{{Name: name, Data: data}}, bus.EmitOptions{})
-	return res, err
+	// Wait for every subscriber it reached, and say how each did.
+	outcomes := make(chan bus.Outcome, len(res.Subscribers)+1)
+	report := func(o bus.Outcome) {
+		select {
+		case outcomes <- o:
+		default: // more than were counted (a reload in between): the count is what is awaited
+		}
+	}
+	if err := a.bus.Emit(ctx, []bus.Message{{Name: name, Data: data}}, bus.EmitOptions{Outcome: report}); err != nil {
+		return res, err
+	}
+	res.Outcomes = []SubscriberOutcome{}
+	for range res.Subscribers {
+		select {
+		case o := <-outcomes:
+			out := SubscriberOutcome{ID: o.SubscriberID, Source: strings.TrimPrefix(o.Source, a.opts.Root+string(filepath.Separator))}
+			if o.Err != nil {
+				var he *bus.HandlerError
+				if errors.As(o.Err, &he) {
+					out.Error = he.Err.Error()
+				} else {
+					out.Error = o.Err.Error()
+				}
+			}
+			res.Outcomes = append(res.Outcomes, out)
+		case <-ctx.Done():
+			return res, fmt.Errorf("emitted %s; its subscribers had not all finished: %w", name, ctx.Err())
+		}
+	}
+	sort.Slice(res.Outcomes, func(i, j int) bool { return res.Outcomes[i].ID < res.Outcomes[j].ID })
+	return res, nil
 }
 
 // RunJob runs a scheduled job now and waits for it to finish.
@@ -136,6 +187,16 @@ func (a *App) RunJob(ctx context.Context, name string) (RunJobResult, error) {
 		}
 		sort.Strings(names)
 		return RunJobResult{}, fmt.Errorf("no job named %q (jobs: %s)", name, strings.Join(names, ", "))
+	}
+	if err != nil && !errors.Is(err, schedule.ErrJobRunning) {
+		// In the dev server's log too, as a failed scheduled run or subscriber is.
+		source := ""
+		for _, j := range a.scheduler.Jobs() {
+			if j.Name == name {
+				source = j.Source
+			}
+		}
+		a.reportRuntime("job "+name, source, err)
 	}
 	if err != nil {
 		problems := a.rt.Diagnostics(err, diag.CodeRuntime)
