@@ -106,6 +106,9 @@ func walkResources(root string, fn func(path, kind string, src []byte)) {
 				return nil
 			}
 			kind := kindOf(root, p)
+			if kind == "" && dir == reloaders.WorkflowsDir && workflowSource(diag.RelPath(root, p)) {
+				kind = "workflow" // an index file that defines workflows or steps
+			}
 			if kind == "" {
 				return nil
 			}
@@ -115,4 +118,25 @@ func walkResources(root string, fn func(path, kind string, src []byte)) {
 			return nil
 		})
 	}
+}
+
+// workflowSource tells whether a file under src/workflows may define workflows, index files
+// included (Medusa's loader imports them too): scripts, not tests or declarations.
+func workflowSource(rel string) bool {
+	segs := strings.Split(rel, "/")
+	for _, s := range segs[:len(segs)-1] {
+		if s == "__tests__" || s == "node_modules" || strings.HasPrefix(s, ".") {
+			return false
+		}
+	}
+	name := segs[len(segs)-1]
+	if strings.HasSuffix(name, ".d.ts") || strings.Contains(name, ".spec.") || strings.Contains(name, ".test.") {
+		return false
+	}
+	for _, ext := range []string{".ts", ".js", ".mts", ".mjs", ".cts", ".cjs", ".tsx", ".jsx"} {
+		if strings.HasSuffix(name, ext) {
+			return true
+		}
+	}
+	return false
 }
