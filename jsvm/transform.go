@@ -1,6 +1,7 @@
 package jsvm
 
 import (
+	"bytes"
 	"path/filepath"
 	"strings"
 
@@ -46,6 +47,9 @@ func loaderFor(path string) api.Loader {
 // transform returns CommonJS code for src, or the problems that stop it from loading.
 // Warnings come back alongside code.
 func (t *transformer) transform(path string, src []byte) (string, []diag.Diagnostic) {
+	// Without the byte-order mark, which editors do not show: esbuild would count it in the
+	// first line's columns and source map.
+	src = bytes.TrimPrefix(src, []byte("\uFEFF"))
 	var key string
 	if t.disk != nil {
 		key = t.disk.key(t.tsconfig, path, src)

@@ -465,7 +465,7 @@ func lineText(file string, n int, cache map[string][]string) string {
 	lines, ok := cache[file]
 	if !ok {
 		b, _ := os.ReadFile(file)
-		lines = strings.Split(string(b), "\n")
+		lines = strings.Split(strings.TrimPrefix(string(b), "\uFEFF"), "\n") // editors do not show the mark
 		cache[file] = lines
 	}
 	if n-1 < len(lines) {

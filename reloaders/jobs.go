@@ -270,6 +270,7 @@ var (
 
 // LintJob checks a job file's shape, and a literal cron expression, without running it.
 func LintJob(file string, src []byte) []diag.Diagnostic {
+	src = withoutBOM(src)
 	var out []diag.Diagnostic
 	if !defaultDeclRe.Match(src) {
 		out = append(out, Warning(file, 1, "a job needs a default export: export default async function (container) { … }"))
@@ -292,19 +293,9 @@ func LintJob(file string, src []byte) []diag.Diagnostic {
 		expr := string(src[m[4]:m[5]])
 		if err := schedule.ValidateSpec(schedule.CronSpec(expr)); err != nil {
 			line := lineOf(src, m[4])
-			col := m[4] - lastNewline(src, m[4])
-			out = append(out, diag.Diagnostic{File: file, Line: line, Column: col, EndLine: line, EndColumn: col + len(expr),
+			out = append(out, diag.Diagnostic{File: file, Line: line, Column: columnOf(src, m[4]), EndLine: line, EndColumn: columnOf(src, m[5]),
 				Severity: diag.Error, Code: diag.CodeConvention, Message: specReason(err)})
 		}
 	}
 	return out
-}
-
-func lastNewline(src []byte, off int) int {
-	for i := off - 1; i >= 0; i-- {
-		if src[i] == '\n' {
-			return i
-		}
-	}
-	return -1
 }

@@ -1,6 +1,7 @@
 package reloaders
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -36,8 +37,19 @@ func MsgNotAFunction(method, path string) string {
 
 func lineOf(src []byte, offset int) int { return 1 + strings.Count(string(src[:offset]), "\n") }
 
+// withoutBOM drops a byte-order mark, which editors do not show, so that a first line starting
+// with one reads as the editor shows it and its columns do not count it.
+func withoutBOM(src []byte) []byte { return bytes.TrimPrefix(src, []byte("\uFEFF")) }
+
+// columnOf is the 1-based UTF-16 column of a byte offset, as editors count.
+func columnOf(src []byte, offset int) int {
+	start := bytes.LastIndexByte(src[:offset], '\n') + 1
+	return diag.UTF16Column(string(src[start:offset]), offset-start)
+}
+
 // LintRoute checks a route file (rel is relative to the project root) without running it.
 func LintRoute(file, rel string, src []byte) []diag.Diagnostic {
+	src = withoutBOM(src)
 	path, ok, err := RoutePath(rel)
 	if !ok {
 		return nil
@@ -98,6 +110,7 @@ func LintRoute(file, rel string, src []byte) []diag.Diagnostic {
 // a matcher that matches no route is probably a typo. Matchers under Medusa's own namespaces may
 // target its core routes, which do not exist in this project, so those are only a hint.
 func LintMiddlewares(file string, src []byte, routePaths []string) []diag.Diagnostic {
+	src = withoutBOM(src)
 	samples := make([]string, 0, len(routePaths))
 	for _, p := range routePaths {
 		segs := strings.Split(p, "/")
@@ -132,8 +145,8 @@ func LintMiddlewares(file string, src []byte, routePaths []string) []diag.Diagno
 			continue
 		}
 		line := lineOf(src, m[4])
-		col := m[4] - strings.LastIndexByte(string(src[:m[4]]), '\n')
-		d := diag.Diagnostic{File: file, Line: line, Column: col, EndLine: line, EndColumn: col + len(matcher),
+		col := columnOf(src, m[4])
+		d := diag.Diagnostic{File: file, Line: line, Column: col, EndLine: line, EndColumn: columnOf(src, m[5]),
 			Severity: diag.Warning, Code: diag.CodeConvention,
 			Message: fmt.Sprintf("matcher %q matches no route in src/api", matcher)}
 		for _, core := range []string{"/admin", "/store", "/auth", "/hooks"} {
@@ -244,7 +257,7 @@ func StaticResources(root string) []Resource {
 				return nil
 			}
 			if src, err := os.ReadFile(p); err == nil {
-				fn(p, diag.RelPath(root, p), src)
+				fn(p, diag.RelPath(root, p), withoutBOM(src))
 			}
 			return nil
 		})

@@ -92,6 +92,7 @@ var (
 // configKeys lists the top-level keys of the object literal of `export const config = { … }`
 // with their 1-based lines, read without running the file (nil when there is no literal).
 func configKeys(src []byte) (keys []string, lines []int) {
+	src = withoutBOM(src)
 	loc := configDeclRe.FindIndex(src)
 	if loc == nil {
 		return nil, nil

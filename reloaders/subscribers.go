@@ -232,6 +232,7 @@ func (s *Subscribers) load(tx *jsvm.Tx, vm *goja.Runtime, file string) ([]subscr
 
 // LintSubscriber checks a subscriber file's shape without running it.
 func LintSubscriber(file string, src []byte) []diag.Diagnostic {
+	src = withoutBOM(src)
 	var out []diag.Diagnostic
 	if !defaultDeclRe.Match(src) {
 		out = append(out, Warning(file, 1, "a subscriber needs a default export: export default async function handler({ event, container }) { … }"))
