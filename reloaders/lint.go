@@ -161,12 +161,12 @@ func LintMiddlewares(file string, src []byte, routePaths []string) []diag.Diagno
 	return out
 }
 
-// LintProject runs the static checks over a project's API: every route file and the
-// middlewares file.
+// LintProject runs the static checks over a project: every route file, the middlewares file,
+// subscribers, jobs, and medusa-config's module paths.
 func LintProject(root string) []diag.Diagnostic {
 	api := filepath.Join(root, filepath.FromSlash(APIDir))
 	var paths []string
-	var out []diag.Diagnostic
+	out := LintConfig(root)
 	var mwFile string
 	_ = filepath.WalkDir(api, func(p string, d os.DirEntry, err error) error {
 		if err != nil {
