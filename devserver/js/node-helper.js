@@ -491,6 +491,68 @@ function install() {
     return out.sort((a, b) => (a.name < b.name ? -1 : 1))
   }
 
+  // emitWithOutcomes emits an event and waits for its subscribers, telling which failed: the
+  // local bus's listeners catch their subscriber's error and log it, so while this event's
+  // listeners run, each in its own async context, the bus logger's errors are attributed to
+  // the listener they come from. Without the local bus's shape, it only emits (null).
+  const outcomeContext = new AsyncLocalStorage()
+  async function emitWithOutcomes(bus, eventName, data) {
+    const emitter = bus.eventEmitter_
+    const logger = bus.logger_
+    if (!emitter || typeof emitter.emit !== "function" || !logger || typeof logger.error !== "function") {
+      await bus.emit({ name: eventName, data })
+      return null
+    }
+    const expected = emitter.listenerCount(eventName) + emitter.listenerCount("*")
+    if (expected === 0) {
+      await bus.emit({ name: eventName, data })
+      return []
+    }
+    const runs = []
+    let allStarted
+    const started = new Promise((resolve) => (allStarted = resolve))
+    const ownEmit = Object.prototype.hasOwnProperty.call(emitter, "emit")
+    const origEmit = emitter.emit
+    const ownError = Object.prototype.hasOwnProperty.call(logger, "error")
+    const origError = logger.error
+    emitter.emit = function (name, ...rest) {
+      if (runs.length >= expected || (name !== eventName && name !== "*")) return origEmit.call(this, name, ...rest)
+      const listeners = this.listeners(name)
+      for (const l of listeners) {
+        const outcome = { id: String(l.subscriberId || l.name || "anonymous") }
+        runs.push(outcome)
+        outcome.done = outcomeContext.run(outcome, () => Promise.resolve().then(() => l.apply(this, rest))).catch((err) => {
+          outcome.error = String((err && err.message) || err)
+        })
+      }
+      if (runs.length >= expected) allStarted()
+      return listeners.length > 0
+    }
+    logger.error = function (...a) {
+      const outcome = outcomeContext.getStore()
+      if (outcome && (!outcome.error || typeof a[0] !== "string")) {
+        outcome.error = a[0] instanceof Error ? String(a[0].message) : String(a[0])
+      }
+      return origError.apply(this, a)
+    }
+    const restore = () => {
+      if (ownEmit) emitter.emit = origEmit
+      else delete emitter.emit
+      if (ownError) logger.error = origError
+      else delete logger.error
+    }
+    let timer
+    try {
+      await bus.emit({ name: eventName, data })
+      await Promise.race([started, new Promise((resolve) => (timer = setTimeout(resolve, 25000)))])
+      await Promise.all(runs.map((r) => r.done))
+    } finally {
+      clearTimeout(timer)
+      restore()
+    }
+    return runs.map((r) => (r.error ? { id: r.id, error: r.error } : { id: r.id })).sort((a, b) => (a.id < b.id ? -1 : 1))
+  }
+
   // The answers have the shapes of medusa-ls's own commands (devserver/host/commands.go).
   async function run(name, args) {
     switch (name) {
@@ -504,9 +566,9 @@ function install() {
         const bus = container().resolve("event_bus")
         const listeners = (bus.eventToSubscribersMap && bus.eventToSubscribersMap.get(eventName)) || []
         const wildcard = (bus.eventToSubscribersMap && bus.eventToSubscribersMap.get("*")) || []
-        await bus.emit({ name: eventName, data: args.data === undefined ? {} : args.data })
         const subscribers = [...listeners, ...wildcard].map((s) => String(s.id)).sort()
-        return { name: eventName, subscribers }
+        const outcomes = await emitWithOutcomes(bus, eventName, args.data === undefined ? {} : args.data)
+        return outcomes ? { name: eventName, subscribers, outcomes } : { name: eventName, subscribers }
       }
       case "run-job": {
         const names = jobs().map((j) => j.name)
