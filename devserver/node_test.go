@@ -266,6 +266,34 @@ func TestNodeRuntime(t *testing.T) {
 		}
 	})
 
+	run("emit reports each subscriber's outcome", func(t *testing.T) {
+		src := mustRead(t, filepath.Join(d.root, "src/subscribers/product-created.ts"))
+		defer d.edit("src/subscribers/product-created.ts", src)
+		for _, tc := range []struct {
+			name, body, fail string
+		}{
+			{"throws", `throw new Error("no stock for " + event.data.id)`, "no stock for p7"},
+			{"rejects later", `await new Promise((_, no) => setTimeout(() => no(new Error("late " + event.data.id)), 20))`, "late p7"},
+			{"succeeds", `await new Promise((ok) => setTimeout(ok, 20))`, ""},
+		} {
+			body := strings.Replace(src, "logger.info(", tc.body+"\n  logger.info(", 1)
+			if res := d.edit("src/subscribers/product-created.ts", body); !res.Success {
+				t.Fatalf("%s: %+v", tc.name, res)
+			}
+			raw, err := d.sup.Call(context.Background(), host.CmdEmitEvent, host.EmitArgs{Name: "product.created", Data: json.RawMessage(`{"id":"p7"}`)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var er host.EmitResult
+			if err := json.Unmarshal(raw, &er); err != nil || len(er.Outcomes) != 1 {
+				t.Fatalf("%s: emit result %s (%v)", tc.name, raw, err)
+			}
+			if o := er.Outcomes[0]; (tc.fail == "") != (o.Error == "") || !strings.Contains(o.Error, tc.fail) {
+				t.Fatalf("%s: outcome %+v, want error %q", tc.name, o, tc.fail)
+			}
+		}
+	})
+
 	run("subscriber that throws while loading is an error on its line", func(t *testing.T) {
 		src := mustRead(t, filepath.Join(d.root, "src/subscribers/product-created.ts"))
 		res := d.edit("src/subscribers/product-created.ts", "const cfg: any = undefined\nconst event = cfg.event\n"+src)
