@@ -18,9 +18,9 @@ func TestReportEmit(t *testing.T) {
 		{"nobody listens", host.EmitResult{Name: "x", Subscribers: []string{}}, 0, []string{"emitted x; no subscriber listens to it"}, nil},
 		{"runtime without outcomes", host.EmitResult{Name: "x", Subscribers: []string{"a", "b"}}, 0, []string{"emitted x to a, b"}, nil},
 		{"all succeeded", host.EmitResult{Name: "x", Subscribers: []string{"a"}, Outcomes: []host.SubscriberOutcome{{ID: "a", Source: "src/subscribers/a.ts:1"}}},
-			0, []string{"emitted x to 1 subscriber", "ok      a (src/subscribers/a.ts:1)"}, nil},
+			0, []string{"emitted x to a\n", "ok      a (src/subscribers/a.ts:1)"}, nil},
 		{"one failed", host.EmitResult{Name: "x", Subscribers: []string{"a", "b"}, Outcomes: []host.SubscriberOutcome{{ID: "a", Error: "boom"}, {ID: "b"}}},
-			1, []string{"failed  a: boom", "ok      b"}, []string{"1 of 2 subscribers of x failed"}},
+			1, []string{"emitted x to a, b\n", "failed  a: boom", "ok      b"}, []string{"1 of 2 subscribers of x failed"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -479,7 +479,7 @@ func reportEmit(std *stdio, res host.EmitResult) int {
 		fmt.Fprintf(std.out, "emitted %s to %s\n", res.Name, strings.Join(res.Subscribers, ", "))
 		return 0
 	}
-	fmt.Fprintf(std.out, "emitted %s to %d %s\n", res.Name, len(res.Outcomes), map[bool]string{true: "subscriber", false: "subscribers"}[len(res.Outcomes) == 1])
+	fmt.Fprintf(std.out, "emitted %s to %s\n", res.Name, strings.Join(res.Subscribers, ", "))
 	for _, o := range res.Outcomes {
 		at := ""
 		if o.Source != "" {
