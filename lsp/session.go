@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -17,6 +18,7 @@ import (
 	"github.com/medusa-ls/medusa-ls/devserver"
 	"github.com/medusa-ls/medusa-ls/devserver/host"
 	"github.com/medusa-ls/medusa-ls/diag"
+	"github.com/medusa-ls/medusa-ls/project"
 	"github.com/medusa-ls/medusa-ls/reloaders"
 )
 
@@ -283,6 +285,18 @@ func (sess *session) relint(path string) {
 	isMW := reloaders.IsMiddlewaresFile(rel)
 	src, err := os.ReadFile(path)
 	exists := err == nil
+	if filepath.Dir(path) == sess.root && slices.Contains(project.ConfigNames, filepath.Base(path)) {
+		// medusa-config's module paths.
+		ds := reloaders.LintConfig(sess.root)
+		sess.mu.Lock()
+		delete(sess.lint, path)
+		for _, d := range ds {
+			sess.lint[d.File] = append(sess.lint[d.File], d)
+		}
+		sess.mu.Unlock()
+		sess.publish()
+		return
+	}
 	if kind := kindOf(sess.root, path); kind == "subscriber" || kind == "job" {
 		sess.mu.Lock()
 		if exists {

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"go.lsp.dev/protocol"
 )
 
 // Workflows are workspace symbols wherever they are defined under src/workflows, index files
@@ -53,4 +55,33 @@ func TestWorkflowFilesAreWalked(t *testing.T) {
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("workflows %v, want %v", got, want)
 	}
+}
+
+// medusa-config's module paths are checked in the editor, and again when the config is saved.
+func TestConfigModulePathsInTheEditor(t *testing.T) {
+	cfg := func(resolve string) string {
+		return "module.exports = {\n  projectConfig: { http: {} },\n  modules: [{ resolve: \"" + resolve + "\" }],\n}\n"
+	}
+	root := newProject(t, "store", map[string]string{
+		"medusa-config.ts":          cfg("./src/modules/missing"),
+		"src/modules/ok/index.ts":   "export default { service: class {} }\n",
+		"src/modules/ok/service.ts": "export default class {}\n",
+		"src/api/hello/route.ts":    "export const GET = (req: any, res: any) => res.json({})\n",
+	})
+	c := newClient(t)
+	c.start(root, nil, protocol.ClientCapabilities{})
+	config := filepath.Join(root, "medusa-config.ts")
+	ds := c.waitDiagnostics(config, func(ds []protocol.Diagnostic) bool { return len(ds) > 0 })
+	if d := ds[0]; d.Code != "config-error" || d.Range.Start.Line != 2 || d.Range.Start.Character != 24 || !strings.Contains(d.Message, "./src/modules/missing") {
+		t.Fatalf("%+v", ds)
+	}
+	c.save(config, cfg("./src/modules/ok"))
+	c.waitDiagnostics(config, func(ds []protocol.Diagnostic) bool {
+		for _, d := range ds {
+			if d.Code == "config-error" && strings.Contains(d.Message, "cannot find") {
+				return false
+			}
+		}
+		return true
+	})
 }
