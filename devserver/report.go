@@ -29,14 +29,14 @@ func FormatLoad(root string, r host.Result, url string, totalMs float64) []strin
 	if totalMs > 0 {
 		ms = totalMs
 	}
-	summary := fmt.Sprintf("%d routes", counts["route"])
+	summary := fmt.Sprintf("%d %s", counts["route"], plural("route", counts["route"]))
 	for _, k := range []string{"subscriber", "job", "workflow", "module"} {
 		if n := counts[k]; n > 0 {
 			summary += fmt.Sprintf(", %d %s", n, plural(k, n))
 		}
 	}
 	if n := countErrors(r.Problems); n > 0 {
-		summary += fmt.Sprintf("; %d errors", n)
+		summary += fmt.Sprintf("; %d %s", n, plural("error", n))
 	}
 	lines := []string{fmt.Sprintf("%s ready on %s in %s (%s)", PrefixHMR, url, formatMs(ms), summary)}
 	return append(lines, formatProblems(root, r.Problems, true)...)

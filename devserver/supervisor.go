@@ -324,10 +324,9 @@ func (s *Supervisor) configure() error {
 	if err != nil {
 		s.logf("warn: %v", err)
 	}
-	cfg, problems := project.LoadConfig(s.root, env, s.opts.TaskTimeout)
-	for _, p := range problems {
-		s.logf("%s", p.Format(s.root))
-	}
+	// A config that fails here fails in the dev server too, which reports it once, with its
+	// code frame, when it starts; here it only means the port and flags take their defaults.
+	cfg, _ := project.LoadConfig(s.root, env, s.opts.TaskTimeout)
 	s.env, s.cfg = env, cfg
 	if s.opts.HMR != nil {
 		s.hmr, s.flagSrc = *s.opts.HMR, "the hmr setting"
