@@ -121,6 +121,11 @@ func LintMiddlewares(file string, src []byte, routePaths []string) []diag.Diagno
 		}
 		samples = append(samples, strings.Join(segs, "/"))
 	}
+	// With Medusa installed, its core routes are served (the node runtime): a matcher under its
+	// namespaces is what projects write to reach them, not a typo.
+	root := filepath.Dir(filepath.Dir(filepath.Dir(file))) // <root>/src/api/middlewares.ts
+	_, err := os.Stat(filepath.Join(root, "node_modules", "@medusajs", "medusa", "package.json"))
+	coreServed := err == nil
 	var out []diag.Diagnostic
 	for _, m := range matcherRe.FindAllSubmatchIndex(src, -1) {
 		if src[m[2]] != src[m[6]] {
@@ -149,12 +154,19 @@ func LintMiddlewares(file string, src []byte, routePaths []string) []diag.Diagno
 		d := diag.Diagnostic{File: file, Line: line, Column: col, EndLine: line, EndColumn: columnOf(src, m[5]),
 			Severity: diag.Warning, Code: diag.CodeConvention,
 			Message: fmt.Sprintf("matcher %q matches no route in src/api", matcher)}
-		for _, core := range []string{"/admin", "/store", "/auth", "/hooks"} {
-			if hasPrefixSegment(strings.TrimRight(matcher, "*"), core) || strings.HasPrefix(matcher, core+"*") {
-				d.Severity = diag.Info
-				d.Message += " (it may target one of Medusa's core routes, which the embedded runtime does not serve)"
+		core := false
+		for _, ns := range []string{"/admin", "/store", "/auth", "/hooks"} {
+			if hasPrefixSegment(strings.TrimRight(matcher, "*"), ns) || strings.HasPrefix(matcher, ns+"*") {
+				core = true
 				break
 			}
+		}
+		if core && coreServed {
+			continue
+		}
+		if core {
+			d.Severity = diag.Info
+			d.Message += " (it may target one of Medusa's core routes, which the embedded runtime does not serve)"
 		}
 		out = append(out, d)
 	}

@@ -1,6 +1,8 @@
 package reloaders
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -122,6 +124,45 @@ func TestLintConfigKeys(t *testing.T) {
 				if itoa(got[i].Line) != line || !strings.Contains(got[i].Message, frag) {
 					t.Errorf("got %d %q, want %s %q", got[i].Line, got[i].Message, line, frag)
 				}
+			}
+		})
+	}
+}
+
+// With Medusa installed (the node runtime serves its core routes), a matcher under its
+// namespaces is not flagged; without it, it is a hint; a custom path matching nothing warns in
+// both.
+func TestLintMiddlewaresCoreRoutesWithMedusaInstalled(t *testing.T) {
+	src := []byte(`export default defineMiddlewares({ routes: [
+  { matcher: "/admin/products", middlewares: [] },
+  { matcher: "/custom/nothing", middlewares: [] },
+] })`)
+	for _, tc := range []struct {
+		name      string
+		installed bool
+		want      []string // matcher → severity, in order
+	}{
+		{"embedded project", false, []string{"/admin/products info", "/custom/nothing warning"}},
+		{"Medusa installed", true, []string{"/custom/nothing warning"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			if tc.installed {
+				dir := filepath.Join(root, "node_modules", "@medusajs", "medusa")
+				if err := os.MkdirAll(dir, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(dir, "package.json"), []byte(`{"version":"2.21.2"}`), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var got []string
+			for _, d := range LintMiddlewares(filepath.Join(root, "src", "api", "middlewares.ts"), src, []string{"/store/hello"}) {
+				m := d.Message[strings.Index(d.Message, `"`)+1:]
+				got = append(got, m[:strings.Index(m, `"`)]+" "+string(d.Severity))
+			}
+			if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+				t.Fatalf("got %v, want %v", got, tc.want)
 			}
 		})
 	}
