@@ -490,9 +490,8 @@ func TestBurstIsOneBatch(t *testing.T) {
 		os.WriteFile(p, []byte(routeTS(fmt.Sprintf(`res.json({ r: %d })`, i))), 0o644)
 	}
 	// Wait until all 300 routes are reloaded, in however many batches.
-	deadline := time.Now().Add(waitFor)
 	batches, routes := 0, 0
-	for routes < 300 && time.Now().Before(deadline) {
+	testutil.Eventually(t, waitFor, func() string {
 		batches, routes = 0, 0
 		for _, r := range d.results("reload")[n:] {
 			if len(r.Reloaded) > 0 {
@@ -500,8 +499,11 @@ func TestBurstIsOneBatch(t *testing.T) {
 				routes += len(r.Reloaded)
 			}
 		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		if routes < 300 {
+			return fmt.Sprintf("%d of 300 routes reloaded", routes)
+		}
+		return ""
+	})
 	// One batch is the rule; a writer starved of CPU for longer than the burst window (30 ms)
 	// on a loaded machine may split it once or twice, never file by file.
 	if routes != 300 || batches > 3 {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/medusa-ls/medusa-ls/devserver/host"
 	"github.com/medusa-ls/medusa-ls/internal/medusafixture"
+	"github.com/medusa-ls/medusa-ls/internal/testutil"
 )
 
 // realReq is one request a real project's clients send: a core or custom route, validated by
@@ -61,17 +62,15 @@ func (d *dev) must(r realReq, status int, want string) string {
 // mustEventually sends r until it answers 200 with a body containing want.
 func (d *dev) mustEventually(r realReq, want string) string {
 	d.t.Helper()
-	deadline := time.Now().Add(waitFor)
 	body := ""
-	for time.Now().Before(deadline) {
-		var code int
-		if code, body, _ = d.do(r); code == 200 && strings.Contains(body, want) {
-			return body
+	testutil.Eventually(d.t, waitFor, func() string {
+		code, b, err := d.do(r)
+		if body = b; err == nil && code == 200 && strings.Contains(body, want) {
+			return ""
 		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	d.t.Fatalf("%s %s = %.400s; want 200 containing %q", r.method, r.path, body, want)
-	return ""
+		return fmt.Sprintf("%s %s = %d %.400s (%v); want 200 containing %q", r.method, r.path, code, body, err, want)
+	})
+	return body
 }
 
 // traffic sends reqs round-robin without pause until stopped and returns every answer that was
@@ -197,22 +196,19 @@ func TestNodeRuntimeRealProject(t *testing.T) {
           res.setHeader("x-fixture-mw", "2")
           next()
         },`)
-		deadline := time.Now().Add(waitFor)
-		for {
+		testutil.Eventually(t, waitFor, func() string {
 			req, _ := http.NewRequest("GET", d.url+"/store/brands", nil)
 			req.Header.Set("x-publishable-api-key", seed.PublishableKey)
 			resp, err := http.DefaultClient.Do(req)
-			if err == nil {
-				resp.Body.Close()
-				if resp.Header.Get("x-fixture-mw") == "2" && resp.StatusCode == 200 {
-					break
-				}
+			if err != nil {
+				return err.Error()
 			}
-			if time.Now().After(deadline) {
-				t.Fatalf("the new middleware never ran")
+			resp.Body.Close()
+			if resp.Header.Get("x-fixture-mw") != "2" || resp.StatusCode != 200 {
+				return fmt.Sprintf("the new middleware never ran (status %d)", resp.StatusCode)
 			}
-			time.Sleep(10 * time.Millisecond)
-		}
+			return ""
+		})
 	})
 	createBrand := func(t *testing.T, name string) string {
 		t.Helper()
@@ -353,34 +349,27 @@ func TestNodeRuntimeEventsAcrossReloads(t *testing.T) {
 		t.Fatalf("emit failed: %v", emitErrs[0])
 	}
 	marker := regexp.MustCompile(`FIXTURE-BRAND-SUB v\d (evt-\d+) synced (evt-\d+) v\d`)
-	deadline := time.Now().Add(waitFor)
-	for {
+	testutil.Eventually(t, waitFor, func() string {
 		counts := map[string]int{}
 		for _, m := range marker.FindAllStringSubmatch(d.out.String(), -1) {
 			counts[m[1]]++
 		}
-		missing, twice := []string{}, []string{}
+		var missing []string
 		for i := 0; i < next; i++ {
 			switch id := fmt.Sprintf("evt-%d", i); counts[id] {
 			case 0:
 				missing = append(missing, id)
 			case 1:
 			default:
-				twice = append(twice, id)
+				t.Fatalf("%s handled %d times", id, counts[id])
 			}
 		}
-		if len(twice) > 0 {
-			t.Fatalf("handled more than once: %v", twice)
+		if len(missing) > 0 {
+			return fmt.Sprintf("%d of %d events never handled (first %v):\n%s", len(missing), next, missing[:min(5, len(missing))], tail(d.out.String(), 4000))
 		}
-		if len(missing) == 0 {
-			t.Logf("%d events across 10 reloads, each handled once", emitted)
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d events never handled (first %v):\n%s", len(missing), emitted, missing[:min(5, len(missing))], tail(d.out.String(), 4000))
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return ""
+	})
+	t.Logf("%d events across 10 reloads, each handled once", emitted)
 	if strings.Contains(d.out.String(), "Workflow with id") {
 		t.Fatalf("a run found its workflow missing:\n%s", tail(d.out.String(), 4000))
 	}

@@ -2,10 +2,10 @@ package lsp
 
 import (
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
@@ -37,8 +37,7 @@ func TestDiagnosticsUseTheClientsURI(t *testing.T) {
 			sent := tc.spell(string(uri.File(route)))
 			writeFile(t, route, routeTS(`res.json({ id: req.params.id )`))
 			c.notify("textDocument/didSave", map[string]any{"textDocument": map[string]any{"uri": sent}})
-			deadline := time.Now().Add(waitFor)
-			for {
+			eventually(t, func() string {
 				var got []string
 				for _, raw := range c.notesOf("textDocument/publishDiagnostics") {
 					var p struct {
@@ -47,16 +46,13 @@ func TestDiagnosticsUseTheClientsURI(t *testing.T) {
 					}
 					if json.Unmarshal(raw, &p) == nil && len(p.Diagnostics) > 0 {
 						if p.URI == sent {
-							return
+							return ""
 						}
 						got = append(got, p.URI)
 					}
 				}
-				if time.Now().After(deadline) {
-					t.Fatalf("no diagnostics under %q; published under %q", sent, got)
-				}
-				time.Sleep(5 * time.Millisecond)
-			}
+				return fmt.Sprintf("no diagnostics under %q; published under %q", sent, got)
+			})
 		})
 	}
 }

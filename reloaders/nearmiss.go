@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	edlib "github.com/hbollon/go-edlib"
 	"github.com/medusa-ls/medusa-ls/diag"
 )
 
@@ -26,37 +27,11 @@ func NearMiss(name string, candidates []string) (string, bool) {
 		if len(c) <= 4 {
 			limit = 1
 		}
-		if d := editDistance(strings.ToLower(name), strings.ToLower(c)); d >= 1 && d <= limit && d < bestD {
+		if d := edlib.OSADamerauLevenshteinDistance(strings.ToLower(name), strings.ToLower(c)); d >= 1 && d <= limit && d < bestD {
 			best, bestD = c, d
 		}
 	}
 	return best, best != ""
-}
-
-// editDistance is the optimal string alignment distance (Levenshtein with adjacent swaps).
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	d := make([][]int, len(ra)+1)
-	for i := range d {
-		d[i] = make([]int, len(rb)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(ra)][len(rb)]
 }
 
 // Route files may export these besides handlers (Medusa reads them), so they are no misses.

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	edlib "github.com/hbollon/go-edlib"
 	"github.com/medusa-ls/medusa-ls/devserver/watch"
 	"github.com/medusa-ls/medusa-ls/project"
 )
@@ -247,7 +248,7 @@ func unknownFlag(c *command, fs *flag.FlagSet, name string) string {
 func closest(s string, candidates []string) string {
 	best, bestD := "", 1<<30
 	for _, c := range candidates {
-		d := editDistance(strings.ToLower(s), c)
+		d := edlib.OSADamerauLevenshteinDistance(strings.ToLower(s), c)
 		if d < bestD {
 			best, bestD = c, d
 		}
@@ -266,31 +267,4 @@ func closest(s string, candidates []string) string {
 		}
 	}
 	return ""
-}
-
-// editDistance is the optimal string alignment distance: insertions, deletions, substitutions
-// and transpositions of adjacent characters each cost one.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	d := make([][]int, len(ra)+1)
-	for i := range d {
-		d[i] = make([]int, len(rb)+1)
-		d[i][0] = i
-	}
-	for j := range rb {
-		d[0][j+1] = j + 1
-	}
-	for i := 1; i <= len(ra); i++ {
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(ra)][len(rb)]
 }

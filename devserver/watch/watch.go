@@ -25,8 +25,8 @@ type Options struct {
 	Root   string
 	Ignore []string // extra patterns: a name matched against every path segment, or a glob against the relative path
 	// Quiet is how long the directory must be quiet before a batch is emitted. A batch that
-	// already touches several files waits BurstQuiet instead, so a checkout is not split; no
-	// batch waits longer than MaxWait from its first event.
+	// already touches several files, or follows a new directory, waits BurstQuiet instead, so a
+	// checkout is not split; no batch waits longer than MaxWait from its first event.
 	Quiet, BurstQuiet, MaxWait time.Duration
 	// Relevant, when set, says which files are worth reporting (code, config, .env); others —
 	// a log file, an editor's or a tool's temp file — are dropped before they can delay or
@@ -243,9 +243,10 @@ func (w *Watcher) run() {
 			order = append(order, p)
 		}
 	}
+	burst := false // a directory appeared: a checkout or a scaffold, not an editor's save
 	arm := func() {
 		quiet := w.opts.Quiet
-		if len(order) > 1 {
+		if len(order) > 1 || burst {
 			quiet = w.opts.BurstQuiet
 		}
 		if rest := w.opts.MaxWait - time.Since(first); rest < quiet {
@@ -278,6 +279,7 @@ func (w *Watcher) run() {
 				first = time.Now()
 			}
 			if isDir {
+				burst = true
 				files, _ := w.addTree(ev.Name)
 				for _, f := range files {
 					if w.opts.Relevant == nil || w.opts.Relevant(w.rel(f)) {
@@ -361,6 +363,7 @@ func (w *Watcher) run() {
 			}
 			order = nil
 			pending = map[string]bool{}
+			burst = false
 			select {
 			case w.batches <- batch:
 			case <-w.done:

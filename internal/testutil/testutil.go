@@ -6,6 +6,7 @@ import (
 	"net"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Buffer is a bytes.Buffer that goroutines may write to while a test reads it.
@@ -55,4 +56,22 @@ func FreePort(t testing.TB) int {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
+}
+
+// Eventually re-checks cond (every 5 ms) until it reports "" and fails t with cond's last
+// report once limit has passed. It is for what has no event to wait on: an HTTP answer, a line
+// in a process's output.
+func Eventually(t testing.TB, limit time.Duration, cond func() string) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for {
+		last := cond()
+		if last == "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after %s: %s", limit, last)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
