@@ -26,8 +26,10 @@ type Options struct {
 	Ignore []string // extra patterns: a name matched against every path segment, or a glob against the relative path
 	// Quiet is how long the directory must be quiet before a batch is emitted. A batch that
 	// already touches several files, or follows a new directory, waits BurstQuiet instead, so a
-	// checkout is not split; no batch waits longer than MaxWait from its first event.
-	Quiet, BurstQuiet, MaxWait time.Duration
+	// checkout is not split. No batch of one file waits longer than MaxWait from its first
+	// event (a file rewritten without pause still reloads), and no burst longer than
+	// BurstMaxWait (a checkout on a loaded machine can take a second and is still one batch).
+	Quiet, BurstQuiet, MaxWait, BurstMaxWait time.Duration
 	// Relevant, when set, says which files are worth reporting (code, config, .env); others —
 	// a log file, an editor's or a tool's temp file — are dropped before they can delay or
 	// start a batch.
@@ -69,6 +71,9 @@ func New(opts Options) (*Watcher, error) {
 	}
 	if opts.MaxWait == 0 {
 		opts.MaxWait = 500 * time.Millisecond
+	}
+	if opts.BurstMaxWait == 0 {
+		opts.BurstMaxWait = 3 * time.Second
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -245,11 +250,11 @@ func (w *Watcher) run() {
 	}
 	burst := false // a directory appeared: a checkout or a scaffold, not an editor's save
 	arm := func() {
-		quiet := w.opts.Quiet
+		quiet, limit := w.opts.Quiet, w.opts.MaxWait
 		if len(order) > 1 || burst {
-			quiet = w.opts.BurstQuiet
+			quiet, limit = w.opts.BurstQuiet, w.opts.BurstMaxWait
 		}
-		if rest := w.opts.MaxWait - time.Since(first); rest < quiet {
+		if rest := limit - time.Since(first); rest < quiet {
 			quiet = max(rest, 0)
 		}
 		timer.Reset(quiet)
