@@ -16,7 +16,7 @@ module.exports = defineConfig({
   modules: [
     {
       resolve: "./src/modules/loyalty",
-      options: { pointsPerEuro: 10 },
+      options: { pointsPerEuro: 10, maxPointsPerOrder: 500 },
     },
   ],
   featureFlags: {

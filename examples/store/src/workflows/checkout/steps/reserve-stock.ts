@@ -15,9 +15,12 @@ export const reserveStockStep = createStep(
     stock[product_id] = available - quantity
     return new StepResponse({ remaining: stock[product_id] }, { product_id, quantity })
   },
-  async (reserved?: Input) => {
+  async (reserved: Input | undefined, { container }) => {
     // As in Medusa, a step that fails is compensated too, with undefined: nothing to put back.
     if (!reserved) return
     stock[reserved.product_id] += reserved.quantity
+    container
+      .resolve("logger")
+      .info(`Released ${reserved.quantity} × ${reserved.product_id} (checkout compensated; ${stock[reserved.product_id]} in stock)`)
   }
 )
