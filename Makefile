@@ -20,7 +20,7 @@ VET_PLATFORMS := darwin/arm64 windows/amd64
 VSIX_MAX_BYTES := 10485760
 NATIVE  = $(shell node -p 'process.platform + "-" + process.arch' 2>/dev/null)
 
-.PHONY: all build run test fmt-check vet vet-cross test-go test-vscode test-npm bench dist dist-bin dist-npm dist-vsix dist-test vsix clean
+.PHONY: all build run test fmt-check vet vet-cross test-go test-vscode test-npm bench dist dist-bin dist-npm dist-vsix dist-test publish vsix clean
 
 all: build
 
@@ -105,9 +105,16 @@ dist-vsix: dist-bin
 		n=$$(wc -c < $$f); if [ $$n -gt $(VSIX_MAX_BYTES) ]; then echo "$$f is $$n bytes, over $(VSIX_MAX_BYTES)"; exit 1; fi; \
 	done
 
-# The release's npm packages, installed from their tarballs and run (npm/pack-test.sh).
+# The release's npm packages, installed from their tarballs and run (npm/pack-test.sh), and
+# checked for publishing (npm/publish.sh --dry-run).
 dist-test: dist
 	bash npm/pack-test.sh dist/npm
+	bash npm/publish.sh --dry-run dist/npm
+
+# Publishes dist/npm to the npm registry (after `npm login`), platform packages first. Only a
+# commit tagged vX.Y.Z can be published.
+publish: dist
+	bash npm/publish.sh dist/npm
 
 # The VS Code extension with this machine's medusa-ls binary inside.
 vsix: build
