@@ -3,6 +3,8 @@ package devserver
 import (
 	"context"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/medusa-ls/medusa-ls/devserver/host"
@@ -10,6 +12,7 @@ import (
 	"github.com/medusa-ls/medusa-ls/dotenv"
 	"github.com/medusa-ls/medusa-ls/project"
 	"github.com/medusa-ls/medusa-ls/reloaders"
+	"github.com/medusa-ls/medusa-ls/typecheck"
 )
 
 // CheckReport is `medusa-ls check --json`: paths relative to the project, 1-based lines.
@@ -62,24 +65,48 @@ func Check(ctx context.Context, root string, timeout time.Duration) (CheckReport
 
 // CheckWith is Check with the runtime chosen ("auto", "embedded" or "node").
 func CheckWith(ctx context.Context, root string, timeout time.Duration, runtime string) (CheckReport, error) {
+	return CheckProject(ctx, root, CheckOptions{Runtime: runtime, Timeout: timeout})
+}
+
+// CheckOptions choose how CheckProject loads a project.
+type CheckOptions struct {
+	Runtime string        // RuntimeAuto (""), RuntimeEmbedded or RuntimeNode
+	Timeout time.Duration // project code running longer than this without yielding is interrupted
+	// Types also runs the project's own TypeScript (tsc --noEmit with its tsconfig.json, see
+	// package typecheck) and reports its errors, code "tsNNNN".
+	Types bool
+	Node  string // the node binary for the node runtime and tsc; "" for the one on PATH
+}
+
+// CheckProject loads every resource of the project once, as Check does, with options. It
+// returns an error when the project cannot be loaded at all, or Types is set and the project's
+// tsc cannot run (typecheck.ErrNoTypeScript when TypeScript is not installed).
+func CheckProject(ctx context.Context, root string, opts CheckOptions) (CheckReport, error) {
 	var found []diag.Diagnostic
 	var resources []reloaders.Resource
 	switch {
-	case runtime == RuntimeNode || (runtime == RuntimeAuto && UseNodeRuntime(root)):
-		ds, rs, err := checkNode(ctx, root, "", timeout)
+	case opts.Runtime == RuntimeNode || ((opts.Runtime == RuntimeAuto || opts.Runtime == "") && UseNodeRuntime(root)):
+		ds, rs, err := checkNode(ctx, root, opts.Node, opts.Timeout)
 		if err != nil {
 			return CheckReport{}, err
 		}
 		found, resources = ds, rs
 	default:
 		env, _ := project.Environment(root, dotenv.Environ(os.Environ()))
-		app, err := host.New(host.Options{Root: root, Env: env, TaskTimeout: timeout, Output: discard{}})
+		app, err := host.New(host.Options{Root: root, Env: env, TaskTimeout: opts.Timeout, Output: discard{}})
 		if err != nil {
 			return CheckReport{}, err
 		}
 		defer app.Close()
 		res := app.Load(ctx)
 		found, resources = append(res.Errors, res.Problems...), res.Resources
+	}
+	if opts.Types {
+		types, err := typecheck.Run(ctx, root, opts.Node)
+		if err != nil {
+			return CheckReport{}, err
+		}
+		found = append(found, withoutRepeatedSyntax(root, types, found)...)
 	}
 	report := CheckReport{Resources: []CheckResource{}, Diagnostics: []CheckDiagnostic{}}
 	for _, r := range resources {
@@ -100,6 +127,34 @@ func CheckWith(ctx context.Context, root string, timeout time.Duration, runtime 
 		})
 	}
 	return report, nil
+}
+
+// withoutRepeatedSyntax drops tsc's syntax errors (TS1000–TS1999) in files whose syntax error
+// the loader already reports (esbuild's or swc's), so that one cause is one diagnostic. tsc
+// checks no types while a file does not parse; when that is why it reported nothing else, an
+// info diagnostic on tsconfig.json says so.
+func withoutRepeatedSyntax(root string, types, loaded []diag.Diagnostic) []diag.Diagnostic {
+	broken := map[string]bool{}
+	for _, d := range loaded {
+		if d.Code == diag.CodeSyntax || d.Code == diag.CodeType {
+			broken[d.File] = true
+		}
+	}
+	var out []diag.Diagnostic
+	syntaxOnly := len(types) > 0
+	for _, d := range types {
+		syntax := len(d.Code) == 6 && strings.HasPrefix(d.Code, "ts1")
+		syntaxOnly = syntaxOnly && syntax
+		if broken[d.File] && syntax {
+			continue
+		}
+		out = append(out, d)
+	}
+	if syntaxOnly {
+		out = append(out, diag.Diagnostic{File: filepath.Join(root, "tsconfig.json"), Severity: diag.Info, Code: "types",
+			Message: "types were not checked: TypeScript checks them once every file parses"})
+	}
+	return out
 }
 
 func relRelated(root string, rs []diag.Related) []diag.Related {

@@ -4,7 +4,10 @@ package devserver_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -49,5 +52,48 @@ func TestCheckRealProjectInNode(t *testing.T) {
 	}
 	if !found || report.Errors() != 1 {
 		t.Fatalf("want one error at src/workflows/steps/broken.ts:4; got %+v", report.Diagnostics)
+	}
+}
+
+// check --types adds the project's own tsc errors to what loading found, and a file that does
+// not parse is reported once, by the loader, not again by tsc.
+func TestCheckTypes(t *testing.T) {
+	root := medusafixture.ForTest(t, map[string]string{
+		"src/api/store/typed/route.ts": "import type { MedusaRequest, MedusaResponse } from \"@medusajs/framework/http\"\n\nexport async function GET(req: MedusaRequest, res: MedusaResponse) {\n  const n: number = req.params.id\n  res.json({ n })\n}\n",
+		"src/api/store/unparsed/route.ts": "export async function GET(req, res) {\n  res.json({ ok: true }\n}\n",
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	report, err := devserver.CheckProject(ctx, root, devserver.CheckOptions{Types: true, Timeout: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range report.Diagnostics {
+		if d.Severity == "error" || d.Code == "types" {
+			got = append(got, d.File+":"+strconv.Itoa(d.Line)+":"+d.Code)
+		}
+	}
+	// tsc checks no types while a file does not parse: the syntax error, once, and a note.
+	want := []string{"src/api/store/unparsed/route.ts:3:syntax-error", "tsconfig.json:1:types"}
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Fatalf("errors %v, want %v; all: %+v", got, want, report.Diagnostics)
+	}
+
+	// Once it parses, the type error.
+	os.WriteFile(filepath.Join(root, "src/api/store/unparsed/route.ts"), []byte("export async function GET(req, res) {\n  res.json({ ok: true })\n}\n"), 0o644)
+	report, err = devserver.CheckProject(ctx, root, devserver.CheckOptions{Types: true, Timeout: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = nil
+	for _, d := range report.Diagnostics {
+		if d.Severity == "error" {
+			got = append(got, d.File+":"+strconv.Itoa(d.Line)+":"+d.Code)
+		}
+	}
+	if want := []string{"src/api/store/typed/route.ts:4:ts2322"}; !slices.Equal(got, want) {
+		t.Fatalf("errors %v, want %v; all: %+v", got, want, report.Diagnostics)
 	}
 }

@@ -160,8 +160,12 @@ func logDiagnostics(root string, m ipc.Envelope, fallback, code string) []diag.D
 		text += m.Exception.Message + "\n" + stack
 	}
 	if sm := swcFrameRe.FindStringSubmatch(text); sm != nil && inProject(sm[1]) {
-		// swc's message is its code frame; the editor shows the line itself.
+		// swc's message is its code frame; the editor shows the line itself. swc failing on a
+		// project file is a parse error, the embedded runtime's syntax-error.
 		d.Message = strings.TrimPrefix(strings.TrimSpace(firstLine(d.Message)), "x ")
+		if d.Code == diag.CodeLoad {
+			d.Code = diag.CodeSyntax
+		}
 		d.File = sm[1]
 		d.Line, _ = strconv.Atoi(sm[2])
 		d.Column, _ = strconv.Atoi(sm[3])

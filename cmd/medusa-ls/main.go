@@ -53,7 +53,7 @@ func init() {
 		{name: "start", synopsis: "[DIR] [flags]", summary: "the dev server alone, without reloads",
 			details: "The dev server alone, without a watcher (what develop runs as its child).\n" + dirHelp,
 			setup:   startCmd},
-		{name: "check", synopsis: "[DIR] [--json]", summary: "load every resource once and report problems (exit 1 on errors)",
+		{name: "check", synopsis: "[DIR] [--json] [--types]", summary: "load every resource once and report problems (exit 1 on errors)",
 			details: "Loads every route, middleware, subscriber, job, workflow and module once, without serving,\nand prints each problem as file:line:col: severity: message [code]. Exit 1 on any error.\n" + dirHelp,
 			setup:   checkCmd},
 		{name: "emit", synopsis: "EVENT [--data JSON] [--dir DIR]", summary: "emit an event in the running dev server of this project",
@@ -301,6 +301,8 @@ func startCmd(fs *flag.FlagSet, std *stdio) func(pos, rest []string) int {
 func checkCmd(fs *flag.FlagSet, std *stdio) func(pos, rest []string) int {
 	asJSON := fs.Bool("json", false, "print the resources and diagnostics as JSON (paths relative to the project)")
 	runtime := fs.String("runtime", devserver.RuntimeAuto, "`R`: auto, embedded or node. auto loads the files in Node with the project's own Medusa when\nnode_modules/@medusajs/medusa exists (no database needed), else in the embedded runtime")
+	types := fs.Bool("types", false, "also type-check the project with its own TypeScript (tsc --noEmit with its tsconfig.json);\nits errors have codes tsNNNN")
+	node := fs.String("node", "", "`PATH`: the node binary for the node runtime and --types (default: node on PATH)")
 	timeout := durationFlag(devserver.DefaultTaskTimeout)
 	fs.Var(&timeout, "timeout", "`D`: interrupt project code that runs longer than D without yielding")
 	return func(pos, rest []string) int {
@@ -317,7 +319,9 @@ func checkCmd(fs *flag.FlagSet, std *stdio) func(pos, rest []string) int {
 		default:
 			return failf(std.err, "--runtime %q: use auto, embedded or node", *runtime)
 		}
-		report, err := devserver.CheckWith(context.Background(), root, time.Duration(timeout), *runtime)
+		report, err := devserver.CheckProject(context.Background(), root, devserver.CheckOptions{
+			Runtime: *runtime, Timeout: time.Duration(timeout), Types: *types, Node: *node,
+		})
 		if err != nil {
 			return failure(std.err, err)
 		}
