@@ -592,3 +592,35 @@ func TestCheckJSON(t *testing.T) {
 		t.Fatalf("text output:\n%s", text)
 	}
 }
+
+// Medusa's develop ignores dist, static, private, .medusa and src/admin at the project's root
+// only: routes in folders of those names further down are routes, and reload; an admin
+// extension (served by the admin's Vite build) reloads nothing in the server.
+func TestFoldersNamedLikeOutputsStillReload(t *testing.T) {
+	routes := map[string]string{
+		"src/api/admin/uploads/route.ts":     "/admin/uploads",
+		"src/api/store/build/route.ts":       "/store/build",
+		"src/api/store/static/[id]/route.ts": "/store/static/x",
+		"src/api/store/coverage/route.ts":    "/store/coverage",
+	}
+	files := map[string]string{}
+	for rel := range routes {
+		files[rel] = routeTS(`res.json({ v: 1 })`)
+	}
+	d := startDev(t, files, nil)
+	writeFile(t, d.root, "src/admin/widgets/brand.tsx", "export default () => <div>v1</div>\nexport const config = { zone: \"product.details.before\" }\n")
+	for rel, path := range routes {
+		d.expect(path, 200, `{"v":1}`)
+		if res := d.edit(rel, routeTS(`res.json({ v: 2 })`)); !res.Success {
+			t.Fatalf("%s: %+v", rel, res)
+		}
+		d.expect(path, 200, `{"v":2}`)
+	}
+	for _, r := range d.results("reload") {
+		for _, f := range r.Files {
+			if strings.Contains(filepath.ToSlash(f), "src/admin/") {
+				t.Errorf("an admin extension was reloaded: %+v", r)
+			}
+		}
+	}
+}

@@ -17,8 +17,15 @@ import (
 	"github.com/fsnotify/fsnotify"
 )
 
-// IgnoredDirs are never watched, at any depth.
-var IgnoredDirs = []string{"node_modules", ".git", "dist", "build", ".medusa", "static", "uploads", ".cache", ".turbo", ".next", "coverage"}
+// IgnoredDirs are never watched, at any depth: installed packages. Dot directories (.git,
+// .medusa, .vscode) are not either.
+var IgnoredDirs = []string{"node_modules"}
+
+// IgnoredAtRoot are the project's own folders that hold no server code: what Medusa's develop
+// ignores (dist, static, private, .medusa, and src/admin, which the admin's Vite build serves),
+// and other tools' outputs. Only at the project's root: src/api/admin/uploads/route.ts is a
+// route, which Medusa loads and reloads.
+var IgnoredAtRoot = []string{"dist", "build", "static", "private", "uploads", "coverage", "src/admin"}
 
 // Options configure a Watcher.
 type Options struct {
@@ -137,6 +144,11 @@ func (w *Watcher) Ignored(rel string) bool { return Ignored(rel, w.opts.Ignore) 
 
 // Ignored reports whether rel is ignored by the default rules or extra patterns.
 func Ignored(rel string, extra []string) bool {
+	for _, d := range IgnoredAtRoot {
+		if rel == d || strings.HasPrefix(rel, d+"/") {
+			return true
+		}
+	}
 	segs := strings.Split(rel, "/")
 	for i, s := range segs {
 		last := i == len(segs)-1

@@ -61,6 +61,17 @@ func TestIgnored(t *testing.T) {
 		{"src/api/.route.ts.swp", true},
 		{"src/api/.#route.ts", true},
 		{"uploads/a.png", true},
+		// Medusa ignores these names at the root only: below it, they are routes.
+		{"src/api/admin/uploads/route.ts", false},
+		{"src/api/store/build/route.ts", false},
+		{"src/api/static/[id]/route.ts", false},
+		{"src/subscribers/dist/x.ts", false},
+		{"src/admin/widgets/brand.tsx", true},
+		{"src/admin", true},
+		{"src/administration/x.ts", false},
+		{"private/keys.ts", true},
+		{"coverage/lcov.js", true},
+		{"build/index.js", true},
 	}
 	for _, tc := range tests {
 		if got := Ignored(tc.rel, nil); got != tc.want {
