@@ -59,7 +59,7 @@ func TestCheckRealProjectInNode(t *testing.T) {
 // not parse is reported once, by the loader, not again by tsc.
 func TestCheckTypes(t *testing.T) {
 	root := medusafixture.ForTest(t, map[string]string{
-		"src/api/store/typed/route.ts": "import type { MedusaRequest, MedusaResponse } from \"@medusajs/framework/http\"\n\nexport async function GET(req: MedusaRequest, res: MedusaResponse) {\n  const n: number = req.params.id\n  res.json({ n })\n}\n",
+		"src/api/store/typed/route.ts":    "import type { MedusaRequest, MedusaResponse } from \"@medusajs/framework/http\"\n\nexport async function GET(req: MedusaRequest, res: MedusaResponse) {\n  const n: number = req.params.id\n  res.json({ n })\n}\n",
 		"src/api/store/unparsed/route.ts": "export async function GET(req, res) {\n  res.json({ ok: true }\n}\n",
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
