@@ -693,8 +693,9 @@ function install() {
     const { importers, previous } = invalidate([...actions.keys()])
     hot.previous = previous
     const hops = { invalidateMs: performance.now() - started }
+    const changed = new Set(actions.keys())
     for (const f of importers) if (!actions.has(f)) actions.set(f, "change")
-    const work = [...actions].map(([file, action]) => ({ file, action, kind: kindOf(file) }))
+    const work = [...actions].map(([file, action]) => ({ file, action, kind: kindOf(file), importerOnly: !changed.has(file) }))
       .filter((w) => w.kind !== "")
       .sort((a, b) => kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind))
     const results = []
@@ -708,6 +709,13 @@ function install() {
       for (const w of work.filter((w) => w.kind === "subscribers")) results.push(reloadSubscriber(w))
       for (const w of work.filter((w) => w.kind === "jobs")) results.push(await reloadJob(w))
       for (const w of work.filter((w) => w.kind === "links")) {
+        // A link reached only through its imports (a module's service saved) is the same link
+        // when the modules' linkables did not change: Medusa reads links at boot, but nothing
+        // in them changed, so the saved module reloads in place instead of restarting Medusa.
+        if (w.importerOnly && linkablesKept(previous)) {
+          results.push({ file: w.file, kind: w.kind, ok: true, how: "kept: the linkables of the modules it imports did not change" })
+          continue
+        }
         results.push({ file: w.file, kind: w.kind, ok: true, restart: true, how: "links are read at boot" })
       }
     } finally {
@@ -720,6 +728,25 @@ function install() {
       hot.previous = null
     }
     return { results, importers, durationMs: performance.now() - started, hops }
+  }
+
+  // linkablesKept tells whether every module definition among the files a reload replaced
+  // (previous: file → its old Node module) exports the same `linkable` as before, the part of a
+  // module that links are built from (Module(name, { service }).linkable, from its data models).
+  function linkablesKept(previous) {
+    const linkableOf = (exports) => {
+      const def = exports && (exports.default || exports)
+      return def && def.linkable !== undefined ? JSON.stringify(def.linkable) : undefined
+    }
+    for (const [file, old] of previous) {
+      if (kindOf(file) !== "modules") continue
+      const before = linkableOf(old.exports)
+      if (before === undefined) continue
+      const now = require.cache[file]
+      if (!now) return false // not loaded again (it failed): decide at the restart
+      if (linkableOf(now.exports) !== before) return false
+    }
+    return true
   }
 
   function failure(w, e) {
