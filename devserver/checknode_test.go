@@ -97,3 +97,39 @@ func TestCheckTypes(t *testing.T) {
 		t.Fatalf("errors %v, want %v; all: %+v", got, want, report.Diagnostics)
 	}
 }
+
+// In a monorepo, workspaces hoist the project's packages to the workspace root: Medusa is found
+// there as Node finds it, and the project is loaded in Node with it (not in the embedded
+// runtime, which cannot run its data models).
+func TestCheckHoistedWorkspace(t *testing.T) {
+	app := medusafixture.ForTest(t, nil)
+	workspace := t.TempDir()
+	backend := filepath.Join(workspace, "apps", "backend")
+	if err := os.MkdirAll(filepath.Dir(backend), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(app, backend); err != nil {
+		t.Fatal(err)
+	}
+	// node_modules moves up a level, as npm install in the workspace root leaves it.
+	modules, err := os.Readlink(filepath.Join(backend, "node_modules"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(backend, "node_modules"))
+	if err := os.Symlink(modules, filepath.Join(workspace, "node_modules")); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(workspace, "package.json"), []byte(`{"name":"shop","private":true,"workspaces":["apps/*"]}`), 0o644)
+
+	if !devserver.UseNodeRuntime(backend) {
+		t.Fatal("Medusa hoisted to the workspace root was not found")
+	}
+	report, err := devserver.Check(context.Background(), backend, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := report.Errors(); n != 0 || len(report.Resources) < 10 {
+		t.Fatalf("%d errors, %d resources: %+v", n, len(report.Resources), report.Diagnostics)
+	}
+}

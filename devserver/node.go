@@ -22,6 +22,7 @@ import (
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/dotenv"
 	"github.com/medusa-ls/medusa-ls/jsvm"
+	"github.com/medusa-ls/medusa-ls/nodemodules"
 	"github.com/medusa-ls/medusa-ls/reloaders"
 	"github.com/medusa-ls/medusa-ls/schedule"
 )
@@ -58,8 +59,8 @@ type nodeRuntime struct {
 // UseNodeRuntime reports whether the auto runtime picks node for root: the project has
 // installed Medusa itself.
 func UseNodeRuntime(root string) bool {
-	_, err := os.Stat(filepath.Join(root, "node_modules", "@medusajs", "medusa", "package.json"))
-	return err == nil
+	_, ok := nodemodules.Find(root, "@medusajs/medusa")
+	return ok
 }
 
 func newNodeRuntime(s *Supervisor) (*nodeRuntime, error) {
@@ -71,9 +72,10 @@ func newNodeRuntime(s *Supervisor) (*nodeRuntime, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the node runtime runs the project's own Medusa with Node.js, but %q was not found (install Node.js 20 or newer, or use --runtime embedded): %w", node, err)
 	}
-	cli := filepath.Join(s.root, "node_modules", "@medusajs", "cli", "cli.js")
-	if _, err := os.Stat(cli); err != nil {
-		return nil, fmt.Errorf("the node runtime needs the project's dependencies: %s is missing (run npm install in %s, or use --runtime embedded)", diag.RelPath(s.root, cli), s.root)
+	// Found as Node finds it: in a monorepo, workspaces hoist it above the project.
+	cli, ok := nodemodules.File(s.root, "@medusajs/cli", "cli.js")
+	if !ok {
+		return nil, fmt.Errorf("the node runtime needs the project's dependencies: node_modules/@medusajs/cli/cli.js is missing in %s and the folders above it (run npm install, or use --runtime embedded)", s.root)
 	}
 	helper, err := writeNodeHelper()
 	if err != nil {
@@ -89,7 +91,8 @@ func (r *nodeRuntime) Name() string { return RuntimeNode }
 
 func (r *nodeRuntime) describe() string {
 	version := "?"
-	if b, err := os.ReadFile(filepath.Join(r.s.root, "node_modules", "@medusajs", "medusa", "package.json")); err == nil {
+	pkg, _ := nodemodules.Find(r.s.root, "@medusajs/medusa")
+	if b, err := os.ReadFile(filepath.Join(pkg, "package.json")); err == nil {
 		var pkg struct{ Version string }
 		if json.Unmarshal(b, &pkg) == nil && pkg.Version != "" {
 			version = pkg.Version

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/medusa-ls/medusa-ls/diag"
+	"github.com/medusa-ls/medusa-ls/nodemodules"
 )
 
 // Static checks of Medusa's conventions: they read the source and run nothing, so the editor can
@@ -124,8 +125,7 @@ func LintMiddlewares(file string, src []byte, routePaths []string) []diag.Diagno
 	// With Medusa installed, its core routes are served (the node runtime): a matcher under its
 	// namespaces is what projects write to reach them, not a typo.
 	root := filepath.Dir(filepath.Dir(filepath.Dir(file))) // <root>/src/api/middlewares.ts
-	_, err := os.Stat(filepath.Join(root, "node_modules", "@medusajs", "medusa", "package.json"))
-	coreServed := err == nil
+	_, coreServed := nodemodules.Find(root, "@medusajs/medusa")
 	var out []diag.Diagnostic
 	for _, m := range matcherRe.FindAllSubmatchIndex(src, -1) {
 		if src[m[2]] != src[m[6]] {

@@ -18,27 +18,21 @@ import (
 	"strings"
 
 	"github.com/medusa-ls/medusa-ls/diag"
+	"github.com/medusa-ls/medusa-ls/nodemodules"
 )
 
 // ErrNoTypeScript means the project (or a folder above it, as npm workspaces hoist packages)
 // has no typescript package installed.
 var ErrNoTypeScript = errors.New("TypeScript is not installed in this project (npm install --save-dev typescript)")
 
-// Compiler finds the tsc of the project at root: node_modules/typescript/bin/tsc in root or the
-// nearest folder above that has one, as Node resolves packages. It returns ErrNoTypeScript when
-// there is none.
+// Compiler finds the tsc of the project at root: typescript/bin/tsc in the nearest
+// node_modules that has TypeScript, as Node resolves packages (nodemodules.Find). It returns
+// ErrNoTypeScript when there is none.
 func Compiler(root string) (string, error) {
-	for dir := root; ; {
-		tsc := filepath.Join(dir, "node_modules", "typescript", "bin", "tsc")
-		if _, err := os.Stat(tsc); err == nil {
-			return tsc, nil
-		}
-		up := filepath.Dir(dir)
-		if up == dir {
-			return "", ErrNoTypeScript
-		}
-		dir = up
+	if tsc, ok := nodemodules.File(root, "typescript", "bin/tsc"); ok {
+		return tsc, nil
 	}
+	return "", ErrNoTypeScript
 }
 
 // Run type-checks the project at root with its tsc and tsconfig.json, run by node (a path, or
