@@ -173,7 +173,7 @@ export class MedusaController implements vscode.Disposable {
 
     const found = await this.findProject();
     if (!found) {
-      this.log.info('No medusa-config.{ts,js,mjs,cjs} at the root of a workspace folder or one folder down: nothing to start.');
+      this.log.info('No medusa-config.{ts,js,mjs,cjs} at the root of a workspace folder, one folder down or in apps/* or packages/*: nothing to start.');
       this.setPhase('no-project');
       return;
     }

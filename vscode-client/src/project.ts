@@ -1,5 +1,7 @@
 // Which folder is the Medusa project: the one holding medusa-config.{ts,js,mjs,cjs}, at the
-// workspace folder's root or one level down (e.g. a monorepo's `backend/`).
+// workspace folder's root, one level down (e.g. `backend/`), or in a monorepo's `apps/*` or
+// `packages/*` (turborepo's `apps/backend`): the folders the language server looks in
+// (project.Discover).
 import type { Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import * as nodePath from 'node:path';
@@ -8,6 +10,9 @@ export const CONFIG_RE = /^medusa-config\.(ts|js|mjs|cjs)$/;
 
 /** Folders never searched one level down. */
 const SKIP_DIRS = new Set(['node_modules', 'dist', 'build', 'coverage']);
+
+/** Monorepo folders whose subfolders are searched too (apps/backend, packages/api). */
+const WORKSPACE_DIRS = new Set(['apps', 'packages']);
 
 /**
  * The medusa-config files at the root of `folder` and in its direct subfolders (not hidden ones,
@@ -26,12 +31,24 @@ export async function findConfigFiles(folder: string, maxDirs = 500): Promise<st
   if (found.length) return found;
   const dirs = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.') && !SKIP_DIRS.has(e.name)).slice(0, maxDirs);
   for (const d of dirs) {
+    const sub = nodePath.join(folder, d.name);
+    let subEntries: Dirent[];
     try {
-      for (const f of await readdir(nodePath.join(folder, d.name), { withFileTypes: true })) {
-        if (f.isFile() && CONFIG_RE.test(f.name)) found.push(nodePath.join(folder, d.name, f.name));
-      }
+      subEntries = await readdir(sub, { withFileTypes: true });
     } catch {
-      /* unreadable folder: skip */
+      continue; // unreadable folder: skip
+    }
+    const configs = subEntries.filter((f) => f.isFile() && CONFIG_RE.test(f.name));
+    for (const f of configs) found.push(nodePath.join(sub, f.name));
+    if (configs.length || !WORKSPACE_DIRS.has(d.name)) continue;
+    for (const w of subEntries.filter((e) => e.isDirectory() && !e.name.startsWith('.') && !SKIP_DIRS.has(e.name)).slice(0, maxDirs)) {
+      try {
+        for (const f of await readdir(nodePath.join(sub, w.name), { withFileTypes: true })) {
+          if (f.isFile() && CONFIG_RE.test(f.name)) found.push(nodePath.join(sub, w.name, f.name));
+        }
+      } catch {
+        /* unreadable folder: skip */
+      }
     }
   }
   return found;
@@ -49,7 +66,8 @@ export function pickProjectDir(folder: string, configFiles: readonly string[], p
     const rel = path.relative(folder, path.dirname(file));
     if (rel.startsWith('..') || path.isAbsolute(rel)) continue;
     const parts = rel === '' ? [] : rel.split(/[\\/]/);
-    if (parts.length > 1 || parts.includes('node_modules')) continue;
+    if (parts.includes('node_modules')) continue;
+    if (parts.length > 2 || (parts.length === 2 && !WORKSPACE_DIRS.has(parts[0]))) continue;
     candidates.push({ dir: path.dirname(file), depth: parts.length });
   }
   candidates.sort((a, b) => a.depth - b.depth || a.dir.localeCompare(b.dir));

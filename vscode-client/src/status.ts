@@ -82,7 +82,7 @@ export function renderStatus(view: StatusView): RenderedStatus {
     case 'no-project':
       return {
         text: '$(circle-slash) Medusa',
-        tooltip: '**Medusa**\n\nNo `medusa-config.{ts,js,mjs,cjs}` in this workspace (at the root or one folder down).' + footer,
+        tooltip: '**Medusa**\n\nNo `medusa-config.{ts,js,mjs,cjs}` in this workspace (at the root, one folder down, or in `apps/*` or `packages/*`).' + footer,
         severity: 'normal',
         click: 'menu',
       };

@@ -12,8 +12,14 @@ test('one level down (monorepo), first by name', () => {
   assert.equal(pickProjectDir('/ws', ['/ws/store/medusa-config.ts', '/ws/admin/medusa-config.mjs']), '/ws/admin');
 });
 
+test('a monorepo\'s apps/* and packages/* (turborepo), after one level down', () => {
+  assert.equal(pickProjectDir('/ws', ['/ws/apps/backend/medusa-config.ts']), '/ws/apps/backend');
+  assert.equal(pickProjectDir('/ws', ['/ws/packages/api/medusa-config.js', '/ws/apps/backend/medusa-config.ts']), '/ws/apps/backend');
+  assert.equal(pickProjectDir('/ws', ['/ws/apps/backend/medusa-config.ts', '/ws/server/medusa-config.ts']), '/ws/server');
+});
+
 test('deeper, node_modules, other names and outside paths do not count', () => {
-  assert.equal(pickProjectDir('/ws', ['/ws/a/b/medusa-config.ts', '/ws/node_modules/medusa-config.ts', '/ws/medusa-config.json', '/other/medusa-config.ts']), undefined);
+  assert.equal(pickProjectDir('/ws', ['/ws/a/b/medusa-config.ts', '/ws/apps/x/y/medusa-config.ts', '/ws/node_modules/medusa-config.ts', '/ws/medusa-config.json', '/other/medusa-config.ts']), undefined);
   assert.equal(pickProjectDir('/ws', []), undefined);
 });
 
@@ -32,7 +38,7 @@ test('launch: serve --stdio in the project dir, VS Code-only variables removed',
   assert.deepEqual(SERVER_ARGS, ['serve', '--stdio']);
 });
 
-test('findConfigFiles: the root first, else one level down, skipping node_modules and hidden folders', async () => {
+test('findConfigFiles: the root first, else one level down or in apps/*, skipping node_modules and hidden folders', async () => {
   const fs = await import('node:fs');
   const os = await import('node:os');
   const { findConfigFiles } = await import('../../src/project');
@@ -45,9 +51,14 @@ test('findConfigFiles: the root first, else one level down, skipping node_module
     mk('node_modules/medusa-config.ts');
     mk('.hidden/medusa-config.ts');
     mk('a/b/medusa-config.ts');
+    mk('apps/node_modules/medusa-config.ts');
     assert.deepEqual(await findConfigFiles(base), []);
+    mk('apps/backend/medusa-config.ts');
+    assert.deepEqual(await findConfigFiles(base), [path.join(base, 'apps', 'backend', 'medusa-config.ts')]);
+    assert.equal(pickProjectDir(base, await findConfigFiles(base)), path.join(base, 'apps', 'backend'));
     mk('backend/medusa-config.mjs');
-    assert.deepEqual(await findConfigFiles(base), [path.join(base, 'backend', 'medusa-config.mjs')]);
+    assert.deepEqual((await findConfigFiles(base)).sort(), [path.join(base, 'apps', 'backend', 'medusa-config.ts'), path.join(base, 'backend', 'medusa-config.mjs')]);
+    assert.equal(pickProjectDir(base, await findConfigFiles(base)), path.join(base, 'backend'));
     mk('medusa-config.ts');
     assert.deepEqual(await findConfigFiles(base), [path.join(base, 'medusa-config.ts')]);
     assert.equal(pickProjectDir(base, await findConfigFiles(base)), base);
