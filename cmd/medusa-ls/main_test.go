@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
 	"github.com/medusa-ls/medusa-ls/internal/testutil"
 )
 
@@ -28,7 +30,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv(envAsMain) == "1" {
 		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	goleak.VerifyTestMain(m) // and no test leaves a goroutine running
 }
 
 // example copies examples/store into a temporary folder and returns it.
