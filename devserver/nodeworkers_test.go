@@ -349,6 +349,66 @@ func TestWorkersTopology(t *testing.T) {
 		}
 	})
 
+	t.Run("reloads go where the code runs, and failures name the processes", func(t *testing.T) {
+		n := len(d.results("reload"))
+		src := d.read("src/api/hello/route.ts")
+		writeFile(t, root, "src/api/hello/route.ts", strings.Replace(src, "{ v: 1 }", "{ v: 2 }", 1))
+		res := d.waitResultWithin("reload", 2*time.Minute, n)
+		if !res.Success || res.Note != "" {
+			t.Fatalf("route reload: %+v", res)
+		}
+		d.poll("/hello", `"v":2`)
+		// A job without its config fails where jobs load: in the workers, not in the server.
+		n = len(d.results("reload"))
+		writeFile(t, root, "src/jobs/broken.ts", "export default async function broken() {}\n")
+		res = d.waitResultWithin("reload", 2*time.Minute, n)
+		if res.Success || len(res.Errors) == 0 {
+			t.Fatalf("broken job reload: %+v", res)
+		}
+		msg := res.Errors[0].Message
+		if !strings.Contains(msg, "Config is required") || !strings.Contains(msg, "(in worker 1, worker 2)") || strings.Contains(msg, "server") {
+			t.Errorf("diagnostic %q, want the error in worker 1 and worker 2 only", msg)
+		}
+		n = len(d.results("reload"))
+		if err := os.Remove(filepath.Join(root, "src/jobs/broken.ts")); err != nil {
+			t.Fatal(err)
+		}
+		d.waitResultWithin("reload", 2*time.Minute, n)
+	})
+
+	t.Run("an event no worker takes in time is a warning that names it and why", func(t *testing.T) {
+		n := len(d.results("reload"))
+		writeFile(t, root, "src/subscribers/slow.ts", `import type { SubscriberArgs, SubscriberConfig } from "@medusajs/framework"
+
+export default async function slow({ event }: SubscriberArgs<{ n: number }>) {
+  await new Promise((resolve) => setTimeout(resolve, 7000))
+}
+
+export const config: SubscriberConfig = { event: "fixture.slow" }
+`)
+		if res := d.waitResultWithin("reload", 2*time.Minute, n); !res.Success {
+			t.Fatalf("reload: %+v", res)
+		}
+		var wg sync.WaitGroup
+		for i := range 5 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				defer cancel()
+				_, _ = d.sup.Call(ctx, host.CmdEmitEvent, host.EmitArgs{Name: "fixture.slow", Data: json.RawMessage(fmt.Sprintf(`{"n":%d}`, i))})
+			}()
+		}
+		testutil.Eventually(t, waitFor, func() string {
+			out := d.out.String()
+			if strings.Contains(out, "fixture.slow events queued in Redis") && strings.Contains(out, "not taken by any worker: the workers (worker 1 ready, worker 2 ready) are busy") {
+				return ""
+			}
+			return "no warning about fixture.slow"
+		})
+		wg.Wait()
+	})
+
 	t.Run("a worker killed with SIGKILL is restarted and no event is lost", func(t *testing.T) {
 		before := d.processes()
 		e := d.emitEvents("kill-", 2, 0)
