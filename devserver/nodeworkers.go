@@ -103,6 +103,7 @@ type workerSlot struct {
 	message string
 	spawned time.Time
 	exits   []time.Time
+	running bool // its run loop is on
 }
 
 type sentBatch struct {
@@ -125,7 +126,7 @@ func (r *nodeRuntime) startWorkers(ctx context.Context, server *child) *workerSe
 	r.sets[server] = set
 	r.mu.Unlock()
 	for i := 1; i <= r.workers; i++ {
-		slot := &workerSlot{index: i, name: fmt.Sprintf("worker %d", i), state: ProcessStarting}
+		slot := &workerSlot{index: i, name: fmt.Sprintf("worker %d", i), state: ProcessStarting, running: true}
 		set.slots = append(set.slots, slot)
 		go set.run(slot)
 	}
@@ -151,11 +152,20 @@ func (set *workerSet) awaitReady(ctx context.Context) error {
 func (set *workerSet) run(slot *workerSlot) {
 	r := set.r
 	s := r.s
+	defer func() {
+		set.mu.Lock()
+		slot.running = false
+		set.mu.Unlock()
+	}()
 	err := set.boot(slot)
-	set.ready <- err
+	select {
+	case set.ready <- err: // the launch waits for it
+	default: // a revived worker: nobody waits
+	}
 	if err != nil {
 		return
 	}
+	set.catchUp(slot)
 	for {
 		c := set.child(slot)
 		select {
@@ -229,6 +239,23 @@ func (set *workerSet) boot(slot *workerSlot) error {
 		}
 	}
 	return err
+}
+
+// revive starts again the workers left down after a crash loop: a change may have fixed them.
+func (set *workerSet) revive() {
+	set.mu.Lock()
+	var slots []*workerSlot
+	for _, slot := range set.slots {
+		if !slot.running && set.ctx.Err() == nil {
+			slot.running, slot.exits = true, nil
+			slots = append(slots, slot)
+		}
+	}
+	set.mu.Unlock()
+	for _, slot := range slots {
+		set.r.s.logf("%s starting %s again", set.r.s.prefix, slot.name)
+		go set.run(slot)
+	}
 }
 
 // allowRestart records an exit and says whether slot may start again: not after more than
@@ -633,6 +660,7 @@ func (r *nodeRuntime) reloadEverywhere(ctx context.Context, server *child, chang
 	if set != nil {
 		wc := forRole(RoleWorker)
 		set.record(wc) // before listing the workers: one that becomes ready meanwhile catches up
+		set.revive()
 		for _, w := range set.readyWorkers() {
 			calls = append(calls, &call{c: w, changes: wc})
 		}
