@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -30,16 +31,30 @@ func TestWorkersNeedRedisEventBus(t *testing.T) {
 	cases := []struct {
 		name  string
 		redis bool   // the fixture variant with Medusa's Redis modules
-		url   string // its REDIS_URL
+		url   string // its REDIS_URL ("": the test Redis)
+		edit  func(cfg string) string
+		boots bool // Medusa starts: the error is found in the running processes
 		want  []string
 	}{
 		{name: "local event bus", want: []string{"configures no Redis event bus", "workers would never see the server's events", "event-bus-redis"}},
 		{name: "redis not running", redis: true, url: "redis://127.0.0.1:1", want: []string{"Redis does not answer at redis://127.0.0.1:1", "redis-server"}},
+		{name: "workerMode fixed in medusa-config", redis: true, boots: true,
+			edit: func(cfg string) string {
+				return strings.Replace(cfg, "projectConfig: {", `projectConfig: { workerMode: "shared",`, 1)
+			},
+			want: []string{`Medusa's server runs in worker mode "shared", not "server"`, "projectConfig.workerMode", "MEDUSA_WORKER_MODE"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			root := medusafixture.ForTest(t, nil)
-			if tc.redis {
+			if tc.boots && testing.Short() {
+				t.Skip("boots Medusa")
+			}
+			var root string
+			switch {
+			case tc.redis && tc.url == "":
+				root, _ = medusafixture.ForRedisTest(t, nil)
+			case tc.redis:
+				root = medusafixture.ForTest(t, nil)
 				cfg, err := os.ReadFile(filepath.Join(medusafixture.RedisDir(), "medusa-config.ts"))
 				if err != nil {
 					t.Fatal(err)
@@ -47,12 +62,19 @@ func TestWorkersNeedRedisEventBus(t *testing.T) {
 				writeFile(t, root, "medusa-config.ts", string(cfg))
 				env, _ := os.ReadFile(filepath.Join(root, ".env"))
 				writeFile(t, root, ".env", string(env)+"\nREDIS_URL="+tc.url+"\n")
+			default:
+				root = medusafixture.ForTest(t, nil)
+			}
+			if tc.edit != nil {
+				cfg, _ := os.ReadFile(filepath.Join(root, "medusa-config.ts"))
+				writeFile(t, root, "medusa-config.ts", tc.edit(string(cfg)))
 			}
 			d := runDev(t, root, func(o *devserver.Options) {
 				o.Runtime = devserver.RuntimeNode
-				o.Workers = 2
+				o.Workers = 1
+				o.ReadyTimeout = 4 * time.Minute
 			})
-			d.waitState(devserver.StateError)
+			d.waitStateWithin(devserver.StateError, 5*time.Minute)
 			st := d.sup.Status()
 			t.Logf("status: %s", st.Message)
 			for _, w := range tc.want {
@@ -63,9 +85,16 @@ func TestWorkersNeedRedisEventBus(t *testing.T) {
 			if len(st.Processes) != 0 {
 				t.Errorf("processes started: %+v", st.Processes)
 			}
-			if out := d.out.String(); strings.Contains(out, "Creating server") {
+			if out := d.out.String(); !tc.boots && strings.Contains(out, "Creating server") {
 				t.Errorf("Medusa was started:\n%s", out)
 			}
+			// Nothing is left running: the processes that started are stopped with the error.
+			testutil.Eventually(t, waitFor, func() string {
+				if pids := processesIn(root); len(pids) > 0 {
+					return fmt.Sprintf("processes still running in the project: %v", pids)
+				}
+				return ""
+			})
 		})
 	}
 }
@@ -501,4 +530,21 @@ func TestWorkersZeroIsShared(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
+}
+
+// processesIn lists the processes whose command line names root (Linux; none elsewhere).
+func processesIn(root string) []int {
+	entries, _ := os.ReadDir("/proc")
+	var out []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err == nil && strings.Contains(string(b), root) {
+			out = append(out, pid)
+		}
+	}
+	return out
 }
