@@ -250,5 +250,11 @@ func (r *nodeRuntime) emitInTopology(ctx context.Context, server *child, args an
 		}
 	}
 	sort.SliceStable(out.Outcomes, func(i, j int) bool { return strings.Compare(out.Outcomes[i].ID, out.Outcomes[j].ID) < 0 })
+	// The subscribers that ran are the worker's: ids Medusa generates ("*-<ulid>" for an
+	// anonymous wildcard subscriber) differ from one process to the next.
+	out.Subscribers = out.Subscribers[:0]
+	for _, o := range out.Outcomes {
+		out.Subscribers = append(out.Subscribers, o.ID)
+	}
 	return json.Marshal(out)
 }

@@ -288,6 +288,9 @@ func TestWorkersTopology(t *testing.T) {
 		if !found {
 			t.Errorf("no outcome of product-created-handler: %s", raw)
 		}
+		if len(res.Subscribers) != len(res.Outcomes) {
+			t.Errorf("subscribers %v, outcomes %+v: the list should be what ran", res.Subscribers, res.Outcomes)
+		}
 		d.waitHandled("cli-", []string{"cli-1"}, waitFor)
 	})
 
