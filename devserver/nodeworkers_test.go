@@ -99,6 +99,41 @@ func TestWorkersNeedRedisEventBus(t *testing.T) {
 	}
 }
 
+// With the Redis event bus but neither the Redis workflow engine nor Redis locking, the topology
+// starts, with a warning for each: jobs would run once per worker, locks would hold per process.
+// Stopped while it boots, it leaves nothing running.
+func TestWorkersWarnWithoutRedisWorkflowEngine(t *testing.T) {
+	root, _ := medusafixture.ForRedisTest(t, nil)
+	env, _ := os.ReadFile(filepath.Join(root, ".env"))
+	writeFile(t, root, ".env", string(env)+"FIXTURE_REDIS_MODULES=event-bus\n")
+	d := runDev(t, root, func(o *devserver.Options) {
+		o.Runtime = devserver.RuntimeNode
+		o.Workers = 2
+	})
+	testutil.Eventually(t, waitFor, func() string {
+		out := d.out.String()
+		for _, want := range []string{
+			"has no Redis workflow engine (@medusajs/medusa/workflow-engine-redis): each worker schedules every job on its own, so a job runs once per worker at each tick",
+			"has no Redis locking provider (@medusajs/medusa/locking-redis)",
+		} {
+			if !strings.Contains(out, want) {
+				return "no warning " + want
+			}
+		}
+		return ""
+	})
+	if st := d.sup.Status(); st.State == devserver.StateError {
+		t.Fatalf("the warnings stopped it: %s", st.Message)
+	}
+	d.stop()
+	testutil.Eventually(t, waitFor, func() string {
+		if pids := processesIn(root); len(pids) > 0 {
+			return fmt.Sprintf("processes still running after the stop: %v", pids)
+		}
+		return ""
+	})
+}
+
 // everySecondJob logs each run with the tick it was scheduled for.
 const everySecondJob = `import type { MedusaContainer } from "@medusajs/framework/types"
 

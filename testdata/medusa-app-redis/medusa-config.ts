@@ -8,6 +8,9 @@ loadEnv(process.env.NODE_ENV || "development", process.cwd())
 
 const redisUrl = process.env.REDIS_URL
 const prefix = process.env.FIXTURE_REDIS_PREFIX || "medusa-ls-fixture"
+// FIXTURE_REDIS_MODULES lists the Redis modules to configure (default: all of them).
+const redisModules = (process.env.FIXTURE_REDIS_MODULES || "event-bus,workflow-engine,locking,caching").split(",")
+const withRedis = (name: string, module: any) => (redisModules.includes(name) ? [module] : [])
 
 module.exports = defineConfig({
   projectConfig: {
@@ -39,14 +42,14 @@ module.exports = defineConfig({
         ],
       },
     },
-    {
+    ...withRedis("event-bus", {
       resolve: "@medusajs/medusa/event-bus-redis",
       options: {
         redisUrl,
         queueName: `${prefix}-events`,
       },
-    },
-    {
+    }),
+    ...withRedis("workflow-engine", {
       resolve: "@medusajs/medusa/workflow-engine-redis",
       options: {
         redis: {
@@ -55,8 +58,8 @@ module.exports = defineConfig({
           jobQueueName: `${prefix}-workflow-jobs`,
         },
       },
-    },
-    {
+    }),
+    ...withRedis("locking", {
       resolve: "@medusajs/medusa/locking",
       options: {
         providers: [
@@ -68,8 +71,8 @@ module.exports = defineConfig({
           },
         ],
       },
-    },
-    {
+    }),
+    ...withRedis("caching", {
       resolve: "@medusajs/medusa/caching",
       options: {
         providers: [
@@ -81,6 +84,6 @@ module.exports = defineConfig({
           },
         ],
       },
-    },
+    }),
   ],
 })
