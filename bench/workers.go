@@ -79,6 +79,7 @@ func measureWorkers(bin, fixture string, events, saves int) workersResult {
 		res.Runs = append(res.Runs, run)
 		s.stop()
 		os.RemoveAll(dir)
+		medusafixture.DeleteRedisKeys(url, topologyPrefix(n))
 		res.Load = append(res.Load, fmt.Sprintf("%d workers after: %s", n, loadAvg()))
 	}
 	return res
@@ -92,7 +93,7 @@ func startTopology(bin, fixture, cfg, url string, n int) (string, *server, float
 	check(medusafixture.Copy(fixture, dir, map[string]string{"medusa-config.ts": cfg}))
 	env, err := os.OpenFile(filepath.Join(dir, ".env"), os.O_APPEND|os.O_WRONLY, 0o644)
 	check(err)
-	prefix := fmt.Sprintf("medusa-ls-bench-%d-%d", os.Getpid(), n)
+	prefix := topologyPrefix(n)
 	_, err = fmt.Fprintf(env, "\nREDIS_URL=%s\nFIXTURE_REDIS_PREFIX=%s\n", url, prefix)
 	check(err)
 	check(env.Close())
@@ -238,4 +239,9 @@ func printWorkersTable(res workersResult) {
 		fmt.Printf("  subscriber save → first event on the new code in a worker (2 workers): p50 %.1f ms, p90 %.1f ms, max %.1f ms (n=%d, never %d)\n", st.P50, st.P90, st.Max, st.N, res.Save.Never)
 	}
 	fmt.Printf("  load: %s\n", strings.Join(res.Load, "; "))
+}
+
+// topologyPrefix keeps a run's Redis keys apart (FIXTURE_REDIS_PREFIX); they are deleted after it.
+func topologyPrefix(workers int) string {
+	return fmt.Sprintf("medusa-ls-bench-%d-%d", os.Getpid(), workers)
 }

@@ -90,12 +90,14 @@ func ForRedisTest(t testing.TB, extra map[string]string) (root, prefix string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { deleteKeys(url, "*"+prefix+"*") })
+	t.Cleanup(func() { DeleteRedisKeys(url, prefix) })
 	return root, prefix
 }
 
-// deleteKeys deletes the keys matching pattern.
-func deleteKeys(url, pattern string) {
+// DeleteRedisKeys deletes the keys that contain prefix (a test's or a benchmark's queues, locks
+// and cache entries).
+func DeleteRedisKeys(url, prefix string) {
+	pattern := "*" + prefix + "*"
 	opts, err := redis.ParseURL(url)
 	if err != nil {
 		return
