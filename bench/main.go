@@ -86,6 +86,7 @@ type report struct {
 	LSP      []lspResult     `json:"lsp"`
 	Events   eventsResult    `json:"events_and_jobs"`
 	Node     nodeResult      `json:"real_medusa_side_by_side"`
+	Workers  workersResult   `json:"production_topology"`
 	Medusa   map[string]any  `json:"medusa_2_21_2_reference"`
 }
 
@@ -100,7 +101,9 @@ func main() {
 	nodeSamples := flag.Int("node-n", 30, "samples per measurement and tool in the side-by-side run (route saves, quiet and under load; step saves; subscriber saves)")
 	nodeBoots := flag.Int("node-boots", 2, "boots of each tool alone, taking turns, before the side-by-side run (its boot is one more)")
 	nodeRSSSaves := flag.Int("node-rss-saves", 200, "route saves per tool before the side-by-side run's second memory reading")
-	only := flag.String("only", "", "run one part: spine, events, lsp or node")
+	workersEvents := flag.Int("workers-events", 2000, "events per run in the production-topology part (shared, 1, 2 and 4 workers)")
+	workersSaves := flag.Int("workers-saves", 10, "subscriber saves with 2 workers in the production-topology part")
+	only := flag.String("only", "", "run one part: spine, events, lsp, node or workers")
 	flag.Parse()
 	abs, err := filepath.Abs(*bin)
 	check(err)
@@ -141,6 +144,16 @@ func main() {
 		rep.Node = measureNode(*bin, fx, *out, *nodeSamples, *nodeRSSSaves, *nodeBoots)
 	} else {
 		rep.Node.Skipped = "-fixture is empty"
+	}
+
+	if !part("workers") {
+		rep.Workers.Skipped = "not selected (-only)"
+	} else if *fixture != "" {
+		fx, err := filepath.Abs(*fixture)
+		check(err)
+		rep.Workers = measureWorkers(*bin, fx, *workersEvents, *workersSaves)
+	} else {
+		rep.Workers.Skipped = "-fixture is empty"
 	}
 
 	b, _ := json.MarshalIndent(rep, "", "  ")
@@ -503,4 +516,5 @@ func printTable(rep report) {
 	}
 	fmt.Println()
 	printNodeTable(rep.Node)
+	printWorkersTable(rep.Workers)
 }

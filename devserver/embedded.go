@@ -64,7 +64,7 @@ func (r *embeddedRuntime) spawn() (*child, error) {
 	}
 	cmd.Env = append(dotenv.Lines(base), EnvChild+"=1")
 	t.attach(cmd, r.lfile)
-	c, err := s.startChild(cmd, t, "")
+	c, err := s.startChild(cmd, t, "", "")
 	if err != nil {
 		return nil, fmt.Errorf("starting the dev server child (%s): %w", s.opts.Exe, err)
 	}

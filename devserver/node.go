@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/medusa-ls/medusa-ls/devserver/host"
@@ -54,6 +55,14 @@ type nodeRuntime struct {
 	trace  bool   // MEDUSA_LS_TRACE=1: log where each reload's time goes
 
 	problems problemSet
+
+	// The production topology (Options.Workers > 0): the worker sets by the server they belong
+	// to, the one serving now, and what the processes' event buses report.
+	workers int
+	mu      sync.Mutex
+	sets    map[*child]*workerSet
+	active  *workerSet
+	events  *eventTracker
 }
 
 // UseNodeRuntime reports whether the auto runtime picks node for root: the project has
@@ -84,6 +93,12 @@ func newNodeRuntime(s *Supervisor) (*nodeRuntime, error) {
 	tsconf, _ := os.ReadFile(filepath.Join(s.root, "tsconfig.json"))
 	r := &nodeRuntime{s: s, node: bin, cli: cli, helper: helper, tsconf: string(tsconf), trace: os.Getenv("MEDUSA_LS_TRACE") == "1"}
 	r.proxy = newProxy(s.opts.ReadyTimeout)
+	if s.opts.Workers < 0 {
+		return nil, fmt.Errorf("--workers %d: the number of workers must be 0 (one shared process) or more", s.opts.Workers)
+	}
+	r.workers = s.opts.Workers
+	r.sets = map[*child]*workerSet{}
+	r.events = newEventTracker(r)
 	return r, nil
 }
 
@@ -154,7 +169,10 @@ func freePort(host string) (int, error) {
 	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
-func (r *nodeRuntime) spawn() (*child, error) {
+// spawn starts one Medusa process. role is its MEDUSA_WORKER_MODE ("" leaves Medusa's own
+// choice: projectConfig.workerMode, else shared); name labels its output and its diagnostics
+// when several run.
+func (r *nodeRuntime) spawn(role, name string) (*child, error) {
 	s := r.s
 	port, err := freePort("127.0.0.1")
 	if err != nil {
@@ -165,7 +183,11 @@ func (r *nodeRuntime) spawn() (*child, error) {
 		return nil, err
 	}
 	args := append([]string{}, s.opts.NodeArgs...)
-	args = append(args, "--require", r.helper, r.cli, "start", "--types", "--port", fmt.Sprint(port), "--host", "127.0.0.1")
+	args = append(args, "--require", r.helper, r.cli, "start")
+	if role != RoleWorker {
+		args = append(args, "--types") // one process writes .medusa/types; workers would race it
+	}
+	args = append(args, "--port", fmt.Sprint(port), "--host", "127.0.0.1")
 	cmd := exec.Command(r.node, args...)
 	cmd.Dir = s.root
 	env := dotenv.Environ(os.Environ())
@@ -176,6 +198,9 @@ func (r *nodeRuntime) spawn() (*child, error) {
 	env["MEDUSA_LS_HELPER"] = "1"
 	delete(env, "MEDUSA_HMR_ENABLED")
 	delete(env, "RUST_BACKTRACE") // swc would add a Rust backtrace to every syntax error
+	if role != "" {
+		env["MEDUSA_WORKER_MODE"] = role
+	}
 	if s.hmr {
 		// Without MEDUSA_HMR_ENABLED the child never answers hmr-reload; without the flag itself
 		// (--hmr overriding the project) its route reloads silently do nothing.
@@ -187,14 +212,19 @@ func (r *nodeRuntime) spawn() (*child, error) {
 		t.close()
 		return nil, err
 	}
-	c, err := s.startChild(cmd, t, fmt.Sprintf("127.0.0.1:%d", port))
+	c, err := s.startChild(cmd, t, fmt.Sprintf("127.0.0.1:%d", port), outputLabel(role, name))
 	if err != nil {
 		return nil, fmt.Errorf("starting Medusa (%s %s): %w", r.node, diag.RelPath(s.root, r.cli), err)
 	}
+	c.role, c.name = role, name
 	go r.read(c)
 	go func() {
 		<-c.exited
+		if role == RoleWorker {
+			return
+		}
 		r.proxy.clearIf(c.addr) // requests wait for its successor instead of failing
+		r.dropWorkers(c)        // a server's workers go with it; its successor starts its own
 	}()
 	return c, nil
 }
@@ -210,8 +240,10 @@ func (r *nodeRuntime) read(c *child) {
 			c.mu.Unlock()
 		case ipc.TypeNodeLog:
 			if !r.collect(c, m) && m.Level == "error" {
-				r.runtimeError(m)
+				r.runtimeError(c, m)
 			}
+		case typeNodeEvent:
+			r.events.observe(c, m.Data)
 		default:
 			return false
 		}
@@ -256,7 +288,7 @@ func (c *child) hasHelper() bool {
 
 // runtimeError reports an error Medusa logged while serving: a route that threw (Medusa's error
 // handler logs every 5xx), a subscriber, a job.
-func (r *nodeRuntime) runtimeError(m ipc.Envelope) {
+func (r *nodeRuntime) runtimeError(c *child, m ipc.Envelope) {
 	fallback := ""
 	if m.Request != nil {
 		fallback = m.Request.File // a failure in Medusa's code on a project route: on the route file
@@ -271,17 +303,73 @@ func (r *nodeRuntime) runtimeError(m ipc.Envelope) {
 	} else {
 		e.What = firstLine(strings.TrimSpace(strings.TrimPrefix(m.Message, "[HMR]")))
 	}
+	if r.workers > 0 && c.name != "" {
+		// which of the topology's processes it happened in
+		e.What = strings.TrimSpace(c.name + ": " + e.What)
+		for i := range ds {
+			ds[i].Message = fmt.Sprintf("%s (in %s)", ds[i].Message, c.name)
+		}
+	}
 	r.s.emit(Event{Runtime: e})
 }
 
-// launch starts Medusa and waits until it answers on /health.
+// launch starts Medusa and waits until it answers on /health. With workers, it first checks that
+// the project can run the production topology, then starts the server and the workers side by
+// side and returns once all of them serve.
 func (r *nodeRuntime) launch(ctx context.Context) (*child, host.Result, error) {
 	s := r.s
 	r.checkDatabase()
-	c, err := r.spawn()
+	if r.workers > 0 {
+		if err := r.checkTopology(ctx); err != nil {
+			return nil, host.Result{}, err
+		}
+	}
+	c, err := r.spawn(r.serverRole(), r.serverName())
 	if err != nil {
 		return nil, host.Result{}, err
 	}
+	var set *workerSet
+	if r.workers > 0 {
+		set = r.startWorkers(ctx, c)
+	}
+	logs, err := r.awaitReady(ctx, c)
+	if err == nil && set != nil {
+		err = r.verifyRole(ctx, c)
+		if err == nil {
+			err = set.awaitReady(ctx)
+		}
+		if err != nil {
+			set.stop()
+			s.retire(c)
+		}
+	}
+	if err != nil {
+		if set != nil {
+			set.stop()
+		}
+		return nil, host.Result{}, err
+	}
+	r.problems.reset()
+	for _, m := range logs {
+		for _, d := range logDiagnostics(s.root, m, "", diag.CodeLoad) {
+			if d.File != "" {
+				r.problems.add("boot", d)
+			}
+		}
+	}
+	c.problems = r.problems.all()
+	res := host.Result{Success: true, Problems: c.problems, Resources: reloaders.StaticResources(s.root)}
+	if !c.hasHelper() {
+		s.logf("%s note: the medusa-ls helper did not load in Node; errors are reported from Medusa's output only", s.prefix)
+	}
+	return c, res, nil
+}
+
+// awaitReady waits until c answers on /health and returns what Medusa logged meanwhile. A child
+// that exits, does not answer within ReadyTimeout, or is abandoned with ctx is an error (and is
+// gone).
+func (r *nodeRuntime) awaitReady(ctx context.Context, c *child) ([]ipc.Envelope, error) {
+	s := r.s
 	c.startCollect()
 	timer := time.NewTimer(s.opts.ReadyTimeout)
 	defer timer.Stop()
@@ -293,18 +381,20 @@ func (r *nodeRuntime) launch(ctx context.Context) (*child, host.Result, error) {
 	for {
 		select {
 		case <-slow.C:
-			r.slowBoot(c, 20*time.Second) // Medusa waits for its database without a word
+			if c.role != RoleWorker { // one word for the topology: its server's
+				r.slowBoot(c, 20*time.Second) // Medusa waits for its database without a word
+			}
 		case <-c.exited:
 			logs := c.stopCollect()
-			return nil, host.Result{}, r.bootError(c, logs)
+			return nil, r.bootError(c, logs)
 		case <-timer.C:
 			_ = kill(c.pid)
 			<-c.exited
-			return nil, host.Result{}, fmt.Errorf("Medusa did not start within %s%s", s.opts.ReadyTimeout, indentTail(c.lastOutput()))
+			return nil, fmt.Errorf("%s did not start within %s%s", c.what(), s.opts.ReadyTimeout, indentTail(c.lastOutput()))
 		case <-ctx.Done():
 			c.stopCollect()
 			s.retire(c)
-			return nil, host.Result{}, ctx.Err()
+			return nil, ctx.Err()
 		case <-tick.C:
 			resp, err := client.Get("http://" + c.addr + "/health")
 			if err != nil {
@@ -314,21 +404,7 @@ func (r *nodeRuntime) launch(ctx context.Context) (*child, host.Result, error) {
 			if resp.StatusCode != http.StatusOK {
 				continue
 			}
-			logs := c.stopCollect()
-			r.problems.reset()
-			for _, m := range logs {
-				for _, d := range logDiagnostics(s.root, m, "", diag.CodeLoad) {
-					if d.File != "" {
-						r.problems.add("boot", d)
-					}
-				}
-			}
-			c.problems = r.problems.all()
-			res := host.Result{Success: true, Problems: c.problems, Resources: reloaders.StaticResources(s.root)}
-			if !c.hasHelper() {
-				s.logf("%s note: the medusa-ls helper did not load in Node; errors are reported from Medusa's output only", s.prefix)
-			}
-			return c, res, nil
+			return c.stopCollect(), nil
 		}
 	}
 }
@@ -339,10 +415,15 @@ type BootError struct {
 	Problems []diag.Diagnostic
 	Output   string
 	Hint     string // the database is the likely reason: what says so
+	Process  string // with workers: which process ("server", "worker 2"); "" for the only one
 }
 
 func (e *BootError) Error() string {
-	msg := fmt.Sprintf("Medusa exited while starting (%v)", e.Err)
+	what := "Medusa"
+	if e.Process != "" {
+		what = "Medusa's " + e.Process
+	}
+	msg := fmt.Sprintf("%s exited while starting (%v)", what, e.Err)
 	hint := ""
 	if e.Hint != "" {
 		hint = "\n  " + e.Hint
@@ -369,11 +450,18 @@ func (r *nodeRuntime) bootError(c *child, logs []ipc.Envelope) error {
 			texts = append(texts, m.Exception.Code+" "+m.Exception.Message)
 		}
 	}
-	return &BootError{Err: c.err, Problems: dedupe(ps), Output: c.lastOutput(), Hint: databaseHint(r.s.env, texts...)}
+	be := &BootError{Err: c.err, Problems: dedupe(ps), Output: c.lastOutput(), Hint: databaseHint(r.s.env, texts...)}
+	if r.workers > 0 {
+		be.Process = c.name
+	}
+	return be
 }
 
-// activate points the proxy at the new child.
-func (r *nodeRuntime) activate(c *child) { r.proxy.set(c.addr) }
+// activate points the proxy at the new child; its workers become the ones reloads go to.
+func (r *nodeRuntime) activate(c *child) {
+	r.proxy.set(c.addr)
+	r.activateWorkers(c)
+}
 
 // stopAccepting asks Medusa to shut down gracefully (it stops accepting, finishes in-flight
 // requests, runs the modules' shutdown hooks, exits); the proxy has already moved on.
@@ -383,10 +471,24 @@ func (r *nodeRuntime) stopAccepting(c *child) {
 	// on: it is told to stop only once the proxy has nothing in flight to it (at most 10 s).
 	r.proxy.drain(c.addr, 10*time.Second)
 	_ = terminate(c.pid)
+	r.dropWorkers(c) // its workers finish the events they have taken, then exit
 }
 
 // call runs a helper command in Medusa.
 func (r *nodeRuntime) call(ctx context.Context, c *child, name string, args any) (json.RawMessage, error) {
+	if r.workers > 0 {
+		switch name {
+		case host.CmdEmitEvent:
+			return r.emitInTopology(ctx, c, args)
+		case host.CmdRunJob, host.CmdJobs:
+			// a server does not load jobs (Medusa's loaders, workerMode "server"): a worker runs them
+			w, err := r.readyWorker(c)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+			c = w
+		}
+	}
 	if !c.hasHelper() {
 		return nil, fmt.Errorf("%s needs the medusa-ls helper in Node, which did not load (see the output)", name)
 	}
@@ -609,6 +711,14 @@ func (r *nodeRuntime) precheck(batch []host.Change, res *host.Result) []host.Cha
 	return out
 }
 
+// helperAnswer is the helper's answer to a reload command (devserver/js/node-helper.js reload()).
+type helperAnswer struct {
+	Results    []helperResult     `json:"results"`
+	Importers  []string           `json:"importers"`
+	DurationMs float64            `json:"durationMs"`
+	Hops       map[string]float64 `json:"hops"`
+}
+
 // helperResult is the helper's answer for one file of a targeted reload (devserver/js/node-helper.js
 // reload()).
 type helperResult struct {
@@ -654,26 +764,11 @@ func (r *nodeRuntime) reloadTargeted(ctx context.Context, c *child, batch []host
 		res.DurationMs = ms(time.Since(start))
 		return res, nil
 	}
-	r.proxy.pause() // requests that arrive meanwhile are served by the new code
-	c.startCollect()
-	raw, err := r.s.callChild(ctx, c, "reload", map[string]any{"changes": changes})
-	logs := c.stopCollect()
-	r.proxy.resume()
+	out, logs, note, err := r.reloadEverywhere(ctx, c, changes)
 	if err != nil {
-		if !c.alive() {
-			return res, err
-		}
-		return res, fmt.Errorf("reloading in Medusa: %w", err)
+		return res, err
 	}
-	var out struct {
-		Results    []helperResult     `json:"results"`
-		Importers  []string           `json:"importers"`
-		DurationMs float64            `json:"durationMs"`
-		Hops       map[string]float64 `json:"hops"`
-	}
-	if err := json.Unmarshal(raw, &out); err != nil {
-		return res, fmt.Errorf("the helper's reload answer: %w", err)
-	}
+	res.Note = note
 	if r.trace {
 		s.logf("%s trace: reload in Medusa %.2f ms %v, round trip %.2f ms", s.prefix, out.DurationMs, out.Hops, ms(time.Since(start)))
 	}

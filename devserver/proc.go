@@ -34,11 +34,16 @@ type child struct {
 	tap      func(line string)           // sees each output line, while set
 	logs     *[]ipc.Envelope             // node runtime: what Medusa logs, while a reload or boot listens
 	helper   bool                        // node runtime: the medusa-ls helper said hello
+
+	// node runtime with workers: its MEDUSA_WORKER_MODE and name ("server", "worker 2"), and the
+	// prefix of its output lines ("" for none).
+	role, name, label string
 }
 
 // startChild starts cmd with the transport t attached, copies its output, and connects the
-// IPC channel. addr is where it will serve, for children behind the proxy.
-func (s *Supervisor) startChild(cmd *exec.Cmd, t *childTransport, addr string) (*child, error) {
+// IPC channel. addr is where it will serve, for children behind the proxy; label prefixes its
+// output lines when several children run side by side.
+func (s *Supervisor) startChild(cmd *exec.Cmd, t *childTransport, addr, label string) (*child, error) {
 	out, outW, err := os.Pipe()
 	if err != nil {
 		t.close()
@@ -53,7 +58,7 @@ func (s *Supervisor) startChild(cmd *exec.Cmd, t *childTransport, addr string) (
 	}
 	outW.Close()
 	t.afterStart()
-	c := &child{addr: addr, cmd: cmd, pid: cmd.Process.Pid,
+	c := &child{addr: addr, cmd: cmd, pid: cmd.Process.Pid, label: label,
 		msgs: make(chan ipc.Envelope, 16), exited: make(chan struct{}), pending: map[int64]chan ipc.Envelope{}}
 	go s.pipeOutput(c, out)
 	go func() {
@@ -153,6 +158,9 @@ func (s *Supervisor) pipeOutput(c *child, r io.ReadCloser) {
 		c.mu.Unlock()
 		if tap != nil {
 			tap(line)
+		}
+		if c.label != "" {
+			line = c.label + line
 		}
 		fmt.Fprintln(s.opts.Output, line)
 		s.emit(Event{Log: line})

@@ -48,6 +48,8 @@ type Status struct {
 	// While no child runs after a failure: failed attempts in a row, and when the next starts.
 	Attempts int       `json:"attempts,omitempty"`
 	RetryAt  time.Time `json:"retryAt,omitzero"`
+	// The node runtime's processes: the server (or the one shared process) and its workers.
+	Processes []Process `json:"processes,omitempty"`
 }
 
 // LastReload summarises the latest reload.
@@ -93,8 +95,11 @@ type Options struct {
 	Runtime        string        // RuntimeAuto (default), RuntimeEmbedded or RuntimeNode
 	Node           string        // node runtime: the node binary (default: node on PATH)
 	NodeArgs       []string      // node runtime: options for node itself, e.g. --inspect
-	Output         io.Writer     // terminal: supervisor lines and the child's output
-	OnEvent        func(Event)
+	// Workers > 0 runs the node runtime as Medusa's production topology: one server
+	// (MEDUSA_WORKER_MODE=server) behind the port and this many workers, over the project's Redis.
+	Workers int
+	Output  io.Writer // terminal: supervisor lines and the child's output
+	OnEvent func(Event)
 }
 
 // Supervisor owns the port and runs the child.
@@ -189,6 +194,9 @@ func New(opts Options) (*Supervisor, error) {
 	case RuntimeEmbedded:
 	default:
 		return nil, fmt.Errorf("unknown runtime %q (want auto, embedded or node)", opts.Runtime)
+	}
+	if opts.Workers > 0 && name != RuntimeNode {
+		return nil, fmt.Errorf("--workers runs the project's own Medusa as a server and workers: it needs the node runtime (the project's node_modules/@medusajs/medusa, and --runtime node or auto), not the %s runtime", name)
 	}
 	if name == RuntimeNode {
 		if s.rt, err = newNodeRuntime(s); err != nil {

@@ -14,6 +14,8 @@ type Settings struct {
 	Env       map[string]string `json:"env,omitempty"`
 	HMR       *bool             `json:"hmr,omitempty"`
 	Runtime   string            `json:"runtime,omitempty"`
+	// Workers > 0 runs the node runtime as a server and this many workers (develop --workers).
+	Workers int `json:"workers,omitempty"`
 }
 
 // DefaultSettings apply when the client sends none.
@@ -64,6 +66,17 @@ func parseSettings(raw json.RawMessage, base Settings) (Settings, error) {
 			if err = json.Unmarshal(v, &b); err == nil {
 				s.HMR = b
 			}
+		case "workers":
+			var n *int
+			if err = json.Unmarshal(v, &n); err == nil {
+				s.Workers = 0
+				if n != nil {
+					if *n < 0 || *n > 64 {
+						err = fmt.Errorf("want 0 (one shared process) to 64, got %d", *n)
+					}
+					s.Workers = *n
+				}
+			}
 		case "runtime":
 			var r *string
 			if err = json.Unmarshal(v, &r); err == nil {
@@ -87,7 +100,7 @@ func parseSettings(raw json.RawMessage, base Settings) (Settings, error) {
 
 // needsRestart reports whether switching from a to b must restart a running dev server.
 func needsRestart(a, b Settings) bool {
-	if a.Port != b.Port || a.Host != b.Host || a.Runtime != b.Runtime {
+	if a.Port != b.Port || a.Host != b.Host || a.Runtime != b.Runtime || a.Workers != b.Workers {
 		return true
 	}
 	if (a.HMR == nil) != (b.HMR == nil) || (a.HMR != nil && *a.HMR != *b.HMR) {

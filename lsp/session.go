@@ -69,7 +69,7 @@ func (sess *session) start(settings Settings) {
 		Root: sess.root, Host: settings.Host, Port: port, HMR: settings.HMR, Env: settings.Env,
 		Exe: s.opts.Exe, Watch: !s.caps.dynamicWatch, PortFallback: true, Output: s.opts.Output,
 		TaskTimeout: s.opts.TaskTimeout, RequestTimeout: s.opts.RequestTimeout,
-		Runtime: settings.Runtime, OnEvent: sess.onEvent,
+		Runtime: settings.Runtime, Workers: settings.Workers, OnEvent: sess.onEvent,
 	})
 	if err != nil {
 		sess.mu.Unlock()
@@ -498,13 +498,15 @@ type statusParams struct {
 	Errors     int                   `json:"errors"`
 	Message    string                `json:"message,omitempty"`
 	Root       string                `json:"root"`
+	// The node runtime's processes (role, pid, state): the server and its workers.
+	Processes []devserver.Process `json:"processes,omitempty"`
 }
 
 func (sess *session) sendStatus() {
 	sess.mu.Lock()
 	st := sess.status
 	p := statusParams{State: st.State, URL: st.URL, Runtime: st.Runtime, HMR: st.HMR, LastReload: st.LastReload,
-		Errors: sess.errorCount(), Message: st.Message, Root: sess.root}
+		Errors: sess.errorCount(), Message: st.Message, Root: sess.root, Processes: st.Processes}
 	sess.mu.Unlock()
 	if p.Runtime == "" {
 		p.Runtime = "embedded"

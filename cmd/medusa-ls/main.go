@@ -235,6 +235,7 @@ func developCmd(fs *flag.FlagSet, std *stdio) func(pos, rest []string) int {
 	fs.Var(&poll, "poll", "`[=D]`: scan for changes every D (default 100ms) instead of waiting for file\nevents, for Docker and WSL mounts (also: CHOKIDAR_USEPOLLING=true, CHOKIDAR_INTERVAL=ms)")
 	runtime := fs.String("runtime", devserver.RuntimeAuto, "`R`: auto, embedded or node. auto runs the project's own Medusa in Node when\nnode_modules/@medusajs/medusa exists, else the embedded runtime")
 	node := fs.String("node", "", "`PATH`: the node binary for the node runtime (default: node on PATH)")
+	workers := fs.Int("workers", 0, "`N`: node runtime: run Medusa's production topology, a server and N workers\n(MEDUSA_WORKER_MODE), over the Redis modules medusa-config configures")
 	return func(pos, nodeArgs []string) int {
 		if poll.set {
 			// "--poll 1s": a bool-like flag does not take the next word, so say how to write it.
@@ -263,7 +264,7 @@ func developCmd(fs *flag.FlagSet, std *stdio) func(pos, rest []string) int {
 		sup, err := devserver.New(devserver.Options{
 			Root: root, Host: sf.host, Port: sf.port, HMR: hmr.v, Watch: true, Ignore: ignore,
 			TaskTimeout: time.Duration(sf.timeout), RequestTimeout: time.Duration(sf.requestTimeout), Output: os.Stdout,
-			Runtime: *runtime, Node: *node, NodeArgs: nodeArgs,
+			Runtime: *runtime, Node: *node, NodeArgs: nodeArgs, Workers: *workers,
 		})
 		if err != nil {
 			return failf(std.err, "%v", err)
@@ -488,6 +489,9 @@ func reportEmit(std *stdio, res host.EmitResult) int {
 		at := ""
 		if o.Source != "" {
 			at = " (" + o.Source + ")"
+		}
+		if o.Process != "" {
+			at += " in " + o.Process
 		}
 		if o.Error != "" {
 			fmt.Fprintf(std.out, "  failed  %s%s: %s\n", o.ID, at, o.Error)

@@ -44,6 +44,8 @@ type SubscriberOutcome struct {
 	ID     string `json:"id"`
 	Source string `json:"source,omitempty"`
 	Error  string `json:"error,omitempty"` // empty when it succeeded
+	// Process is the node runtime's process that ran it, with workers ("worker 2").
+	Process string `json:"process,omitempty"`
 }
 
 // Failed counts the subscribers that failed.

@@ -553,6 +553,57 @@ function install() {
     return runs.map((r) => (r.error ? { id: r.id, error: r.error } : { id: r.id })).sort((a, b) => (a.id < b.id ? -1 : 1))
   }
 
+  // ---- The production topology: Medusa's Redis event bus ----------------------------------
+  // With a server and workers, events travel through BullMQ in Redis (@medusajs/event-bus-redis):
+  // the server's bus queues them (queue_.addBulk, only events it has subscribers for) and a
+  // worker's BullMQ Worker (bullWorker_) takes each one and runs the subscribers. The helper
+  // reports both ends, by job id, so that the supervisor can say which worker handled an event
+  // and warn about events no worker takes.
+  const queueHooked = new WeakSet()
+  const emitCapture = new AsyncLocalStorage()
+  function installEventHooks(bus) {
+    if (!bus || queueHooked.has(bus)) return
+    const queue = bus.queue_
+    if (!queue || typeof queue.addBulk !== "function") return
+    queueHooked.add(bus)
+    const addBulk = queue.addBulk
+    queue.addBulk = async function () {
+      const added = await addBulk.apply(this, arguments)
+      const events = (Array.isArray(added) ? added : []).filter((j) => j && j.id !== undefined)
+        .map((j) => ({ id: String(j.id), name: String(j.name) }))
+      const capture = emitCapture.getStore()
+      if (capture) capture.push(...events)
+      if (events.length) send({ type: "medusa-ls:event", data: { phase: "queued", events } })
+      return added
+    }
+    const worker = bus.bullWorker_
+    if (!worker || typeof worker.on !== "function") return
+    const running = new Map() // job id → the subscriber ids it runs, in Medusa's order
+    worker.on("active", (job) => {
+      const map = bus.eventToSubscribersMap || new Map()
+      const done = (job.data && job.data.completedSubscriberIds) || []
+      const ids = [...(map.get(job.name) || []), ...(map.get("*") || [])]
+        .filter((s) => s.id && !done.includes(s.id)).map((s) => String(s.id))
+      running.set(String(job.id), ids)
+      send({ type: "medusa-ls:event", data: { phase: "active", id: String(job.id), name: String(job.name) } })
+    })
+    worker.on("completed", (job, result) => {
+      const ids = running.get(String(job.id)) || []
+      running.delete(String(job.id))
+      // Medusa's handler resolves to each subscriber's result, or the error it threw.
+      const outcomes = ids.map((id, i) => {
+        const r = Array.isArray(result) ? result[i] : undefined
+        return r instanceof Error ? { id, error: String(r.message || r) } : { id }
+      })
+      send({ type: "medusa-ls:event", data: { phase: "done", id: String(job.id), name: String(job.name), outcomes } })
+    })
+    worker.on("failed", (job, err) => {
+      if (!job) return
+      running.delete(String(job.id))
+      send({ type: "medusa-ls:event", data: { phase: "failed", id: String(job.id), name: String(job.name), error: String((err && err.message) || err) } })
+    })
+  }
+
   // The answers have the shapes of medusa-ls's own commands (devserver/host/commands.go).
   async function run(name, args) {
     switch (name) {
@@ -567,6 +618,13 @@ function install() {
         const listeners = (bus.eventToSubscribersMap && bus.eventToSubscribersMap.get(eventName)) || []
         const wildcard = (bus.eventToSubscribersMap && bus.eventToSubscribersMap.get("*")) || []
         const subscribers = [...listeners, ...wildcard].map((s) => String(s.id)).sort()
+        if (queueHooked.has(bus)) {
+          // Medusa's Redis bus queues the event for the workers: answer with the jobs it queued,
+          // and the supervisor waits for the worker that takes them.
+          const jobs = []
+          await emitCapture.run(jobs, () => bus.emit({ name: eventName, data: args.data === undefined ? {} : args.data }))
+          return { name: eventName, subscribers, jobs: jobs.map((j) => j.id) }
+        }
         const outcomes = await emitWithOutcomes(bus, eventName, args.data === undefined ? {} : args.data)
         return outcomes ? { name: eventName, subscribers, outcomes } : { name: eventName, subscribers }
       }
@@ -590,6 +648,17 @@ function install() {
       }
       case "jobs":
         return jobs()
+      case "topology": {
+        const c = container()
+        const config = c.resolve("configModule")
+        const bus = c.resolve("event_bus")
+        installEventHooks(bus)
+        return {
+          workerMode: String((config && config.projectConfig && config.projectConfig.workerMode) || ""),
+          bus: String((bus && bus.constructor && bus.constructor.name) || ""),
+          consumes: !!(bus && bus.bullWorker_),
+        }
+      }
       default:
         throw new Error(`unknown command "${name}"`)
     }
@@ -918,6 +987,12 @@ function install() {
         const dummy = async () => {}
         dummy.subscriberId = o.id
         bus.unsubscribe(o.event, dummy, { subscriberId: o.id })
+        // Medusa's unsubscribe does nothing in a server (workerMode "server": isWorkerMode is
+        // false), yet the server's subscriptions decide which events its Redis bus queues, and a
+        // subscription left there makes the new one a duplicate: remove it from the map itself.
+        const list = bus.eventToSubscribersMap && bus.eventToSubscribersMap.get(o.event)
+        const i = Array.isArray(list) ? list.findIndex((s) => s.id === o.id) : -1
+        if (i >= 0) list.splice(i, 1)
       }
     }
     if (w.action === "unlink") {
@@ -952,7 +1027,13 @@ function install() {
           for (const s of subs) if (!(snapshot.get(ev) || []).includes(s)) unsubscribe([{ event: ev, id: s.id }])
         }
       }
-      for (const o of old) bus.subscribe(o.event, o.subscriber, { subscriberId: o.id })
+      for (const o of old) {
+        try {
+          bus.subscribe(o.event, o.subscriber, { subscriberId: o.id })
+        } catch (_) {
+          // still subscribed (an unsubscribe that did nothing): it stays as it was
+        }
+      }
       return failure(w, e)
     }
     return { file: w.file, kind: w.kind, ok: true, how: "swapped" }

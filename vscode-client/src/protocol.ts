@@ -26,6 +26,17 @@ export interface MedusaStatus {
   lastReload?: LastReload;
   errors?: number;
   message?: string;
+  /** The node runtime's Medusa processes: one shared, or a server and its workers. */
+  processes?: Process[];
+}
+
+/** One Medusa process of the node runtime (`medusa/status` `processes`). */
+export interface Process {
+  name: string;
+  role: 'shared' | 'server' | 'worker' | string;
+  pid?: number;
+  state: 'starting' | 'ready' | 'restarting' | 'failed' | string;
+  message?: string;
 }
 
 /** `initializationOptions` and the `settings.medusa` object of `workspace/didChangeConfiguration`. */
@@ -36,6 +47,8 @@ export interface InitializationOptions {
   env?: Record<string, string>;
   hmr?: boolean | null;
   runtime?: 'auto' | 'embedded' | 'node';
+  /** Node runtime: a server and this many workers over the project's Redis (0: one process). */
+  workers?: number;
 }
 
 /** Commands the server may advertise in `executeCommandProvider.commands`. */
@@ -81,6 +94,19 @@ export function parseStatus(raw: unknown): MedusaStatus | undefined {
   if (typeof r.hmr === 'boolean') s.hmr = r.hmr;
   if (typeof r.errors === 'number' && Number.isFinite(r.errors) && r.errors >= 0) s.errors = Math.floor(r.errors);
   if (typeof r.message === 'string' && r.message !== '') s.message = r.message;
+  if (Array.isArray(r.processes)) {
+    const ps: Process[] = [];
+    for (const p of r.processes as unknown[]) {
+      if (!p || typeof p !== 'object') continue;
+      const q = p as Record<string, unknown>;
+      if (typeof q.name !== 'string' || typeof q.role !== 'string' || typeof q.state !== 'string') continue;
+      const out: Process = { name: q.name, role: q.role, state: q.state };
+      if (typeof q.pid === 'number' && Number.isInteger(q.pid) && q.pid > 0) out.pid = q.pid;
+      if (typeof q.message === 'string' && q.message !== '') out.message = q.message;
+      ps.push(out);
+    }
+    if (ps.length) s.processes = ps;
+  }
   const lr = r.lastReload as Record<string, unknown> | undefined;
   if (lr && typeof lr === 'object' && typeof lr.file === 'string') {
     s.lastReload = {

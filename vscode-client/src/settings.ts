@@ -73,6 +73,13 @@ export function toInitializationOptions(read: SettingsReader): MappedSettings {
     options.runtime = 'auto';
   }
 
+  const workers = read('workers');
+  if (typeof workers === 'number' && Number.isInteger(workers) && workers >= 0 && workers <= 64) {
+    if (workers > 0) options.workers = workers;
+  } else if (workers !== undefined && workers !== null) {
+    warnings.push(`medusa.workers must be a whole number from 0 to 64; using 0 (one process)`);
+  }
+
   return { options, warnings };
 }
 
@@ -84,7 +91,7 @@ export function didChangeConfigurationParams(options: InitializationOptions): { 
 export type ConfigReaction = 'restart-client' | 'notify-server' | 'none';
 
 /** Settings that only the server reads. `medusa.trace.server` is handled by vscode-languageclient. */
-export const SERVER_SETTINGS = ['medusa.devServer', 'medusa.hmr', 'medusa.runtime'] as const;
+export const SERVER_SETTINGS = ['medusa.devServer', 'medusa.hmr', 'medusa.runtime', 'medusa.workers'] as const;
 
 /** What to do when `affects(section)` says which settings changed. */
 export function reactionToConfigChange(affects: (section: string) => boolean): ConfigReaction {
@@ -101,5 +108,5 @@ export function optionsDiffer(a: InitializationOptions | undefined, b: Initializ
 function normalise(o: InitializationOptions | undefined): unknown {
   if (!o) return undefined;
   const env = o.env ? Object.fromEntries(Object.entries(o.env).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) : undefined;
-  return { autoStart: o.autoStart, port: o.port, host: o.host, env, hmr: o.hmr, runtime: o.runtime };
+  return { autoStart: o.autoStart, port: o.port, host: o.host, env, hmr: o.hmr, runtime: o.runtime, workers: o.workers ?? 0 };
 }

@@ -170,6 +170,14 @@ function renderServerStatus(s: MedusaStatus | undefined, showLastReload: boolean
   if (s.runtime) facts.push(`runtime ${escapeMarkdown(s.runtime)}`);
   if (s.hmr !== undefined) facts.push(`HMR ${s.hmr ? 'on' : 'off'}`);
   if (facts.length) lines.push(facts.join(' · '));
+  if (s.processes && (s.processes.length > 1 || s.processes[0].role !== 'shared')) {
+    // the production topology: each process with its role, pid and state
+    lines.push(
+      s.processes
+        .map((p) => `${escapeMarkdown(p.name)}${p.pid ? ` (pid ${p.pid})` : ''}: ${escapeMarkdown(p.state)}${p.message ? ` — ${escapeMarkdown(p.message)}` : ''}`)
+        .join('  \n'),
+    );
+  }
   if (s.lastReload) {
     lines.push(
       `Last reload: ${escapeMarkdown(s.lastReload.file)} ${s.lastReload.ok ? `in ${formatMs(s.lastReload.ms)}` : 'failed'}`,

@@ -36,7 +36,7 @@ test('every setting the code reads is contributed, with VS Code defaults mapping
   });
   for (const k of read) assert.ok(props[`medusa.${k}`], `medusa.${k} is not in contributes.configuration`);
   assert.deepEqual(defaults.warnings, []);
-  for (const k of ['medusa.server.path', 'medusa.trace.server', 'medusa.devServer.autoStart', 'medusa.devServer.port', 'medusa.devServer.host', 'medusa.devServer.env', 'medusa.hmr', 'medusa.runtime']) {
+  for (const k of ['medusa.server.path', 'medusa.trace.server', 'medusa.devServer.autoStart', 'medusa.devServer.port', 'medusa.devServer.host', 'medusa.devServer.env', 'medusa.hmr', 'medusa.runtime', 'medusa.workers']) {
     assert.ok(props[k], k);
   }
   assert.equal(props['medusa.server.path'].scope, 'machine-overridable');

@@ -26,6 +26,7 @@ test('every setting reaches its initializationOptions field', () => {
       'devServer.env': { DATABASE_URL: 'postgres://x', DEBUG: 1, VERBOSE: true },
       hmr: 'off',
       runtime: 'node',
+      workers: 2,
     }),
   );
   assert.deepEqual(options, {
@@ -35,6 +36,7 @@ test('every setting reaches its initializationOptions field', () => {
     env: { DATABASE_URL: 'postgres://x', DEBUG: '1', VERBOSE: 'true' },
     hmr: false,
     runtime: 'node',
+    workers: 2,
   });
   assert.deepEqual(warnings, []);
 });
@@ -88,6 +90,7 @@ test('which changes restart the client, which are sent to the server', () => {
   assert.equal(reactionToConfigChange(changed('medusa.devServer.env')), 'notify-server');
   assert.equal(reactionToConfigChange(changed('medusa.hmr')), 'notify-server');
   assert.equal(reactionToConfigChange(changed('medusa.runtime')), 'notify-server');
+  assert.equal(reactionToConfigChange(changed('medusa.workers')), 'notify-server');
   assert.equal(reactionToConfigChange(changed('medusa.trace.server')), 'none');
   assert.equal(reactionToConfigChange(changed('editor.fontSize')), 'none');
 });
@@ -97,4 +100,16 @@ test('optionsDiffer ignores env key order and detects real changes', () => {
   assert.equal(optionsDiffer(a, { ...a, env: { B: '2', A: '1' } }), false);
   assert.equal(optionsDiffer(a, { ...a, port: 9001 }), true);
   assert.equal(optionsDiffer(undefined, a), true);
+});
+
+test('workers: a whole number from 0 to 64; 0 sends nothing; anything else warns', () => {
+  assert.equal(toInitializationOptions(reader({ workers: 0 })).options.workers, undefined);
+  assert.equal(toInitializationOptions(reader({ workers: 4 })).options.workers, 4);
+  for (const bad of [-1, 65, 1.5, 'two']) {
+    const { options, warnings } = toInitializationOptions(reader({ workers: bad }));
+    assert.equal(options.workers, undefined, String(bad));
+    assert.match(warnings.join('\n'), /medusa\.workers must be a whole number/, String(bad));
+  }
+  assert.ok(optionsDiffer({ runtime: 'node' }, { runtime: 'node', workers: 2 }));
+  assert.ok(!optionsDiffer({ runtime: 'node' }, { runtime: 'node', workers: 0 }));
 });

@@ -110,3 +110,26 @@ test('parseStatus validates the notification', () => {
   );
   assert.deepEqual(parseStatus({ state: 'stopped', errors: -1, lastReload: { file: 'x' } }), { state: 'stopped', lastReload: { file: 'x', ms: 0, ok: true } });
 });
+
+test('the production topology: the tooltip lists each process with its role, pid and state', () => {
+  const raw = {
+    state: 'ready', url: 'http://127.0.0.1:9000', runtime: 'node',
+    processes: [
+      { name: 'server', role: 'server', pid: 4210, state: 'ready' },
+      { name: 'worker 1', role: 'worker', pid: 4211, state: 'restarting', message: 'exited (signal: killed)' },
+      { name: 'worker 2', role: 'worker', state: 'failed' },
+      { name: 7, role: 'worker', state: 'ready' }, // garbage: dropped
+    ],
+  };
+  const s = parseStatus(raw);
+  assert.ok(s);
+  assert.equal(s.processes?.length, 3);
+  const tip = run(s).tooltip;
+  assert.match(tip, /server \(pid 4210\): ready/);
+  assert.match(tip, /worker 1 \(pid 4211\): restarting — exited \\\(signal: killed\\\)/); // markdown-escaped
+  assert.match(tip, /worker 2: failed/);
+  // one shared process is not worth a line
+  const shared = parseStatus({ state: 'ready', processes: [{ name: 'shared', role: 'shared', pid: 1, state: 'ready' }] });
+  assert.ok(shared);
+  assert.doesNotMatch(run(shared).tooltip, /pid/);
+});

@@ -1,0 +1,751 @@
+package devserver
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/medusa-ls/medusa-ls/devserver/host"
+	"github.com/medusa-ls/medusa-ls/devserver/ipc"
+	"github.com/medusa-ls/medusa-ls/diag"
+	"github.com/medusa-ls/medusa-ls/project"
+)
+
+// Roles of the node runtime's processes: Medusa's projectConfig.workerMode, set through
+// MEDUSA_WORKER_MODE (@medusajs/framework config.js). A server loads the API and no jobs, and its
+// event bus queues events without consuming them; a worker loads subscribers and jobs and
+// consumes the queue, without the API (@medusajs/medusa loaders/index.js).
+const (
+	RoleShared = "shared"
+	RoleServer = "server"
+	RoleWorker = "worker"
+)
+
+// States of one process of the topology.
+const (
+	ProcessStarting   = "starting"
+	ProcessReady      = "ready"
+	ProcessRestarting = "restarting"
+	ProcessFailed     = "failed"
+)
+
+// Process is one Medusa process of the node runtime, as the status shows it.
+type Process struct {
+	Name    string `json:"name"` // "server", "worker 1", …
+	Role    string `json:"role"` // RoleShared, RoleServer or RoleWorker
+	PID     int    `json:"pid,omitempty"`
+	State   string `json:"state"`
+	Message string `json:"message,omitempty"`
+}
+
+// workerCrashLimit is how many exits within workerCrashWindow a worker may have before it is
+// left down (its error is shown; a save or a restart tries again).
+const (
+	workerCrashLimit  = 3
+	workerCrashWindow = 30 * time.Second
+)
+
+func outputLabel(role, name string) string {
+	if role == RoleWorker {
+		return "[" + name + "] "
+	}
+	return ""
+}
+
+// what names c in messages: "Medusa", or "Medusa's worker 2" when several run.
+func (c *child) what() string {
+	if c.name != "" {
+		return "Medusa's " + c.name
+	}
+	return "Medusa"
+}
+
+func (r *nodeRuntime) serverRole() string {
+	if r.workers > 0 {
+		return RoleServer
+	}
+	return ""
+}
+
+func (r *nodeRuntime) serverName() string {
+	if r.workers > 0 {
+		return RoleServer
+	}
+	return ""
+}
+
+// workerSet is the workers started with one server: they live and die with it, and each one
+// that exits while the set runs is started again at once.
+type workerSet struct {
+	r      *nodeRuntime
+	server *child
+	ctx    context.Context // ends when the set stops
+	cancel context.CancelFunc
+	ready  chan error // one boot result per worker, during the launch
+
+	mu      sync.Mutex
+	slots   []*workerSlot
+	batches []sentBatch // changes reloaded lately, for workers that were starting meanwhile
+}
+
+type workerSlot struct {
+	index   int
+	name    string
+	c       *child
+	state   string
+	message string
+	spawned time.Time
+	exits   []time.Time
+	running bool // its run loop is on
+}
+
+type sentBatch struct {
+	at      time.Time
+	changes []host.Change
+}
+
+// startWorkers starts the workers of server; they boot beside it.
+func (r *nodeRuntime) startWorkers(ctx context.Context, server *child) *workerSet {
+	set := &workerSet{r: r, server: server, ready: make(chan error, r.workers)}
+	set.ctx, set.cancel = context.WithCancel(context.Background())
+	go func() {
+		select {
+		case <-ctx.Done(): // the launch was abandoned
+			set.stop()
+		case <-set.ctx.Done():
+		}
+	}()
+	r.mu.Lock()
+	r.sets[server] = set
+	r.mu.Unlock()
+	for i := 1; i <= r.workers; i++ {
+		slot := &workerSlot{index: i, name: fmt.Sprintf("worker %d", i), state: ProcessStarting, running: true}
+		set.slots = append(set.slots, slot)
+		go set.run(slot)
+	}
+	return set
+}
+
+// awaitReady waits until every worker serves, or one fails to start.
+func (set *workerSet) awaitReady(ctx context.Context) error {
+	for range set.slots {
+		select {
+		case err := <-set.ready:
+			if err != nil {
+				return err
+			}
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// run starts one worker and keeps it running until the set stops.
+func (set *workerSet) run(slot *workerSlot) {
+	r := set.r
+	s := r.s
+	defer func() {
+		set.mu.Lock()
+		slot.running = false
+		set.mu.Unlock()
+	}()
+	err := set.boot(slot)
+	select {
+	case set.ready <- err: // the launch waits for it
+	default: // a revived worker: nobody waits
+	}
+	if err != nil {
+		return
+	}
+	set.catchUp(slot)
+	for {
+		c := set.child(slot)
+		select {
+		case <-c.exited:
+		case <-set.ctx.Done():
+			return
+		}
+		if set.ctx.Err() != nil {
+			return
+		}
+		reason := fmt.Sprintf("exited (%v)", c.err)
+		if line := firstErrorLine(c.lastOutput()); line != "" {
+			reason = "exited: " + line
+		}
+		for {
+			if !set.allowRestart(slot, reason) {
+				return
+			}
+			s.logf("%s %s (pid %d) %s: restarting it", s.prefix, slot.name, c.pid, reason)
+			begin := time.Now()
+			err := set.boot(slot)
+			if set.ctx.Err() != nil {
+				return
+			}
+			if err == nil {
+				s.logf("%s %s restarted in %s (pid %d)", s.prefix, slot.name, formatMs(ms(time.Since(begin))), set.child(slot).pid)
+				set.catchUp(slot)
+				break
+			}
+			reason = "did not start again: " + s.launchReason(err)
+		}
+	}
+}
+
+// boot starts slot's process and waits until it serves as a worker.
+func (set *workerSet) boot(slot *workerSlot) error {
+	r := set.r
+	set.mu.Lock()
+	if slot.c != nil {
+		slot.state = ProcessRestarting
+	}
+	slot.spawned = time.Now()
+	set.mu.Unlock()
+	set.publish()
+	c, err := r.spawn(RoleWorker, slot.name)
+	if err == nil {
+		set.mu.Lock()
+		slot.c = c
+		set.mu.Unlock()
+		set.publish()
+		_, err = r.awaitReady(set.ctx, c)
+		if err == nil {
+			err = r.verifyRole(set.ctx, c)
+			if err != nil {
+				_ = kill(c.pid)
+			}
+		}
+	}
+	set.mu.Lock()
+	if err != nil {
+		slot.state, slot.message = ProcessFailed, firstLine(err.Error())
+	} else {
+		slot.state, slot.message = ProcessReady, ""
+	}
+	set.mu.Unlock()
+	set.publish()
+	if err != nil && !errors.Is(err, context.Canceled) {
+		var be *BootError
+		if !errors.As(err, &be) {
+			err = fmt.Errorf("%s: %w", slot.name, err)
+		}
+	}
+	return err
+}
+
+// revive starts again the workers left down after a crash loop: a change may have fixed them.
+func (set *workerSet) revive() {
+	set.mu.Lock()
+	var slots []*workerSlot
+	for _, slot := range set.slots {
+		if !slot.running && set.ctx.Err() == nil {
+			slot.running, slot.exits = true, nil
+			slots = append(slots, slot)
+		}
+	}
+	set.mu.Unlock()
+	for _, slot := range slots {
+		set.r.s.logf("%s starting %s again", set.r.s.prefix, slot.name)
+		go set.run(slot)
+	}
+}
+
+// allowRestart records an exit and says whether slot may start again: not after more than
+// workerCrashLimit exits within workerCrashWindow (a crash loop), which leaves it failed.
+func (set *workerSet) allowRestart(slot *workerSlot, reason string) bool {
+	s := set.r.s
+	now := time.Now()
+	set.mu.Lock()
+	kept := slot.exits[:0]
+	for _, t := range slot.exits {
+		if now.Sub(t) < workerCrashWindow {
+			kept = append(kept, t)
+		}
+	}
+	slot.exits = append(kept, now)
+	n := len(slot.exits)
+	if n > workerCrashLimit {
+		slot.state, slot.message = ProcessFailed, fmt.Sprintf("%s (%d exits within %s)", reason, n, workerCrashWindow)
+	}
+	set.mu.Unlock()
+	if n > workerCrashLimit {
+		s.logf("%s %s %s, %d times within %s: not restarting it until the next change or restart", s.prefix, slot.name, reason, n, workerCrashWindow)
+		set.publish()
+		return false
+	}
+	return true
+}
+
+func (set *workerSet) child(slot *workerSlot) *child {
+	set.mu.Lock()
+	defer set.mu.Unlock()
+	return slot.c
+}
+
+// stop ends the set: each worker is asked to shut down gracefully (Medusa closes its BullMQ
+// workers, which finish the events they have taken; the rest wait in Redis for the next ones).
+func (set *workerSet) stop() {
+	set.cancel()
+	set.mu.Lock()
+	var cs []*child
+	for _, slot := range set.slots {
+		if slot.c.alive() {
+			cs = append(cs, slot.c)
+		}
+	}
+	set.mu.Unlock()
+	for _, c := range cs {
+		_ = terminate(c.pid)
+		go set.r.s.awaitExit(c)
+	}
+}
+
+// readyWorkers returns the workers that serve now.
+func (set *workerSet) readyWorkers() []*child {
+	set.mu.Lock()
+	defer set.mu.Unlock()
+	var out []*child
+	for _, slot := range set.slots {
+		if slot.state == ProcessReady && slot.c.alive() {
+			out = append(out, slot.c)
+		}
+	}
+	return out
+}
+
+// summary says how the workers are, for messages: "worker 1 ready, worker 2 restarting".
+func (set *workerSet) summary() string {
+	set.mu.Lock()
+	defer set.mu.Unlock()
+	var parts []string
+	for _, slot := range set.slots {
+		parts = append(parts, slot.name+" "+slot.state)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// record remembers a batch sent to the workers, for those that were starting (catchUp).
+func (set *workerSet) record(changes []host.Change) {
+	now := time.Now()
+	set.mu.Lock()
+	defer set.mu.Unlock()
+	kept := set.batches[:0]
+	for _, b := range set.batches {
+		if now.Sub(b.at) < 10*time.Minute {
+			kept = append(kept, b)
+		}
+	}
+	set.batches = append(kept, sentBatch{at: now, changes: changes})
+}
+
+// catchUp reloads in a worker that has just started what changed since it was spawned: it may
+// have read a file before its last save, and the reload then skipped it.
+func (set *workerSet) catchUp(slot *workerSlot) {
+	set.mu.Lock()
+	c, since := slot.c, slot.spawned
+	var changes []host.Change
+	for _, b := range set.batches {
+		if b.at.After(since) {
+			changes = append(changes, b.changes...)
+		}
+	}
+	set.mu.Unlock()
+	if len(changes) == 0 || !c.alive() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(set.ctx, set.r.s.opts.ReloadTimeout)
+	defer cancel()
+	if _, err := set.r.s.callChild(ctx, c, "reload", map[string]any{"changes": changes}); err != nil && c.alive() {
+		set.r.s.logf("%s %s: reloading the files saved while it started: %v", set.r.s.prefix, slot.name, err)
+	}
+}
+
+// activateWorkers makes server's workers the ones reloads, emits and the status go to.
+func (r *nodeRuntime) activateWorkers(server *child) {
+	if r.workers == 0 {
+		r.publishProcesses() // the one shared process
+		return
+	}
+	r.mu.Lock()
+	set := r.sets[server]
+	r.active = set
+	r.mu.Unlock()
+	r.publishProcesses()
+	if set == nil {
+		return
+	}
+	var pids []string
+	for _, p := range r.processes() {
+		pids = append(pids, fmt.Sprintf("%s (pid %d)", p.Name, p.PID))
+	}
+	r.s.logf("%s processes: %s; events go through Redis", r.s.prefix, strings.Join(pids, ", "))
+}
+
+// dropWorkers stops the workers of a server that is gone or retired.
+func (r *nodeRuntime) dropWorkers(server *child) {
+	if r.workers == 0 {
+		if !server.alive() {
+			r.publishProcesses()
+		}
+		return
+	}
+	r.mu.Lock()
+	set := r.sets[server]
+	delete(r.sets, server)
+	if r.active == set {
+		r.active = nil
+	}
+	r.mu.Unlock()
+	if set != nil {
+		set.stop()
+	}
+	if !server.alive() {
+		r.publishProcesses()
+	}
+}
+
+// activeWorkers returns the set serving with server, or nil.
+func (r *nodeRuntime) workersOf(server *child) *workerSet {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.sets[server]
+}
+
+// readyWorker returns a worker of server that serves now.
+func (r *nodeRuntime) readyWorker(server *child) (*child, error) {
+	set := r.workersOf(server)
+	if set == nil {
+		return nil, errors.New("no worker is running")
+	}
+	ws := set.readyWorkers()
+	if len(ws) == 0 {
+		return nil, fmt.Errorf("no worker is ready (%s)", set.summary())
+	}
+	return ws[0], nil
+}
+
+func (set *workerSet) publish() {
+	r := set.r
+	r.mu.Lock()
+	active := r.active == set
+	r.mu.Unlock()
+	if active {
+		r.publishProcesses()
+	}
+}
+
+// publishProcesses puts the processes that serve now in the status.
+func (r *nodeRuntime) publishProcesses() {
+	r.s.setProcesses(r.processes())
+}
+
+// processes lists the node runtime's processes: the server, then its workers.
+func (r *nodeRuntime) processes() []Process {
+	c := r.s.current.Load()
+	var out []Process
+	if c.alive() {
+		role := RoleShared
+		if r.workers > 0 {
+			role = RoleServer
+		}
+		out = append(out, Process{Name: role, Role: role, PID: c.pid, State: ProcessReady})
+	}
+	r.mu.Lock()
+	set := r.active
+	r.mu.Unlock()
+	if set == nil {
+		return out
+	}
+	set.mu.Lock()
+	defer set.mu.Unlock()
+	for _, slot := range set.slots {
+		p := Process{Name: slot.name, Role: RoleWorker, State: slot.state, Message: slot.message}
+		if slot.c != nil {
+			p.PID = slot.c.pid
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// setProcesses records the runtime's processes in the status and tells the listeners.
+func (s *Supervisor) setProcesses(ps []Process) {
+	s.mu.Lock()
+	s.status.Processes = ps
+	snap := s.status
+	s.mu.Unlock()
+	s.emit(Event{Status: &snap})
+}
+
+// verifyRole asks a started process how Medusa runs it (the helper's topology command, which
+// also starts reporting its event bus's queue) and refuses one that does not run as its role:
+// projectConfig.workerMode in medusa-config wins over MEDUSA_WORKER_MODE, and a process on the
+// local event bus never sees the others' events.
+func (r *nodeRuntime) verifyRole(ctx context.Context, c *child) error {
+	if !c.hasHelper() {
+		r.s.logf("%s note: the medusa-ls helper did not load in %s; its worker mode and event bus are not checked", r.s.prefix, c.name)
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	raw, err := r.s.callChild(ctx, c, "topology", nil)
+	if err != nil {
+		return fmt.Errorf("asking %s how it runs: %w", c.what(), err)
+	}
+	var t struct {
+		WorkerMode string `json:"workerMode"`
+		Bus        string `json:"bus"`
+		Consumes   bool   `json:"consumes"`
+	}
+	if err := json.Unmarshal(raw, &t); err != nil {
+		return fmt.Errorf("the helper's topology answer: %w", err)
+	}
+	if t.WorkerMode != c.role {
+		return fmt.Errorf("%s runs in worker mode %q, not %q: medusa-config sets projectConfig.workerMode, which wins over MEDUSA_WORKER_MODE; with --workers, set workerMode: process.env.MEDUSA_WORKER_MODE or leave it out", c.what(), t.WorkerMode, c.role)
+	}
+	if c.role == RoleWorker && !t.Consumes {
+		return fmt.Errorf("%s does not consume events (its event bus is %s): with --workers the project needs Medusa's Redis event bus, @medusajs/medusa/event-bus-redis", c.what(), t.Bus)
+	}
+	return nil
+}
+
+// TopologyError is a project that cannot run as a server and workers, with what to change.
+type TopologyError struct {
+	Problem string // what is missing, and what would happen
+	Fix     string // what to do
+}
+
+func (e *TopologyError) Error() string {
+	return fmt.Sprintf("cannot run a server and workers: %s. %s", e.Problem, e.Fix)
+}
+
+// checkTopology checks, before anything starts, that the project can run as a server and
+// workers: Medusa's Redis event bus is configured (the local one lives in one process, so the
+// workers would never see the server's events) and its Redis answers. Parts that only make the
+// topology differ from production (workflow engine, locking) are warnings.
+func (r *nodeRuntime) checkTopology(ctx context.Context) error {
+	s := r.s
+	cfg := s.cfg
+	if cfg == nil {
+		return nil // medusa-config does not load; Medusa reports that, with its code frame
+	}
+	config := diag.RelPath(s.root, cfg.File)
+	bus := findModule(cfg, "event_bus", "event-bus")
+	if bus == nil || !strings.Contains(bus.Resolve, "event-bus-redis") {
+		what := "Medusa's default, local event bus"
+		if bus != nil && bus.Resolve != "" {
+			what = bus.Resolve
+		}
+		return &TopologyError{
+			Problem: fmt.Sprintf("%s configures no Redis event bus (it uses %s, which delivers events only inside the process that emits them), so the workers would never see the server's events", config, what),
+			Fix:     `Add { resolve: "@medusajs/medusa/event-bus-redis", options: { redisUrl: process.env.REDIS_URL } } to modules in ` + config + ", or run without --workers",
+		}
+	}
+	redisURL, _ := bus.Options["redisUrl"].(string)
+	if redisURL == "" {
+		return &TopologyError{
+			Problem: fmt.Sprintf("the event bus %s in %s has no redisUrl option", bus.Resolve, config),
+			Fix:     "Set it, e.g. redisUrl: process.env.REDIS_URL, with REDIS_URL in .env (redis://127.0.0.1:6379 for a local redis-server)",
+		}
+	}
+	if err := pingRedis(ctx, redisURL); err != nil {
+		return &TopologyError{
+			Problem: fmt.Sprintf("Redis does not answer at %s (the event bus's redisUrl): %v", redactURL(redisURL), err),
+			Fix:     "Start it (redis-server), or point REDIS_URL at a running one",
+		}
+	}
+	if m := findModule(cfg, "workflows", "workflow-engine"); m == nil || !strings.Contains(m.Resolve, "workflow-engine-redis") {
+		s.logf("%s warn: %s has no Redis workflow engine (@medusajs/medusa/workflow-engine-redis): each worker schedules every job on its own, so a job runs once per worker at each tick, and async workflow steps stay in the process that started them", s.prefix, config)
+	}
+	if m := findModule(cfg, "locking", "locking"); m == nil || !strings.Contains(string(mustJSON(m)), "locking-redis") {
+		s.logf("%s warn: %s has no Redis locking provider (@medusajs/medusa/locking-redis): locks are held per process, not across the server and the workers", s.prefix, config)
+	}
+	return nil
+}
+
+// findModule returns the config's enabled module whose key is key or whose resolve contains
+// name.
+func findModule(cfg *project.Config, key, name string) *project.ModuleConfig {
+	for i := range cfg.Modules {
+		m := &cfg.Modules[i]
+		if m.Disable {
+			continue
+		}
+		if m.Key == key || strings.Contains(m.Resolve, name) {
+			return m
+		}
+	}
+	return nil
+}
+
+func mustJSON(v any) []byte {
+	b, _ := json.Marshal(v)
+	return b
+}
+
+// pingRedis checks that a Redis answers at rawURL (redis:// or rediss://, as ioredis takes it).
+func pingRedis(ctx context.Context, rawURL string) error {
+	opts, err := redis.ParseURL(rawURL)
+	if err != nil {
+		return err
+	}
+	opts.MaxRetries = -1
+	opts.DialTimeout = 3 * time.Second
+	c := redis.NewClient(opts)
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	return c.Ping(ctx).Err()
+}
+
+// redactURL hides a URL's password.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	return u.Redacted()
+}
+
+// runsIn says whether a process of role loads what file provides: the API is the server's
+// (workers do not load it), jobs are the workers' (a server does not load them); subscribers,
+// workflows, modules and everything else load everywhere (a server's event bus queues only
+// events it has subscribers for, and runs the workflows its routes start).
+func runsIn(role, rel string) bool {
+	switch role {
+	case RoleServer:
+		return !strings.HasPrefix(rel, "src/jobs/")
+	case RoleWorker:
+		return !strings.HasPrefix(rel, "src/api/")
+	}
+	return true
+}
+
+// reloadEverywhere applies changes in server and, with workers, in every worker that serves,
+// each getting the files its role loads, all at once; the answers are merged per file: a file
+// is in place only when every process that loads it has it, and a failure names the processes
+// it happened in. note says what could not be reloaded where (a worker that died meanwhile is
+// restarted with the saved files).
+func (r *nodeRuntime) reloadEverywhere(ctx context.Context, server *child, changes []host.Change) (helperAnswer, []ipc.Envelope, string, error) {
+	s := r.s
+	var set *workerSet
+	if r.workers > 0 {
+		set = r.workersOf(server)
+	}
+	type call struct {
+		c       *child
+		changes []host.Change
+		out     helperAnswer
+		logs    []ipc.Envelope
+		err     error
+	}
+	forRole := func(role string) []host.Change {
+		var out []host.Change
+		for _, ch := range changes {
+			if runsIn(role, diag.RelPath(s.root, ch.File)) {
+				out = append(out, ch)
+			}
+		}
+		return out
+	}
+	calls := []*call{{c: server, changes: forRole(server.role)}}
+	if set != nil {
+		wc := forRole(RoleWorker)
+		set.record(wc) // before listing the workers: one that becomes ready meanwhile catches up
+		set.revive()
+		for _, w := range set.readyWorkers() {
+			calls = append(calls, &call{c: w, changes: wc})
+		}
+	}
+	var wg sync.WaitGroup
+	for i, cl := range calls {
+		if len(cl.changes) == 0 {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cctx := ctx
+			if i == 0 {
+				r.proxy.pause() // requests that arrive meanwhile are served by the new code
+				defer r.proxy.resume()
+			} else {
+				var cancel context.CancelFunc
+				cctx, cancel = context.WithTimeout(ctx, s.opts.ReloadTimeout)
+				defer cancel()
+			}
+			cl.c.startCollect()
+			raw, err := s.callChild(cctx, cl.c, "reload", map[string]any{"changes": cl.changes})
+			cl.logs = cl.c.stopCollect()
+			if err == nil {
+				if uerr := json.Unmarshal(raw, &cl.out); uerr != nil {
+					err = fmt.Errorf("the helper's reload answer: %w", uerr)
+				}
+			}
+			cl.err = err
+		}()
+	}
+	wg.Wait()
+	if err := calls[0].err; err != nil {
+		if !server.alive() {
+			return helperAnswer{}, nil, "", err
+		}
+		return helperAnswer{}, nil, "", fmt.Errorf("reloading in %s: %w", server.what(), err)
+	}
+	if len(calls) == 1 {
+		return calls[0].out, calls[0].logs, "", nil
+	}
+	// Merge, server first.
+	merged := helperAnswer{Hops: calls[0].out.Hops}
+	index := map[string]int{}
+	failedIn := map[string][]string{}
+	var notes []string
+	var logs []ipc.Envelope
+	for _, cl := range calls {
+		if cl.err != nil {
+			if cl.c.alive() {
+				_ = kill(cl.c.pid) // it did not answer: its restart loads the saved files
+			}
+			notes = append(notes, fmt.Sprintf("%s did not reload (%v); it restarts with the saved files", cl.c.name, cl.err))
+			continue
+		}
+		logs = append(logs, cl.logs...)
+		merged.DurationMs = max(merged.DurationMs, cl.out.DurationMs)
+		merged.Importers = append(merged.Importers, cl.out.Importers...)
+		for _, hr := range cl.out.Results {
+			failed := !hr.OK && !hr.Fallback && hr.Blocked == ""
+			if failed {
+				failedIn[hr.File] = append(failedIn[hr.File], cl.c.name)
+			}
+			i, seen := index[hr.File]
+			if !seen {
+				index[hr.File] = len(merged.Results)
+				merged.Results = append(merged.Results, hr)
+				continue
+			}
+			prev := &merged.Results[i]
+			restart := prev.Restart || hr.Restart
+			if prev.OK && !hr.OK {
+				*prev = hr
+			}
+			prev.Restart = restart
+		}
+	}
+	for i := range merged.Results {
+		hr := &merged.Results[i]
+		if names := failedIn[hr.File]; len(names) > 0 && hr.Error != nil {
+			e := *hr.Error
+			e.Message = fmt.Sprintf("%s (in %s)", e.Message, strings.Join(names, ", "))
+			hr.Error = &e
+		}
+	}
+	return merged, logs, strings.Join(notes, "; "), nil
+}
