@@ -48,7 +48,7 @@ func (r *embeddedRuntime) spawn() (*child, error) {
 	if err != nil {
 		return nil, err
 	}
-	args := []string{"start", s.root,
+	args := []string{"start", s.root, "--runtime", RuntimeEmbedded,
 		"--timeout", s.opts.TaskTimeout.String(),
 		"--request-timeout", s.opts.RequestTimeout.String(),
 		"--host", s.opts.Host,

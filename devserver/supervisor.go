@@ -86,6 +86,7 @@ type Options struct {
 	Env            map[string]string // extra variables for the child
 	Exe            string            // the medusa-ls binary to run as the child; default: this one
 	Watch          bool              // watch files with fsnotify
+	NoReload       bool              // medusa-ls start: no watcher, and the banner says so
 	PortFallback   bool              // when the port is taken, use the next free one (editors)
 	Ignore         []string          // extra watcher ignore patterns
 	TaskTimeout    time.Duration
@@ -342,7 +343,10 @@ func (s *Supervisor) configure() error {
 		s.hmr, s.flagSrc = project.HMREnabled(env, cfg)
 	}
 	s.prefix = PrefixWatcher
-	if s.hmr {
+	if s.opts.NoReload {
+		s.prefix = PrefixHMR
+		s.logf("%s Serving without reloads (medusa-ls start; medusa-ls develop reloads on file change)", s.prefix)
+	} else if s.hmr {
 		s.prefix = PrefixHMR
 		s.logf("%s Using backend HMR dev server (reload on file change; backend_hmr from %s)", s.prefix, s.flagSrc)
 	} else {

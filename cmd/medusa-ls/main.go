@@ -51,7 +51,7 @@ func init() {
 			details: "The dev server, reloading what a saved file affects in place.\n" + dirHelp + "\nOptions after -- go to node itself (node runtime), e.g. -- --inspect.",
 			setup:   developCmd},
 		{name: "start", synopsis: "[DIR] [flags]", summary: "the dev server alone, without reloads",
-			details: "The dev server alone, without a watcher (what develop runs as its child).\n" + dirHelp,
+			details: "The dev server alone, without a watcher: the embedded runtime's server (what develop runs as\nits child), or with Medusa installed the project's own Medusa behind medusa-ls's proxy.\n" + dirHelp,
 			setup:   startCmd},
 		{name: "check", synopsis: "[DIR] [--json] [--types]", summary: "load every resource once and report problems (exit 1 on errors)",
 			details: "Loads every route, middleware, subscriber, job, workflow and module once, without serving,\nand prints each problem as file:line:col: severity: message [code]. Exit 1 on any error.\n" + dirHelp,
@@ -233,7 +233,7 @@ func developCmd(fs *flag.FlagSet, std *stdio) func(pos, rest []string) int {
 	fs.Var(&hmr, "hmr", "`true|false`: override the backend_hmr feature flag (default: the project's, else on)")
 	fs.Var(&ignore, "ignore", "`PATTERN`: do not watch files matching PATTERN, a name or a glob (repeatable)")
 	fs.Var(&poll, "poll", "`[=D]`: scan for changes every D (default 100ms) instead of waiting for file\nevents, for Docker and WSL mounts (also: CHOKIDAR_USEPOLLING=true, CHOKIDAR_INTERVAL=ms)")
-	runtime := fs.String("runtime", devserver.RuntimeAuto, "`R`: auto, embedded or node. auto runs the project's own Medusa in Node when\nnode_modules/@medusajs/medusa exists, else the embedded runtime")
+	runtime := fs.String("runtime", devserver.RuntimeAuto, "`R`: auto, embedded or node. auto runs the project's own Medusa in Node when\n@medusajs/medusa is installed (here or in a folder above), else the embedded runtime")
 	node := fs.String("node", "", "`PATH`: the node binary for the node runtime (default: node on PATH)")
 	workers := fs.Int("workers", 0, "`N`: node runtime: run Medusa's production topology, a server and N workers\n(MEDUSA_WORKER_MODE), over the Redis modules medusa-config configures")
 	return func(pos, nodeArgs []string) int {
@@ -279,6 +279,8 @@ func developCmd(fs *flag.FlagSet, std *stdio) func(pos, rest []string) int {
 func startCmd(fs *flag.FlagSet, std *stdio) func(pos, rest []string) int {
 	var sf serverFlags
 	sf.register(fs)
+	runtime := fs.String("runtime", devserver.RuntimeAuto, "`R`: auto, embedded or node. auto runs the project's own Medusa in Node when\n@medusajs/medusa is installed (here or in a folder above), else the embedded runtime")
+	node := fs.String("node", "", "`PATH`: the node binary for the node runtime (default: node on PATH)")
 	return func(pos, rest []string) int {
 		dir, err := oneDir("start", append(pos, rest...))
 		if err != nil {
@@ -287,6 +289,29 @@ func startCmd(fs *flag.FlagSet, std *stdio) func(pos, rest []string) int {
 		root, err := findProject(dir, std.err)
 		if err != nil {
 			return failf(std.err, "%v", err)
+		}
+		switch *runtime {
+		case devserver.RuntimeAuto, devserver.RuntimeEmbedded, devserver.RuntimeNode:
+		default:
+			return failf(std.err, "--runtime %q: use auto, embedded or node", *runtime)
+		}
+		if *runtime == devserver.RuntimeNode || (*runtime == devserver.RuntimeAuto && devserver.UseNodeRuntime(root)) {
+			// The project's own Medusa, behind the same proxy as develop, without a watcher:
+			// what `medusa start` serves, with medusa-ls's restarts and diagnostics.
+			devserver.ExitWithParent()
+			ctx, stop := signalContext()
+			defer stop()
+			sup, err := devserver.New(devserver.Options{
+				Root: root, Host: sf.host, Port: sf.port, Runtime: devserver.RuntimeNode, Node: *node, NoReload: true,
+				TaskTimeout: time.Duration(sf.timeout), RequestTimeout: time.Duration(sf.requestTimeout), Output: std.out,
+			})
+			if err != nil {
+				return failf(std.err, "%v", err)
+			}
+			if err := sup.Run(ctx); err != nil {
+				return failure(std.err, explainListenError(err, root))
+			}
+			return 0
 		}
 		err = devserver.RunChild(context.Background(), devserver.ChildOptions{
 			Root: root, Host: sf.host, Port: sf.port, TaskTimeout: time.Duration(sf.timeout),
@@ -301,7 +326,7 @@ func startCmd(fs *flag.FlagSet, std *stdio) func(pos, rest []string) int {
 
 func checkCmd(fs *flag.FlagSet, std *stdio) func(pos, rest []string) int {
 	asJSON := fs.Bool("json", false, "print the resources and diagnostics as JSON (paths relative to the project)")
-	runtime := fs.String("runtime", devserver.RuntimeAuto, "`R`: auto, embedded or node. auto loads the files in Node with the project's own Medusa when\nnode_modules/@medusajs/medusa exists (no database needed), else in the embedded runtime")
+	runtime := fs.String("runtime", devserver.RuntimeAuto, "`R`: auto, embedded or node. auto loads the files in Node with the project's own Medusa when\n@medusajs/medusa is installed (here or in a folder above; no database needed), else in the embedded runtime")
 	types := fs.Bool("types", false, "also type-check the project with its own TypeScript (tsc --noEmit with its tsconfig.json);\nits errors have codes tsNNNN")
 	node := fs.String("node", "", "`PATH`: the node binary for the node runtime and --types (default: node on PATH)")
 	timeout := durationFlag(devserver.DefaultTaskTimeout)

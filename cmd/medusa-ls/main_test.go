@@ -19,6 +19,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/medusa-ls/medusa-ls/internal/medusafixture"
 	"github.com/medusa-ls/medusa-ls/internal/testutil"
 )
 
@@ -234,9 +235,16 @@ type devServer struct {
 
 func startDevelop(t *testing.T, dir string, env []string, args ...string) *devServer {
 	t.Helper()
+	return startServing(t, dir, env, time.Minute, "develop", args...)
+}
+
+// startServing runs `medusa-ls COMMAND --port P ARGS` in dir until the test ends, and returns
+// once /health answers 200 (failing if it exits first, or after limit).
+func startServing(t *testing.T, dir string, env []string, limit time.Duration, command string, args ...string) *devServer {
+	t.Helper()
 	port := testutil.FreePort(t)
 	d := &devServer{out: &testutil.Buffer{}, port: port}
-	d.cmd = cli(context.Background(), dir, env, append([]string{"develop", "--port", strconv.Itoa(port)}, args...)...)
+	d.cmd = cli(context.Background(), dir, env, append([]string{command, "--port", strconv.Itoa(port)}, args...)...)
 	d.cmd.Stdout, d.cmd.Stderr = d.out, d.out
 	if err := d.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -253,7 +261,7 @@ func startDevelop(t *testing.T, dir string, env []string, args ...string) *devSe
 		}
 	})
 	// Ready when /health answers; fail at once if it exits instead.
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(limit)
 	for {
 		if resp, err := http.Get(d.url("/health")); err == nil {
 			resp.Body.Close()
@@ -263,11 +271,11 @@ func startDevelop(t *testing.T, dir string, env []string, args ...string) *devSe
 		}
 		select {
 		case <-exited:
-			t.Fatalf("develop exited before serving:\n%s", d.out.String())
+			t.Fatalf("%s exited before serving:\n%s", command, d.out.String())
 		case <-time.After(25 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("develop did not serve within 60s:\n%s", d.out.String())
+			t.Fatalf("%s did not serve within %s:\n%s", command, limit, d.out.String())
 		}
 	}
 }
@@ -389,5 +397,25 @@ func TestPoll(t *testing.T) {
 				time.Sleep(20 * time.Millisecond)
 			}
 		})
+	}
+}
+
+// TestStartOnRealProject runs `start` in a project that has Medusa installed: it serves the
+// project's own Medusa (not the embedded runtime, which cannot run its data models) and says
+// that it does not reload.
+func TestStartOnRealProject(t *testing.T) {
+	root := medusafixture.ForTest(t, nil)
+	d := startServing(t, root, nil, 3*time.Minute, "start")
+	resp, err := http.Get(d.url("/hello"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	out := d.out.String()
+	if resp.StatusCode != 200 || !strings.Contains(out, "runtime: node") || !strings.Contains(out, "Serving without reloads") {
+		t.Fatalf("GET /hello = %d; output:\n%s", resp.StatusCode, out)
+	}
+	if strings.Contains(out, "unsupported") {
+		t.Fatalf("the embedded runtime ran:\n%s", out)
 	}
 }
