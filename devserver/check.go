@@ -2,6 +2,7 @@ package devserver
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -51,6 +52,27 @@ func (r CheckReport) Errors() int {
 		}
 	}
 	return n
+}
+
+// Summary is check's last line: "10 resources, 1 error, 2 warnings", and the notes when there
+// are any.
+func (r CheckReport) Summary() string {
+	var errs, warnings, notes int
+	for _, d := range r.Diagnostics {
+		switch d.Severity {
+		case diag.Error:
+			errs++
+		case diag.Warning:
+			warnings++
+		default:
+			notes++
+		}
+	}
+	s := fmt.Sprintf("%d %s, %d %s, %d %s", len(r.Resources), plural("resource", len(r.Resources)), errs, plural("error", errs), warnings, plural("warning", warnings))
+	if notes > 0 {
+		s += fmt.Sprintf(", %d %s", notes, plural("note", notes))
+	}
+	return s
 }
 
 // Check loads every resource of the project once, without serving, and reports what it

@@ -349,7 +349,10 @@ func checkCmd(fs *flag.FlagSet, std *stdio) func(pos, rest []string) int {
 			Runtime: *runtime, Timeout: time.Duration(timeout), Types: *types, Node: *node,
 		})
 		if err != nil {
-			return failure(std.err, err)
+			// Nothing was checked (no TypeScript for --types, no node): 2, not the 1 of
+			// "problems found", so that CI tells a setup mistake from a broken project.
+			fmt.Fprintf(std.err, "medusa-ls: %v\n", err)
+			return 2
 		}
 		if *asJSON {
 			enc := json.NewEncoder(std.out)
@@ -369,7 +372,7 @@ func checkCmd(fs *flag.FlagSet, std *stdio) func(pos, rest []string) int {
 				}
 				fmt.Fprintf(std.out, "%s:%d:%d: %s: %s [%s]\n", file, max(d.Line, 1), max(d.Column, 1), d.Severity, d.Message, d.Code)
 			}
-			fmt.Fprintf(std.out, "%d resources, %d errors, %d warnings\n", len(report.Resources), report.Errors(), len(report.Diagnostics)-report.Errors())
+			fmt.Fprintln(std.out, report.Summary())
 		}
 		if report.Errors() > 0 {
 			return 1

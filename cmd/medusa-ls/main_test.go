@@ -190,6 +190,8 @@ func TestRealProcessExitCodes(t *testing.T) {
 		{[]string{"develop", "--help"}, 0, "--poll[=D]"},
 		{[]string{"check", "--jsn"}, 2, ""},
 		{[]string{"check"}, 2, ""}, // not a project
+		{[]string{"check", "--types", example(t)}, 2, ""}, // nothing checked: no TypeScript
+		{[]string{"check", example(t)}, 0, "10 resources, 0 errors, 0 warnings"},
 	} {
 		code, out, _ := runCLI(t, dir, tc.args...)
 		if code != tc.code || !strings.Contains(out, tc.out) {
@@ -213,7 +215,7 @@ func TestCheckFromSubfolder(t *testing.T) {
 	if !strings.Contains(out, "store/broken/route.ts:") || strings.Contains(out, "src/api/store/broken") {
 		t.Errorf("paths are not relative to the current folder:\n%s", out)
 	}
-	if !strings.Contains(out, "[syntax-error]") || !strings.Contains(out, "1 errors") {
+	if !strings.Contains(out, "[syntax-error]") || !strings.Contains(out, "1 error,") {
 		t.Errorf("no syntax error reported:\n%s", out)
 	}
 	if !strings.Contains(errOut, "project "+proj) {
