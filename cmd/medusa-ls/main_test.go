@@ -189,7 +189,7 @@ func TestRealProcessExitCodes(t *testing.T) {
 		{[]string{"--help"}, 0, "Usage:"},
 		{[]string{"develop", "--help"}, 0, "--poll[=D]"},
 		{[]string{"check", "--jsn"}, 2, ""},
-		{[]string{"check"}, 2, ""}, // not a project
+		{[]string{"check"}, 2, ""},                        // not a project
 		{[]string{"check", "--types", example(t)}, 2, ""}, // nothing checked: no TypeScript
 		{[]string{"check", example(t)}, 0, "10 resources, 0 errors, 0 warnings"},
 	} {
