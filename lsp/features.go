@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -164,9 +165,12 @@ func (s *Server) didChangeWorkspaceFolders(ctx context.Context, params json.RawM
 				delete(s.sessions, root)
 			}
 		}
+		s.roots = slices.DeleteFunc(s.roots, func(r string) bool {
+			return r == dir || strings.HasPrefix(r, dir+string(filepath.Separator))
+		})
 		s.mu.Unlock()
 		for _, sess := range gone {
-			sess.stop()
+			s.goBackground(sess.close)
 		}
 	}
 	return nil

@@ -40,6 +40,7 @@ type session struct {
 	mwFile   string                       // the middlewares file, when there is one
 	pubs     map[string]string            // file → hash of what was published
 	prog     progress
+	closed   bool // the project left the workspace: nothing more is published
 }
 
 func (s *Server) newSession(root string) *session {
@@ -134,6 +135,17 @@ func (sess *session) stop() {
 	sess.mu.Unlock()
 	sess.prog.end("stopped")
 	sess.sendStatus()
+}
+
+// close ends the session of a project that left the workspace: its dev server stops, and every
+// diagnostic it published is cleared (an empty list per file), since no later event will.
+func (sess *session) close() {
+	sess.stop()
+	sess.mu.Lock()
+	sess.closed = true
+	sess.load, sess.runtime, sess.lint = nil, map[string][]diag.Diagnostic{}, map[string][]diag.Diagnostic{}
+	sess.mu.Unlock()
+	sess.publish()
 }
 
 func (sess *session) supervisor() *devserver.Supervisor {
@@ -382,6 +394,9 @@ func (sess *session) errorCount() int {
 func (sess *session) publish() {
 	sess.mu.Lock()
 	current := sess.problems()
+	if sess.closed {
+		current = nil
+	}
 	var files []string
 	for f := range current {
 		files = append(files, f)
