@@ -68,11 +68,11 @@ type RuntimeError struct {
 
 // Event is what the supervisor tells its user (the terminal, the language server).
 type Event struct {
-	Status  *Status      // the state changed
-	Result  *host.Result // a load, reload or restart finished
-	Kind    string       // for Result: "ready", "reload", "restart"
-	Runtime *RuntimeError
-	Log     string // a log line ("[HMR] reloaded …", or the child's own output)
+	Status  *Status       `json:"status,omitempty"` // the state changed
+	Result  *host.Result  `json:"result,omitempty"` // a load, reload or restart finished
+	Kind    string        `json:"kind,omitempty"`   // for Result: "ready", "reload", "restart"
+	Runtime *RuntimeError `json:"runtime,omitempty"`
+	Log     string        `json:"log,omitempty"` // a log line ("[HMR] reloaded …", or the child's own output)
 }
 
 // Options configure a Supervisor.
@@ -136,6 +136,8 @@ type Supervisor struct {
 	retry    *time.Timer
 	upSince  time.Time
 	changed  chan struct{} // closed (and replaced) when the state or the child changes
+
+	subs subscribers // processes attached through the control socket
 }
 
 type command struct {
@@ -574,6 +576,7 @@ func (s *Supervisor) emit(e Event) {
 	if s.opts.OnEvent != nil {
 		s.opts.OnEvent(e)
 	}
+	s.subs.send(e)
 }
 
 func (s *Supervisor) setState(st State, msg string) {

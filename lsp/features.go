@@ -116,8 +116,11 @@ func (s *Server) didChangeConfiguration(ctx context.Context, params json.RawMess
 	restart := needsRestart(old, next)
 	for _, sess := range sessions {
 		sess := sess
-		running := sess.supervisor() != nil
+		running := sess.active()
 		switch {
+		case running && restart && sess.attached() != nil:
+			// Not ours to restart with other settings; they apply when this editor serves.
+			s.logMessage(protocol.MessageTypeInfo, fmt.Sprintf("medusa-ls: the new settings apply when this editor runs the dev server of %s; now it uses pid %d's", sess.root, sess.attached().pid))
 		case running && restart:
 			s.goBackground(func() {
 				sess.stop()
@@ -238,24 +241,32 @@ func (s *Server) executeCommand(ctx context.Context, params json.RawMessage) (an
 	var errs []string
 	for _, sess := range sessions {
 		var err error
-		sup := sess.supervisor()
+		srv, remote := sess.server(), sess.attached()
 		switch p.Command {
 		case CmdRestart:
-			if sup == nil {
+			if srv == nil {
 				sess.start(settings)
 			} else {
-				err = sup.Restart(ctx)
+				err = srv.Restart(ctx)
 			}
 		case CmdReloadAll:
-			if sup == nil {
+			if srv == nil {
 				err = fmt.Errorf("the dev server of %s is not running", sess.root)
 			} else {
-				err = sup.ReloadAll(ctx)
+				err = srv.ReloadAll(ctx)
 			}
 		case CmdStop:
-			sess.stop()
+			if remote != nil { // stops its child; the other process keeps the port
+				err = remote.Stop(ctx)
+			} else {
+				sess.stop()
+			}
 		case CmdStart:
-			sess.start(settings)
+			if remote != nil {
+				err = remote.Start(ctx)
+			} else {
+				sess.start(settings)
+			}
 		case CmdOpenURL:
 			// A client-side command; editors without it send it here. Say where to go.
 			if len(p.Arguments) > 0 {
@@ -311,7 +322,7 @@ func (s *Server) childCommand(ctx context.Context, p protocol.ExecuteCommandPara
 			}
 		}
 	}
-	sup := sess.supervisor()
+	sup := sess.server()
 	if sup == nil {
 		return nil, jsonrpc2.NewError(jsonrpc2.InvalidRequest, "the dev server is not running (medusa.start)")
 	}
@@ -414,7 +425,7 @@ func (sess *session) routeLenses(path string, src []byte) []protocol.CodeLens {
 
 // nextRun asks the dev server when a job runs next.
 func (sess *session) nextRun(ctx context.Context, name string) string {
-	sup := sess.supervisor()
+	sup := sess.server()
 	if sup == nil {
 		return "not scheduled (dev server stopped)"
 	}

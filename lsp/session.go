@@ -28,7 +28,8 @@ type session struct {
 	root string
 
 	mu       sync.Mutex
-	sup      *devserver.Supervisor
+	sup      *devserver.Supervisor // its own dev server
+	remote   *remoteServer         // or the one another process runs, attached to
 	cancel   context.CancelFunc
 	done     chan struct{}
 	settings Settings
@@ -54,51 +55,117 @@ func (s *Server) newSession(root string) *session {
 	return sess
 }
 
-// start runs a supervisor for the project.
+// start serves the project: through the dev server another process already runs for it, else
+// with a supervisor of its own (see attach.go).
 func (sess *session) start(settings Settings) {
-	s := sess.s
 	sess.mu.Lock()
-	if sess.sup != nil {
+	if sess.cancel != nil {
 		sess.mu.Unlock()
-		return
-	}
-	port := settings.Port
-	if port != 0 {
-		port += sess.index()
-	}
-	sup, err := devserver.New(devserver.Options{
-		Root: sess.root, Host: settings.Host, Port: port, HMR: settings.HMR, Env: settings.Env,
-		Exe: s.opts.Exe, Watch: !s.caps.dynamicWatch, PortFallback: true, Output: s.opts.Output,
-		TaskTimeout: s.opts.TaskTimeout, RequestTimeout: s.opts.RequestTimeout,
-		Runtime: settings.Runtime, OnEvent: sess.onEvent,
-	})
-	if err != nil {
-		sess.mu.Unlock()
-		s.logMessage(protocol.MessageTypeError, "medusa-ls: "+err.Error())
-		s.showMessage(protocol.MessageTypeError, "medusa-ls could not start the dev server: "+err.Error())
 		return
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	sess.sup, sess.cancel, sess.done, sess.settings = sup, cancel, done, settings
+	sess.cancel, sess.done, sess.settings = cancel, done, settings
+	sess.mu.Unlock()
+	port := settings.Port
+	if port != 0 {
+		port += sess.index()
+	}
+	// Decided before start returns, so that commands sent next reach the right dev server.
+	sub := sess.subscribe(ctx)
+	var sup *devserver.Supervisor
+	if sub != nil {
+		sess.mu.Lock()
+		sess.remote = &remoteServer{sess: sess, pid: sub.Snapshot.PID}
+		sess.mu.Unlock()
+	} else {
+		if sup = sess.newSupervisor(settings, port, true); sup == nil {
+			sess.mu.Lock()
+			sess.cancel, sess.done = nil, nil
+			sess.mu.Unlock()
+			cancel()
+			close(done)
+			return
+		}
+	}
+	sess.s.goBackground(func() {
+		defer close(done)
+		defer func() {
+			sess.mu.Lock()
+			if sess.done == done { // ended on its own (a failure): start may run again
+				sess.cancel, sess.done = nil, nil
+			}
+			sess.mu.Unlock()
+			cancel()
+		}()
+		sess.serve(ctx, settings, sub, sup, port)
+	})
+}
+
+// newSupervisor creates the session's own supervisor, or says why it cannot.
+func (sess *session) newSupervisor(settings Settings, port int, fallback bool) *devserver.Supervisor {
+	s := sess.s
+	sup, err := devserver.New(devserver.Options{
+		Root: sess.root, Host: settings.Host, Port: port, HMR: settings.HMR, Env: settings.Env,
+		Exe: s.opts.Exe, Watch: !s.caps.dynamicWatch, PortFallback: fallback, Output: s.opts.Output,
+		TaskTimeout: s.opts.TaskTimeout, RequestTimeout: s.opts.RequestTimeout,
+		Runtime: settings.Runtime, OnEvent: sess.onEvent,
+	})
+	if err != nil {
+		s.logMessage(protocol.MessageTypeError, "medusa-ls: "+err.Error())
+		s.showMessage(protocol.MessageTypeError, "medusa-ls could not start the dev server: "+err.Error())
+		return nil
+	}
+	sess.mu.Lock()
+	sess.sup = sup
 	sess.status.Runtime = sup.Status().Runtime
 	sess.mu.Unlock()
-	s.goBackground(func() {
-		defer close(done)
-		if err := sup.Run(ctx); err != nil {
-			s.logMessage(protocol.MessageTypeError, "medusa-ls: "+err.Error())
-			s.showMessage(protocol.MessageTypeError, "medusa-ls: the dev server stopped: "+err.Error())
-			sess.mu.Lock()
-			sess.status.State, sess.status.Message, sess.status.URL = devserver.StateError, err.Error(), ""
-			sess.mu.Unlock()
-			sess.sendStatus()
+	return sup
+}
+
+// serve follows the attached dev server (sub) or runs the session's own (sup) until ctx ends.
+// When the attached one exits, the session takes over on its port; when its own cannot have
+// that port because another process took over first, it attaches to that one.
+func (sess *session) serve(ctx context.Context, settings Settings, sub *devserver.Subscription, sup *devserver.Supervisor, port int) {
+	s := sess.s
+	fallback := true
+	for ctx.Err() == nil {
+		if sub != nil {
+			addr := sess.follow(ctx, sub)
+			if ctx.Err() != nil {
+				return
+			}
+			port, fallback = portOf(addr), false
+			if sub, fallback = sess.waitTakeOver(ctx, hostOf(addr, settings.Host), port); sub != nil {
+				continue
+			}
+			if sup = sess.newSupervisor(settings, port, fallback); sup == nil {
+				return
+			}
 		}
+		err := sup.Run(ctx)
 		sess.mu.Lock()
 		if sess.sup == sup {
 			sess.sup = nil
 		}
 		sess.mu.Unlock()
-	})
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		if !fallback {
+			// The port went to whoever took over first; use that one.
+			if sub = sess.subscribe(ctx); sub != nil {
+				continue
+			}
+		}
+		s.logMessage(protocol.MessageTypeError, "medusa-ls: "+err.Error())
+		s.showMessage(protocol.MessageTypeError, "medusa-ls: the dev server stopped: "+err.Error())
+		sess.mu.Lock()
+		sess.status.State, sess.status.Message, sess.status.URL = devserver.StateError, err.Error(), ""
+		sess.mu.Unlock()
+		sess.sendStatus()
+		return
+	}
 }
 
 // index is the project's position among the workspace's projects, for port offsets.
@@ -130,7 +197,7 @@ func (sess *session) stop() {
 		sess.s.log.Error("lsp: the dev server did not stop in time", "root", sess.root)
 	}
 	sess.mu.Lock()
-	sess.sup = nil
+	sess.sup, sess.remote = nil, nil
 	sess.status.State, sess.status.URL = devserver.StateStopped, ""
 	sess.mu.Unlock()
 	sess.prog.end("stopped")
@@ -148,15 +215,44 @@ func (sess *session) close() {
 	sess.publish()
 }
 
+// server is the dev server the session drives: its own, the one it is attached to, or nil.
+func (sess *session) server() devServer {
+	sess.mu.Lock()
+	defer sess.mu.Unlock()
+	switch {
+	case sess.sup != nil:
+		return sess.sup
+	case sess.remote != nil:
+		return sess.remote
+	}
+	return nil
+}
+
+// supervisor is the session's own dev server, or nil.
 func (sess *session) supervisor() *devserver.Supervisor {
 	sess.mu.Lock()
 	defer sess.mu.Unlock()
 	return sess.sup
 }
 
+// attached is the dev server of another process the session follows, or nil.
+func (sess *session) attached() *remoteServer {
+	sess.mu.Lock()
+	defer sess.mu.Unlock()
+	return sess.remote
+}
+
+// active says whether the session serves the project (its own dev server, attached to
+// another's, or about to take over).
+func (sess *session) active() bool {
+	sess.mu.Lock()
+	defer sess.mu.Unlock()
+	return sess.cancel != nil
+}
+
 func (sess *session) enqueue(files ...string) {
-	if sup := sess.supervisor(); sup != nil {
-		sup.Enqueue(files...)
+	if srv := sess.server(); srv != nil {
+		srv.Enqueue(files...)
 	}
 }
 
