@@ -259,6 +259,7 @@ func (s *Supervisor) Run(ctx context.Context) error {
 	if s.opts.Watch {
 		_ = s.Watch()
 	}
+	s.warnLinkedDirs()
 	s.serveControl(ctx)
 	defer func() {
 		s.mu.Lock()

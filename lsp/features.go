@@ -54,19 +54,28 @@ func (s *Server) didSave(ctx context.Context, params json.RawMessage) error {
 // fileChanged queues a reload of the file (when reload is set) and updates the static checks.
 // It never blocks: the reload runs in the supervisor.
 func (s *Server) fileChanged(u string, reload bool) error {
-	path := s.rememberURI(u)
-	if path == "" {
-		return nil
-	}
-	sess := s.sessionFor(path)
+	sess, paths := s.locate(uriPath(u))
 	if sess == nil {
 		return nil // outside every project
 	}
-	if reload {
-		sess.enqueue(path)
+	for _, p := range paths {
+		s.clientURIs.Store(p, u) // diagnostics go where the editor opened it
 	}
-	sess.relint(path)
+	sess.changed(paths, reload)
 	return nil
+}
+
+// changed queues a reload of the files (when reload is set) and updates their static checks.
+func (sess *session) changed(paths []string, reload bool) {
+	if isLink(paths[0]) {
+		sess.scanLinks() // a link was added or replaced
+	}
+	if reload {
+		sess.enqueue(paths...)
+	}
+	for _, p := range paths {
+		sess.relint(p)
+	}
 }
 
 func (s *Server) didChangeWatchedFiles(ctx context.Context, params json.RawMessage) error {
@@ -75,10 +84,8 @@ func (s *Server) didChangeWatchedFiles(ctx context.Context, params json.RawMessa
 		return err
 	}
 	for _, c := range p.Changes {
-		path := uriPath(string(c.URI))
-		if sess := s.sessionFor(path); sess != nil {
-			sess.enqueue(path)
-			sess.relint(path)
+		if sess, paths := s.locate(uriPath(string(c.URI))); sess != nil {
+			sess.changed(paths, true)
 		}
 	}
 	return nil
@@ -372,11 +379,11 @@ func (s *Server) codeLens(ctx context.Context, params json.RawMessage) (any, err
 		return nil, err
 	}
 	out := []protocol.CodeLens{}
-	path := uriPath(string(p.TextDocument.URI))
-	sess := s.sessionFor(path)
+	sess, paths := s.locate(uriPath(string(p.TextDocument.URI)))
 	if sess == nil {
 		return out, nil
 	}
+	path := paths[0]
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return out, nil

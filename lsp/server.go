@@ -460,15 +460,6 @@ func (s *Server) documentURI(path string) protocol.DocumentURI {
 	return uri.File(path)
 }
 
-// rememberURI records the URI string the client used for a document.
-func (s *Server) rememberURI(u string) string {
-	path := uriPath(u)
-	if path != "" {
-		s.clientURIs.Store(path, u)
-	}
-	return path
-}
-
 // uriPath turns a file:// URI into a path; anything else is "".
 func uriPath(u string) string {
 	if !strings.HasPrefix(u, "file://") {

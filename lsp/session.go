@@ -24,8 +24,9 @@ import (
 
 // session is one project's dev server as the editor sees it.
 type session struct {
-	s    *Server
-	root string
+	s        *Server
+	root     string // as the workspace named it
+	realRoot string // with symbolic links resolved
 
 	mu       sync.Mutex
 	sup      *devserver.Supervisor // its own dev server
@@ -41,12 +42,14 @@ type session struct {
 	mwFile   string                       // the middlewares file, when there is one
 	pubs     map[string]string            // file → hash of what was published
 	prog     progress
-	closed   bool // the project left the workspace: nothing more is published
+	closed   bool                // the project left the workspace: nothing more is published
+	links    map[string][]string // target (real path) → the project's links to that file
+	warned   map[string]bool     // linked directories already warned about
 }
 
 func (s *Server) newSession(root string) *session {
-	sess := &session{s: s, root: root, runtime: map[string][]diag.Diagnostic{}, lint: map[string][]diag.Diagnostic{},
-		pubs: map[string]string{}, routes: map[string]string{}}
+	sess := &session{s: s, root: root, realRoot: project.RealRoot(root), runtime: map[string][]diag.Diagnostic{}, lint: map[string][]diag.Diagnostic{},
+		pubs: map[string]string{}, routes: map[string]string{}, warned: map[string]bool{}}
 	sess.status = devserver.Status{State: devserver.StateStopped, Runtime: "embedded"}
 	sess.prog.s = s
 	s.mu.Lock()
@@ -360,6 +363,7 @@ func (sess *session) contains(path string) bool {
 
 // lintAll runs the static convention checks over the whole project.
 func (sess *session) lintAll() {
+	sess.scanLinks()
 	byFile := map[string][]diag.Diagnostic{}
 	for _, d := range reloaders.LintProject(sess.root) {
 		byFile[d.File] = append(byFile[d.File], d)
