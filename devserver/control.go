@@ -13,6 +13,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/medusa-ls/medusa-ls/project"
 )
 
 // The control socket lets another process reach a running supervisor: `medusa-ls emit` and
@@ -83,6 +85,7 @@ func ControlPath(root string) (string, error) {
 	if err == nil {
 		root = abs
 	}
+	root = project.RealRoot(root) // one socket, by whichever path the project is named
 	dir, err := controlDir()
 	if err != nil {
 		return "", err

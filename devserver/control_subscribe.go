@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/medusa-ls/medusa-ls/diag"
+	"github.com/medusa-ls/medusa-ls/project"
 )
 
 // Attaching: a language server that finds a dev server of its project already running (a
@@ -35,7 +36,7 @@ const (
 // Snapshot is what a subscriber learns first: who serves the project, and its current state.
 type Snapshot struct {
 	PID      int               `json:"pid"`
-	Root     string            `json:"root"`
+	Root     string            `json:"root"` // its real path; files are named under it
 	Status   Status            `json:"status"`
 	Problems []diag.Diagnostic `json:"problems"`
 }
@@ -214,7 +215,7 @@ func Subscribe(ctx context.Context, root string) (*Subscription, error) {
 		return fail(errors.New(resp.Error))
 	}
 	sub := &Subscription{events: make(chan Event, 64), conn: conn}
-	if err := json.Unmarshal(resp.Data, &sub.Snapshot); err != nil || sub.Snapshot.Root != root {
+	if err := json.Unmarshal(resp.Data, &sub.Snapshot); err != nil || sub.Snapshot.Root != project.RealRoot(root) {
 		return fail(fmt.Errorf("%w: the dev server at %s serves another project", ErrNotRunning, path))
 	}
 	if !stop() {

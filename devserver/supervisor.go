@@ -100,7 +100,8 @@ type Options struct {
 // Supervisor owns the port and runs the child.
 type Supervisor struct {
 	opts   Options
-	root   string
+	root   string // the project's real path (project/links.go)
+	given  string // the root as the caller named it
 	prefix string
 
 	listener net.Listener
@@ -147,10 +148,13 @@ type command struct {
 
 // New validates the project and resolves the port and the feature flag.
 func New(opts Options) (*Supervisor, error) {
-	root, err := filepath.Abs(opts.Root)
+	given, err := filepath.Abs(opts.Root)
 	if err != nil {
 		return nil, err
 	}
+	// Everything below the supervisor (the watcher, the child, Medusa in Node, which knows its
+	// directory by its real path) names files under the real root; Enqueue takes either.
+	root := project.RealRoot(given)
 	if _, err := project.FindConfig(root); err != nil {
 		return nil, err
 	}
@@ -173,7 +177,7 @@ func New(opts Options) (*Supervisor, error) {
 		}
 	}
 	s := &Supervisor{
-		opts: opts, root: root,
+		opts: opts, root: root, given: given,
 		pending: map[string]bool{}, hashes: map[string][32]byte{}, known: map[string]bool{}, missing: map[string]time.Time{}, emptied: map[string]time.Time{}, writing: map[string]time.Time{},
 		kick: make(chan struct{}, 1), cmds: make(chan command), done: make(chan struct{}), changed: make(chan struct{}),
 	}
@@ -203,7 +207,7 @@ func New(opts Options) (*Supervisor, error) {
 	return s, nil
 }
 
-// Root is the project directory.
+// Root is the project directory, its real path: the files the supervisor reports are under it.
 func (s *Supervisor) Root() string { return s.root }
 
 // Status returns the current status.
@@ -361,6 +365,8 @@ func (s *Supervisor) Enqueue(files ...string) {
 	for _, f := range files {
 		if !filepath.IsAbs(f) {
 			f = filepath.Join(s.root, f)
+		} else if s.given != s.root && project.Within(s.given, f) {
+			f = filepath.Join(s.root, strings.TrimPrefix(f, s.given))
 		}
 		rel := diag.RelPath(s.root, f)
 		if strings.HasPrefix(rel, "../") || filepath.IsAbs(rel) {

@@ -8,12 +8,14 @@ import (
 	"net/url"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.lsp.dev/protocol"
 
 	"github.com/medusa-ls/medusa-ls/devserver"
 	"github.com/medusa-ls/medusa-ls/diag"
+	"github.com/medusa-ls/medusa-ls/project"
 )
 
 // One dev server per project: when a `medusa-ls develop` (or another editor's dev server) already
@@ -54,6 +56,15 @@ func (r *remoteServer) do(ctx context.Context, command string) error {
 // Enqueue passes the editor's saves on (the other process also watches the files; a change seen
 // twice reloads once). It does not wait for the answer.
 func (r *remoteServer) Enqueue(files ...string) {
+	sess := r.sess
+	real := make([]string, len(files)) // that process may name the project by another path
+	for i, f := range files {
+		real[i] = f
+		if sess.realRoot != sess.root && project.Within(sess.root, f) {
+			real[i] = sess.realRoot + strings.TrimPrefix(f, sess.root)
+		}
+	}
+	files = real
 	r.sess.s.goBackground(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -89,7 +100,7 @@ func (sess *session) follow(ctx context.Context, sub *devserver.Subscription) st
 	sess.remote = remote
 	prev := sess.status.State
 	sess.status = snap.Status
-	sess.load = snap.Problems
+	sess.load = sess.editorDiagnostics(snap.Problems)
 	sess.runtime = map[string][]diag.Diagnostic{}
 	sess.mu.Unlock()
 	sess.s.logMessage(protocol.MessageTypeInfo, fmt.Sprintf(

@@ -3,10 +3,14 @@ package lsp
 import (
 	"os"
 	"path/filepath"
+	"strings"
 
 	"go.lsp.dev/protocol"
 
+	"github.com/medusa-ls/medusa-ls/devserver"
+	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/project"
+	"github.com/medusa-ls/medusa-ls/reloaders"
 )
 
 // Paths and symbolic links (the rule is project/links.go): a session names files under its root
@@ -84,4 +88,64 @@ func (sess *session) scanLinks() {
 func isLink(path string) bool {
 	fi, err := os.Lstat(path)
 	return err == nil && fi.Mode()&os.ModeSymlink != 0
+}
+
+// editorPath names a file the dev server reported (under the project's real path) under the
+// root as the workspace named it.
+func (sess *session) editorPath(p string) string {
+	if sess.realRoot == sess.root || !project.Within(sess.realRoot, p) {
+		return p
+	}
+	return sess.root + strings.TrimPrefix(p, sess.realRoot)
+}
+
+// editorDiagnostics renames the files of ds with editorPath, in a copy.
+func (sess *session) editorDiagnostics(ds []diag.Diagnostic) []diag.Diagnostic {
+	if sess.realRoot == sess.root || ds == nil {
+		return ds
+	}
+	out := make([]diag.Diagnostic, len(ds))
+	for i, d := range ds {
+		d.File = sess.editorPath(d.File)
+		if len(d.Related) > 0 {
+			rel := make([]diag.Related, len(d.Related))
+			for j, r := range d.Related {
+				r.File = sess.editorPath(r.File)
+				rel[j] = r
+			}
+			d.Related = rel
+		}
+		out[i] = d
+	}
+	return out
+}
+
+// editorEvent renames the files of what the dev server reported with editorPath.
+func (sess *session) editorEvent(e devserver.Event) devserver.Event {
+	if sess.realRoot == sess.root {
+		return e
+	}
+	if e.Result != nil {
+		res := *e.Result
+		res.Problems = sess.editorDiagnostics(res.Problems)
+		res.Errors = sess.editorDiagnostics(res.Errors)
+		files := make([]string, len(res.Files))
+		for i, f := range res.Files {
+			files[i] = sess.editorPath(f)
+		}
+		res.Files = files
+		reloaded := make([]reloaders.Resource, len(res.Reloaded))
+		for i, r := range res.Reloaded {
+			r.File = sess.editorPath(r.File)
+			reloaded[i] = r
+		}
+		res.Reloaded = reloaded
+		e.Result = &res
+	}
+	if e.Runtime != nil {
+		rt := *e.Runtime
+		rt.Problems = sess.editorDiagnostics(rt.Problems)
+		e.Runtime = &rt
+	}
+	return e
 }

@@ -262,6 +262,7 @@ func (sess *session) enqueue(files ...string) {
 // onEvent turns what the supervisor reports into notifications.
 func (sess *session) onEvent(e devserver.Event) {
 	s := sess.s
+	e = sess.editorEvent(e)
 	switch {
 	case e.Log != "":
 		t := protocol.MessageTypeLog
