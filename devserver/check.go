@@ -81,6 +81,11 @@ func CheckWith(ctx context.Context, root string, timeout time.Duration, runtime 
 		res := app.Load(ctx)
 		found, resources = append(res.Errors, res.Problems...), res.Resources
 	}
+	for _, l := range project.Links(root) {
+		if l.Dir { // not entered (project/links.go)
+			found = append(found, diag.Diagnostic{File: l.Path, Severity: diag.Warning, Code: diag.CodeConvention, Message: l.Warning(root)})
+		}
+	}
 	report := CheckReport{Resources: []CheckResource{}, Diagnostics: []CheckDiagnostic{}}
 	for _, r := range resources {
 		report.Resources = append(report.Resources, CheckResource{Kind: r.Kind, Name: r.Name, File: diag.RelPath(root, r.File)})

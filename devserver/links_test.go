@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/medusa-ls/medusa-ls/devserver"
 	"github.com/medusa-ls/medusa-ls/devserver/host"
@@ -28,7 +29,8 @@ func TestSymbolicLinksOneRule(t *testing.T) {
 	}
 	writeFile(t, real, "medusa-config.ts", storeConfig)
 	writeFile(t, real, "src/lib/inner-route.ts", routeTS(`res.json({ inner: 1 })`))
-	writeFile(t, outside, "outer-route.ts", routeTS(`res.json({ outer: 1 })`))
+	writeFile(t, outside, "outer-route.ts", "import { n } from \"./helper\"\n"+routeTS(`res.json({ outer: n })`))
+	writeFile(t, outside, "helper.ts", "export const n = 1\n")
 	writeFile(t, outside, "sub.ts", "export default async function sub() {}\nexport const config = { event: \"linked.event\" }\n")
 	writeFile(t, outside, "dir/x/route.ts", routeTS(`res.json({ x: 1 })`))
 	writeFile(t, real, "src/shared/y/route.ts", routeTS(`res.json({ y: 1 })`))
@@ -44,6 +46,19 @@ func TestSymbolicLinksOneRule(t *testing.T) {
 		if err := os.Symlink(target, p); err != nil {
 			t.Fatal(err)
 		}
+	}
+	report, err := devserver.CheckWith(context.Background(), root, 5*time.Second, devserver.RuntimeEmbedded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	warned := 0
+	for _, cd := range report.Diagnostics {
+		if strings.HasPrefix(cd.File, "src/api/linked-") && cd.Code == "convention" && strings.Contains(cd.Message, "is a symbolic link to the directory") {
+			warned++
+		}
+	}
+	if warned != 2 {
+		t.Fatalf("check: %d warnings about linked directories, want 2: %+v", warned, report.Diagnostics)
 	}
 	d := startDevAt(t, root, nil)
 	d.expect("/inner", 200, `{"inner":1}`)
