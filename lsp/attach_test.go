@@ -161,3 +161,51 @@ export const config = { name: "nightly", schedule: "0 3 * * *" }
 		}
 	})
 }
+
+// Two editors and a terminal's develop on one project: when develop exits, one editor takes
+// its port over and the other uses that editor's dev server. One dev server throughout.
+func TestTwoEditorsKeepOneDevServerWhenDevelopExits(t *testing.T) {
+	root := newProject(t, "store", map[string]string{"src/api/pid/route.ts": routeTS(`res.json({ pid: process.pid })`)})
+	dev := startDevelop(t, root)
+	testutil.Eventually(t, waitFor, func() string {
+		resp, err := httpClient.Get(dev.url + "/pid")
+		if err != nil {
+			return err.Error()
+		}
+		resp.Body.Close()
+		return ""
+	})
+	editors := []*client{newClient(t), newClient(t)}
+	seen := make([]int, len(editors))
+	for i, c := range editors {
+		c.start(root, map[string]any{"port": testutil.FreePort(t)}, protocol.ClientCapabilities{})
+		if st := c.waitStatus(ready); st.URL != dev.url {
+			t.Fatalf("editor %d serves on %s, develop on %s", i, st.URL, dev.url)
+		}
+		c.mu.Lock()
+		seen[i] = len(c.status)
+		c.mu.Unlock()
+	}
+	_, before := get(t, dev.url+"/pid")
+	dev.stop(t)
+	for i, c := range editors {
+		testutil.Eventually(t, waitFor, func() string {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			taking := false
+			for _, s := range c.status[seen[i]:] {
+				taking = taking || s.State != "ready"
+				if taking && ready(s) && s.URL == dev.url {
+					return ""
+				}
+			}
+			return fmt.Sprintf("editor %d: no ready status on %s after develop exited: %+v", i, dev.url, c.status[seen[i]:])
+		})
+	}
+	if code, after := get(t, dev.url+"/pid"); code != 200 || after == before {
+		t.Fatalf("after the take-over: %d %s (before: %s)", code, after, before)
+	}
+	if kids := childrenOf(root); len(kids) != 1 {
+		t.Fatalf("dev server children: %v, want one", kids)
+	}
+}

@@ -2,9 +2,11 @@ package lsp
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"go.lsp.dev/protocol"
@@ -124,15 +126,15 @@ func (sess *session) newSupervisor(settings Settings, port int, fallback bool) *
 // that port because another process took over first, it attaches to that one.
 func (sess *session) serve(ctx context.Context, settings Settings, sub *devserver.Subscription, sup *devserver.Supervisor, port int) {
 	s := sess.s
-	fallback := true
+	fallback, host := true, settings.Host
 	for ctx.Err() == nil {
 		if sub != nil {
 			addr := sess.follow(ctx, sub)
 			if ctx.Err() != nil {
 				return
 			}
-			port, fallback = portOf(addr), false
-			if sub, fallback = sess.waitTakeOver(ctx, hostOf(addr, settings.Host), port); sub != nil {
+			port, host = portOf(addr), hostOf(addr, settings.Host)
+			if sub, fallback = sess.waitTakeOver(ctx, host, port); sub != nil {
 				continue
 			}
 			if sup = sess.newSupervisor(settings, port, fallback); sup == nil {
@@ -148,11 +150,16 @@ func (sess *session) serve(ctx context.Context, settings Settings, sub *devserve
 		if err == nil || ctx.Err() != nil {
 			return
 		}
-		if !fallback {
-			// The port went to whoever took over first; use that one.
-			if sub = sess.subscribe(ctx); sub != nil {
+		if !fallback && errors.Is(err, syscall.EADDRINUSE) {
+			// Another process took the port over first (another editor): use its dev server
+			// once it answers, or take the port when it is free again.
+			if sub, fallback = sess.waitTakeOver(ctx, host, port); sub != nil {
 				continue
 			}
+			if sup = sess.newSupervisor(settings, port, fallback); sup == nil {
+				return
+			}
+			continue
 		}
 		s.logMessage(protocol.MessageTypeError, "medusa-ls: "+err.Error())
 		s.showMessage(protocol.MessageTypeError, "medusa-ls: the dev server stopped: "+err.Error())
