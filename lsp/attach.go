@@ -155,7 +155,7 @@ func (sess *session) waitTakeOver(ctx context.Context, host string, port int) (s
 			return nil, false
 		case <-time.After(delay):
 		}
-		delay = min(2*delay, 500*time.Millisecond)
+		delay = min(2*delay, 100*time.Millisecond)
 	}
 }
 

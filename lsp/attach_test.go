@@ -123,11 +123,34 @@ export const config = { name: "nightly", schedule: "0 3 * * *" }
 		})
 	})
 
+	t.Run("stop and start reach develop's dev server", func(t *testing.T) {
+		if err := c.call("workspace/executeCommand", map[string]any{"command": CmdStop}, nil); err != nil {
+			t.Fatal(err)
+		}
+		c.waitStatus(func(s statusParams) bool { return s.State == "stopped" })
+		if kids := childrenOf(root); len(kids) != 0 {
+			t.Fatalf("develop's child still runs: %v", kids)
+		}
+		if err := c.call("workspace/executeCommand", map[string]any{"command": CmdStart}, nil); err != nil {
+			t.Fatal(err)
+		}
+		testutil.Eventually(t, waitFor, func() string {
+			if st := c.lastStatus(); !ready(st) || st.URL != dev.url {
+				return fmt.Sprintf("status %+v", st)
+			}
+			return ""
+		})
+		if code, _ := get(t, dev.url+"/seen"); code != 200 {
+			t.Fatalf("GET /seen after start: %d", code)
+		}
+	})
+
 	t.Run("develop exits: the editor takes over on its port", func(t *testing.T) {
 		_, body := get(t, dev.url+"/seen")
 		c.mu.Lock()
 		seen := len(c.status)
 		c.mu.Unlock()
+		stopped := time.Now()
 		dev.stop(t)
 		var st statusParams
 		testutil.Eventually(t, waitFor, func() string {
@@ -143,6 +166,7 @@ export const config = { name: "nightly", schedule: "0 3 * * *" }
 			}
 			return fmt.Sprintf("no take-over in %+v", c.status[seen:])
 		})
+		t.Logf("develop interrupted → the editor's own dev server ready on the same port: %s", time.Since(stopped).Round(time.Millisecond))
 		if st.URL != dev.url {
 			t.Fatalf("took over on %s, want develop's %s", st.URL, dev.url)
 		}
