@@ -3,6 +3,7 @@ package lsp
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"go.lsp.dev/protocol"
@@ -55,6 +56,20 @@ func (sess *session) linksTo(path string) []string {
 	sess.mu.Lock()
 	defer sess.mu.Unlock()
 	return append([]string(nil), sess.links[path]...)
+}
+
+// outsideTargets lists the targets of the project's links to files that leave it, sorted.
+func (sess *session) outsideTargets() []string {
+	sess.mu.Lock()
+	defer sess.mu.Unlock()
+	var out []string
+	for target := range sess.links {
+		if !project.Within(sess.realRoot, target) {
+			out = append(out, target)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // scanLinks records the project's links to files, by target, and warns once about each link to

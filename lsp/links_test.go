@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"go.lsp.dev/protocol"
+
+	"github.com/medusa-ls/medusa-ls/internal/testutil"
 )
 
 // A project opened through a symbolic link: saves arrive under either path, and through the
@@ -58,6 +60,17 @@ func TestSymbolicLinksInTheEditor(t *testing.T) {
 			}
 		})
 	}
+	// The client is asked to watch the target that leaves the project, too.
+	testutil.Eventually(t, waitFor, func() string {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		for _, n := range c.reqNotes {
+			if n.method == "client/registerCapability" && strings.Contains(string(n.params), `"globPattern":"`+filepath.ToSlash(filepath.Join(outside, "outer.ts"))+`"`) {
+				return ""
+			}
+		}
+		return "no file watcher registered for the link's target outside the project"
+	})
 	if code, _ := get(t, st.URL+"/linked/x"); code != 404 {
 		t.Fatalf("a route under a linked directory answers %d", code)
 	}

@@ -120,6 +120,12 @@ func (s *Server) registerWatchers(roots []string) {
 			protocol.FileSystemWatcher{GlobPattern: base + "/**/*.{ts,tsx,js,jsx,mts,cts,mjs,cjs,json}"},
 			protocol.FileSystemWatcher{GlobPattern: base + "/.env*"},
 		)
+		if sess := s.sessionFor(r); sess != nil {
+			// The targets of links to files that leave the project (links.go).
+			for _, target := range sess.outsideTargets() {
+				watchers = append(watchers, protocol.FileSystemWatcher{GlobPattern: filepath.ToSlash(target)})
+			}
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
