@@ -251,6 +251,12 @@ func (s *Supervisor) Run(ctx context.Context) error {
 	url := "http://" + ln.Addr().String()
 	s.url.Store(&url)
 	defer ln.Close()
+	// Commands, and editors that attach, reach this dev server as soon as it holds the port,
+	// and no longer once Run returns.
+	s.warnLinkedDirs()
+	controlCtx, stopControl := context.WithCancel(ctx)
+	defer stopControl()
+	s.serveControl(controlCtx)
 	stopServing, err := s.rt.serve(ln)
 	if err != nil {
 		return err
@@ -263,8 +269,6 @@ func (s *Supervisor) Run(ctx context.Context) error {
 	if s.opts.Watch {
 		_ = s.Watch()
 	}
-	s.warnLinkedDirs()
-	s.serveControl(ctx)
 	defer func() {
 		s.mu.Lock()
 		w := s.watcher
