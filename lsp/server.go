@@ -24,6 +24,8 @@ import (
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
+
+	"github.com/medusa-ls/medusa-ls/project"
 )
 
 // Options configure the server.
@@ -297,7 +299,7 @@ func (s *Server) sessionFor(path string) *session {
 	defer s.mu.Unlock()
 	var best *session
 	for root, sess := range s.sessions {
-		if path == root || strings.HasPrefix(path, root+string(filepath.Separator)) {
+		if project.Within(root, path) {
 			if best == nil || len(root) > len(best.root) {
 				best = sess
 			}

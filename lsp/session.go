@@ -3,7 +3,6 @@ package lsp
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -320,5 +319,5 @@ func (sess *session) onResult(kind string, res host.Result) {
 }
 
 func (sess *session) contains(path string) bool {
-	return path == sess.root || strings.HasPrefix(path, sess.root+string(filepath.Separator))
+	return project.Within(sess.root, path)
 }

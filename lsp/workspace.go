@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
-	"strings"
 	"time"
 
 	"go.lsp.dev/protocol"
+
+	"github.com/medusa-ls/medusa-ls/project"
 )
 
 // Workspace: settings (workspace/didChangeConfiguration), workspace folders added and removed
@@ -94,13 +95,13 @@ func (s *Server) didChangeWorkspaceFolders(ctx context.Context, params json.RawM
 		s.mu.Lock()
 		var gone []*session
 		for root, sess := range s.sessions {
-			if root == dir || strings.HasPrefix(root, dir+string(filepath.Separator)) {
+			if project.Within(dir, root) {
 				gone = append(gone, sess)
 				delete(s.sessions, root)
 			}
 		}
 		s.roots = slices.DeleteFunc(s.roots, func(r string) bool {
-			return r == dir || strings.HasPrefix(r, dir+string(filepath.Separator))
+			return project.Within(dir, r)
 		})
 		s.mu.Unlock()
 		for _, sess := range gone {
