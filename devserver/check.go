@@ -130,6 +130,11 @@ func CheckProject(ctx context.Context, root string, opts CheckOptions) (CheckRep
 		}
 		found = append(found, withoutRepeatedSyntax(root, types, found)...)
 	}
+	for _, l := range project.Links(root) {
+		if l.Dir { // not entered (project/links.go)
+			found = append(found, diag.Diagnostic{File: l.Path, Severity: diag.Warning, Code: diag.CodeConvention, Message: l.Warning(root)})
+		}
+	}
 	report := CheckReport{Resources: []CheckResource{}, Diagnostics: []CheckDiagnostic{}}
 	for _, r := range resources {
 		report.Resources = append(report.Resources, CheckResource{Kind: r.Kind, Name: r.Name, File: diag.RelPath(root, r.File)})

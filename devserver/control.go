@@ -13,6 +13,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/medusa-ls/medusa-ls/project"
 )
 
 // The control socket lets another process reach a running supervisor: `medusa-ls emit` and
@@ -83,6 +85,7 @@ func ControlPath(root string) (string, error) {
 	if err == nil {
 		root = abs
 	}
+	root = project.RealRoot(root) // one socket, by whichever path the project is named
 	dir, err := controlDir()
 	if err != nil {
 		return "", err
@@ -109,13 +112,24 @@ func (s *Supervisor) serveControl(ctx context.Context) {
 		s.logf("%s commands from other processes (emit, run-job) are unavailable: %v", s.prefix, err)
 		return
 	}
-	handle := func(ctx context.Context, command string, args json.RawMessage) (json.RawMessage, error) {
-		if command == cmdPing {
-			return json.Marshal(pingData{PID: os.Getpid(), Root: s.root})
-		}
-		return s.Call(ctx, command, args)
+	srv := controlServer{
+		handle: func(ctx context.Context, command string, args json.RawMessage) (json.RawMessage, error) {
+			if command == cmdPing {
+				return json.Marshal(pingData{PID: os.Getpid(), Root: s.root})
+			}
+			if data, ok, err := s.supervisorCommand(ctx, command, args); ok {
+				return data, err
+			}
+			return s.Call(ctx, command, args)
+		},
+		subscribe: func() (Snapshot, <-chan Event, func()) {
+			// Subscribed before the snapshot is taken: an event in between is seen twice
+			// rather than never.
+			events, cancel := s.subs.add()
+			return s.snapshot(), events, cancel
+		},
+		logf: func(msg string) { s.logf("%s %s", s.prefix, msg) },
 	}
-	logf := func(msg string) { s.logf("%s %s", s.prefix, msg) }
 	try := func() bool {
 		if _, ok := probeControl(path, s.root); ok {
 			return false
@@ -124,7 +138,7 @@ func (s *Supervisor) serveControl(ctx context.Context) {
 		if err != nil {
 			return false // another process took it first
 		}
-		go serveControlOn(ctx, ln, handle, logf)
+		go srv.serve(ctx, ln)
 		return true
 	}
 	if pid, ok := probeControl(path, s.root); ok {
@@ -200,9 +214,22 @@ func (l *controlListener) Close() error {
 	return err
 }
 
-// serveControlOn answers control requests on ln until ctx ends, then closes ln. Connections
-// from another user are refused and reported through logf.
+// controlServer answers a control socket.
+type controlServer struct {
+	handle controlHandler
+	// subscribe, when set, serves ControlSubscribe: the snapshot, the events that follow, and
+	// how to stop them.
+	subscribe func() (Snapshot, <-chan Event, func())
+	logf      func(string) // refused connections
+}
+
+// serveControlOn answers control requests on ln with handle until ctx ends, then closes ln.
+// Connections from another user are refused and reported through logf.
 func serveControlOn(ctx context.Context, ln net.Listener, handle controlHandler, logf func(string)) {
+	controlServer{handle: handle, logf: logf}.serve(ctx, ln)
+}
+
+func (srv controlServer) serve(ctx context.Context, ln net.Listener) {
 	go func() {
 		<-ctx.Done()
 		ln.Close()
@@ -212,11 +239,12 @@ func serveControlOn(ctx context.Context, ln net.Listener, handle controlHandler,
 		if err != nil {
 			return
 		}
-		go handleControl(ctx, conn, handle, logf)
+		go srv.handleConn(ctx, conn)
 	}
 }
 
-func handleControl(ctx context.Context, conn net.Conn, handle controlHandler, logf func(string)) {
+func (srv controlServer) handleConn(ctx context.Context, conn net.Conn) {
+	handle, logf := srv.handle, srv.logf
 	defer conn.Close()
 	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
 	reply := func(resp controlResponse) {
@@ -229,7 +257,8 @@ func handleControl(ctx context.Context, conn net.Conn, handle controlHandler, lo
 		reply(controlResponse{Error: "permission denied: " + err.Error()})
 		return
 	}
-	line, err := readLine(bufio.NewReader(conn), MaxControlRequest)
+	r := bufio.NewReader(conn)
+	line, err := readLine(r, MaxControlRequest)
 	if errors.Is(err, ErrControlTooLarge) {
 		reply(controlResponse{Error: fmt.Sprintf("request too large: the limit is %d bytes", MaxControlRequest)})
 		return
@@ -245,6 +274,10 @@ func handleControl(ctx context.Context, conn net.Conn, handle controlHandler, lo
 	}
 	if req.Proto != controlProto {
 		reply(controlResponse{Error: fmt.Sprintf("bad request: protocol %q, want %q", req.Proto, controlProto)})
+		return
+	}
+	if req.Command == ControlSubscribe && srv.subscribe != nil {
+		streamEvents(ctx, conn, r, srv.subscribe)
 		return
 	}
 	data, err := handle(ctx, req.Command, req.Args)
@@ -288,24 +321,34 @@ func Control(ctx context.Context, root, command string, args any) (json.RawMessa
 	if err == nil {
 		root = abs
 	}
+	path, err := trustedControlPath(root)
+	if err != nil {
+		return nil, err
+	}
+	return controlAt(ctx, path, command, args)
+}
+
+// trustedControlPath is the control socket of the absolute root, when what is there is a
+// socket of this user's; the caller still checks the peer once connected.
+func trustedControlPath(root string) (string, error) {
 	path, err := ControlPath(root)
 	if err != nil {
-		return nil, fmt.Errorf("cannot reach the dev server safely: %w", err)
+		return "", fmt.Errorf("cannot reach the dev server safely: %w", err)
 	}
 	fi, err := os.Lstat(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("%w (start it with: medusa-ls develop %s)", ErrNotRunning, root)
+		return "", fmt.Errorf("%w (start it with: medusa-ls develop %s)", ErrNotRunning, root)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("cannot reach the dev server: %w", err)
+		return "", fmt.Errorf("cannot reach the dev server: %w", err)
 	}
 	if fi.Mode()&os.ModeSocket == 0 {
-		return nil, fmt.Errorf("%w: %s is not a socket (a stale file; `medusa-ls develop` replaces it)", ErrNotRunning, path)
+		return "", fmt.Errorf("%w: %s is not a socket (a stale file; `medusa-ls develop` replaces it)", ErrNotRunning, path)
 	}
 	if err := ownedByUs(fi); err != nil {
-		return nil, fmt.Errorf("refusing to talk to %s: %w", path, err)
+		return "", fmt.Errorf("refusing to talk to %s: %w", path, err)
 	}
-	return controlAt(ctx, path, command, args)
+	return path, nil
 }
 
 // controlAt sends one command over the socket at path, after checking that the process that

@@ -70,11 +70,11 @@ type RuntimeError struct {
 
 // Event is what the supervisor tells its user (the terminal, the language server).
 type Event struct {
-	Status  *Status      // the state changed
-	Result  *host.Result // a load, reload or restart finished
-	Kind    string       // for Result: "ready", "reload", "restart"
-	Runtime *RuntimeError
-	Log     string // a log line ("[HMR] reloaded …", or the child's own output)
+	Status  *Status       `json:"status,omitempty"` // the state changed
+	Result  *host.Result  `json:"result,omitempty"` // a load, reload or restart finished
+	Kind    string        `json:"kind,omitempty"`   // for Result: "ready", "reload", "restart"
+	Runtime *RuntimeError `json:"runtime,omitempty"`
+	Log     string        `json:"log,omitempty"` // a log line ("[HMR] reloaded …", or the child's own output)
 }
 
 // Options configure a Supervisor.
@@ -106,7 +106,8 @@ type Options struct {
 // Supervisor owns the port and runs the child.
 type Supervisor struct {
 	opts   Options
-	root   string
+	root   string // the project's real path (project/links.go)
+	given  string // the root as the caller named it
 	prefix string
 
 	listener net.Listener
@@ -142,6 +143,8 @@ type Supervisor struct {
 	retry    *time.Timer
 	upSince  time.Time
 	changed  chan struct{} // closed (and replaced) when the state or the child changes
+
+	subs subscribers // processes attached through the control socket
 }
 
 type command struct {
@@ -151,10 +154,13 @@ type command struct {
 
 // New validates the project and resolves the port and the feature flag.
 func New(opts Options) (*Supervisor, error) {
-	root, err := filepath.Abs(opts.Root)
+	given, err := filepath.Abs(opts.Root)
 	if err != nil {
 		return nil, err
 	}
+	// Everything below the supervisor (the watcher, the child, Medusa in Node, which knows its
+	// directory by its real path) names files under the real root; Enqueue takes either.
+	root := project.RealRoot(given)
 	if _, err := project.FindConfig(root); err != nil {
 		return nil, err
 	}
@@ -177,7 +183,7 @@ func New(opts Options) (*Supervisor, error) {
 		}
 	}
 	s := &Supervisor{
-		opts: opts, root: root,
+		opts: opts, root: root, given: given,
 		pending: map[string]bool{}, hashes: map[string][32]byte{}, known: map[string]bool{}, missing: map[string]time.Time{}, emptied: map[string]time.Time{}, writing: map[string]time.Time{},
 		kick: make(chan struct{}, 1), cmds: make(chan command), done: make(chan struct{}), changed: make(chan struct{}),
 	}
@@ -210,7 +216,7 @@ func New(opts Options) (*Supervisor, error) {
 	return s, nil
 }
 
-// Root is the project directory.
+// Root is the project directory, its real path: the files the supervisor reports are under it.
 func (s *Supervisor) Root() string { return s.root }
 
 // Status returns the current status.
@@ -254,6 +260,12 @@ func (s *Supervisor) Run(ctx context.Context) error {
 	url := "http://" + ln.Addr().String()
 	s.url.Store(&url)
 	defer ln.Close()
+	// Commands, and editors that attach, reach this dev server as soon as it holds the port,
+	// and no longer once Run returns.
+	s.warnLinkedDirs()
+	controlCtx, stopControl := context.WithCancel(ctx)
+	defer stopControl()
+	s.serveControl(controlCtx)
 	stopServing, err := s.rt.serve(ln)
 	if err != nil {
 		return err
@@ -266,7 +278,6 @@ func (s *Supervisor) Run(ctx context.Context) error {
 	if s.opts.Watch {
 		_ = s.Watch()
 	}
-	s.serveControl(ctx)
 	defer func() {
 		s.mu.Lock()
 		w := s.watcher
@@ -370,6 +381,8 @@ func (s *Supervisor) Enqueue(files ...string) {
 	for _, f := range files {
 		if !filepath.IsAbs(f) {
 			f = filepath.Join(s.root, f)
+		} else if s.given != s.root && project.Within(s.given, f) {
+			f = filepath.Join(s.root, strings.TrimPrefix(f, s.given))
 		}
 		rel := diag.RelPath(s.root, f)
 		if strings.HasPrefix(rel, "../") || filepath.IsAbs(rel) {
@@ -586,6 +599,7 @@ func (s *Supervisor) emit(e Event) {
 	if s.opts.OnEvent != nil {
 		s.opts.OnEvent(e)
 	}
+	s.subs.send(e)
 }
 
 func (s *Supervisor) setState(st State, msg string) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dop251/goja"
@@ -79,17 +80,28 @@ func (o *Owner) removeTimer(t *timer) {
 	o.mu.Unlock()
 }
 
-// TimeoutError is the value a runaway task is interrupted with.
+// TimeoutError is the value a runaway task is interrupted with. One goroutine runs all
+// JavaScript, as in Node, so while the task held it everything else queued waited.
 type TimeoutError struct {
-	Limit time.Duration
-	Label string
+	Limit   time.Duration
+	Label   string        // what ran: "GET /store/x", a subscriber, a job, a file
+	Held    time.Duration // how long it had held the loop when it was interrupted
+	Waiting int           // requests, events and jobs queued behind it meanwhile
 }
 
 func (e *TimeoutError) Error() string {
-	if e.Label != "" {
-		return fmt.Sprintf("%s ran for more than %s and was interrupted (an infinite loop?)", e.Label, e.Limit)
+	who := e.Label
+	if who == "" {
+		who = "code"
 	}
-	return fmt.Sprintf("code ran for more than %s and was interrupted (an infinite loop?)", e.Limit)
+	if e.Held <= 0 {
+		return fmt.Sprintf("%s ran for more than %s and was interrupted (an infinite loop?)", who, e.Limit)
+	}
+	msg := fmt.Sprintf("%s held the JavaScript thread for %s and was interrupted at the %s limit (an infinite loop?)", who, e.Held.Round(time.Millisecond), e.Limit)
+	if e.Waiting > 0 {
+		msg += fmt.Sprintf("; %d other request(s), event(s) or job(s) waited for it", e.Waiting)
+	}
+	return msg
 }
 
 // ErrLoopClosed is returned for work posted after the loop stopped.
@@ -135,6 +147,7 @@ type loop struct {
 
 	mu      sync.Mutex
 	queue   []task
+	pending atomic.Int64 // tasks posted that have not started yet
 	wake    chan struct{}
 	closed  bool
 	stopped chan struct{}
@@ -142,6 +155,7 @@ type loop struct {
 	// Watchdog state, guarded by wdMu: the running task's deadline and owner.
 	wdMu     sync.Mutex
 	running  bool
+	started  time.Time // when the running task (or module) got its time budget
 	deadline time.Time
 	current  *Owner
 	curLabel string
@@ -179,6 +193,7 @@ func (l *loop) post(owner *Owner, label string, fn func()) bool {
 		return false
 	}
 	l.queue = append(l.queue, task{fn: fn, owner: owner, label: label})
+	l.pending.Add(1)
 	l.mu.Unlock()
 	select {
 	case l.wake <- struct{}{}:
@@ -200,6 +215,7 @@ func (l *loop) run(ctx context.Context) {
 			return
 		}
 		for i := range q {
+			l.pending.Add(-1)
 			l.runTask(q[i])
 			q[i] = task{}
 		}
@@ -239,6 +255,7 @@ func (l *loop) run(ctx context.Context) {
 func (l *loop) close() {
 	l.mu.Lock()
 	l.closed = true
+	l.pending.Add(-int64(len(l.queue)))
 	l.queue = nil
 	l.mu.Unlock()
 	select {
@@ -276,7 +293,8 @@ func (l *loop) begin(owner *Owner, label string) {
 	l.current = owner
 	l.curLabel = label
 	if l.timeout > 0 {
-		l.deadline = time.Now().Add(l.timeout)
+		l.started = time.Now()
+		l.deadline = l.started.Add(l.timeout)
 		l.wdTimer.Reset(l.timeout)
 	}
 	l.wdMu.Unlock()
@@ -300,7 +318,8 @@ func (l *loop) resetDeadline() {
 		return
 	}
 	l.wdMu.Lock()
-	l.deadline = time.Now().Add(l.timeout)
+	l.started = time.Now()
+	l.deadline = l.started.Add(l.timeout)
 	l.wdTimer.Reset(l.timeout)
 	l.wdMu.Unlock()
 }
@@ -321,7 +340,7 @@ func (l *loop) watchdog() {
 	if l.current != nil && l.current.Label != "" {
 		label = l.current.Label
 	}
-	l.vm.Interrupt(&TimeoutError{Limit: l.timeout, Label: label})
+	l.vm.Interrupt(&TimeoutError{Limit: l.timeout, Label: label, Held: time.Since(l.started), Waiting: int(l.pending.Load())})
 }
 
 func (l *loop) interrupted(owner *Owner, ie *goja.InterruptedError) {

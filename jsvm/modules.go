@@ -242,6 +242,12 @@ func (s *ModuleSet) load(path string) (*Module, error) {
 		s.tx.evaluated = append(s.tx.evaluated, m)
 	}
 	dir := filepath.Dir(path)
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+		// As in Node, a linked file requires from where its target is (project/links.go).
+		if real, err := filepath.EvalSymlinks(path); err == nil {
+			dir = filepath.Dir(real)
+		}
+	}
 	require := vm.ToValue(func(call goja.FunctionCall) goja.Value {
 		// Requires made while a transaction evaluates go into the set it builds; later ones (a
 		// require inside a function) into the live generation, not the one this module was

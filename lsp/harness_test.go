@@ -83,10 +83,11 @@ type client struct {
 	code  chan int
 	watch bool // answer client/registerCapability
 
-	mu     sync.Mutex
-	notes  []note
-	reqs   []string
-	status []statusParams
+	mu       sync.Mutex
+	notes    []note
+	reqs     []string
+	reqNotes []note // the requests, with their params
+	status   []statusParams
 }
 
 type note struct {
@@ -123,6 +124,7 @@ func (c *client) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc
 	c.mu.Lock()
 	if _, ok := req.(*jsonrpc2.Call); ok {
 		c.reqs = append(c.reqs, req.Method())
+		c.reqNotes = append(c.reqNotes, note{req.Method(), append(json.RawMessage(nil), req.Params()...)})
 	} else {
 		c.notes = append(c.notes, note{req.Method(), append(json.RawMessage(nil), req.Params()...)})
 		if req.Method() == "medusa/status" {

@@ -3,21 +3,20 @@
 // line. Built on go.lsp.dev/protocol v0.12.0 and jsonrpc2 v0.10.0, with our own handler chain
 // around their known defects (reference/editor.md §1.3).
 //
-// Where a save goes: didSave → Server.didSave → session.enqueue → Supervisor.Enqueue → the
-// child reloads → Supervisor event → session.onEvent → publishDiagnostics / medusa/status.
+// Where a save goes: didSave → Server.didModifyFiles (text_synchronization.go) → session.changed
+// → session.enqueue → Supervisor.Enqueue → the child reloads → Supervisor event →
+// session.onEvent → session.publish (diagnostics.go) / session.sendStatus (status.go).
 package lsp
 
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -25,10 +24,8 @@ import (
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
-	"go.uber.org/zap"
 
 	"github.com/medusa-ls/medusa-ls/project"
-	"github.com/medusa-ls/medusa-ls/version"
 )
 
 // Options configure the server.
@@ -51,10 +48,9 @@ const (
 
 // Server is one editor connection.
 type Server struct {
-	opts   Options
-	log    *slog.Logger
-	conn   jsonrpc2.Conn
-	client protocol.Client
+	opts Options
+	log  *slog.Logger
+	conn jsonrpc2.Conn
 
 	mu         sync.Mutex
 	state      lifecycle
@@ -97,7 +93,6 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer, closer io.Closer, opts
 	}
 	st := newStream(r, w, closer, opts.Logger)
 	s.conn = jsonrpc2.NewConn(st)
-	s.client = protocol.ClientDispatcher(s.conn, zap.NewNop())
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s.conn.Go(ctx, s.handle)
@@ -290,143 +285,6 @@ func decode(params json.RawMessage, v any) error {
 	return nil
 }
 
-func (s *Server) initialize(ctx context.Context, params json.RawMessage) (any, error) {
-	var p protocol.InitializeParams
-	if err := decode(params, &p); err != nil {
-		return nil, err
-	}
-	var raw struct {
-		InitializationOptions json.RawMessage `json:"initializationOptions"`
-	}
-	_ = json.Unmarshal(params, &raw)
-	settings, err := parseSettings(raw.InitializationOptions, DefaultSettings())
-	if err != nil {
-		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, "initializationOptions: "+err.Error())
-	}
-	caps := clientCaps{}
-	if w := p.Capabilities.Workspace; w != nil && w.DidChangeWatchedFiles != nil {
-		caps.dynamicWatch = w.DidChangeWatchedFiles.DynamicRegistration
-	}
-	if w := p.Capabilities.Window; w != nil {
-		caps.workDoneProgress = w.WorkDoneProgress
-	}
-	if td := p.Capabilities.TextDocument; td != nil && td.PublishDiagnostics != nil {
-		caps.relatedInfo = td.PublishDiagnostics.RelatedInformation
-	}
-	var folders []string
-	for _, f := range p.WorkspaceFolders {
-		if dir := uriPath(f.URI); dir != "" {
-			folders = append(folders, dir)
-		}
-	}
-	if len(folders) == 0 && p.RootURI != "" {
-		folders = append(folders, uriPath(string(p.RootURI)))
-	}
-	if len(folders) == 0 && p.RootPath != "" {
-		folders = append(folders, p.RootPath)
-	}
-	if len(folders) == 0 {
-		if wd, err := os.Getwd(); err == nil {
-			folders = append(folders, wd)
-		}
-	}
-	roots := discoverRoots(folders)
-	s.mu.Lock()
-	s.state = stateInitialized
-	s.settings, s.caps, s.roots = settings, caps, roots
-	s.mu.Unlock()
-
-	return protocol.InitializeResult{
-		Capabilities: protocol.ServerCapabilities{
-			TextDocumentSync: &protocol.TextDocumentSyncOptions{
-				OpenClose: true,
-				Change:    protocol.TextDocumentSyncKindNone,
-				Save:      &protocol.SaveOptions{IncludeText: false},
-			},
-			CodeLensProvider:        &protocol.CodeLensOptions{},
-			ExecuteCommandProvider:  &protocol.ExecuteCommandOptions{Commands: serverCommands},
-			WorkspaceSymbolProvider: true,
-		},
-		ServerInfo: &protocol.ServerInfo{Name: "medusa-ls", Version: version.Version},
-	}, nil
-}
-
-// discoverRoots finds Medusa projects in the workspace folders, or one level below them.
-func discoverRoots(folders []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, f := range folders {
-		for _, r := range project.Discover(f) {
-			if abs, err := filepath.Abs(r); err == nil && !seen[abs] {
-				seen[abs] = true
-				out = append(out, abs)
-			}
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
-func (s *Server) initialized(ctx context.Context, _ json.RawMessage) error {
-	s.mu.Lock()
-	roots := append([]string(nil), s.roots...)
-	settings := s.settings
-	s.mu.Unlock()
-	if len(roots) == 0 {
-		s.logMessage(protocol.MessageTypeInfo, "medusa-ls: no Medusa project (medusa-config.*) in this workspace; nothing to serve")
-		return nil
-	}
-	for _, root := range roots {
-		sess := s.newSession(root)
-		sess.lintAll()
-		if settings.AutoStart {
-			sess.start(settings)
-		} else {
-			sess.sendStatus()
-		}
-	}
-	if s.caps.dynamicWatch {
-		s.goBackground(func() { s.registerWatchers(roots) })
-	}
-	return nil
-}
-
-func (s *Server) shutdown(ctx context.Context, _ json.RawMessage) (any, error) {
-	s.mu.Lock()
-	s.state = stateShutdown
-	s.mu.Unlock()
-	s.stopAll()
-	return nil, nil
-}
-
-func (s *Server) exit() {
-	s.mu.Lock()
-	if s.state == stateShutdown {
-		s.exitCode = 0
-	}
-	s.mu.Unlock()
-	s.doneOnce.Do(func() { close(s.done) })
-}
-
-// stopAll stops every dev server; nothing we started may outlive the editor connection.
-func (s *Server) stopAll() {
-	s.mu.Lock()
-	sessions := make([]*session, 0, len(s.sessions))
-	for _, sess := range s.sessions {
-		sessions = append(sessions, sess)
-	}
-	s.mu.Unlock()
-	var wg sync.WaitGroup
-	for _, sess := range sessions {
-		wg.Add(1)
-		go func(sess *session) {
-			defer wg.Done()
-			sess.stop()
-		}(sess)
-	}
-	wg.Wait()
-}
-
 func (s *Server) goBackground(f func()) {
 	s.background.Add(1)
 	go func() {
@@ -441,7 +299,7 @@ func (s *Server) sessionFor(path string) *session {
 	defer s.mu.Unlock()
 	var best *session
 	for root, sess := range s.sessions {
-		if path == root || strings.HasPrefix(path, root+string(filepath.Separator)) {
+		if project.Within(root, path) {
 			if best == nil || len(root) > len(best.root) {
 				best = sess
 			}
@@ -460,15 +318,6 @@ func (s *Server) documentURI(path string) protocol.DocumentURI {
 	return uri.File(path)
 }
 
-// rememberURI records the URI string the client used for a document.
-func (s *Server) rememberURI(u string) string {
-	path := uriPath(u)
-	if path != "" {
-		s.clientURIs.Store(path, u)
-	}
-	return path
-}
-
 // uriPath turns a file:// URI into a path; anything else is "".
 func uriPath(u string) string {
 	if !strings.HasPrefix(u, "file://") {
@@ -479,18 +328,4 @@ func uriPath(u string) string {
 		return abs
 	}
 	return p
-}
-
-func (s *Server) logMessage(t protocol.MessageType, msg string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := s.client.LogMessage(ctx, &protocol.LogMessageParams{Type: t, Message: msg}); err != nil && !errors.Is(err, context.Canceled) {
-		s.log.Debug("lsp: logMessage", "err", err)
-	}
-}
-
-func (s *Server) showMessage(t protocol.MessageType, msg string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_ = s.client.ShowMessage(ctx, &protocol.ShowMessageParams{Type: t, Message: msg})
 }

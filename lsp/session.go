@@ -2,15 +2,10 @@ package lsp
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/json"
-	"fmt"
-	"os"
-	"path/filepath"
-	"slices"
-	"sort"
+	"errors"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"go.lsp.dev/protocol"
@@ -19,16 +14,17 @@ import (
 	"github.com/medusa-ls/medusa-ls/devserver/host"
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/project"
-	"github.com/medusa-ls/medusa-ls/reloaders"
 )
 
 // session is one project's dev server as the editor sees it.
 type session struct {
-	s    *Server
-	root string
+	s        *Server
+	root     string // as the workspace named it
+	realRoot string // with symbolic links resolved
 
 	mu       sync.Mutex
-	sup      *devserver.Supervisor
+	sup      *devserver.Supervisor // its own dev server
+	remote   *remoteServer         // or the one another process runs, attached to
 	cancel   context.CancelFunc
 	done     chan struct{}
 	settings Settings
@@ -40,11 +36,14 @@ type session struct {
 	mwFile   string                       // the middlewares file, when there is one
 	pubs     map[string]string            // file → hash of what was published
 	prog     progress
+	closed   bool                // the project left the workspace: nothing more is published
+	links    map[string][]string // target (real path) → the project's links to that file
+	warned   map[string]bool     // linked directories already warned about
 }
 
 func (s *Server) newSession(root string) *session {
-	sess := &session{s: s, root: root, runtime: map[string][]diag.Diagnostic{}, lint: map[string][]diag.Diagnostic{},
-		pubs: map[string]string{}, routes: map[string]string{}}
+	sess := &session{s: s, root: root, realRoot: project.RealRoot(root), runtime: map[string][]diag.Diagnostic{}, lint: map[string][]diag.Diagnostic{},
+		pubs: map[string]string{}, routes: map[string]string{}, warned: map[string]bool{}}
 	sess.status = devserver.Status{State: devserver.StateStopped, Runtime: "embedded"}
 	sess.prog.s = s
 	s.mu.Lock()
@@ -53,51 +52,122 @@ func (s *Server) newSession(root string) *session {
 	return sess
 }
 
-// start runs a supervisor for the project.
+// start serves the project: through the dev server another process already runs for it, else
+// with a supervisor of its own (see attach.go).
 func (sess *session) start(settings Settings) {
-	s := sess.s
 	sess.mu.Lock()
-	if sess.sup != nil {
+	if sess.cancel != nil {
 		sess.mu.Unlock()
-		return
-	}
-	port := settings.Port
-	if port != 0 {
-		port += sess.index()
-	}
-	sup, err := devserver.New(devserver.Options{
-		Root: sess.root, Host: settings.Host, Port: port, HMR: settings.HMR, Env: settings.Env,
-		Exe: s.opts.Exe, Watch: !s.caps.dynamicWatch, PortFallback: true, Output: s.opts.Output,
-		TaskTimeout: s.opts.TaskTimeout, RequestTimeout: s.opts.RequestTimeout,
-		Runtime: settings.Runtime, Workers: settings.Workers, OnEvent: sess.onEvent,
-	})
-	if err != nil {
-		sess.mu.Unlock()
-		s.logMessage(protocol.MessageTypeError, "medusa-ls: "+err.Error())
-		s.showMessage(protocol.MessageTypeError, "medusa-ls could not start the dev server: "+err.Error())
 		return
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	sess.sup, sess.cancel, sess.done, sess.settings = sup, cancel, done, settings
+	sess.cancel, sess.done, sess.settings = cancel, done, settings
+	sess.mu.Unlock()
+	port := settings.Port
+	if port != 0 {
+		port += sess.index()
+	}
+	// Decided before start returns, so that commands sent next reach the right dev server.
+	sub := sess.subscribe(ctx)
+	var sup *devserver.Supervisor
+	if sub != nil {
+		sess.mu.Lock()
+		sess.remote = &remoteServer{sess: sess, pid: sub.Snapshot.PID}
+		sess.mu.Unlock()
+	} else {
+		if sup = sess.newSupervisor(settings, port, true); sup == nil {
+			sess.mu.Lock()
+			sess.cancel, sess.done = nil, nil
+			sess.mu.Unlock()
+			cancel()
+			close(done)
+			return
+		}
+	}
+	sess.s.goBackground(func() {
+		defer close(done)
+		defer func() {
+			sess.mu.Lock()
+			if sess.done == done { // ended on its own (a failure): start may run again
+				sess.cancel, sess.done = nil, nil
+			}
+			sess.mu.Unlock()
+			cancel()
+		}()
+		sess.serve(ctx, settings, sub, sup, port)
+	})
+}
+
+// newSupervisor creates the session's own supervisor, or says why it cannot.
+func (sess *session) newSupervisor(settings Settings, port int, fallback bool) *devserver.Supervisor {
+	s := sess.s
+	sup, err := devserver.New(devserver.Options{
+		Root: sess.root, Host: settings.Host, Port: port, HMR: settings.HMR, Env: settings.Env,
+		Exe: s.opts.Exe, Watch: !s.caps.dynamicWatch, PortFallback: fallback, Output: s.opts.Output,
+		TaskTimeout: s.opts.TaskTimeout, RequestTimeout: s.opts.RequestTimeout,
+		Runtime: settings.Runtime, Workers: settings.Workers, OnEvent: sess.onEvent,
+	})
+	if err != nil {
+		s.logMessage(protocol.MessageTypeError, "medusa-ls: "+err.Error())
+		s.showMessage(protocol.MessageTypeError, "medusa-ls could not start the dev server: "+err.Error())
+		return nil
+	}
+	sess.mu.Lock()
+	sess.sup = sup
 	sess.status.Runtime = sup.Status().Runtime
 	sess.mu.Unlock()
-	s.goBackground(func() {
-		defer close(done)
-		if err := sup.Run(ctx); err != nil {
-			s.logMessage(protocol.MessageTypeError, "medusa-ls: "+err.Error())
-			s.showMessage(protocol.MessageTypeError, "medusa-ls: the dev server stopped: "+err.Error())
-			sess.mu.Lock()
-			sess.status.State, sess.status.Message, sess.status.URL = devserver.StateError, err.Error(), ""
-			sess.mu.Unlock()
-			sess.sendStatus()
+	return sup
+}
+
+// serve follows the attached dev server (sub) or runs the session's own (sup) until ctx ends.
+// When the attached one exits, the session takes over on its port; when its own cannot have
+// that port because another process took over first, it attaches to that one.
+func (sess *session) serve(ctx context.Context, settings Settings, sub *devserver.Subscription, sup *devserver.Supervisor, port int) {
+	s := sess.s
+	fallback, host := true, settings.Host
+	for ctx.Err() == nil {
+		if sub != nil {
+			addr := sess.follow(ctx, sub)
+			if ctx.Err() != nil {
+				return
+			}
+			port, host = portOf(addr), hostOf(addr, settings.Host)
+			if sub, fallback = sess.waitTakeOver(ctx, host, port); sub != nil {
+				continue
+			}
+			if sup = sess.newSupervisor(settings, port, fallback); sup == nil {
+				return
+			}
 		}
+		err := sup.Run(ctx)
 		sess.mu.Lock()
 		if sess.sup == sup {
 			sess.sup = nil
 		}
 		sess.mu.Unlock()
-	})
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		if !fallback && errors.Is(err, syscall.EADDRINUSE) {
+			// Another process took the port over first (another editor): use its dev server
+			// once it answers, or take the port when it is free again.
+			if sub, fallback = sess.waitTakeOver(ctx, host, port); sub != nil {
+				continue
+			}
+			if sup = sess.newSupervisor(settings, port, fallback); sup == nil {
+				return
+			}
+			continue
+		}
+		s.logMessage(protocol.MessageTypeError, "medusa-ls: "+err.Error())
+		s.showMessage(protocol.MessageTypeError, "medusa-ls: the dev server stopped: "+err.Error())
+		sess.mu.Lock()
+		sess.status.State, sess.status.Message, sess.status.URL = devserver.StateError, err.Error(), ""
+		sess.mu.Unlock()
+		sess.sendStatus()
+		return
+	}
 }
 
 // index is the project's position among the workspace's projects, for port offsets.
@@ -129,28 +199,69 @@ func (sess *session) stop() {
 		sess.s.log.Error("lsp: the dev server did not stop in time", "root", sess.root)
 	}
 	sess.mu.Lock()
-	sess.sup = nil
+	sess.sup, sess.remote = nil, nil
 	sess.status.State, sess.status.URL = devserver.StateStopped, ""
 	sess.mu.Unlock()
 	sess.prog.end("stopped")
 	sess.sendStatus()
 }
 
+// close ends the session of a project that left the workspace: its dev server stops, and every
+// diagnostic it published is cleared (an empty list per file), since no later event will.
+func (sess *session) close() {
+	sess.stop()
+	sess.mu.Lock()
+	sess.closed = true
+	sess.load, sess.runtime, sess.lint = nil, map[string][]diag.Diagnostic{}, map[string][]diag.Diagnostic{}
+	sess.mu.Unlock()
+	sess.publish()
+}
+
+// server is the dev server the session drives: its own, the one it is attached to, or nil.
+func (sess *session) server() devServer {
+	sess.mu.Lock()
+	defer sess.mu.Unlock()
+	switch {
+	case sess.sup != nil:
+		return sess.sup
+	case sess.remote != nil:
+		return sess.remote
+	}
+	return nil
+}
+
+// supervisor is the session's own dev server, or nil.
 func (sess *session) supervisor() *devserver.Supervisor {
 	sess.mu.Lock()
 	defer sess.mu.Unlock()
 	return sess.sup
 }
 
+// attached is the dev server of another process the session follows, or nil.
+func (sess *session) attached() *remoteServer {
+	sess.mu.Lock()
+	defer sess.mu.Unlock()
+	return sess.remote
+}
+
+// active says whether the session serves the project (its own dev server, attached to
+// another's, or about to take over).
+func (sess *session) active() bool {
+	sess.mu.Lock()
+	defer sess.mu.Unlock()
+	return sess.cancel != nil
+}
+
 func (sess *session) enqueue(files ...string) {
-	if sup := sess.supervisor(); sup != nil {
-		sup.Enqueue(files...)
+	if srv := sess.server(); srv != nil {
+		srv.Enqueue(files...)
 	}
 }
 
 // onEvent turns what the supervisor reports into notifications.
 func (sess *session) onEvent(e devserver.Event) {
 	s := sess.s
+	e = sess.editorEvent(e)
 	switch {
 	case e.Log != "":
 		t := protocol.MessageTypeLog
@@ -174,22 +285,6 @@ func (sess *session) onEvent(e devserver.Event) {
 		sess.onResult(e.Kind, *e.Result)
 	case e.Runtime != nil:
 		sess.onRuntime(*e.Runtime)
-	}
-}
-
-func (sess *session) progressFor(prev, next devserver.State) {
-	switch next {
-	case devserver.StateReloading:
-		// Most reloads take a few milliseconds; a progress item would only flicker.
-		sess.prog.begin("Medusa: reloading", 150*time.Millisecond)
-	case devserver.StateRestarting:
-		sess.prog.begin("Medusa: restarting the dev server", 0)
-	case devserver.StateStarting:
-		sess.prog.begin("Medusa: starting the dev server", 0)
-	default:
-		if prev != next {
-			sess.prog.end(string(next))
-		}
 	}
 }
 
@@ -223,357 +318,6 @@ func (sess *session) onResult(kind string, res host.Result) {
 	sess.sendStatus()
 }
 
-func (sess *session) onRuntime(e devserver.RuntimeError) {
-	sess.mu.Lock()
-	for _, p := range e.Problems {
-		if p.File == "" || !sess.contains(p.File) {
-			continue
-		}
-		list := sess.runtime[p.File]
-		dup := false
-		for _, q := range list {
-			if q.Line == p.Line && q.Message == p.Message {
-				dup = true
-				break
-			}
-		}
-		if !dup && len(list) < 20 {
-			sess.runtime[p.File] = append(list, p)
-		}
-	}
-	sess.mu.Unlock()
-	sess.publish()
-	sess.sendStatus()
-}
-
 func (sess *session) contains(path string) bool {
-	return path == sess.root || strings.HasPrefix(path, sess.root+string(filepath.Separator))
-}
-
-// lintAll runs the static convention checks over the whole project.
-func (sess *session) lintAll() {
-	byFile := map[string][]diag.Diagnostic{}
-	for _, d := range reloaders.LintProject(sess.root) {
-		byFile[d.File] = append(byFile[d.File], d)
-	}
-	routes := map[string]string{}
-	mw := ""
-	api := filepath.Join(sess.root, filepath.FromSlash(reloaders.APIDir))
-	_ = filepath.WalkDir(api, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return nil
-		}
-		rel := diag.RelPath(sess.root, p)
-		if reloaders.IsMiddlewaresFile(rel) {
-			mw = p
-		} else if path, ok, _ := reloaders.RoutePath(rel); ok {
-			routes[p] = path
-		}
-		return nil
-	})
-	sess.mu.Lock()
-	sess.lint, sess.routes, sess.mwFile = byFile, routes, mw
-	sess.mu.Unlock()
-	sess.publish()
-}
-
-// relint updates the static checks after a change to path: the file itself, and the
-// middleware matchers when the set of routes changed. It reads only what changed.
-func (sess *session) relint(path string) {
-	rel := diag.RelPath(sess.root, path)
-	routePath, isRoute, _ := reloaders.RoutePath(rel)
-	isMW := reloaders.IsMiddlewaresFile(rel)
-	src, err := os.ReadFile(path)
-	exists := err == nil
-	if filepath.Dir(path) == sess.root && slices.Contains(project.ConfigNames, filepath.Base(path)) {
-		// medusa-config's module paths.
-		ds := reloaders.LintConfig(sess.root)
-		sess.mu.Lock()
-		delete(sess.lint, path)
-		for _, d := range ds {
-			sess.lint[d.File] = append(sess.lint[d.File], d)
-		}
-		sess.mu.Unlock()
-		sess.publish()
-		return
-	}
-	if kind := kindOf(sess.root, path); kind == "subscriber" || kind == "job" {
-		sess.mu.Lock()
-		if exists {
-			sess.lint[path] = reloaders.LintFile(sess.root, path, src)
-		} else {
-			delete(sess.lint, path)
-		}
-		sess.mu.Unlock()
-		sess.publish()
-		return
-	}
-	if !isRoute && !isMW {
-		return
-	}
-	sess.mu.Lock()
-	routesChanged := false
-	switch {
-	case isRoute && exists:
-		sess.lint[path] = reloaders.LintRoute(path, rel, src)
-		if sess.routes[path] != routePath {
-			sess.routes[path], routesChanged = routePath, true
-		}
-	case isRoute:
-		delete(sess.lint, path)
-		if _, ok := sess.routes[path]; ok {
-			delete(sess.routes, path)
-			routesChanged = true
-		}
-	case isMW && exists:
-		sess.mwFile = path
-	case isMW:
-		delete(sess.lint, path)
-		sess.mwFile = ""
-	}
-	if sess.mwFile != "" && (isMW || routesChanged) {
-		if mwSrc, err := os.ReadFile(sess.mwFile); err == nil {
-			paths := make([]string, 0, len(sess.routes))
-			for _, p := range sess.routes {
-				paths = append(paths, p)
-			}
-			sort.Strings(paths)
-			sess.lint[sess.mwFile] = reloaders.LintMiddlewares(sess.mwFile, mwSrc, paths)
-		}
-	}
-	sess.mu.Unlock()
-	sess.publish()
-}
-
-// problems merges load problems, runtime errors and lint results per file, one diagnostic per
-// cause (reloaders.Merge).
-func (sess *session) problems() map[string][]diag.Diagnostic {
-	var loaded, lint []diag.Diagnostic
-	loaded = append(loaded, sess.load...)
-	for _, ds := range sess.runtime {
-		loaded = append(loaded, ds...)
-	}
-	for _, ds := range sess.lint {
-		lint = append(lint, ds...)
-	}
-	out := map[string][]diag.Diagnostic{}
-	for _, d := range reloaders.Merge(loaded, lint) {
-		if d.File != "" {
-			out[d.File] = append(out[d.File], d)
-		}
-	}
-	return out
-}
-
-func (sess *session) errorCount() int {
-	n := 0
-	for _, ds := range sess.problems() {
-		for _, d := range ds {
-			if d.Severity == diag.Error {
-				n++
-			}
-		}
-	}
-	return n
-}
-
-// publish sends diagnostics for every file whose set changed, and an empty list for files that
-// no longer have any (never null: editors keep stale diagnostics on null).
-func (sess *session) publish() {
-	sess.mu.Lock()
-	current := sess.problems()
-	var files []string
-	for f := range current {
-		files = append(files, f)
-	}
-	for f := range sess.pubs {
-		if _, ok := current[f]; !ok {
-			files = append(files, f)
-		}
-	}
-	sort.Strings(files)
-	type pub struct {
-		file  string
-		diags []protocol.Diagnostic
-	}
-	var out []pub
-	for _, f := range files {
-		ds := toProtocol(current[f], sess.s.documentURI)
-		b, _ := json.Marshal(ds)
-		h := fmt.Sprintf("%x", sha256.Sum256(b))
-		if sess.pubs[f] == h {
-			continue
-		}
-		if len(ds) == 0 {
-			delete(sess.pubs, f)
-		} else {
-			sess.pubs[f] = h
-		}
-		out = append(out, pub{f, ds})
-	}
-	sess.mu.Unlock()
-	for _, p := range out {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		err := sess.s.client.PublishDiagnostics(ctx, &protocol.PublishDiagnosticsParams{URI: sess.s.documentURI(p.file), Diagnostics: p.diags})
-		cancel()
-		if err != nil {
-			sess.s.log.Debug("lsp: publishDiagnostics", "err", err)
-		}
-	}
-}
-
-// toProtocol converts diagnostics to LSP's, always a non-nil slice.
-func toProtocol(ds []diag.Diagnostic, uri func(string) protocol.DocumentURI) []protocol.Diagnostic {
-	out := make([]protocol.Diagnostic, 0, len(ds))
-	lines := map[string][]string{}
-	for _, d := range ds {
-		pd := protocol.Diagnostic{
-			Range:    rangeOf(d, lines),
-			Severity: severity(d.Severity),
-			Code:     d.Code,
-			Source:   "medusa",
-			Message:  d.Message,
-		}
-		for _, r := range d.Related {
-			at := diag.Diagnostic{File: r.File, Line: r.Line, Column: r.Column}
-			pd.RelatedInformation = append(pd.RelatedInformation, protocol.DiagnosticRelatedInformation{
-				Location: protocol.Location{URI: uri(r.File), Range: rangeOf(at, lines)}, Message: r.Message})
-		}
-		out = append(out, pd)
-	}
-	return out
-}
-
-func severity(s diag.Severity) protocol.DiagnosticSeverity {
-	switch s {
-	case diag.Warning:
-		return protocol.DiagnosticSeverityWarning
-	case diag.Info:
-		return protocol.DiagnosticSeverityInformation
-	}
-	return protocol.DiagnosticSeverityError
-}
-
-// rangeOf turns 1-based line and UTF-16 column positions into an LSP range. A problem with a
-// line but no span covers the rest of that line from its column; one without a line sits at the
-// top of the file.
-func rangeOf(d diag.Diagnostic, cache map[string][]string) protocol.Range {
-	if d.Line <= 0 {
-		return protocol.Range{}
-	}
-	line := uint32(d.Line - 1)
-	col := uint32(max(d.Column, 1) - 1)
-	start := protocol.Position{Line: line, Character: col}
-	if d.EndLine > 0 && (d.EndLine > d.Line || d.EndColumn > d.Column) {
-		return protocol.Range{Start: start, End: protocol.Position{Line: uint32(d.EndLine - 1), Character: uint32(max(d.EndColumn, 1) - 1)}}
-	}
-	text := lineText(d.File, d.Line, cache)
-	end := uint32(diag.UTF16Column(text, len(text)) - 1)
-	if end <= col {
-		end = col + 1
-	}
-	return protocol.Range{Start: start, End: protocol.Position{Line: line, Character: end}}
-}
-
-func lineText(file string, n int, cache map[string][]string) string {
-	lines, ok := cache[file]
-	if !ok {
-		b, _ := os.ReadFile(file)
-		lines = strings.Split(strings.TrimPrefix(string(b), "\uFEFF"), "\n") // editors do not show the mark
-		cache[file] = lines
-	}
-	if n-1 < len(lines) {
-		return strings.TrimRight(lines[n-1], "\r")
-	}
-	return ""
-}
-
-// statusParams is the medusa/status notification (docs/lsp-contract.md).
-type statusParams struct {
-	State      devserver.State       `json:"state"`
-	URL        string                `json:"url"`
-	Runtime    string                `json:"runtime"`
-	HMR        bool                  `json:"hmr"`
-	LastReload *devserver.LastReload `json:"lastReload,omitempty"`
-	Errors     int                   `json:"errors"`
-	Message    string                `json:"message,omitempty"`
-	Root       string                `json:"root"`
-	// The node runtime's processes (role, pid, state): the server and its workers.
-	Processes []devserver.Process `json:"processes,omitempty"`
-}
-
-func (sess *session) sendStatus() {
-	sess.mu.Lock()
-	st := sess.status
-	p := statusParams{State: st.State, URL: st.URL, Runtime: st.Runtime, HMR: st.HMR, LastReload: st.LastReload,
-		Errors: sess.errorCount(), Message: st.Message, Root: sess.root, Processes: st.Processes}
-	sess.mu.Unlock()
-	if p.Runtime == "" {
-		p.Runtime = "embedded"
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_ = sess.s.conn.Notify(ctx, "medusa/status", p)
-}
-
-// progress reports long operations with work-done progress, when the client supports it: the
-// token is created first, and begin is sent only once the client acknowledged it.
-type progress struct {
-	s   *Server
-	mu  sync.Mutex
-	op  *progressOp
-	seq int
-}
-
-type progressOp struct {
-	done    chan struct{}
-	message string
-}
-
-func (p *progress) begin(title string, delay time.Duration) {
-	if !p.s.caps.workDoneProgress {
-		return
-	}
-	p.mu.Lock()
-	if p.op != nil {
-		p.mu.Unlock()
-		return
-	}
-	p.seq++
-	op := &progressOp{done: make(chan struct{})}
-	p.op = op
-	token := protocol.NewProgressToken(fmt.Sprintf("medusa-ls-%d-%d", os.Getpid(), p.seq))
-	p.mu.Unlock()
-	p.s.goBackground(func() {
-		if delay > 0 {
-			select {
-			case <-op.done:
-				return
-			case <-time.After(delay):
-			}
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := p.s.client.WorkDoneProgressCreate(ctx, &protocol.WorkDoneProgressCreateParams{Token: *token}); err != nil {
-			return
-		}
-		_ = p.s.client.Progress(ctx, &protocol.ProgressParams{Token: *token, Value: &protocol.WorkDoneProgressBegin{Kind: protocol.WorkDoneProgressKindBegin, Title: title}})
-		select {
-		case <-op.done:
-		case <-time.After(10 * time.Minute):
-		}
-		ctx2, cancel2 := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel2()
-		_ = p.s.client.Progress(ctx2, &protocol.ProgressParams{Token: *token, Value: &protocol.WorkDoneProgressEnd{Kind: protocol.WorkDoneProgressKindEnd, Message: op.message}})
-	})
-}
-
-func (p *progress) end(message string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.op != nil {
-		p.op.message = message
-		close(p.op.done)
-		p.op = nil
-	}
+	return project.Within(sess.root, path)
 }

@@ -431,7 +431,9 @@ func (a *App) reportRuntime(what, source string, err error) {
 		problems = []diag.Diagnostic{{File: file, Line: line, Column: 1, Severity: diag.Error, Code: diag.CodeRuntime, Message: err.Error()}}
 	}
 	for i := range problems {
-		problems[i].Message = what + ": " + problems[i].Message
+		if !strings.HasPrefix(problems[i].Message, what+" ") { // an interrupt names it already
+			problems[i].Message = what + ": " + problems[i].Message
+		}
 	}
 	a.report(what, problems)
 }

@@ -686,6 +686,11 @@ function install() {
     }
     const seen = new Set()
     const queue = files.map((f) => path.resolve(root, f))
+    // require caches a link to a file under its target's real path (project/links.go).
+    for (const f of [...queue]) {
+      const real = realpathOf(f)
+      if (real !== f) queue.push(real)
+    }
     while (queue.length) {
       const id = queue.pop()
       if (seen.has(id)) continue
@@ -723,6 +728,7 @@ function install() {
   // set, so that what it registers replaces what it registered before.
   function requireFresh(file) {
     delete require.cache[file]
+    delete require.cache[realpathOf(file)]
     const prev = hot.currentFile
     hot.currentFile = file
     try {
@@ -737,8 +743,19 @@ function install() {
 
   // restore puts back the last good module of a file that failed to load.
   function restore(file) {
-    const mod = hot.previous && hot.previous.get(file)
-    if (mod && !require.cache[file]) require.cache[file] = mod
+    for (const id of new Set([file, realpathOf(file)])) {
+      const mod = hot.previous && hot.previous.get(id)
+      if (mod && !require.cache[id]) require.cache[id] = mod
+    }
+  }
+
+  // realpathOf is file with symbolic links resolved, or file when it cannot be (deleted).
+  function realpathOf(file) {
+    try {
+      return fs.realpathSync(file)
+    } catch (_) {
+      return file
+    }
   }
 
   function registryOf(file) {

@@ -62,6 +62,8 @@ type Watcher struct {
 
 	openMu sync.Mutex
 	open   map[string]time.Time // files being written (real paths), since their last write
+
+	links links // symbolic links to files, by target (links.go)
 }
 
 // maxOpenHold is the longest a batch waits for a file that is being written (written, not yet
@@ -234,6 +236,9 @@ func (w *Watcher) addTree(dir string) ([]string, error) {
 			}
 			return nil
 		}
+		if isLink(d) {
+			w.noteLink(p)
+		}
 		files = append(files, p)
 		return nil
 	})
@@ -279,9 +284,27 @@ func (w *Watcher) run() {
 			if !ok {
 				return
 			}
+			if ls := w.linksTo(ev.Name); len(ls) > 0 {
+				if len(order) == 0 {
+					first = time.Now()
+				}
+				for _, l := range ls {
+					if w.opts.Relevant == nil || w.opts.Relevant(w.rel(l)) {
+						touch(l)
+					}
+				}
+				if len(order) > 0 {
+					arm()
+				}
+			}
 			rel := w.rel(ev.Name)
 			if rel == "." || strings.HasPrefix(rel, "../") || w.Ignored(rel) {
 				continue
+			}
+			if ev.Has(fsnotify.Create) {
+				if st, err := os.Lstat(ev.Name); err == nil && st.Mode()&os.ModeSymlink != 0 {
+					w.noteLink(ev.Name)
+				}
 			}
 			isDir := false
 			if ev.Has(fsnotify.Create) {
@@ -348,6 +371,9 @@ func (w *Watcher) run() {
 			rel := w.rel(we.path)
 			if rel == "." || strings.HasPrefix(rel, "../") || w.Ignored(rel) || (w.opts.Relevant != nil && !w.opts.Relevant(rel)) {
 				continue
+			}
+			for _, l := range w.linksTo(we.path) {
+				touch(l)
 			}
 			w.openMu.Lock()
 			if we.closed {

@@ -1,0 +1,33 @@
+package lsp
+
+import (
+	"github.com/medusa-ls/medusa-ls/devserver"
+)
+
+// The medusa/status notification: one per project, on every change of its dev server's state.
+
+// statusParams is the medusa/status notification (docs/lsp-contract.md).
+type statusParams struct {
+	State      devserver.State       `json:"state"`
+	URL        string                `json:"url"`
+	Runtime    string                `json:"runtime"`
+	HMR        bool                  `json:"hmr"`
+	LastReload *devserver.LastReload `json:"lastReload,omitempty"`
+	Errors     int                   `json:"errors"`
+	Message    string                `json:"message,omitempty"`
+	Root       string                `json:"root"`
+	// The node runtime's processes (role, pid, state): the server and its workers.
+	Processes []devserver.Process `json:"processes,omitempty"`
+}
+
+func (sess *session) sendStatus() {
+	sess.mu.Lock()
+	st := sess.status
+	p := statusParams{State: st.State, URL: st.URL, Runtime: st.Runtime, HMR: st.HMR, LastReload: st.LastReload,
+		Errors: sess.errorCount(), Message: st.Message, Root: sess.root, Processes: st.Processes}
+	sess.mu.Unlock()
+	if p.Runtime == "" {
+		p.Runtime = "embedded"
+	}
+	_ = sess.s.notify("medusa/status", p)
+}
