@@ -84,6 +84,7 @@ type report struct {
 	Date     string          `json:"date"`
 	Projects []projectResult `json:"projects"`
 	LSP      []lspResult     `json:"lsp"`
+	Hops     []hopsResult    `json:"save_hops,omitempty"`
 	Events   eventsResult    `json:"events_and_jobs"`
 	Node     nodeResult      `json:"real_medusa_side_by_side"`
 	Medusa   map[string]any  `json:"medusa_2_21_2_reference"`
@@ -101,6 +102,7 @@ func main() {
 	nodeBoots := flag.Int("node-boots", 2, "boots of each tool alone, taking turns, before the side-by-side run (its boot is one more)")
 	nodeRSSSaves := flag.Int("node-rss-saves", 200, "route saves per tool before the side-by-side run's second memory reading")
 	only := flag.String("only", "", "run one part: spine, events, lsp or node")
+	hops := flag.Bool("hops", false, "only split save → new body into its hops (MEDUSA_LS_TRACE=1), on the example and the generated project")
 	flag.Parse()
 	abs, err := filepath.Abs(*bin)
 	check(err)
@@ -122,6 +124,14 @@ func main() {
 	gen := filepath.Join(work, "generated")
 	check(generate(gen, *routes))
 	check(addEnvRoute(gen))
+	if *hops {
+		rep.Hops = append(rep.Hops, measureHops(*bin, "examples/store", ex, "src/api/store/hello/route.ts", *samples))
+		rep.Hops = append(rep.Hops, measureHops(*bin, fmt.Sprintf("generated (%d routes)", *routes), gen, "src/api/gen/r0000/route.ts", *samples))
+		b, _ := json.MarshalIndent(rep.Hops, "", "  ")
+		check(os.WriteFile(filepath.Join(*out, "hops.json"), b, 0o644))
+		printHops(rep.Hops)
+		return
+	}
 	if part("spine") {
 		rep.Projects = append(rep.Projects, measure(*bin, "examples/store", ex, "src/api/store/hello/route.ts", *samples, *rssReloads))
 		rep.Projects = append(rep.Projects, measure(*bin, fmt.Sprintf("generated (%d routes)", *routes), gen, "src/api/gen/r0000/route.ts", *samples, *rssReloads))

@@ -109,6 +109,9 @@ type Supervisor struct {
 	mu       sync.Mutex
 	status   Status
 	pending  map[string]bool // files touched since the last batch
+	// pendingSince is when the first of the pending files was reported, and batchSince that
+	// time for the batch takeBatch returned last (for MEDUSA_LS_TRACE).
+	pendingSince, batchSince time.Time
 	hashes   map[string][32]byte
 	known    map[string]bool      // files that existed at the last look
 	missing  map[string]time.Time // known files seen missing, since when
@@ -195,7 +198,7 @@ func New(opts Options) (*Supervisor, error) {
 			return nil, err
 		}
 	} else {
-		s.rt = &embeddedRuntime{s: s}
+		s.rt = &embeddedRuntime{s: s, trace: os.Getenv("MEDUSA_LS_TRACE") == "1"}
 	}
 	s.status = Status{State: StateStarting, Runtime: name}
 	return s, nil
@@ -354,6 +357,9 @@ func (s *Supervisor) configure() error {
 // Files whose content did not change are dropped; the rest join the next batch.
 func (s *Supervisor) Enqueue(files ...string) {
 	s.mu.Lock()
+	if len(s.pending) == 0 {
+		s.pendingSince = time.Now()
+	}
 	added := false
 	for _, f := range files {
 		if !filepath.IsAbs(f) {
@@ -454,6 +460,7 @@ func (s *Supervisor) takeBatch() []host.Change {
 		files = append(files, f)
 	}
 	s.pending = map[string]bool{}
+	s.batchSince = s.pendingSince
 	sort.Strings(files)
 	var out []host.Change
 	recheck := false

@@ -45,6 +45,8 @@ type Options struct {
 	// Load) pass both. Off, the embedded runtime lets such requests through; authenticate()
 	// in a project's middlewares checks tokens either way.
 	RequireAuth bool
+	// Trace times every reload's stages into Result.Trace (MEDUSA_LS_TRACE=1).
+	Trace bool
 }
 
 // App is a project running in the embedded runtime.
