@@ -217,6 +217,14 @@ func (rt *Runtime) Do(ctx context.Context, owner *Owner, label string, fn func(v
 	}
 }
 
+// Waiting is the number of tasks posted to the loop that it has not taken up yet (requests,
+// a reload waiting behind the running task).
+func (rt *Runtime) Waiting() int {
+	rt.loop.mu.Lock()
+	defer rt.loop.mu.Unlock()
+	return len(rt.loop.queue)
+}
+
 // ResetDeadline gives the running task a fresh time budget. Call it on the loop.
 func (rt *Runtime) ResetDeadline() { rt.loop.resetDeadline() }
 

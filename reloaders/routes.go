@@ -113,7 +113,12 @@ type routeTable struct {
 	mw    *middlewareFile
 	index *routeIndex
 	stack goja.Value // loop-only: the Express layer stack (server.js buildStack) of this table
+	// stackAt is where each route handler sits in stack. Tables with the same index share it.
+	stackAt map[handlerKey]int
 }
+
+// handlerKey names one route handler: a route file and a method.
+type handlerKey struct{ file, method string }
 
 // routeIndex is the sorted routing structure. It depends only on which routes exist (paths and
 // methods) and on the middlewares, so an edit that changes neither reuses it as is.
@@ -199,6 +204,7 @@ func (r *Routes) Prepare(tx *jsvm.Tx, load, remove []string) Pending {
 	}
 	p := &routesPending{r: r, next: next}
 	structural := false
+	var swapped []*routeFile // loaded again with the same shape: only their handlers change
 	for _, f := range remove {
 		if r.isMiddlewares(f) {
 			if next.mw != nil {
@@ -237,6 +243,8 @@ func (r *Routes) Prepare(tx *jsvm.Tx, load, remove []string) Pending {
 			if ok {
 				p.gone = append(p.gone, missingResources(old, rf)...)
 			}
+		} else {
+			swapped = append(swapped, rf)
 		}
 		next.files[f] = rf
 		p.reloaded = append(p.reloaded, rf.resources()...)
@@ -246,6 +254,15 @@ func (r *Routes) Prepare(tx *jsvm.Tx, load, remove []string) Pending {
 	}
 	// The Express stack is built now, on the reload's time, so that the first request after it
 	// does not pay for it (and for loading the request pipeline) out of its handler's budget.
+	// When only handlers changed, the live stack is copied with those layers replaced: the
+	// work is the changed files', not the whole API's.
+	if !structural && next.index == cur.index && cur.stack != nil {
+		err := r.replaceHandlers(vm, next, cur, swapped)
+		if err == nil {
+			return p
+		}
+		r.opts.Logger.Warn("routes: " + err.Error())
+	}
 	if _, err := r.stackOf(vm, next); err != nil {
 		r.opts.Logger.Warn("routes: " + err.Error())
 	}
