@@ -17,6 +17,7 @@ import (
 // Module is one evaluated file of a generation.
 type Module struct {
 	Path     string
+	Source   []byte   // the content it was evaluated from, when a transaction evaluated it
 	Deps     []string // files it required (builtins excluded), in first-require order
 	Owner    *Owner   // async context of its top level: timers it started die with it
 	Warnings []diag.Diagnostic
@@ -210,6 +211,7 @@ func (tx *Tx) Commit() *ModuleSet {
 	tx.set.tx = nil
 	rt := tx.set.rt
 	rt.building = tx.prevBuilding
+	rt.forgetSources()
 	rt.live = tx.set
 	// Only invalidated files differ from base: the others were never evaluated again. Their
 	// old modules are retired, and the requires that their new versions (or none) no longer
@@ -237,6 +239,7 @@ func (tx *Tx) Rollback() {
 	tx.done = true
 	tx.set.tx = nil
 	tx.set.rt.building = tx.prevBuilding
+	tx.set.rt.forgetSources()
 	for _, m := range tx.evaluated {
 		m.Owner.Cancel()
 	}
@@ -250,7 +253,11 @@ func (s *ModuleSet) load(path string) (*Module, error) {
 	}
 	rt := s.rt
 	vm := rt.vm
-	src, err := os.ReadFile(path)
+	read := os.ReadFile
+	if s.tx != nil {
+		read = rt.readSource
+	}
+	src, err := read(path)
 	if err != nil {
 		msg := fmt.Sprintf("cannot read %s: %v", diag.RelPath(rt.opts.Root, path), err)
 		if errors.Is(err, os.ErrNotExist) {
@@ -259,6 +266,9 @@ func (s *ModuleSet) load(path string) (*Module, error) {
 		return nil, &LoadError{Diagnostics: []diag.Diagnostic{{File: path, Severity: diag.Error, Code: diag.CodeLoad, Message: msg}}}
 	}
 	m := &Module{Path: path, Owner: NewOwner(diag.RelPath(rt.opts.Root, path))}
+	if s.tx != nil {
+		m.Source = src // project files of a reload; installed packages keep no copy
+	}
 	m.obj = vm.NewObject()
 	exports := vm.NewObject()
 	_ = m.obj.Set("exports", exports)

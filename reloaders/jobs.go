@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"regexp"
 	"sort"
 	"sync"
@@ -158,7 +157,7 @@ func (j *Jobs) load(tx *jsvm.Tx, vm *goja.Runtime, file string) (*job, []diag.Di
 	if err != nil {
 		return nil, j.opts.Runtime.Diagnostics(err, diag.CodeLoad)
 	}
-	src, _ := os.ReadFile(file)
+	src := sourceOf(m, file)
 	problems := append([]diag.Diagnostic(nil), m.Warnings...)
 	fail := func(line int, msg string) (*job, []diag.Diagnostic) {
 		return nil, append(problems, diag.Diagnostic{File: file, Line: line, Column: 1, Severity: diag.Error, Code: diag.CodeLoad, Message: msg})

@@ -3,7 +3,6 @@ package reloaders
 import (
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -182,7 +181,7 @@ func (m *Modules) load(tx *jsvm.Tx, vm *goja.Runtime, file string, d ModuleDecl)
 		return nil, rt.Diagnostics(err, diag.CodeLoad)
 	}
 	problems := append([]diag.Diagnostic(nil), mod.Warnings...)
-	src, _ := os.ReadFile(file)
+	src := sourceOf(mod, file)
 	fail := func(msg string) (*moduleEntry, []diag.Diagnostic) {
 		return nil, append(problems, diag.Diagnostic{File: file, Line: lineOfMatch(src, defaultDeclRe), Column: 1, Severity: diag.Error, Code: diag.CodeLoad, Message: msg})
 	}

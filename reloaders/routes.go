@@ -3,7 +3,6 @@ package reloaders
 import (
 	"fmt"
 	"log/slog"
-	"os"
 	"regexp"
 	"sort"
 	"strings"
@@ -319,7 +318,7 @@ func (r *Routes) loadRoute(tx *jsvm.Tx, vm *goja.Runtime, file, rel string) (*ro
 	if err != nil {
 		return nil, r.opts.Runtime.Diagnostics(err, diag.CodeLoad)
 	}
-	src, _ := os.ReadFile(file)
+	src := sourceOf(m, file)
 	lines := handlerLines(src)
 	rf := &routeFile{file: file, rel: rel, path: path, handlers: map[string]goja.Value{}, lines: map[string]int{}}
 	problems := append([]diag.Diagnostic(nil), m.Warnings...)

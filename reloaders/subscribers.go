@@ -3,7 +3,6 @@ package reloaders
 import (
 	"fmt"
 	"log/slog"
-	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -173,7 +172,7 @@ func (s *Subscribers) load(tx *jsvm.Tx, vm *goja.Runtime, file string) ([]subscr
 	if err != nil {
 		return nil, s.opts.Runtime.Diagnostics(err, diag.CodeLoad)
 	}
-	src, _ := os.ReadFile(file)
+	src := sourceOf(m, file)
 	problems := append([]diag.Diagnostic(nil), m.Warnings...)
 	fail := func(line int, msg string) ([]subscription, []diag.Diagnostic) {
 		return nil, append(problems, diag.Diagnostic{File: file, Line: line, Column: 1, Severity: diag.Error, Code: diag.CodeLoad, Message: msg})
