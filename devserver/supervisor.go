@@ -109,9 +109,6 @@ type Supervisor struct {
 	mu       sync.Mutex
 	status   Status
 	pending  map[string]bool // files touched since the last batch
-	// pendingSince is when the first of the pending files was reported, and batchSince that
-	// time for the batch takeBatch returned last (for MEDUSA_LS_TRACE).
-	pendingSince, batchSince time.Time
 	hashes   map[string][32]byte
 	known    map[string]bool      // files that existed at the last look
 	missing  map[string]time.Time // known files seen missing, since when
@@ -139,6 +136,10 @@ type Supervisor struct {
 	retry    *time.Timer
 	upSince  time.Time
 	changed  chan struct{} // closed (and replaced) when the state or the child changes
+
+	// pendingSince is when the first of the pending files was reported, and batchSince that
+	// time for the batch takeBatch returned last (MEDUSA_LS_TRACE). Guarded by mu.
+	pendingSince, batchSince time.Time
 }
 
 type command struct {

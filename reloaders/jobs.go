@@ -109,6 +109,10 @@ func jobResources(m map[string]job) []Resource {
 // Prepare implements Reloader.
 func (j *Jobs) Prepare(tx *jsvm.Tx, load, remove []string) Pending {
 	j.mu.Lock()
+	if len(load) == 0 && len(remove) == 0 {
+		defer j.mu.Unlock()
+		return &jobsPending{j: j, next: j.live} // a reload of other kinds: nothing to copy or change
+	}
 	next := make(map[string]job, len(j.live))
 	for f, jb := range j.live {
 		next[f] = jb

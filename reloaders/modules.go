@@ -130,6 +130,10 @@ func moduleResources(live map[string]moduleEntry) []Resource {
 // Prepare implements Reloader.
 func (m *Modules) Prepare(tx *jsvm.Tx, load, remove []string) Pending {
 	m.mu.Lock()
+	if len(load) == 0 && len(remove) == 0 {
+		defer m.mu.Unlock()
+		return &modulesPending{m: m, next: m.live} // a reload of other kinds: nothing to copy or change
+	}
 	next := make(map[string]moduleEntry, len(m.live))
 	for f, e := range m.live {
 		next[f] = e

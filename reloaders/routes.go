@@ -14,6 +14,7 @@ import (
 
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/framework"
+	"github.com/medusa-ls/medusa-ls/internal/genmap"
 	"github.com/medusa-ls/medusa-ls/jsvm"
 )
 
@@ -68,7 +69,7 @@ func NewRoutes(opts RoutesOptions) *Routes {
 		opts.Logger = slog.Default()
 	}
 	r := &Routes{opts: opts, cors: opts.CORS.parse()}
-	r.current.Store(&routeTable{files: map[string]*routeFile{}})
+	r.current.Store(&routeTable{files: genmap.New[string, *routeFile]()})
 	return r
 }
 
@@ -108,7 +109,7 @@ type middlewareFile struct {
 // routeTable is one generation of the API. It is immutable once committed, except for stack,
 // which the loop builds on first use.
 type routeTable struct {
-	files map[string]*routeFile
+	files *genmap.Map[string, *routeFile]
 	mw    *middlewareFile
 	index *routeIndex
 	stack goja.Value // loop-only: the Express layer stack (server.js buildStack) of this table
@@ -163,9 +164,10 @@ func (r *Routes) Resources() []Resource { return r.current.Load().resources() }
 
 func (t *routeTable) resources() []Resource {
 	var out []Resource
-	for _, f := range t.files {
+	t.files.Range(func(_ string, f *routeFile) bool {
 		out = append(out, f.resources()...)
-	}
+		return true
+	})
 	if t.mw != nil {
 		for _, e := range t.mw.entries {
 			name := e.matcher
@@ -197,10 +199,12 @@ func (f *routeFile) resources() []Resource {
 // Prepare implements Reloader.
 func (r *Routes) Prepare(tx *jsvm.Tx, load, remove []string) Pending {
 	cur := r.current.Load()
-	next := &routeTable{files: make(map[string]*routeFile, len(cur.files)), mw: cur.mw, index: cur.index}
-	for k, v := range cur.files {
-		next.files[k] = v
+	if len(load) == 0 && len(remove) == 0 {
+		return &routesPending{r: r, next: cur} // a reload of other kinds: the table stays
 	}
+	// The next table's files are the live ones plus this reload's changes: a new generation
+	// of the map, not a copy of every route file.
+	next := &routeTable{files: cur.files.Next(), mw: cur.mw, index: cur.index}
 	p := &routesPending{r: r, next: next}
 	structural := false
 	var swapped []*routeFile // loaded again with the same shape: only their handlers change
@@ -210,9 +214,9 @@ func (r *Routes) Prepare(tx *jsvm.Tx, load, remove []string) Pending {
 				p.gone = append(p.gone, Resource{Kind: "middleware", Name: "middlewares", File: f})
 			}
 			next.mw = nil
-		} else if old, ok := next.files[f]; ok {
+		} else if old, ok := next.files.Get(f); ok {
 			p.gone = append(p.gone, old.resources()...)
-			delete(next.files, f)
+			next.files.Delete(f)
 		}
 		structural = true
 	}
@@ -237,7 +241,7 @@ func (r *Routes) Prepare(tx *jsvm.Tx, load, remove []string) Pending {
 			p.failed = append(p.failed, f)
 			continue
 		}
-		if old, ok := next.files[f]; !ok || !sameShape(old, rf) {
+		if old, ok := next.files.Get(f); !ok || !sameShape(old, rf) {
 			structural = true
 			if ok {
 				p.gone = append(p.gone, missingResources(old, rf)...)
@@ -245,7 +249,7 @@ func (r *Routes) Prepare(tx *jsvm.Tx, load, remove []string) Pending {
 		} else {
 			swapped = append(swapped, rf)
 		}
-		next.files[f] = rf
+		next.files.Set(f, rf)
 		p.reloaded = append(p.reloaded, rf.resources()...)
 	}
 	if structural || next.index == nil {
@@ -451,10 +455,11 @@ func buildIndex(t *routeTable) *routeIndex {
 		}
 	}
 	nMW := len(items)
-	files := make([]*routeFile, 0, len(t.files))
-	for _, f := range t.files {
+	files := make([]*routeFile, 0, t.files.Len())
+	t.files.Range(func(_ string, f *routeFile) bool {
 		files = append(files, f)
-	}
+		return true
+	})
 	sort.Slice(files, func(i, j int) bool {
 		if files[i].path != files[j].path {
 			return files[i].path < files[j].path
@@ -501,7 +506,8 @@ func (t *routeTable) findRoute(path, method string) *routeFile {
 	}
 	for _, e := range t.index.finder {
 		if e.method == method && e.re.MatchString(path) {
-			return t.files[e.file]
+			rf, _ := t.files.Get(e.file)
+			return rf
 		}
 	}
 	return nil

@@ -149,7 +149,7 @@ func (t *routeTable) match(req *http.Request) (routeKey, *routeFile, bool) {
 	if !ok {
 		return routeKey{}, nil, false
 	}
-	rf, ok := t.files[key.file]
+	rf, ok := t.files.Get(key.file)
 	return key, rf, ok
 }
 
@@ -260,7 +260,7 @@ func (r *Routes) stackOf(vm *goja.Runtime, t *routeTable) (goja.Value, error) {
 				}
 				continue
 			}
-			rf, ok := t.files[ref.file]
+			rf, ok := t.files.Get(ref.file)
 			if !ok {
 				continue
 			}

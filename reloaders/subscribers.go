@@ -115,6 +115,10 @@ func subscriberResources(m map[string][]subscription) []Resource {
 // Prepare implements Reloader.
 func (s *Subscribers) Prepare(tx *jsvm.Tx, load, remove []string) Pending {
 	s.mu.Lock()
+	if len(load) == 0 && len(remove) == 0 {
+		defer s.mu.Unlock()
+		return &subscribersPending{s: s, next: s.live} // a reload of other kinds: nothing to copy or change
+	}
 	next := make(map[string][]subscription, len(s.live))
 	for f, subs := range s.live {
 		next[f] = subs
