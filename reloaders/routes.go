@@ -260,6 +260,11 @@ func (r *Routes) Prepare(tx *jsvm.Tx, load, remove []string) Pending {
 	// When only handlers changed, the live stack is copied with those layers replaced: the
 	// work is the changed files', not the whole API's.
 	if !structural && next.index == cur.index && cur.stack != nil {
+		if len(swapped) == 0 {
+			// Nothing loaded (the files failed): the live stack is the next one.
+			next.stack, next.stackAt = cur.stack, cur.stackAt
+			return p
+		}
 		err := r.replaceHandlers(vm, next, cur, swapped)
 		if err == nil {
 			return p
