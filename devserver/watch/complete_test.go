@@ -49,6 +49,13 @@ func TestCompleteFileIsReportedAtOnce(t *testing.T) {
 			must(t, os.WriteFile(file, []byte("export const v = 4\n"), 0o644))
 			return nil
 		}, false},
+		{"closed beside an index lock a dead Git left", true, func(t *testing.T, file string) func() {
+			lock := filepath.Join(filepath.Dir(file), "../../../.git/index.lock")
+			old := time.Now().Add(-time.Hour)
+			must(t, os.Chtimes(lock, old, old))
+			must(t, os.WriteFile(file, []byte("export const v = 5\n"), 0o644))
+			return nil
+		}, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

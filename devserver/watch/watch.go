@@ -428,13 +428,17 @@ func (w *Watcher) run() {
 	}
 }
 
+// gitLockStale is the age past which an index lock is taken for one that a Git command left
+// behind when it died, which would otherwise hold every save.
+const gitLockStale = 10 * time.Second
+
 // gitBusy reports whether a Git command holds the repository's index lock.
 func (w *Watcher) gitBusy() bool {
 	if w.gitLock == "" {
 		return false
 	}
-	_, err := os.Lstat(w.gitLock)
-	return err == nil
+	st, err := os.Lstat(w.gitLock)
+	return err == nil && time.Since(st.ModTime()) < gitLockStale
 }
 
 // gitIndexLock finds the Git repository that dir is in (dir or a parent with .git: a
