@@ -84,6 +84,7 @@ type report struct {
 	Date     string          `json:"date"`
 	Projects []projectResult `json:"projects"`
 	LSP      []lspResult     `json:"lsp"`
+	Hops     []hopsResult    `json:"save_hops,omitempty"`
 	Events   eventsResult    `json:"events_and_jobs"`
 	Node     nodeResult      `json:"real_medusa_side_by_side"`
 	Workers  workersResult   `json:"production_topology"`
@@ -104,6 +105,7 @@ func main() {
 	workersEvents := flag.Int("workers-events", 2000, "events per run in the production-topology part (shared, 1, 2 and 4 workers)")
 	workersSaves := flag.Int("workers-saves", 10, "subscriber saves with 2 workers in the production-topology part")
 	only := flag.String("only", "", "run one part: spine, events, lsp, node or workers")
+	hops := flag.Bool("hops", false, "only split save → new body into its hops (MEDUSA_LS_TRACE=1), on the example and the generated project")
 	flag.Parse()
 	abs, err := filepath.Abs(*bin)
 	check(err)
@@ -125,6 +127,14 @@ func main() {
 	gen := filepath.Join(work, "generated")
 	check(generate(gen, *routes))
 	check(addEnvRoute(gen))
+	if *hops {
+		rep.Hops = append(rep.Hops, measureHops(*bin, "examples/store", ex, "src/api/store/hello/route.ts", *samples))
+		rep.Hops = append(rep.Hops, measureHops(*bin, fmt.Sprintf("generated (%d routes)", *routes), gen, "src/api/gen/r0000/route.ts", *samples))
+		b, _ := json.MarshalIndent(rep.Hops, "", "  ")
+		check(os.WriteFile(filepath.Join(*out, "hops.json"), b, 0o644))
+		printHops(rep.Hops)
+		return
+	}
 	if part("spine") {
 		rep.Projects = append(rep.Projects, measure(*bin, "examples/store", ex, "src/api/store/hello/route.ts", *samples, *rssReloads))
 		rep.Projects = append(rep.Projects, measure(*bin, fmt.Sprintf("generated (%d routes)", *routes), gen, "src/api/gen/r0000/route.ts", *samples, *rssReloads))

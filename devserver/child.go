@@ -84,7 +84,7 @@ func RunChild(ctx context.Context, opts ChildOptions) error {
 	}
 	app, err := host.New(host.Options{
 		Root: opts.Root, Env: env, TaskTimeout: opts.TaskTimeout, RequestTimeout: opts.RequestTimeout,
-		Logger: logger, Output: opts.Output, CacheDir: cacheDir,
+		Logger: logger, Output: opts.Output, CacheDir: cacheDir, Trace: os.Getenv("MEDUSA_LS_TRACE") == "1",
 		OnRuntimeError: func(e reloaders.RuntimeError) {
 			if conn != nil {
 				_ = conn.Send(ipc.RuntimeErrorMessage(e))

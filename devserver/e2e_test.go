@@ -280,7 +280,10 @@ export default defineMiddlewares({ routes: [{ matcher: "/store*", middlewares: [
 		d.expect("/store/fresh", 404, "Cannot GET /store/fresh")
 	})
 	t.Run("type-only import is fine", func(t *testing.T) {
-		writeFile(t, d.root, "src/types.ts", "export interface Thing { id: string }\nexport type Id = string\n")
+		// Its own batch: a file whose content is final is reported at once.
+		if res := d.edit("src/types.ts", "export interface Thing { id: string }\nexport type Id = string\n"); !res.Success {
+			t.Fatalf("%+v", res.Errors)
+		}
 		res := d.edit("src/api/store/typed/route.ts", "import type { Thing } from \"../../../types\"\nimport { Id } from \"../../../types\"\n"+
 			routeTS(`const t: Thing = { id: "t1" }; const i: Id = "i"; res.json({ t, i })`))
 		if !res.Success {

@@ -19,6 +19,7 @@ import (
 type embeddedRuntime struct {
 	s     *Supervisor
 	lfile *os.File // the listening socket, passed to every child
+	trace bool     // MEDUSA_LS_TRACE=1: log where each reload's time goes (README, Performance)
 }
 
 // serve keeps a descriptor of the listener to hand to children: they accept on it themselves.
@@ -192,11 +193,44 @@ func (r *embeddedRuntime) reload(ctx context.Context, c *child, id int64, batch 
 	if all {
 		msg = ipc.Envelope{Type: ipc.TypeReloadAll, ID: id}
 	}
+	sent := time.Now()
 	reply, err := r.s.request(c, msg, ipc.TypeResult)
 	if err != nil {
 		return host.Result{}, err
 	}
-	return resultOf(reply), nil
+	res := resultOf(reply)
+	if r.trace && res.Trace != nil {
+		r.s.mu.Lock()
+		since := r.s.batchSince
+		r.s.mu.Unlock()
+		r.logTrace(since, sent, time.Now(), batch, res.Trace)
+	}
+	return res, nil
+}
+
+// traceLine is what MEDUSA_LS_TRACE=1 logs for each reload of the embedded runtime, after
+// "trace: embedded reload ": times in Unix nanoseconds, the child's stages in milliseconds.
+// The bench's -hops mode reads it.
+type traceLine struct {
+	Files      []string   `json:"files"`
+	EnqueuedNs int64      `json:"enqueuedNs"` // the supervisor was told of the first file
+	SentNs     int64      `json:"sentNs"`     // the batch was read, hashed and sent to the child
+	BeganNs    int64      `json:"beganNs"`    // the child began the reload
+	SwappedNs  int64      `json:"swappedNs"`  // its new generation went live (0: none did)
+	RepliedNs  int64      `json:"repliedNs"`  // the supervisor had the result
+	Hops       []host.Hop `json:"hops"`       // the child's stages
+}
+
+// TracePrefix starts the line MEDUSA_LS_TRACE=1 logs for each embedded reload.
+const TracePrefix = "trace: embedded reload "
+
+func (r *embeddedRuntime) logTrace(enqueued, sent, replied time.Time, batch []host.Change, t *host.Trace) {
+	l := traceLine{EnqueuedNs: enqueued.UnixNano(), SentNs: sent.UnixNano(), BeganNs: t.BeganNs, SwappedNs: t.SwappedNs, RepliedNs: replied.UnixNano(), Hops: t.Hops}
+	for _, c := range batch {
+		l.Files = append(l.Files, c.File)
+	}
+	b, _ := json.Marshal(l)
+	r.s.logf("%s %s%s", r.s.prefix, TracePrefix, b)
 }
 
 // activate has nothing to do: children share the listening socket.

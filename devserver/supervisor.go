@@ -145,6 +145,10 @@ type Supervisor struct {
 	changed  chan struct{} // closed (and replaced) when the state or the child changes
 
 	subs subscribers // processes attached through the control socket
+
+	// pendingSince is when the first of the pending files was reported, and batchSince that
+	// time for the batch takeBatch returned last (MEDUSA_LS_TRACE). Guarded by mu.
+	pendingSince, batchSince time.Time
 }
 
 type command struct {
@@ -210,7 +214,7 @@ func New(opts Options) (*Supervisor, error) {
 			return nil, err
 		}
 	} else {
-		s.rt = &embeddedRuntime{s: s}
+		s.rt = &embeddedRuntime{s: s, trace: os.Getenv("MEDUSA_LS_TRACE") == "1"}
 	}
 	s.status = Status{State: StateStarting, Runtime: name}
 	return s, nil
@@ -377,6 +381,9 @@ func (s *Supervisor) configure() error {
 // Files whose content did not change are dropped; the rest join the next batch.
 func (s *Supervisor) Enqueue(files ...string) {
 	s.mu.Lock()
+	if len(s.pending) == 0 {
+		s.pendingSince = time.Now()
+	}
 	added := false
 	for _, f := range files {
 		if !filepath.IsAbs(f) {
@@ -479,6 +486,7 @@ func (s *Supervisor) takeBatch() []host.Change {
 		files = append(files, f)
 	}
 	s.pending = map[string]bool{}
+	s.batchSince = s.pendingSince
 	sort.Strings(files)
 	var out []host.Change
 	recheck := false

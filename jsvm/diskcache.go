@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/medusa-ls/medusa-ls/diag"
@@ -16,9 +17,15 @@ const esbuildVersion = "0.28.2"
 
 // diskCache keeps esbuild's output across processes, so that a restarted dev server (a .env
 // change, a crash) and the next `develop` skip the transforms. Entries are addressed by
-// content, so they never go stale; old ones are pruned.
+// content, so they never go stale; old ones are pruned. Writes (new entries, and marking a
+// used one) happen on a goroutine of their own, off the reload's path; flush waits for them.
 type diskCache struct {
 	dir string
+
+	mu      sync.Mutex
+	queue   []func() // writes not done yet, in order
+	writing bool     // the writer goroutine runs
+	idle    *sync.Cond
 }
 
 type cacheEntry struct {
@@ -39,10 +46,53 @@ func newDiskCache(dir string) *diskCache {
 	if dir == "" {
 		return nil
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil
 	}
-	return &diskCache{dir: dir}
+	c := &diskCache{dir: dir}
+	c.idle = sync.NewCond(&c.mu)
+	return c
+}
+
+// later queues a write for the writer goroutine, starting it when it is not running.
+func (c *diskCache) later(w func()) {
+	c.mu.Lock()
+	c.queue = append(c.queue, w)
+	start := !c.writing
+	c.writing = true
+	c.mu.Unlock()
+	if start {
+		go c.write()
+	}
+}
+
+func (c *diskCache) write() {
+	for {
+		c.mu.Lock()
+		if len(c.queue) == 0 {
+			c.writing = false
+			c.idle.Broadcast()
+			c.mu.Unlock()
+			return
+		}
+		w := c.queue[0]
+		c.queue[0] = nil
+		c.queue = c.queue[1:]
+		c.mu.Unlock()
+		w()
+	}
+}
+
+// flush waits until the queued writes are done.
+func (c *diskCache) flush() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	for c.writing {
+		c.idle.Wait()
+	}
+	c.mu.Unlock()
 }
 
 func (c *diskCache) key(tsconfig, path string, src []byte) string {
@@ -69,16 +119,21 @@ func (c *diskCache) get(key string) (cacheEntry, bool) {
 	return e, true
 }
 
+// put stores an entry in the background.
 func (c *diskCache) put(key string, e cacheEntry) {
 	if c == nil {
 		return
 	}
+	c.later(func() { c.store(key, e) })
+}
+
+func (c *diskCache) store(key string, e cacheEntry) {
 	b, err := json.Marshal(e)
 	if err != nil {
 		return
 	}
 	p := c.file(key)
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 		return
 	}
 	// Write and rename, so that a concurrent reader (the old child during a restart) never
@@ -111,11 +166,11 @@ func (c *diskCache) prune(maxAge time.Duration) {
 	})
 }
 
-// touch marks an entry as used, so pruning keeps it.
+// touch marks an entry as used, so pruning keeps it, in the background.
 func (c *diskCache) touch(key string) {
 	if c == nil {
 		return
 	}
 	now := time.Now()
-	_ = os.Chtimes(c.file(key), now, now)
+	c.later(func() { _ = os.Chtimes(c.file(key), now, now) })
 }

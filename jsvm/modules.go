@@ -11,11 +11,13 @@ import (
 	"github.com/dop251/goja"
 
 	"github.com/medusa-ls/medusa-ls/diag"
+	"github.com/medusa-ls/medusa-ls/internal/genmap"
 )
 
 // Module is one evaluated file of a generation.
 type Module struct {
 	Path     string
+	Source   []byte   // the content it was evaluated from, when a transaction evaluated it
 	Deps     []string // files it required (builtins excluded), in first-require order
 	Owner    *Owner   // async context of its top level: timers it started die with it
 	Warnings []diag.Diagnostic
@@ -50,65 +52,127 @@ func isESModule(obj *goja.Object) bool {
 }
 
 // ModuleSet is the modules of one generation. Sets share the Module values of files that did
-// not change, so unchanged modules keep their state across reloads, as in Medusa.
+// not change, so unchanged modules keep their state across reloads, as in Medusa. A set and
+// its reverse-import index are generation maps (internal/genmap): the next set starts from
+// this one in time proportional to what changed, not to the project.
 type ModuleSet struct {
 	rt   *Runtime
-	mods map[string]*Module
-	tx   *Tx // the transaction building this set, until it commits
+	mods *genmap.Map[string, *Module]
+	// importers is the reverse of every module's Deps: file → the files that require it.
+	// The sets it holds are never written once stored: a change stores a new one.
+	importers *genmap.Map[string, map[string]struct{}]
+	// owned are the importer sets this set made and no other set shares yet: adding to them
+	// needs no copy (loading a project of n routes that all import one file is O(n), not
+	// O(n²)). The next generation shares them, so Begin clears it.
+	owned map[string]bool
+	tx    *Tx // the transaction building this set, until it commits
 }
 
 // NewModuleSet returns an empty generation.
 func (rt *Runtime) NewModuleSet() *ModuleSet {
-	return &ModuleSet{rt: rt, mods: make(map[string]*Module)}
+	return &ModuleSet{rt: rt, mods: genmap.New[string, *Module](), importers: genmap.New[string, map[string]struct{}]()}
 }
 
 // Get returns the module for path, or nil.
-func (s *ModuleSet) Get(path string) *Module { return s.mods[path] }
+func (s *ModuleSet) Get(path string) *Module {
+	m, _ := s.mods.Get(path)
+	return m
+}
 
 // Len is the number of modules.
-func (s *ModuleSet) Len() int { return len(s.mods) }
+func (s *ModuleSet) Len() int { return s.mods.Len() }
 
 // Paths lists the module files, sorted.
 func (s *ModuleSet) Paths() []string {
-	out := make([]string, 0, len(s.mods))
-	for p := range s.mods {
+	out := make([]string, 0, s.mods.Len())
+	s.mods.Range(func(p string, _ *Module) bool {
 		out = append(out, p)
-	}
+		return true
+	})
 	sort.Strings(out)
 	return out
 }
 
-// Importers returns paths plus every module that imports any of them, transitively.
+// Importers returns paths plus every module that imports any of them, transitively. Its cost
+// is the number of files it returns, read from the index kept up to date as modules require
+// each other.
 func (s *ModuleSet) Importers(paths []string) map[string]bool {
-	importers := make(map[string][]string)
-	for p, m := range s.mods {
-		for _, d := range m.Deps {
-			importers[d] = append(importers[d], p)
-		}
-	}
 	seen := make(map[string]bool)
-	var walk func(string)
-	walk = func(p string) {
+	queue := append([]string(nil), paths...)
+	for len(queue) > 0 {
+		p := queue[len(queue)-1]
+		queue = queue[:len(queue)-1]
 		if seen[p] {
-			return
+			continue
 		}
 		seen[p] = true
-		for _, imp := range importers[p] {
-			walk(imp)
+		imps, _ := s.importers.Get(p)
+		for imp := range imps {
+			if !seen[imp] {
+				queue = append(queue, imp)
+			}
 		}
-	}
-	for _, p := range paths {
-		walk(p)
 	}
 	return seen
 }
 
-// Tx builds the next generation. Begin copies the current set minus the invalidated files;
-// Require re-evaluates what is missing; Commit makes it the new set, Rollback discards it.
-// All of it runs on the loop.
+// addImporter records that from requires dep.
+func (s *ModuleSet) addImporter(from, dep string) {
+	cur, _ := s.importers.Get(dep)
+	if _, ok := cur[from]; ok {
+		return
+	}
+	if s.owned[dep] {
+		cur[from] = struct{}{}
+		return
+	}
+	if s.owned == nil {
+		s.owned = map[string]bool{}
+	}
+	s.owned[dep] = true
+	next := make(map[string]struct{}, len(cur)+1)
+	for k := range cur {
+		next[k] = struct{}{}
+	}
+	next[from] = struct{}{}
+	s.importers.Set(dep, next)
+}
+
+// dropImporter records that from no longer requires dep.
+func (s *ModuleSet) dropImporter(from, dep string) {
+	cur, _ := s.importers.Get(dep)
+	if _, ok := cur[from]; !ok {
+		return
+	}
+	if len(cur) == 1 {
+		s.importers.Delete(dep)
+		delete(s.owned, dep)
+		return
+	}
+	if s.owned[dep] {
+		delete(cur, from)
+		return
+	}
+	if s.owned == nil {
+		s.owned = map[string]bool{}
+	}
+	s.owned[dep] = true
+	next := make(map[string]struct{}, len(cur)-1)
+	for k := range cur {
+		if k != from {
+			next[k] = struct{}{}
+		}
+	}
+	s.importers.Set(dep, next)
+}
+
+// Tx builds the next generation. Begin starts it as the current set minus the invalidated
+// files; Require re-evaluates what is missing; Commit makes it the new set, Rollback discards
+// it. All of it runs on the loop.
 type Tx struct {
 	set          *ModuleSet
 	base         *ModuleSet
+	invalidated  []string // files of base dropped from set, to evaluate again
 	evaluated    []*Module
 	attempted    map[string][]string // deps each file required, also for files that failed
 	done         bool
@@ -116,17 +180,21 @@ type Tx struct {
 }
 
 // Begin starts a transaction over base (nil for the first load) that re-evaluates the
-// invalidated files when they are required.
+// invalidated files when they are required. Its cost is the invalidated files and base's
+// changes since its generation maps last folded, not the number of modules.
 func (rt *Runtime) Begin(base *ModuleSet, invalidated map[string]bool) *Tx {
 	set := rt.NewModuleSet()
+	tx := &Tx{set: set, base: base, attempted: make(map[string][]string), prevBuilding: rt.building}
 	if base != nil {
-		for p, m := range base.mods {
-			if !invalidated[p] {
-				set.mods[p] = m
+		set.mods, set.importers = base.mods.Next(), base.importers.Next()
+		base.owned = nil // set shares base's importer sets from now on
+		for p := range invalidated {
+			if _, ok := set.mods.Get(p); ok {
+				set.mods.Delete(p)
+				tx.invalidated = append(tx.invalidated, p)
 			}
 		}
 	}
-	tx := &Tx{set: set, base: base, attempted: make(map[string][]string), prevBuilding: rt.building}
 	set.tx = tx
 	rt.building = set
 	return tx
@@ -165,11 +233,20 @@ func (tx *Tx) Commit() *ModuleSet {
 	tx.set.tx = nil
 	rt := tx.set.rt
 	rt.building = tx.prevBuilding
+	rt.forgetSources()
 	rt.live = tx.set
-	if tx.base != nil {
-		for p, old := range tx.base.mods {
-			if tx.set.mods[p] != old {
-				old.Owner.Cancel()
+	// Only invalidated files differ from base: the others were never evaluated again. Their
+	// old modules are retired, and the requires that their new versions (or none) no longer
+	// make leave the index.
+	for _, p := range tx.invalidated {
+		old := tx.base.Get(p)
+		cur := tx.set.Get(p)
+		if cur != old {
+			old.Owner.Cancel()
+		}
+		for _, d := range old.Deps {
+			if cur == nil || !contains(cur.Deps, d) {
+				tx.set.dropImporter(p, d)
 			}
 		}
 	}
@@ -184,6 +261,7 @@ func (tx *Tx) Rollback() {
 	tx.done = true
 	tx.set.tx = nil
 	tx.set.rt.building = tx.prevBuilding
+	tx.set.rt.forgetSources()
 	for _, m := range tx.evaluated {
 		m.Owner.Cancel()
 	}
@@ -192,12 +270,16 @@ func (tx *Tx) Rollback() {
 // load evaluates path into s unless it is there already. It panics with goja exceptions so
 // that errors travel through nested requires unchanged.
 func (s *ModuleSet) load(path string) (*Module, error) {
-	if m, ok := s.mods[path]; ok {
+	if m, ok := s.mods.Get(path); ok {
 		return m, nil
 	}
 	rt := s.rt
 	vm := rt.vm
-	src, err := os.ReadFile(path)
+	read := os.ReadFile
+	if s.tx != nil {
+		read = rt.readSource
+	}
+	src, err := read(path)
 	if err != nil {
 		msg := fmt.Sprintf("cannot read %s: %v", diag.RelPath(rt.opts.Root, path), err)
 		if errors.Is(err, os.ErrNotExist) {
@@ -206,6 +288,9 @@ func (s *ModuleSet) load(path string) (*Module, error) {
 		return nil, &LoadError{Diagnostics: []diag.Diagnostic{{File: path, Severity: diag.Error, Code: diag.CodeLoad, Message: msg}}}
 	}
 	m := &Module{Path: path, Owner: NewOwner(diag.RelPath(rt.opts.Root, path))}
+	if s.tx != nil {
+		m.Source = src // project files of a reload; installed packages keep no copy
+	}
 	m.obj = vm.NewObject()
 	exports := vm.NewObject()
 	_ = m.obj.Set("exports", exports)
@@ -219,7 +304,7 @@ func (s *ModuleSet) load(path string) (*Module, error) {
 			return nil, &LoadError{Diagnostics: []diag.Diagnostic{{File: path, Severity: diag.Error, Code: diag.CodeSyntax, Message: "invalid JSON: " + err.Error()}}}
 		}
 		_ = m.obj.Set("exports", v)
-		s.mods[path] = m
+		s.mods.Set(path, m)
 		return m, nil
 	}
 
@@ -237,7 +322,7 @@ func (s *ModuleSet) load(path string) (*Module, error) {
 		return nil, fmt.Errorf("jsvm: %s did not compile to a function", path)
 	}
 	// Node's circular-require semantics: the module is visible before it finishes.
-	s.mods[path] = m
+	s.mods.Set(path, m)
 	if s.tx != nil {
 		s.tx.evaluated = append(s.tx.evaluated, m)
 	}
@@ -273,7 +358,7 @@ func (s *ModuleSet) load(path string) (*Module, error) {
 	rt.evaluating = rt.evaluating[:len(rt.evaluating)-1]
 	rt.loop.taskOwn = prevOwner
 	if err != nil {
-		delete(s.mods, path)
+		s.mods.Delete(path)
 		m.Owner.Cancel()
 		return nil, err
 	}
@@ -310,6 +395,13 @@ func (s *ModuleSet) require(from *Module, dir, spec string) goja.Value {
 	}
 	if !contains(from.Deps, r.path) {
 		from.Deps = append(from.Deps, r.path)
+		// The index of every set that holds this very module learns the require: the set
+		// being required into, and the live one when from is shared with it (a transaction
+		// that then fails leaves the live set right).
+		s.addImporter(from.Path, r.path)
+		if live := rt.live; live != nil && live != s && live.Get(from.Path) == from {
+			live.addImporter(from.Path, r.path)
+		}
 	}
 	if s.tx != nil {
 		if !contains(s.tx.attempted[from.Path], r.path) {

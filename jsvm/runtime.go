@@ -69,6 +69,11 @@ type Runtime struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
+	// read holds the files Precompile read for the coming transaction, so that evaluating
+	// them does not read them again; a transaction's end drops what it did not use.
+	readMu sync.Mutex
+	read   map[string][]byte
+
 	// Loop-only state.
 	builtinExports map[string]goja.Value
 	node20Patch    goja.Callable // js/node20.js patch(name, exports, require), for Node built-ins
@@ -139,12 +144,14 @@ func New(opts Options) (*Runtime, error) {
 	return rt, nil
 }
 
-// Close stops the loop; pending work is dropped.
+// Close stops the loop; pending work is dropped. Transforms not yet written to the disk cache
+// are written first.
 func (rt *Runtime) Close() {
 	rt.closeOnce.Do(func() {
 		rt.loop.close()
 		rt.cancel()
 		rt.wg.Wait()
+		rt.comp.tr.disk.flush()
 	})
 }
 
@@ -217,6 +224,14 @@ func (rt *Runtime) Do(ctx context.Context, owner *Owner, label string, fn func(v
 	}
 }
 
+// Waiting is the number of tasks posted to the loop that it has not taken up yet (requests,
+// a reload waiting behind the running task).
+func (rt *Runtime) Waiting() int {
+	rt.loop.mu.Lock()
+	defer rt.loop.mu.Unlock()
+	return len(rt.loop.queue)
+}
+
 // ResetDeadline gives the running task a fresh time budget. Call it on the loop.
 func (rt *Runtime) ResetDeadline() { rt.loop.resetDeadline() }
 
@@ -225,8 +240,17 @@ func (rt *Runtime) Forget(path string) { rt.comp.forget(path) }
 
 // Precompile transforms and compiles files in parallel, off the loop, so that evaluation on
 // the loop only runs code. Errors are returned per file; they also come back from require.
+//
+// The content read is what the next transaction evaluates for those files (each file is read
+// once per save); a transaction's end forgets it.
 func (rt *Runtime) Precompile(paths []string) map[string]error {
 	errs := make(map[string]error)
+	read := make(map[string][]byte, len(paths))
+	defer func() {
+		rt.readMu.Lock()
+		rt.read = read
+		rt.readMu.Unlock()
+	}()
 	var mu sync.Mutex
 	sem := make(chan struct{}, max(2, numCPU()))
 	var wg sync.WaitGroup
@@ -241,6 +265,9 @@ func (rt *Runtime) Precompile(paths []string) map[string]error {
 			defer func() { <-sem }()
 			src, err := os.ReadFile(p)
 			if err == nil {
+				mu.Lock()
+				read[p] = src
+				mu.Unlock()
 				_, err = rt.comp.compile(p, src)
 			}
 			if err != nil {
@@ -252,6 +279,26 @@ func (rt *Runtime) Precompile(paths []string) map[string]error {
 	}
 	wg.Wait()
 	return errs
+}
+
+// readSource returns the content of path: what Precompile read for this transaction, or the
+// file as it is now.
+func (rt *Runtime) readSource(path string) ([]byte, error) {
+	rt.readMu.Lock()
+	src, ok := rt.read[path]
+	delete(rt.read, path)
+	rt.readMu.Unlock()
+	if ok {
+		return src, nil
+	}
+	return os.ReadFile(path)
+}
+
+// forgetSources drops what Precompile read and no evaluation used.
+func (rt *Runtime) forgetSources() {
+	rt.readMu.Lock()
+	rt.read = nil
+	rt.readMu.Unlock()
 }
 
 // Check compiles one file without running it and returns its problems (errors and warnings).

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"regexp"
 	"sort"
 	"sync"
@@ -110,6 +109,10 @@ func jobResources(m map[string]job) []Resource {
 // Prepare implements Reloader.
 func (j *Jobs) Prepare(tx *jsvm.Tx, load, remove []string) Pending {
 	j.mu.Lock()
+	if len(load) == 0 && len(remove) == 0 {
+		defer j.mu.Unlock()
+		return &jobsPending{j: j, next: j.live} // a reload of other kinds: nothing to copy or change
+	}
 	next := make(map[string]job, len(j.live))
 	for f, jb := range j.live {
 		next[f] = jb
@@ -158,7 +161,7 @@ func (j *Jobs) load(tx *jsvm.Tx, vm *goja.Runtime, file string) (*job, []diag.Di
 	if err != nil {
 		return nil, j.opts.Runtime.Diagnostics(err, diag.CodeLoad)
 	}
-	src, _ := os.ReadFile(file)
+	src := sourceOf(m, file)
 	problems := append([]diag.Diagnostic(nil), m.Warnings...)
 	fail := func(line int, msg string) (*job, []diag.Diagnostic) {
 		return nil, append(problems, diag.Diagnostic{File: file, Line: line, Column: 1, Severity: diag.Error, Code: diag.CodeLoad, Message: msg})

@@ -3,7 +3,6 @@ package reloaders
 import (
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -131,6 +130,10 @@ func moduleResources(live map[string]moduleEntry) []Resource {
 // Prepare implements Reloader.
 func (m *Modules) Prepare(tx *jsvm.Tx, load, remove []string) Pending {
 	m.mu.Lock()
+	if len(load) == 0 && len(remove) == 0 {
+		defer m.mu.Unlock()
+		return &modulesPending{m: m, next: m.live} // a reload of other kinds: nothing to copy or change
+	}
 	next := make(map[string]moduleEntry, len(m.live))
 	for f, e := range m.live {
 		next[f] = e
@@ -182,7 +185,7 @@ func (m *Modules) load(tx *jsvm.Tx, vm *goja.Runtime, file string, d ModuleDecl)
 		return nil, rt.Diagnostics(err, diag.CodeLoad)
 	}
 	problems := append([]diag.Diagnostic(nil), mod.Warnings...)
-	src, _ := os.ReadFile(file)
+	src := sourceOf(mod, file)
 	fail := func(msg string) (*moduleEntry, []diag.Diagnostic) {
 		return nil, append(problems, diag.Diagnostic{File: file, Line: lineOfMatch(src, defaultDeclRe), Column: 1, Severity: diag.Error, Code: diag.CodeLoad, Message: msg})
 	}

@@ -1,9 +1,21 @@
 package reloaders
 
 import (
+	"os"
 	"regexp"
 	"strings"
+
+	"github.com/medusa-ls/medusa-ls/jsvm"
 )
+
+// sourceOf is the content m was evaluated from (read once per save), or file as it is now.
+func sourceOf(m *jsvm.Module, file string) []byte {
+	if m.Source != nil {
+		return m.Source
+	}
+	src, _ := os.ReadFile(file)
+	return src
+}
 
 // isResourceFile applies Medusa's resource-file filter (framework/utils/resource-loader.ts) to
 // a file under dir: .ts or .js, found recursively, but not index files, declarations, tests,

@@ -3,7 +3,6 @@ package reloaders
 import (
 	"fmt"
 	"log/slog"
-	"os"
 	"regexp"
 	"sort"
 	"strings"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/framework"
+	"github.com/medusa-ls/medusa-ls/internal/genmap"
 	"github.com/medusa-ls/medusa-ls/jsvm"
 )
 
@@ -69,7 +69,7 @@ func NewRoutes(opts RoutesOptions) *Routes {
 		opts.Logger = slog.Default()
 	}
 	r := &Routes{opts: opts, cors: opts.CORS.parse()}
-	r.current.Store(&routeTable{files: map[string]*routeFile{}})
+	r.current.Store(&routeTable{files: genmap.New[string, *routeFile]()})
 	return r
 }
 
@@ -109,11 +109,16 @@ type middlewareFile struct {
 // routeTable is one generation of the API. It is immutable once committed, except for stack,
 // which the loop builds on first use.
 type routeTable struct {
-	files map[string]*routeFile
+	files *genmap.Map[string, *routeFile]
 	mw    *middlewareFile
 	index *routeIndex
 	stack goja.Value // loop-only: the Express layer stack (server.js buildStack) of this table
+	// stackAt is where each route handler sits in stack. Tables with the same index share it.
+	stackAt map[handlerKey]int
 }
+
+// handlerKey names one route handler: a route file and a method.
+type handlerKey struct{ file, method string }
 
 // routeIndex is the sorted routing structure. It depends only on which routes exist (paths and
 // methods) and on the middlewares, so an edit that changes neither reuses it as is.
@@ -159,9 +164,10 @@ func (r *Routes) Resources() []Resource { return r.current.Load().resources() }
 
 func (t *routeTable) resources() []Resource {
 	var out []Resource
-	for _, f := range t.files {
+	t.files.Range(func(_ string, f *routeFile) bool {
 		out = append(out, f.resources()...)
-	}
+		return true
+	})
 	if t.mw != nil {
 		for _, e := range t.mw.entries {
 			name := e.matcher
@@ -193,21 +199,24 @@ func (f *routeFile) resources() []Resource {
 // Prepare implements Reloader.
 func (r *Routes) Prepare(tx *jsvm.Tx, load, remove []string) Pending {
 	cur := r.current.Load()
-	next := &routeTable{files: make(map[string]*routeFile, len(cur.files)), mw: cur.mw, index: cur.index}
-	for k, v := range cur.files {
-		next.files[k] = v
+	if len(load) == 0 && len(remove) == 0 {
+		return &routesPending{r: r, next: cur} // a reload of other kinds: the table stays
 	}
+	// The next table's files are the live ones plus this reload's changes: a new generation
+	// of the map, not a copy of every route file.
+	next := &routeTable{files: cur.files.Next(), mw: cur.mw, index: cur.index}
 	p := &routesPending{r: r, next: next}
 	structural := false
+	var swapped []*routeFile // loaded again with the same shape: only their handlers change
 	for _, f := range remove {
 		if r.isMiddlewares(f) {
 			if next.mw != nil {
 				p.gone = append(p.gone, Resource{Kind: "middleware", Name: "middlewares", File: f})
 			}
 			next.mw = nil
-		} else if old, ok := next.files[f]; ok {
+		} else if old, ok := next.files.Get(f); ok {
 			p.gone = append(p.gone, old.resources()...)
-			delete(next.files, f)
+			next.files.Delete(f)
 		}
 		structural = true
 	}
@@ -232,13 +241,15 @@ func (r *Routes) Prepare(tx *jsvm.Tx, load, remove []string) Pending {
 			p.failed = append(p.failed, f)
 			continue
 		}
-		if old, ok := next.files[f]; !ok || !sameShape(old, rf) {
+		if old, ok := next.files.Get(f); !ok || !sameShape(old, rf) {
 			structural = true
 			if ok {
 				p.gone = append(p.gone, missingResources(old, rf)...)
 			}
+		} else {
+			swapped = append(swapped, rf)
 		}
-		next.files[f] = rf
+		next.files.Set(f, rf)
 		p.reloaded = append(p.reloaded, rf.resources()...)
 	}
 	if structural || next.index == nil {
@@ -246,6 +257,20 @@ func (r *Routes) Prepare(tx *jsvm.Tx, load, remove []string) Pending {
 	}
 	// The Express stack is built now, on the reload's time, so that the first request after it
 	// does not pay for it (and for loading the request pipeline) out of its handler's budget.
+	// When only handlers changed, the live stack is copied with those layers replaced: the
+	// work is the changed files', not the whole API's.
+	if !structural && next.index == cur.index && cur.stack != nil {
+		if len(swapped) == 0 {
+			// Nothing loaded (the files failed): the live stack is the next one.
+			next.stack, next.stackAt = cur.stack, cur.stackAt
+			return p
+		}
+		err := r.replaceHandlers(vm, next, cur, swapped)
+		if err == nil {
+			return p
+		}
+		r.opts.Logger.Warn("routes: " + err.Error())
+	}
 	if _, err := r.stackOf(vm, next); err != nil {
 		r.opts.Logger.Warn("routes: " + err.Error())
 	}
@@ -302,7 +327,7 @@ func (r *Routes) loadRoute(tx *jsvm.Tx, vm *goja.Runtime, file, rel string) (*ro
 	if err != nil {
 		return nil, r.opts.Runtime.Diagnostics(err, diag.CodeLoad)
 	}
-	src, _ := os.ReadFile(file)
+	src := sourceOf(m, file)
 	lines := handlerLines(src)
 	rf := &routeFile{file: file, rel: rel, path: path, handlers: map[string]goja.Value{}, lines: map[string]int{}}
 	problems := append([]diag.Diagnostic(nil), m.Warnings...)
@@ -435,10 +460,11 @@ func buildIndex(t *routeTable) *routeIndex {
 		}
 	}
 	nMW := len(items)
-	files := make([]*routeFile, 0, len(t.files))
-	for _, f := range t.files {
+	files := make([]*routeFile, 0, t.files.Len())
+	t.files.Range(func(_ string, f *routeFile) bool {
 		files = append(files, f)
-	}
+		return true
+	})
 	sort.Slice(files, func(i, j int) bool {
 		if files[i].path != files[j].path {
 			return files[i].path < files[j].path
@@ -485,7 +511,8 @@ func (t *routeTable) findRoute(path, method string) *routeFile {
 	}
 	for _, e := range t.index.finder {
 		if e.method == method && e.re.MatchString(path) {
-			return t.files[e.file]
+			rf, _ := t.files.Get(e.file)
+			return rf
 		}
 	}
 	return nil

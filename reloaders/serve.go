@@ -9,8 +9,10 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dop251/goja"
@@ -29,8 +31,9 @@ type response struct {
 	body    []byte
 }
 
-// ServeHTTP serves a request on the generation that is live when it arrives; a reload that
-// commits meanwhile does not affect it.
+// ServeHTTP serves a request on the generation that is live when it starts running on the
+// loop: one that waited there behind a reload runs on the reload's new table, and one already
+// running when a reload commits finishes on the table it started with.
 func (r *Routes) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	t := r.current.Load()
 	path := req.URL.Path
@@ -40,8 +43,15 @@ func (r *Routes) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	key, rf, _ := t.match(req)
-	if r.cors.apply(w, req, t) {
+	// A preflight runs no project code: the table live now answers it. Other requests get
+	// their CORS headers from the table they ran on, once they have.
+	if req.Method == http.MethodOptions && r.cors.apply(w, req, t) {
 		return
+	}
+	corsFrom := func(t *routeTable) {
+		if req.Method != http.MethodOptions {
+			r.cors.apply(w, req, t)
+		}
 	}
 	var body []byte
 	if req.Body != nil && req.Method != http.MethodGet && req.Method != http.MethodHead {
@@ -50,6 +60,7 @@ func (r *Routes) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 			return
 		}
 		if int64(len(b)) > r.opts.BodyLimit {
+			corsFrom(t)
 			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"type": "invalid_data", "message": "request entity too large"})
 			return
 		}
@@ -65,10 +76,18 @@ func (r *Routes) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		r.report(req.Method, path, http.StatusInternalServerError, problems)
 		respond(errorResponse(http.StatusInternalServerError, "unknown_error", label+": "+describeInterrupt(problems, r.opts.Root)))
 	}
+	var ran atomic.Pointer[routeTable] // the table the request ran on
 	posted := r.opts.Runtime.Post(owner, label, func(vm *goja.Runtime) {
-		r.run(vm, t, key, rf, req, path, body, owner, respond)
+		lt, lkey, lrf := t, key, rf
+		if cur := r.current.Load(); cur != t {
+			lt = cur
+			lkey, lrf, _ = cur.match(req)
+		}
+		ran.Store(lt)
+		r.run(vm, lt, lkey, lrf, req, path, body, owner, respond)
 	})
 	if !posted {
+		corsFrom(t)
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"type": "unknown_error", "message": "the dev server is shutting down"})
 		return
 	}
@@ -76,10 +95,15 @@ func (r *Routes) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	defer timer.Stop()
 	select {
 	case resp := <-done:
+		if rt := ran.Load(); rt != nil {
+			t = rt
+		}
+		corsFrom(t)
 		writeResponse(w, resp)
 	case <-timer.C:
 		msg := fmt.Sprintf("%s: the handler did not send a response within %s", label, r.opts.RequestTimeout)
 		r.report(req.Method, path, http.StatusInternalServerError, []diag.Diagnostic{r.handlerDiagnostic(rf, key.method, msg)})
+		corsFrom(t)
 		writeResponse(w, errorResponse(http.StatusInternalServerError, "unknown_error", msg))
 	case <-req.Context().Done():
 	}
@@ -125,7 +149,7 @@ func (t *routeTable) match(req *http.Request) (routeKey, *routeFile, bool) {
 	if !ok {
 		return routeKey{}, nil, false
 	}
-	rf, ok := t.files[key.file]
+	rf, ok := t.files.Get(key.file)
 	return key, rf, ok
 }
 
@@ -206,6 +230,7 @@ func (r *Routes) stackOf(vm *goja.Runtime, t *routeTable) (goja.Value, error) {
 	build, _ := goja.AssertFunction(server.ToObject(vm).Get("buildStack"))
 	layers := vm.NewArray()
 	n := 0
+	at := map[handlerKey]int{}
 	add := func(use bool, matcher goja.Value, method string, fn goja.Value, route bool) {
 		l := vm.NewObject()
 		_ = l.Set("use", use)
@@ -235,11 +260,12 @@ func (r *Routes) stackOf(vm *goja.Runtime, t *routeTable) (goja.Value, error) {
 				}
 				continue
 			}
-			rf, ok := t.files[ref.file]
+			rf, ok := t.files.Get(ref.file)
 			if !ok {
 				continue
 			}
 			if fn, ok := rf.handlers[ref.method]; ok {
+				at[handlerKey{ref.file, ref.method}] = n
 				add(false, vm.ToValue(rf.path), ref.method, fn, true)
 			}
 		}
@@ -248,9 +274,45 @@ func (r *Routes) stackOf(vm *goja.Runtime, t *routeTable) (goja.Value, error) {
 	if err != nil {
 		return nil, fmt.Errorf("building the route stack: %w", err)
 	}
-	t.stack = stack
+	t.stack, t.stackAt = stack, at
 	r.opts.Runtime.ResetDeadline()
 	return stack, nil
+}
+
+// replaceHandlers builds next's stack from cur's, which has the same index: a copy with the
+// handlers of the given files replaced (server.js replaceLayers). Its cost is the number of
+// layers copied plus the changed handlers, with no path compiled again.
+func (r *Routes) replaceHandlers(vm *goja.Runtime, next, cur *routeTable, files []*routeFile) error {
+	server, err := r.serverModule()
+	if err != nil {
+		return err
+	}
+	replace, _ := goja.AssertFunction(server.ToObject(vm).Get("replaceLayers"))
+	changes := vm.NewArray()
+	n := 0
+	for _, rf := range files {
+		for _, m := range HTTPMethods {
+			fn, ok := rf.handlers[m]
+			if !ok {
+				continue
+			}
+			i, ok := cur.stackAt[handlerKey{rf.file, m}]
+			if !ok {
+				return fmt.Errorf("building the route stack: %s %s is not in the live stack", m, rf.path)
+			}
+			c := vm.NewObject()
+			_ = c.Set("i", i)
+			_ = c.Set("fn", fn)
+			_ = changes.Set(strconv.Itoa(n), c)
+			n++
+		}
+	}
+	stack, err := replace(goja.Undefined(), cur.stack, changes)
+	if err != nil {
+		return fmt.Errorf("building the route stack: %w", err)
+	}
+	next.stack, next.stackAt = stack, cur.stackAt
+	return nil
 }
 
 func (r *Routes) serverModule() (goja.Value, error) {

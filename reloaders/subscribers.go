@@ -3,7 +3,6 @@ package reloaders
 import (
 	"fmt"
 	"log/slog"
-	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -116,6 +115,10 @@ func subscriberResources(m map[string][]subscription) []Resource {
 // Prepare implements Reloader.
 func (s *Subscribers) Prepare(tx *jsvm.Tx, load, remove []string) Pending {
 	s.mu.Lock()
+	if len(load) == 0 && len(remove) == 0 {
+		defer s.mu.Unlock()
+		return &subscribersPending{s: s, next: s.live} // a reload of other kinds: nothing to copy or change
+	}
 	next := make(map[string][]subscription, len(s.live))
 	for f, subs := range s.live {
 		next[f] = subs
@@ -173,7 +176,7 @@ func (s *Subscribers) load(tx *jsvm.Tx, vm *goja.Runtime, file string) ([]subscr
 	if err != nil {
 		return nil, s.opts.Runtime.Diagnostics(err, diag.CodeLoad)
 	}
-	src, _ := os.ReadFile(file)
+	src := sourceOf(m, file)
 	problems := append([]diag.Diagnostic(nil), m.Warnings...)
 	fail := func(line int, msg string) ([]subscription, []diag.Diagnostic) {
 		return nil, append(problems, diag.Diagnostic{File: file, Line: line, Column: 1, Severity: diag.Error, Code: diag.CodeLoad, Message: msg})

@@ -45,6 +45,8 @@ type Options struct {
 	// Load) pass both. Off, the embedded runtime lets such requests through; authenticate()
 	// in a project's middlewares checks tokens either way.
 	RequireAuth bool
+	// Trace times every reload's stages into Result.Trace (MEDUSA_LS_TRACE=1).
+	Trace bool
 }
 
 // App is a project running in the embedded runtime.
@@ -75,7 +77,7 @@ type App struct {
 	// stale entries loaded fine in a batch that failed for another file; the next batch applies
 	// them.
 	stale    map[string]bool
-	warnings map[string][]diag.Diagnostic // per entry file, from its last successful load
+	warnings map[string][]diag.Diagnostic // per entry file with warnings, from its last successful load
 	config   *project.Config
 }
 
@@ -533,7 +535,13 @@ func (a *App) record(tx *jsvm.Tx, pendings []reloaders.Pending, loaded []string)
 			continue
 		}
 		delete(a.broken, f)
-		a.warnings[f] = problemsByFile[f]
+		// Only files with warnings are kept, so that collecting the problems costs the
+		// problems, not the number of files.
+		if ws := problemsByFile[f]; len(ws) > 0 {
+			a.warnings[f] = ws
+		} else {
+			delete(a.warnings, f)
+		}
 	}
 	// A file whose own code failed (a util with a syntax error) is broken too, so that saving
 	// a fix to it is recognised.

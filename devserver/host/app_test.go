@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dop251/goja"
+
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/internal/testutil"
 	"github.com/medusa-ls/medusa-ls/reloaders"
@@ -328,5 +330,124 @@ func TestCORSForStoreRoutes(t *testing.T) {
 	resp.Body.Close()
 	if resp.Header.Get("Access-Control-Allow-Origin") != "" {
 		t.Fatal("an unlisted origin was allowed")
+	}
+}
+
+// A request waiting for the loop while a reload runs there is served by the reload's new code;
+// a request whose handler is already running when the reload commits finishes on its old code.
+func TestRequestsRunOnTheTableLiveWhenTheyStart(t *testing.T) {
+	f := newFixture(t, map[string]string{
+		"src/api/store/slow/route.ts": route(`console.log("slow started"); await new Promise((r) => setTimeout(r, 300)); res.json({ v: "old-slow" })`),
+		"src/api/store/q/route.ts":    route(`res.json({ v: "old-q" })`),
+	})
+	if res := f.load(); !res.Success {
+		t.Fatalf("load: %+v", res.Errors)
+	}
+	rt := f.app.Runtime()
+	type answer struct{ body string }
+	get := func(path string) chan answer {
+		c := make(chan answer, 1)
+		go func() {
+			resp, err := http.Get(f.srv.URL + path)
+			if err != nil {
+				c <- answer{err.Error()}
+				return
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			c <- answer{string(b)}
+		}()
+		return c
+	}
+	// The slow handler starts (its timer pends) before the reload.
+	slow := get("/store/slow")
+	testutil.Eventually(t, 10*time.Second, func() string {
+		return unless(strings.Contains(f.out.String(), "slow started"), "the slow handler did not start")
+	})
+
+	// Hold the loop, queue the reload behind it, then a request behind the reload.
+	hold, held := make(chan struct{}), make(chan struct{})
+	go func() {
+		_ = rt.Do(context.Background(), nil, "hold", func(*goja.Runtime) error {
+			close(held)
+			<-hold
+			return nil
+		})
+	}()
+	<-held
+	f.write("src/api/store/q/route.ts", route(`res.json({ v: "new-q" })`))
+	f.write("src/api/store/slow/route.ts", route(`res.json({ v: "new-slow" })`))
+	reloaded := make(chan Result, 1)
+	go func() { reloaded <- f.reload(ActionChange, "src/api/store/q/route.ts", "src/api/store/slow/route.ts") }()
+	testutil.Eventually(t, 10*time.Second, func() string { return unless(rt.Waiting() == 1, "the reload did not reach the loop") })
+	queued := get("/store/q")
+	testutil.Eventually(t, 10*time.Second, func() string { return unless(rt.Waiting() == 2, "the request did not reach the loop") })
+	close(hold)
+	if res := <-reloaded; !res.Success || !res.Applied {
+		t.Fatalf("reload: %+v", res)
+	}
+	for _, c := range []struct {
+		name string
+		got  chan answer
+		want string
+	}{
+		{"queued behind the reload", queued, "new-q"},
+		{"running during the reload", slow, "old-slow"},
+		{"after the reload", get("/store/slow"), "new-slow"},
+	} {
+		if a := <-c.got; !strings.Contains(a.body, c.want) {
+			t.Errorf("%s: got %s, want %s", c.name, a.body, c.want)
+		}
+	}
+}
+
+// unless is "" when ok, else why, for testutil.Eventually.
+func unless(ok bool, why string) string {
+	if ok {
+		return ""
+	}
+	return why
+}
+
+// Saves that keep a route file's paths and methods swap only its handlers into the live stack;
+// every other layer (middlewares, other routes, other methods) keeps working in its place, and
+// a save that changes the shape rebuilds the stack.
+func TestHandlerSwapKeepsTheRestOfTheStack(t *testing.T) {
+	const twoMethods = `export const GET = async (req: any, res: any) => { res.json({ v: "%s", mw: req.seen }) }
+export const POST = async (req: any, res: any) => { res.json({ post: "%s" }) }
+`
+	f := newFixture(t, map[string]string{
+		"src/api/store/a/route.ts":      strings.ReplaceAll(twoMethods, "%s", "a1"),
+		"src/api/store/b/[id]/route.ts": route(`res.json({ b: req.params.id, mw: (req as any).seen })`),
+		"src/api/middlewares.ts": `import { defineMiddlewares } from "@medusajs/framework/http"
+export default defineMiddlewares({ routes: [{ matcher: "/store/*", middlewares: [(req: any, res: any, next: any) => { req.seen = "yes"; next() }] }] })
+`,
+	})
+	if res := f.load(); !res.Success {
+		t.Fatalf("load: %+v", res.Errors)
+	}
+	steps := []struct {
+		name, file, content string
+		want                [][3]string // method, path, body substring
+	}{
+		{"handlers only", "src/api/store/a/route.ts", strings.ReplaceAll(twoMethods, "%s", "a2"),
+			[][3]string{{"GET", "/store/a", `{"v":"a2","mw":"yes"}`}, {"POST", "/store/a", `{"post":"a2"}`}, {"GET", "/store/b/7", `{"b":"7","mw":"yes"}`}}},
+		{"again", "src/api/store/b/[id]/route.ts", route(`res.json({ b2: req.params.id, mw: (req as any).seen })`),
+			[][3]string{{"GET", "/store/b/8", `{"b2":"8","mw":"yes"}`}, {"GET", "/store/a", `{"v":"a2","mw":"yes"}`}}},
+		{"a method less", "src/api/store/a/route.ts", route(`res.json({ v: "a3", mw: (req as any).seen })`),
+			[][3]string{{"GET", "/store/a", `{"v":"a3","mw":"yes"}`}, {"POST", "/store/a", `Cannot POST /store/a`}, {"GET", "/store/b/9", `{"b2":"9"`}}},
+		{"handlers only after the rebuild", "src/api/store/a/route.ts", route(`res.json({ v: "a4", mw: (req as any).seen })`),
+			[][3]string{{"GET", "/store/a", `{"v":"a4","mw":"yes"}`}, {"GET", "/store/b/1", `{"b2":"1","mw":"yes"}`}}},
+	}
+	for _, st := range steps {
+		f.write(st.file, st.content)
+		if res := f.reload(ActionChange, st.file); !res.Success || !res.Applied {
+			t.Fatalf("%s: reload %+v", st.name, res)
+		}
+		for _, w := range st.want {
+			if _, got := f.get(w[0], w[1], ""); !strings.Contains(got, w[2]) {
+				t.Errorf("%s: %s %s = %s, want %s", st.name, w[0], w[1], got, w[2])
+			}
+		}
 	}
 }

@@ -36,6 +36,7 @@ func (a *App) Reload(ctx context.Context, changes []Change) Result {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	start := time.Now()
+	tr := newTracer(a.opts.Trace, start)
 	res := Result{}
 	var changed []string
 	for _, c := range changes {
@@ -67,8 +68,10 @@ func (a *App) Reload(ctx context.Context, changes []Change) Result {
 		}
 	}
 	a.rt.Precompile(existing)
+	tr.hop("read+compile")
 	err := a.rt.Do(ctx, nil, "reload", func(vm *goja.Runtime) error {
-		a.reload(vm, changed, changes, &res)
+		tr.hop("wait for the loop")
+		a.reload(vm, changed, changes, &res, tr)
 		return nil
 	})
 	if err != nil {
@@ -76,11 +79,13 @@ func (a *App) Reload(ctx context.Context, changes []Change) Result {
 		res.Errors = append(res.Errors, a.rt.Diagnostics(err, diag.CodeLoad)...)
 	}
 	res.Problems = a.problems()
+	tr.hop("problems")
+	res.Trace = tr.result()
 	res.DurationMs = ms(time.Since(start))
 	return res
 }
 
-func (a *App) reload(vm *goja.Runtime, changed []string, changes []Change, res *Result) {
+func (a *App) reload(vm *goja.Runtime, changed []string, changes []Change, res *Result, tr *tracer) {
 	if len(changed) == 0 {
 		res.Success = true
 		res.Note = "no code changed"
@@ -152,9 +157,12 @@ func (a *App) reload(vm *goja.Runtime, changed []string, changes []Change, res *
 		}
 		return
 	}
+	tr.hop("importers")
 	tx := a.rt.Begin(a.set, invalid)
 	a.workflows.Begin(invalid)
+	tr.hop("begin")
 	pendings := a.prepare(tx, load, remove)
+	tr.hop("evaluate")
 	for _, p := range pendings {
 		if reason := p.Restart(); reason != "" {
 			// Not something to apply in place (a deleted module): the child restarts, and the
@@ -208,11 +216,13 @@ func (a *App) reload(vm *goja.Runtime, changed []string, changes []Change, res *
 		}
 		return
 	}
+	tr.hop("decide")
 	for _, p := range pendings {
 		p.Commit()
 		res.Reloaded = append(res.Reloaded, p.Reloaded()...)
 		res.Removed = append(res.Removed, p.Removed()...)
 	}
+	tr.swapped()
 	a.set = tx.Commit()
 	a.workflows.Commit()
 	a.generation++
@@ -227,7 +237,9 @@ func (a *App) reload(vm *goja.Runtime, changed []string, changes []Change, res *
 		delete(a.broken, f)
 		delete(a.warnings, f)
 	}
+	tr.hop("commit")
 	a.record(tx, pendings, load)
+	tr.hop("record")
 }
 
 func (a *App) brokenProblems(file string) []diag.Diagnostic {

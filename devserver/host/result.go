@@ -35,4 +35,21 @@ type Result struct {
 	Note       string               `json:"note,omitempty"` // e.g. "nothing imports src/lib/x.ts"
 	Applied    bool                 `json:"applied"`        // a new generation went live
 	Generation int                  `json:"generation"`
+	// Trace, with Options.Trace (MEDUSA_LS_TRACE=1): where a reload's time went.
+	Trace *Trace `json:"trace,omitempty"`
+}
+
+// Trace times one reload in the child: when it began and when its new generation went live
+// (Unix nanoseconds, to line up with the supervisor's and a client's clocks on one machine),
+// and its stages in order (milliseconds).
+type Trace struct {
+	BeganNs   int64 `json:"beganNs"`
+	SwappedNs int64 `json:"swappedNs,omitempty"` // 0: nothing went live
+	Hops      []Hop `json:"hops"`
+}
+
+// Hop is one stage of a reload and its duration in milliseconds.
+type Hop struct {
+	Name string  `json:"name"`
+	Ms   float64 `json:"ms"`
 }

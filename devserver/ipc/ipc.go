@@ -73,6 +73,7 @@ type Envelope struct {
 	Note            string               `json:"note,omitempty"`
 	Applied         bool                 `json:"applied,omitempty"`
 	Generation      int                  `json:"generation,omitempty"`
+	Trace           *host.Trace          `json:"trace,omitempty"`
 
 	// ready
 	PID int    `json:"pid,omitempty"`
@@ -113,7 +114,7 @@ func withResult(e Envelope, r host.Result) Envelope {
 	e.Success = &ok
 	e.DurationMs, e.Changed, e.Reloaded, e.Removed = r.DurationMs, r.Files, r.Reloaded, r.Removed
 	e.Errors, e.Problems, e.Resources = clip(r.Errors), clip(r.Problems), r.Resources
-	e.RestartRequired, e.Note, e.Applied, e.Generation = r.Restart, r.Note, r.Applied, r.Generation
+	e.RestartRequired, e.Note, e.Applied, e.Generation, e.Trace = r.Restart, r.Note, r.Applied, r.Generation, r.Trace
 	if e.Problems == nil {
 		e.Problems = []diag.Diagnostic{}
 	}
@@ -125,7 +126,7 @@ func (e Envelope) Result() host.Result {
 	r := host.Result{
 		DurationMs: e.DurationMs, Files: e.Changed, Reloaded: e.Reloaded, Removed: e.Removed,
 		Errors: e.Errors, Problems: e.Problems, Resources: e.Resources, Restart: e.RestartRequired,
-		Note: e.Note, Applied: e.Applied, Generation: e.Generation,
+		Note: e.Note, Applied: e.Applied, Generation: e.Generation, Trace: e.Trace,
 	}
 	if e.Success != nil {
 		r.Success = *e.Success

@@ -64,7 +64,17 @@ type Watcher struct {
 	open   map[string]time.Time // files being written (real paths), since their last write
 
 	links links // symbolic links to files, by target (links.go)
+
+	// gitLock is the index.lock of the Git repository the root is in, or "": while it exists a
+	// Git command (a checkout, a merge, a stash) is writing the tree, and its files are one
+	// batch even when each one's content is final.
+	gitLock string
 }
+
+// settled is how long, after a file was reported at once because its content was final, the
+// file events that saving it caused (fsnotify's Create for a rename into place, a Chmod) are
+// not reported again: its next content change comes with a write event of its own.
+const settled = 100 * time.Millisecond
 
 // maxOpenHold is the longest a batch waits for a file that is being written (written, not yet
 // closed by its writer), counted from that file's last write.
@@ -108,7 +118,7 @@ func New(opts Options) (*Watcher, error) {
 	if err != nil {
 		return nil, fmt.Errorf("watch: %w", err)
 	}
-	w := &Watcher{opts: opts, given: given, open: map[string]time.Time{}, fw: fw, events: fw.Events, errs: fw.Errors, batches: make(chan []string, 16), done: make(chan struct{})}
+	w := &Watcher{opts: opts, given: given, open: map[string]time.Time{}, fw: fw, events: fw.Events, errs: fw.Errors, batches: make(chan []string, 16), done: make(chan struct{}), gitLock: gitIndexLock(root)}
 	if t, err := newWriteTracker(w.done); err == nil {
 		w.writes = t
 	}
@@ -266,6 +276,8 @@ func (w *Watcher) run() {
 		}
 	}
 	burst := false // a directory appeared: a checkout or a scaffold, not an editor's save
+	// Files reported at once because their content was final, and when (see settled).
+	reported := map[string]time.Time{}
 	arm := func() {
 		quiet, limit := w.opts.Quiet, w.opts.MaxWait
 		if len(order) > 1 || burst {
@@ -275,6 +287,24 @@ func (w *Watcher) run() {
 			quiet = max(rest, 0)
 		}
 		timer.Reset(quiet)
+	}
+	// emit sends the pending files as one batch; false when the watcher is closing.
+	emit := func() bool {
+		batch := order
+		if w.given != "" && w.given != w.opts.Root {
+			for i, p := range batch {
+				batch[i] = filepath.Join(w.given, w.rel(p))
+			}
+		}
+		order = nil
+		pending = map[string]bool{}
+		burst = false
+		select {
+		case w.batches <- batch:
+			return true
+		case <-w.done:
+			return false
+		}
 	}
 	for {
 		select {
@@ -340,6 +370,12 @@ func (w *Watcher) run() {
 					continue
 				}
 			}
+			if at, ok := reported[ev.Name]; ok && !ev.Has(fsnotify.Remove) && !ev.Has(fsnotify.Rename) {
+				if time.Since(at) < settled && !pending[ev.Name] {
+					continue // the same save, seen by fsnotify after the write tracker
+				}
+				delete(reported, ev.Name)
+			}
 			touch(ev.Name)
 			arm()
 		case err, ok := <-w.errs:
@@ -386,6 +422,27 @@ func (w *Watcher) run() {
 				first = time.Now()
 			}
 			touch(we.path)
+			// A file whose content is final (closed after writing, or renamed into place) and
+			// is the whole batch is reported at once: no quiet window. A batch of several files,
+			// or one a Git command is writing, keeps its window, so it stays one batch.
+			if we.closed && len(order) == 1 && !burst && !w.gitBusy() {
+				w.openMu.Lock()
+				hold := holdFor(w.open, pending)
+				w.openMu.Unlock()
+				if hold == 0 {
+					timer.Stop()
+					for p, at := range reported {
+						if time.Since(at) >= settled {
+							delete(reported, p)
+						}
+					}
+					reported[we.path] = time.Now()
+					if !emit() {
+						return
+					}
+					continue
+				}
+			}
 			arm()
 		case <-timer.C:
 			if len(order) == 0 {
@@ -398,20 +455,53 @@ func (w *Watcher) run() {
 				timer.Reset(hold) // or sooner: its writer closing it re-arms the timer
 				continue
 			}
-			batch := order
-			if w.given != "" && w.given != w.opts.Root {
-				for i, p := range batch {
-					batch[i] = filepath.Join(w.given, w.rel(p))
-				}
+			if w.gitBusy() && time.Since(first) < w.opts.BurstMaxWait {
+				timer.Reset(w.opts.BurstQuiet) // a Git command is still writing the tree
+				continue
 			}
-			order = nil
-			pending = map[string]bool{}
-			burst = false
-			select {
-			case w.batches <- batch:
-			case <-w.done:
+			if !emit() {
 				return
 			}
+		}
+	}
+}
+
+// gitLockStale is the age past which an index lock is taken for one that a Git command left
+// behind when it died, which would otherwise hold every save.
+const gitLockStale = 10 * time.Second
+
+// gitBusy reports whether a Git command holds the repository's index lock.
+func (w *Watcher) gitBusy() bool {
+	if w.gitLock == "" {
+		return false
+	}
+	st, err := os.Lstat(w.gitLock)
+	return err == nil && time.Since(st.ModTime()) < gitLockStale
+}
+
+// gitIndexLock finds the Git repository that dir is in (dir or a parent with .git: a
+// directory, or a worktree's file naming its git directory) and returns its index.lock path,
+// or "".
+func gitIndexLock(dir string) string {
+	for d := dir; ; d = filepath.Dir(d) {
+		dotGit := filepath.Join(d, ".git")
+		if st, err := os.Stat(dotGit); err == nil {
+			if st.IsDir() {
+				return filepath.Join(dotGit, "index.lock")
+			}
+			if b, err := os.ReadFile(dotGit); err == nil {
+				if rest, ok := strings.CutPrefix(strings.TrimSpace(string(b)), "gitdir:"); ok {
+					gd := strings.TrimSpace(rest)
+					if !filepath.IsAbs(gd) {
+						gd = filepath.Join(d, gd)
+					}
+					return filepath.Join(gd, "index.lock")
+				}
+			}
+			return ""
+		}
+		if filepath.Dir(d) == d {
+			return ""
 		}
 	}
 }

@@ -11,9 +11,11 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// writeTracker sees, on Linux, which files are open for writing: inotify's IN_MODIFY (written)
-// and IN_CLOSE_WRITE (the writer closed it), in the order they happened. fsnotify does not
-// expose IN_CLOSE_WRITE, so this is a second, small inotify instance on the same directories.
+// writeTracker sees, on Linux, which files are open for writing and when their content is
+// final: inotify's IN_MODIFY (written), IN_CLOSE_WRITE (the writer closed it) and IN_MOVED_TO
+// (a file renamed into place, as editors save atomically), in the order they happened.
+// fsnotify exposes neither IN_CLOSE_WRITE nor a rename's target as such, so this is a second,
+// small inotify instance on the same directories.
 type writeTracker struct {
 	f      *os.File
 	events chan writeEvent
@@ -23,7 +25,8 @@ type writeTracker struct {
 	dirs map[int32]string // watch descriptor → directory
 }
 
-// writeEvent is a file written (closed false) or closed after writing (closed true).
+// writeEvent is a file written (closed false), or whose content is final (closed true): closed
+// after writing, or renamed into place.
 type writeEvent struct {
 	path   string
 	closed bool
@@ -48,7 +51,7 @@ func (t *writeTracker) add(dir string) error {
 	var wd int
 	var addErr error
 	err = raw.Control(func(fd uintptr) {
-		wd, addErr = unix.InotifyAddWatch(int(fd), dir, unix.IN_MODIFY|unix.IN_CLOSE_WRITE|unix.IN_ONLYDIR)
+		wd, addErr = unix.InotifyAddWatch(int(fd), dir, unix.IN_MODIFY|unix.IN_CLOSE_WRITE|unix.IN_MOVED_TO|unix.IN_ONLYDIR)
 	})
 	if err == nil {
 		err = addErr
@@ -92,13 +95,13 @@ func (t *writeTracker) read() {
 				delete(t.dirs, ev.Wd)
 			}
 			t.mu.Unlock()
-			if !ok || nameLen == 0 || ev.Mask&(unix.IN_MODIFY|unix.IN_CLOSE_WRITE) == 0 {
+			if !ok || nameLen == 0 || ev.Mask&(unix.IN_MODIFY|unix.IN_CLOSE_WRITE|unix.IN_MOVED_TO) == 0 || ev.Mask&unix.IN_ISDIR != 0 {
 				continue
 			}
 			if i := bytes.IndexByte(name, 0); i >= 0 {
 				name = name[:i]
 			}
-			we := writeEvent{path: filepath.Join(dir, string(name)), closed: ev.Mask&unix.IN_CLOSE_WRITE != 0}
+			we := writeEvent{path: filepath.Join(dir, string(name)), closed: ev.Mask&(unix.IN_CLOSE_WRITE|unix.IN_MOVED_TO) != 0}
 			if i, seen := last[we.path]; seen {
 				batch[i] = we
 				continue

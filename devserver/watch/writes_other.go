@@ -4,8 +4,8 @@ package watch
 
 import "errors"
 
-// writeTracker is Linux-only (inotify's IN_CLOSE_WRITE); elsewhere a batch is emitted once the
-// directory is quiet, as before.
+// writeTracker is Linux-only (inotify's IN_CLOSE_WRITE and IN_MOVED_TO); elsewhere a batch is
+// emitted once the directory is quiet, as before.
 type writeTracker struct {
 	events chan writeEvent
 }

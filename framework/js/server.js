@@ -338,6 +338,18 @@
   // Medusa's wrapHandler (packages/core/framework/src/http/utils/wrap-handler.ts): validation
   // errors collected by earlier middlewares answer 400, and a throw or rejection goes to next.
   // Written without `async` so that an interrupted handler leaves no suspended async frame.
+  // replaceLayers is buildStack for a reload that changed only handlers: a copy of stack with
+  // the layers at changes[k].i running changes[k].fn, each otherwise as it was. The stack a
+  // running request uses is left as it is.
+  function replaceLayers(stack, changes) {
+    const next = stack.slice();
+    for (let k = 0; k < changes.length; k++) {
+      const c = changes[k];
+      next[c.i] = Object.assign({}, stack[c.i], { fn: wrapHandler(c.fn) });
+    }
+    return next;
+  }
+
   function wrapHandler(fn) {
     return function wrappedHandler(req, res, next) {
       if (req && req.errors && req.errors.length) {
@@ -631,5 +643,5 @@
     next();
   }
 
-  return { dispatch, buildStack, parseQuery, httpResponseFromError, Request, Response };
+  return { dispatch, buildStack, replaceLayers, parseQuery, httpResponseFromError, Request, Response };
 })

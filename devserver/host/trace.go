@@ -1,0 +1,41 @@
+package host
+
+import "time"
+
+// tracer times the stages of one reload for Result.Trace. A nil tracer does nothing, so the
+// reload path calls it unconditionally.
+type tracer struct {
+	trace *Trace
+	last  time.Time
+}
+
+func newTracer(on bool, began time.Time) *tracer {
+	if !on {
+		return nil
+	}
+	return &tracer{trace: &Trace{BeganNs: began.UnixNano()}, last: began}
+}
+
+// hop ends the current stage, naming it.
+func (t *tracer) hop(name string) {
+	if t == nil {
+		return
+	}
+	now := time.Now()
+	t.trace.Hops = append(t.trace.Hops, Hop{Name: name, Ms: ms(now.Sub(t.last))})
+	t.last = now
+}
+
+// swapped records that the new generation went live now.
+func (t *tracer) swapped() {
+	if t != nil {
+		t.trace.SwappedNs = time.Now().UnixNano()
+	}
+}
+
+func (t *tracer) result() *Trace {
+	if t == nil {
+		return nil
+	}
+	return t.trace
+}
