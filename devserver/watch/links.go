@@ -50,6 +50,11 @@ func (w *Watcher) noteLink(p string) {
 	}
 }
 
+// inRoot says whether p (a real path) is the root or under it.
+func (w *Watcher) inRoot(p string) bool {
+	return p == w.opts.Root || strings.HasPrefix(p, w.opts.Root+string(filepath.Separator))
+}
+
 // linksTo returns the links whose target is p.
 func (w *Watcher) linksTo(p string) []string {
 	w.links.mu.Lock()

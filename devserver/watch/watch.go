@@ -314,7 +314,11 @@ func (w *Watcher) run() {
 			if !ok {
 				return
 			}
-			if ls := w.linksTo(ev.Name); len(ls) > 0 {
+			// A link's target changed: the link changed. Not for a chmod alone, nor for a
+			// write the write tracker reports (a target inside the root), which would report
+			// the same save twice.
+			tracked := writes != nil && ev.Op == fsnotify.Write && w.inRoot(ev.Name)
+			if ls := w.linksTo(ev.Name); len(ls) > 0 && !tracked && ev.Op != fsnotify.Chmod {
 				if len(order) == 0 {
 					first = time.Now()
 				}
