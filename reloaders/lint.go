@@ -101,7 +101,8 @@ func LintRoute(file, rel string, src []byte) []diag.Diagnostic {
 			check(fields[len(fields)-1], lineOf(src, m[0]))
 		}
 	}
-	if methods <= 0 && !exportStarRe.Match(src) {
+	// A near-miss already says why nothing is served: one cause, one warning.
+	if methods <= 0 && !exportStarRe.Match(src) && len(out) == 0 {
 		out = append(out, Warning(file, 1, MsgNoHandler(path)))
 	}
 	return out

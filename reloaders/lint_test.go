@@ -17,7 +17,7 @@ func TestLintRoute(t *testing.T) {
 		{"handlers", "export async function GET(req, res) {}\nexport const POST = async (req, res) => {}\n", nil},
 		{"no handler", "export const helper = 1\n", []string{"1: exports no handler"}},
 		{"lowercase", "export function get(req, res) {}\nexport function POST() {}\n", []string{`1: "get" is not an HTTP method export, so it is not served; did you mean GET?`}},
-		{"capitalized", "export async function Get(req, res) {}\n", []string{`1: "Get" is not an HTTP method export`, "1: exports no handler"}},
+		{"capitalized", "export async function Get(req, res) {}\n", []string{`1: "Get" is not an HTTP method export, so it is not served; did you mean GET?`}},
 		{"doubled letter", "export async function GETT(req, res) {}\nexport function POST() {}\n", []string{`1: did you mean GET?`}},
 		{"Post", "export const Post = async (req, res) => {}\nexport function GET() {}\n", []string{`1: "Post" is not an HTTP method export`}},
 		{"dropped letter", "export function GET() {}\nexport async function DELET(req, res) {}\n", []string{`2: did you mean DELETE?`}},

@@ -343,14 +343,17 @@ func (r *Routes) loadRoute(tx *jsvm.Tx, vm *goja.Runtime, file, rel string) (*ro
 		rf.handlers[method] = v
 		rf.lines[method] = lines[method]
 	}
+	nearMisses := 0
 	if exp, ok := m.Exports().(*goja.Object); ok {
 		for _, name := range exp.Keys() {
 			if want, ok := nearMethod(name); ok {
 				problems = append(problems, Warning(file, max(lines[name], 1), MsgNearMethod(name, want)))
+				nearMisses++
 			}
 		}
 	}
-	if len(rf.handlers) == 0 {
+	// A near-miss already says why nothing is served: one cause, one warning.
+	if len(rf.handlers) == 0 && nearMisses == 0 {
 		problems = append(problems, Warning(file, 1, MsgNoHandler(path)))
 	}
 	// Medusa: `FLAG in exports ? !!exports[FLAG] : true`.
