@@ -18,6 +18,7 @@ import (
 	"github.com/medusa-ls/medusa-ls/devserver"
 	"github.com/medusa-ls/medusa-ls/devserver/host"
 	"github.com/medusa-ls/medusa-ls/diag"
+	"github.com/medusa-ls/medusa-ls/framework"
 	"github.com/medusa-ls/medusa-ls/project"
 	"github.com/medusa-ls/medusa-ls/reloaders"
 )
@@ -498,13 +499,15 @@ type statusParams struct {
 	Errors     int                   `json:"errors"`
 	Message    string                `json:"message,omitempty"`
 	Root       string                `json:"root"`
+	// Credentials: the embedded runtime's development publishable key and tokens.
+	Credentials *framework.DevCredentials `json:"credentials,omitempty"`
 }
 
 func (sess *session) sendStatus() {
 	sess.mu.Lock()
 	st := sess.status
 	p := statusParams{State: st.State, URL: st.URL, Runtime: st.Runtime, HMR: st.HMR, LastReload: st.LastReload,
-		Errors: sess.errorCount(), Message: st.Message, Root: sess.root}
+		Errors: sess.errorCount(), Message: st.Message, Root: sess.root, Credentials: st.Credentials}
 	sess.mu.Unlock()
 	if p.Runtime == "" {
 		p.Runtime = "embedded"

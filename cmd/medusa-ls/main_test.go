@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/medusa-ls/medusa-ls/internal/storefront"
 	"github.com/medusa-ls/medusa-ls/internal/testutil"
 )
 
@@ -373,7 +374,7 @@ func TestPoll(t *testing.T) {
 			os.WriteFile(route, bytes.Replace(src, []byte("Hello from"), []byte("Polled hello from"), 1), 0o644)
 			deadline := time.Now().Add(30 * time.Second)
 			for {
-				resp, err := http.Get(d.url("/store/hello"))
+				resp, err := storefront.Client(0).Get(d.url("/store/hello"))
 				if err == nil {
 					body, _ := io.ReadAll(resp.Body)
 					resp.Body.Close()

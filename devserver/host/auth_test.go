@@ -11,20 +11,24 @@ import (
 	"testing"
 	"time"
 
+	"github.com/medusa-ls/medusa-ls/framework"
 	"github.com/medusa-ls/medusa-ls/internal/testutil"
 )
 
-// TestDefaultAuthAsMedusa: with RequireAuth, /store needs the publishable key and /admin an
-// admin token, as Medusa's defaults; the development credentials pass, are printed once, and
-// fill req.auth_context; AUTHENTICATE = false opens a route.
+// TestDefaultAuthAsMedusa: by default /store needs the publishable key and /admin an admin
+// token, as in Medusa; the development credentials pass, come with the load's result, and fill
+// req.auth_context; AUTHENTICATE = false opens a route.
 func TestDefaultAuthAsMedusa(t *testing.T) {
 	root := t.TempDir()
 	files := map[string]string{
-		"medusa-config.ts":              `module.exports = { projectConfig: { http: { jwtSecret: "test-secret" } } }` + "\n",
-		"src/api/store/hello/route.ts":  route(`res.json({ pk: (req as any).publishable_key_context?.key?.slice(0, 3), who: (req as any).auth_context?.actor_id ?? null })`),
-		"src/api/admin/stats/route.ts":  route(`res.json({ who: (req as any).auth_context.actor_id })`),
-		"src/api/admin/public/route.ts": route(`res.json({ open: true })`) + "export const AUTHENTICATE = false\n",
-		"src/api/custom/mine/route.ts":  route(`res.json({ who: (req as any).auth_context.actor_type })`),
+		"medusa-config.ts":               `module.exports = { projectConfig: { http: { jwtSecret: "test-secret" } } }` + "\n",
+		"src/api/store/hello/route.ts":   route(`res.json({ pk: (req as any).publishable_key_context?.key?.slice(0, 3), who: (req as any).auth_context?.actor_id ?? null })`),
+		"src/api/admin/stats/route.ts":   route(`res.json({ who: (req as any).auth_context.actor_id })`),
+		"src/api/admin/public/route.ts":  route(`res.json({ open: true })`) + "export const AUTHENTICATE = false\n",
+		"src/api/admin/context/route.ts": route(`res.json((req as any).auth_context)`),
+		"src/api/store/open/route.ts":    route(`res.json({ open: true })`) + "export const AUTHENTICATE = false\n",
+		"src/api/hooks/ping/route.ts":    route(`res.json({ open: true })`),
+		"src/api/custom/mine/route.ts":   route(`res.json({ who: (req as any).auth_context.actor_type })`),
 		"src/api/middlewares.ts": `import { defineMiddlewares, authenticate } from "@medusajs/framework/http"
 export default defineMiddlewares({ routes: [{ matcher: "/custom/mine", middlewares: [authenticate("customer", "bearer")] }] })
 `,
@@ -34,12 +38,13 @@ export default defineMiddlewares({ routes: [{ matcher: "/custom/mine", middlewar
 	}
 	out := &testutil.Buffer{}
 	app, err := New(Options{Root: root, Env: map[string]string{"NODE_ENV": "development"}, TaskTimeout: 2 * time.Second,
-		RequestTimeout: 5 * time.Second, Output: out, RequireAuth: true})
+		RequestTimeout: 5 * time.Second, Output: out})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(app.Close)
-	if res := app.Load(context.Background()); !res.Success {
+	res := app.Load(context.Background())
+	if !res.Success {
 		t.Fatalf("load: %+v", res.Errors)
 	}
 	srv := httptest.NewServer(app.Handler())
@@ -48,9 +53,10 @@ export default defineMiddlewares({ routes: [{ matcher: "/custom/mine", middlewar
 	if !strings.HasPrefix(c.PublishableKey, "pk_") || strings.Count(c.AdminToken, ".") != 2 {
 		t.Fatalf("credentials %+v", c)
 	}
-	if got := out.String(); !strings.Contains(got, c.PublishableKey) || !strings.Contains(got, c.AdminToken) {
-		t.Errorf("the credentials are not printed:\n%s", got)
+	if res.Credentials == nil || *res.Credentials != c || c != framework.NewDevCredentials("test-secret") {
+		t.Errorf("the load's credentials %+v, the app's %+v: want those of the project's jwtSecret", res.Credentials, c)
 	}
+	other := framework.NewDevCredentials("")
 	pk := map[string]string{"x-publishable-api-key": c.PublishableKey}
 	bearer := func(tok string) map[string]string { return map[string]string{"Authorization": "Bearer " + tok} }
 	tests := []struct {
@@ -67,6 +73,12 @@ export default defineMiddlewares({ routes: [{ matcher: "/custom/mine", middlewar
 		{"admin with a customer token", "/admin/stats", bearer(c.CustomerToken), 401, `{"message":"Unauthorized"}`},
 		{"admin with a token signed elsewhere", "/admin/stats", bearer(c.AdminToken[:len(c.AdminToken)-2] + "xx"), 401, `{"message":"Unauthorized"}`},
 		{"admin with the admin token", "/admin/stats", bearer(c.AdminToken), 200, `{"who":"user_medusa_ls_dev"}`},
+		{"admin with a token of the default secret", "/admin/stats", bearer(other.AdminToken), 401, `{"message":"Unauthorized"}`},
+		{"admin: auth_context as Medusa fills it", "/admin/context", bearer(c.AdminToken), 200,
+			`{"actor_id":"user_medusa_ls_dev","actor_type":"user","auth_identity_id":"authid_medusa_ls_dev_user","auth_provider":"emailpass","mfa_enabled":false,"mfa_challenge_completed_at":null,"app_metadata":{"user_id":"user_medusa_ls_dev"},"user_metadata":{},"iat":1735689600}`},
+		{"store route with AUTHENTICATE = false still needs the key", "/store/open", nil, 400, `"type":"not_allowed"`},
+		{"store route with AUTHENTICATE = false and the key", "/store/open", pk, 200, `{"open":true}`},
+		{"a route outside /store and /admin", "/hooks/ping", nil, 200, `{"open":true}`},
 		{"admin route with AUTHENTICATE = false", "/admin/public", nil, 200, `{"open":true}`},
 		{"authenticate() without token", "/custom/mine", nil, 401, `{"message":"Unauthorized"}`},
 		{"authenticate() with a customer", "/custom/mine", bearer(c.CustomerToken), 200, `{"who":"customer"}`},
@@ -109,5 +121,59 @@ func writeFileT(t *testing.T, root, rel, content string) {
 	}
 	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestJWTSecretAsMedusa: the secret the credentials are signed with, and authenticate()
+// checks, is found where Medusa finds it: projectConfig.http.jwtSecret, else JWT_SECRET (through
+// defineConfig, or the config manager's fallback for a plain object), else "supersecret".
+func TestJWTSecretAsMedusa(t *testing.T) {
+	tests := []struct {
+		name, config string
+		env          map[string]string
+		secret       string
+	}{
+		{"configured", `module.exports = { projectConfig: { http: { jwtSecret: "cfg" } } }`, map[string]string{"JWT_SECRET": "env"}, "cfg"},
+		{"defineConfig reads JWT_SECRET", `const { defineConfig } = require("@medusajs/framework/utils")
+module.exports = defineConfig({ projectConfig: { http: {} } })`, map[string]string{"JWT_SECRET": "env"}, "env"},
+		{"plain object falls back to JWT_SECRET", `module.exports = { projectConfig: { http: {} } }`, map[string]string{"JWT_SECRET": "env"}, "env"},
+		{"nothing set", `const { defineConfig } = require("@medusajs/framework/utils")
+module.exports = defineConfig({})`, nil, framework.DefaultJWTSecret},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			writeFileT(t, root, "medusa-config.js", tt.config+"\n")
+			writeFileT(t, root, "src/api/admin/who/route.ts", route(`res.json({ who: (req as any).auth_context.actor_id })`))
+			env := map[string]string{"NODE_ENV": "development"}
+			for k, v := range tt.env {
+				env[k] = v
+			}
+			app, err := New(Options{Root: root, Env: env, TaskTimeout: 2 * time.Second, RequestTimeout: 5 * time.Second, Output: &testutil.Buffer{}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(app.Close)
+			if res := app.Load(context.Background()); !res.Success {
+				t.Fatalf("load: %+v", res.Errors)
+			}
+			want := framework.NewDevCredentials(tt.secret)
+			if got := app.Credentials(); got != want {
+				t.Fatalf("credentials are not those of the secret %q", tt.secret)
+			}
+			srv := httptest.NewServer(app.Handler())
+			t.Cleanup(srv.Close)
+			req, _ := http.NewRequest("GET", srv.URL+"/admin/who", nil)
+			req.Header.Set("Authorization", "Bearer "+want.AdminToken)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || string(b) != `{"who":"user_medusa_ls_dev"}` {
+				t.Fatalf("GET /admin/who with the admin token = %d %s", resp.StatusCode, b)
+			}
+		})
 	}
 }

@@ -2,6 +2,7 @@ package host
 
 import (
 	"github.com/medusa-ls/medusa-ls/diag"
+	"github.com/medusa-ls/medusa-ls/framework"
 	"github.com/medusa-ls/medusa-ls/reloaders"
 )
 
@@ -35,4 +36,7 @@ type Result struct {
 	Note       string               `json:"note,omitempty"` // e.g. "nothing imports src/lib/x.ts"
 	Applied    bool                 `json:"applied"`        // a new generation went live
 	Generation int                  `json:"generation"`
+	// Credentials are the development credentials the loaded project accepts (Load only; see
+	// App.Credentials).
+	Credentials *framework.DevCredentials `json:"credentials,omitempty"`
 }

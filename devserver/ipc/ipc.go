@@ -14,6 +14,7 @@ import (
 
 	"github.com/medusa-ls/medusa-ls/devserver/host"
 	"github.com/medusa-ls/medusa-ls/diag"
+	"github.com/medusa-ls/medusa-ls/framework"
 	"github.com/medusa-ls/medusa-ls/reloaders"
 )
 
@@ -75,8 +76,9 @@ type Envelope struct {
 	Generation      int                  `json:"generation,omitempty"`
 
 	// ready
-	PID int    `json:"pid,omitempty"`
-	URL string `json:"url,omitempty"`
+	PID         int                       `json:"pid,omitempty"`
+	URL         string                    `json:"url,omitempty"`
+	Credentials *framework.DevCredentials `json:"credentials,omitempty"` // what the embedded runtime's default checks accept
 
 	// runtime-error
 	Method string `json:"method,omitempty"`
@@ -114,6 +116,7 @@ func withResult(e Envelope, r host.Result) Envelope {
 	e.DurationMs, e.Changed, e.Reloaded, e.Removed = r.DurationMs, r.Files, r.Reloaded, r.Removed
 	e.Errors, e.Problems, e.Resources = clip(r.Errors), clip(r.Problems), r.Resources
 	e.RestartRequired, e.Note, e.Applied, e.Generation = r.Restart, r.Note, r.Applied, r.Generation
+	e.Credentials = r.Credentials
 	if e.Problems == nil {
 		e.Problems = []diag.Diagnostic{}
 	}
@@ -125,7 +128,7 @@ func (e Envelope) Result() host.Result {
 	r := host.Result{
 		DurationMs: e.DurationMs, Files: e.Changed, Reloaded: e.Reloaded, Removed: e.Removed,
 		Errors: e.Errors, Problems: e.Problems, Resources: e.Resources, Restart: e.RestartRequired,
-		Note: e.Note, Applied: e.Applied, Generation: e.Generation,
+		Note: e.Note, Applied: e.Applied, Generation: e.Generation, Credentials: e.Credentials,
 	}
 	if e.Success != nil {
 		r.Success = *e.Success

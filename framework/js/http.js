@@ -209,7 +209,8 @@
             secret = config && config.projectConfig && config.projectConfig.http && config.projectConfig.http.jwtSecret;
           } catch {}
           try {
-            const verified = JSON.parse(host.verifyJWT(m[2], secret || "supersecret"));
+            // The config manager's fallbacks: JWT_SECRET, then "supersecret".
+            const verified = JSON.parse(host.verifyJWT(m[2], secret || process.env.JWT_SECRET || "supersecret"));
             if (permitted(verified.actor_type)) authContext = verified;
           } catch {
             authContext = null;

@@ -427,12 +427,10 @@
   // /store requires a publishable key (x-publishable-api-key), reads the locale, and takes a
   // customer's token when there is one. (CORS comes before these, in Go: reloaders/cors.go.)
   // The embedded runtime has no API key module: the one publishable key it accepts is the
-  // development key medusa-ls prints at start (init.publishableKey). The key and admin checks
-  // apply when init.requireAuth is set (host.Options.RequireAuth).
+  // development key medusa-ls prints at start (init.publishableKey, framework.DevCredentials).
   const requestInit = new WeakMap();
   const PK_HEADER = "x-publishable-api-key";
   function ensurePublishableApiKey(req, _res, next) {
-    if (!(requestInit.get(req) || {}).requireAuth) return next();
     const key = req.get(PK_HEADER);
     if (key === undefined || key === null || key === "") {
       return next(new MedusaError(MedusaError.Types.NOT_ALLOWED, `Publishable API key required in the request header: ${PK_HEADER}. You can manage your keys in settings in the dashboard.`));
@@ -472,16 +470,12 @@
     if (init.optedOutOfAuth) return next();
     return fn(req, res, next);
   };
-  const whenRequired = (fn) => function requireAuth(req, res, next) {
-    if (!(requestInit.get(req) || {}).requireAuth) return next();
-    return fn(req, res, next);
-  };
   let coreStack;
   function core() {
     if (!coreStack) {
       const http = host.http;
       coreStack = buildStack([
-        { use: true, matcher: "/admin", fn: whenRequired(unlessOptedOut(http.authenticate("user", ["bearer", "session", "api-key"]))) },
+        { use: true, matcher: "/admin", fn: unlessOptedOut(http.authenticate("user", ["bearer", "session", "api-key"])) },
         { use: true, matcher: "/store", fn: ensurePublishableApiKey },
         { use: true, matcher: "/store", fn: applyLocale },
         { use: true, matcher: "/store", fn: unlessOptedOut(http.authenticate("customer", ["bearer", "session"], { allowUnauthenticated: true })) },
