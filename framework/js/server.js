@@ -470,11 +470,40 @@
     if (init.optedOutOfAuth) return next();
     return fn(req, res, next);
   };
+  // ApiLoader's #assignRestrictedFields: req.allowed for every request; for /store the
+  // restricted fields of projectConfig.http.restrictedFields.store and the relations limit
+  // (http.storeRelationsLimit, 3 by default), read by validateAndTransformQuery.
+  function httpConfig(req) {
+    try {
+      const config = req.scope.resolve("configModule");
+      return (config && config.projectConfig && config.projectConfig.http) || {};
+    } catch {
+      return {};
+    }
+  }
+  function assignAllowed(req, _res, next) {
+    req.allowed = [];
+    next();
+  }
+  function assignStoreRestrictedFields(req, _res, next) {
+    const http = httpConfig(req);
+    req.restrictedFields = new host.http.RestrictedFields();
+    req.restrictedFields.add((http.restrictedFields && http.restrictedFields.store) ?? []);
+    req.storeRelationsLimit = http.storeRelationsLimit ?? 3;
+    next();
+  }
+  function assignAdminRestrictedFields(req, _res, next) {
+    req.restrictedFields = new host.http.RestrictedFields();
+    next();
+  }
   let coreStack;
   function core() {
     if (!coreStack) {
       const http = host.http;
       coreStack = buildStack([
+        { use: true, matcher: "/", fn: assignAllowed },
+        { use: true, matcher: "/store", fn: assignStoreRestrictedFields },
+        { use: true, matcher: "/admin", fn: assignAdminRestrictedFields },
         { use: true, matcher: "/admin", fn: unlessOptedOut(http.authenticate("user", ["bearer", "session", "api-key"])) },
         { use: true, matcher: "/store", fn: ensurePublishableApiKey },
         { use: true, matcher: "/store", fn: applyLocale },
