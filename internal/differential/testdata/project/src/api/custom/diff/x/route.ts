@@ -1,0 +1,9 @@
+import type { MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
+
+export const GET = async (req: MedusaRequest, res: MedusaResponse) => {
+  res.json({ mw: (req as any).mw ?? [], query: req.query })
+}
+
+export const POST = async (req: MedusaRequest, res: MedusaResponse) => {
+  res.json({ mw: (req as any).mw ?? [], body: req.body })
+}
