@@ -8,13 +8,16 @@
   const STATUS = host.statusTexts;
 
   // Query strings and urlencoded bodies are parsed by qs 6.16.2 itself (vendored), with the
-  // options Medusa's stack uses: Express 4's "extended" query parser is
-  // qs.parse(str, { allowPrototypes: true, arrayLimit: 1000 }) (so "toString" becomes an own key, as in Medusa,
-  // while "__proto__" is always refused), and body-parser 1.20's extended urlencoded parser adds
-  // a parameter count check, arrayLimit max(100, count), depth 32 with strictDepth.
+  // options Medusa's stack uses. A query string is parsed again by the first layer of
+  // @medusajs/medusa's api loader (loaders/api.ts), whose req.query replaces Express's:
+  // qs.parse(everything after the first "?", { arrayLimit: Infinity }), so keys that would
+  // shadow Object.prototype ("toString", "__proto__") are dropped. body-parser 1.20's extended
+  // urlencoded parser is qs.parse with allowPrototypes (so "toString" becomes an own key, while
+  // "__proto__" is always refused), a parameter count check, arrayLimit max(100, count), depth
+  // 32 with strictDepth.
   const qsParse = host.qsParse;
   function parseQuery(search) {
-    return qsParse(search || "", { allowPrototypes: true, arrayLimit: 1000 });
+    return qsParse(search || "", { arrayLimit: Infinity });
   }
   function httpError(status, message, type) {
     const err = new Error(message);
@@ -127,6 +130,27 @@
     }
   }
 
+  // mime 1.x, as Express uses it: the types of the extensions res.type() is given most, and its
+  // charsets.lookup.
+  const MIME = {
+    bin: "application/octet-stream", css: "text/css", csv: "text/csv", form: "application/x-www-form-urlencoded",
+    gif: "image/gif", htm: "text/html", html: "text/html", ico: "image/x-icon", jpeg: "image/jpeg", jpg: "image/jpeg",
+    js: "application/javascript", json: "application/json", md: "text/markdown", mjs: "application/javascript",
+    pdf: "application/pdf", png: "image/png", svg: "image/svg+xml", text: "text/plain", txt: "text/plain",
+    urlencoded: "application/x-www-form-urlencoded", webp: "image/webp", xml: "application/xml", zip: "application/zip",
+  };
+  const mimeLookup = (t) => {
+    const ext = t.replace(/^.*[./\\]/, "").toLowerCase();
+    return Object.prototype.hasOwnProperty.call(MIME, ext) ? MIME[ext] : "application/octet-stream";
+  };
+  const charsetOf = (type) => /^text\/|^application\/(javascript|json)/.test(type);
+  // express/lib/utils setCharset: the type with its charset parameter replaced.
+  const setCharset = (type, charset) => {
+    const [base, ...params] = type.split(";").map((p) => p.trim());
+    const kept = params.filter((p) => p && !/^charset\s*=/i.test(p));
+    return [base.toLowerCase(), ...kept, "charset=" + charset].join("; ");
+  };
+
   class Response extends EventEmitter {
     constructor(req, finish) {
       super();
@@ -142,7 +166,11 @@
       this._finish = finish;
     }
     status(code) { this.statusCode = Number(code); return this; }
-    sendStatus(code) { this.status(code); this.type("text/plain; charset=utf-8"); return this.end(STATUS[code] || String(code)); }
+    sendStatus(code) {
+      this.statusCode = code;
+      this.type("txt");
+      return this.send(STATUS[code] || String(code));
+    }
     setHeader(name, value) {
       if (this.headersSent) throw new Error("Cannot set headers after they are sent to the client");
       this._headers[String(name).toLowerCase()] = Array.isArray(value) ? value.map(String) : String(value);
@@ -153,9 +181,16 @@
     getHeaderNames() { return Object.keys(this._headers); }
     hasHeader(name) { return String(name).toLowerCase() in this._headers; }
     removeHeader(name) { delete this._headers[String(name).toLowerCase()]; return this; }
+    // Express 4's res.set: a Content-Type without a charset gets mime's (utf-8 for text/* and
+    // JSON/JavaScript).
     set(field, value) {
-      if (typeof field === "object") { for (const k of Object.keys(field)) this.setHeader(k, field[k]); return this; }
-      return this.setHeader(field, value);
+      if (typeof field === "object") { for (const k of Object.keys(field)) this.set(k, field[k]); return this; }
+      let v = Array.isArray(value) ? value.map(String) : String(value);
+      if (String(field).toLowerCase() === "content-type") {
+        if (Array.isArray(v)) throw new TypeError("Content-Type cannot be set to an Array");
+        if (!/;\s*charset\s*=/.test(v) && charsetOf(v.split(";")[0])) v += "; charset=utf-8";
+      }
+      return this.setHeader(field, v);
     }
     header(field, value) { return this.set(field, value); }
     get(name) { return this.getHeader(name); }
@@ -164,8 +199,8 @@
       return this.setHeader(name, prev === undefined ? value : [].concat(prev, value));
     }
     type(t) {
-      const map = { json: "application/json; charset=utf-8", html: "text/html; charset=utf-8", text: "text/plain; charset=utf-8", txt: "text/plain; charset=utf-8" };
-      return this.setHeader("content-type", map[t] || (String(t).includes("/") ? t : "application/" + t));
+      t = String(t);
+      return this.set("Content-Type", t.indexOf("/") === -1 ? mimeLookup(t) : t);
     }
     contentType(t) { return this.type(t); }
     location(url) { return this.setHeader("location", url); }
@@ -186,18 +221,48 @@
       return this.append("set-cookie", c);
     }
     clearCookie(name, opts = {}) { return this.cookie(name, "", { ...opts, expires: new Date(1) }); }
+    // Express 4.22's res.json and res.send (without ETags and freshness).
     json(obj) {
-      const body = JSON.stringify(obj === undefined ? null : obj);
-      if (!this.hasHeader("content-type")) this.setHeader("content-type", "application/json; charset=utf-8");
-      return this.end(body === undefined ? "" : body);
+      const body = JSON.stringify(obj);
+      if (!this.hasHeader("content-type")) this.set("Content-Type", "application/json");
+      return this.send(body);
     }
     send(body) {
-      if (body === undefined || body === null) return this.end(body === null ? "" : undefined);
-      if (typeof body === "number" && arguments.length === 1) { this.status(body); body = STATUS[body] || String(body); }
-      if (typeof body === "object" && !(body instanceof Uint8Array) && !(body instanceof ArrayBuffer)) return this.json(body);
-      if (typeof body === "string" && !this.hasHeader("content-type")) this.setHeader("content-type", "text/html; charset=utf-8");
-      if (typeof body !== "string" && !this.hasHeader("content-type")) this.setHeader("content-type", "application/octet-stream");
-      return this.end(body);
+      let chunk = body;
+      if (typeof chunk === "number" && arguments.length === 1) {
+        if (!this.hasHeader("content-type")) this.type("txt");
+        this.statusCode = chunk;
+        chunk = STATUS[chunk];
+      }
+      switch (typeof chunk) {
+        case "string":
+          if (!this.hasHeader("content-type")) this.type("html");
+          break;
+        case "boolean":
+        case "number":
+        case "object":
+          if (chunk === null) chunk = "";
+          else if (chunk instanceof Uint8Array || chunk instanceof ArrayBuffer) {
+            if (!this.hasHeader("content-type")) this.type("bin");
+          } else return this.json(chunk);
+          break;
+      }
+      if (typeof chunk === "string") {
+        const type = this.getHeader("content-type");
+        if (typeof type === "string") this.set("Content-Type", setCharset(type, "utf-8"));
+      }
+      if (this.statusCode === 204 || this.statusCode === 304) {
+        this.removeHeader("content-type");
+        this.removeHeader("content-length");
+        this.removeHeader("transfer-encoding");
+        chunk = "";
+      }
+      if (this.statusCode === 205) {
+        this.setHeader("content-length", "0");
+        this.removeHeader("transfer-encoding");
+        chunk = "";
+      }
+      return this.end(this.req.method === "HEAD" ? undefined : chunk);
     }
     writeHead(code, msgOrHeaders, maybeHeaders) {
       this.status(code);

@@ -62,6 +62,9 @@ func suite() []step {
 		get("MedusaError payment_authorization_error", "/diff/errors/payment_authorization_error"),
 		get("MedusaError unexpected_state", "/diff/errors/unexpected_state"),
 		get("MedusaError db_error", "/diff/errors/database_error"),
+		get("MedusaError forbidden", "/diff/errors/forbidden"),
+		get("MedusaError payment_requires_more_error", "/diff/errors/payment_requires_more_error"),
+		get("MedusaError of an unknown type", "/diff/errors/weird_type"),
 		get("plain Error", "/diff/errors/plain"),
 		get("Error with a statusCode", "/diff/errors/status"),
 		// Validators (zod), query config.
@@ -72,12 +75,39 @@ func suite() []step {
 		get("query config fields and order", "/diff/query?fields=%2Bhandle,-title,secret&order=-title&limit=5&q=mug"),
 		get("query config order not allowed", "/diff/query?order=price"),
 		get("query unknown key", "/diff/query?zzz=1"),
-		// Modules with options.
+		// Modules with options and a loader (awilix asValue).
 		get("module with options", "/diff/module?name=ada"),
+		with("module option keys", "POST", "/diff/module", nil, `{}`),
+		// Query strings as qs parses them (depth, arrays, prototype keys).
+		get("query: prototype key", "/custom/diff/x?__proto__[polluted]=yes&a=1"),
+		get("query: after a prototype key", "/custom/diff/x?check=1"),
+		get("query: toString key", "/custom/diff/x?toString=x"),
+		get("query: nested past the depth", "/custom/diff/x?a[b][c][d][e][f][g]=deep"),
+		get("query: array index past the limit", "/custom/diff/x?arr[25]=x&arr[1]=y"),
+		get("query: arrays and objects", "/custom/diff/x?l[]=1&l[]=2&o[k]=v&s=a,b&e=&n"),
+		get("query: encoded keys and values", "/custom/diff/x?%61=%62&c%5Bd%5D=%E2%9C%93&plus=a+b"),
+		with("urlencoded body", "POST", "/custom/diff/x", map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, "a[b]=1&__proto__[x]=2&c=3&c=4"),
+		with("text body", "POST", "/custom/diff/x", map[string]string{"Content-Type": "text/plain"}, "just text"),
+		// Node built-ins.
+		with("node built-ins", "POST", "/diff/node", nil, `{"x":1}`),
+		// Response helpers, HEAD.
+		get("res.send text", "/custom/diff/resp/text"),
+		get("res.sendStatus", "/custom/diff/resp/empty"),
+		get("res.status().end()", "/custom/diff/resp/end"),
+		get("res.redirect", "/custom/diff/resp/redirect"),
+		get("res.type and res.set", "/custom/diff/resp/typed"),
+		get("res.status(201).json", "/custom/diff/resp/created"),
+		get("res.json of an array", "/custom/diff/resp/array"),
+		with("HEAD of a GET route", "HEAD", "/custom/diff/resp/created", nil, ""),
+		// /auth CORS.
+		with("auth preflight", "OPTIONS", "/auth/diff", preflight("http://localhost:9000", "POST", "content-type"), ""),
+		with("auth POST with an origin", "POST", "/auth/diff", map[string]string{"Origin": "http://localhost:9000"}, `{"a":1}`),
+		with("auth POST from another origin", "POST", "/auth/diff", map[string]string{"Origin": "http://localhost:8000"}, `{"a":1}`),
 		// Subscribers: order and failures.
 		{Name: "emit diff.one", Emit: []string{"diff.one", `{"id":1}`}, Trail: 3},
 		{Name: "emit diff.two", Emit: []string{"diff.two", `{"id":2}`}, Trail: 3},
 		{Name: "emit diff.fail", Emit: []string{"diff.fail", `{"id":3}`}, Trail: 2},
+		{Name: "emit an event nobody listens to", Emit: []string{"diff.none", `{}`}},
 		{Name: "route emits one, an array, one", Request: &request{Method: "POST", Path: "/diff/events",
 			Body: `{"emit":[{"name":"diff.one","data":{"n":1}},[{"name":"diff.two","data":{"n":2}},{"name":"diff.one","data":{"n":3}}],{"name":"diff.two","data":{"n":4}}]}`}, Trail: 15},
 		{Name: "grouped events released", Request: &request{Method: "POST", Path: "/diff/events",

@@ -38,6 +38,15 @@ container.register({ logger: asValue(quiet), configModule: asValue(configManager
 ;(async () => {
   const app = express()
   app.use((req, res, next) => { req.scope = container.createScope(); next() })
+  // @medusajs/medusa's loaders/api.js parses the query string again before the API loader.
+  const qs = require("qs")
+  app.use((req, res, next) => {
+    const parsedUrl = req.url.split("?")
+    parsedUrl.shift()
+    const queryParamsStr = parsedUrl.join("?")
+    if (queryParamsStr) req.query = qs.parse(queryParamsStr, { arrayLimit: Infinity })
+    next()
+  })
   // As @medusajs/medusa's loaders/api.js constructs it.
   const { restrictedFields, storeRelationsLimit } = configManager.config.projectConfig.http
   await new ApiLoader({ app, sourceDir: path.join(root, "src/api"), baseRestrictedFields: restrictedFields?.store, storeRelationsLimit, container }).load()

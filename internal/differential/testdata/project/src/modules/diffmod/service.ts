@@ -1,11 +1,14 @@
 type Options = { greeting?: string; times?: number }
 
-// A plain-class module service with options, as medusa-config lists it.
+// A plain-class module service with options, as medusa-config lists it, and a value its
+// loader registered.
 export default class DiffModuleService {
   protected options_: Options
+  protected prefix_: string
 
-  constructor(_container: Record<string, unknown>, options: Options = {}) {
+  constructor(container: Record<string, any>, options: Options = {}) {
     this.options_ = options
+    this.prefix_ = container.diffPrefix
   }
 
   greet(name: string) {
@@ -13,6 +16,11 @@ export default class DiffModuleService {
   }
 
   options() {
-    return this.options_
+    const { greeting, times } = this.options_
+    return { greeting, times, prefix: this.prefix_ }
+  }
+
+  optionKeys() {
+    return Object.keys(this.options_)
   }
 }
