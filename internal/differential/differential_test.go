@@ -200,6 +200,22 @@ func normalize(v any) any {
 	return v
 }
 
+// Presentation that differs by runtime without saying anything about Medusa's behaviour: the
+// embedded runtime names each subscriber's file and line and its error's name (the node helper
+// gets neither from Medusa's event bus), and run times.
+var (
+	subscriberPlace = regexp.MustCompile(` \(src/[^)]*\)`)
+	errorName       = regexp.MustCompile(`(failed  [^:]+: )[A-Za-z]*Error: `)
+	runTime         = regexp.MustCompile(` in [0-9.]+ ms`)
+)
+
+// outcomes is what emit or run-job printed, without the presentation above.
+func outcomes(text string) string {
+	text = subscriberPlace.ReplaceAllString(text, "")
+	text = errorName.ReplaceAllString(text, "$1")
+	return runTime.ReplaceAllString(text, " in … ms")
+}
+
 // trail collects /diff/trail until it holds at least want entries, or trailLimit passes:
 // subscribers and jobs may still run when the command that started them returned.
 func (s *server) trail(t *testing.T, want int) []any {
@@ -256,11 +272,14 @@ func (s *server) run(t *testing.T, bin string, st step) map[string]any {
 	case st.Request != nil:
 		out["response"] = s.do(t, *st.Request)
 	case st.Emit != nil:
-		code, _ := s.command(t, bin, "emit", st.Emit[0], "--data", st.Emit[1])
-		out["exit"] = float64(code)
+		code, text := s.command(t, bin, "emit", st.Emit[0], "--data", st.Emit[1])
+		out["exit"], out["output"] = float64(code), outcomes(text)
 	case st.Job != "":
-		code, _ := s.command(t, bin, "run-job", st.Job)
+		code, text := s.command(t, bin, "run-job", st.Job)
 		out["exit"] = float64(code)
+		if code == 0 {
+			out["output"] = outcomes(text)
+		}
 	}
 	if st.Trail > 0 {
 		out["trail"] = normalize(s.trail(t, st.Trail))
