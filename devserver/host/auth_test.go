@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -173,6 +174,93 @@ module.exports = defineConfig({})`, nil, framework.DefaultJWTSecret},
 			resp.Body.Close()
 			if resp.StatusCode != 200 || string(b) != `{"who":"user_medusa_ls_dev"}` {
 				t.Fatalf("GET /admin/who with the admin token = %d %s", resp.StatusCode, b)
+			}
+		})
+	}
+}
+
+// TestSessionAuthAsMedusa: POST /auth/session with a bearer token keeps its auth context in an
+// express-session cookie (connect.sid, signed with cookieSecret, HttpOnly), which then
+// authenticates /admin and /store requests as Medusa's "session" auth type does; DELETE
+// /auth/session ends it. A forged or unknown cookie authenticates nothing.
+func TestSessionAuthAsMedusa(t *testing.T) {
+	root := t.TempDir()
+	for rel, c := range map[string]string{
+		"medusa-config.ts":             `module.exports = { projectConfig: { http: { jwtSecret: "test-secret", cookieSecret: "cookie-secret", authCors: "http://auth.test" } } }` + "\n",
+		"src/api/admin/stats/route.ts": route(`res.json({ who: (req as any).auth_context.actor_id })`),
+		"src/api/store/hello/route.ts": route(`res.json({ who: (req as any).auth_context?.actor_id ?? null })`),
+	} {
+		writeFileT(t, root, rel, c)
+	}
+	app, err := New(Options{Root: root, Env: map[string]string{"NODE_ENV": "development"}, TaskTimeout: 2 * time.Second, RequestTimeout: 5 * time.Second, Output: &testutil.Buffer{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(app.Close)
+	if res := app.Load(context.Background()); !res.Success {
+		t.Fatalf("load: %+v", res.Errors)
+	}
+	srv := httptest.NewServer(app.Handler())
+	t.Cleanup(srv.Close)
+	c := app.Credentials()
+	do := func(method, path string, h map[string]string) (int, string, http.Header) {
+		t.Helper()
+		req, _ := http.NewRequest(method, srv.URL+path, nil)
+		for k, v := range h {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b), resp.Header
+	}
+	cookieRe := regexp.MustCompile(`^connect\.sid=(s%3A[A-Za-z0-9_-]{32}\.[A-Za-z0-9+/%]+); Path=/; Expires=[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT; HttpOnly$`)
+	login := func(token string) string {
+		t.Helper()
+		code, body, h := do("POST", "/auth/session", map[string]string{"Authorization": "Bearer " + token})
+		m := cookieRe.FindStringSubmatch(h.Get("Set-Cookie"))
+		if code != 200 || !strings.HasPrefix(body, `{"user":{"actor_id":`) || m == nil {
+			t.Fatalf("POST /auth/session = %d %s, Set-Cookie %q", code, body, h.Get("Set-Cookie"))
+		}
+		return "connect.sid=" + m[1]
+	}
+	admin := login(c.AdminToken)
+	customer := login(c.CustomerToken)
+	pk := c.PublishableKey
+	for _, tt := range []struct {
+		name, method, path string
+		headers            map[string]string
+		status             int
+		body               string
+		setsCookie         bool
+	}{
+		{"admin route with the admin session", "GET", "/admin/stats", map[string]string{"Cookie": admin}, 200, `{"who":"user_medusa_ls_dev"}`, false},
+		{"admin route with a customer session", "GET", "/admin/stats", map[string]string{"Cookie": customer}, 401, `{"message":"Unauthorized"}`, false},
+		{"store route with the customer session", "GET", "/store/hello", map[string]string{"Cookie": customer, "x-publishable-api-key": pk}, 200, `{"who":"cus_medusa_ls_dev"}`, false},
+		{"forged signature", "GET", "/admin/stats", map[string]string{"Cookie": admin[:len(admin)-3] + "abc"}, 401, `{"message":"Unauthorized"}`, false},
+		{"unsigned cookie", "GET", "/admin/stats", map[string]string{"Cookie": "connect.sid=" + strings.TrimPrefix(strings.SplitN(admin, ".", 2)[0], "connect.sid=s%3A")}, 401, `{"message":"Unauthorized"}`, false},
+		{"POST /auth/session without a token", "POST", "/auth/session", nil, 401, `{"message":"Unauthorized"}`, false},
+		{"DELETE /auth/session without a session", "DELETE", "/auth/session", nil, 401, `{"message":"Unauthorized"}`, false},
+		{"preflight for /auth/session", "OPTIONS", "/auth/session", map[string]string{"Origin": "http://auth.test", "Access-Control-Request-Method": "POST"}, 204, ``, false},
+		{"DELETE /auth/session", "DELETE", "/auth/session", map[string]string{"Cookie": admin}, 200, `{"success":true}`, true},
+		{"the ended session", "GET", "/admin/stats", map[string]string{"Cookie": admin}, 401, `{"message":"Unauthorized"}`, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			code, body, h := do(tt.method, tt.path, tt.headers)
+			if code != tt.status || !strings.Contains(body, tt.body) {
+				t.Fatalf("%s %s = %d %s; want %d containing %s", tt.method, tt.path, code, body, tt.status, tt.body)
+			}
+			if got := h.Get("Set-Cookie"); (got != "") != tt.setsCookie {
+				t.Errorf("Set-Cookie %q", got)
+			}
+			if tt.method == "OPTIONS" && h.Get("Access-Control-Allow-Origin") != "http://auth.test" {
+				t.Errorf("preflight headers %v", h)
+			}
+			if tt.method == "DELETE" && code == 200 && !strings.HasPrefix(h.Get("Set-Cookie"), "connect.sid=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT") {
+				t.Errorf("the cookie is not cleared: %q", h.Get("Set-Cookie"))
 			}
 		})
 	}

@@ -409,15 +409,19 @@
   // Medusa's authenticate (packages/core/framework/src/http/middlewares/authenticate-middleware.ts):
   // a bearer JWT signed with projectConfig.http.jwtSecret whose actor_type is allowed fills
   // req.auth_context; otherwise 401 {"message":"Unauthorized"}, unless allowUnauthenticated.
-  // The embedded runtime has no sessions and no secret API keys (they need the auth and
-  // api-key modules); medusa-ls prints development tokens at start instead.
+  // Sessions come from POST /auth/session (server.js). The embedded runtime has no secret API
+  // keys (they need the api-key module); medusa-ls prints development tokens at start instead.
   function authenticate(actorType, authType, options = {}) {
     return async function authenticateMiddleware(req, res, next) {
       const authTypes = Array.isArray(authType) ? authType : [authType];
       const actorTypes = Array.isArray(actorType) ? actorType : [actorType];
       const permitted = (t) => actorTypes.includes("*") || actorTypes.includes(t);
       let authContext = null;
-      if (authTypes.includes("bearer") && req.headers.authorization) {
+      // getAuthContextFromSession: a session's auth context of a permitted actor type.
+      if (authTypes.includes("session") && req.session && req.session.auth_context && permitted(req.session.auth_context.actor_type)) {
+        authContext = req.session.auth_context;
+      }
+      if (!authContext && authTypes.includes("bearer") && req.headers.authorization) {
         const m = /(\S+)\s+(\S+)/.exec(req.headers.authorization);
         if (m && m[1].toLowerCase() === "bearer") {
           let secret;

@@ -280,6 +280,10 @@
     end(chunk) {
       if (this.finished) return this;
       if (typeof chunk === "function") chunk = undefined;
+      // on-headers: what must still set headers (the session cookie) does it now.
+      const hooks = this._onHeaders || [];
+      this._onHeaders = [];
+      for (const h of hooks) h();
       if (chunk !== undefined && chunk !== null) this._chunks.push(chunk);
       this.finished = true;
       this.writableEnded = true;
@@ -561,11 +565,159 @@
     req.restrictedFields = new host.http.RestrictedFields();
     next();
   }
+  // ---- sessions --------------------------------------------------------------------------
+  //
+  // express-session 1.19 as Medusa's express loader configures it when there is no redisUrl:
+  // cookie sessionOptions.name ("connect.sid"), signed with sessionOptions.secret or
+  // http.cookieSecret, resave, not rolling, saveUninitialized false, cookie HttpOnly on "/",
+  // sameSite and secure off outside production, ttl 10 h, and a memory store. A new session is
+  // stored and its cookie set only when the request changed it; a known one is stored again
+  // on every request (resave) and its cookie set again when the request changed it.
+  const sessions = new Map(); // id → { data: JSON text, expires: ms }
+  const MAX_SESSIONS = 10000; // the oldest go first beyond this
+  const MAX_SESSION_BYTES = 64 * 1024;
+  function sessionOptions(req) {
+    let pc = {};
+    try {
+      const config = req.scope.resolve("configModule");
+      pc = (config && config.projectConfig) || {};
+    } catch {}
+    const so = pc.sessionOptions || {};
+    const http = pc.http || {};
+    return { name: so.name ?? "connect.sid", secret: so.secret ?? http.cookieSecret ?? "supersecret", ttl: so.ttl ?? 10 * 60 * 60 * 1000, cookie: pc.cookieOptions || {} };
+  }
+  // The session id in the request's cookie when its signature holds (cookie-signature unsign).
+  function sessionIdFromCookie(req, name, secret) {
+    const raw = parseCookies(req.headers.cookie)[name];
+    if (typeof raw !== "string" || raw.slice(0, 2) !== "s:") return undefined;
+    const signed = raw.slice(2);
+    const id = signed.slice(0, signed.lastIndexOf("."));
+    return host.signCookie(id, secret) === signed ? id : undefined;
+  }
+  // express-session's hash: the session without its cookie.
+  const sessionHash = (sess) => JSON.stringify(sess, (k, v) => (k === "cookie" && v && v.originalMaxAge !== undefined ? undefined : v));
+  class SessionCookie {
+    constructor(ttl, extra) {
+      Object.assign(this, { path: "/", httpOnly: true, secure: false, sameSite: false }, extra);
+      this.originalMaxAge = ttl;
+      this.expires = new Date(Date.now() + ttl);
+    }
+    touch() { this.expires = new Date(Date.now() + this.originalMaxAge); }
+    serialize(name, value) {
+      let c = `${name}=${encodeURIComponent(value)}`;
+      if (this.domain) c += `; Domain=${this.domain}`;
+      c += `; Path=${this.path || "/"}`;
+      if (this.expires) c += `; Expires=${this.expires.toUTCString()}`;
+      if (this.httpOnly) c += "; HttpOnly";
+      if (this.secure) c += "; Secure";
+      if (this.sameSite) c += `; SameSite=${this.sameSite === true ? "Strict" : String(this.sameSite).replace(/^./, (x) => x.toUpperCase())}`;
+      return c;
+    }
+  }
+  function makeSession(req, id, data, opts) {
+    const sess = Object.assign(Object.create(sessionMethods), data);
+    Object.defineProperty(sess, "id", { value: id, enumerable: false, writable: true });
+    Object.defineProperty(sess, "req", { value: req, enumerable: false });
+    sess.cookie = new SessionCookie(opts.ttl, opts.cookie);
+    return sess;
+  }
+  const sessionMethods = {
+    destroy(cb) {
+      sessions.delete(this.id);
+      delete this.req.session;
+      if (cb) cb();
+      return this;
+    },
+    save(cb) {
+      storeSession(this.id, this);
+      if (cb) cb();
+      return this;
+    },
+    touch() {
+      this.cookie.touch();
+      return this;
+    },
+    regenerate(cb) {
+      sessions.delete(this.id);
+      const opts = this.req.__sessionOptions;
+      this.req.sessionID = host.newSessionID();
+      this.req.session = makeSession(this.req, this.req.sessionID, {}, opts);
+      if (cb) cb();
+      return this;
+    },
+    reload(cb) {
+      const stored = sessions.get(this.id);
+      if (stored) Object.assign(this, JSON.parse(stored.data));
+      if (cb) cb(stored ? undefined : new Error("failed to load session"));
+      return this;
+    },
+  };
+  function storeSession(id, sess) {
+    const { cookie, ...data } = sess;
+    const text = JSON.stringify(data);
+    if (text.length > MAX_SESSION_BYTES) throw new MedusaError(MedusaError.Types.INVALID_DATA, `a session holds at most ${MAX_SESSION_BYTES} bytes`);
+    sessions.delete(id);
+    sessions.set(id, { data: text, expires: Date.now() + cookie.originalMaxAge });
+    while (sessions.size > MAX_SESSIONS) sessions.delete(sessions.keys().next().value);
+  }
+  function sessionLayer(req, res, next) {
+    const opts = sessionOptions(req);
+    req.__sessionOptions = opts;
+    const cookieId = sessionIdFromCookie(req, opts.name, opts.secret);
+    let stored = cookieId !== undefined ? sessions.get(cookieId) : undefined;
+    if (stored && stored.expires <= Date.now()) {
+      sessions.delete(cookieId);
+      stored = undefined;
+    }
+    req.sessionID = stored ? cookieId : host.newSessionID();
+    req.session = makeSession(req, req.sessionID, stored ? JSON.parse(stored.data) : {}, opts);
+    const originalId = req.sessionID;
+    const originalHash = sessionHash(req.session);
+    (res._onHeaders = res._onHeaders || []).push(() => {
+      const sess = req.session;
+      if (!sess) return;
+      const modified = originalId !== sess.id || originalHash !== sessionHash(sess);
+      const isNew = cookieId !== req.sessionID;
+      sess.touch();
+      if (isNew ? modified : true) storeSession(req.sessionID, sess);
+      if (isNew ? modified : sess.cookie.expires != null && modified) {
+        res.append("Set-Cookie", sess.cookie.serialize(opts.name, "s:" + host.signCookie(req.sessionID, opts.secret)));
+      }
+    });
+    next();
+  }
+
+  // Medusa's /auth/session routes (@medusajs/medusa api/auth/session, with the middlewares of
+  // api/auth/middlewares.ts): POST with a bearer token keeps its auth context in the session;
+  // DELETE ends the session.
+  let authRoutes;
+  function coreRoutes() {
+    if (!authRoutes) {
+      const http = host.http;
+      authRoutes = buildStack([
+        { matcher: "/auth/session", method: "post", fn: http.authenticate("*", "bearer", { allowUnregistered: true, requireMfa: false }) },
+        { matcher: "/auth/session", method: "post", fn: (req, res) => {
+          req.session.auth_context = req.auth_context;
+          res.status(200).json({ user: req.auth_context });
+        } },
+        { matcher: "/auth/session", method: "delete", fn: http.authenticate("*", ["session"], { allowUnregistered: true, requireMfa: false }) },
+        { matcher: "/auth/session", method: "delete", fn: (req, res) => {
+          const name = req.__sessionOptions.name;
+          if (req.session) req.session.destroy();
+          res.clearCookie(name, req.__sessionOptions.cookie);
+          res.json({ success: true });
+        } },
+      ]);
+    }
+    return authRoutes;
+  }
+
   let coreStack;
   function core() {
     if (!coreStack) {
       const http = host.http;
       coreStack = buildStack([
+        { use: true, matcher: "/", fn: sessionLayer },
         { use: true, matcher: "/", fn: assignAllowed },
         { use: true, matcher: "/store", fn: assignStoreRestrictedFields },
         { use: true, matcher: "/admin", fn: assignAdminRestrictedFields },
@@ -587,7 +739,7 @@
     req.res = res;
     res.locals = {};
     requestInit.set(req, init);
-    stack = core().concat(stack);
+    stack = core().concat(stack, coreRoutes());
 
     let erroring = false;
     const handleError = (err) => {

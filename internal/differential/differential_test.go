@@ -75,6 +75,8 @@ type server struct {
 	out             *testutil.Buffer
 	// headers replace $PK and $ADMIN in requests: the credentials this runtime accepts.
 	pk, admin string
+	// session is the session cookie (connect.sid) the last response set: $SESSION.
+	session string
 }
 
 func start(t *testing.T, bin, name, root string) *server {
@@ -128,18 +130,26 @@ func tail(s string) string {
 	return s
 }
 
-// request is one request of the suite. Headers may name $PK and $ADMIN; /store requests get
-// the publishable key unless NoKey.
+// request is one request of the suite. Headers may name $PK, $ADMIN and $SESSION; /store
+// requests get the publishable key unless NoKey. Pick compares only the body's value at a
+// dotted path (a login's body names each database's own user).
 type request struct {
 	Name, Method, Path string
 	Headers            map[string]string
 	Body               string
 	NoKey              bool
+	Pick               string
 }
 
 // comparedHeaders are the response headers whose values are compared.
 var comparedHeaders = []string{"content-type", "allow", "vary", "access-control-allow-origin", "access-control-allow-credentials",
-	"access-control-allow-methods", "access-control-allow-headers", "access-control-expose-headers", "access-control-max-age"}
+	"access-control-allow-methods", "access-control-allow-headers", "access-control-expose-headers", "access-control-max-age", "set-cookie"}
+
+// A session cookie's value and expiry differ on every run; its name and attributes do not.
+var (
+	sessionCookie = regexp.MustCompile(`^(connect\.sid=)(s%3A[^;]+)`)
+	cookieExpires = regexp.MustCompile(`Expires=[^;]+`)
+)
 
 func (s *server) do(t *testing.T, r request) map[string]any {
 	t.Helper()
@@ -154,7 +164,7 @@ func (s *server) do(t *testing.T, r request) map[string]any {
 		req.Header.Set("x-publishable-api-key", s.pk)
 	}
 	for k, v := range r.Headers {
-		req.Header.Set(k, strings.NewReplacer("$PK", s.pk, "$ADMIN", s.admin).Replace(v))
+		req.Header.Set(k, strings.NewReplacer("$PK", s.pk, "$ADMIN", s.admin, "$SESSION", s.session).Replace(v))
 	}
 	resp, err := (&http.Client{Timeout: requestLimit}).Do(req)
 	if err != nil {
@@ -168,10 +178,25 @@ func (s *server) do(t *testing.T, r request) map[string]any {
 			h[k] = strings.Join(v, ", ")
 		}
 	}
+	if c, ok := h["set-cookie"].(string); ok {
+		if m := sessionCookie.FindStringSubmatch(c); m != nil {
+			s.session = m[1] + m[2]
+			c = sessionCookie.ReplaceAllString(c, "${1}s%3A…")
+		}
+		if !strings.Contains(c, "Expires=Thu, 01 Jan 1970") {
+			c = cookieExpires.ReplaceAllString(c, "Expires=…")
+		}
+		h["set-cookie"] = c
+	}
 	var body any = string(b)
 	var j any
 	if json.Unmarshal(b, &j) == nil {
 		body = normalize(j)
+		for _, k := range strings.Split(r.Pick, ".") {
+			if m, ok := body.(map[string]any); ok && k != "" {
+				body = m[k]
+			}
+		}
 	}
 	return map[string]any{"status": float64(resp.StatusCode), "headers": h, "body": body}
 }

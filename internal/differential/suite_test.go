@@ -41,6 +41,16 @@ func suite() []step {
 		with("admin with a forged token", "GET", "/admin/diff/secure", map[string]string{"Authorization": "Bearer eyJhbGciOiJIUzI1NiJ9.eyJhY3Rvcl9pZCI6InUifQ.x"}, ""),
 		with("admin with a secret key as bearer", "GET", "/admin/diff/secure", map[string]string{"Authorization": "Bearer sk_123"}, ""),
 		get("admin AUTHENTICATE = false", "/admin/diff/open"),
+		// Sessions: POST /auth/session with a token, then the cookie alone.
+		{Name: "session login with the admin token", Request: &request{Method: "POST", Path: "/auth/session", Headers: admin, Pick: "user.actor_type"}},
+		with("admin route with the session cookie", "GET", "/admin/diff/secure", map[string]string{"Cookie": "$SESSION"}, ""),
+		with("admin route with a forged session cookie", "GET", "/admin/diff/secure", map[string]string{"Cookie": "connect.sid=s%3Aabc.def"}, ""),
+		with("session preflight", "OPTIONS", "/auth/session", preflight("http://localhost:9000", "POST", "content-type"), ""),
+		with("session preflight from another origin", "OPTIONS", "/auth/session", preflight("http://localhost:8000", "DELETE", ""), ""),
+		with("logout", "DELETE", "/auth/session", map[string]string{"Cookie": "$SESSION", "Origin": "http://localhost:9000"}, ""),
+		with("admin route after the logout", "GET", "/admin/diff/secure", map[string]string{"Cookie": "$SESSION"}, ""),
+		with("logout without a session", "DELETE", "/auth/session", nil, ""),
+		with("session login without a token", "POST", "/auth/session", nil, ""),
 		// CORS and OPTIONS.
 		with("store CORS, allowed origin", "GET", "/store/diff/plain", map[string]string{"Origin": "http://localhost:8000"}, ""),
 		with("store CORS, other origin", "GET", "/store/diff/plain", map[string]string{"Origin": "http://evil.test"}, ""),
