@@ -542,14 +542,7 @@
   // ApiLoader's #assignRestrictedFields: req.allowed for every request; for /store the
   // restricted fields of projectConfig.http.restrictedFields.store and the relations limit
   // (http.storeRelationsLimit, 3 by default), read by validateAndTransformQuery.
-  function httpConfig(req) {
-    try {
-      const config = req.scope.resolve("configModule");
-      return (config && config.projectConfig && config.projectConfig.http) || {};
-    } catch {
-      return {};
-    }
-  }
+  const httpConfig = (req) => sessionOptions(req).http;
   function assignAllowed(req, _res, next) {
     req.allowed = [];
     next();
@@ -576,18 +569,25 @@
   const sessions = new Map(); // id → { data: JSON text, expires: ms }
   const MAX_SESSIONS = 10000; // the oldest go first beyond this
   const MAX_SESSION_BYTES = 64 * 1024;
+  // The options, read again only when the config object changes (a restart, in practice).
+  let optionsFor;
+  let optionsCache;
   function sessionOptions(req) {
-    let pc = {};
+    let config;
     try {
-      const config = req.scope.resolve("configModule");
-      pc = (config && config.projectConfig) || {};
+      config = req.scope.resolve("configModule");
     } catch {}
+    if (optionsCache && config === optionsFor) return optionsCache;
+    const pc = (config && config.projectConfig) || {};
     const so = pc.sessionOptions || {};
     const http = pc.http || {};
-    return { name: so.name ?? "connect.sid", secret: so.secret ?? http.cookieSecret ?? "supersecret", ttl: so.ttl ?? 10 * 60 * 60 * 1000, cookie: pc.cookieOptions || {} };
+    optionsFor = config;
+    optionsCache = { name: so.name ?? "connect.sid", secret: so.secret ?? http.cookieSecret ?? "supersecret", ttl: so.ttl ?? 10 * 60 * 60 * 1000, cookie: pc.cookieOptions || {}, http };
+    return optionsCache;
   }
   // The session id in the request's cookie when its signature holds (cookie-signature unsign).
   function sessionIdFromCookie(req, name, secret) {
+    if (!req.headers.cookie) return undefined;
     const raw = parseCookies(req.headers.cookie)[name];
     if (typeof raw !== "string" || raw.slice(0, 2) !== "s:") return undefined;
     const signed = raw.slice(2);
@@ -672,7 +672,8 @@
     req.sessionID = stored ? cookieId : host.newSessionID();
     req.session = makeSession(req, req.sessionID, stored ? JSON.parse(stored.data) : {}, opts);
     const originalId = req.sessionID;
-    const originalHash = sessionHash(req.session);
+    // A new session's hash is the empty one's.
+    const originalHash = stored ? sessionHash(req.session) : "{}";
     (res._onHeaders = res._onHeaders || []).push(() => {
       const sess = req.session;
       if (!sess) return;
