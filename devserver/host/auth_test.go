@@ -189,6 +189,7 @@ func TestSessionAuthAsMedusa(t *testing.T) {
 		"medusa-config.ts":             `module.exports = { projectConfig: { http: { jwtSecret: "test-secret", cookieSecret: "cookie-secret", authCors: "http://auth.test" } } }` + "\n",
 		"src/api/admin/stats/route.ts": route(`res.json({ who: (req as any).auth_context.actor_id })`),
 		"src/api/store/hello/route.ts": route(`res.json({ who: (req as any).auth_context?.actor_id ?? null })`),
+		"src/api/custom/big/route.ts":  route(`(req as any).session.big = "x".repeat(Number(req.query.n)); res.json({ ok: true })`),
 	} {
 		writeFileT(t, root, rel, c)
 	}
@@ -245,6 +246,8 @@ func TestSessionAuthAsMedusa(t *testing.T) {
 		{"POST /auth/session without a token", "POST", "/auth/session", nil, 401, `{"message":"Unauthorized"}`, false},
 		{"DELETE /auth/session without a session", "DELETE", "/auth/session", nil, 401, `{"message":"Unauthorized"}`, false},
 		{"preflight for /auth/session", "OPTIONS", "/auth/session", map[string]string{"Origin": "http://auth.test", "Access-Control-Request-Method": "POST"}, 204, ``, false},
+		{"a session within the size limit", "GET", "/custom/big?n=1000", nil, 200, `{"ok":true}`, true},
+		{"a session over the size limit", "GET", "/custom/big?n=70000", nil, 400, `"message":"a session holds at most 65536 bytes"`, false},
 		{"DELETE /auth/session", "DELETE", "/auth/session", map[string]string{"Cookie": admin}, 200, `{"success":true}`, true},
 		{"the ended session", "GET", "/admin/stats", map[string]string{"Cookie": admin}, 401, `{"message":"Unauthorized"}`, false},
 	} {
