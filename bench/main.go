@@ -27,6 +27,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/medusa-ls/medusa-ls/internal/storefront"
 )
 
 type stats struct {
@@ -291,7 +293,9 @@ func startServer(bin, dir, cacheHome string) (*server, time.Time) {
 	return s, start
 }
 
-var client = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
+// client sends the embedded runtime's development publishable key (the example's /store routes
+// require one, as Medusa's do) unless a request brings its own.
+var client = &http.Client{Timeout: 30 * time.Second, Transport: storefront.Transport(&http.Transport{MaxIdleConnsPerHost: 16})}
 
 // firstBody polls path until the body contains want and returns when it did.
 func firstBody(url, want string, deadline time.Duration) (time.Time, error) {

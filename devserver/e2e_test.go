@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,6 +19,7 @@ import (
 	"github.com/medusa-ls/medusa-ls/devserver"
 	"github.com/medusa-ls/medusa-ls/devserver/host"
 	"github.com/medusa-ls/medusa-ls/diag"
+	"github.com/medusa-ls/medusa-ls/internal/storefront"
 	"github.com/medusa-ls/medusa-ls/internal/testutil"
 )
 
@@ -208,9 +208,13 @@ func (d *dev) edit(rel, content string) host.Result {
 	return d.waitResult("reload", n)
 }
 
+// storeClient sends the development publishable key, as a storefront does: the embedded
+// runtime's /store routes require it, as Medusa's do.
+var storeClient = storefront.Client(0)
+
 func get(t *testing.T, url string) (int, string) {
 	t.Helper()
-	resp, err := http.Get(url)
+	resp, err := storeClient.Get(url)
 	if err != nil {
 		t.Fatalf("GET %s: %v", url, err)
 	}
@@ -236,6 +240,17 @@ func TestDevelopReloadsRoutesInPlace(t *testing.T) {
 export default defineMiddlewares({ routes: [{ matcher: "/store*", middlewares: [(req: any, res: any, next: any) => { res.setHeader("x-mw", "a"); next() }] }] })
 `,
 	}, nil)
+	t.Run("development credentials in the banner and the status", func(t *testing.T) {
+		c := d.sup.Status().Credentials
+		if c == nil || c.PublishableKey != storefront.Key {
+			t.Fatalf("status credentials = %+v, want the key %s", c, storefront.Key)
+		}
+		for _, want := range []string{"-H 'x-publishable-api-key: " + c.PublishableKey + "'", "-H 'authorization: Bearer " + c.AdminToken + "'"} {
+			if !strings.Contains(d.out.String(), want) {
+				t.Errorf("the terminal lacks %q:\n%s", want, d.out.String())
+			}
+		}
+	})
 	t.Run("route edit served", func(t *testing.T) {
 		d.expect("/store/hello", 200, `{"v":"<one>"}`)
 		res := d.edit("src/api/store/hello/route.ts", "import { fmt } from \"../../../utils/fmt\"\n"+routeTS(`res.json({ v: fmt("two") })`))
@@ -260,7 +275,7 @@ export default defineMiddlewares({ routes: [{ matcher: "/store*", middlewares: [
 		d.edit("src/api/middlewares.ts", `import { defineMiddlewares } from "@medusajs/framework/http"
 export default defineMiddlewares({ routes: [{ matcher: "/store*", middlewares: [(req: any, res: any, next: any) => { res.setHeader("x-mw", "b"); next() }] }] })
 `)
-		resp, err := http.Get(d.url + "/store/hello")
+		resp, err := storeClient.Get(d.url + "/store/hello")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -439,7 +454,7 @@ func TestReloadsUnderLoadNeverFail(t *testing.T) {
 	var lastFailure atomic.Value
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
-	client := &http.Client{Timeout: waitFor}
+	client := storefront.Client(waitFor)
 	for w := 0; w < 2; w++ {
 		wg.Add(1)
 		go func() {

@@ -111,6 +111,7 @@ func (s *Supervisor) start(ctx context.Context) {
 	s.rt.activate(c)
 	s.markUp()
 	s.setProblems(res.Problems)
+	s.setCredentials(res.Credentials)
 	for _, line := range FormatLoad(s.root, res, s.URL(), ms(time.Since(begin))) {
 		s.logf("%s", strings.Replace(line, PrefixHMR, s.prefix, 1))
 	}
@@ -254,6 +255,11 @@ func (s *Supervisor) restart(ctx context.Context, reason string, crashed bool) {
 	}
 	s.setProblems(res.Problems)
 	s.logf("%s restarted in %s", s.prefix, formatMs(ms(time.Since(begin))))
+	if s.setCredentials(res.Credentials) {
+		for _, line := range FormatCredentials(res.Credentials) {
+			s.logf("%s", strings.Replace(line, PrefixHMR, s.prefix, 1))
+		}
+	}
 	for _, line := range formatProblems(s.root, res.Problems, false) {
 		s.logf("%s", line)
 	}

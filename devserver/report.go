@@ -9,6 +9,7 @@ import (
 
 	"github.com/medusa-ls/medusa-ls/devserver/host"
 	"github.com/medusa-ls/medusa-ls/diag"
+	"github.com/medusa-ls/medusa-ls/framework"
 	"github.com/medusa-ls/medusa-ls/reloaders"
 )
 
@@ -39,7 +40,21 @@ func FormatLoad(root string, r host.Result, url string, totalMs float64) []strin
 		summary += fmt.Sprintf("; %d %s", n, plural("error", n))
 	}
 	lines := []string{fmt.Sprintf("%s ready on %s in %s (%s)", PrefixHMR, url, formatMs(ms), summary)}
+	lines = append(lines, FormatCredentials(r.Credentials)...)
 	return append(lines, formatProblems(root, r.Problems, true)...)
+}
+
+// FormatCredentials renders the development credentials as curl options; none for nil.
+func FormatCredentials(c *framework.DevCredentials) []string {
+	if c == nil {
+		return nil
+	}
+	return []string{
+		PrefixHMR + " development credentials (as Medusa, /store routes need a publishable key and /admin routes a login):",
+		PrefixHMR + "   /store:        -H 'x-publishable-api-key: " + c.PublishableKey + "'",
+		PrefixHMR + "   /admin:        -H 'authorization: Bearer " + c.AdminToken + "'",
+		PrefixHMR + "   as a customer: -H 'authorization: Bearer " + c.CustomerToken + "'",
+	}
 }
 
 // FormatReload renders a reload result, e.g.

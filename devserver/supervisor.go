@@ -21,6 +21,7 @@ import (
 	"github.com/medusa-ls/medusa-ls/devserver/watch"
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/dotenv"
+	"github.com/medusa-ls/medusa-ls/framework"
 	"github.com/medusa-ls/medusa-ls/project"
 )
 
@@ -45,6 +46,10 @@ type Status struct {
 	LastReload *LastReload `json:"lastReload,omitempty"`
 	Errors     int         `json:"errors"`
 	Message    string      `json:"message,omitempty"`
+	// Credentials are what the embedded runtime's default checks accept (a publishable key for
+	// /store, bearer tokens for /admin and customers); nil with the node runtime, where
+	// Medusa's own keys and logins count.
+	Credentials *framework.DevCredentials `json:"credentials,omitempty"`
 	// While no child runs after a failure: failed attempts in a row, and when the next starts.
 	Attempts int       `json:"attempts,omitempty"`
 	RetryAt  time.Time `json:"retryAt,omitzero"`
@@ -629,6 +634,16 @@ func (s *Supervisor) setState(st State, msg string) {
 func (s *Supervisor) notifyLocked() {
 	close(s.changed)
 	s.changed = make(chan struct{})
+}
+
+// setCredentials records the credentials of the child that now serves, and says whether they
+// changed (a new jwtSecret).
+func (s *Supervisor) setCredentials(c *framework.DevCredentials) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	prev := s.status.Credentials
+	s.status.Credentials = c
+	return c != nil && (prev == nil || *prev != *c)
 }
 
 func (s *Supervisor) setProblems(ps []diag.Diagnostic) {

@@ -19,9 +19,12 @@ const DefaultJWTSecret = "supersecret"
 
 // DevCredentials let a developer call the routes that Medusa protects by default: the
 // publishable key that /store routes require (x-publishable-api-key) and bearer tokens for an
-// admin user and a customer, signed with the project's jwtSecret as Medusa signs its own, so
-// that Medusa's authenticate() accepts them too. They are derived from the project directory
-// and the secret, so they stay the same across restarts.
+// admin user and a customer, signed with the project's jwtSecret as Medusa signs its own
+// (generateJwtToken, HS256), so that authenticate() accepts them as it accepts Medusa's.
+//
+// They are derived from the secret alone: the same secret gives the same credentials on
+// every machine and across restarts, so scripts and the README can spell them out. The tokens
+// grant nothing the secret does not: whoever has the secret can sign any token.
 type DevCredentials struct {
 	PublishableKey string `json:"publishableKey"`
 	AdminToken     string `json:"adminToken"`
@@ -34,16 +37,18 @@ const (
 	DevCustomerID = "cus_medusa_ls_dev"
 )
 
-// NewDevCredentials derives the credentials of the project at root for jwtSecret.
-func NewDevCredentials(root, jwtSecret string) DevCredentials {
+// NewDevCredentials derives the credentials for jwtSecret ("" is Medusa's default,
+// DefaultJWTSecret).
+func NewDevCredentials(jwtSecret string) DevCredentials {
 	if jwtSecret == "" {
 		jwtSecret = DefaultJWTSecret
 	}
-	sum := sha256.Sum256([]byte("medusa-ls publishable key\x00" + root + "\x00" + jwtSecret))
-	admin := map[string]any{"actor_id": DevAdminID, "actor_type": "user", "auth_identity_id": "authid_medusa_ls_dev_user",
-		"app_metadata": map[string]any{"user_id": DevAdminID}, "user_metadata": map[string]any{}}
-	customer := map[string]any{"actor_id": DevCustomerID, "actor_type": "customer", "auth_identity_id": "authid_medusa_ls_dev_customer",
-		"app_metadata": map[string]any{"customer_id": DevCustomerID}, "user_metadata": map[string]any{}}
+	// pk_ and 64 hex digits, the shape of the keys Medusa's API key module creates.
+	sum := sha256.Sum256([]byte("medusa-ls publishable key\x00" + jwtSecret))
+	admin := devClaims{ActorID: DevAdminID, ActorType: "user", AuthIdentityID: "authid_medusa_ls_dev_user",
+		AuthProvider: "emailpass", AppMetadata: map[string]any{"user_id": DevAdminID}, UserMetadata: map[string]any{}, IssuedAt: devIssuedAt}
+	customer := devClaims{ActorID: DevCustomerID, ActorType: "customer", AuthIdentityID: "authid_medusa_ls_dev_customer",
+		AuthProvider: "emailpass", AppMetadata: map[string]any{"customer_id": DevCustomerID}, UserMetadata: map[string]any{}, IssuedAt: devIssuedAt}
 	return DevCredentials{
 		PublishableKey: "pk_" + hex.EncodeToString(sum[:]),
 		AdminToken:     signJWT(admin, jwtSecret),
@@ -51,10 +56,29 @@ func NewDevCredentials(root, jwtSecret string) DevCredentials {
 	}
 }
 
+// devClaims are the claims of the tokens Medusa's generateJwtTokenForAuthIdentity signs
+// (@medusajs/medusa api/auth/utils/generate-jwt-token.ts, 2.21), in its order, so that
+// req.auth_context holds what it holds in Medusa. There is no exp: the tokens are development
+// credentials meant to be copied into scripts, and a fixed iat keeps them stable.
+type devClaims struct {
+	ActorID                 string         `json:"actor_id"`
+	ActorType               string         `json:"actor_type"`
+	AuthIdentityID          string         `json:"auth_identity_id"`
+	AuthProvider            string         `json:"auth_provider"`
+	MFAEnabled              bool           `json:"mfa_enabled"`
+	MFAChallengeCompletedAt *string        `json:"mfa_challenge_completed_at"`
+	AppMetadata             map[string]any `json:"app_metadata"`
+	UserMetadata            map[string]any `json:"user_metadata"`
+	IssuedAt                int64          `json:"iat"`
+}
+
+// devIssuedAt is the tokens' iat: 2025-01-01T00:00:00Z, in seconds.
+const devIssuedAt = 1735689600
+
 var b64 = base64.RawURLEncoding
 
 // signJWT signs claims with HS256, as jsonwebtoken's sign(claims, secret) does.
-func signJWT(claims map[string]any, secret string) string {
+func signJWT(claims any, secret string) string {
 	header, _ := json.Marshal(map[string]string{"alg": "HS256", "typ": "JWT"})
 	body, _ := json.Marshal(claims)
 	signing := b64.EncodeToString(header) + "." + b64.EncodeToString(body)

@@ -1,6 +1,7 @@
 package framework
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -34,15 +35,48 @@ func TestVerifyJWT(t *testing.T) {
 }
 
 func TestDevCredentialsAreStable(t *testing.T) {
-	a, b := NewDevCredentials("/p", "s"), NewDevCredentials("/p", "s")
+	a, b := NewDevCredentials("s"), NewDevCredentials("s")
 	if a != b {
 		t.Fatalf("credentials differ between two derivations: %+v %+v", a, b)
 	}
-	if c := NewDevCredentials("/q", "s"); c.PublishableKey == a.PublishableKey {
-		t.Fatal("two projects share a publishable key")
+	if c := NewDevCredentials("other"); c.PublishableKey == a.PublishableKey || c.AdminToken == a.AdminToken {
+		t.Fatal("two secrets share credentials")
 	}
-	claims, err := VerifyJWT(a.AdminToken, "s", time.Now())
-	if err != nil || !strings.Contains(claims, `"actor_type":"user"`) || !strings.Contains(claims, DevAdminID) {
-		t.Fatalf("admin token claims %s, %v", claims, err)
+	if d := NewDevCredentials(""); d != NewDevCredentials(DefaultJWTSecret) {
+		t.Fatal(`"" is not Medusa's default secret`)
+	}
+	if len(a.PublishableKey) != len("pk_")+64 || !strings.HasPrefix(a.PublishableKey, "pk_") {
+		t.Fatalf("publishable key %q: want pk_ and 64 hex digits, as Medusa's", a.PublishableKey)
+	}
+	for _, tt := range []struct{ token, actorType, id, meta string }{
+		{a.AdminToken, "user", DevAdminID, `"app_metadata":{"user_id":"` + DevAdminID + `"}`},
+		{a.CustomerToken, "customer", DevCustomerID, `"app_metadata":{"customer_id":"` + DevCustomerID + `"}`},
+	} {
+		claims, err := VerifyJWT(tt.token, "s", time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := `{"actor_id":"` + tt.id + `","actor_type":"` + tt.actorType + `","auth_identity_id":`
+		if !strings.HasPrefix(claims, want) || !strings.Contains(claims, tt.meta) || !strings.Contains(claims, `"mfa_enabled":false`) {
+			t.Errorf("claims %s: want them to start with %s and hold %s", claims, want, tt.meta)
+		}
+		if _, err := VerifyJWT(tt.token, "other", time.Now()); err == nil {
+			t.Error("a token verifies with another secret")
+		}
+	}
+}
+
+// TestReadmeQuickStartCredentials: the Quick start's PK= and ADMIN= lines are the credentials
+// the example's jwtSecret (Medusa's default) gives, so its curl lines work as written.
+func TestReadmeQuickStartCredentials(t *testing.T) {
+	b, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewDevCredentials("")
+	for _, want := range []string{"\nPK=" + c.PublishableKey + "\n", "\nADMIN=" + c.AdminToken + "\n"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("README.md lacks the line %q", strings.TrimSpace(want))
+		}
 	}
 }

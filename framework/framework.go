@@ -201,6 +201,8 @@ func loadServer(rt *jsvm.Runtime, module *goja.Object) error {
 		return err
 	}
 	_ = host.Set("http", httpMod)
+	_ = host.Set("signCookie", SignCookie)
+	_ = host.Set("newSessionID", NewSessionID)
 	_ = host.Set("qsParse", qs)
 	_ = host.Set("pathToRegexp", ptr)
 	exports, err := runFactory(rt, "server", host, utils)

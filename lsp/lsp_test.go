@@ -14,10 +14,13 @@ import (
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
 
+	"github.com/medusa-ls/medusa-ls/internal/storefront"
 	"github.com/medusa-ls/medusa-ls/internal/testutil"
 )
 
-var httpClient = &http.Client{Timeout: waitFor}
+// httpClient sends the development publishable key, as a storefront does: the embedded
+// runtime's /store routes require it, as Medusa's do.
+var httpClient = storefront.Client(waitFor)
 
 func TestCapabilitiesAndLifecycle(t *testing.T) {
 	root := newProject(t, "store", map[string]string{"src/api/hello/route.ts": routeTS(`res.json({ v: 1 })`)})
@@ -90,6 +93,28 @@ func TestSaveReloadsAndPublishesDiagnostics(t *testing.T) {
 	st := c.waitStatus(ready)
 	route := filepath.Join(root, "src/api/store/hello/route.ts")
 
+	t.Run("status has the credentials /store requires", func(t *testing.T) {
+		if st.Credentials == nil || st.Credentials.PublishableKey != storefront.Key || st.Credentials.AdminToken == "" {
+			t.Fatalf("medusa/status credentials = %+v; want the development key %s and tokens", st.Credentials, storefront.Key)
+		}
+		for _, tt := range []struct {
+			key  string
+			code int
+		}{{"", 400}, {st.Credentials.PublishableKey, 200}} {
+			req, _ := http.NewRequest("GET", st.URL+"/store/hello", nil)
+			if tt.key != "" {
+				req.Header.Set("x-publishable-api-key", tt.key)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tt.code {
+				t.Errorf("GET /store/hello with key %q = %d, want %d", tt.key, resp.StatusCode, tt.code)
+			}
+		}
+	})
 	t.Run("syntax error", func(t *testing.T) {
 		c.save(route, routeTS(`res.json({ v: 2 )`))
 		ds := c.waitDiagnostics(route, func(ds []protocol.Diagnostic) bool { return len(ds) > 0 })

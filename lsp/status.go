@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"github.com/medusa-ls/medusa-ls/devserver"
+	"github.com/medusa-ls/medusa-ls/framework"
 )
 
 // The medusa/status notification: one per project, on every change of its dev server's state.
@@ -18,13 +19,15 @@ type statusParams struct {
 	Root       string                `json:"root"`
 	// The node runtime's processes (role, pid, state): the server and its workers.
 	Processes []devserver.Process `json:"processes,omitempty"`
+	// Credentials: the embedded runtime's development publishable key and tokens.
+	Credentials *framework.DevCredentials `json:"credentials,omitempty"`
 }
 
 func (sess *session) sendStatus() {
 	sess.mu.Lock()
 	st := sess.status
 	p := statusParams{State: st.State, URL: st.URL, Runtime: st.Runtime, HMR: st.HMR, LastReload: st.LastReload,
-		Errors: sess.errorCount(), Message: st.Message, Root: sess.root, Processes: st.Processes}
+		Errors: sess.errorCount(), Message: st.Message, Root: sess.root, Processes: st.Processes, Credentials: st.Credentials}
 	sess.mu.Unlock()
 	if p.Runtime == "" {
 		p.Runtime = "embedded"

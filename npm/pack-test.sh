@@ -59,7 +59,9 @@ node_modules/.bin/medusa-ls develop --port "$port" >"$WORK/dev.log" 2>&1 &
 DEV_PID=$!
 body=""
 for _ in $(seq 1 600); do
-  body="$(node -e 'fetch(process.argv[1]).then(r=>r.text()).then(t=>console.log(t),()=>{})' "http://127.0.0.1:$port/store/hello")"
+  # /store routes require the publishable key develop prints at start.
+  pk="$(grep -o 'x-publishable-api-key: pk_[0-9a-f]*' "$WORK/dev.log" | head -n 1 | cut -d' ' -f2 || true)"
+  [ -n "$pk" ] && body="$(node -e 'fetch(process.argv[1],{headers:{"x-publishable-api-key":process.argv[2]}}).then(r=>r.text()).then(t=>console.log(t),()=>{})' "http://127.0.0.1:$port/store/hello" "$pk")"
   [ -n "$body" ] && break
   kill -0 "$DEV_PID" 2>/dev/null || break
   sleep 0.1

@@ -130,7 +130,12 @@ func (c corsPolicy) apply(w http.ResponseWriter, req *http.Request, t *routeTabl
 		}
 	}
 	rf := t.findRoute(ns+path[len(ns):], method)
-	if rf == nil || rf.noCORS || routeNamespace(rf.path) != ns {
+	switch {
+	case rf == nil:
+		if !isCoreRoute(ns+path[len(ns):], method) {
+			return false
+		}
+	case rf.noCORS || routeNamespace(rf.path) != ns:
 		return false
 	}
 	h := w.Header()
@@ -180,4 +185,25 @@ func hasPrefixSegmentFold(path, prefix string) bool {
 // hasPrefixSegment reports whether path is prefix or lies below it.
 func hasPrefixSegment(path, prefix string) bool {
 	return path == prefix || strings.HasPrefix(path, prefix+"/")
+}
+
+// coreRoutes are the routes of Medusa's own API that the embedded runtime serves itself
+// (framework/js/server.js, coreRoutes): CORS applies to them as to a project's route.
+var coreRoutes = []struct{ method, path string }{
+	{http.MethodPost, "/auth/session"},
+	{http.MethodDelete, "/auth/session"},
+}
+
+// isCoreRoute reports whether a core route serves method at path (case-insensitively, a
+// trailing slash allowed, as Express matches).
+func isCoreRoute(path, method string) bool {
+	if len(path) > 1 {
+		path = strings.TrimSuffix(path, "/")
+	}
+	for _, r := range coreRoutes {
+		if r.method == method && strings.EqualFold(path, r.path) {
+			return true
+		}
+	}
+	return false
 }

@@ -36,12 +36,10 @@ type RoutesOptions struct {
 	Runtime   *jsvm.Runtime
 	Container *framework.Container
 	CORS      CORSConfig
-	// PublishableKey is the one key /store routes accept (x-publishable-api-key): the
-	// development key; "" accepts none, as Medusa without keys.
+	// PublishableKey is the one key /store routes accept (x-publishable-api-key), the
+	// development key; "" accepts none, as Medusa without keys. Medusa's default checks (this
+	// key on /store, a user's token on /admin) always apply: framework/js/server.js.
 	PublishableKey string
-	// RequireAuth applies Medusa's default checks: the publishable key on /store and an admin
-	// token on /admin (see framework/js/server.js).
-	RequireAuth    bool
 	RequestTimeout time.Duration // longest wait for a response before answering 500
 	BodyLimit      int64         // request body limit in bytes
 	Logger         *slog.Logger

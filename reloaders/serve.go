@@ -168,7 +168,6 @@ func (r *Routes) run(vm *goja.Runtime, t *routeTable, key routeKey, rf *routeFil
 	}
 	init := r.requestInit(vm, req, path, body)
 	_ = init.Set("publishableKey", r.opts.PublishableKey)
-	_ = init.Set("requireAuth", r.opts.RequireAuth)
 	// Medusa's auth middlewares skip a route that exports AUTHENTICATE = false, looked up
 	// with the request's own method.
 	if target := t.findRoute(req.URL.EscapedPath(), req.Method); target != nil && target.noAuth {

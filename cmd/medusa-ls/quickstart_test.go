@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -33,8 +34,8 @@ func TestQuickStart(t *testing.T) {
 	// bin/medusa-ls: this test binary, run as medusa-ls.
 	bin := filepath.Join(repo, "bin", "medusa-ls")
 	os.MkdirAll(filepath.Dir(bin), 0o755)
-	script := "#!/bin/sh\n" + envAsMain + "=1 exec " + strconv.Quote(os.Args[0]) + " \"$@\"\n"
-	if err := os.WriteFile(bin, []byte(script), 0o755); err != nil {
+	shim := "#!/bin/sh\n" + envAsMain + "=1 exec " + strconv.Quote(os.Args[0]) + " \"$@\"\n"
+	if err := os.WriteFile(bin, []byte(shim), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	d := startDevelop(t, store, nil)
@@ -50,6 +51,7 @@ func TestQuickStart(t *testing.T) {
 		{"emit review.created", "emitted review.created to review-created-handler"},
 		{"emit review.created", "ok      review-created-handler (src/subscribers/review-created.ts:5)"},
 		{"run-job reviews-digest", "ran job reviews-digest in "},
+		{"/admin/reviews", `"viewed_by":"user_medusa_ls_dev"`},
 	}
 	logged := []string{
 		"info:    New 4★ review for prod_mug (average 5.0)",
@@ -66,24 +68,40 @@ func TestQuickStart(t *testing.T) {
 		}
 	}
 
-	ran := map[string]bool{}
+	// One shell, as a user types the lines (PK=… is used by the lines after it); a marker
+	// before each line splits what each printed.
+	const marker = "@@medusa-ls-quickstart@@"
+	var script strings.Builder
+	var run []string
 	for _, line := range lines {
 		if strings.HasPrefix(line, "make ") {
 			continue // make test: the suite this test is part of
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		cmd := exec.CommandContext(ctx, "sh", "-c", strings.ReplaceAll(line, "localhost:9000", "localhost:"+port))
-		cmd.Dir = repo
-		out, err := cmd.CombinedOutput()
-		cancel()
-		if err != nil {
-			t.Errorf("%s: %v\n%s", line, err, out)
-			continue
+		run = append(run, line)
+		fmt.Fprintf(&script, "echo %s\n%s || echo \"exit status $?\"\necho\n", marker, strings.ReplaceAll(line, "localhost:9000", "localhost:"+port))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "sh", "-c", script.String())
+	cmd.Dir = repo
+	all, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the Quick start lines: %v\n%s", err, all)
+	}
+	outs := strings.Split(string(all), marker+"\n")[1:]
+	if len(outs) != len(run) {
+		t.Fatalf("%d outputs for %d lines:\n%s", len(outs), len(run), all)
+	}
+	ran := map[string]bool{}
+	for i, line := range run {
+		out := outs[i]
+		if strings.Contains(out, "exit status ") {
+			t.Errorf("%s failed:\n%s", line, out)
 		}
 		for _, w := range wants {
 			if strings.Contains(line, w.line) {
 				ran[w.line] = true
-				if !strings.Contains(string(out), w.out) {
+				if !strings.Contains(out, w.out) {
 					t.Errorf("%s printed\n%s\nwant %q in it", line, out, w.out)
 				}
 			}
@@ -108,9 +126,9 @@ func TestQuickStart(t *testing.T) {
 // terminal", without their comments.
 func quickStartLines(t *testing.T, readme string) []string {
 	t.Helper()
-	_, rest, ok := strings.Cut(readme, "In another terminal, in the repository:")
+	_, rest, ok := strings.Cut(readme, "In another terminal, in the repository")
 	if !ok {
-		t.Fatal(`the README has no "In another terminal, in the repository:"`)
+		t.Fatal(`the README has no "In another terminal, in the repository"`)
 	}
 	_, rest, ok = strings.Cut(rest, "```sh\n")
 	if !ok {

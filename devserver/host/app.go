@@ -39,12 +39,6 @@ type Options struct {
 	Output         io.Writer         // console.* and logger output
 	OnRuntimeError func(reloaders.RuntimeError)
 	CacheDir       string // transform cache shared by processes; "" = none
-	// RequireAuth refuses what Medusa refuses by default: /store without the publishable key
-	// (400) and /admin without an admin token (401, unless the route exports
-	// AUTHENTICATE = false). The development credentials (Credentials, printed at the first
-	// Load) pass both. Off, the embedded runtime lets such requests through; authenticate()
-	// in a project's middlewares checks tokens either way.
-	RequireAuth bool
 	// Trace times every reload's stages into Result.Trace (MEDUSA_LS_TRACE=1).
 	Trace bool
 }
@@ -61,12 +55,10 @@ type App struct {
 	workflows   *framework.Workflows
 	configValue goja.Value
 	credentials framework.DevCredentials
-	// printedCredentials: the first Load printed them.
-	printedCredentials bool
-	kinds              []reloaders.Reloader
-	container          *framework.Container
-	bus                *local.Bus
-	scheduler          *schedule.Scheduler
+	kinds       []reloaders.Reloader
+	container   *framework.Container
+	bus         *local.Bus
+	scheduler   *schedule.Scheduler
 
 	mu         sync.Mutex // one load or reload at a time
 	set        *jsvm.ModuleSet
@@ -207,12 +199,9 @@ func (a *App) Load(ctx context.Context) Result {
 	}
 	res.DurationMs = ms(time.Since(start))
 	res.Problems = a.problems()
-	if c := a.credentials; a.opts.RequireAuth && c.PublishableKey != "" && !a.printedCredentials {
-		a.printedCredentials = true
-		fmt.Fprintf(a.opts.Output, "[medusa-ls] development credentials (the embedded runtime has no auth or API key module):\n"+
-			"  /store routes:  -H 'x-publishable-api-key: %s'\n"+
-			"  /admin routes:  -H 'Authorization: Bearer %s'\n"+
-			"  as a customer:  -H 'Authorization: Bearer %s'\n", c.PublishableKey, c.AdminToken, c.CustomerToken)
+	if a.credentials.PublishableKey != "" {
+		c := a.credentials
+		res.Credentials = &c
 	}
 	return res
 }
@@ -299,9 +288,13 @@ func (a *App) setupContainer(vm *goja.Runtime, cfgValue goja.Value) {
 			}
 		}
 	}
-	a.credentials = framework.NewDevCredentials(a.opts.Root, jwtSecret)
+	if jwtSecret == "" {
+		// Medusa's config manager falls back to JWT_SECRET, then to the default.
+		jwtSecret = a.opts.Env["JWT_SECRET"]
+	}
+	a.credentials = framework.NewDevCredentials(jwtSecret)
 	a.routes = reloaders.NewRoutes(reloaders.RoutesOptions{
-		Root: a.opts.Root, Runtime: a.rt, Container: a.container, CORS: cors, PublishableKey: a.credentials.PublishableKey, RequireAuth: a.opts.RequireAuth,
+		Root: a.opts.Root, Runtime: a.rt, Container: a.container, CORS: cors, PublishableKey: a.credentials.PublishableKey,
 		RequestTimeout: a.opts.RequestTimeout, Logger: a.log, OnError: a.opts.OnRuntimeError,
 	})
 	// A failed delivery or job run is logged once, by the error sinks, at the throwing line.

@@ -92,6 +92,8 @@ func (f *fixture) get(method, path, body string) (int, string) {
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	// As a storefront does: /store routes require the key (TestDefaultAuthAsMedusa).
+	req.Header.Set("x-publishable-api-key", f.app.Credentials().PublishableKey)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		f.t.Fatal(err)
@@ -326,6 +328,7 @@ func TestCORSForStoreRoutes(t *testing.T) {
 	}
 	req, _ = http.NewRequest("GET", f.srv.URL+"/store/hello", nil)
 	req.Header.Set("Origin", "http://evil.example")
+	req.Header.Set("x-publishable-api-key", f.app.Credentials().PublishableKey)
 	resp, _ = http.DefaultClient.Do(req)
 	resp.Body.Close()
 	if resp.Header.Get("Access-Control-Allow-Origin") != "" {

@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
@@ -43,3 +44,43 @@ func BenchmarkReloadOneRoute(b *testing.B) {
 type discardWriter struct{}
 
 func (discardWriter) Write(p []byte) (int, error) { return len(p), nil }
+
+// BenchmarkServeRequest measures one request through Medusa's default layers (session,
+// publishable key or admin token) to a route, in process (no network).
+func BenchmarkServeRequest(b *testing.B) {
+	root := b.TempDir()
+	os.WriteFile(filepath.Join(root, "medusa-config.ts"), []byte(config), 0o644)
+	for _, p := range []string{"src/api/store/hello/route.ts", "src/api/admin/hello/route.ts", "src/api/custom/hello/route.ts"} {
+		os.MkdirAll(filepath.Join(root, filepath.Dir(p)), 0o755)
+		os.WriteFile(filepath.Join(root, p), []byte(route(`res.json({ ok: true, q: req.query })`)), 0o644)
+	}
+	app, err := New(Options{Root: root, Env: map[string]string{}, TaskTimeout: 5 * time.Second, RequestTimeout: 5 * time.Second, Output: discardWriter{}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer app.Close()
+	if res := app.Load(context.Background()); !res.Success {
+		b.Fatal(res.Errors)
+	}
+	c := app.Credentials()
+	h := app.Handler()
+	for _, tt := range []struct{ name, path, header, value string }{
+		{"custom", "/custom/hello?a=1", "", ""},
+		{"store with the key", "/store/hello?a=1", "x-publishable-api-key", c.PublishableKey},
+		{"admin with the token", "/admin/hello?a=1", "Authorization", "Bearer " + c.AdminToken},
+	} {
+		b.Run(tt.name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				req := httptest.NewRequest("GET", tt.path, nil)
+				if tt.header != "" {
+					req.Header.Set(tt.header, tt.value)
+				}
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, req)
+				if w.Code != 200 {
+					b.Fatalf("GET %s = %d %s", tt.path, w.Code, w.Body)
+				}
+			}
+		})
+	}
+}

@@ -29,7 +29,7 @@ func oracleApp(t *testing.T, dir string) *httptest.Server {
 func oracleAppWith(t *testing.T, dir string) (*httptest.Server, *App) {
 	t.Helper()
 	app, err := New(Options{Root: dir, Env: map[string]string{"NODE_ENV": "development"}, TaskTimeout: 10 * time.Second,
-		RequestTimeout: 30 * time.Second, Output: &testutil.Buffer{}, RequireAuth: true})
+		RequestTimeout: 30 * time.Second, Output: &testutil.Buffer{}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package host
 
 import (
 	"github.com/medusa-ls/medusa-ls/diag"
+	"github.com/medusa-ls/medusa-ls/framework"
 	"github.com/medusa-ls/medusa-ls/reloaders"
 )
 
@@ -37,6 +38,9 @@ type Result struct {
 	Generation int                  `json:"generation"`
 	// Trace, with Options.Trace (MEDUSA_LS_TRACE=1): where a reload's time went.
 	Trace *Trace `json:"trace,omitempty"`
+	// Credentials are the development credentials the loaded project accepts (Load only; see
+	// App.Credentials).
+	Credentials *framework.DevCredentials `json:"credentials,omitempty"`
 }
 
 // Trace times one reload in the child: when it began and when its new generation went live

@@ -1,11 +1,14 @@
 package host
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/medusa-ls/medusa-ls/internal/testutil"
 )
 
 const moduleConfig = `import { defineConfig } from "@medusajs/framework/utils"
@@ -354,4 +357,78 @@ func TestBrokenModuleKeepsTheLastGoodService(t *testing.T) {
 		t.Fatalf("%+v", res)
 	}
 	f.expect("GET", "/wf?name=Ada", "", 200, "(v1)")
+}
+
+// TestRetryIntervalReturnsEarly: as Medusa's orchestrator with its workflow engine, a step that
+// fails and waits retryInterval seconds for its next attempt makes run() return at once with
+// the transaction "invoking", no errors and the result so far; the retry comes at least
+// retryInterval later, in the background, and when the retries run out the step is compensated
+// there (internal/differential compares this with Medusa itself).
+func TestRetryIntervalReturnsEarly(t *testing.T) {
+	f := newFixture(t, map[string]string{
+		"src/workflows/later.ts": `import { createStep, createWorkflow, StepResponse, WorkflowResponse } from "@medusajs/framework/workflows-sdk"
+export const trail: any[] = []
+const later = createStep({ name: "later", maxRetries: 1, retryInterval: 1 },
+  async (input: any, { metadata }: any) => {
+    trail.push({ attempt: metadata.attempt, at: Date.now() })
+    if (metadata.attempt < input.okAt) throw new Error("attempt " + metadata.attempt)
+    return new StepResponse({ ok: metadata.attempt })
+  },
+  async () => { trail.push({ compensated: true }) })
+export const laterWorkflow = createWorkflow("later", (input: any) => new WorkflowResponse({ r: later(input) }))
+`,
+		"src/api/later/route.ts": `import { laterWorkflow, trail } from "../../workflows/later"
+export async function POST(req: any, res: any) {
+  const { result, errors, transaction } = await laterWorkflow(req.scope).run({ input: req.body })
+  res.json({ result, errors, state: transaction.getState() })
+}
+export async function GET(req: any, res: any) { res.json(trail.splice(0)) }
+`,
+	})
+	if res := f.load(); !res.Success {
+		t.Fatalf("load: %+v", res.Errors)
+	}
+	type entry struct {
+		Attempt     int   `json:"attempt"`
+		At          int64 `json:"at"`
+		Compensated bool  `json:"compensated"`
+	}
+	collect := func(want func([]entry) bool) []entry {
+		var all []entry
+		testutil.Eventually(t, 30*time.Second, func() string {
+			_, body := f.get("GET", "/later", "")
+			var part []entry
+			if err := json.Unmarshal([]byte(body), &part); err != nil {
+				return body
+			}
+			all = append(all, part...)
+			if !want(all) {
+				return fmt.Sprintf("trail so far %+v", all)
+			}
+			return ""
+		})
+		return all
+	}
+	for _, tt := range []struct {
+		name, input string
+		done        func([]entry) bool
+		last        entry
+	}{
+		{"the retry succeeds", `{"okAt":2}`, func(e []entry) bool { return len(e) >= 2 }, entry{Attempt: 2}},
+		{"the retries run out", `{"okAt":9}`, func(e []entry) bool { return len(e) >= 3 }, entry{Compensated: true}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f.expect("POST", "/later", tt.input, 200, `{"result":{},"errors":[],"state":"invoking"}`)
+			got := collect(tt.done)
+			if got[0].Attempt != 1 || got[1].Attempt != 2 {
+				t.Fatalf("trail %+v: want attempt 1, then 2", got)
+			}
+			if gap := got[1].At - got[0].At; gap < 1000 {
+				t.Errorf("the retry came %d ms after the first attempt; retryInterval is 1 s", gap)
+			}
+			if last := got[len(got)-1]; last.Compensated != tt.last.Compensated || (tt.last.Attempt != 0 && last.Attempt != tt.last.Attempt) {
+				t.Errorf("trail %+v ends with %+v, want %+v", got, last, tt.last)
+			}
+		})
+	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/medusa-ls/medusa-ls/devserver/host"
 	"github.com/medusa-ls/medusa-ls/diag"
+	"github.com/medusa-ls/medusa-ls/framework"
 	"github.com/medusa-ls/medusa-ls/reloaders"
 )
 
@@ -76,8 +77,9 @@ type Envelope struct {
 	Trace           *host.Trace          `json:"trace,omitempty"`
 
 	// ready
-	PID int    `json:"pid,omitempty"`
-	URL string `json:"url,omitempty"`
+	PID         int                       `json:"pid,omitempty"`
+	URL         string                    `json:"url,omitempty"`
+	Credentials *framework.DevCredentials `json:"credentials,omitempty"` // what the embedded runtime's default checks accept
 
 	// runtime-error
 	Method string `json:"method,omitempty"`
@@ -115,6 +117,7 @@ func withResult(e Envelope, r host.Result) Envelope {
 	e.DurationMs, e.Changed, e.Reloaded, e.Removed = r.DurationMs, r.Files, r.Reloaded, r.Removed
 	e.Errors, e.Problems, e.Resources = clip(r.Errors), clip(r.Problems), r.Resources
 	e.RestartRequired, e.Note, e.Applied, e.Generation, e.Trace = r.Restart, r.Note, r.Applied, r.Generation, r.Trace
+	e.Credentials = r.Credentials
 	if e.Problems == nil {
 		e.Problems = []diag.Diagnostic{}
 	}
@@ -126,7 +129,7 @@ func (e Envelope) Result() host.Result {
 	r := host.Result{
 		DurationMs: e.DurationMs, Files: e.Changed, Reloaded: e.Reloaded, Removed: e.Removed,
 		Errors: e.Errors, Problems: e.Problems, Resources: e.Resources, Restart: e.RestartRequired,
-		Note: e.Note, Applied: e.Applied, Generation: e.Generation, Trace: e.Trace,
+		Note: e.Note, Applied: e.Applied, Generation: e.Generation, Trace: e.Trace, Credentials: e.Credentials,
 	}
 	if e.Success != nil {
 		r.Success = *e.Success

@@ -148,30 +148,246 @@
     return out;
   }
 
-  // Medusa's validateAndTransformQuery: the query normalized, validated strictly, then split
-  // into validatedQuery (without with_deleted) and filterableFields (without the paging and
-  // field keys). The query config (fields, pagination) follows Medusa's shape; its field
-  // selection rules (allowed, restricted, relations) need the data layer and are simplified.
+  // The query config rules of Medusa 2.21 (packages/core/framework/src/http/utils/
+  // field-filtering, get-query-config.ts, relations-limit.ts), ported as they are: they need
+  // no data layer. Only the RBAC field filter (feature flag rbac_filter_fields, policies) is
+  // left out: it queries the roles.
+  const isDefined = (v) => v !== undefined;
+  function isPresent(value) {
+    if (!isDefined(value) || value === null) return false;
+    if (typeof value === "string" || Array.isArray(value)) return value.length > 0;
+    if (value instanceof Map || value instanceof Set) return value.size > 0;
+    if (isObj(value)) return Object.keys(value).length > 0;
+    return true;
+  }
+  // FieldParser: "+f" or " f" adds to the defaults, "-f" removes (with what is under it), any
+  // field without a modifier replaces the defaults, "*rel" and "rel.*" select a whole relation.
+  const FieldParser = {
+    parse(fields, defaults = []) {
+      const starFields = new Set();
+      let allFields = new Set(defaults);
+      if (isDefined(fields)) {
+        const customFields = fields.split(",").filter(Boolean);
+        if (this.shouldReplaceDefaults(customFields)) {
+          allFields = new Set(customFields.map((f) => this.stripModifier(f)));
+        } else {
+          this.applyFieldModifiers(customFields, allFields);
+        }
+        allFields.add("id");
+      }
+      this.extractStarFields(allFields, starFields);
+      return { fields: allFields, starFields };
+    },
+    stripModifier: (field) => field.replace(/^[+ \t-]+/, "").trim(),
+    shouldReplaceDefaults: (customFields) => !customFields.length ||
+      customFields.some((f) => !(f.startsWith("-") || f.startsWith("+") || f.startsWith(" ") || f.startsWith("*") || f.endsWith(".*"))),
+    applyFieldModifiers(customFields, allFields) {
+      customFields.forEach((field) => {
+        if (field.startsWith("+") || field.startsWith(" ")) {
+          allFields.add(this.stripModifier(field));
+        } else if (field.startsWith("-")) {
+          const fieldName = this.stripModifier(field);
+          for (const reqField of allFields) {
+            const reqFieldName = reqField.replace(/^\*/, "");
+            if (reqFieldName === fieldName || reqFieldName.startsWith(fieldName + ".")) allFields.delete(reqField);
+          }
+        } else {
+          allFields.add(field);
+        }
+      });
+    },
+    extractStarFields(allFields, starFields) {
+      allFields.forEach((field) => {
+        if (field.startsWith("*") || field.endsWith(".*")) {
+          starFields.add(field.replace(/(^\*|\.\*$)/, ""));
+          allFields.delete(field);
+        }
+      });
+    },
+  };
+  const fieldsToCheck = ({ fields, starFields }) => [...fields, ...Array.from(starFields)];
+  // A field is allowed only when its whole path is listed.
+  const allowedFilter = (allowed) => {
+    const set = new Set(allowed);
+    return (parsed) => fieldsToCheck(parsed).filter((f) => !set.has(f));
+  };
+  // A field is restricted when any of its segments is.
+  const restrictedFilter = (restricted) => (parsed) =>
+    fieldsToCheck(parsed).filter((f) => restricted.some((r) => f.split(".").includes(r)));
+  // Disallowed: strings match a segment (NFKC, trimmed, lower case), RegExps a segment or the
+  // whole path, without g and y so that matching keeps no state.
+  function disallowedFilter(disallowed) {
+    const normalize = (v) => v.normalize("NFKC").trim().toLowerCase();
+    const segments = new Set(disallowed.filter((f) => typeof f === "string").map(normalize));
+    const patterns = disallowed.filter((f) => f instanceof RegExp).map((p) => {
+      const flags = p.flags.replace(/[gy]/g, "");
+      return flags === p.flags ? p : new RegExp(p.source, flags);
+    });
+    const badSegment = (s) => segments.has(s) || patterns.some((p) => p.test(s));
+    const bad = (field) => {
+      const n = normalize(field);
+      if (patterns.some((p) => p.test(n))) return true;
+      return n.split(".").some((s) => badSegment(normalize(s)));
+    };
+    return (parsed) => fieldsToCheck(parsed).filter(bad);
+  }
+  // @medusajs/utils stringToSelectRelationObject.
+  function stringToSelectRelationObject(fields) {
+    const select = new Set();
+    const relations = new Set();
+    for (const field of fields) {
+      select.add(field);
+      if (!field.includes(".")) continue;
+      const segments = field.split(".");
+      segments.pop();
+      relations.add(segments.join("."));
+    }
+    return { select: Array.from(select), relations: Array.from(relations) };
+  }
+  // @medusajs/utils buildOrder: "a.b.c" keys nest; prototype keys are skipped.
+  const UNSAFE_ORDER_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+  function buildOrder(orderBy) {
+    const output = {};
+    for (const order of Object.keys(orderBy)) {
+      const nested = order.split(".");
+      if (nested.some((s) => UNSAFE_ORDER_KEYS.has(s))) continue;
+      if (nested.length > 1) {
+        let parent = output;
+        while (nested.length > 1) {
+          const rel = nested.shift();
+          if (!Object.prototype.hasOwnProperty.call(parent, rel)) parent[rel] = {};
+          parent = parent[rel];
+        }
+        parent[nested[0]] = orderBy[order];
+        continue;
+      }
+      output[order] = orderBy[order];
+    }
+    return output;
+  }
+  function prepareListQuery(validated, queryConfig = {}) {
+    const { allowed = [], restricted = [], disallowed = [], defaults = [], defaultLimit = 50, isList, entity } = queryConfig;
+    const { order, fields, limit = defaultLimit, offset = 0, with_deleted } = validated;
+    const parsed = FieldParser.parse(fields, defaults);
+    const { fields: allFields, starFields } = parsed;
+    const drop = (field) => {
+      allFields.delete(field);
+      starFields.delete(field);
+    };
+    let notAllowed = [];
+    if (allowed.length) notAllowed = allowedFilter(allowed)(parsed);
+    else if (restricted.length) notAllowed = restrictedFilter(restricted)(parsed);
+    [...new Set(notAllowed)].forEach(drop);
+    if (disallowed.length) disallowedFilter(disallowed)(parsed).forEach(drop);
+    const { select, relations } = stringToSelectRelationObject(Array.from(allFields));
+    const allRelations = new Set([...relations, ...Array.from(starFields)]);
+    let orderBy = {};
+    if (isDefined(order)) {
+      let orderField = order;
+      if (order.startsWith("-")) {
+        orderField = order.slice(1);
+        orderBy = { [orderField]: "DESC" };
+      } else {
+        orderBy = { [order]: "ASC" };
+      }
+      if (allowed.length && !allowed.includes(orderField)) {
+        throw new MedusaError(MedusaError.Types.INVALID_DATA, `Order field ${orderField} is not valid`);
+      }
+    }
+    const finalOrder = isPresent(orderBy) ? buildOrder(orderBy) : undefined;
+    return {
+      listConfig: { select: select.length ? select : undefined, relations: Array.from(allRelations), skip: offset, take: limit, order: finalOrder, withDeleted: with_deleted },
+      remoteQueryConfig: {
+        ...(entity ? { entity } : {}),
+        fields: [...Array.from(allFields), ...Array.from(starFields).map((f) => `${f}.*`)],
+        pagination: isList ? { skip: offset, take: limit, order: finalOrder } : {},
+        withDeleted: with_deleted,
+      },
+    };
+  }
+  function prepareRetrieveQuery(validated, queryConfig) {
+    const { listConfig, remoteQueryConfig } = prepareListQuery(validated, queryConfig);
+    return {
+      retrieveConfig: { select: listConfig.select, relations: listConfig.relations },
+      remoteQueryConfig: { fields: remoteQueryConfig.fields, pagination: {}, withDeleted: remoteQueryConfig.withDeleted },
+    };
+  }
+  // relations-limit.ts: how deep a field reaches ("a.b.c" is 2 relations, "a.b.*" is 2).
+  function getRelationsDepth(field) {
+    const isStar = field.startsWith("*") || field.endsWith(".*");
+    const segments = field.replace(/(^\*|\.\*$)/, "").split(".").length;
+    return isStar ? segments : segments - 1;
+  }
+  function validateRelationsLimit(fields, limit) {
+    const invalid = fields.filter((f) => getRelationsDepth(f) > limit);
+    if (!invalid.length) return;
+    throw new MedusaError(MedusaError.Types.INVALID_DATA, `The following fields expand more than the maximum of ${limit} allowed relations: ${invalid.join(", ")}`);
+  }
+
+  // Medusa's normalizeQuery (validate-query.ts): a one-element array of a string is split on
+  // commas, and "a.b" keys become { a: { b } } (deeper ones are refused).
+  function normalizeQuery(query) {
+    return Object.entries(query).reduce((acc, [key, val]) => {
+      let value = val;
+      if (Array.isArray(val) && val.length === 1 && typeof val[0] === "string") value = val[0].split(",");
+      if (key.includes(".")) {
+        const [parent, child, ...others] = key.split(".");
+        if (others.length > 0) throw new MedusaError(MedusaError.Types.INVALID_ARGUMENT, `Key accessor more than 2 levels deep: ${key}`);
+        acc[parent] = { ...(acc[parent] || {}), [child]: value };
+      } else {
+        acc[key] = value;
+      }
+      return acc;
+    }, {});
+  }
+
+  // @medusajs/utils removeUndefinedProperties.
+  function removeUndefined(input) {
+    const deep = (v) => {
+      if (v === undefined) return undefined;
+      if (v === null || v === "null") return null;
+      if (Array.isArray(v)) return v.map(deep).filter((x) => x !== undefined);
+      if (isObj(v)) return removeUndefined(v);
+      return v;
+    };
+    const out = {};
+    for (const k of Object.keys(input)) if (input[k] !== undefined) out[k] = deep(input[k]);
+    return out;
+  }
+
+  // Medusa's validateAndTransformQuery (validate-query.ts): the allowed fields of the config
+  // plus those a middleware put in req.allowed (then cleared), the restricted fields and the
+  // relations limit the core layers set for /store, the query normalized and validated
+  // strictly, then the list or retrieve config built from it.
+  const consumedAllowedFields = new WeakMap();
   function validateAndTransformQuery(zodSchema, queryConfig = {}) {
     return async function validateQuery(req, _res, next) {
       try {
+        const restricted = req.restrictedFields?.list();
+        const allowed = [...(queryConfig.allowed ?? [])];
+        const customAllowed = req.allowed.length ? req.allowed : consumedAllowedFields.get(req);
+        if (customAllowed?.length) {
+          allowed.push(...customAllowed);
+          consumedAllowedFields.set(req, customAllowed);
+        }
         req.allowed = [];
+        const disallowed = req.disallowed ?? queryConfig.disallowed ?? [];
+        delete req.disallowed;
         const validated = await zodValidator(zodSchema, normalizeQuery(req.query));
-        const { fields, limit, offset, order } = validated || {};
-        const { with_deleted, ...validatedQuery } = validated || {};
-        const { limit: _l, offset: _o, fields: _f, order: _or, ...filters } = validatedQuery;
+        const cnf = queryConfig.isList
+          ? prepareListQuery(validated, { ...queryConfig, allowed, disallowed, restricted, isList: true })
+          : prepareRetrieveQuery(validated, { ...queryConfig, allowed, disallowed, restricted });
+        if (isDefined(req.storeRelationsLimit)) {
+          validateRelationsLimit(cnf.remoteQueryConfig.fields, queryConfig.storeRelationsLimit ?? req.storeRelationsLimit);
+        }
+        const { with_deleted, ...validatedQuery } = validated;
         req.validatedQuery = validatedQuery;
+        const { limit: _l, offset: _o, fields: _f, order: _or, ...filters } = validatedQuery;
         req.filterableFields = removeUndefined(filters);
-        const take = limit ?? queryConfig.defaultLimit;
-        const selected = typeof fields === "string" && fields ? fields.split(",") : queryConfig.defaults || [];
-        req.queryConfig = {
-          fields: selected,
-          pagination: { skip: offset ?? 0, take, order: order ? parseOrder(order) : undefined },
-          withDeleted: with_deleted,
-        };
-        req.listConfig = { select: selected, skip: offset ?? 0, take, order: req.queryConfig.pagination.order };
-        req.retrieveConfig = { select: selected };
+        req.queryConfig = cnf.remoteQueryConfig;
         req.remoteQueryConfig = req.queryConfig;
+        req.listConfig = cnf.listConfig;
+        req.retrieveConfig = cnf.retrieveConfig;
         next();
       } catch (e) {
         next(e);
@@ -179,28 +395,33 @@
     };
   }
 
-  function parseOrder(order) {
-    const out = {};
-    for (const part of String(order).split(",")) {
-      if (!part) continue;
-      if (part.startsWith("-")) out[part.slice(1)] = "DESC";
-      else out[part] = "ASC";
+  // RestrictedFields (restricted-fields.ts): what the core layers give req.restrictedFields.
+  class RestrictedFields {
+    #fields = new Set();
+    list() {
+      return Array.from(this.#fields);
     }
-    return out;
+    add(fields) {
+      fields.map((f) => this.#fields.add(f));
+    }
   }
 
   // Medusa's authenticate (packages/core/framework/src/http/middlewares/authenticate-middleware.ts):
   // a bearer JWT signed with projectConfig.http.jwtSecret whose actor_type is allowed fills
   // req.auth_context; otherwise 401 {"message":"Unauthorized"}, unless allowUnauthenticated.
-  // The embedded runtime has no sessions and no secret API keys (they need the auth and
-  // api-key modules); medusa-ls prints development tokens at start instead.
+  // Sessions come from POST /auth/session (server.js). The embedded runtime has no secret API
+  // keys (they need the api-key module); medusa-ls prints development tokens at start instead.
   function authenticate(actorType, authType, options = {}) {
     return async function authenticateMiddleware(req, res, next) {
       const authTypes = Array.isArray(authType) ? authType : [authType];
       const actorTypes = Array.isArray(actorType) ? actorType : [actorType];
       const permitted = (t) => actorTypes.includes("*") || actorTypes.includes(t);
       let authContext = null;
-      if (authTypes.includes("bearer") && req.headers.authorization) {
+      // getAuthContextFromSession: a session's auth context of a permitted actor type.
+      if (authTypes.includes("session") && req.session && req.session.auth_context && permitted(req.session.auth_context.actor_type)) {
+        authContext = req.session.auth_context;
+      }
+      if (!authContext && authTypes.includes("bearer") && req.headers.authorization) {
         const m = /(\S+)\s+(\S+)/.exec(req.headers.authorization);
         if (m && m[1].toLowerCase() === "bearer") {
           let secret;
@@ -209,7 +430,8 @@
             secret = config && config.projectConfig && config.projectConfig.http && config.projectConfig.http.jwtSecret;
           } catch {}
           try {
-            const verified = JSON.parse(host.verifyJWT(m[2], secret || "supersecret"));
+            // The config manager's fallbacks: JWT_SECRET, then "supersecret".
+            const verified = JSON.parse(host.verifyJWT(m[2], secret || process.env.JWT_SECRET || "supersecret"));
             if (permitted(verified.actor_type)) authContext = verified;
           } catch {
             authContext = null;
@@ -238,5 +460,11 @@
     };
   }
 
-  return { defineMiddlewares, validateAndTransformBody, validateAndTransformQuery, authenticate, zodValidator };
+  return {
+    defineMiddlewares, validateAndTransformBody, validateAndTransformQuery, authenticate, zodValidator,
+    RestrictedFields, getRelationsDepth, validateRelationsLimit,
+    // Medusa's are async (the RBAC filter may query).
+    prepareListQuery: async (validated, queryConfig, _req) => prepareListQuery(validated, queryConfig),
+    prepareRetrieveQuery: async (validated, queryConfig, _req) => prepareRetrieveQuery(validated, queryConfig),
+  };
 })

@@ -8,13 +8,16 @@
   const STATUS = host.statusTexts;
 
   // Query strings and urlencoded bodies are parsed by qs 6.16.2 itself (vendored), with the
-  // options Medusa's stack uses: Express 4's "extended" query parser is
-  // qs.parse(str, { allowPrototypes: true, arrayLimit: 1000 }) (so "toString" becomes an own key, as in Medusa,
-  // while "__proto__" is always refused), and body-parser 1.20's extended urlencoded parser adds
-  // a parameter count check, arrayLimit max(100, count), depth 32 with strictDepth.
+  // options Medusa's stack uses. A query string is parsed again by the first layer of
+  // @medusajs/medusa's api loader (loaders/api.ts), whose req.query replaces Express's:
+  // qs.parse(everything after the first "?", { arrayLimit: Infinity }), so keys that would
+  // shadow Object.prototype ("toString", "__proto__") are dropped. body-parser 1.20's extended
+  // urlencoded parser is qs.parse with allowPrototypes (so "toString" becomes an own key, while
+  // "__proto__" is always refused), a parameter count check, arrayLimit max(100, count), depth
+  // 32 with strictDepth.
   const qsParse = host.qsParse;
   function parseQuery(search) {
-    return qsParse(search || "", { allowPrototypes: true, arrayLimit: 1000 });
+    return qsParse(search || "", { arrayLimit: Infinity });
   }
   function httpError(status, message, type) {
     const err = new Error(message);
@@ -127,6 +130,27 @@
     }
   }
 
+  // mime 1.x, as Express uses it: the types of the extensions res.type() is given most, and its
+  // charsets.lookup.
+  const MIME = {
+    bin: "application/octet-stream", css: "text/css", csv: "text/csv", form: "application/x-www-form-urlencoded",
+    gif: "image/gif", htm: "text/html", html: "text/html", ico: "image/x-icon", jpeg: "image/jpeg", jpg: "image/jpeg",
+    js: "application/javascript", json: "application/json", md: "text/markdown", mjs: "application/javascript",
+    pdf: "application/pdf", png: "image/png", svg: "image/svg+xml", text: "text/plain", txt: "text/plain",
+    urlencoded: "application/x-www-form-urlencoded", webp: "image/webp", xml: "application/xml", zip: "application/zip",
+  };
+  const mimeLookup = (t) => {
+    const ext = t.replace(/^.*[./\\]/, "").toLowerCase();
+    return Object.prototype.hasOwnProperty.call(MIME, ext) ? MIME[ext] : "application/octet-stream";
+  };
+  const charsetOf = (type) => /^text\/|^application\/(javascript|json)/.test(type);
+  // express/lib/utils setCharset: the type with its charset parameter replaced.
+  const setCharset = (type, charset) => {
+    const [base, ...params] = type.split(";").map((p) => p.trim());
+    const kept = params.filter((p) => p && !/^charset\s*=/i.test(p));
+    return [base.toLowerCase(), ...kept, "charset=" + charset].join("; ");
+  };
+
   class Response extends EventEmitter {
     constructor(req, finish) {
       super();
@@ -142,7 +166,11 @@
       this._finish = finish;
     }
     status(code) { this.statusCode = Number(code); return this; }
-    sendStatus(code) { this.status(code); this.type("text/plain; charset=utf-8"); return this.end(STATUS[code] || String(code)); }
+    sendStatus(code) {
+      this.statusCode = code;
+      this.type("txt");
+      return this.send(STATUS[code] || String(code));
+    }
     setHeader(name, value) {
       if (this.headersSent) throw new Error("Cannot set headers after they are sent to the client");
       this._headers[String(name).toLowerCase()] = Array.isArray(value) ? value.map(String) : String(value);
@@ -153,9 +181,16 @@
     getHeaderNames() { return Object.keys(this._headers); }
     hasHeader(name) { return String(name).toLowerCase() in this._headers; }
     removeHeader(name) { delete this._headers[String(name).toLowerCase()]; return this; }
+    // Express 4's res.set: a Content-Type without a charset gets mime's (utf-8 for text/* and
+    // JSON/JavaScript).
     set(field, value) {
-      if (typeof field === "object") { for (const k of Object.keys(field)) this.setHeader(k, field[k]); return this; }
-      return this.setHeader(field, value);
+      if (typeof field === "object") { for (const k of Object.keys(field)) this.set(k, field[k]); return this; }
+      let v = Array.isArray(value) ? value.map(String) : String(value);
+      if (String(field).toLowerCase() === "content-type") {
+        if (Array.isArray(v)) throw new TypeError("Content-Type cannot be set to an Array");
+        if (!/;\s*charset\s*=/.test(v) && charsetOf(v.split(";")[0])) v += "; charset=utf-8";
+      }
+      return this.setHeader(field, v);
     }
     header(field, value) { return this.set(field, value); }
     get(name) { return this.getHeader(name); }
@@ -164,8 +199,8 @@
       return this.setHeader(name, prev === undefined ? value : [].concat(prev, value));
     }
     type(t) {
-      const map = { json: "application/json; charset=utf-8", html: "text/html; charset=utf-8", text: "text/plain; charset=utf-8", txt: "text/plain; charset=utf-8" };
-      return this.setHeader("content-type", map[t] || (String(t).includes("/") ? t : "application/" + t));
+      t = String(t);
+      return this.set("Content-Type", t.indexOf("/") === -1 ? mimeLookup(t) : t);
     }
     contentType(t) { return this.type(t); }
     location(url) { return this.setHeader("location", url); }
@@ -186,18 +221,48 @@
       return this.append("set-cookie", c);
     }
     clearCookie(name, opts = {}) { return this.cookie(name, "", { ...opts, expires: new Date(1) }); }
+    // Express 4.22's res.json and res.send (without ETags and freshness).
     json(obj) {
-      const body = JSON.stringify(obj === undefined ? null : obj);
-      if (!this.hasHeader("content-type")) this.setHeader("content-type", "application/json; charset=utf-8");
-      return this.end(body === undefined ? "" : body);
+      const body = JSON.stringify(obj);
+      if (!this.hasHeader("content-type")) this.set("Content-Type", "application/json");
+      return this.send(body);
     }
     send(body) {
-      if (body === undefined || body === null) return this.end(body === null ? "" : undefined);
-      if (typeof body === "number" && arguments.length === 1) { this.status(body); body = STATUS[body] || String(body); }
-      if (typeof body === "object" && !(body instanceof Uint8Array) && !(body instanceof ArrayBuffer)) return this.json(body);
-      if (typeof body === "string" && !this.hasHeader("content-type")) this.setHeader("content-type", "text/html; charset=utf-8");
-      if (typeof body !== "string" && !this.hasHeader("content-type")) this.setHeader("content-type", "application/octet-stream");
-      return this.end(body);
+      let chunk = body;
+      if (typeof chunk === "number" && arguments.length === 1) {
+        if (!this.hasHeader("content-type")) this.type("txt");
+        this.statusCode = chunk;
+        chunk = STATUS[chunk];
+      }
+      switch (typeof chunk) {
+        case "string":
+          if (!this.hasHeader("content-type")) this.type("html");
+          break;
+        case "boolean":
+        case "number":
+        case "object":
+          if (chunk === null) chunk = "";
+          else if (chunk instanceof Uint8Array || chunk instanceof ArrayBuffer) {
+            if (!this.hasHeader("content-type")) this.type("bin");
+          } else return this.json(chunk);
+          break;
+      }
+      if (typeof chunk === "string") {
+        const type = this.getHeader("content-type");
+        if (typeof type === "string") this.set("Content-Type", setCharset(type, "utf-8"));
+      }
+      if (this.statusCode === 204 || this.statusCode === 304) {
+        this.removeHeader("content-type");
+        this.removeHeader("content-length");
+        this.removeHeader("transfer-encoding");
+        chunk = "";
+      }
+      if (this.statusCode === 205) {
+        this.setHeader("content-length", "0");
+        this.removeHeader("transfer-encoding");
+        chunk = "";
+      }
+      return this.end(this.req.method === "HEAD" ? undefined : chunk);
     }
     writeHead(code, msgOrHeaders, maybeHeaders) {
       this.status(code);
@@ -215,6 +280,10 @@
     end(chunk) {
       if (this.finished) return this;
       if (typeof chunk === "function") chunk = undefined;
+      // on-headers: what must still set headers (the session cookie) does it now.
+      const hooks = this._onHeaders || [];
+      this._onHeaders = [];
+      for (const h of hooks) h();
       if (chunk !== undefined && chunk !== null) this._chunks.push(chunk);
       this.finished = true;
       this.writableEnded = true;
@@ -439,12 +508,10 @@
   // /store requires a publishable key (x-publishable-api-key), reads the locale, and takes a
   // customer's token when there is one. (CORS comes before these, in Go: reloaders/cors.go.)
   // The embedded runtime has no API key module: the one publishable key it accepts is the
-  // development key medusa-ls prints at start (init.publishableKey). The key and admin checks
-  // apply when init.requireAuth is set (host.Options.RequireAuth).
+  // development key medusa-ls prints at start (init.publishableKey, framework.DevCredentials).
   const requestInit = new WeakMap();
   const PK_HEADER = "x-publishable-api-key";
   function ensurePublishableApiKey(req, _res, next) {
-    if (!(requestInit.get(req) || {}).requireAuth) return next();
     const key = req.get(PK_HEADER);
     if (key === undefined || key === null || key === "") {
       return next(new MedusaError(MedusaError.Types.NOT_ALLOWED, `Publishable API key required in the request header: ${PK_HEADER}. You can manage your keys in settings in the dashboard.`));
@@ -484,16 +551,190 @@
     if (init.optedOutOfAuth) return next();
     return fn(req, res, next);
   };
-  const whenRequired = (fn) => function requireAuth(req, res, next) {
-    if (!(requestInit.get(req) || {}).requireAuth) return next();
-    return fn(req, res, next);
+  // ApiLoader's #assignRestrictedFields: req.allowed for every request; for /store the
+  // restricted fields of projectConfig.http.restrictedFields.store and the relations limit
+  // (http.storeRelationsLimit, 3 by default), read by validateAndTransformQuery.
+  const httpConfig = (req) => sessionOptions(req).http;
+  function assignAllowed(req, _res, next) {
+    req.allowed = [];
+    next();
+  }
+  function assignStoreRestrictedFields(req, _res, next) {
+    const http = httpConfig(req);
+    req.restrictedFields = new host.http.RestrictedFields();
+    req.restrictedFields.add((http.restrictedFields && http.restrictedFields.store) ?? []);
+    req.storeRelationsLimit = http.storeRelationsLimit ?? 3;
+    next();
+  }
+  function assignAdminRestrictedFields(req, _res, next) {
+    req.restrictedFields = new host.http.RestrictedFields();
+    next();
+  }
+  // ---- sessions --------------------------------------------------------------------------
+  //
+  // express-session 1.19 as Medusa's express loader configures it when there is no redisUrl:
+  // cookie sessionOptions.name ("connect.sid"), signed with sessionOptions.secret or
+  // http.cookieSecret, resave, not rolling, saveUninitialized false, cookie HttpOnly on "/",
+  // sameSite and secure off outside production, ttl 10 h, and a memory store. A new session is
+  // stored and its cookie set only when the request changed it; a known one is stored again
+  // on every request (resave) and its cookie set again when the request changed it.
+  const sessions = new Map(); // id → { data: JSON text, expires: ms }
+  const MAX_SESSIONS = 10000; // the oldest go first beyond this
+  const MAX_SESSION_BYTES = 64 * 1024;
+  // The options, read again only when the config object changes (a restart, in practice).
+  let optionsFor;
+  let optionsCache;
+  function sessionOptions(req) {
+    let config;
+    try {
+      config = req.scope.resolve("configModule");
+    } catch {}
+    if (optionsCache && config === optionsFor) return optionsCache;
+    const pc = (config && config.projectConfig) || {};
+    const so = pc.sessionOptions || {};
+    const http = pc.http || {};
+    optionsFor = config;
+    optionsCache = { name: so.name ?? "connect.sid", secret: so.secret ?? http.cookieSecret ?? "supersecret", ttl: so.ttl ?? 10 * 60 * 60 * 1000, cookie: pc.cookieOptions || {}, http };
+    return optionsCache;
+  }
+  // The session id in the request's cookie when its signature holds (cookie-signature unsign).
+  function sessionIdFromCookie(req, name, secret) {
+    if (!req.headers.cookie) return undefined;
+    const raw = parseCookies(req.headers.cookie)[name];
+    if (typeof raw !== "string" || raw.slice(0, 2) !== "s:") return undefined;
+    const signed = raw.slice(2);
+    const id = signed.slice(0, signed.lastIndexOf("."));
+    return host.signCookie(id, secret) === signed ? id : undefined;
+  }
+  // express-session's hash: the session without its cookie.
+  const sessionHash = (sess) => JSON.stringify(sess, (k, v) => (k === "cookie" && v && v.originalMaxAge !== undefined ? undefined : v));
+  class SessionCookie {
+    constructor(ttl, extra) {
+      Object.assign(this, { path: "/", httpOnly: true, secure: false, sameSite: false }, extra);
+      this.originalMaxAge = ttl;
+      this.expires = new Date(Date.now() + ttl);
+    }
+    touch() { this.expires = new Date(Date.now() + this.originalMaxAge); }
+    serialize(name, value) {
+      let c = `${name}=${encodeURIComponent(value)}`;
+      if (this.domain) c += `; Domain=${this.domain}`;
+      c += `; Path=${this.path || "/"}`;
+      if (this.expires) c += `; Expires=${this.expires.toUTCString()}`;
+      if (this.httpOnly) c += "; HttpOnly";
+      if (this.secure) c += "; Secure";
+      if (this.sameSite) c += `; SameSite=${this.sameSite === true ? "Strict" : String(this.sameSite).replace(/^./, (x) => x.toUpperCase())}`;
+      return c;
+    }
+  }
+  function makeSession(req, id, data, opts) {
+    const sess = Object.assign(Object.create(sessionMethods), data);
+    Object.defineProperty(sess, "id", { value: id, enumerable: false, writable: true });
+    Object.defineProperty(sess, "req", { value: req, enumerable: false });
+    sess.cookie = new SessionCookie(opts.ttl, opts.cookie);
+    return sess;
+  }
+  const sessionMethods = {
+    destroy(cb) {
+      sessions.delete(this.id);
+      delete this.req.session;
+      if (cb) cb();
+      return this;
+    },
+    save(cb) {
+      storeSession(this.id, this);
+      if (cb) cb();
+      return this;
+    },
+    touch() {
+      this.cookie.touch();
+      return this;
+    },
+    regenerate(cb) {
+      sessions.delete(this.id);
+      const opts = this.req.__sessionOptions;
+      this.req.sessionID = host.newSessionID();
+      this.req.session = makeSession(this.req, this.req.sessionID, {}, opts);
+      if (cb) cb();
+      return this;
+    },
+    reload(cb) {
+      const stored = sessions.get(this.id);
+      if (stored) Object.assign(this, JSON.parse(stored.data));
+      if (cb) cb(stored ? undefined : new Error("failed to load session"));
+      return this;
+    },
   };
+  function storeSession(id, sess) {
+    const { cookie, ...data } = sess;
+    const text = JSON.stringify(data);
+    if (text.length > MAX_SESSION_BYTES) throw new MedusaError(MedusaError.Types.INVALID_DATA, `a session holds at most ${MAX_SESSION_BYTES} bytes`);
+    sessions.delete(id);
+    sessions.set(id, { data: text, expires: Date.now() + cookie.originalMaxAge });
+    while (sessions.size > MAX_SESSIONS) sessions.delete(sessions.keys().next().value);
+  }
+  function sessionLayer(req, res, next) {
+    const opts = sessionOptions(req);
+    req.__sessionOptions = opts;
+    const cookieId = sessionIdFromCookie(req, opts.name, opts.secret);
+    let stored = cookieId !== undefined ? sessions.get(cookieId) : undefined;
+    if (stored && stored.expires <= Date.now()) {
+      sessions.delete(cookieId);
+      stored = undefined;
+    }
+    req.sessionID = stored ? cookieId : host.newSessionID();
+    req.session = makeSession(req, req.sessionID, stored ? JSON.parse(stored.data) : {}, opts);
+    const originalId = req.sessionID;
+    // A new session's hash is the empty one's.
+    const originalHash = stored ? sessionHash(req.session) : "{}";
+    (res._onHeaders = res._onHeaders || []).push(() => {
+      const sess = req.session;
+      if (!sess) return;
+      const modified = originalId !== sess.id || originalHash !== sessionHash(sess);
+      const isNew = cookieId !== req.sessionID;
+      sess.touch();
+      if (isNew ? modified : true) storeSession(req.sessionID, sess);
+      if (isNew ? modified : sess.cookie.expires != null && modified) {
+        res.append("Set-Cookie", sess.cookie.serialize(opts.name, "s:" + host.signCookie(req.sessionID, opts.secret)));
+      }
+    });
+    next();
+  }
+
+  // Medusa's /auth/session routes (@medusajs/medusa api/auth/session, with the middlewares of
+  // api/auth/middlewares.ts): POST with a bearer token keeps its auth context in the session;
+  // DELETE ends the session.
+  let authRoutes;
+  function coreRoutes() {
+    if (!authRoutes) {
+      const http = host.http;
+      authRoutes = buildStack([
+        { matcher: "/auth/session", method: "post", fn: http.authenticate("*", "bearer", { allowUnregistered: true, requireMfa: false }) },
+        { matcher: "/auth/session", method: "post", fn: (req, res) => {
+          req.session.auth_context = req.auth_context;
+          res.status(200).json({ user: req.auth_context });
+        } },
+        { matcher: "/auth/session", method: "delete", fn: http.authenticate("*", ["session"], { allowUnregistered: true, requireMfa: false }) },
+        { matcher: "/auth/session", method: "delete", fn: (req, res) => {
+          const name = req.__sessionOptions.name;
+          if (req.session) req.session.destroy();
+          res.clearCookie(name, req.__sessionOptions.cookie);
+          res.json({ success: true });
+        } },
+      ]);
+    }
+    return authRoutes;
+  }
+
   let coreStack;
   function core() {
     if (!coreStack) {
       const http = host.http;
       coreStack = buildStack([
-        { use: true, matcher: "/admin", fn: whenRequired(unlessOptedOut(http.authenticate("user", ["bearer", "session", "api-key"]))) },
+        { use: true, matcher: "/", fn: sessionLayer },
+        { use: true, matcher: "/", fn: assignAllowed },
+        { use: true, matcher: "/store", fn: assignStoreRestrictedFields },
+        { use: true, matcher: "/admin", fn: assignAdminRestrictedFields },
+        { use: true, matcher: "/admin", fn: unlessOptedOut(http.authenticate("user", ["bearer", "session", "api-key"])) },
         { use: true, matcher: "/store", fn: ensurePublishableApiKey },
         { use: true, matcher: "/store", fn: applyLocale },
         { use: true, matcher: "/store", fn: unlessOptedOut(http.authenticate("customer", ["bearer", "session"], { allowUnauthenticated: true })) },
@@ -511,7 +752,7 @@
     req.res = res;
     res.locals = {};
     requestInit.set(req, init);
-    stack = core().concat(stack);
+    stack = core().concat(stack, coreRoutes());
 
     let erroring = false;
     const handleError = (err) => {

@@ -63,12 +63,16 @@
   const DEFAULT_SECRET = "supersecret";
   function defineConfig(config = {}) {
     const projectConfig = { ...(config.projectConfig || {}) };
+    // Medusa's defineConfig: the secrets from the environment (the default outside production)
+    // and the fields /store routes restrict (DEFAULT_STORE_RESTRICTED_FIELDS).
+    const envSecret = (v) => v || (["production", "prod"].includes(process.env.NODE_ENV || "") ? undefined : DEFAULT_SECRET);
     projectConfig.http = {
-      jwtSecret: DEFAULT_SECRET,
-      cookieSecret: DEFAULT_SECRET,
+      jwtSecret: envSecret(process.env.JWT_SECRET),
+      cookieSecret: envSecret(process.env.COOKIE_SECRET),
       authCors: "",
       storeCors: "",
       adminCors: "",
+      restrictedFields: { store: ["order", "orders"] },
       ...(projectConfig.http || {}),
     };
     if (projectConfig.workerMode === undefined) projectConfig.workerMode = "shared";

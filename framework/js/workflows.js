@@ -95,12 +95,21 @@
       e.compensateInput = compensateInput;
       throw e;
     }
+    // Medusa's is an orchestration SkipStepResponse: an Error named "SkipStepResponse", not a
+    // StepResponse (instanceof StepResponse is false).
     static skip() {
-      const r = new StepResponse(undefined);
-      r.__skip = true;
-      return r;
+      return new SkipStepResponse();
     }
   }
+
+  class SkipStepResponse extends Error {
+    constructor(message) {
+      super(message);
+      this.name = "SkipStepResponse";
+    }
+  }
+  // orchestration's SkipStepResponse.isSkipStepResponse.
+  const isSkipStepResponse = (v) => v instanceof SkipStepResponse || (v != null && v.name === "SkipStepResponse");
 
   class WorkflowResponse {
     constructor(result, options) {
@@ -314,28 +323,47 @@
     const index = (nodes) => { for (const n of nodes) { if (n.kind === "step") byName.set(n.name, n); if (n.body) index(n.body); } };
     index(def.nodes);
     const run = { def, values: new Map([[def.inputId, opts.input]]), levels: [], container, context, byName, runId: host.newId("").slice(1) };
-    const errors = [];
-    let state = "done";
-    try {
-      await runNodes(run, def.nodes);
-    } catch (thrown) {
-      const failure = thrown instanceof StepFailure ? thrown : new StepFailure(def.name, thrown, false);
-      const err = failure.error;
-      if (isBug(err) && !failure.nested) host.stepFailed(def.name, failure.action, err);
-      const serialized = serializeError(err);
-      if (serialized && typeof serialized === "object") {
-        try { Object.defineProperty(serialized, REPORTED, { value: true }); } catch {}
+    // A step that waits retryInterval seconds before its next attempt suspends the run: a
+    // nested run passes that on to its parent's.
+    let suspended;
+    const waiting = new Promise((r) => { suspended = r; });
+    run.suspend = opts.__suspend || suspended;
+    const finishing = (async () => {
+      const errors = [];
+      let state = "done";
+      try {
+        await runNodes(run, def.nodes);
+      } catch (thrown) {
+        const failure = thrown instanceof StepFailure ? thrown : new StepFailure(def.name, thrown, false);
+        const err = failure.error;
+        if (isBug(err) && !failure.nested) host.stepFailed(def.name, failure.action, err);
+        const serialized = serializeError(err);
+        if (serialized && typeof serialized === "object") {
+          try { Object.defineProperty(serialized, REPORTED, { value: true }); } catch {}
+        }
+        errors.push({ action: failure.action, handlerType: "invoke", error: serialized });
+        state = (await compensateLevels(run)) && !failure.nested ? "reverted" : "failed";
       }
-      errors.push({ action: failure.action, handlerType: "invoke", error: serialized });
-      state = (await compensateLevels(run)) && !failure.nested ? "reverted" : "failed";
+      // Events grouped under this run are released when it succeeds and dropped when it fails;
+      // a nested run shares its parent's group, which only the parent may settle.
+      const eventBus = !opts.__nested && container && container.resolve ? container.resolve("event_bus", { allowUnregistered: true }) : undefined;
+      if (eventBus) {
+        if (state === "done") await eventBus.releaseGroupedEvents(eventGroupId);
+        else await eventBus.clearGroupedEvents(eventGroupId);
+      }
+      return { errors, state };
+    })();
+    // As Medusa's orchestrator with its workflow engine: when a step failed and waits
+    // retryInterval seconds for its next attempt (scheduleRetry), run() returns at once with
+    // the transaction "invoking", no errors and the result resolved from the outputs so far;
+    // the run goes on in the background (its failures are reported where they happen).
+    const done = opts.__nested ? await finishing : await Promise.race([finishing, waiting.then(() => null)]);
+    if (!done) {
+      finishing.catch((e) => host.stepFailed(def.name, def.name, e));
+      const transaction = { transactionId, workflowId: def.name, state: "invoking", getState: () => "invoking" };
+      return { result: resolveCopy(def.result, run.values), errors: [], transaction, compensate: () => compensateLevels(run) };
     }
-    // Events grouped under this run are released when it succeeds and dropped when it fails;
-    // a nested run shares its parent's group, which only the parent may settle.
-    const eventBus = !opts.__nested && container && container.resolve ? container.resolve("event_bus", { allowUnregistered: true }) : undefined;
-    if (eventBus) {
-      if (state === "done") await eventBus.releaseGroupedEvents(eventGroupId);
-      else await eventBus.clearGroupedEvents(eventGroupId);
-    }
+    const { errors, state } = done;
     const result = resolveCopy(def.result, run.values);
     const transaction = { transactionId, workflowId: def.name, state, getState: () => state };
     if (errors.length && throwOnError) throw errors[0].error;
@@ -452,7 +480,7 @@
       case "subflow": {
         const action = node.name + "-as-step";
         const sub = await execute(node.def, { input: resolveCopy(node.input, values), container: run.container,
-          context: { eventGroupId: run.context.eventGroupId }, throwOnError: false, __nested: true });
+          context: { eventGroupId: run.context.eventGroupId }, throwOnError: false, __nested: true, __suspend: run.suspend });
         if (sub.errors.length) {
           // The nested run compensated itself; its step is compensated with nothing to undo.
           record({ sub: { compensate: async () => true } });
@@ -482,13 +510,16 @@
           throw new StepFailure(node.name, err, false);
         }
         if (attempt <= node.maxRetries) {
-          if (node.retryInterval) await sleep(node.retryInterval * 1000);
+          if (node.retryInterval) {
+            run.suspend();
+            await sleep(node.retryInterval * 1000);
+          }
           continue;
         }
         record({ node, compensateInput: undefined });
         throw new StepFailure(node.name, err, false);
       }
-      if (res && res.__skip) {
+      if (isSkipStepResponse(res)) {
         run.values.set(node.id, undefined);
         return;
       }

@@ -11,13 +11,16 @@ local function wait(ms, what, cond)
   if not vim.wait(ms, cond, 10) then fail("timed out waiting for " .. what) end
 end
 
+-- The publishable key /store routes require, from medusa/status (as a client would show it).
+local publishable_key = nil
+
 -- A minimal HTTP GET over luv, so the test needs no curl.
 local function http_get(path)
   local done, body = false, nil
   local tcp = vim.loop.new_tcp()
   tcp:connect("127.0.0.1", port, function(err)
     if err then done = true return end
-    tcp:write("GET " .. path .. " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+    tcp:write("GET " .. path .. " HTTP/1.0\r\nHost: 127.0.0.1\r\nx-publishable-api-key: " .. (publishable_key or "") .. "\r\n\r\n")
     local chunks = {}
     tcp:read_start(function(_, data)
       if data then
@@ -41,7 +44,10 @@ local function run()
     root_dir = root,
     init_options = { port = port },
     handlers = {
-      ["medusa/status"] = function(_, result) state = result and result.state end,
+      ["medusa/status"] = function(_, result)
+        state = result and result.state
+        if result and result.credentials then publishable_key = result.credentials.publishableKey end
+      end,
     },
     on_exit = function(code) exit_code = code end,
   })
@@ -54,6 +60,7 @@ local function run()
   wait(20000, "initialize", function() return client.initialized end)
   say("ok initialized")
   wait(60000, "the dev server", function() return state == "ready" end)
+  if not publishable_key then fail("medusa/status has no credentials.publishableKey") end
   local body = http_get("/store/hello") or ""
   if not body:find("Hello from", 1, true) then fail("unexpected first body: " .. body) end
   say("ok serving: " .. body:match("{.*}"))

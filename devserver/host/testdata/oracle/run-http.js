@@ -38,7 +38,18 @@ container.register({ logger: asValue(quiet), configModule: asValue(configManager
 ;(async () => {
   const app = express()
   app.use((req, res, next) => { req.scope = container.createScope(); next() })
-  await new ApiLoader({ app, sourceDir: path.join(root, "src/api"), container }).load()
+  // @medusajs/medusa's loaders/api.js parses the query string again before the API loader.
+  const qs = require("qs")
+  app.use((req, res, next) => {
+    const parsedUrl = req.url.split("?")
+    parsedUrl.shift()
+    const queryParamsStr = parsedUrl.join("?")
+    if (queryParamsStr) req.query = qs.parse(queryParamsStr, { arrayLimit: Infinity })
+    next()
+  })
+  // As @medusajs/medusa's loaders/api.js constructs it.
+  const { restrictedFields, storeRelationsLimit } = configManager.config.projectConfig.http
+  await new ApiLoader({ app, sourceDir: path.join(root, "src/api"), baseRestrictedFields: restrictedFields?.store, storeRelationsLimit, container }).load()
   const requests = JSON.parse(fs.readFileSync(process.argv[2], "utf8"))
   const srv = app.listen(0, "127.0.0.1", async () => {
     const base = `http://127.0.0.1:${srv.address().port}`

@@ -1,0 +1,5 @@
+import type { MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
+
+export const POST = async (req: MedusaRequest, res: MedusaResponse) => {
+  res.json({ validated: (req as any).validatedBody })
+}
