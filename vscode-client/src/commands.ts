@@ -57,6 +57,12 @@ export function statusMenuItems({ phase, status, advertised }: MenuInput): MenuI
   if (phase === 'running' && status?.url) {
     items.push({ label: '$(globe) Open Server URL', description: status.url, command: ClientCommand.openUrl });
   }
+  if (phase === 'running' && status?.credentials?.publishableKey) {
+    items.push({ label: '$(key) Copy Publishable API Key', description: 'x-publishable-api-key, for /store routes', command: ClientCommand.copyPublishableKey });
+  }
+  if (phase === 'running' && status?.credentials?.adminToken) {
+    items.push({ label: '$(key) Copy Admin Token', description: 'authorization: Bearer …, for /admin routes', command: ClientCommand.copyAdminToken });
+  }
   if (has(ServerCommand.emitEvent)) items.push({ label: '$(broadcast) Emit Event…', command: ServerCommand.emitEvent });
   if (has(ServerCommand.runJob)) items.push({ label: '$(run) Run Job…', command: ServerCommand.runJob });
   items.push({ label: '$(output) Show Output', command: ClientCommand.showOutput });

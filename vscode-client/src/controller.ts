@@ -117,6 +117,7 @@ export class MedusaController implements vscode.Disposable {
     const state = this.phase === 'running' ? (this.status?.state ?? 'starting') : 'none';
     void vscode.commands.executeCommand('setContext', 'medusa.devServer', state);
     void vscode.commands.executeCommand('setContext', 'medusa.hasUrl', this.phase === 'running' && !!this.status?.url);
+    void vscode.commands.executeCommand('setContext', 'medusa.hasCredentials', this.phase === 'running' && !!this.status?.credentials?.publishableKey);
   }
 
   private setAdvertised(commands: string[]): void {
@@ -415,6 +416,17 @@ export class MedusaController implements vscode.Disposable {
       const result = await Promise.race([client.sendRequest(WorkspaceSymbolRequest.type, { query: '' }), timeout]);
       return (result ?? undefined) as readonly SymbolLike[] | undefined;
     };
+  }
+
+  /** Copies one of the dev server's development credentials (medusa/status `credentials`). */
+  async copyCredential(key: 'publishableKey' | 'adminToken', what: string): Promise<void> {
+    const value = this.status?.credentials?.[key];
+    if (!value) {
+      void vscode.window.showInformationMessage(`Medusa: the dev server has no development ${what} (the node runtime uses your project's own keys and users).`);
+      return;
+    }
+    await vscode.env.clipboard.writeText(value);
+    vscode.window.setStatusBarMessage(`Medusa: ${what} copied`, 4000);
   }
 
   async openUrl(): Promise<void> {

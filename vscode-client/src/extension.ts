@@ -20,6 +20,8 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand(ClientCommand.openUrl, () => c.openUrl()),
     vscode.commands.registerCommand(ClientCommand.showMenu, () => showStatusMenu(c)),
     vscode.commands.registerCommand(ClientCommand.restartLanguageServer, () => c.restartLanguageServer()),
+    vscode.commands.registerCommand(ClientCommand.copyPublishableKey, () => c.copyCredential('publishableKey', 'publishable API key')),
+    vscode.commands.registerCommand(ClientCommand.copyAdminToken, () => c.copyCredential('adminToken', 'admin token')),
   );
   void vscode.commands.executeCommand('setContext', 'medusa.active', true);
   log.info(`Medusa extension ${context.extension.packageJSON.version} (VS Code ${vscode.version}, ${process.platform}-${process.arch})`);

@@ -28,6 +28,15 @@ export interface MedusaStatus {
   message?: string;
   /** The node runtime's Medusa processes: one shared, or a server and its workers. */
   processes?: Process[];
+  /** The embedded runtime's development credentials, accepted as Medusa's default checks accept real ones. */
+  credentials?: Credentials;
+}
+
+/** `medusa/status` `credentials`: a publishable key for /store routes, bearer tokens for /admin and a customer. */
+export interface Credentials {
+  publishableKey?: string;
+  adminToken?: string;
+  customerToken?: string;
 }
 
 /** One Medusa process of the node runtime (`medusa/status` `processes`). */
@@ -68,6 +77,8 @@ export const ClientCommand = {
   showOutput: 'medusa.showOutput',
   showMenu: 'medusa.showMenu',
   restartLanguageServer: 'medusa.restartLanguageServer',
+  copyPublishableKey: 'medusa.copyPublishableKey',
+  copyAdminToken: 'medusa.copyAdminToken',
 } as const;
 
 /** Diagnostic codes the server publishes with `source: "medusa"`. */
@@ -94,6 +105,14 @@ export function parseStatus(raw: unknown): MedusaStatus | undefined {
   if (typeof r.hmr === 'boolean') s.hmr = r.hmr;
   if (typeof r.errors === 'number' && Number.isFinite(r.errors) && r.errors >= 0) s.errors = Math.floor(r.errors);
   if (typeof r.message === 'string' && r.message !== '') s.message = r.message;
+  const c = r.credentials as Record<string, unknown> | undefined;
+  if (c && typeof c === 'object') {
+    const creds: Credentials = {};
+    for (const k of ['publishableKey', 'adminToken', 'customerToken'] as const) {
+      if (typeof c[k] === 'string' && c[k] !== '') creds[k] = c[k] as string;
+    }
+    if (Object.keys(creds).length) s.credentials = creds;
+  }
   if (Array.isArray(r.processes)) {
     const ps: Process[] = [];
     for (const p of r.processes as unknown[]) {

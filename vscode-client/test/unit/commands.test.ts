@@ -138,3 +138,12 @@ test('command results worth showing', () => {
   assert.equal(describeCommandResult({}), undefined);
   assert.equal(describeCommandResult(''), undefined);
 });
+
+test('menu offers to copy the development credentials when the status has them', () => {
+  const credentials = { publishableKey: 'pk_1', adminToken: 'eyJ.a.b' };
+  const items = statusMenuItems({ phase: 'running', status: { state: 'ready', url: 'http://127.0.0.1:9000', credentials }, advertised: BASIC });
+  assert.deepEqual(labels(items).filter((l) => l.startsWith('Copy')), ['Copy Publishable API Key', 'Copy Admin Token']);
+  assert.equal(items.find((i) => i.label.includes('Publishable'))?.command, 'medusa.copyPublishableKey');
+  const none = statusMenuItems({ phase: 'running', status: { state: 'ready', url: 'http://127.0.0.1:9000' }, advertised: BASIC });
+  assert.deepEqual(labels(none).filter((l) => l.startsWith('Copy')), []);
+});

@@ -133,3 +133,10 @@ test('the production topology: the tooltip lists each process with its role, pid
   assert.ok(shared);
   assert.doesNotMatch(run(shared).tooltip, /pid/);
 });
+
+test('parseStatus keeps the credentials that are non-empty strings', () => {
+  const s = parseStatus({ state: 'ready', credentials: { publishableKey: 'pk_1', adminToken: '', customerToken: 7, extra: 'x' } });
+  assert.deepEqual(s?.credentials, { publishableKey: 'pk_1' });
+  assert.equal(parseStatus({ state: 'ready', credentials: 'pk' })?.credentials, undefined);
+  assert.equal(parseStatus({ state: 'ready', credentials: {} })?.credentials, undefined);
+});
