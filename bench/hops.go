@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -84,7 +85,7 @@ func measureHops(bin, name, dir, routeRel string, samples int) hopsResult {
 	order := []string{"rename into place → the supervisor has the batch (kernel event, watcher)", "read, hash, send to the child"}
 	values := map[string][]float64{}
 	add := func(hop string, v float64) {
-		if _, ok := values[hop]; !ok && !contains(order, hop) {
+		if _, ok := values[hop]; !ok && !slices.Contains(order, hop) {
 			order = append(order, hop)
 		}
 		values[hop] = append(values[hop], v)
@@ -138,15 +139,6 @@ func traceLines(s *server) []traceLine {
 		}
 	}
 	return lines
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func printHops(hs []hopsResult) {

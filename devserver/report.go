@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log"
 	"log/slog"
+	"slices"
 	"sort"
 	"strings"
 
@@ -87,7 +88,7 @@ func FormatReload(prefix, root string, r host.Result) []string {
 	// Warnings of the files just loaded.
 	var warns []diag.Diagnostic
 	for _, p := range r.Problems {
-		if p.Severity == diag.Warning && containsString(r.Files, p.File) {
+		if p.Severity == diag.Warning && slices.Contains(r.Files, p.File) {
 			warns = append(warns, p)
 		}
 	}
@@ -157,15 +158,6 @@ func formatMs(ms float64) string {
 		return fmt.Sprintf("%.0f ms", ms)
 	}
 	return fmt.Sprintf("%.1f s", ms/1000)
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func slogToLog(l *slog.Logger) *log.Logger {

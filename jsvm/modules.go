@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -245,7 +246,7 @@ func (tx *Tx) Commit() *ModuleSet {
 			old.Owner.Cancel()
 		}
 		for _, d := range old.Deps {
-			if cur == nil || !contains(cur.Deps, d) {
+			if cur == nil || !slices.Contains(cur.Deps, d) {
 				tx.set.dropImporter(p, d)
 			}
 		}
@@ -393,7 +394,7 @@ func (s *ModuleSet) require(from *Module, dir, spec string) goja.Value {
 		}
 		return m.Exports()
 	}
-	if !contains(from.Deps, r.path) {
+	if !slices.Contains(from.Deps, r.path) {
 		from.Deps = append(from.Deps, r.path)
 		// The index of every set that holds this very module learns the require: the set
 		// being required into, and the live one when from is shared with it (a transaction
@@ -404,7 +405,7 @@ func (s *ModuleSet) require(from *Module, dir, spec string) goja.Value {
 		}
 	}
 	if s.tx != nil {
-		if !contains(s.tx.attempted[from.Path], r.path) {
+		if !slices.Contains(s.tx.attempted[from.Path], r.path) {
 			s.tx.attempted[from.Path] = append(s.tx.attempted[from.Path], r.path)
 		}
 	}
@@ -413,15 +414,6 @@ func (s *ModuleSet) require(from *Module, dir, spec string) goja.Value {
 		rt.Throw(err)
 	}
 	return m.Exports()
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // requireBuiltin returns a builtin's exports, loading it once per runtime.

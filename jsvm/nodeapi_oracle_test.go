@@ -2,9 +2,10 @@ package jsvm
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"testing"
 
 	"github.com/medusa-ls/medusa-ls/internal/oracle"
@@ -37,11 +38,7 @@ func TestNodeAPIMatchesNode(t *testing.T) {
 	if err := json.Unmarshal([]byte(got), &embedded); err != nil {
 		t.Fatalf("embedded: %v: %s", err, got)
 	}
-	names := make([]string, 0, len(node))
-	for n := range node {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(node))
 	var cases []oracle.Case
 	for _, n := range names {
 		cases = append(cases, oracle.Case{Name: n, Medusa: node[n], Embedded: embedded[n]})

@@ -2,8 +2,8 @@ package local
 
 import (
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 
 	"github.com/medusa-ls/medusa-ls/bus"
 )
@@ -110,10 +110,7 @@ func (b *Bus) Subscribers(event string) []bus.SubscriberInfo {
 	if event != "" {
 		events = []string{event}
 	} else {
-		for e := range b.subs {
-			events = append(events, e)
-		}
-		sort.Strings(events)
+		events = slices.Sorted(maps.Keys(b.subs))
 	}
 	var out []bus.SubscriberInfo
 	for _, e := range events {

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -539,7 +540,7 @@ func (a *App) record(tx *jsvm.Tx, pendings []reloaders.Pending, loaded []string)
 	// A file whose own code failed (a util with a syntax error) is broken too, so that saving
 	// a fix to it is recognised.
 	for file, ds := range problemsByFile {
-		if diag.HasErrors(ds) && !contains(loaded, file) {
+		if diag.HasErrors(ds) && !slices.Contains(loaded, file) {
 			if _, ok := a.broken[file]; !ok {
 				a.broken[file] = &brokenFile{problems: ds}
 			}
@@ -562,7 +563,7 @@ func errorsOf(pendings []reloaders.Pending) []diag.Diagnostic {
 func (a *App) markBroken(file string, tx *jsvm.Tx, problems []diag.Diagnostic) {
 	b := &brokenFile{attempted: tx.Attempted(file)}
 	for _, d := range problems {
-		if d.File == file || containsFile(b.attempted, d.File) {
+		if d.File == file || slices.Contains(b.attempted, d.File) {
 			b.problems = append(b.problems, d)
 		}
 		if strings.Contains(d.Message, "Cannot find module") {
@@ -575,17 +576,6 @@ func (a *App) markBroken(file string, tx *jsvm.Tx, problems []diag.Diagnostic) {
 	}
 	a.broken[file] = b
 	delete(a.warnings, file)
-}
-
-func containsFile(list []string, f string) bool { return contains(list, f) }
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Problems returns every current load problem in the project (errors of broken files,

@@ -5,11 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -81,11 +82,7 @@ func decodeJSON(t *testing.T, what string, b []byte) map[string]any {
 // runCases pairs scenario outcomes ({name: [run, …]}) of both sides into cases, one per run.
 func runCases(t *testing.T, medusa, embedded map[string]any) []oracle.Case {
 	t.Helper()
-	names := make([]string, 0, len(medusa))
-	for name := range medusa {
-		names = append(names, name)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(medusa))
 	var cases []oracle.Case
 	for _, name := range names {
 		m, _ := medusa[name].([]any)

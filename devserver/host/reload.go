@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -286,7 +287,7 @@ func (a *App) ReloadAll(ctx context.Context) Result {
 	files := a.scanEntries()
 	if a.set != nil {
 		for _, f := range a.set.Paths() {
-			if a.rt.IsProjectFile(f) && !contains(files, f) {
+			if a.rt.IsProjectFile(f) && !slices.Contains(files, f) {
 				files = append(files, f)
 			}
 		}
