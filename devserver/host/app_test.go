@@ -35,19 +35,26 @@ type fixture struct {
 	runtime []reloaders.RuntimeError
 }
 
-func newFixture(t *testing.T, files map[string]string) *fixture {
+// newFixture loads files as a project in an App whose TaskTimeout is 300 ms, so that runaway
+// code is interrupted quickly; configure changes the options (a test that is not about runaway
+// code sets a timeout a loaded machine cannot reach).
+func newFixture(t *testing.T, files map[string]string, configure ...func(*Options)) *fixture {
 	t.Helper()
 	f := &fixture{t: t, root: t.TempDir(), out: &testutil.Buffer{}}
 	f.write("medusa-config.ts", config)
 	for rel, c := range files {
 		f.write(rel, c)
 	}
-	app, err := New(Options{Root: f.root, Env: map[string]string{"NODE_ENV": "development"}, TaskTimeout: 300 * time.Millisecond,
+	opts := Options{Root: f.root, Env: map[string]string{"NODE_ENV": "development"}, TaskTimeout: 300 * time.Millisecond,
 		RequestTimeout: 5 * time.Second, Output: f.out, OnRuntimeError: func(e reloaders.RuntimeError) {
 			f.mu.Lock()
 			f.runtime = append(f.runtime, e)
 			f.mu.Unlock()
-		}})
+		}}
+	for _, c := range configure {
+		c(&opts)
+	}
+	app, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -139,11 +139,12 @@ export default async function counter({ event }: any) { record("e", event.data.i
 export const config = { event: "tick" }
 `, v)
 	}
+	// Delivery, not runaway code: a loaded machine may stall the loop past the usual 300 ms.
 	f := newFixture(t, map[string]string{
 		"src/lib/seen.ts":            seenModule,
 		"src/api/seen/route.ts":      seenRoute,
 		"src/subscribers/counter.ts": sub(0),
-	})
+	}, func(o *Options) { o.TaskTimeout = 10 * time.Second })
 	f.load()
 	const events, reloads = 10000, 200
 	var wg sync.WaitGroup
