@@ -22,7 +22,7 @@ func newTransformer(tsconfigRaw string, disk *diskCache) *transformer {
 	return &transformer{tsconfig: tsconfigRaw, disk: disk}
 }
 
-// goja lacks these; esbuild lowers them (see reference/goja-runtime.md §2.2).
+// goja lacks these syntax features (as of goja 2026-09); esbuild lowers them to what it runs.
 var gojaUnsupported = map[string]bool{
 	"async-generator": false,
 	"for-await":       false,

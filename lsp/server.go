@@ -1,7 +1,9 @@
 // Package lsp is medusa-ls's language server: the editor's saves drive the project's dev server
 // (a devserver.Supervisor per project), and what fails comes back as diagnostics on the right
 // line. Built on go.lsp.dev/protocol v0.12.0 and jsonrpc2 v0.10.0, with our own handler chain
-// around their known defects (reference/editor.md §1.3).
+// around their defects in those versions: numeric $/cancelRequest ids ignored, replies with a
+// cancelled context dropped, head-of-line blocking in AsyncHandler, nil diagnostics sent as
+// null, plain errors sent with code 0, and shutdown with {} params refused.
 //
 // Where a save goes: didSave → Server.didModifyFiles (text_synchronization.go) → session.changed
 // → session.enqueue → Supervisor.Enqueue → the child reloads → Supervisor event →
