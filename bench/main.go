@@ -116,7 +116,7 @@ func main() {
 
 	rep := report{Machine: machine(), Go: runtime.Version(), Date: time.Now().UTC().Format(time.RFC3339),
 		Medusa: map[string]any{"route_reload_p50_ms": 110, "route_reload_p90_ms": 132, "cold_boot_ms": 8033, "restart_ms": 5982,
-			"child_rss_mb": 423, "child_growth_mb_per_reload": 1.3, "404_window_every_reload": true, "source": "medusa develop (backend_hmr) 2.21.2 on a starter project, measured on a 2-core machine"}}
+			"child_rss_mb": 423, "child_growth_mb_per_reload": 1.3, "404_window_every_reload": true, "source": "medusa develop (backend_hmr on) of @medusajs/medusa 2.21.2, a minimal project, 2-core machine, 2026-11-24"}}
 
 	work, err := os.MkdirTemp("", "medusa-ls-bench")
 	check(err)
