@@ -621,15 +621,18 @@ func TestFoldersNamedLikeOutputsStillReload(t *testing.T) {
 		"src/api/store/static/[id]/route.ts": "/store/static/x",
 		"src/api/store/coverage/route.ts":    "/store/coverage",
 	}
+	// The admin route opts out of Medusa's default admin authentication: the test is about
+	// reloading, not about logging in.
+	route := func(v int) string { return routeTS(fmt.Sprintf(`res.json({ v: %d })`, v)) + "export const AUTHENTICATE = false\n" }
 	files := map[string]string{}
 	for rel := range routes {
-		files[rel] = routeTS(`res.json({ v: 1 })`)
+		files[rel] = route(1)
 	}
 	d := startDev(t, files, nil)
 	writeFile(t, d.root, "src/admin/widgets/brand.tsx", "export default () => <div>v1</div>\nexport const config = { zone: \"product.details.before\" }\n")
 	for rel, path := range routes {
 		d.expect(path, 200, `{"v":1}`)
-		if res := d.edit(rel, routeTS(`res.json({ v: 2 })`)); !res.Success {
+		if res := d.edit(rel, route(2)); !res.Success {
 			t.Fatalf("%s: %+v", rel, res)
 		}
 		d.expect(path, 200, `{"v":2}`)

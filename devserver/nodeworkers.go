@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -125,9 +126,14 @@ func (r *nodeRuntime) startWorkers(ctx context.Context, server *child) *workerSe
 	r.mu.Lock()
 	r.sets[server] = set
 	r.mu.Unlock()
+	// The slots are complete before any goroutine reads them (stop, above, may run at once).
+	set.mu.Lock()
 	for i := 1; i <= r.workers; i++ {
-		slot := &workerSlot{index: i, name: fmt.Sprintf("worker %d", i), state: ProcessStarting, running: true}
-		set.slots = append(set.slots, slot)
+		set.slots = append(set.slots, &workerSlot{index: i, name: fmt.Sprintf("worker %d", i), state: ProcessStarting, running: true})
+	}
+	slots := slices.Clone(set.slots)
+	set.mu.Unlock()
+	for _, slot := range slots {
 		go set.run(slot)
 	}
 	return set
