@@ -49,7 +49,7 @@ func failedAt(t *testing.T, d *dev, res host.Result, rel string, line, col int, 
 func TestNodeRuntimeFaults(t *testing.T) {
 	seed := medusafixture.Seeded(t)
 	greet := "export const GET = (req: any, res: any) => res.json({ msg: (req.scope.resolve(\"greeter\") as any).greet(\"ada\") })\n"
-	d := startNode(t, map[string]string{"src/api/greet/route.ts": greet})
+	d := startNode(t, map[string]string{"src/api/greet/route.ts": greet, "src/api/wf/route.ts": wfRoute})
 	token := medusafixture.AdminToken(t, d.url)
 	admin := map[string]string{"authorization": "Bearer " + token}
 	store := map[string]string{"x-publishable-api-key": seed.PublishableKey}
@@ -149,7 +149,35 @@ func TestNodeRuntimeFaults(t *testing.T) {
 		src := d.read("src/subscribers/product-created.ts")
 		broken := "import { y } from \"../lib/missing\"\n" + strings.Replace(src, "FIXTURE-SUB v1", "FIXTURE-SUB v2 ${y}", 1)
 		failedAt(t, d, d.edit("src/subscribers/product-created.ts", broken), "src/subscribers/product-created.ts", 1, 19, "Cannot find module '../lib/missing' imported from src/subscribers/product-created.ts")
+		// the last good subscriber still handles the event
+		ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+		defer cancel()
+		raw, err := d.sup.Call(ctx, host.CmdEmitEvent, host.EmitArgs{Name: "product.created", Data: json.RawMessage(`{"id":"p-fault"}`)})
+		if err != nil || strings.Contains(string(raw), `"error"`) {
+			t.Fatalf("%s (%v)", raw, err)
+		}
+		d.waitOutput("FIXTURE-SUB v1 product.created p-fault")
 		d.edit("src/subscribers/product-created.ts", src)
+	})
+	run("job imports a missing file", func(t *testing.T) {
+		src := d.read("src/jobs/tick.ts")
+		// an import that is used (TypeScript drops one that is not, and nothing fails)
+		broken := "import { z } from \"./gone\"\n" + strings.Replace(src, `logger.info("FIXTURE-JOB v1 tick")`, "logger.info(`FIXTURE-JOB v1 tick ${z}`)", 1)
+		failedAt(t, d, d.edit("src/jobs/tick.ts", broken), "src/jobs/tick.ts", 1, 19, "Cannot find module './gone' imported from src/jobs/tick.ts")
+		if res := d.edit("src/jobs/tick.ts", src); !res.Success {
+			t.Fatalf("%+v", res)
+		}
+	})
+	run("workflow throws while loading", func(t *testing.T) {
+		d.must(realReq{"GET", "/wf", nil, ""}, 200, "hello ada v1")
+		src := d.read("src/workflows/hello.ts")
+		broken := strings.Replace(strings.Replace(src, "\n", "\nthrow new Error(\"wf boom\")\n", 1), "v1", "v2", 1)
+		failedAt(t, d, d.edit("src/workflows/hello.ts", broken), "src/workflows/hello.ts", 2, 0, "wf boom")
+		d.must(realReq{"GET", "/wf", nil, ""}, 200, "hello ada v1")
+		if res := d.edit("src/workflows/hello.ts", strings.Replace(src, "v1", "v2", 1)); !res.Success {
+			t.Fatalf("%+v", res)
+		}
+		d.mustEventually(realReq{"GET", "/wf", nil, ""}, "hello ada v2")
 	})
 
 	emit := func(t *testing.T) host.SubscriberOutcome {
@@ -193,8 +221,10 @@ func TestNodeRuntimeFaults(t *testing.T) {
 			}
 		})
 	}
-	if res := d.edit("src/workflows/steps/sync-brand.ts", step); !res.Success {
-		t.Fatalf("%+v", res)
+	if d.read("src/workflows/steps/sync-brand.ts") != step {
+		if res := d.edit("src/workflows/steps/sync-brand.ts", step); !res.Success {
+			t.Fatalf("%+v", res)
+		}
 	}
 
 	run("Medusa killed: requests wait, never 502", func(t *testing.T) {
