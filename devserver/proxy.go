@@ -278,10 +278,12 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.mu.Unlock()
 		if rp != nil && gate == nil {
 			a := &attempt{}
-			rp.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), attemptKey{}, a)))
-			if up != nil {
-				up.end()
-			}
+			func() {
+				if up != nil {
+					defer up.end() // also when the reverse proxy aborts the response (a panic)
+				}
+				rp.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), attemptKey{}, a)))
+			}()
 			if a.gone != nil && !replayable(r.Method) {
 				writeNotReady(w, "Medusa exited before it answered this "+r.Method+" request (it may have run or not); it is restarting: send it again once it serves ("+a.gone.Error()+")", time.Second)
 				return
