@@ -132,7 +132,7 @@ func (p *proxy) set(addr string) {
 	tr := &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: 30 * time.Second}
 	rp.Transport = tr
 	rp.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
-		if a, ok := r.Context().Value(attemptKey{}).(*attempt); ok {
+		if a, ok := r.Context().Value(attemptKey{}).(*attempt); ok && r.Context().Err() == nil {
 			var op *net.OpError
 			if errors.As(err, &op) && op.Op == "dial" {
 				// Nothing reached Medusa: it died (or is not listening yet). That is not-ready,
