@@ -39,19 +39,25 @@ func TestCheckRealProjectInNode(t *testing.T) {
 
 	broken := medusafixture.ForTest(t, map[string]string{
 		"src/workflows/steps/broken.ts": "import { createStep } from \"@medusajs/framework/workflows-sdk\"\n\nconst limit = Number(\"x\")\nif (Number.isNaN(limit)) throw new Error(\"broken step config\")\nexport const s = createStep(\"broken\", async () => {})\n",
+		// a missing import: on the import, without Node's require stack (check's own loader)
+		"src/api/nope/route.ts": "import type { MedusaRequest, MedusaResponse } from \"@medusajs/framework/http\"\nimport { x } from \"../../lib/nope\"\n\nexport async function GET(req: MedusaRequest, res: MedusaResponse) {\n  res.json({ x })\n}\n",
 	})
 	report, err = devserver.Check(context.Background(), broken, time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
-	found := false
+	found, missing := false, false
 	for _, d := range report.Diagnostics {
 		if d.File == filepath.ToSlash("src/workflows/steps/broken.ts") && d.Line == 4 && strings.Contains(d.Message, "broken step config") {
 			found = true
 		}
+		if d.File == filepath.ToSlash("src/api/nope/route.ts") && d.Line == 2 && d.Column == 19 &&
+			d.Message == "Cannot find module '../../lib/nope' imported from src/api/nope/route.ts" {
+			missing = true
+		}
 	}
-	if !found || report.Errors() != 1 {
-		t.Fatalf("want one error at src/workflows/steps/broken.ts:4; got %+v", report.Diagnostics)
+	if !found || !missing || report.Errors() != 2 {
+		t.Fatalf("want an error at src/workflows/steps/broken.ts:4 and one at src/api/nope/route.ts:2:19; got %+v", report.Diagnostics)
 	}
 }
 

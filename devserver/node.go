@@ -751,9 +751,16 @@ func (r *nodeRuntime) reloadTargeted(ctx context.Context, c *child, batch []host
 		if seen[t.file] {
 			continue
 		}
-		if _, err := os.Stat(t.file); err != nil {
+		src, err := os.ReadFile(t.file)
+		if err != nil {
 			r.problems.set(problemKey(t), nil)
 			r.problems.forget(problemKey(t))
+			continue
+		}
+		if len(syntaxErrors(t.file, src, r.tsconf)) > 0 {
+			// It does not parse now: its syntax error is what is shown, its last good code
+			// stays, and it is retried once it parses.
+			r.problems.set(problemKey(t), nil)
 			continue
 		}
 		retried[t.file] = true
@@ -765,6 +772,19 @@ func (r *nodeRuntime) reloadTargeted(ctx context.Context, c *child, batch []host
 		return res, nil
 	}
 	out, logs, note, err := r.reloadEverywhere(ctx, c, changes)
+	var timeout *reloadTimeout
+	if errors.As(err, &timeout) {
+		// The old code still serves: a new Medusa starts beside it and takes over once it
+		// answers (or the restart fails and says why, and the old one keeps serving).
+		res.Success, res.Restart, res.Note = false, true, timeout.Error()+"; restarting Medusa with the saved files"
+		for _, ch := range changes {
+			res.Errors = append(res.Errors, diag.Diagnostic{File: ch.File, Line: 1, Column: 1, Severity: diag.Error, Code: diag.CodeLoad,
+				Message: timeout.Error()})
+		}
+		res.Problems = r.problems.all()
+		res.DurationMs = ms(time.Since(start))
+		return res, nil
+	}
 	if err != nil {
 		return res, err
 	}
@@ -855,6 +875,16 @@ func (r *nodeRuntime) reloadTargeted(ctx context.Context, c *child, batch []host
 	res.Problems = r.problems.all()
 	res.DurationMs = ms(time.Since(start))
 	return res, nil
+}
+
+// reloadTimeout is a reload that Medusa did not finish within the supervisor's ReloadTimeout.
+type reloadTimeout struct {
+	what  string
+	limit time.Duration
+}
+
+func (e *reloadTimeout) Error() string {
+	return fmt.Sprintf("%s did not finish the reload within %s", e.what, e.limit)
 }
 
 func hasError(logs []ipc.Envelope) bool {

@@ -2,12 +2,14 @@ package devserver
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf16"
 
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/diag"
@@ -149,6 +151,10 @@ func logDiagnostics(root string, m ipc.Envelope, fallback, code string) []diag.D
 	inProject := func(p string) bool {
 		return strings.HasPrefix(p, root+string(filepath.Separator)) && !strings.Contains(p, string(filepath.Separator)+"node_modules"+string(filepath.Separator))
 	}
+	if nf, ok := moduleNotFound(root, m.Exception, inProject); ok {
+		nf.Severity, nf.Code = sev, code
+		return []diag.Diagnostic{nf}
+	}
 	for _, f := range jsvm.ParseStack(stack) {
 		if inProject(f.File) {
 			d.File, d.Line, d.Column = f.File, f.Line, max(f.Column, 1)
@@ -204,3 +210,80 @@ func cleanMessage(s string) string {
 }
 
 var ansiRe = regexp.MustCompile("\x1b\\[[0-9;]*[A-Za-z]")
+
+var (
+	// Node's require: "Cannot find module './x'\nRequire stack:\n- /abs/importer.ts\n- …";
+	// its ESM loader: "Cannot find module '/abs/x' imported from /abs/importer.mjs".
+	notFoundRe     = regexp.MustCompile(`^Cannot find (?:module|package) '([^']+)'(?: imported from (\S+))?`)
+	requireStackRe = regexp.MustCompile(`(?m)^Require stack:\s*\n- (.+)$`)
+)
+
+// moduleNotFound places an import that Node could not resolve on the import itself: the first
+// string literal naming it in the project file that imported it (Node's "Require stack" starts
+// there). The stack's frames point into the compiled file (or into Node's resolver), and the
+// require stack lists Medusa's and medusa-ls's own loaders; the message keeps what helps, as the
+// embedded runtime says it: "Cannot find module './x' imported from src/api/route.ts".
+func moduleNotFound(root string, e *ipc.Exception, inProject func(string) bool) (diag.Diagnostic, bool) {
+	if e == nil {
+		return diag.Diagnostic{}, false
+	}
+	sm := notFoundRe.FindStringSubmatch(e.Message)
+	if sm == nil {
+		return diag.Diagnostic{}, false
+	}
+	spec, importer := sm[1], sm[2]
+	if importer == "" {
+		if rs := requireStackRe.FindStringSubmatch(e.Message); rs != nil {
+			importer = strings.TrimSpace(rs[1])
+		}
+	}
+	importer = strings.TrimPrefix(importer, "file://")
+	if importer == "" || !inProject(importer) {
+		return diag.Diagnostic{}, false
+	}
+	d := diag.Diagnostic{File: importer, Line: 1, Column: 1,
+		Message: fmt.Sprintf("Cannot find module '%s' imported from %s", spec, diag.RelPath(root, importer))}
+	if src, err := os.ReadFile(importer); err == nil {
+		if line, col, ok := literalPosition(string(src), spec); ok {
+			d.Line, d.Column = line, col
+		}
+	}
+	return d, true
+}
+
+// literalPosition is the 1-based line and UTF-16 column of the string literal (quoted with ',
+// " or `) whose value is spec, at its opening quote: the one an import, export … from,
+// require( or import( names, else the first (a mention in a comment comes second).
+func literalPosition(src, spec string) (int, int, bool) {
+	first, best := -1, -1
+	for _, q := range []string{`"`, `'`, "`"} {
+		lit := q + spec + q
+		for from := 0; ; {
+			i := strings.Index(src[from:], lit)
+			if i < 0 {
+				break
+			}
+			i += from
+			from = i + len(lit)
+			if first < 0 || i < first {
+				first = i
+			}
+			before := strings.TrimRight(src[:i], " \t\r\n")
+			if strings.HasSuffix(before, "from") || strings.HasSuffix(before, "require(") || strings.HasSuffix(before, "import(") || strings.HasSuffix(before, "import") {
+				if best < 0 || i < best {
+					best = i
+				}
+			}
+		}
+	}
+	if best < 0 {
+		best = first
+	}
+	if best < 0 {
+		return 0, 0, false
+	}
+	before := src[:best]
+	line := strings.Count(before, "\n") + 1
+	lineStart := strings.LastIndex(before, "\n") + 1
+	return line, len(utf16.Encode([]rune(before[lineStart:]))) + 1, true
+}

@@ -1,6 +1,8 @@
 package devserver
 
 import (
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -76,5 +78,64 @@ func TestPlanTargets(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// A module Node cannot find is placed on the import that names it, in the project file that
+// imports it, with a message cut to what helps, whichever loader required it.
+func TestModuleNotFoundPlacesTheImport(t *testing.T) {
+	root := t.TempDir()
+	files := map[string]string{
+		"src/api/nope/route.ts":  "import type { MedusaRequest } from \"@medusajs/framework/http\"\nimport { x } from \"../../lib/nope\"\n\nexport async function GET() {}\n",
+		"src/api/middlewares.ts": "// see \"./lib/nope\" below\nimport {\n  a,\n} from \"x\"\nconst m = require('./lib/nope')\n",
+		"src/lib/é.ts":           "const s = \"é\"; import(`./gone`)\n",
+	}
+	for rel, src := range files {
+		p := filepath.Join(root, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	abs := func(rel string) string { return filepath.Join(root, filepath.FromSlash(rel)) }
+	tests := []struct {
+		name string
+		exc  ipc.Exception
+		want string // "rel:line:col message"
+	}{
+		{"require, from a route (node develop)",
+			ipc.Exception{Name: "Error", Code: "MODULE_NOT_FOUND", Message: "Cannot find module '../../lib/nope'\nRequire stack:\n- " + abs("src/api/nope/route.ts") + "\n- " + root + "/node_modules/@medusajs/framework/dist/http/router.js\n- /home/me/.cache/medusa-ls/node-helper-1.js",
+				Stack: "Error: Cannot find module '../../lib/nope'\n    at Module._resolveFilename (node:internal/modules/cjs/loader:1225:15)\n    at Object.<anonymous> (" + abs("src/api/nope/route.ts") + ":11:15)"},
+			"src/api/nope/route.ts:2:19 Cannot find module '../../lib/nope' imported from src/api/nope/route.ts"},
+		{"require with single quotes, a mention in a comment is not the import",
+			ipc.Exception{Message: "Cannot find module './lib/nope'\nRequire stack:\n- " + abs("src/api/middlewares.ts") + "\n- /tmp/medusa-ls-check-1/check.js"},
+			"src/api/middlewares.ts:5:19 Cannot find module './lib/nope' imported from src/api/middlewares.ts"},
+		{"ESM form, UTF-16 column",
+			ipc.Exception{Code: "ERR_MODULE_NOT_FOUND", Message: "Cannot find module '" + root + "/src/lib/gone' imported from " + abs("src/lib/é.ts")},
+			"src/lib/é.ts:1:1 Cannot find module '" + root + "/src/lib/gone' imported from src/lib/é.ts"},
+		{"dynamic import with a template literal",
+			ipc.Exception{Message: "Cannot find module './gone'\nRequire stack:\n- " + abs("src/lib/é.ts")},
+			"src/lib/é.ts:1:23 Cannot find module './gone' imported from src/lib/é.ts"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ds := logDiagnostics(root, ipc.Envelope{Level: "error", Exception: &tt.exc}, "", diag.CodeLoad)
+			if len(ds) != 1 {
+				t.Fatalf("%+v", ds)
+			}
+			d := ds[0]
+			got := diag.RelPath(root, d.File) + ":" + strconv.Itoa(d.Line) + ":" + strconv.Itoa(d.Column) + " " + d.Message
+			if got != tt.want {
+				t.Fatalf("got  %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+	// an importer outside the project (a package missing its own dependency) is not placed here
+	ds := logDiagnostics(root, ipc.Envelope{Level: "error", Exception: &ipc.Exception{Message: "Cannot find module 'left-pad'\nRequire stack:\n- " + root + "/node_modules/x/index.js\n- " + abs("src/api/nope/route.ts"),
+		Stack: "Error: x\n    at Object.<anonymous> (" + abs("src/api/nope/route.ts") + ":2:1)"}}, "", diag.CodeLoad)
+	if len(ds) != 1 || diag.RelPath(root, ds[0].File) != "src/api/nope/route.ts" || ds[0].Line != 2 {
+		t.Fatalf("%+v", ds)
 	}
 }

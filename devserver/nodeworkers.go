@@ -679,17 +679,19 @@ func (r *nodeRuntime) reloadEverywhere(ctx context.Context, server *child, chang
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			cctx := ctx
+			// Every reload has a bound: a step inside Medusa that never settles (a module whose
+			// load failed leaves Medusa's loading promise pending forever) must not wedge the
+			// supervisor, the proxy or later saves.
+			cctx, cancel := context.WithTimeout(ctx, s.opts.ReloadTimeout)
+			defer cancel()
 			if i == 0 {
 				r.proxy.pause() // requests that arrive meanwhile are served by the new code
 				defer r.proxy.resume()
-			} else {
-				var cancel context.CancelFunc
-				cctx, cancel = context.WithTimeout(ctx, s.opts.ReloadTimeout)
-				defer cancel()
 			}
 			cl.c.startCollect()
-			raw, err := s.callChild(cctx, cl.c, "reload", map[string]any{"changes": cl.changes})
+			// The helper bounds each step inside Medusa below this call's bound, so that it can
+			// put the last good code back and answer before the call gives up.
+			raw, err := s.callChild(cctx, cl.c, "reload", map[string]any{"changes": cl.changes, "limitMs": s.opts.ReloadTimeout.Milliseconds() * 2 / 3})
 			cl.logs = cl.c.stopCollect()
 			if err == nil {
 				if uerr := json.Unmarshal(raw, &cl.out); uerr != nil {
@@ -703,6 +705,9 @@ func (r *nodeRuntime) reloadEverywhere(ctx context.Context, server *child, chang
 	if err := calls[0].err; err != nil {
 		if !server.alive() {
 			return helperAnswer{}, nil, "", err
+		}
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			return helperAnswer{}, calls[0].logs, "", &reloadTimeout{what: server.what(), limit: s.opts.ReloadTimeout}
 		}
 		return helperAnswer{}, nil, "", fmt.Errorf("reloading in %s: %w", server.what(), err)
 	}

@@ -1,6 +1,10 @@
 package devserver
 
 import (
+	"context"
+	"errors"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
@@ -27,11 +31,12 @@ type proxy struct {
 	wake    chan struct{}        // closed (and replaced) whenever the state changes
 	down    string               // why no child serves, while none does after a failure
 	retryAt time.Time            // when the next attempt starts, while down
-	hold    time.Duration
+	hold    time.Duration        // longest wait for a Medusa to serve
+	paused  time.Duration        // longest wait for a reload (pauseLimit)
 }
 
 func newProxy(hold time.Duration) *proxy {
-	return &proxy{wake: make(chan struct{}), hold: hold, retired: map[string]*upstream{}}
+	return &proxy{wake: make(chan struct{}), hold: hold, paused: pauseLimit, retired: map[string]*upstream{}}
 }
 
 // upstream is one Medusa the proxy sends requests to, with the requests it has in flight.
@@ -127,6 +132,21 @@ func (p *proxy) set(addr string) {
 	tr := &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: 30 * time.Second}
 	rp.Transport = tr
 	rp.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
+		if a, ok := r.Context().Value(attemptKey{}).(*attempt); ok && r.Context().Err() == nil {
+			var op *net.OpError
+			if errors.As(err, &op) && op.Op == "dial" {
+				// Nothing reached Medusa: it died (or is not listening yet). That is not-ready,
+				// not a bad gateway: ServeHTTP waits for its successor and sends it there.
+				a.refused = err
+				return
+			}
+			if gone(addr) {
+				// Medusa died with the request on a connection (kill -9, a crash): nothing was
+				// answered; ServeHTTP retries what can be sent twice and says so for the rest.
+				a.gone = err
+				return
+			}
+		}
 		reloaders.WriteError(w, http.StatusBadGateway, "the dev server went away while answering: "+err.Error())
 	}
 	p.mu.Lock()
@@ -193,42 +213,133 @@ func (p *proxy) resume() {
 	}
 }
 
+// pauseLimit bounds how long a request waits for a reload: past it, the code that serves (the
+// last good one) answers, so that a reload that hangs inside Medusa never holds requests.
+const pauseLimit = 10 * time.Second
+
+// attempt is one try to send a request to Medusa: refused is set when it could not connect,
+// gone when Medusa died before it answered.
+type attempt struct{ refused, gone error }
+
+// gone tells whether nothing listens at addr any more (its Medusa died), as opposed to a
+// Medusa that is up and dropped one connection. A process being killed closes its connections
+// before its listening socket, so the port is asked three times over 400 ms.
+func gone(addr string) bool {
+	for i := range 3 {
+		if i > 0 {
+			time.Sleep(200 * time.Millisecond)
+		}
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err != nil {
+			return true
+		}
+		c.Close()
+	}
+	return false
+}
+
+// replayable methods are sent again to Medusa's successor when it died before answering: they
+// change nothing (RFC 9110 §9.2.1), so a second send cannot do a thing twice.
+func replayable(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+		return true
+	}
+	return false
+}
+
+type attemptKey struct{}
+
 func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var expired <-chan time.Time // armed only for a request that has to wait
+	var paused <-chan time.Time  // armed only for a request that waits for a reload
+	pauseOver := false
+	var refused error // the last connection Medusa refused
+	if r.Body != nil && r.Body != http.NoBody {
+		// the reverse proxy closes the body it was given; a request Medusa refused is sent again
+		r.Body = io.NopCloser(r.Body)
+	}
+	arm := func() {
+		if expired == nil {
+			t := time.NewTimer(p.hold)
+			expired = t.C
+			context.AfterFunc(r.Context(), func() { t.Stop() })
+		}
+	}
 	for {
 		p.mu.Lock()
 		rp, up, gate, wake, down, retryAt := p.rp, p.up, p.gate, p.wake, p.down, p.retryAt
+		if pauseOver {
+			gate = nil
+		}
 		if rp != nil && gate == nil && up != nil {
 			up.begin() // under p.mu: a drain that starts after the switch counts this request
 		}
 		p.mu.Unlock()
 		if rp != nil && gate == nil {
-			if up != nil {
-				defer up.end()
+			a := &attempt{}
+			func() {
+				if up != nil {
+					defer up.end() // also when the reverse proxy aborts the response (a panic)
+				}
+				rp.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), attemptKey{}, a)))
+			}()
+			if a.gone != nil && !replayable(r.Method) {
+				writeNotReady(w, "Medusa exited before it answered this "+r.Method+" request (it may have run or not); it is restarting: send it again once it serves ("+a.gone.Error()+")", time.Second)
+				return
 			}
-			rp.ServeHTTP(w, r)
-			return
+			if a.gone != nil {
+				a.refused = a.gone
+			}
+			if a.refused == nil {
+				return
+			}
+			// Medusa is gone (killed, crashed) and its exit may not be noticed yet: wait for
+			// the next state (its successor) or a moment, then try again.
+			refused = a.refused
+			arm()
+			retry := time.NewTimer(250 * time.Millisecond)
+			select {
+			case <-wake:
+			case <-retry.C:
+			case <-r.Context().Done():
+				retry.Stop()
+				return
+			case <-expired:
+				retry.Stop()
+				reloaders.WriteError(w, http.StatusServiceUnavailable, "the dev server is not accepting connections ("+refused.Error()+"); see the medusa-ls output")
+				return
+			}
+			retry.Stop()
+			continue
 		}
 		if rp == nil && down != "" {
 			writeNotReady(w, down, time.Until(retryAt))
 			return
 		}
-		if expired == nil {
-			t := time.NewTimer(p.hold)
-			defer t.Stop()
-			expired = t.C
-		}
+		arm()
 		wait := wake
 		if gate != nil {
 			wait = gate
+			if paused == nil {
+				t := time.NewTimer(p.paused)
+				defer t.Stop()
+				paused = t.C
+			}
 		}
 		select {
 		case <-wait:
 		case <-wake:
+		case <-paused:
+			pauseOver = true
 		case <-r.Context().Done():
 			return
 		case <-expired:
-			reloaders.WriteError(w, http.StatusServiceUnavailable, "the dev server is not serving (it did not start, or it is restarting or reloading); see the medusa-ls output")
+			why := "it did not start, or it is restarting or reloading"
+			if refused != nil {
+				why = "it is not accepting connections: " + refused.Error()
+			}
+			reloaders.WriteError(w, http.StatusServiceUnavailable, "the dev server is not serving ("+why+"); see the medusa-ls output")
 			return
 		}
 	}

@@ -47,14 +47,62 @@ function install() {
     return `${s.slice(0, head)}… [${s.length - max} characters cut] …${s.slice(-tail)}`
   }
 
-  function errorInfo(e) {
-    if (!e || typeof e !== "object") return undefined
-    return {
-      name: cut(String(e.name || "Error"), 256),
-      message: cut(String(e.message || "")),
-      stack: typeof e.stack === "string" ? cut(e.stack) : "",
-      code: e.code !== undefined ? cut(String(e.code), 256) : undefined,
+  // describe turns whatever was thrown into {name, message, stack, code}: an Error or Medusa's
+  // MedusaError, an error that crossed a serialization (a plain object with a message, as
+  // workflow steps' errors are), a workflow's errors array ([{action, handlerType, error}]), a
+  // string, anything else. Never "[object Object]".
+  function describe(v, depth = 0) {
+    if (v && typeof v === "object" && depth < 4) {
+      if (typeof v.message === "string" && (v.message || v instanceof Error)) {
+        let name = typeof v.name === "string" && v.name ? v.name : (v.constructor && v.constructor.name) || "Error"
+        if (name === "Object") name = "Error"
+        return { name, message: v.message, stack: typeof v.stack === "string" ? v.stack : "", code: v.code !== undefined && v.code !== null ? String(v.code) : (typeof v.type === "string" ? v.type : undefined) }
+      }
+      if (Array.isArray(v) && v.length) {
+        const first = describe(v[0] && typeof v[0] === "object" && "error" in v[0] ? v[0].error : v[0], depth + 1)
+        if (v.length > 1) first.message += ` (and ${v.length - 1} more error${v.length > 2 ? "s" : ""})`
+        return first
+      }
+      if ("error" in v && v.error) return describe(v.error, depth + 1)
     }
+    if (typeof v === "string") return { name: "Error", message: v, stack: "" }
+    let text
+    try {
+      text = JSON.stringify(v)
+    } catch (_) {
+      text = undefined
+    }
+    if (text === undefined) text = String(v)
+    return { name: "Error", message: `a value that is not an Error was thrown: ${text}`, stack: "" }
+  }
+
+  function errorInfo(e) {
+    if (e === undefined || e === null) return undefined
+    const d = describe(e)
+    return {
+      name: cut(String(d.name), 256),
+      message: cut(String(d.message)),
+      stack: cut(d.stack),
+      code: d.code !== undefined ? cut(d.code, 256) : undefined,
+    }
+  }
+
+  // projectPosition is "src/…:line:col" of the first project frame of a stack (ts-node's
+  // source maps make it the .ts line), or "".
+  function projectPosition(stack) {
+    for (const line of String(stack || "").split("\n")) {
+      const m = line.match(/\(?((?:\/|[A-Za-z]:\\)[^():]+):(\d+):(\d+)\)?$/)
+      if (m && isProjectFile(m[1])) return `${path.relative(root, m[1]).split(path.sep).join("/")}:${m[2]}:${m[3]}`
+    }
+    return ""
+  }
+
+  // outcomeError records what a subscriber threw on its outcome: the message and where.
+  function outcomeError(outcome, v) {
+    const d = describe(v)
+    outcome.error = cut(d.name && d.name !== "Error" ? `${d.name}: ${d.message}` : d.message, 4096)
+    const at = projectPosition(d.stack)
+    if (at) outcome.source = at
   }
 
   // The last project file that threw while loading. Medusa sometimes logs only the error's
@@ -462,7 +510,11 @@ function install() {
       .then(() => run(msg.name, msg.args || {}))
       .then(
         (data) => send({ type: "command-result", id: msg.id, data: data === undefined ? null : data }),
-        (e) => send({ type: "command-result", id: msg.id, error: String((e && e.message) || e) })
+        (e) => {
+          const d = describe(e)
+          const at = projectPosition(d.stack)
+          send({ type: "command-result", id: msg.id, error: cut(at ? `${d.message} (at ${at})` : d.message) })
+        }
       )
   })
 
@@ -522,7 +574,7 @@ function install() {
         const outcome = { id: String(l.subscriberId || l.name || "anonymous") }
         runs.push(outcome)
         outcome.done = outcomeContext.run(outcome, () => Promise.resolve().then(() => l.apply(this, rest))).catch((err) => {
-          outcome.error = String((err && err.message) || err)
+          outcomeError(outcome, err)
         })
       }
       if (runs.length >= expected) allStarted()
@@ -530,8 +582,10 @@ function install() {
     }
     logger.error = function (...a) {
       const outcome = outcomeContext.getStore()
-      if (outcome && (!outcome.error || typeof a[0] !== "string")) {
-        outcome.error = a[0] instanceof Error ? String(a[0].message) : String(a[0])
+      // Medusa's local bus logs "An error occurred while processing <event>:", then the error
+      if (outcome && (!outcome.error || outcome.framing || typeof a[0] !== "string")) {
+        outcomeError(outcome, a[0])
+        outcome.framing = typeof a[0] === "string" && /:\s*$/.test(a[0])
       }
       return origError.apply(this, a)
     }
@@ -550,7 +604,7 @@ function install() {
       clearTimeout(timer)
       restore()
     }
-    return runs.map((r) => (r.error ? { id: r.id, error: r.error } : { id: r.id })).sort((a, b) => (a.id < b.id ? -1 : 1))
+    return runs.map((r) => (r.error ? (r.source ? { id: r.id, error: r.error, source: r.source } : { id: r.id, error: r.error }) : { id: r.id })).sort((a, b) => (a.id < b.id ? -1 : 1))
   }
 
   // ---- The production topology: Medusa's Redis event bus ----------------------------------
@@ -593,14 +647,17 @@ function install() {
       // Medusa's handler resolves to each subscriber's result, or the error it threw.
       const outcomes = ids.map((id, i) => {
         const r = Array.isArray(result) ? result[i] : undefined
-        return r instanceof Error ? { id, error: String(r.message || r) } : { id }
+        if (!(r instanceof Error)) return { id }
+        const o = { id }
+        outcomeError(o, r)
+        return o
       })
       send({ type: "medusa-ls:event", data: { phase: "done", id: String(job.id), name: String(job.name), outcomes } })
     })
     worker.on("failed", (job, err) => {
       if (!job) return
       running.delete(String(job.id))
-      send({ type: "medusa-ls:event", data: { phase: "failed", id: String(job.id), name: String(job.name), error: String((err && err.message) || err) } })
+      send({ type: "medusa-ls:event", data: { phase: "failed", id: String(job.id), name: String(job.name), error: describe(err).message } })
     })
   }
 
@@ -610,7 +667,7 @@ function install() {
       case "invalidate":
         return { importers: invalidate(args.files || []).importers }
       case "reload":
-        return reload(Array.isArray(args.changes) ? args.changes : [])
+        return reload(Array.isArray(args.changes) ? args.changes : [], Number(args.limitMs) > 0 ? Number(args.limitMs) : 20000)
       case "emit-event": {
         const eventName = String(args.name || "").trim()
         if (!eventName) throw new Error("an event name is required (e.g. product.created)")
@@ -641,8 +698,10 @@ function install() {
           logOnError: true,
         })
         if (errors && errors.length) {
-          const e = errors[0].error || errors[0]
-          throw new Error(`job ${args.name} failed: ${(e && e.message) || e}`)
+          const d = describe(errors)
+          const e = new Error(`job ${args.name} failed: ${d.message}`)
+          e.stack = `Error: ${e.message}\n${d.stack.split("\n").slice(1).join("\n")}`
+          throw e
         }
         return { name: args.name, durationMs: performance.now() - started }
       }
@@ -769,7 +828,7 @@ function install() {
 
   // reload applies a batch of changes ({file, action}) in Medusa's order and answers, per file,
   // whether it is in place: {results: [{file, kind, ok, how, error?, restart?}], importers}.
-  async function reload(changes) {
+  async function reload(changes, limitMs) {
     const started = performance.now()
     clearSourceMapCaches()
     const actions = new Map()
@@ -787,7 +846,19 @@ function install() {
     const results = []
     hot.reloading = true
     try {
-      for (const w of work.filter((w) => w.kind === "modules")) results.push(await reloadModule(w))
+      // one reload per module, for the file saved (its index.ts comes as an importer)
+      const modules = new Map()
+      for (const w of work.filter((w) => w.kind === "modules")) {
+        const name = moduleNameOf(w.file) || w.file
+        const group = modules.get(name) || []
+        group.push(w)
+        modules.set(name, group)
+      }
+      for (const group of modules.values()) {
+        const w = group.find((w) => w.action === "unlink") || group.find((w) => !w.importerOnly) || group[0]
+        const r = await reloadModule(w, limitMs)
+        for (const o of group) results.push({ ...r, file: o.file }) // each file's outcome is the module's
+      }
       for (const w of work.filter((w) => w.kind === "workflows")) results.push(reloadWorkflowFile(w))
       const api = performance.now()
       results.push(...(await reloadApi(work.filter((w) => w.kind === "routes" || w.kind === "middlewares"))))
@@ -836,7 +907,7 @@ function install() {
   }
 
   function failure(w, e) {
-    return { file: w.file, kind: w.kind, ok: false, error: errorInfo(e) || { name: "Error", message: String(e), stack: "" } }
+    return { file: w.file, kind: w.kind, ok: false, error: errorInfo(e) || { name: "Error", message: `${w.file} failed without an error`, stack: "" } }
   }
 
   // Workflows, steps and hooks: re-require the file; workflows it defines replace the old ones
@@ -908,8 +979,11 @@ function install() {
       swaps.push({ w, routes })
     }
     if (rebuild) {
-      // A route file that cannot load and never loaded before is left out of the new API (as if
-      // it did not exist yet) rather than keeping every other change from being applied.
+      // A route or middlewares file that cannot load keeps its last good module in the new API
+      // (one that never loaded before is left out, as if it did not exist yet), rather than
+      // keeping every other change from being applied. Medusa itself would drop it: a
+      // middlewares.ts that throws became "No middleware configuration found", and every
+      // project middleware (authenticate, validateAndTransformQuery/Body) stopped running.
       const stubs = new Map() // file → the error that left it out
       try {
         for (;;) {
@@ -928,6 +1002,11 @@ function install() {
               return results
             }
             stubs.set(file, e)
+            const good = hot.previous && hot.previous.get(file)
+            if (good && good.loaded) {
+              require.cache[file] = good
+              continue
+            }
             const stub = new Module(file, null)
             stub.filename = file
             stub.loaded = true
@@ -936,7 +1015,9 @@ function install() {
           }
         }
       } finally {
-        for (const file of stubs.keys()) delete require.cache[file]
+        for (const file of stubs.keys()) {
+          if (!(hot.previous && hot.previous.get(file) === require.cache[file])) delete require.cache[file]
+        }
       }
       for (const [file, e] of stubs) {
         if (!results.some((r) => r.file === file)) results.push(failure({ file, kind: "routes" }, e))
@@ -960,12 +1041,18 @@ function install() {
   }
 
   // lastProjectFileOf is the outermost project file in e's stack: the file a loader required.
+  // A compile error (swc) has no project frame; its code frame names the file.
   function lastProjectFileOf(e) {
     const stack = (e && typeof e.stack === "string" && e.stack) || ""
     let last = null
     for (const line of stack.split("\n")) {
       const m = line.match(/\(?((?:\/|[A-Za-z]:\\)[^():]+):\d+:\d+\)?$/)
       if (m && isProjectFile(m[1])) last = m[1]
+    }
+    if (!last && e && typeof e.message === "string") {
+      for (const m of e.message.matchAll(/(?:\/|[A-Za-z]:\\)[^\s:'"()\[\]]+\.[cm]?[jt]sx?/g)) {
+        if (isProjectFile(m[0])) return m[0]
+      }
     }
     return last
   }
@@ -1081,24 +1168,123 @@ function install() {
     return { file: w.file, kind: w.kind, ok: true, how: w.action === "unlink" ? "removed" : "rescheduled" }
   }
 
-  // Modules: Medusa's ModuleReloader (reloadSingleModule); it cannot remove a module file.
+  // Modules: what Medusa's ModuleReloader does (reloadSingleModule), with what it lacks: the
+  // module's files are loaded first (a missing import or a throw while loading is this file's
+  // error, not "Could not find module config"); a module Medusa cannot reload in place (not in
+  // medusa-config's modules, such as a provider) restarts, saying why, instead of reporting a
+  // reload that did nothing; a reload that throws (a service constructor) or never settles puts
+  // the last good module back, and clears what Medusa leaves behind: a failed module load leaves
+  // its entry in MedusaModule.loading_ pending forever, and every later reload of that module
+  // waited on it; limitMs bounds a reload. A module file cannot be removed in place (restart).
   let moduleReloader = null
-  async function reloadModule(w) {
-    const medusa = path.dirname(require.resolve("@medusajs/medusa/package.json", { paths: [root] }))
+  function moduleReloaderOf() {
+    if (!moduleReloader) {
+      const medusa = path.dirname(require.resolve("@medusajs/medusa/package.json", { paths: [root] }))
+      const { ModuleReloader } = require(path.join(medusa, "dist/commands/utils/dev-server/reloaders/modules.js"))
+      const { ModuleCacheManager } = require(path.join(medusa, "dist/commands/utils/dev-server/module-cache-manager.js"))
+      const { logger } = resolveFromProject("@medusajs/framework/logger")
+      moduleReloader = new ModuleReloader(new ModuleCacheManager("[HMR]"), root, "[HMR]", logger)
+    }
+    return moduleReloader
+  }
+
+  function moduleNameOf(file) {
+    const rel = path.relative(path.join(root, "src", "modules"), file).split(path.sep)
+    return rel.length > 1 && rel[0] !== ".." ? rel[0] : null
+  }
+
+  async function reloadModule(w, limitMs) {
+    const rel = path.relative(root, w.file)
+    let r
     try {
-      if (!moduleReloader) {
-        const { ModuleReloader } = require(path.join(medusa, "dist/commands/utils/dev-server/reloaders/modules.js"))
-        const { ModuleCacheManager } = require(path.join(medusa, "dist/commands/utils/dev-server/module-cache-manager.js"))
-        const { logger } = resolveFromProject("@medusajs/framework/logger")
-        moduleReloader = new ModuleReloader(new ModuleCacheManager("[HMR]"), root, "[HMR]", logger)
-      }
-      await moduleReloader.reload(w.action, w.file)
+      r = moduleReloaderOf()
     } catch (e) {
-      if (e && (e.name === "HMRReloadError" || /restart may be required/i.test(String(e.message)))) {
-        return { file: w.file, kind: w.kind, ok: true, restart: true, how: String(e.message) }
-      }
       return failure(w, e)
     }
+    const name = moduleNameOf(w.file)
+    if (!name || w.action === "unlink") {
+      return { file: w.file, kind: w.kind, ok: true, restart: true, how: w.action === "unlink" ? `a module file was removed (${rel})` : "not in a module folder" }
+    }
+    if (rel.split(path.sep).includes("migrations")) {
+      return { file: w.file, kind: w.kind, ok: true, how: "a migration: apply it with npx medusa db:migrate" }
+    }
+    const dir = path.join(root, "src", "modules", name)
+    const putBack = () => {
+      for (const [id, mod] of hot.previous || []) if (id.startsWith(dir + path.sep)) require.cache[id] = mod
+    }
+    const cachedBefore = new Set(Object.keys(require.cache))
+    hot.currentFile = w.file
+    try {
+      require(require.resolve(dir))
+    } catch (e) {
+      for (const id of Object.keys(require.cache)) if (!cachedBefore.has(id)) delete require.cache[id]
+      putBack()
+      return failure(w, e)
+    } finally {
+      hot.currentFile = null
+    }
+    const info = await r.getModuleInfo(name)
+    if (!info) {
+      return { file: w.file, kind: w.kind, ok: true, restart: true,
+        how: `Medusa reloads in place only the modules listed in medusa-config's modules, and "${name}" is not one of them (a provider, or a module without a service)` }
+    }
+    const { MedusaModule } = resolveFromProject("@medusajs/framework/modules-sdk")
+    const { MedusaAppLoader } = resolveFromProject("@medusajs/framework")
+    const c = container()
+    const keys = [...new Set([info.moduleKey, info.serviceName])]
+    const maps = ["moduleResolutions_", "joinerConfig_", "modules_"].filter((m) => MedusaModule[m] instanceof Map)
+    const saved = {
+      maps: maps.map((m) => [m, MedusaModule[m].has(info.moduleKey), MedusaModule[m].get(info.moduleKey)]),
+      instances: new Map(MedusaModule.instances_ instanceof Map ? MedusaModule.instances_ : []),
+      loading: new Set(MedusaModule.loading_ instanceof Map ? MedusaModule.loading_.keys() : []),
+      registrations: keys.map((k) => [k, c.registrations && c.registrations[k]]),
+    }
+    let old
+    try {
+      old = c.resolve(info.serviceName, { allowUnregistered: true })
+    } catch (_) {
+      old = undefined
+    }
+    const restoreModule = () => {
+      for (const [m, had, v] of saved.maps) {
+        if (had) MedusaModule[m].set(info.moduleKey, v)
+        else MedusaModule[m].delete(info.moduleKey)
+      }
+      if (MedusaModule.instances_ instanceof Map) {
+        MedusaModule.instances_.clear()
+        for (const [k, v] of saved.instances) MedusaModule.instances_.set(k, v)
+      }
+      if (MedusaModule.loading_ instanceof Map) {
+        for (const k of [...MedusaModule.loading_.keys()]) if (!saved.loading.has(k)) MedusaModule.loading_.delete(k)
+      }
+      for (const [k, resolver] of saved.registrations) {
+        if (resolver) c.register(k, resolver)
+        if (c.cache && typeof c.cache.delete === "function") c.cache.delete(k)
+      }
+      putBack()
+    }
+    let timer
+    const late = {}
+    const timedOut = new Promise((resolve) => {
+      timer = setTimeout(() => resolve(late), limitMs)
+    })
+    try {
+      const loaded = await Promise.race([new MedusaAppLoader().reloadSingleModule({ moduleKey: info.moduleKey, serviceName: info.serviceName }), timedOut])
+      if (loaded === late) {
+        // a loader or a hook of the module never settled: the previous module keeps serving
+        restoreModule()
+        const e = new Error(`Medusa's reload of module "${info.serviceName}" did not finish within ${Math.round(limitMs / 1000)} s (a loader or a lifecycle hook that never settles?); the previous module keeps serving`)
+        e.stack = `Error: ${e.message}\n    at ${w.file}:1:1`
+        return failure(w, e)
+      }
+      if (!loaded) throw new Error(`Medusa could not reload module "${info.moduleKey}"`)
+    } catch (e) {
+      restoreModule()
+      return failure(w, e)
+    } finally {
+      clearTimeout(timer)
+    }
+    if (old && old !== c.resolve(info.serviceName, { allowUnregistered: true })) await r.shutdownModule(old)
     return { file: w.file, kind: w.kind, ok: true, how: "reloaded" }
   }
 

@@ -1,0 +1,164 @@
+package devserver
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+// echo is a real HTTP server that answers "<name> <method> <body>".
+func echo(t *testing.T, name string) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		_, _ = io.WriteString(w, name+" "+r.Method+" "+string(b))
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// deadAddr is an address where nothing listens (a listener opened and closed).
+func deadAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+type answer struct {
+	code int
+	body string
+	err  error
+}
+
+func send(url, method, body string) <-chan answer {
+	ch := make(chan answer, 1)
+	go func() {
+		req, _ := http.NewRequest(method, url, strings.NewReader(body))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			ch <- answer{err: err}
+			return
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		ch <- answer{code: resp.StatusCode, body: string(b)}
+	}()
+	return ch
+}
+
+func within(t *testing.T, ch <-chan answer) answer {
+	t.Helper()
+	select {
+	case a := <-ch:
+		return a
+	case <-time.After(30 * time.Second):
+		t.Fatal("no answer")
+		return answer{}
+	}
+}
+
+// A Medusa that is dead (killed, crashed: nothing listens at its port) is not ready, never a
+// bad gateway: requests wait for its successor, bodies included.
+func TestProxyDeadUpstreamWaitsForSuccessor(t *testing.T) {
+	p := newProxy(time.Minute)
+	front := httptest.NewServer(p)
+	defer front.Close()
+	p.set(deadAddr(t))
+	tests := []struct{ method, body string }{{"GET", ""}, {"POST", `{"a":1}`}, {"DELETE", ""}}
+	var waiting []<-chan answer
+	for _, tt := range tests {
+		waiting = append(waiting, send(front.URL+"/x", tt.method, tt.body))
+	}
+	select {
+	case a := <-waiting[0]:
+		t.Fatalf("answered while no Medusa listens: %+v", a)
+	case <-time.After(300 * time.Millisecond):
+	}
+	p.set(strings.TrimPrefix(echo(t, "next").URL, "http://"))
+	for i, tt := range tests {
+		a := within(t, waiting[i])
+		if want := "next " + tt.method + " " + tt.body; a.err != nil || a.code != 200 || a.body != want {
+			t.Fatalf("%s: %+v; want 200 %q", tt.method, a, want)
+		}
+	}
+}
+
+// A Medusa that dies with requests on its connections: what can be sent twice goes to its
+// successor; the rest gets a 503 that says why, never a 502.
+func TestProxyUpstreamDiesMidRequest(t *testing.T) {
+	p := newProxy(time.Minute)
+	front := httptest.NewServer(p)
+	defer front.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	arrived := make(chan net.Conn, 4)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				// Medusa has the whole request when it dies (one it never got is sent again)
+				if req, err := http.ReadRequest(bufio.NewReader(c)); err == nil {
+					_, _ = io.Copy(io.Discard, req.Body)
+				}
+				arrived <- c
+			}()
+		}
+	}()
+	p.set(ln.Addr().String())
+	get := send(front.URL+"/x", "GET", "")
+	post := send(front.URL+"/x", "POST", "data")
+	conns := []net.Conn{<-arrived, <-arrived}
+	ln.Close() // the process dies: its port and its connections go
+	for _, c := range conns {
+		c.(*net.TCPConn).SetLinger(0)
+		c.Close()
+	}
+	a := within(t, post)
+	if a.err != nil || a.code != http.StatusServiceUnavailable || !strings.Contains(a.body, "not_ready") || !strings.Contains(a.body, "exited before it answered") {
+		t.Fatalf("POST: %+v; want 503 not_ready saying why", a)
+	}
+	select {
+	case a := <-get:
+		t.Fatalf("GET answered before a successor serves: %+v", a)
+	case <-time.After(300 * time.Millisecond):
+	}
+	p.set(strings.TrimPrefix(echo(t, "next").URL, "http://"))
+	if a := within(t, get); a.err != nil || a.code != 200 || a.body != "next GET " {
+		t.Fatalf("GET: %+v; want the successor's answer", a)
+	}
+}
+
+// A reload that never ends does not hold requests: past the pause limit, the code that serves
+// answers.
+func TestProxyPauseIsBounded(t *testing.T) {
+	p := newProxy(time.Minute)
+	p.paused = 200 * time.Millisecond
+	front := httptest.NewServer(p)
+	defer front.Close()
+	p.set(strings.TrimPrefix(echo(t, "old").URL, "http://"))
+	p.pause()
+	defer p.resume()
+	start := time.Now()
+	a := within(t, send(front.URL+"/x", "GET", ""))
+	if a.err != nil || a.code != 200 || a.body != "old GET " {
+		t.Fatalf("%+v; want the serving code's answer", a)
+	}
+	if waited := time.Since(start); waited < p.paused {
+		t.Fatalf("answered after %s, before the pause limit %s", waited, p.paused)
+	}
+}
