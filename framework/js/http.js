@@ -324,37 +324,6 @@
     throw new MedusaError(MedusaError.Types.INVALID_DATA, `The following fields expand more than the maximum of ${limit} allowed relations: ${invalid.join(", ")}`);
   }
 
-  // Medusa's normalizeQuery (validate-query.ts): a one-element array of a string is split on
-  // commas, and "a.b" keys become { a: { b } } (deeper ones are refused).
-  function normalizeQuery(query) {
-    return Object.entries(query).reduce((acc, [key, val]) => {
-      let value = val;
-      if (Array.isArray(val) && val.length === 1 && typeof val[0] === "string") value = val[0].split(",");
-      if (key.includes(".")) {
-        const [parent, child, ...others] = key.split(".");
-        if (others.length > 0) throw new MedusaError(MedusaError.Types.INVALID_ARGUMENT, `Key accessor more than 2 levels deep: ${key}`);
-        acc[parent] = { ...(acc[parent] || {}), [child]: value };
-      } else {
-        acc[key] = value;
-      }
-      return acc;
-    }, {});
-  }
-
-  // @medusajs/utils removeUndefinedProperties.
-  function removeUndefined(input) {
-    const deep = (v) => {
-      if (v === undefined) return undefined;
-      if (v === null || v === "null") return null;
-      if (Array.isArray(v)) return v.map(deep).filter((x) => x !== undefined);
-      if (isObj(v)) return removeUndefined(v);
-      return v;
-    };
-    const out = {};
-    for (const k of Object.keys(input)) if (input[k] !== undefined) out[k] = deep(input[k]);
-    return out;
-  }
-
   // Medusa's validateAndTransformQuery (validate-query.ts): the allowed fields of the config
   // plus those a middleware put in req.allowed (then cleared), the restricted fields and the
   // relations limit the core layers set for /store, the query normalized and validated
