@@ -304,5 +304,19 @@ func StaticResources(root string) []Resource {
 			out = append(out, Resource{Kind: "workflow", Name: rel, File: p, Line: 1})
 		}
 	})
+	// A module is a folder of src/modules with an index file (Medusa resolves the folder).
+	modules, _ := os.ReadDir(filepath.Join(root, "src", "modules"))
+	for _, m := range modules {
+		if !m.IsDir() || strings.HasPrefix(m.Name(), ".") {
+			continue
+		}
+		for _, ext := range []string{".ts", ".js", ".mts", ".cts", ".mjs", ".cjs"} {
+			index := filepath.Join(root, "src", "modules", m.Name(), "index"+ext)
+			if _, err := os.Stat(index); err == nil {
+				out = append(out, Resource{Kind: "module", Name: m.Name(), File: index, Line: 1})
+				break
+			}
+		}
+	}
 	return out
 }

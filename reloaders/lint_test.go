@@ -3,6 +3,7 @@ package reloaders
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -165,5 +166,36 @@ func TestLintMiddlewaresCoreRoutesWithMedusaInstalled(t *testing.T) {
 				t.Fatalf("got %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// The node runtime counts a project's modules as Medusa resolves them: folders of src/modules
+// with an index file.
+func TestStaticResourcesModules(t *testing.T) {
+	root := t.TempDir()
+	for rel, content := range map[string]string{
+		"src/modules/brand/index.ts":       "export default {}",
+		"src/modules/brand/service.ts":     "export default class {}",
+		"src/modules/greeter/index.js":     "module.exports = {}",
+		"src/modules/drafts/service.ts":    "export default class {}", // no index: not a module
+		"src/modules/.cache/index.ts":      "",
+		"src/api/store/hello/route.ts":     "export const GET = () => {}",
+		"src/subscribers/brand-created.ts": "export default async function h() {}\nexport const config = { event: \"x\" }",
+	} {
+		p := filepath.Join(root, filepath.FromSlash(rel))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte(content), 0o644)
+	}
+	var modules []string
+	kinds := map[string]int{}
+	for _, r := range StaticResources(root) {
+		kinds[r.Kind]++
+		if r.Kind == "module" {
+			modules = append(modules, r.Name+":"+filepath.Base(r.File))
+		}
+	}
+	slices.Sort(modules)
+	if want := []string{"brand:index.ts", "greeter:index.js"}; !slices.Equal(modules, want) || kinds["route"] != 1 || kinds["subscriber"] != 1 {
+		t.Fatalf("modules %v (want %v), kinds %v", modules, want, kinds)
 	}
 }
