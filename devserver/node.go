@@ -654,7 +654,7 @@ func (r *nodeRuntime) reload(ctx context.Context, c *child, _ int64, batch []hos
 		if ok && len(errs) == 0 {
 			r.problems.set(key, nil)
 			r.problems.forget(key)
-			res.Reloaded = append(res.Reloaded, reloaders.Resource{Kind: strings.TrimSuffix(t.kind, "s"), Name: diag.RelPath(s.root, t.file), File: t.file})
+			res.Reloaded = append(res.Reloaded, reloadedResources(s.root, t.kind, t.file)...)
 			continue
 		}
 		if t.action == host.ActionUnlink && onlyMissingFile(errs, t.file) {
@@ -811,7 +811,7 @@ func (r *nodeRuntime) reloadTargeted(ctx context.Context, c *child, batch []host
 				res.Restart, res.Note = true, fmt.Sprintf("%s: %s; restarting Medusa", diag.RelPath(s.root, hr.File), hr.How)
 				continue
 			}
-			res.Reloaded = append(res.Reloaded, reloaders.Resource{Kind: strings.TrimSuffix(hr.Kind, "s"), Name: diag.RelPath(s.root, hr.File), File: hr.File})
+			res.Reloaded = append(res.Reloaded, reloadedResources(s.root, hr.Kind, hr.File)...)
 		case hr.Blocked != "":
 			r.problems.fail(key, t, nil) // the error is on the file that raised it; retry this one later
 			if !retried[hr.File] {
@@ -862,7 +862,7 @@ func (r *nodeRuntime) reloadTargeted(ctx context.Context, c *child, batch []host
 			return res, err
 		}
 		if ok && !hasError(mlogs) {
-			res.Reloaded = append(res.Reloaded, reloaders.Resource{Kind: strings.TrimSuffix(t.kind, "s"), Name: diag.RelPath(s.root, t.file), File: t.file})
+			res.Reloaded = append(res.Reloaded, reloadedResources(s.root, t.kind, t.file)...)
 			continue
 		}
 		res.Success = false
@@ -894,6 +894,17 @@ func hasError(logs []ipc.Envelope) bool {
 		}
 	}
 	return false
+}
+
+// reloadedResources names what reloading file (of kind, "routes", "subscribers", …) replaced:
+// a route file's routes as the embedded runtime names them ("GET /store/hello"), else the file.
+func reloadedResources(root, kind, file string) []reloaders.Resource {
+	if kind == "routes" {
+		if rs := reloaders.RouteFileResources(root, file); len(rs) > 0 {
+			return rs
+		}
+	}
+	return []reloaders.Resource{{Kind: strings.TrimSuffix(kind, "s"), Name: diag.RelPath(root, file), File: file}}
 }
 
 // planTargets orders the reloads as Medusa's reloaders run (modules, workflows, routes,

@@ -181,8 +181,8 @@ func TestNodeRuntimeRealProject(t *testing.T) {
 
 	run("route save", func(t *testing.T) {
 		res := d.replace("src/api/store/brands/route.ts", "brands: result.brands,", "brands: result.brands, v: 2,")
-		if len(res.Reloaded) != 1 {
-			t.Fatalf("reloaded %+v; want only the route", res.Reloaded)
+		if len(res.Reloaded) != 1 || res.Reloaded[0].Name != "GET /store/brands" {
+			t.Fatalf("reloaded %+v; want only the route, GET /store/brands", res.Reloaded)
 		}
 		d.mustEventually(realReq{"GET", "/store/brands", store, ""}, `"v":2`)
 	})

@@ -260,6 +260,33 @@ func RoutePaths(root string) []string {
 	return out
 }
 
+// RouteFileResources lists the routes a route file provides ("GET /store/hello"), read without
+// running it; nil for a file that is not a route file or cannot be read.
+func RouteFileResources(root, file string) []Resource {
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return nil
+	}
+	return routeResources(file, diag.RelPath(root, file), withoutBOM(src))
+}
+
+func routeResources(p, rel string, src []byte) []Resource {
+	path, ok, err := RoutePath(rel)
+	if !ok || err != nil {
+		return nil
+	}
+	var out []Resource
+	for _, m := range exportDeclRe.FindAllSubmatchIndex(src, -1) {
+		name := string(src[m[6]:m[7]])
+		for _, method := range HTTPMethods {
+			if name == method {
+				out = append(out, Resource{Kind: "route", Name: method + " " + path, File: p, Line: lineOf(src, m[6])})
+			}
+		}
+	}
+	return out
+}
+
 // StaticResources lists what the project's files provide, read without running anything: for
 // runtimes that load the project themselves (node), and for reports before anything loaded.
 func StaticResources(root string) []Resource {
@@ -276,18 +303,7 @@ func StaticResources(root string) []Resource {
 		})
 	}
 	walk(APIDir, func(p, rel string, src []byte) {
-		path, ok, err := RoutePath(rel)
-		if !ok || err != nil {
-			return
-		}
-		for _, m := range exportDeclRe.FindAllSubmatchIndex(src, -1) {
-			name := string(src[m[6]:m[7]])
-			for _, method := range HTTPMethods {
-				if name == method {
-					out = append(out, Resource{Kind: "route", Name: method + " " + path, File: p, Line: lineOf(src, m[6])})
-				}
-			}
-		}
+		out = append(out, routeResources(p, rel, src)...)
 	})
 	walk(SubscribersDir, func(p, rel string, src []byte) {
 		if isResourceFile(rel, SubscribersDir) {
