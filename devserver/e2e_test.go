@@ -623,7 +623,9 @@ func TestFoldersNamedLikeOutputsStillReload(t *testing.T) {
 	}
 	// The admin route opts out of Medusa's default admin authentication: the test is about
 	// reloading, not about logging in.
-	route := func(v int) string { return routeTS(fmt.Sprintf(`res.json({ v: %d })`, v)) + "export const AUTHENTICATE = false\n" }
+	route := func(v int) string {
+		return routeTS(fmt.Sprintf(`res.json({ v: %d })`, v)) + "export const AUTHENTICATE = false\n"
+	}
 	files := map[string]string{}
 	for rel := range routes {
 		files[rel] = route(1)
