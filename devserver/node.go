@@ -8,11 +8,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -55,6 +57,12 @@ type nodeRuntime struct {
 	trace  bool   // MEDUSA_LS_TRACE=1: log where each reload's time goes
 
 	problems problemSet
+
+	// Medusa's loaders say nothing of the conventions medusa-ls lints (a misnamed handler, a
+	// subscriber config key): the static lint of each file (reloaders.LintFile), kept up to
+	// date on every reload, and its warnings merged into what the terminal and the editor see.
+	lintMu sync.Mutex
+	lint   map[string][]diag.Diagnostic
 
 	// The production topology (Options.Workers > 0): the worker sets by the server they belong
 	// to, the one serving now, and what the processes' event buses report.
@@ -358,7 +366,13 @@ func (r *nodeRuntime) launch(ctx context.Context) (*child, host.Result, error) {
 		}
 	}
 	c.problems = r.problems.all()
-	res := host.Result{Success: true, Problems: c.problems, Resources: reloaders.StaticResources(s.root)}
+	r.lintMu.Lock()
+	r.lint = map[string][]diag.Diagnostic{}
+	for _, d := range reloaders.LintProject(s.root) {
+		r.lint[d.File] = append(r.lint[d.File], d)
+	}
+	r.lintMu.Unlock()
+	res := host.Result{Success: true, Problems: r.withLint(c.problems), Resources: reloaders.StaticResources(s.root)}
 	if !c.hasHelper() {
 		s.logf("%s note: the medusa-ls helper did not load in Node; errors are reported from Medusa's output only", s.prefix)
 	}
@@ -587,7 +601,44 @@ var kindOrder = map[string]int{"modules": 0, "workflows": 1, "routes": 2, "subsc
 
 // reload applies a batch: each file is checked, then reloaded by Medusa; a file outside the
 // resource folders reloads the resources that import it.
-func (r *nodeRuntime) reload(ctx context.Context, c *child, _ int64, batch []host.Change, all bool) (host.Result, error) {
+func (r *nodeRuntime) reload(ctx context.Context, c *child, id int64, batch []host.Change, all bool) (host.Result, error) {
+	res, err := r.reloadFiles(ctx, c, id, batch, all)
+	r.lintMu.Lock()
+	if r.lint != nil {
+		for _, ch := range batch {
+			delete(r.lint, ch.File)
+			if src, err := os.ReadFile(ch.File); err == nil && ch.Action != host.ActionUnlink {
+				r.lint[ch.File] = reloaders.LintFile(r.s.root, ch.File, src)
+			}
+		}
+	}
+	r.lintMu.Unlock()
+	res.Problems = r.withLint(res.Problems)
+	return res, err
+}
+
+// withLint merges the static lint into a reload's problems, one diagnostic per cause
+// (reloaders.Merge: the loader's error wins on its line).
+func (r *nodeRuntime) withLint(problems []diag.Diagnostic) []diag.Diagnostic {
+	r.lintMu.Lock()
+	defer r.lintMu.Unlock()
+	var lint []diag.Diagnostic
+	for _, f := range slices.Sorted(maps.Keys(r.lint)) {
+		for _, d := range r.lint[f] {
+			// Medusa's loaders report the errors (a bad cron, say) themselves: only the
+			// warnings they have no word for are added, so a cause is not reported twice.
+			if d.Severity != diag.Error {
+				lint = append(lint, d)
+			}
+		}
+	}
+	if len(lint) == 0 {
+		return problems
+	}
+	return reloaders.Merge(problems, lint)
+}
+
+func (r *nodeRuntime) reloadFiles(ctx context.Context, c *child, _ int64, batch []host.Change, all bool) (host.Result, error) {
 	s := r.s
 	start := time.Now()
 	res := host.Result{Success: true, Applied: true}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -158,6 +159,40 @@ func TestNodeRuntimeFaults(t *testing.T) {
 		}
 		d.waitOutput("FIXTURE-SUB v1 product.created p-fault")
 		d.edit("src/subscribers/product-created.ts", src)
+	})
+	run("conventions Medusa does not check: a misnamed handler export warns", func(t *testing.T) {
+		route := "import type { MedusaRequest, MedusaResponse } from \"@medusajs/framework/http\"\n\nexport async function Get(req: MedusaRequest, res: MedusaResponse) {\n  res.json({ ok: true })\n}\n"
+		res := d.edit("src/api/store/typo/route.ts", route)
+		found := false
+		for _, p := range res.Problems {
+			if diag.RelPath(d.root, p.File) == "src/api/store/typo/route.ts" && p.Line == 3 && strings.Contains(p.Message, "did you mean GET?") {
+				found = true
+			}
+		}
+		if !found {
+			t.Fatalf("no near-miss warning at src/api/store/typo/route.ts:3: %+v", res.Problems)
+		}
+		d.waitOutput(`src/api/store/typo/route.ts:3:1: warning: "Get" is not an HTTP method export`)
+	})
+	run("a new subscriber with a misspelled config key", func(t *testing.T) {
+		sub := "export default async function handler() {}\n\nexport const config = {\n  evnt: \"brand.created\",\n}\n"
+		res := d.edit("src/subscribers/misspelled.ts", sub)
+		e := failedAt(t, d, res, "src/subscribers/misspelled.ts", 1, 0, "a subscriber must export a config with an event")
+		if strings.Contains(e.Message, "previous one") {
+			t.Fatalf("a new file has no previous subscriber: %q", e.Message)
+		}
+		hint := false
+		for _, p := range res.Problems {
+			if diag.RelPath(d.root, p.File) == "src/subscribers/misspelled.ts" && p.Line == 4 && strings.Contains(p.Message, "did you mean event?") {
+				hint = true
+			}
+		}
+		if !hint {
+			t.Fatalf("no \"did you mean event?\" at line 4: %+v", res.Problems)
+		}
+		if err := os.Remove(filepath.Join(d.root, "src/subscribers/misspelled.ts")); err != nil {
+			t.Fatal(err)
+		}
 	})
 	run("job imports a missing file", func(t *testing.T) {
 		src := d.read("src/jobs/tick.ts")

@@ -1112,9 +1112,11 @@ function install() {
     const handler = mod && (mod.default || (mod.__esModule ? undefined : mod))
     const config = mod && mod.config
     if (typeof handler !== "function" || !config || !config.event) {
+      // "stays subscribed" only when this file had subscribed something before.
+      const kept = old.length > 0 ? "; the previous one stays subscribed" : ""
       const e = new Error(typeof handler !== "function"
-        ? "a subscriber must default-export its handler function; the previous one stays subscribed"
-        : "a subscriber must export a config with an event (export const config = { event: \"…\" }); the previous one stays subscribed")
+        ? "a subscriber must default-export its handler function" + kept
+        : "a subscriber must export a config with an event (export const config = { event: \"…\" })" + kept)
       e.stack = `Error: ${e.message}\n    at ${w.file}:1:1`
       return failure(w, e)
     }
