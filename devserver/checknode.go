@@ -82,7 +82,36 @@ func checkNode(ctx context.Context, root, nodeBin string, timeout time.Duration)
 		}
 		ds = append(ds, logDiagnostics(root, ipc.Envelope{Level: "error", Exception: e.Error}, e.File, diag.CodeLoad)...)
 	}
-	return dedupe(ds), reloaders.StaticResources(root), nil
+	return dedupe(exactSyntaxErrors(root, ds)), reloaders.StaticResources(root), nil
+}
+
+// exactSyntaxErrors replaces swc's syntax errors, placed at the start of its code frame, with
+// esbuild's for the same file, placed on the character (as develop's pre-check places them).
+func exactSyntaxErrors(root string, ds []diag.Diagnostic) []diag.Diagnostic {
+	tsconfig, _ := os.ReadFile(filepath.Join(root, "tsconfig.json"))
+	var out []diag.Diagnostic
+	done := map[string]bool{}
+	for _, d := range ds {
+		if d.Code != diag.CodeSyntax || d.File == "" {
+			out = append(out, d)
+			continue
+		}
+		if done[d.File] {
+			continue
+		}
+		src, err := os.ReadFile(d.File)
+		if err != nil {
+			out = append(out, d)
+			continue
+		}
+		if exact := syntaxErrors(d.File, src, string(tsconfig)); len(exact) > 0 {
+			out = append(out, exact...)
+			done[d.File] = true
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
 }
 
 // resourceFiles lists the files Medusa's loaders require: API routes and middlewares,

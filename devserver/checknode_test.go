@@ -66,7 +66,7 @@ func TestCheckRealProjectInNode(t *testing.T) {
 func TestCheckTypes(t *testing.T) {
 	root := medusafixture.ForTest(t, map[string]string{
 		"src/api/store/typed/route.ts":    "import type { MedusaRequest, MedusaResponse } from \"@medusajs/framework/http\"\n\nexport async function GET(req: MedusaRequest, res: MedusaResponse) {\n  const n: number = req.params.id\n  res.json({ n })\n}\n",
-		"src/api/store/unparsed/route.ts": "export async function GET(req, res) {\n  res.json({ ok: true }\n}\n",
+		"src/api/store/unparsed/route.ts": "export async function GET(req, res) {\n  res.json({ ok: true )\n}\n",
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -81,10 +81,18 @@ func TestCheckTypes(t *testing.T) {
 		}
 	}
 	// tsc checks no types while a file does not parse: the syntax error, once, and a note.
-	want := []string{"src/api/store/unparsed/route.ts:3:syntax-error", "tsconfig.json:1:types"}
+	want := []string{"src/api/store/unparsed/route.ts:2:syntax-error", "tsconfig.json:1:types"}
 	slices.Sort(got)
 	if !slices.Equal(got, want) {
 		t.Fatalf("errors %v, want %v; all: %+v", got, want, report.Diagnostics)
+	}
+
+	// On the character, as develop's pre-check (esbuild) places it, not at the start of swc's
+	// code frame.
+	for _, d := range report.Diagnostics {
+		if d.Code == "syntax-error" && d.Column != 23 {
+			t.Fatalf("syntax error at column %d, want 23 (the \")\"): %+v", d.Column, d)
+		}
 	}
 
 	// Once it parses, the type error.
