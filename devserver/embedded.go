@@ -66,6 +66,9 @@ func (r *embeddedRuntime) spawn() (*child, error) {
 	cmd.Env = append(dotenv.Lines(base), EnvChild+"=1")
 	t.attach(cmd, r.lfile)
 	c, err := s.startChild(cmd, t, "", "")
+	if s.listener != nil {
+		keepNonblocking(s.listener) // starting it made the shared socket blocking
+	}
 	if err != nil {
 		return nil, fmt.Errorf("starting the dev server child (%s): %w", s.opts.Exe, err)
 	}

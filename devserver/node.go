@@ -164,7 +164,10 @@ func (r *nodeRuntime) serve(ln net.Listener) (func(), error) {
 	mux.Handle("/", r.proxy)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 30 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
-	return func() { _ = srv.Close() }, nil
+	return func() {
+		_ = srv.Close()
+		r.events.close()
+	}, nil
 }
 
 // freePort asks the kernel for a port nobody uses now.

@@ -60,11 +60,16 @@ type eventTracker struct {
 	wait   map[string][]chan eventOutcome
 	warned map[string]time.Time // event name → last warning
 	ticker bool
+	closed chan struct{} // closed when the runtime stops: the watch ends
+	once   sync.Once
 }
+
+// close ends the watch, if one runs; the runtime stopped.
+func (t *eventTracker) close() { t.once.Do(func() { close(t.closed) }) }
 
 func newEventTracker(r *nodeRuntime) *eventTracker {
 	return &eventTracker{r: r, queued: map[string]*queuedEvent{}, done: map[string]eventOutcome{},
-		wait: map[string][]chan eventOutcome{}, warned: map[string]time.Time{}}
+		wait: map[string][]chan eventOutcome{}, warned: map[string]time.Time{}, closed: make(chan struct{})}
 }
 
 // maxTracked bounds the events followed at once; the oldest are dropped beyond it.
@@ -128,7 +133,12 @@ func (t *eventTracker) dropOldest(n int) {
 func (t *eventTracker) watch() {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
-	for range tick.C {
+	for {
+		select {
+		case <-t.closed:
+			return
+		case <-tick.C:
+		}
 		now := time.Now()
 		t.mu.Lock()
 		if len(t.queued) == 0 {

@@ -117,3 +117,17 @@ func inheritedFD(env string) (int, bool) {
 	fd, err := strconv.Atoi(s)
 	return fd, err == nil && fd > 2
 }
+
+// keepNonblocking puts the listening socket back in non-blocking mode after a child was started
+// with a descriptor of it. exec calls os.File.Fd on ExtraFiles, which clears O_NONBLOCK, a flag
+// the descriptors share: a supervisor goroutine in Accept (the not-ready server's) would then
+// sit in accept(2), where closing the listener cannot end it, and take the next connection.
+func keepNonblocking(l net.Listener) {
+	tl, ok := l.(*net.TCPListener)
+	if !ok {
+		return
+	}
+	if rc, err := tl.SyscallConn(); err == nil {
+		_ = rc.Control(func(fd uintptr) { _ = syscall.SetNonblock(int(fd), true) })
+	}
+}

@@ -79,6 +79,9 @@ func (t *childTransport) close() { _ = t.ln.Close() }
 
 func listenerFile(l net.Listener) (*os.File, error) { return nil, nil }
 
+// keepNonblocking has nothing to restore on Windows, where no descriptor is passed.
+func keepNonblocking(net.Listener) {}
+
 func terminate(pid int) error { return kill(pid) }
 
 func kill(pid int) error {
