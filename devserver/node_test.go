@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -19,6 +20,7 @@ import (
 	"github.com/medusa-ls/medusa-ls/devserver/host"
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/internal/medusafixture"
+	"github.com/medusa-ls/medusa-ls/internal/testutil"
 )
 
 // startNode runs the fixture with the node runtime; Medusa takes seconds to boot, so the node
@@ -346,8 +348,23 @@ func TestNodeRuntime(t *testing.T) {
 
 	run("deleting a workflow does not restart", func(t *testing.T) {
 		writeFile(t, d.root, "src/api/wf/route.ts", "export const GET = (req: any, res: any) => res.json({ gone: true })\n")
-		writeFile(t, d.root, "src/workflows/extra.ts", "import { createWorkflow, WorkflowResponse } from \"@medusajs/framework/workflows-sdk\"\nexport default createWorkflow(\"fixture-extra\", () => new WorkflowResponse(\"x\"))\n")
 		d.poll("/wf", "gone")
+		// The new workflow's own reload first: removing the file while it is being loaded
+		// would fail that reload (the file went away), which is not what this checks.
+		before := len(d.results("reload"))
+		extra := filepath.Join(d.root, "src/workflows/extra.ts")
+		writeFile(t, d.root, "src/workflows/extra.ts", "import { createWorkflow, WorkflowResponse } from \"@medusajs/framework/workflows-sdk\"\nexport default createWorkflow(\"fixture-extra\", () => new WorkflowResponse(\"x\"))\n")
+		testutil.Eventually(t, waitFor, func() string {
+			for _, r := range d.results("reload")[before:] {
+				if slices.Contains(r.Files, extra) {
+					if !r.Success {
+						t.Fatalf("adding the workflow: %+v", r)
+					}
+					return ""
+				}
+			}
+			return "no reload of src/workflows/extra.ts"
+		})
 		n := len(d.results("restart"))
 		res := d.remove("src/workflows/extra.ts")
 		if !res.Success || res.Restart {
