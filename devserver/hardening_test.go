@@ -46,8 +46,7 @@ func TestHugeLogLinesAndErrorsKeepTheChildAlive(t *testing.T) {
 	}
 	d.expect("/pid", 200, before) // the same process still serves
 	d.expect("/big-log", 200, `{"ok":1}`)
-	deadline := time.Now().Add(waitFor)
-	for {
+	testutil.Eventually(t, waitFor, func() string {
 		out := d.out.String()
 		gotLog := false
 		if m := cutMarker.FindStringSubmatch(out); m != nil {
@@ -61,13 +60,10 @@ func TestHugeLogLinesAndErrorsKeepTheChildAlive(t *testing.T) {
 			}
 		}
 		if gotLog && gotErr && strings.Count(out, "after-the-long-line") == 2 {
-			break
+			return ""
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("cut log line %v, cut runtime error %v; output (%d bytes) ends:\n%s", gotLog, gotErr, len(out), out[max(0, len(out)-3000):])
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return fmt.Sprintf("cut log line %v, cut runtime error %v; output (%d bytes) ends:\n%s", gotLog, gotErr, len(out), out[max(0, len(out)-3000):])
+	})
 	if n := len(d.results("restart")); n != 0 {
 		t.Fatalf("the child restarted %d times", n)
 	}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/medusa-ls/medusa-ls/internal/testutil"
 )
 
 // TestPingRedis checks the topology's pre-start check against real Redis servers: one without
@@ -37,17 +39,15 @@ func TestPingRedis(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-		deadline := time.Now().Add(20 * time.Second)
-		for {
-			if c, err := net.Dial("tcp", "127.0.0.1:"+port); err == nil {
-				c.Close()
-				return port
+		testutil.Eventually(t, 20*time.Second, func() string {
+			c, err := net.Dial("tcp", "127.0.0.1:"+port)
+			if err != nil {
+				return "redis-server on " + port + " did not start: " + err.Error()
 			}
-			if time.Now().After(deadline) {
-				t.Fatalf("redis-server on %s did not start", port)
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
+			c.Close()
+			return ""
+		})
+		return port
 	}
 	open := start()
 	locked := start("--requirepass", "s3cret")
