@@ -357,7 +357,7 @@ func (r *nodeRun) run(cmd *exec.Cmd, log string, samples, rssSaves int) {
 	// A shared file that a route imports: Medusa does not reload its importers.
 	writeAtomic(filepath.Join(r.dir, "src/lib/bench-tag.ts"), fmt.Sprintf(benchLib, 1))
 	wrote := time.Now()
-	if t, err := pollBody(r.base+"/bench-tag", "t1-", 5*time.Second, 5*time.Millisecond); err == nil {
+	if t, err := pollBody(r.base+"/bench-tag", "t1-", 5*time.Second, time.Millisecond); err == nil {
 		m.SharedFileSaveMs = round(msSince(wrote, t))
 	} else {
 		m.SharedFileSaveMs = -1
@@ -414,7 +414,7 @@ func (r *nodeRun) run(cmd *exec.Cmd, log string, samples, rssSaves int) {
 	r.n++
 	writeAtomic(route, fmt.Sprintf(benchRoute, r.n))
 	wrote = time.Now()
-	if t, err = pollBody(r.base+"/bench", fmt.Sprintf("v%d-", r.n), 90*time.Second, 5*time.Millisecond); err != nil {
+	if t, err = pollBody(r.base+"/bench", fmt.Sprintf("v%d-", r.n), 90*time.Second, time.Millisecond); err != nil {
 		m.SyntaxFixMs = -1
 		r.note("syntax error fixed: %v", err)
 	} else {
@@ -432,7 +432,7 @@ func (r *nodeRun) routeSaves(count int, pause time.Duration, reloads *[]float64)
 		at0 := r.s.lineCount()
 		writeAtomic(route, fmt.Sprintf(benchRoute, r.n))
 		wrote := time.Now()
-		t, err := pollBody(r.base+"/bench", fmt.Sprintf("v%d-", r.n), routeBound, 5*time.Millisecond)
+		t, err := pollBody(r.base+"/bench", fmt.Sprintf("v%d-", r.n), routeBound, time.Millisecond)
 		if err != nil {
 			r.m.RouteSaveNever++
 			r.note("route save %d: %v", r.n, err)

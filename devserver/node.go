@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -741,7 +742,21 @@ func (r *nodeRuntime) reloadFiles(ctx context.Context, c *child, _ int64, batch 
 // esbuild first, and one with a syntax error stays out (its error goes into res), so that the
 // previous code keeps serving. A file that cannot be read is a deletion.
 func (r *nodeRuntime) precheck(batch []host.Change, res *host.Result) []host.Change {
+	changes, srcs := r.readBatch(batch, res)
 	var out []host.Change
+	for _, ch := range changes {
+		if r.applySyntax(ch.File, syntaxErrors(ch.File, srcs[ch.File], r.tsconf), res) {
+			out = append(out, ch)
+		}
+	}
+	return out
+}
+
+// readBatch lists the code files of a batch with their content; a file that cannot be read is a
+// deletion.
+func (r *nodeRuntime) readBatch(batch []host.Change, res *host.Result) ([]host.Change, map[string][]byte) {
+	var out []host.Change
+	srcs := map[string][]byte{}
 	for _, ch := range batch {
 		res.Files = append(res.Files, ch.File)
 		if !host.IsCode(diag.RelPath(r.s.root, ch.File)) {
@@ -752,17 +767,57 @@ func (r *nodeRuntime) precheck(batch []host.Change, res *host.Result) []host.Cha
 			src, err := os.ReadFile(ch.File)
 			if err != nil {
 				action = host.ActionUnlink // deleted since: what it provided goes
-			} else if ds := syntaxErrors(ch.File, src, r.tsconf); len(ds) > 0 {
-				r.problems.set("syntax:"+ch.File, ds)
-				res.Errors = append(res.Errors, ds...)
-				res.Success = false
-				continue
+			} else {
+				srcs[ch.File] = src
 			}
 		}
-		r.problems.set("syntax:"+ch.File, nil)
 		out = append(out, host.Change{File: ch.File, Action: action})
 	}
-	return out
+	return out, srcs
+}
+
+// applySyntax records a file's syntax errors (none: its earlier ones are gone) and tells
+// whether it parses.
+func (r *nodeRuntime) applySyntax(file string, ds []diag.Diagnostic, res *host.Result) bool {
+	r.problems.set("syntax:"+file, ds)
+	if len(ds) > 0 {
+		res.Errors = append(res.Errors, ds...)
+		res.Success = false
+	}
+	return len(ds) == 0
+}
+
+// checkBeside starts the syntax check of a batch whose files Medusa can be given before it ends:
+// route files (not middlewares.ts), subscribers and jobs, which nothing else imports, and which
+// the helper puts back as they were when they fail to compile. Medusa's reload and esbuild's
+// check (about 1 ms, as long as the reload itself) then overlap. It returns nil when the batch
+// must be checked first: anything else, or earlier failures to retry.
+func (r *nodeRuntime) checkBeside(batch []host.Change, res *host.Result) ([]host.Change, func() map[string][]diag.Diagnostic) {
+	if len(r.problems.failed()) > 0 {
+		return nil, nil
+	}
+	for _, ch := range batch {
+		rel := diag.RelPath(r.s.root, ch.File)
+		switch resourceKind(rel) {
+		case "routes":
+			if path.Base(rel) == "middlewares.ts" || path.Base(rel) == "middlewares.js" || !strings.HasPrefix(path.Base(rel), "route.") {
+				return nil, nil
+			}
+		case "subscribers", "jobs":
+		default:
+			return nil, nil
+		}
+	}
+	changes, srcs := r.readBatch(batch, res)
+	done := make(chan map[string][]diag.Diagnostic, 1)
+	go func() {
+		out := map[string][]diag.Diagnostic{}
+		for f, src := range srcs {
+			out[f] = syntaxErrors(f, src, r.tsconf)
+		}
+		done <- out
+	}()
+	return changes, func() map[string][]diag.Diagnostic { return <-done }
 }
 
 // helperAnswer is the helper's answer to a reload command (devserver/js/node-helper.js reload()).
@@ -793,7 +848,15 @@ type helperResult struct {
 // reported on the file that raised it, and a file that failed before is retried with every batch.
 func (r *nodeRuntime) reloadTargeted(ctx context.Context, c *child, batch []host.Change, res host.Result, start time.Time) (host.Result, error) {
 	s := r.s
-	changes := r.precheck(batch, &res)
+	// Requests that arrive from here on wait for the new code (the reload releases them as soon
+	// as Medusa has swapped it in), rather than being answered by the code being replaced.
+	r.proxy.pause()
+	defer r.proxy.resume()
+	changes, checked := r.checkBeside(batch, &res)
+	if checked == nil {
+		changes = r.precheck(batch, &res)
+	}
+	prechecked := time.Now()
 	seen := map[string]bool{}
 	for _, ch := range changes {
 		seen[ch.File] = true
@@ -842,14 +905,32 @@ func (r *nodeRuntime) reloadTargeted(ctx context.Context, c *child, batch []host
 	if err != nil {
 		return res, err
 	}
+	// A file checked beside the reload that does not parse failed in Medusa too (its compiler
+	// rejects the same syntax), and the helper put its last good code back: its syntax error is
+	// what is shown, as if it had been checked first.
+	broken := map[string]bool{}
+	if checked != nil {
+		for f, ds := range checked() {
+			if !r.applySyntax(f, ds, &res) {
+				broken[f] = true
+			}
+		}
+	}
 	res.Note = note
 	if r.trace {
-		s.logf("%s trace: reload in Medusa %.2f ms %v, round trip %.2f ms", s.prefix, out.DurationMs, out.Hops, ms(time.Since(start)))
+		s.mu.Lock()
+		queued := start.Sub(s.batchSince)
+		s.mu.Unlock()
+		s.logf("%s trace: first event → batch %.2f ms, syntax check %.2f ms, reload in Medusa %.2f ms %v, round trip %.2f ms",
+			s.prefix, ms(queued), ms(prechecked.Sub(start)), out.DurationMs, out.Hops, ms(time.Since(start)))
 	}
 	var fallback []target
 	loaded := map[string]bool{}
 	for _, hr := range out.Results {
 		loaded[hr.File] = true
+		if broken[hr.File] && !hr.OK {
+			continue
+		}
 		t := target{action: host.ActionChange, file: hr.File, kind: hr.Kind, cause: hr.File}
 		if hr.Kind == "middlewares" {
 			t.kind = "routes"

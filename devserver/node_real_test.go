@@ -160,6 +160,19 @@ func TestNodeRuntimeRealProject(t *testing.T) {
 		}
 	}
 	healthy(t)
+	// .medusa/types (`start --types`, the editor's types for the container and Query) is written,
+	// with the project's own module in it.
+	testutil.Eventually(t, time.Minute, func() string {
+		b, err := os.ReadFile(filepath.Join(d.root, ".medusa/types/modules-bindings.d.ts"))
+		q, qerr := os.ReadFile(filepath.Join(d.root, ".medusa/types/query-entry-points.d.ts"))
+		if err != nil || qerr != nil {
+			return fmt.Sprintf(".medusa/types not written: %v %v", err, qerr)
+		}
+		if !strings.Contains(string(b), "'brand': InstanceType<(typeof Brand)['service']>") || !strings.Contains(string(q), "RemoteQueryEntryPoints") {
+			return ".medusa/types has no brand module binding or no RemoteQueryEntryPoints"
+		}
+		return ""
+	})
 	stop := d.traffic(validated)
 	ran := false
 	defer func() {

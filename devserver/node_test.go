@@ -177,6 +177,46 @@ func TestNodeRuntime(t *testing.T) {
 		d.expect("/hello", 200, `{"v":6}`)
 	})
 
+	// Route, subscriber and job files are checked by esbuild beside Medusa's reload (whose
+	// compiler fails on them too); other files are checked first. Either way: one diagnostic, at
+	// the syntax error, and the last good code keeps running.
+	run("syntax errors in each kind: one diagnostic on the line, last good code kept", func(t *testing.T) {
+		for _, tc := range []struct {
+			file, breakAt, broken string
+			line                  int
+			emit                  string // an event whose subscriber must still run the old code
+		}{
+			{file: "src/subscribers/product-created.ts", breakAt: "  logger.info(`FIXTURE-SUB v1", broken: "  logger.info((`FIXTURE-SUB v1", line: 6, emit: "product.created"},
+			{file: "src/jobs/tick.ts", breakAt: "  name: \"fixture-tick\",", broken: "  name: \"fixture-tick\" \"x\",", line: 9},
+			{file: "src/workflows/steps/sync-brand.ts", breakAt: "import", broken: "import import", line: 1},
+		} {
+			t.Run(filepath.Base(tc.file), func(t *testing.T) {
+				src := mustRead(t, filepath.Join(d.root, tc.file))
+				if !strings.Contains(src, tc.breakAt) {
+					t.Fatalf("%s has no %q", tc.file, tc.breakAt)
+				}
+				res := d.edit(tc.file, strings.Replace(src, tc.breakAt, tc.broken, 1))
+				if res.Success || len(res.Errors) != 1 {
+					t.Fatalf("want one error, got %+v", res)
+				}
+				if e := res.Errors[0]; filepath.ToSlash(e.File) != filepath.ToSlash(filepath.Join(d.root, tc.file)) || e.Line != tc.line || e.Code != diag.CodeSyntax {
+					t.Fatalf("error %+v, want %s:%d [%s]", e, tc.file, tc.line, diag.CodeSyntax)
+				}
+				if tc.emit != "" {
+					id := fmt.Sprintf("p-syntax-%d", time.Now().UnixNano())
+					if _, err := d.sup.Call(context.Background(), host.CmdEmitEvent, host.EmitArgs{Name: tc.emit, Data: json.RawMessage(`{"id":"` + id + `"}`)}); err != nil {
+						t.Fatal(err)
+					}
+					d.waitOutput("FIXTURE-SUB v1 product.created " + id)
+				}
+				res = d.edit(tc.file, src)
+				if !res.Success || len(res.Problems) != 0 {
+					t.Fatalf("fix: %+v", res)
+				}
+			})
+		}
+	})
+
 	run("route that throws while loading keeps every route serving", func(t *testing.T) {
 		res := d.edit("src/api/hello/route.ts", "const boom = (): never => { throw new Error(\"config missing\") }\nboom()\nexport const GET = (req: any, res: any) => res.json({ v: 7 })\n")
 		if res.Success || len(res.Errors) == 0 {
