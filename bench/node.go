@@ -43,21 +43,29 @@ type nodeMeasure struct {
 
 	// Emits: POST /admin/brands runs create-brand, which emits brand.created; the subscriber
 	// runs sync-brand and logs "FIXTURE-BRAND-SUB vS <id> synced <id> vT".
-	EmitBaseline         stats    `json:"post_brand_to_subscriber_line_no_save"` // what one emit costs without a save
-	EmitBaselineRTT      stats    `json:"post_brand_round_trip_no_save"`
-	StepSave             stats    `json:"step_save_to_new_result"`             // write → "synced <id> vN" line
-	StepSavePost         stats    `json:"step_save_to_first_post_on_new_code"` // write → sending the POST whose line has vN
-	StepSaveNever        int      `json:"step_saves_never"`                    // samples without vN within the bound
-	StepSavePosts        int      `json:"step_saves_posts"`                    // POSTs sent for them (1 a sample: the first one ran the new code)
-	StepReloadLine       stats    `json:"step_save_to_reload_logged"`          // write → the tool's "reloaded" line
-	SubscriberSave       stats    `json:"subscriber_save_to_first_event_on_new_code"`
-	SubscriberReloadLine stats    `json:"subscriber_save_to_reload_logged"`
-	SubscriberSavePost   stats    `json:"subscriber_save_to_first_post_on_new_code"`
-	SubscriberSaveNever  int      `json:"subscriber_saves_never"`
-	SubscriberSavePosts  int      `json:"subscriber_saves_posts"`
-	PostsFailed          int      `json:"post_brand_non_2xx"` // during the step and subscriber saves
-	PostsSent            int      `json:"post_brand_sent"`
-	PostFailures         []string `json:"post_brand_failures,omitempty"` // the first few
+	EmitBaseline         stats `json:"post_brand_to_subscriber_line_no_save"` // what one emit costs without a save
+	EmitBaselineRTT      stats `json:"post_brand_round_trip_no_save"`
+	StepSave             stats `json:"step_save_to_new_result"`             // write → "synced <id> vN" line
+	StepSavePost         stats `json:"step_save_to_first_post_on_new_code"` // write → sending the POST whose line has vN
+	StepSaveNever        int   `json:"step_saves_never"`                    // samples without vN within the bound
+	StepSavePosts        int   `json:"step_saves_posts"`                    // POSTs sent for them (1 a sample: the first one ran the new code)
+	StepReloadLine       stats `json:"step_save_to_reload_logged"`          // write → the tool's "reloaded" line
+	SubscriberSave       stats `json:"subscriber_save_to_first_event_on_new_code"`
+	SubscriberReloadLine stats `json:"subscriber_save_to_reload_logged"`
+	SubscriberSavePost   stats `json:"subscriber_save_to_first_post_on_new_code"`
+	SubscriberSaveNever  int   `json:"subscriber_saves_never"`
+	SubscriberSavePosts  int   `json:"subscriber_saves_posts"`
+	// The same with an event and nothing else: POST /emit?id= emits product.created from a
+	// project route, and src/subscribers/product-created.ts logs "FIXTURE-SUB vN product.created <id>".
+	DirectBaseline   stats    `json:"post_emit_to_subscriber_line_no_save"`
+	DirectSave       stats    `json:"direct_subscriber_save_to_first_event_on_new_code"`
+	DirectReloadLine stats    `json:"direct_subscriber_save_to_reload_logged"`
+	DirectSavePost   stats    `json:"direct_subscriber_save_to_first_post_on_new_code"`
+	DirectSaveNever  int      `json:"direct_subscriber_saves_never"`
+	DirectSavePosts  int      `json:"direct_subscriber_saves_posts"`
+	PostsFailed      int      `json:"post_brand_non_2xx"` // during the step and subscriber saves
+	PostsSent        int      `json:"post_brand_sent"`
+	PostFailures     []string `json:"post_brand_failures,omitempty"` // the first few
 
 	RouteSave             stats          `json:"route_save_to_new_body"`
 	RouteSaveUnderLoad    stats          `json:"route_save_to_new_body_under_load"`
@@ -110,7 +118,10 @@ const (
 	stepFile = "src/workflows/steps/sync-brand.ts"
 	stepV1   = "synced ${input.id} v1"
 	subFile  = "src/subscribers/brand-created.ts"
-	subV1    = "FIXTURE-BRAND-SUB v1"
+	// directSubFile logs every product.created; POST /emit emits one.
+	directSubFile = "src/subscribers/product-created.ts"
+	directSubV1   = "FIXTURE-SUB v1"
+	subV1         = "FIXTURE-BRAND-SUB v1"
 
 	// Bounds: a measurement that does not come within them is reported as never (-1).
 	eventBound   = 30 * time.Second // one step or subscriber save → its line
@@ -212,6 +223,9 @@ func ratios(ls, md nodeMeasure) map[string]float64 {
 	add("step_reload_logged_p50", ls.StepReloadLine.P50, md.StepReloadLine.P50)
 	add("subscriber_reload_logged_p50", ls.SubscriberReloadLine.P50, md.SubscriberReloadLine.P50)
 	add("post_brand_to_line_p50", ls.EmitBaseline.P50, md.EmitBaseline.P50)
+	add("direct_subscriber_save_p50", ls.DirectSave.P50, md.DirectSave.P50)
+	add("direct_subscriber_save_p99", ls.DirectSave.P99, md.DirectSave.P99)
+	add("post_emit_to_line_p50", ls.DirectBaseline.P50, md.DirectBaseline.P50)
 	add("config_restart", ls.RestartMs, md.RestartMs)
 	add("syntax_fix", ls.SyntaxFixMs, md.SyntaxFixMs)
 	add("rss_boot", ls.RSSBootMB, md.RSSBootMB)
@@ -230,6 +244,8 @@ type nodeRun struct {
 	n     int          // the route's version
 	cur   atomic.Int64 // n, for the load goroutines
 	ids   []string     // brands created, deleted at the end
+	// trigger, when set, replaces POST /admin/brands as what eventSaves sends after a save.
+	trigger func() string
 }
 
 func (r *nodeRun) note(format string, args ...any) {
@@ -278,6 +294,12 @@ func (r *nodeRun) run(cmd *exec.Cmd, log string, samples, rssSaves int) {
 			return regexp.MustCompile(`FIXTURE-BRAND-SUB v(\d+) ` + regexp.QuoteMeta(id))
 		}, samples, &m.SubscriberSave, &m.SubscriberSavePost, &m.SubscriberReloadLine, &m.SubscriberSaveNever, &m.SubscriberSavePosts)
 	}
+	r.directBaseline()
+	r.trigger = r.emitProduct
+	r.eventSaves("direct subscriber", directSubFile, directSubV1, "FIXTURE-SUB v%d", func(id string) *regexp.Regexp {
+		return regexp.MustCompile(`FIXTURE-SUB v(\d+) product\.created ` + regexp.QuoteMeta(id))
+	}, samples, &m.DirectSave, &m.DirectSavePost, &m.DirectReloadLine, &m.DirectSaveNever, &m.DirectSavePosts)
+	r.trigger = nil
 
 	m.RSSAfterEventSavesMB = treeRSS(s.cmd.Process.Pid)
 
@@ -557,6 +579,43 @@ func (r *nodeRun) deleteBrands() {
 	}
 }
 
+// fire sends what makes the subscriber being measured run: a brand (POST /admin/brands), or
+// r.trigger when set. It returns the id that the subscriber's line names, "" when it failed.
+func (r *nodeRun) fire() string {
+	if r.trigger != nil {
+		return r.trigger()
+	}
+	return r.createBrand()
+}
+
+// emitProduct emits product.created through the fixture's POST /emit route.
+func (r *nodeRun) emitProduct() string {
+	id := fmt.Sprintf("bench-%d", time.Now().UnixNano())
+	code, body, err := r.do(benchReq{"POST", "/emit?id=" + id, nil, ""})
+	if err != nil || code != 200 || !strings.Contains(body, id) {
+		r.note("POST /emit: %d %.200s %v", code, body, err)
+		return ""
+	}
+	return id
+}
+
+// directBaseline emits a few product.created events without any save: what an emit and its
+// subscriber line cost.
+func (r *nodeRun) directBaseline() {
+	var out []float64
+	for i := 0; i < 10; i++ {
+		from, sent := r.s.lineCount(), time.Now()
+		id := r.emitProduct()
+		if id == "" {
+			continue
+		}
+		if _, at, ok := r.s.waitLine(regexp.MustCompile(`FIXTURE-SUB v\d+ product\.created `+regexp.QuoteMeta(id)), from, lineBound); ok && i > 0 {
+			out = append(out, msSince(sent, at))
+		}
+	}
+	r.m.DirectBaseline = summarize(out)
+}
+
 // emitBaseline posts a few brands without any save: what a POST and its subscriber line cost.
 func (r *nodeRun) emitBaseline() {
 	var out, rtt []float64
@@ -581,9 +640,9 @@ func (r *nodeRun) emitBaseline() {
 // <file> (…) in 4.6 ms", Medusa's "[HMR] Reloaded in 63.07ms".
 var reloadLine = regexp.MustCompile(`\[HMR\] (reloaded \S+ .*in [\d.]+ ?ms|Reloaded in)`)
 
-// eventSaves saves file (marker v1 → vN) samples times; after each write it posts brands, each
-// after the previous one's subscriber line, until a line for one of them shows vN. It records
-// write → that line, and write → sending the POST that produced it.
+// eventSaves saves file (marker v1 → vN) samples times; after each write it fires events
+// (r.fire), each after the previous one's subscriber line, until a line for one of them shows
+// vN. It records write → that line, and write → sending the POST that produced it.
 func (r *nodeRun) eventSaves(kind, file, v1, vFmt string, line func(id string) *regexp.Regexp, samples int, lineStats, postStats, reloadStats *stats, never, posts *int) {
 	path := filepath.Join(r.dir, file)
 	orig, err := os.ReadFile(path)
@@ -603,7 +662,7 @@ func (r *nodeRun) eventSaves(kind, file, v1, vFmt string, line func(id string) *
 		for time.Since(wrote) < eventBound {
 			from, sent := r.s.lineCount(), time.Now()
 			*posts++
-			id := r.createBrand()
+			id := r.fire()
 			if id == "" {
 				time.Sleep(50 * time.Millisecond)
 				continue
@@ -823,6 +882,10 @@ func printNodeTable(res nodeResult) {
 	row("  POST /admin/brands sent for them", posts(ls.SubscriberSavePosts, ls.SubscriberSave, ls.SubscriberSaveNever), posts(md.SubscriberSavePosts, md.SubscriberSave, md.SubscriberSaveNever), "")
 	row("  POST /admin/brands → its line, no save", pct(ls.EmitBaseline, 0), pct(md.EmitBaseline, 0), ratio2(ls.EmitBaseline, md.EmitBaseline))
 	row("  POST /admin/brands round trip, no save", pct(ls.EmitBaselineRTT, 0), pct(md.EmitBaselineRTT, 0), ratio2(ls.EmitBaselineRTT, md.EmitBaselineRTT))
+	row("subscriber save → first event on new code, event only (POST /emit)", pct(ls.DirectSave, ls.DirectSaveNever), pct(md.DirectSave, md.DirectSaveNever), ratio2(ls.DirectSave, md.DirectSave))
+	row("  write → the tool logs the reload", pct(ls.DirectReloadLine, 0), pct(md.DirectReloadLine, 0), ratio2(ls.DirectReloadLine, md.DirectReloadLine))
+	row("  POST /emit sent for them", posts(ls.DirectSavePosts, ls.DirectSave, ls.DirectSaveNever), posts(md.DirectSavePosts, md.DirectSave, md.DirectSaveNever), "")
+	row("  POST /emit → its line, no save", pct(ls.DirectBaseline, 0), pct(md.DirectBaseline, 0), ratio2(ls.DirectBaseline, md.DirectBaseline))
 	row("  POST /admin/brands non-2xx (step+sub saves)", fmt.Sprintf("%d of %d", ls.PostsFailed, ls.PostsSent), fmt.Sprintf("%d of %d", md.PostsFailed, md.PostsSent), "")
 	shared := func(v float64) string {
 		if v < 0 {

@@ -215,9 +215,17 @@ func (s *Supervisor) restart(ctx context.Context, reason string, crashed bool) {
 	if !old.alive() {
 		old = nil
 	}
+	// The replacement boots beside the old child, which keeps answering meanwhile: on a busy
+	// machine the two share the CPU, and a Medusa boot took 12 s instead of 7 under constant
+	// requests. The old child yields until the new one takes over (or is refused).
+	restore := func() {}
+	if old != nil && old.pid > 0 {
+		restore = yieldCPU(old.pid)
+	}
 	c, res, err := s.rt.launch(ctx)
 	if err != nil {
 		if old != nil {
+			restore()
 			s.logf("%s restart failed: %v\n%s still serving the previous dev server", s.prefix, err, s.prefix)
 			s.bootFailed(err)
 			s.setState(StateReady, "")
@@ -233,6 +241,7 @@ func (s *Supervisor) restart(ctx context.Context, reason string, crashed bool) {
 	}
 	if old != nil && !crashed {
 		if broken := newErrors(old.problems, res.Problems); len(broken) > 0 {
+			restore()
 			s.logf("%s the restarted dev server has errors; still serving the previous one:", s.prefix)
 			for _, line := range formatProblems(s.root, broken, true) {
 				s.logf("%s", line)

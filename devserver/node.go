@@ -788,10 +788,12 @@ func (r *nodeRuntime) applySyntax(file string, ds []diag.Diagnostic, res *host.R
 }
 
 // checkBeside starts the syntax check of a batch whose files Medusa can be given before it ends:
-// route files (not middlewares.ts), subscribers and jobs, which nothing else imports, and which
-// the helper puts back as they were when they fail to compile. Medusa's reload and esbuild's
-// check (about 1 ms, as long as the reload itself) then overlap. It returns nil when the batch
-// must be checked first: anything else, or earlier failures to retry.
+// route files (not middlewares.ts), subscribers, jobs, and workflow files (steps, workflows,
+// hooks), whose last good module the helper puts back when they fail to compile, so that what
+// imports them loads again with it. Medusa's reload and esbuild's check (1-2 ms, as long as a
+// route reload itself) then overlap. It returns nil when the batch must be checked first:
+// middlewares, modules, shared files (a broken one would fail each of its importers), or earlier
+// failures to retry.
 func (r *nodeRuntime) checkBeside(batch []host.Change, res *host.Result) ([]host.Change, func() map[string][]diag.Diagnostic) {
 	if len(r.problems.failed()) > 0 {
 		return nil, nil
@@ -803,7 +805,7 @@ func (r *nodeRuntime) checkBeside(batch []host.Change, res *host.Result) ([]host
 			if path.Base(rel) == "middlewares.ts" || path.Base(rel) == "middlewares.js" || !strings.HasPrefix(path.Base(rel), "route.") {
 				return nil, nil
 			}
-		case "subscribers", "jobs":
+		case "subscribers", "jobs", "workflows":
 		default:
 			return nil, nil
 		}

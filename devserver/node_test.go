@@ -185,10 +185,13 @@ func TestNodeRuntime(t *testing.T) {
 			file, breakAt, broken string
 			line                  int
 			emit                  string // an event whose subscriber must still run the old code
+			path                  string // a route that runs the file's code and must still answer 200
 		}{
 			{file: "src/subscribers/product-created.ts", breakAt: "  logger.info(`FIXTURE-SUB v1", broken: "  logger.info((`FIXTURE-SUB v1", line: 6, emit: "product.created"},
 			{file: "src/jobs/tick.ts", breakAt: "  name: \"fixture-tick\",", broken: "  name: \"fixture-tick\" \"x\",", line: 9},
 			{file: "src/workflows/steps/sync-brand.ts", breakAt: "import", broken: "import import", line: 1},
+			{file: "src/workflows/hello.ts", breakAt: "  return new WorkflowResponse(msg)", broken: "  return new WorkflowResponse(msg", line: 10, path: "/wf"},
+			{file: "src/workflows/hooks/created-product.ts", breakAt: "    if (!additional_data?.brand_id) {", broken: "    if (!additional_data?.brand_id {", line: 15},
 		} {
 			t.Run(filepath.Base(tc.file), func(t *testing.T) {
 				src := mustRead(t, filepath.Join(d.root, tc.file))
@@ -208,6 +211,11 @@ func TestNodeRuntime(t *testing.T) {
 						t.Fatal(err)
 					}
 					d.waitOutput("FIXTURE-SUB v1 product.created " + id)
+				}
+				if tc.path != "" {
+					if code, body := get(t, d.url+tc.path); code != 200 {
+						t.Fatalf("GET %s: %d %s", tc.path, code, body)
+					}
 				}
 				res = d.edit(tc.file, src)
 				if !res.Success || len(res.Problems) != 0 {

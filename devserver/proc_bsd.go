@@ -12,3 +12,6 @@ import (
 func setProcessGroup(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 }
+
+// niceOf is the nice value of process pid.
+func niceOf(pid int) (int, error) { return syscall.Getpriority(syscall.PRIO_PROCESS, pid) }

@@ -12,3 +12,10 @@ import (
 func setProcessGroup(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 }
+
+// niceOf is the nice value of process pid's main thread (Linux's getpriority(2) system call
+// answers 20 - nice).
+func niceOf(pid int) (int, error) {
+	raw, err := syscall.Getpriority(syscall.PRIO_PROCESS, pid)
+	return 20 - raw, err
+}

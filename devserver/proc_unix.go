@@ -131,3 +131,19 @@ func keepNonblocking(l net.Listener) {
 		_ = rc.Control(func(fd uintptr) { _ = syscall.SetNonblock(int(fd), true) })
 	}
 }
+
+// yieldCPU lowers the CPU priority of process pid by 10 nice levels (on Linux, of its main
+// thread, the one that runs JavaScript) while a replacement boots beside it, and returns what
+// puts it back. It still answers every request, more slowly only when both want the CPU. Without
+// privilege the restore fails (raising priority needs CAP_SYS_NICE): a server that keeps serving
+// after a refused restart then stays at the lower priority, which an idle machine does not feel.
+func yieldCPU(pid int) (restore func()) {
+	cur, err := niceOf(pid)
+	if err != nil || cur >= 19 {
+		return func() {}
+	}
+	if err := syscall.Setpriority(syscall.PRIO_PROCESS, pid, min(cur+10, 19)); err != nil {
+		return func() {}
+	}
+	return func() { _ = syscall.Setpriority(syscall.PRIO_PROCESS, pid, cur) }
+}

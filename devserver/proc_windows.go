@@ -108,3 +108,6 @@ func inheritedIPC() (net.Conn, error) {
 }
 
 func inheritedListener() (net.Listener, error) { return nil, nil }
+
+// yieldCPU does nothing on Windows (see proc_unix.go).
+func yieldCPU(int) (restore func()) { return func() {} }

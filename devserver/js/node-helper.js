@@ -826,10 +826,36 @@ function install() {
     }
   }
 
+  // ts-node (with swc, as Medusa projects configure it) compiles every file a reload re-requires,
+  // even an importer whose source did not change (a workflow re-required for its saved step):
+  // reuse a file's last output while its source is the same. Only the last one per file, which
+  // is also what ts-node's source-map lookup (its outputCache) holds for that file. A
+  // type-checking ts-node is left alone: an unchanged file's types can change with its imports.
+  function memoizeTsCompile() {
+    const service = process[Symbol.for("ts-node.register.instance")]
+    if (!service || hooked.has(service) || typeof service.compile !== "function") return
+    hooked.add(service)
+    const o = service.options || {}
+    if (!(o.transpileOnly || o.swc || o.transpiler)) return
+    const compile = service.compile
+    const last = new Map()
+    service.compile = function (code, fileName, lineOffset) {
+      if (lineOffset || typeof code !== "string" || typeof fileName !== "string" || fileName.includes(nodeModules)) {
+        return compile.apply(this, arguments)
+      }
+      const prev = last.get(fileName)
+      if (prev && prev.code === code) return prev.output
+      const output = compile.apply(this, arguments)
+      last.set(fileName, { code, output })
+      return output
+    }
+  }
+
   // reload applies a batch of changes ({file, action}) in Medusa's order and answers, per file,
   // whether it is in place: {results: [{file, kind, ok, how, error?, restart?}], importers}.
   async function reload(changes, limitMs) {
     const started = performance.now()
+    memoizeTsCompile()
     clearSourceMapCaches()
     const actions = new Map()
     for (const c of changes) {
@@ -859,11 +885,15 @@ function install() {
         const r = await reloadModule(w, limitMs)
         for (const o of group) results.push({ ...r, file: o.file }) // each file's outcome is the module's
       }
+      const workflows = performance.now()
       for (const w of work.filter((w) => w.kind === "workflows")) results.push(reloadWorkflowFile(w))
+      hops.workflowsMs = performance.now() - workflows
       const api = performance.now()
       results.push(...(await reloadApi(work.filter((w) => w.kind === "routes" || w.kind === "middlewares"))))
       hops.apiMs = performance.now() - api
+      const subscribers = performance.now()
       for (const w of work.filter((w) => w.kind === "subscribers")) results.push(reloadSubscriber(w))
+      hops.subscribersMs = performance.now() - subscribers
       for (const w of work.filter((w) => w.kind === "jobs")) results.push(await reloadJob(w))
       for (const w of work.filter((w) => w.kind === "links")) {
         // A link reached only through its imports (a module's service saved) is the same link
