@@ -50,6 +50,8 @@ type nodeMeasure struct {
 	StepSaveNever        int   `json:"step_saves_never"`                    // samples without vN within the bound
 	StepSavePosts        int   `json:"step_saves_posts"`                    // POSTs sent for them (1 a sample: the first one ran the new code)
 	StepReloadLine       stats `json:"step_save_to_reload_logged"`          // write → the tool's "reloaded" line
+	StepRouteSave        stats `json:"step_save_to_new_result_by_route"`    // bench-step.ts save → GET /bench-step with its new result
+	StepRouteNever       int   `json:"step_saves_by_route_never"`
 	SubscriberSave       stats `json:"subscriber_save_to_first_event_on_new_code"`
 	SubscriberReloadLine stats `json:"subscriber_save_to_reload_logged"`
 	SubscriberSavePost   stats `json:"subscriber_save_to_first_post_on_new_code"`
@@ -114,6 +116,11 @@ const (
 	benchRoute = "export const GET = (req: any, res: any) => {\n  res.json({ bench: \"v%d-\" })\n}\n"
 	benchLib   = "export const tag = \"t%d-\"\n"
 	benchUses  = "import { tag } from \"../../lib/bench-tag\"\nexport const GET = (req: any, res: any) => res.json({ tag })\n"
+	// A step, the workflow that runs it and a route that runs the workflow: step save → a GET's
+	// new result, with nothing else in between.
+	benchStep    = "import { createStep, StepResponse } from \"@medusajs/framework/workflows-sdk\"\n\nexport const benchStep = createStep(\"bench-step\", async () => new StepResponse(\"s%d-\"))\n"
+	benchStepWF  = "import { createWorkflow, WorkflowResponse } from \"@medusajs/framework/workflows-sdk\"\nimport { benchStep } from \"./steps/bench-step\"\n\nexport const benchWorkflow = createWorkflow(\"bench-step-workflow\", () => new WorkflowResponse(benchStep()))\n"
+	benchStepGET = "import { benchWorkflow } from \"../../workflows/bench-step\"\n\nexport const GET = async (req: any, res: any) => {\n  const { result } = await benchWorkflow(req.scope).run()\n  res.json({ result })\n}\n"
 
 	stepFile = "src/workflows/steps/sync-brand.ts"
 	stepV1   = "synced ${input.id} v1"
@@ -145,9 +152,12 @@ func measureNode(bin, fixture, outDir string, samples, rssSaves, boots int) node
 		dir, err := os.MkdirTemp("", "medusa-ls-bench-node")
 		check(err)
 		check(medusafixture.Copy(fixture, dir, map[string]string{
-			"src/api/bench/route.ts":     fmt.Sprintf(benchRoute, 0),
-			"src/lib/bench-tag.ts":       fmt.Sprintf(benchLib, 0),
-			"src/api/bench-tag/route.ts": benchUses,
+			"src/api/bench/route.ts":            fmt.Sprintf(benchRoute, 0),
+			"src/lib/bench-tag.ts":              fmt.Sprintf(benchLib, 0),
+			"src/api/bench-tag/route.ts":        benchUses,
+			"src/workflows/steps/bench-step.ts": fmt.Sprintf(benchStep, 1),
+			"src/workflows/bench-step.ts":       benchStepWF,
+			"src/api/bench-step/route.ts":       benchStepGET,
 		}))
 		return dir
 	}
@@ -217,6 +227,8 @@ func ratios(ls, md nodeMeasure) map[string]float64 {
 	add("route_save_under_load_p99", ls.RouteSaveUnderLoad.P99, md.RouteSaveUnderLoad.P99)
 	add("step_save_p50", ls.StepSave.P50, md.StepSave.P50)
 	add("step_save_p99", ls.StepSave.P99, md.StepSave.P99)
+	add("step_save_by_route_p50", ls.StepRouteSave.P50, md.StepRouteSave.P50)
+	add("step_save_by_route_p99", ls.StepRouteSave.P99, md.StepRouteSave.P99)
 	add("subscriber_save_p50", ls.SubscriberSave.P50, md.SubscriberSave.P50)
 	add("subscriber_save_p99", ls.SubscriberSave.P99, md.SubscriberSave.P99)
 	add("route_reload_logged_p50", ls.RouteReloadLine.P50, md.RouteReloadLine.P50)
@@ -294,6 +306,7 @@ func (r *nodeRun) run(cmd *exec.Cmd, log string, samples, rssSaves int) {
 			return regexp.MustCompile(`FIXTURE-BRAND-SUB v(\d+) ` + regexp.QuoteMeta(id))
 		}, samples, &m.SubscriberSave, &m.SubscriberSavePost, &m.SubscriberReloadLine, &m.SubscriberSaveNever, &m.SubscriberSavePosts)
 	}
+	r.stepRouteSaves(samples)
 	r.directBaseline()
 	r.trigger = r.emitProduct
 	r.eventSaves("direct subscriber", directSubFile, directSubV1, "FIXTURE-SUB v%d", func(id string) *regexp.Regexp {
@@ -442,6 +455,29 @@ func (r *nodeRun) run(cmd *exec.Cmd, log string, samples, rssSaves int) {
 	} else {
 		m.SyntaxFixMs = round(msSince(wrote, t))
 	}
+}
+
+// stepRouteSaves saves the bench step count times and records save → the first GET /bench-step
+// (a route that runs the step's workflow) answering with the new result (-1: never).
+func (r *nodeRun) stepRouteSaves(count int) {
+	step := filepath.Join(r.dir, "src/workflows/steps/bench-step.ts")
+	var out []float64
+	for v := 2; v < count+2; v++ {
+		writeAtomic(step, fmt.Sprintf(benchStep, v))
+		wrote := time.Now()
+		t, err := pollBody(r.base+"/bench-step", fmt.Sprintf("s%d-", v), eventBound, time.Millisecond)
+		if err != nil {
+			r.m.StepRouteNever++
+			r.note("step save %d (GET /bench-step): %v", v, err)
+			if r.m.StepRouteNever == 2 {
+				break
+			}
+			continue
+		}
+		out = append(out, msSince(wrote, t))
+		time.Sleep(100 * time.Millisecond)
+	}
+	r.m.StepRouteSave = summarize(out)
 }
 
 // routeSaves saves the bench route count times and returns save → new body for each (-1: never).
@@ -877,6 +913,7 @@ func printNodeTable(res nodeResult) {
 	posts := func(p int, st stats, never int) string { return fmt.Sprintf("%d POSTs for %d saves", p, st.N+never) }
 	row("  write → the tool logs the reload", pct(ls.StepReloadLine, 0), pct(md.StepReloadLine, 0), ratio2(ls.StepReloadLine, md.StepReloadLine))
 	row("  POST /admin/brands sent for them", posts(ls.StepSavePosts, ls.StepSave, ls.StepSaveNever), posts(md.StepSavePosts, md.StepSave, md.StepSaveNever), "")
+	row("step save → new result, GET /bench-step", pct(ls.StepRouteSave, ls.StepRouteNever), pct(md.StepRouteSave, md.StepRouteNever), ratio2(ls.StepRouteSave, md.StepRouteSave))
 	row("subscriber save → first event on new code", pct(ls.SubscriberSave, ls.SubscriberSaveNever), pct(md.SubscriberSave, md.SubscriberSaveNever), ratio2(ls.SubscriberSave, md.SubscriberSave))
 	row("  write → the tool logs the reload", pct(ls.SubscriberReloadLine, 0), pct(md.SubscriberReloadLine, 0), ratio2(ls.SubscriberReloadLine, md.SubscriberReloadLine))
 	row("  POST /admin/brands sent for them", posts(ls.SubscriberSavePosts, ls.SubscriberSave, ls.SubscriberSaveNever), posts(md.SubscriberSavePosts, md.SubscriberSave, md.SubscriberSaveNever), "")

@@ -9,7 +9,6 @@ import (
 	_ "embed"
 	"fmt"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/medusa-ls/medusa-ls/dotenv"
 	"github.com/medusa-ls/medusa-ls/jsvm"
+	"github.com/medusa-ls/medusa-ls/nodemodules"
 )
 
 var (
@@ -238,24 +238,18 @@ func loadRoot(rt *jsvm.Runtime, module *goja.Object) error {
 }
 
 // @medusajs/framework/zod is zod itself; every real project has it installed, so it is taken
-// from the project's node_modules rather than bundled here.
+// from the project's node_modules (or a monorepo's, above it) rather than bundled here.
 func loadZod(rt *jsvm.Runtime, module *goja.Object) error {
-	for dir := rt.Root(); ; dir = filepath.Dir(dir) {
-		pkg := filepath.Join(dir, "node_modules", "zod")
-		if st, err := os.Stat(pkg); err == nil && st.IsDir() {
-			v, err := rt.RequireFile(pkg)
-			if err != nil {
-				return err
-			}
-			ex := v.ToObject(rt.VM())
-			if z := ex.Get("z"); z != nil && !goja.IsUndefined(z) {
-				_ = ex.Set("default", ex)
-			}
-			return module.Set("exports", ex)
+	if pkg, ok := nodemodules.Find(rt.Root(), "zod"); ok {
+		v, err := rt.RequireFile(pkg)
+		if err != nil {
+			return err
 		}
-		if filepath.Dir(dir) == dir {
-			break
+		ex := v.ToObject(rt.VM())
+		if z := ex.Get("z"); z != nil && !goja.IsUndefined(z) {
+			_ = ex.Set("default", ex)
 		}
+		return module.Set("exports", ex)
 	}
 	return &jsvm.UnsupportedError{Message: "@medusajs/framework/zod: zod is not installed in the project (npm install zod)"}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/medusa-ls/medusa-ls/diag"
+	"github.com/medusa-ls/medusa-ls/nodemodules"
 	"github.com/medusa-ls/medusa-ls/project"
 )
 
@@ -85,21 +86,22 @@ func resolveProblem(root, spec string) string {
 		}
 		return ""
 	}
-	// A package: looked up in node_modules folders from the project up, as Node does.
+	// A package: looked up in node_modules folders from the project up, as Node does (a
+	// monorepo hoists it to the workspace root).
 	name := spec
 	if parts := strings.Split(spec, "/"); strings.HasPrefix(spec, "@") && len(parts) >= 2 {
 		name = parts[0] + "/" + parts[1]
 	} else {
 		name = parts[0]
 	}
+	if _, ok := nodemodules.Find(root, name); ok {
+		return ""
+	}
 	anyModules := false
 	for dir := root; ; dir = filepath.Dir(dir) {
-		nm := filepath.Join(dir, "node_modules")
-		if fi, err := os.Stat(nm); err == nil && fi.IsDir() {
+		if fi, err := os.Stat(filepath.Join(dir, "node_modules")); err == nil && fi.IsDir() {
 			anyModules = true
-			if _, err := os.Stat(filepath.Join(nm, filepath.FromSlash(name))); err == nil {
-				return ""
-			}
+			break
 		}
 		if filepath.Dir(dir) == dir {
 			break

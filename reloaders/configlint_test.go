@@ -13,25 +13,34 @@ func TestLintConfigModulePaths(t *testing.T) {
 		modules string            // the modules array's entries
 		files   map[string]string // other files of the project
 		want    []string          // "line:col message fragment"
+		dir     string            // the project's folder in the tree of files ("": its root)
 	}{
-		{"missing folder", `{ resolve: "./src/modules/missing" }`, nil, []string{"3:17 cannot find ./src/modules/missing"}},
+		{"missing folder", `{ resolve: "./src/modules/missing" }`, nil, []string{"3:17 cannot find ./src/modules/missing"}, ""},
 		{"folder without index", `{ resolve: "./src/modules/noindex" }`, map[string]string{"src/modules/noindex/service.ts": "export default class S {}\n"},
-			[]string{"3:17 ./src/modules/noindex has no index file"}},
-		{"folder with index.ts", `{ resolve: "./src/modules/ok" }`, map[string]string{"src/modules/ok/index.ts": "export default 1\n"}, nil},
-		{"folder with index.js", `{ resolve: "./src/modules/okjs" }`, map[string]string{"src/modules/okjs/index.js": "module.exports = 1\n"}, nil},
-		{"a script without its extension", `{ resolve: "./src/modules/single" }`, map[string]string{"src/modules/single.ts": "export default 1\n"}, nil},
+			[]string{"3:17 ./src/modules/noindex has no index file"}, ""},
+		{"folder with index.ts", `{ resolve: "./src/modules/ok" }`, map[string]string{"src/modules/ok/index.ts": "export default 1\n"}, nil, ""},
+		{"folder with index.js", `{ resolve: "./src/modules/okjs" }`, map[string]string{"src/modules/okjs/index.js": "module.exports = 1\n"}, nil, ""},
+		{"a script without its extension", `{ resolve: "./src/modules/single" }`, map[string]string{"src/modules/single.ts": "export default 1\n"}, nil, ""},
 		{"package not installed", `{ resolve: "@acme/medusa-thing" }`, map[string]string{"node_modules/@medusajs/medusa/package.json": "{}"},
-			[]string{"3:17 cannot find package @acme/medusa-thing"}},
-		{"package installed", `{ resolve: "@medusajs/medusa/cache-redis" }`, map[string]string{"node_modules/@medusajs/medusa/package.json": "{}"}, nil},
-		{"packages without node_modules are not judged", `{ resolve: "@medusajs/medusa/cache-redis" }`, nil, nil},
+			[]string{"3:17 cannot find package @acme/medusa-thing"}, ""},
+		{"package installed", `{ resolve: "@medusajs/medusa/cache-redis" }`, map[string]string{"node_modules/@medusajs/medusa/package.json": "{}"}, nil, ""},
+		{"packages without node_modules are not judged", `{ resolve: "@medusajs/medusa/cache-redis" }`, nil, nil, ""},
 		{"a provider under options", `{ resolve: "@medusajs/medusa/payment", options: { providers: [{ resolve: "./src/modules/pay" }] } }`, nil,
-			[]string{"3:79 cannot find ./src/modules/pay"}},
-		{"template literal", "{ resolve: `./src/modules/${name}` }", nil, nil},
+			[]string{"3:79 cannot find ./src/modules/pay"}, ""},
+		{"template literal", "{ resolve: `./src/modules/${name}` }", nil, nil, ""},
+		{"package hoisted to a monorepo's root", `{ resolve: "@acme/medusa-thing" }`, map[string]string{
+			"node_modules/@acme/medusa-thing/package.json":            "{}",
+			"apps/backend/node_modules/@medusajs/medusa/package.json": "{}",
+		}, nil, "apps/backend"},
+		{"package in neither the project's nor the monorepo's node_modules", `{ resolve: "@acme/medusa-thing" }`, map[string]string{
+			"node_modules/@acme/other/package.json":                   "{}",
+			"apps/backend/node_modules/@medusajs/medusa/package.json": "{}",
+		}, []string{"3:17 cannot find package @acme/medusa-thing"}, "apps/backend"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
-			files := map[string]string{"medusa-config.ts": "module.exports = defineConfig({\n  modules: [\n    " + tc.modules + ",\n  ],\n})\n"}
+			files := map[string]string{filepath.Join(tc.dir, "medusa-config.ts"): "module.exports = defineConfig({\n  modules: [\n    " + tc.modules + ",\n  ],\n})\n"}
 			for k, v := range tc.files {
 				files[k] = v
 			}
@@ -44,7 +53,7 @@ func TestLintConfigModulePaths(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			got := LintConfig(root)
+			got := LintConfig(filepath.Join(root, tc.dir))
 			if len(got) != len(tc.want) {
 				t.Fatalf("got %v, want %v", got, tc.want)
 			}
