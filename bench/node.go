@@ -86,6 +86,7 @@ type nodeMeasure struct {
 	FailedDuringRestart   int64          `json:"failed_requests_during_restart"`  // GET /bench
 	RequestsDuringRestart int64          `json:"requests_during_restart"`
 	RSSBootMB             float64        `json:"rss_after_boot_mb"` // every process of the tool
+	RSSBootByProcess      []processRSS   `json:"rss_after_boot_by_process"`
 	RSSAfterEventSavesMB  float64        `json:"rss_after_step_and_subscriber_saves_mb"`
 	RSSAfterSavesMB       float64        `json:"rss_after_saves_mb"`
 	RSSSaves              int            `json:"route_saves_before_second_rss"`
@@ -294,6 +295,7 @@ func (r *nodeRun) run(cmd *exec.Cmd, log string, samples, rssSaves int) {
 	}
 	time.Sleep(3 * time.Second)
 	m.RSSBootMB = treeRSS(s.cmd.Process.Pid)
+	m.RSSBootByProcess = processTree(s.cmd.Process.Pid)
 
 	// Step and subscriber saves come first: Medusa's own HMR breaks validated routes (POST
 	// /admin/brands among them) once it has reloaded a route.
@@ -799,6 +801,55 @@ func startProcess(cmd *exec.Cmd, base string) (*server, time.Time) {
 }
 
 // treeRSS sums the resident memory of pid and all its descendants.
+// processRSS is one process of a tool's tree: what it runs (its command line, shortened) and
+// its resident memory.
+type processRSS struct {
+	PID     int     `json:"pid"`
+	Command string  `json:"command"`
+	MB      float64 `json:"rss_mb"`
+}
+
+// processTree lists pid and its descendants with their memory.
+func processTree(pid int) []processRSS {
+	cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	var args []string
+	for _, a := range strings.Split(strings.TrimRight(string(cmdline), "\x00"), "\x00") {
+		if i := strings.LastIndex(a, "/node_modules/"); i >= 0 {
+			a = a[i+len("/node_modules/"):] // @medusajs/cli/cli.js
+		} else if strings.HasPrefix(a, "/") {
+			a = filepath.Base(a)
+		}
+		args = append(args, a)
+	}
+	out := []processRSS{{PID: pid, Command: strings.Join(args[:min(len(args), 6)], " "), MB: rssMB(pid)}}
+	for _, c := range children(pid) {
+		out = append(out, processTree(c)...)
+	}
+	return out
+}
+
+// programOf names a process by its program and command: "medusa-ls develop",
+// "@medusajs/cli/cli.js start" (node's own flags and preloads left out).
+func programOf(command string) string {
+	var words []string
+	skip := false
+	for _, w := range strings.Fields(command) {
+		switch {
+		case skip:
+			skip = false
+		case w == "--require" || w == "-r":
+			skip = true
+		case strings.HasPrefix(w, "-"):
+		default:
+			words = append(words, w)
+		}
+	}
+	if len(words) > 0 && words[0] == "node" {
+		words = words[1:]
+	}
+	return strings.Join(words[:min(len(words), 2)], " ")
+}
+
 func treeRSS(pid int) float64 {
 	total := rssMB(pid)
 	for _, c := range children(pid) {
@@ -938,6 +989,16 @@ func printNodeTable(res nodeResult) {
 	row("requests failing 2 s after a syntax error", strconv.FormatInt(ls.SyntaxErrorFailed, 10), strconv.FormatInt(md.SyntaxErrorFailed, 10), "")
 	row("syntax error fixed → new body", ms(ls.SyntaxFixMs), ms(md.SyntaxFixMs), ratio(ls.SyntaxFixMs, md.SyntaxFixMs))
 	row("memory (all processes) after boot", fmt.Sprintf("%.0f MB", ls.RSSBootMB), fmt.Sprintf("%.0f MB", md.RSSBootMB), ratio(ls.RSSBootMB, md.RSSBootMB))
+	byProcess := func(ps []processRSS) string {
+		var p []string
+		for _, x := range ps {
+			if x.MB >= 1 {
+				p = append(p, fmt.Sprintf("%.0f %s", x.MB, programOf(x.Command)))
+			}
+		}
+		return strings.Join(p, " + ")
+	}
+	row("  by process (MB, program)", byProcess(ls.RSSBootByProcess), byProcess(md.RSSBootByProcess), "")
 	row("  after the step and subscriber saves", fmt.Sprintf("%.0f MB", ls.RSSAfterEventSavesMB), fmt.Sprintf("%.0f MB", md.RSSAfterEventSavesMB), ratio(ls.RSSAfterEventSavesMB, md.RSSAfterEventSavesMB))
 	rss := func(m nodeMeasure) string {
 		return fmt.Sprintf("%.0f MB after %d route saves", m.RSSAfterSavesMB, m.RSSSaves)
