@@ -836,7 +836,7 @@ function install() {
     if (!service || hooked.has(service) || typeof service.compile !== "function") return
     hooked.add(service)
     const o = service.options || {}
-    if (!(o.transpileOnly || o.swc || o.transpiler)) return
+    if (!(service.transpileOnly === true || o.transpileOnly || o.swc || o.transpiler)) return
     const compile = service.compile
     const last = new Map()
     service.compile = function (code, fileName, lineOffset) {
