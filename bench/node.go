@@ -814,8 +814,8 @@ func processTree(pid int) []processRSS {
 	cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
 	var args []string
 	for _, a := range strings.Split(strings.TrimRight(string(cmdline), "\x00"), "\x00") {
-		if i := strings.LastIndex(a, "/node_modules/"); i >= 0 {
-			a = a[i+len("/node_modules/"):] // @medusajs/cli/cli.js
+		if i := strings.LastIndex("/"+a, "/node_modules/"); i >= 0 {
+			a = a[i-1+len("/node_modules/"):] // @medusajs/cli/cli.js
 		} else if strings.HasPrefix(a, "/") {
 			a = filepath.Base(a)
 		}

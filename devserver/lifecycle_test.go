@@ -129,13 +129,12 @@ func TestChildDiesWithSupervisor(t *testing.T) {
 	}
 	cmd.Process.Kill() // no chance to clean up
 	cmd.Wait()
-	for time.Now().Before(deadline) {
-		if syscall.Kill(kids[0], 0) != nil {
-			return
+	testutil.Eventually(t, time.Until(deadline), func() string {
+		if syscall.Kill(kids[0], 0) == nil {
+			return fmt.Sprintf("child %d outlived a killed supervisor", kids[0])
 		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatalf("child %d outlived a killed supervisor", kids[0])
+		return ""
+	})
 }
 
 func TestEmitAndRunJobFromTheTerminal(t *testing.T) {
@@ -175,12 +174,10 @@ func TestEmitAndRunJobFromTheTerminal(t *testing.T) {
 		t.Fatalf("run-job: %s", out)
 	}
 	url := fmt.Sprintf("http://127.0.0.1:%d/seen", port)
-	for time.Now().Before(deadline) {
-		if _, body := get(t, url); body == `["p7","job"]` {
-			return
+	testutil.Eventually(t, time.Until(deadline), func() string {
+		if _, body := get(t, url); body != `["p7","job"]` {
+			return "seen " + body
 		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	_, body := get(t, url)
-	t.Fatalf("seen %s", body)
+		return ""
+	})
 }

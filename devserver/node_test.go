@@ -57,20 +57,19 @@ func (d *dev) runtimeErrors() []devserver.RuntimeError {
 // poll GETs path until its body contains want.
 func (d *dev) poll(path, want string) {
 	d.t.Helper()
-	deadline := time.Now().Add(waitFor)
-	body := ""
-	for time.Now().Before(deadline) {
-		if resp, err := http.Get(d.url + path); err == nil {
-			b := make([]byte, 4096)
-			n, _ := resp.Body.Read(b)
-			resp.Body.Close()
-			if body = string(b[:n]); strings.Contains(body, want) {
-				return
-			}
+	testutil.Eventually(d.t, waitFor, func() string {
+		resp, err := http.Get(d.url + path)
+		if err != nil {
+			return fmt.Sprintf("GET %s: %v; output:\n%s", path, err, d.out.String())
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	d.t.Fatalf("GET %s = %q, want %q; output:\n%s", path, body, want, d.out.String())
+		b := make([]byte, 4096)
+		n, _ := resp.Body.Read(b)
+		resp.Body.Close()
+		if body := string(b[:n]); !strings.Contains(body, want) {
+			return fmt.Sprintf("GET %s = %q, want %q; output:\n%s", path, body, want, d.out.String())
+		}
+		return ""
+	})
 }
 
 // hammer GETs path until stop is closed and returns every status other than 200 it saw.
@@ -250,14 +249,13 @@ func TestNodeRuntime(t *testing.T) {
 		if code != 500 {
 			t.Fatalf("status %d", code)
 		}
-		deadline := time.Now().Add(waitFor)
-		for len(d.runtimeErrors()) == n && time.Now().Before(deadline) {
-			time.Sleep(5 * time.Millisecond)
-		}
+		testutil.Eventually(t, waitFor, func() string {
+			if len(d.runtimeErrors()) == n {
+				return "no runtime error reported"
+			}
+			return ""
+		})
 		errs := d.runtimeErrors()
-		if len(errs) == n {
-			t.Fatal("no runtime error reported")
-		}
 		e := errs[len(errs)-1]
 		if e.Method != "GET" || e.Path != "/hello" || len(e.Problems) == 0 {
 			t.Fatalf("runtime error %+v", e)
@@ -472,14 +470,13 @@ func TestNodeRuntime(t *testing.T) {
 			t.Fatal("no Node process to watch")
 		}
 		d.stop()
-		deadline := time.Now().Add(waitFor)
 		for _, p := range pids {
-			for syscall.Kill(p, 0) == nil && time.Now().Before(deadline) {
-				time.Sleep(10 * time.Millisecond)
-			}
-			if syscall.Kill(p, 0) == nil {
-				t.Fatalf("process %d outlived the supervisor", p)
-			}
+			testutil.Eventually(t, waitFor, func() string {
+				if syscall.Kill(p, 0) == nil {
+					return fmt.Sprintf("process %d outlived the supervisor", p)
+				}
+				return ""
+			})
 		}
 	})
 }
@@ -522,14 +519,12 @@ func mustRead(t *testing.T, path string) string {
 
 func (d *dev) waitOutput(want string) {
 	d.t.Helper()
-	deadline := time.Now().Add(waitFor)
-	for time.Now().Before(deadline) {
-		if strings.Contains(d.out.String(), want) {
-			return
+	testutil.Eventually(d.t, waitFor, func() string {
+		if !strings.Contains(d.out.String(), want) {
+			return fmt.Sprintf("output lacks %q:\n%s", want, d.out.String())
 		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	d.t.Fatalf("output lacks %q:\n%s", want, d.out.String())
+		return ""
+	})
 }
 
 // remove deletes a file and waits for the reload it causes.
