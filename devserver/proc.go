@@ -159,11 +159,41 @@ func (s *Supervisor) pipeOutput(c *child, r io.ReadCloser) {
 		if tap != nil {
 			tap(line)
 		}
+		line = s.publicURLs(c, line)
 		if c.label != "" {
 			line = c.label + line
 		}
 		fmt.Fprintln(s.opts.Output, line)
 		s.emit(Event{Log: line})
+	}
+}
+
+// publicURLs shows the dev server's own address where a line names the child's internal one:
+// Medusa prints "Admin URL → http://127.0.0.1:<its port>/app", a port that only the proxy should
+// use and that changes with every restart.
+func (s *Supervisor) publicURLs(c *child, line string) string {
+	if c.addr == "" {
+		return line
+	}
+	internal := "http://" + c.addr
+	public := s.URL()
+	if public == "" || public == internal || !strings.Contains(line, internal) {
+		return line
+	}
+	var out strings.Builder
+	for {
+		i := strings.Index(line, internal)
+		if i < 0 {
+			out.WriteString(line)
+			return out.String()
+		}
+		end := i + len(internal)
+		if end < len(line) && line[end] >= '0' && line[end] <= '9' {
+			out.WriteString(line[:end]) // a longer port: not the child's
+		} else {
+			out.WriteString(line[:i] + public)
+		}
+		line = line[end:]
 	}
 }
 
