@@ -59,11 +59,7 @@ func (r *embeddedRuntime) spawn() (*child, error) {
 	}
 	cmd := exec.Command(s.opts.Exe, args...)
 	cmd.Dir = s.root
-	base := dotenv.Environ(os.Environ())
-	for k, v := range s.opts.Env {
-		base[k] = v
-	}
-	cmd.Env = append(dotenv.Lines(base), EnvChild+"=1")
+	cmd.Env = append(dotenv.Lines(s.baseEnv()), EnvChild+"=1")
 	t.attach(cmd, r.lfile)
 	c, err := s.startChild(cmd, t, "", "")
 	if s.listener != nil {

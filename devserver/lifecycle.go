@@ -4,13 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/medusa-ls/medusa-ls/devserver/host"
 	"github.com/medusa-ls/medusa-ls/diag"
-	"github.com/medusa-ls/medusa-ls/dotenv"
 	"github.com/medusa-ls/medusa-ls/project"
 )
 
@@ -289,11 +287,7 @@ func (s *Supervisor) bootFailed(err error) {
 
 // refresh re-reads the environment, .env and medusa-config, which may have changed.
 func (s *Supervisor) refresh() {
-	base := dotenv.Environ(os.Environ())
-	for k, v := range s.opts.Env {
-		base[k] = v
-	}
-	env, _ := project.Environment(s.root, base)
+	env, _ := project.Environment(s.root, s.baseEnv())
 	cfg, _ := project.LoadConfig(s.root, env, s.opts.TaskTimeout)
 	s.env = env
 	if cfg != nil {

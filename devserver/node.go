@@ -202,10 +202,7 @@ func (r *nodeRuntime) spawn(role, name string) (*child, error) {
 	args = append(args, "--port", fmt.Sprint(port), "--host", "127.0.0.1")
 	cmd := exec.Command(r.node, args...)
 	cmd.Dir = s.root
-	env := dotenv.Environ(os.Environ())
-	for k, v := range s.opts.Env {
-		env[k] = v
-	}
+	env := s.baseEnv()
 	env["NODE_ENV"] = "development" // unset, `medusa start` runs in production mode
 	env["MEDUSA_LS_HELPER"] = "1"
 	delete(env, "MEDUSA_HMR_ENABLED")

@@ -343,13 +343,19 @@ func (s *Supervisor) Watch() error {
 	return nil
 }
 
+// baseEnv is the environment a child starts from: medusa-ls's own (as dotenv reads a process
+// environment) with Options.Env over it. The child and medusa-config add .env to it.
+func (s *Supervisor) baseEnv() map[string]string {
+	env := dotenv.Environ(os.Environ())
+	for k, v := range s.opts.Env {
+		env[k] = v
+	}
+	return env
+}
+
 // configure reads the environment and medusa-config to resolve the flag and the port.
 func (s *Supervisor) configure() error {
-	base := dotenv.Environ(os.Environ())
-	for k, v := range s.opts.Env {
-		base[k] = v
-	}
-	env, err := project.Environment(s.root, base)
+	env, err := project.Environment(s.root, s.baseEnv())
 	if err != nil {
 		s.logf("warn: %v", err)
 	}
