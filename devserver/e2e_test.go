@@ -169,7 +169,7 @@ func (d *dev) waitStateWithin(want devserver.State, limit time.Duration) {
 }
 
 // results returns the results of the given kind seen so far.
-func (d *dev) results(kind string) []host.Result {
+func (d *dev) results(kind devserver.ResultKind) []host.Result {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	var out []host.Result
@@ -182,12 +182,12 @@ func (d *dev) results(kind string) []host.Result {
 }
 
 // waitResult waits until there are more than n results of kind and returns the newest.
-func (d *dev) waitResult(kind string, n int) host.Result {
+func (d *dev) waitResult(kind devserver.ResultKind, n int) host.Result {
 	d.t.Helper()
 	return d.waitResultWithin(kind, waitFor, n)
 }
 
-func (d *dev) waitResultWithin(kind string, limit time.Duration, n int) host.Result {
+func (d *dev) waitResultWithin(kind devserver.ResultKind, limit time.Duration, n int) host.Result {
 	d.t.Helper()
 	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {

@@ -113,7 +113,7 @@ func (s *Supervisor) start(ctx context.Context) {
 	for _, line := range FormatLoad(s.root, res, s.URL(), ms(time.Since(begin))) {
 		s.logf("%s", strings.Replace(line, PrefixHMR, s.prefix, 1))
 	}
-	s.emit(Event{Result: &res, Kind: "ready"})
+	s.emit(Event{Result: &res, Kind: ResultReady})
 	s.setState(StateReady, "")
 }
 
@@ -173,7 +173,7 @@ func (s *Supervisor) reload(ctx context.Context, batch []host.Change, all bool) 
 		s.logf("%s", line)
 	}
 	s.recordReload(res)
-	s.emit(Event{Result: &res, Kind: "reload"})
+	s.emit(Event{Result: &res, Kind: ResultReload})
 	if res.Restart {
 		s.restart(ctx, res.Note, false)
 		return
@@ -248,7 +248,7 @@ func (s *Supervisor) restart(ctx context.Context, reason string, crashed bool) {
 			res.Success = false
 			res.Errors = broken
 			s.setProblems(res.Problems)
-			s.emit(Event{Result: &res, Kind: "restart"})
+			s.emit(Event{Result: &res, Kind: ResultRestart})
 			s.setState(StateReady, "")
 			return
 		}
@@ -270,7 +270,7 @@ func (s *Supervisor) restart(ctx context.Context, reason string, crashed bool) {
 	for _, line := range formatProblems(s.root, res.Problems, false) {
 		s.logf("%s", line)
 	}
-	s.emit(Event{Result: &res, Kind: "restart"})
+	s.emit(Event{Result: &res, Kind: ResultRestart})
 	s.setState(StateReady, "")
 }
 
@@ -282,7 +282,7 @@ func (s *Supervisor) bootFailed(err error) {
 	}
 	res := host.Result{Errors: be.Problems, Problems: be.Problems}
 	s.setProblems(be.Problems)
-	s.emit(Event{Result: &res, Kind: "restart"})
+	s.emit(Event{Result: &res, Kind: ResultRestart})
 }
 
 // refresh re-reads the environment, .env and medusa-config, which may have changed.

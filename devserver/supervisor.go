@@ -77,10 +77,19 @@ type RuntimeError struct {
 type Event struct {
 	Status  *Status       `json:"status,omitempty"` // the state changed
 	Result  *host.Result  `json:"result,omitempty"` // a load, reload or restart finished
-	Kind    string        `json:"kind,omitempty"`   // for Result: "ready", "reload", "restart"
+	Kind    ResultKind    `json:"kind,omitempty"`   // what finished, for Result
 	Runtime *RuntimeError `json:"runtime,omitempty"`
 	Log     string        `json:"log,omitempty"` // a log line ("[HMR] reloaded …", or the child's own output)
 }
+
+// ResultKind says what finished when an Event carries a Result.
+type ResultKind string
+
+const (
+	ResultReady   ResultKind = "ready"   // the first load (or one after a stop)
+	ResultReload  ResultKind = "reload"  // a batch reloaded in place, or refused
+	ResultRestart ResultKind = "restart" // a new child took over, or was refused
+)
 
 // Options configure a Supervisor.
 type Options struct {

@@ -288,21 +288,21 @@ func (sess *session) onEvent(e devserver.Event) {
 	}
 }
 
-func (sess *session) onResult(kind string, res host.Result) {
+func (sess *session) onResult(kind devserver.ResultKind, res host.Result) {
 	sess.mu.Lock()
 	sess.load = res.Problems
 	// The supervisor reports the result just before it says it is ready again; the status sent
 	// with the new error count must not still say "reloading".
-	if kind == "reload" && sess.status.State == devserver.StateReloading {
+	if kind == devserver.ResultReload && sess.status.State == devserver.StateReloading {
 		sess.status.State = devserver.StateReady
 		defer sess.prog.end("ready")
 	}
 	if sess.sup != nil {
 		sess.status.LastReload = sess.sup.Status().LastReload
 	}
-	applied := res.Applied || kind == "ready" || (kind == "restart" && res.Success)
+	applied := res.Applied || kind == devserver.ResultReady || (kind == devserver.ResultRestart && res.Success)
 	switch {
-	case (kind == "ready" || kind == "restart") && applied:
+	case (kind == devserver.ResultReady || kind == devserver.ResultRestart) && applied:
 		// A new process: errors thrown by the old one's handlers are history.
 		sess.runtime = map[string][]diag.Diagnostic{}
 	case res.Success && res.Applied:
