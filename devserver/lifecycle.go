@@ -173,12 +173,16 @@ func (s *Supervisor) reload(ctx context.Context, batch []host.Change, all bool) 
 		s.logf("%s", line)
 	}
 	s.recordReload(res)
-	s.emit(Event{Result: &res, Kind: ResultReload})
 	if res.Restart {
+		s.emit(Event{Result: &res, Kind: ResultReload})
 		s.restart(ctx, res.Note, false)
 		return
 	}
-	s.setState(StateReady, "")
+	// The result and the state it leaves go out together: a listener never sees the new
+	// problems with a state that still says "reloading".
+	snap := s.enterState(StateReady, "")
+	s.emit(Event{Result: &res, Kind: ResultReload, Status: &snap})
+	s.emit(Event{Status: &snap}) // for listeners that follow the state alone
 }
 
 func (s *Supervisor) recordReload(res host.Result) {

@@ -181,3 +181,34 @@ func TestEmitAndRunJobFromTheTerminal(t *testing.T) {
 		return ""
 	})
 }
+
+// A reload's result carries the state it leaves, so that a listener (the language server's
+// status) never shows the new problems with a state that still says "reloading".
+func TestReloadResultCarriesTheStateItLeaves(t *testing.T) {
+	d := startDev(t, map[string]string{"src/api/a/route.ts": routeTS(`res.json({ a: 1 })`)}, nil)
+	for _, tc := range []struct {
+		name, content string
+		errors        int
+	}{
+		{"broken", "export const GET = (req: any, res: any) => {\n", 1},
+		{"fixed", routeTS(`res.json({ a: 2 })`), 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d.edit("src/api/a/route.ts", tc.content)
+			d.mu.Lock()
+			defer d.mu.Unlock()
+			var last *devserver.Event
+			for i := range d.events {
+				if e := &d.events[i]; e.Result != nil && e.Kind == devserver.ResultReload {
+					last = e
+				}
+			}
+			if last == nil || last.Status == nil {
+				t.Fatalf("reload result without a status: %+v", last)
+			}
+			if last.Status.State != devserver.StateReady || last.Status.Errors != tc.errors {
+				t.Fatalf("status with the result: %s, %d errors; want ready, %d", last.Status.State, last.Status.Errors, tc.errors)
+			}
+		})
+	}
+}

@@ -75,7 +75,7 @@ type RuntimeError struct {
 
 // Event is what the supervisor tells its user (the terminal, the language server).
 type Event struct {
-	Status  *Status       `json:"status,omitempty"` // the state changed
+	Status  *Status       `json:"status,omitempty"` // the state changed (with a Result: the state it left)
 	Result  *host.Result  `json:"result,omitempty"` // a load, reload or restart finished
 	Kind    ResultKind    `json:"kind,omitempty"`   // what finished, for Result
 	Runtime *RuntimeError `json:"runtime,omitempty"`
@@ -631,6 +631,12 @@ func (s *Supervisor) emit(e Event) {
 }
 
 func (s *Supervisor) setState(st State, msg string) {
+	snap := s.enterState(st, msg)
+	s.emit(Event{Status: &snap})
+}
+
+// enterState records the state and returns the status it makes, for the caller to send.
+func (s *Supervisor) enterState(st State, msg string) Status {
 	s.mu.Lock()
 	s.notifyLocked()
 	s.status.State = st
@@ -642,7 +648,7 @@ func (s *Supervisor) setState(st State, msg string) {
 	}
 	snap := s.status
 	s.mu.Unlock()
-	s.emit(Event{Status: &snap})
+	return snap
 }
 
 // notifyLocked wakes whoever waits for the state or the child to change. Called with s.mu held.

@@ -274,29 +274,31 @@ func (sess *session) onEvent(e devserver.Event) {
 			t = protocol.MessageTypeInfo
 		}
 		s.logMessage(t, e.Log)
-	case e.Status != nil:
-		sess.mu.Lock()
-		prev := sess.status.State
-		sess.status = *e.Status
-		sess.mu.Unlock()
-		sess.progressFor(prev, e.Status.State)
-		sess.sendStatus()
 	case e.Result != nil:
+		if e.Status != nil { // the state the result left, sent with it
+			sess.setStatus(*e.Status)
+		}
 		sess.onResult(e.Kind, *e.Result)
+	case e.Status != nil:
+		sess.setStatus(*e.Status)
+		sess.sendStatus()
 	case e.Runtime != nil:
 		sess.onRuntime(*e.Runtime)
 	}
 }
 
+// setStatus records the supervisor's status and moves the progress report along with it.
+func (sess *session) setStatus(st devserver.Status) {
+	sess.mu.Lock()
+	prev := sess.status.State
+	sess.status = st
+	sess.mu.Unlock()
+	sess.progressFor(prev, st.State)
+}
+
 func (sess *session) onResult(kind devserver.ResultKind, res host.Result) {
 	sess.mu.Lock()
 	sess.load = res.Problems
-	// The supervisor reports the result just before it says it is ready again; the status sent
-	// with the new error count must not still say "reloading".
-	if kind == devserver.ResultReload && sess.status.State == devserver.StateReloading {
-		sess.status.State = devserver.StateReady
-		defer sess.prog.end("ready")
-	}
 	if sess.sup != nil {
 		sess.status.LastReload = sess.sup.Status().LastReload
 	}
