@@ -799,7 +799,7 @@ func (r *nodeRuntime) checkBeside(batch []host.Change, res *host.Result) ([]host
 		rel := diag.RelPath(r.s.root, ch.File)
 		switch resourceKind(rel) {
 		case "routes":
-			if path.Base(rel) == "middlewares.ts" || path.Base(rel) == "middlewares.js" || !strings.HasPrefix(path.Base(rel), "route.") {
+			if !strings.HasPrefix(path.Base(rel), "route.") { // middlewares.ts, validators.ts…
 				return nil, nil
 			}
 		case "subscribers", "jobs", "workflows":
