@@ -300,7 +300,9 @@ func (r *nodeRun) run(cmd *exec.Cmd, log string, samples, rssSaves int) {
 	// Step and subscriber saves come first: Medusa's own HMR breaks validated routes (POST
 	// /admin/brands among them) once it has reloaded a route.
 	if r.token != "" {
-		r.emitBaseline()
+		r.m.EmitBaseline, r.m.EmitBaselineRTT = r.baseline(r.createBrand, func(id string) *regexp.Regexp {
+			return regexp.MustCompile(`FIXTURE-BRAND-SUB v\d+ ` + regexp.QuoteMeta(id))
+		})
 		r.eventSaves("step", stepFile, stepV1, "synced ${input.id} v%d", func(id string) *regexp.Regexp {
 			return regexp.MustCompile(`synced ` + regexp.QuoteMeta(id) + ` v(\d+)`)
 		}, samples, &m.StepSave, &m.StepSavePost, &m.StepReloadLine, &m.StepSaveNever, &m.StepSavePosts)
@@ -309,11 +311,13 @@ func (r *nodeRun) run(cmd *exec.Cmd, log string, samples, rssSaves int) {
 		}, samples, &m.SubscriberSave, &m.SubscriberSavePost, &m.SubscriberReloadLine, &m.SubscriberSaveNever, &m.SubscriberSavePosts)
 	}
 	r.stepRouteSaves(samples)
-	r.directBaseline()
-	r.trigger = r.emitProduct
-	r.eventSaves("direct subscriber", directSubFile, directSubV1, "FIXTURE-SUB v%d", func(id string) *regexp.Regexp {
+	productLine := func(id string) *regexp.Regexp {
 		return regexp.MustCompile(`FIXTURE-SUB v(\d+) product\.created ` + regexp.QuoteMeta(id))
-	}, samples, &m.DirectSave, &m.DirectSavePost, &m.DirectReloadLine, &m.DirectSaveNever, &m.DirectSavePosts)
+	}
+	m.DirectBaseline, _ = r.baseline(r.emitProduct, productLine)
+	r.trigger = r.emitProduct
+	r.eventSaves("direct subscriber", directSubFile, directSubV1, "FIXTURE-SUB v%d", productLine,
+		samples, &m.DirectSave, &m.DirectSavePost, &m.DirectReloadLine, &m.DirectSaveNever, &m.DirectSavePosts)
 	r.trigger = nil
 
 	m.RSSAfterEventSavesMB = treeRSS(s.cmd.Process.Pid)
@@ -637,41 +641,26 @@ func (r *nodeRun) emitProduct() string {
 	return id
 }
 
-// directBaseline emits a few product.created events without any save: what an emit and its
-// subscriber line cost.
-func (r *nodeRun) directBaseline() {
-	var out []float64
+// baseline sends a few events without any save (fire, as eventSaves does) and returns what one
+// costs: send → the subscriber's line (its regexp for the event's id), and the send's round trip.
+// The first one warms up and is not counted.
+func (r *nodeRun) baseline(fire func() string, line func(id string) *regexp.Regexp) (toLine, rtt stats) {
+	var out, rtts []float64
 	for i := 0; i < 10; i++ {
 		from, sent := r.s.lineCount(), time.Now()
-		id := r.emitProduct()
-		if id == "" {
-			continue
-		}
-		if _, at, ok := r.s.waitLine(regexp.MustCompile(`FIXTURE-SUB v\d+ product\.created `+regexp.QuoteMeta(id)), from, lineBound); ok && i > 0 {
-			out = append(out, msSince(sent, at))
-		}
-	}
-	r.m.DirectBaseline = summarize(out)
-}
-
-// emitBaseline posts a few brands without any save: what a POST and its subscriber line cost.
-func (r *nodeRun) emitBaseline() {
-	var out, rtt []float64
-	for i := 0; i < 10; i++ {
-		from, sent := r.s.lineCount(), time.Now()
-		id := r.createBrand()
+		id := fire()
 		if id == "" {
 			time.Sleep(100 * time.Millisecond)
 			continue
 		}
 		if i > 0 {
-			rtt = append(rtt, msSince(sent, time.Now()))
+			rtts = append(rtts, msSince(sent, time.Now()))
 		}
-		if _, at, ok := r.s.waitLine(regexp.MustCompile(`FIXTURE-BRAND-SUB v\d+ `+regexp.QuoteMeta(id)), from, lineBound); ok && i > 0 { // the first warms up
+		if _, at, ok := r.s.waitLine(line(id), from, lineBound); ok && i > 0 {
 			out = append(out, msSince(sent, at))
 		}
 	}
-	r.m.EmitBaseline, r.m.EmitBaselineRTT = summarize(out), summarize(rtt)
+	return summarize(out), summarize(rtts)
 }
 
 // reloadLine is the line each tool prints when a reload is done: medusa-ls's "[HMR] reloaded

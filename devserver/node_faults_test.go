@@ -22,6 +22,17 @@ import (
 
 // failedAt fails t unless res is a failed reload with an error on rel at line (and, when col
 // > 0, that column) whose message contains want and none of the noise Node adds.
+// hasProblem tells whether res lists a problem on rel (relative to the project) at line whose
+// message contains want.
+func hasProblem(d *dev, res host.Result, rel string, line int, want string) bool {
+	for _, p := range res.Problems {
+		if diag.RelPath(d.root, p.File) == rel && p.Line == line && strings.Contains(p.Message, want) {
+			return true
+		}
+	}
+	return false
+}
+
 func failedAt(t *testing.T, d *dev, res host.Result, rel string, line, col int, want string) diag.Diagnostic {
 	t.Helper()
 	if res.Success {
@@ -163,13 +174,7 @@ func TestNodeRuntimeFaults(t *testing.T) {
 	run("conventions Medusa does not check: a misnamed handler export warns", func(t *testing.T) {
 		route := "import type { MedusaRequest, MedusaResponse } from \"@medusajs/framework/http\"\n\nexport async function Get(req: MedusaRequest, res: MedusaResponse) {\n  res.json({ ok: true })\n}\n"
 		res := d.edit("src/api/store/typo/route.ts", route)
-		found := false
-		for _, p := range res.Problems {
-			if diag.RelPath(d.root, p.File) == "src/api/store/typo/route.ts" && p.Line == 3 && strings.Contains(p.Message, "did you mean GET?") {
-				found = true
-			}
-		}
-		if !found {
+		if !hasProblem(d, res, "src/api/store/typo/route.ts", 3, "did you mean GET?") {
 			t.Fatalf("no near-miss warning at src/api/store/typo/route.ts:3: %+v", res.Problems)
 		}
 		d.waitOutput(`src/api/store/typo/route.ts:3:1: warning: "Get" is not an HTTP method export`)
@@ -181,13 +186,7 @@ func TestNodeRuntimeFaults(t *testing.T) {
 		if strings.Contains(e.Message, "previous one") {
 			t.Fatalf("a new file has no previous subscriber: %q", e.Message)
 		}
-		hint := false
-		for _, p := range res.Problems {
-			if diag.RelPath(d.root, p.File) == "src/subscribers/misspelled.ts" && p.Line == 4 && strings.Contains(p.Message, "did you mean event?") {
-				hint = true
-			}
-		}
-		if !hint {
+		if !hasProblem(d, res, "src/subscribers/misspelled.ts", 4, "did you mean event?") {
 			t.Fatalf("no \"did you mean event?\" at line 4: %+v", res.Problems)
 		}
 		if err := os.Remove(filepath.Join(d.root, "src/subscribers/misspelled.ts")); err != nil {
