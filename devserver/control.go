@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/project"
 )
 
@@ -120,7 +121,7 @@ func (s *Supervisor) serveControl(ctx context.Context) {
 			if data, ok, err := s.supervisorCommand(ctx, command, args); ok {
 				return data, err
 			}
-			return s.Call(ctx, command, args)
+			return s.Call(ctx, ipc.Command(command), args)
 		},
 		subscribe: func() (Snapshot, <-chan Event, func()) {
 			// Subscribed before the snapshot is taken: an event in between is seen twice

@@ -23,7 +23,7 @@ import (
 // supervisor's Events, until either end hangs up.
 
 // Commands the control socket runs in the supervisor itself; every other command goes to the
-// child (host.CmdEmitEvent, host.CmdRunJob, host.CmdJobs).
+// child (ipc.CmdEmitEvent, ipc.CmdRunJob, ipc.CmdJobs).
 const (
 	ControlSubscribe = "subscribe"  // a Snapshot, then the supervisor's events
 	ControlRestart   = "restart"    // Supervisor.Restart

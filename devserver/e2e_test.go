@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/medusa-ls/medusa-ls/devserver"
-	"github.com/medusa-ls/medusa-ls/devserver/host"
+	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/internal/storefront"
 	"github.com/medusa-ls/medusa-ls/internal/testutil"
@@ -169,10 +169,10 @@ func (d *dev) waitStateWithin(want devserver.State, limit time.Duration) {
 }
 
 // results returns the results of the given kind seen so far.
-func (d *dev) results(kind devserver.ResultKind) []host.Result {
+func (d *dev) results(kind devserver.ResultKind) []ipc.Result {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	var out []host.Result
+	var out []ipc.Result
 	for _, e := range d.events {
 		if e.Result != nil && e.Kind == kind {
 			out = append(out, *e.Result)
@@ -182,12 +182,12 @@ func (d *dev) results(kind devserver.ResultKind) []host.Result {
 }
 
 // waitResult waits until there are more than n results of kind and returns the newest.
-func (d *dev) waitResult(kind devserver.ResultKind, n int) host.Result {
+func (d *dev) waitResult(kind devserver.ResultKind, n int) ipc.Result {
 	d.t.Helper()
 	return d.waitResultWithin(kind, waitFor, n)
 }
 
-func (d *dev) waitResultWithin(kind devserver.ResultKind, limit time.Duration, n int) host.Result {
+func (d *dev) waitResultWithin(kind devserver.ResultKind, limit time.Duration, n int) ipc.Result {
 	d.t.Helper()
 	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
@@ -197,11 +197,11 @@ func (d *dev) waitResultWithin(kind devserver.ResultKind, limit time.Duration, n
 		time.Sleep(2 * time.Millisecond)
 	}
 	d.t.Fatalf("no %s result after %d; output:\n%s", kind, n, d.out.String())
-	return host.Result{}
+	return ipc.Result{}
 }
 
 // edit writes a file and waits for the reload it causes.
-func (d *dev) edit(rel, content string) host.Result {
+func (d *dev) edit(rel, content string) ipc.Result {
 	d.t.Helper()
 	n := len(d.results("reload"))
 	writeFile(d.t, d.root, rel, content)

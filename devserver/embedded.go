@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"time"
 
-	"github.com/medusa-ls/medusa-ls/devserver/host"
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/dotenv"
 )
@@ -91,14 +90,14 @@ func (s *Supervisor) readChild(c *child) {
 }
 
 // resultOf unpacks a result or ready message.
-func resultOf(m ipc.Envelope) host.Result { return m.Result() }
+func resultOf(m ipc.Envelope) ipc.Result { return m.Result() }
 
 // launch starts a child and waits until it serves.
-func (r *embeddedRuntime) launch(ctx context.Context) (*child, host.Result, error) {
+func (r *embeddedRuntime) launch(ctx context.Context) (*child, ipc.Result, error) {
 	s := r.s
 	c, err := r.spawn()
 	if err != nil {
-		return nil, host.Result{}, err
+		return nil, ipc.Result{}, err
 	}
 	timer := time.NewTimer(s.opts.ReadyTimeout)
 	defer timer.Stop()
@@ -107,7 +106,7 @@ func (r *embeddedRuntime) launch(ctx context.Context) (*child, host.Result, erro
 		case m, ok := <-c.msgs:
 			if !ok {
 				<-c.exited
-				return nil, host.Result{}, fmt.Errorf("the dev server exited while starting (%v)%s", c.err, indentTail(c.lastOutput()))
+				return nil, ipc.Result{}, fmt.Errorf("the dev server exited while starting (%v)%s", c.err, indentTail(c.lastOutput()))
 			}
 			if m.Type == ipc.TypeReady {
 				r := resultOf(m)
@@ -117,17 +116,17 @@ func (r *embeddedRuntime) launch(ctx context.Context) (*child, host.Result, erro
 		case <-timer.C:
 			_ = kill(c.pid)
 			<-c.exited
-			return nil, host.Result{}, fmt.Errorf("the dev server did not start within %s%s", s.opts.ReadyTimeout, indentTail(c.lastOutput()))
+			return nil, ipc.Result{}, fmt.Errorf("the dev server did not start within %s%s", s.opts.ReadyTimeout, indentTail(c.lastOutput()))
 		case <-ctx.Done():
 			s.retire(c)
-			return nil, host.Result{}, ctx.Err()
+			return nil, ipc.Result{}, ctx.Err()
 		}
 	}
 }
 
 // request sends m and waits for the child's answer with the same id. It returns an error when
 // the child dies or does not answer in time; the caller restarts it.
-func (s *Supervisor) request(c *child, m ipc.Envelope, want string) (ipc.Envelope, error) {
+func (s *Supervisor) request(c *child, m ipc.Envelope, want ipc.MessageType) (ipc.Envelope, error) {
 	return s.await(c, m, func(r ipc.Envelope) bool { return r.Type == want && r.ID == m.ID })
 }
 
@@ -187,7 +186,7 @@ func (r *embeddedRuntime) stopAccepting(c *child) {
 
 // reload sends one batch and returns the child's result. An error means the child is gone or
 // did not answer; the supervisor restarts it.
-func (r *embeddedRuntime) reload(ctx context.Context, c *child, id int64, batch []host.Change, all bool) (host.Result, error) {
+func (r *embeddedRuntime) reload(ctx context.Context, c *child, id int64, batch []ipc.Change, all bool) (ipc.Result, error) {
 	msg := ipc.Reload(id, r.s.root, batch)
 	if all {
 		msg = ipc.Envelope{Type: ipc.TypeReloadAll, ID: id}
@@ -195,7 +194,7 @@ func (r *embeddedRuntime) reload(ctx context.Context, c *child, id int64, batch 
 	sent := time.Now()
 	reply, err := r.s.request(c, msg, ipc.TypeResult)
 	if err != nil {
-		return host.Result{}, err
+		return ipc.Result{}, err
 	}
 	res := resultOf(reply)
 	if r.trace && res.Trace != nil {
@@ -211,19 +210,19 @@ func (r *embeddedRuntime) reload(ctx context.Context, c *child, id int64, batch 
 // "trace: embedded reload ": times in Unix nanoseconds, the child's stages in milliseconds.
 // The bench's -hops mode reads it.
 type traceLine struct {
-	Files      []string   `json:"files"`
-	EnqueuedNs int64      `json:"enqueuedNs"` // the supervisor was told of the first file
-	SentNs     int64      `json:"sentNs"`     // the batch was read, hashed and sent to the child
-	BeganNs    int64      `json:"beganNs"`    // the child began the reload
-	SwappedNs  int64      `json:"swappedNs"`  // its new generation went live (0: none did)
-	RepliedNs  int64      `json:"repliedNs"`  // the supervisor had the result
-	Hops       []host.Hop `json:"hops"`       // the child's stages
+	Files      []string  `json:"files"`
+	EnqueuedNs int64     `json:"enqueuedNs"` // the supervisor was told of the first file
+	SentNs     int64     `json:"sentNs"`     // the batch was read, hashed and sent to the child
+	BeganNs    int64     `json:"beganNs"`    // the child began the reload
+	SwappedNs  int64     `json:"swappedNs"`  // its new generation went live (0: none did)
+	RepliedNs  int64     `json:"repliedNs"`  // the supervisor had the result
+	Hops       []ipc.Hop `json:"hops"`       // the child's stages
 }
 
 // TracePrefix starts the line MEDUSA_LS_TRACE=1 logs for each embedded reload.
 const TracePrefix = "trace: embedded reload "
 
-func (r *embeddedRuntime) logTrace(enqueued, sent, replied time.Time, batch []host.Change, t *host.Trace) {
+func (r *embeddedRuntime) logTrace(enqueued, sent, replied time.Time, batch []ipc.Change, t *ipc.Trace) {
 	l := traceLine{EnqueuedNs: enqueued.UnixNano(), SentNs: sent.UnixNano(), BeganNs: t.BeganNs, SwappedNs: t.SwappedNs, RepliedNs: replied.UnixNano(), Hops: t.Hops}
 	for _, c := range batch {
 		l.Files = append(l.Files, c.File)
@@ -236,6 +235,6 @@ func (r *embeddedRuntime) logTrace(enqueued, sent, replied time.Time, batch []ho
 func (r *embeddedRuntime) activate(*child) {}
 
 // call runs a command in the child over IPC.
-func (r *embeddedRuntime) call(ctx context.Context, c *child, name string, args any) (json.RawMessage, error) {
+func (r *embeddedRuntime) call(ctx context.Context, c *child, name ipc.Command, args any) (json.RawMessage, error) {
 	return r.s.callChild(ctx, c, name, args)
 }

@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/medusa-ls/medusa-ls/devserver"
-	"github.com/medusa-ls/medusa-ls/devserver/host"
+	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/internal/medusafixture"
 	"github.com/medusa-ls/medusa-ls/internal/testutil"
 )
@@ -499,7 +499,7 @@ func TestEmitRightAfterTheFirstAnswer(t *testing.T) {
 			time.Sleep(time.Millisecond)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), waitFor)
-		out, err := devserver.Control(ctx, root, host.CmdEmitEvent, host.EmitArgs{Name: "product.created", Data: json.RawMessage(`{}`)})
+		out, err := devserver.Control(ctx, root, string(ipc.CmdEmitEvent), ipc.EmitArgs{Name: "product.created", Data: json.RawMessage(`{}`)})
 		cancel()
 		if err != nil || !strings.Contains(string(out), "created") {
 			t.Fatalf("try %d: emit right after the first 200: %s %v", i, out, err)
@@ -522,7 +522,7 @@ func TestSecondDevServerTakesCommandsOver(t *testing.T) {
 	deadline := time.Now().Add(waitFor)
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		_, err := devserver.Control(ctx, root, host.CmdEmitEvent, host.EmitArgs{Name: "product.created", Data: json.RawMessage(`{}`)})
+		_, err := devserver.Control(ctx, root, string(ipc.CmdEmitEvent), ipc.EmitArgs{Name: "product.created", Data: json.RawMessage(`{}`)})
 		cancel()
 		if err == nil {
 			break

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/medusa-ls/medusa-ls/devserver/host"
+	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/project"
 )
@@ -153,7 +154,7 @@ func (s *Supervisor) drain(ctx context.Context) {
 }
 
 // reload sends one batch to the child and reports the outcome.
-func (s *Supervisor) reload(ctx context.Context, batch []host.Change, all bool) {
+func (s *Supervisor) reload(ctx context.Context, batch []ipc.Change, all bool) {
 	s.mu.Lock()
 	s.nextID++
 	id := s.nextID
@@ -185,7 +186,7 @@ func (s *Supervisor) reload(ctx context.Context, batch []host.Change, all bool) 
 	s.emit(Event{Status: &snap}) // for listeners that follow the state alone
 }
 
-func (s *Supervisor) recordReload(res host.Result) {
+func (s *Supervisor) recordReload(res ipc.Result) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	file := ""
@@ -284,7 +285,7 @@ func (s *Supervisor) bootFailed(err error) {
 	if !errors.As(err, &be) || len(be.Problems) == 0 {
 		return
 	}
-	res := host.Result{Errors: be.Problems, Problems: be.Problems}
+	res := ipc.Result{Errors: be.Problems, Problems: be.Problems}
 	s.setProblems(be.Problems)
 	s.emit(Event{Result: &res, Kind: ResultRestart})
 }

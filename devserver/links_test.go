@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/medusa-ls/medusa-ls/devserver"
-	"github.com/medusa-ls/medusa-ls/devserver/host"
+	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/internal/testutil"
 )
 
@@ -74,7 +74,7 @@ func TestSymbolicLinksOneRule(t *testing.T) {
 	emit := func() string {
 		ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 		defer cancel()
-		out, err := devserver.Control(ctx, root, host.CmdEmitEvent, host.EmitArgs{Name: "linked.event", Data: json.RawMessage(`{}`)})
+		out, err := devserver.Control(ctx, root, string(ipc.CmdEmitEvent), ipc.EmitArgs{Name: "linked.event", Data: json.RawMessage(`{}`)})
 		return fmt.Sprintf("%s %v", out, err)
 	}
 	if got := emit(); !strings.Contains(got, `"subscribers":["sub"]`) || strings.Contains(got, `"error"`) {

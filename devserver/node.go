@@ -325,17 +325,17 @@ func (r *nodeRuntime) runtimeError(c *child, m ipc.Envelope) {
 // launch starts Medusa and waits until it answers on /health. With workers, it first checks that
 // the project can run the production topology, then starts the server and the workers side by
 // side and returns once all of them serve.
-func (r *nodeRuntime) launch(ctx context.Context) (*child, host.Result, error) {
+func (r *nodeRuntime) launch(ctx context.Context) (*child, ipc.Result, error) {
 	s := r.s
 	r.checkDatabase()
 	if r.workers > 0 {
 		if err := r.checkTopology(ctx); err != nil {
-			return nil, host.Result{}, err
+			return nil, ipc.Result{}, err
 		}
 	}
 	c, err := r.spawn(r.serverRole(), r.serverName())
 	if err != nil {
-		return nil, host.Result{}, err
+		return nil, ipc.Result{}, err
 	}
 	var set *workerSet
 	if r.workers > 0 {
@@ -356,7 +356,7 @@ func (r *nodeRuntime) launch(ctx context.Context) (*child, host.Result, error) {
 		if set != nil {
 			set.stop()
 		}
-		return nil, host.Result{}, err
+		return nil, ipc.Result{}, err
 	}
 	r.problems.reset()
 	for _, m := range logs {
@@ -373,7 +373,7 @@ func (r *nodeRuntime) launch(ctx context.Context) (*child, host.Result, error) {
 		r.lint[d.File] = append(r.lint[d.File], d)
 	}
 	r.lintMu.Unlock()
-	res := host.Result{Success: true, Problems: r.withLint(c.problems), Resources: reloaders.StaticResources(s.root)}
+	res := ipc.Result{Success: true, Problems: r.withLint(c.problems), Resources: reloaders.StaticResources(s.root)}
 	if !c.hasHelper() {
 		s.logf("%s note: the medusa-ls helper did not load in Node; errors are reported from Medusa's output only", s.prefix)
 	}
@@ -490,12 +490,12 @@ func (r *nodeRuntime) stopAccepting(c *child) {
 }
 
 // call runs a helper command in Medusa.
-func (r *nodeRuntime) call(ctx context.Context, c *child, name string, args any) (json.RawMessage, error) {
+func (r *nodeRuntime) call(ctx context.Context, c *child, name ipc.Command, args any) (json.RawMessage, error) {
 	if r.workers > 0 {
 		switch name {
-		case host.CmdEmitEvent:
+		case ipc.CmdEmitEvent:
 			return r.emitInTopology(ctx, c, args)
-		case host.CmdRunJob, host.CmdJobs:
+		case ipc.CmdRunJob, ipc.CmdJobs:
 			// a server does not load jobs (Medusa's loaders, workerMode "server"): a worker runs them
 			w, err := r.readyWorker(c)
 			if err != nil {
@@ -508,7 +508,7 @@ func (r *nodeRuntime) call(ctx context.Context, c *child, name string, args any)
 		return nil, fmt.Errorf("%s needs the medusa-ls helper in Node, which did not load (see the output)", name)
 	}
 	raw, err := r.s.callChild(ctx, c, name, args)
-	if err != nil || name != host.CmdJobs {
+	if err != nil || name != ipc.CmdJobs {
 		return raw, err
 	}
 	// Medusa's scheduler does not say when it fires next; a cron expression does.
@@ -520,10 +520,10 @@ func (r *nodeRuntime) call(ctx context.Context, c *child, name string, args any)
 	if err := json.Unmarshal(raw, &jobs); err != nil {
 		return nil, fmt.Errorf("the helper's job list: %w", err)
 	}
-	out := []host.JobInfo{}
+	out := []ipc.JobInfo{}
 	now := time.Now()
 	for _, j := range jobs {
-		info := host.JobInfo{Name: j.Name, Schedule: j.Cron}
+		info := ipc.JobInfo{Name: j.Name, Schedule: j.Cron}
 		if j.Cron != "" {
 			info.Next, _ = schedule.NextAfter(schedule.CronSpec(j.Cron), now)
 		} else if j.Interval > 0 {
@@ -535,7 +535,7 @@ func (r *nodeRuntime) call(ctx context.Context, c *child, name string, args any)
 }
 
 // callChild sends a command message to c and waits for its answer.
-func (s *Supervisor) callChild(ctx context.Context, c *child, name string, args any) (json.RawMessage, error) {
+func (s *Supervisor) callChild(ctx context.Context, c *child, name ipc.Command, args any) (json.RawMessage, error) {
 	raw, err := json.Marshal(args)
 	if err != nil {
 		return nil, err
@@ -571,7 +571,7 @@ func (s *Supervisor) callChild(ctx context.Context, c *child, name string, args 
 
 // target is one hmr-reload to send: a resource file, and the change that led to it.
 type target struct {
-	action host.Action
+	action ipc.Action
 	file   string
 	kind   string // "modules", "workflows", "routes", "subscribers", "jobs"
 	cause  string // the changed file
@@ -602,13 +602,13 @@ var kindOrder = map[string]int{"modules": 0, "workflows": 1, "routes": 2, "subsc
 
 // reload applies a batch: each file is checked, then reloaded by Medusa; a file outside the
 // resource folders reloads the resources that import it.
-func (r *nodeRuntime) reload(ctx context.Context, c *child, id int64, batch []host.Change, all bool) (host.Result, error) {
+func (r *nodeRuntime) reload(ctx context.Context, c *child, id int64, batch []ipc.Change, all bool) (ipc.Result, error) {
 	res, err := r.reloadFiles(ctx, c, id, batch, all)
 	r.lintMu.Lock()
 	if r.lint != nil {
 		for _, ch := range batch {
 			delete(r.lint, ch.File)
-			if src, err := os.ReadFile(ch.File); err == nil && ch.Action != host.ActionUnlink {
+			if src, err := os.ReadFile(ch.File); err == nil && ch.Action != ipc.ActionUnlink {
 				r.lint[ch.File] = reloaders.LintFile(r.s.root, ch.File, src)
 			}
 		}
@@ -639,10 +639,10 @@ func (r *nodeRuntime) withLint(problems []diag.Diagnostic) []diag.Diagnostic {
 	return reloaders.Merge(problems, lint)
 }
 
-func (r *nodeRuntime) reloadFiles(ctx context.Context, c *child, _ int64, batch []host.Change, all bool) (host.Result, error) {
+func (r *nodeRuntime) reloadFiles(ctx context.Context, c *child, _ int64, batch []ipc.Change, all bool) (ipc.Result, error) {
 	s := r.s
 	start := time.Now()
-	res := host.Result{Success: true, Applied: true}
+	res := ipc.Result{Success: true, Applied: true}
 	if all {
 		res.Restart, res.Note = true, "reload of every file requested: restarting Medusa"
 		return res, nil
@@ -673,7 +673,7 @@ func (r *nodeRuntime) reloadFiles(ctx context.Context, c *child, _ int64, batch 
 		found := false
 		for _, imp := range importers {
 			if kind := resourceKind(diag.RelPath(s.root, imp)); kind != "" {
-				targets = append(targets, target{action: host.ActionChange, file: imp, kind: kind, cause: ch.File})
+				targets = append(targets, target{action: ipc.ActionChange, file: imp, kind: kind, cause: ch.File})
 				found = true
 			}
 		}
@@ -709,7 +709,7 @@ func (r *nodeRuntime) reloadFiles(ctx context.Context, c *child, _ int64, batch 
 			res.Reloaded = append(res.Reloaded, reloadedResources(s.root, t.kind, t.file)...)
 			continue
 		}
-		if t.action == host.ActionUnlink && onlyMissingFile(errs, t.file) {
+		if t.action == ipc.ActionUnlink && onlyMissingFile(errs, t.file) {
 			continue // Medusa re-requires a deleted workflow after dropping it; it is gone, as asked
 		}
 		var ds []diag.Diagnostic
@@ -738,9 +738,9 @@ func (r *nodeRuntime) reloadFiles(ctx context.Context, c *child, _ int64, batch 
 // precheck lists the code files of a batch that can go to Medusa: each is read and parsed by
 // esbuild first, and one with a syntax error stays out (its error goes into res), so that the
 // previous code keeps serving. A file that cannot be read is a deletion.
-func (r *nodeRuntime) precheck(batch []host.Change, res *host.Result) []host.Change {
+func (r *nodeRuntime) precheck(batch []ipc.Change, res *ipc.Result) []ipc.Change {
 	changes, srcs := r.readBatch(batch, res)
-	var out []host.Change
+	var out []ipc.Change
 	for _, ch := range changes {
 		if r.applySyntax(ch.File, syntaxErrors(ch.File, srcs[ch.File], r.tsconf), res) {
 			out = append(out, ch)
@@ -751,8 +751,8 @@ func (r *nodeRuntime) precheck(batch []host.Change, res *host.Result) []host.Cha
 
 // readBatch lists the code files of a batch with their content; a file that cannot be read is a
 // deletion.
-func (r *nodeRuntime) readBatch(batch []host.Change, res *host.Result) ([]host.Change, map[string][]byte) {
-	var out []host.Change
+func (r *nodeRuntime) readBatch(batch []ipc.Change, res *ipc.Result) ([]ipc.Change, map[string][]byte) {
+	var out []ipc.Change
 	srcs := map[string][]byte{}
 	for _, ch := range batch {
 		res.Files = append(res.Files, ch.File)
@@ -760,22 +760,22 @@ func (r *nodeRuntime) readBatch(batch []host.Change, res *host.Result) ([]host.C
 			continue
 		}
 		action := ch.Action
-		if action != host.ActionUnlink {
+		if action != ipc.ActionUnlink {
 			src, err := os.ReadFile(ch.File)
 			if err != nil {
-				action = host.ActionUnlink // deleted since: what it provided goes
+				action = ipc.ActionUnlink // deleted since: what it provided goes
 			} else {
 				srcs[ch.File] = src
 			}
 		}
-		out = append(out, host.Change{File: ch.File, Action: action})
+		out = append(out, ipc.Change{File: ch.File, Action: action})
 	}
 	return out, srcs
 }
 
 // applySyntax records a file's syntax errors (none: its earlier ones are gone) and tells
 // whether it parses.
-func (r *nodeRuntime) applySyntax(file string, ds []diag.Diagnostic, res *host.Result) bool {
+func (r *nodeRuntime) applySyntax(file string, ds []diag.Diagnostic, res *ipc.Result) bool {
 	r.problems.set("syntax:"+file, ds)
 	if len(ds) > 0 {
 		res.Errors = append(res.Errors, ds...)
@@ -791,7 +791,7 @@ func (r *nodeRuntime) applySyntax(file string, ds []diag.Diagnostic, res *host.R
 // route reload itself) then overlap. It returns nil when the batch must be checked first:
 // middlewares, modules, shared files (a broken one would fail each of its importers), or earlier
 // failures to retry.
-func (r *nodeRuntime) checkBeside(batch []host.Change, res *host.Result) ([]host.Change, func() map[string][]diag.Diagnostic) {
+func (r *nodeRuntime) checkBeside(batch []ipc.Change, res *ipc.Result) ([]ipc.Change, func() map[string][]diag.Diagnostic) {
 	if len(r.problems.failed()) > 0 {
 		return nil, nil
 	}
@@ -845,7 +845,7 @@ type helperResult struct {
 // router, workflow definitions, hook handlers, subscriptions) in one step, so no request sees a
 // half-loaded API and no run finds a workflow missing. Each file's outcome is its own: an error is
 // reported on the file that raised it, and a file that failed before is retried with every batch.
-func (r *nodeRuntime) reloadTargeted(ctx context.Context, c *child, batch []host.Change, res host.Result, start time.Time) (host.Result, error) {
+func (r *nodeRuntime) reloadTargeted(ctx context.Context, c *child, batch []ipc.Change, res ipc.Result, start time.Time) (ipc.Result, error) {
 	s := r.s
 	// Requests that arrive from here on wait for the new code (the reload releases them as soon
 	// as Medusa has swapped it in), rather than being answered by the code being replaced.
@@ -880,7 +880,7 @@ func (r *nodeRuntime) reloadTargeted(ctx context.Context, c *child, batch []host
 			continue
 		}
 		retried[t.file] = true
-		changes = append(changes, host.Change{File: t.file, Action: host.ActionChange})
+		changes = append(changes, ipc.Change{File: t.file, Action: ipc.ActionChange})
 	}
 	if len(changes) == 0 {
 		res.Problems = r.problems.all()
@@ -930,7 +930,7 @@ func (r *nodeRuntime) reloadTargeted(ctx context.Context, c *child, batch []host
 		if broken[hr.File] && !hr.OK {
 			continue
 		}
-		t := target{action: host.ActionChange, file: hr.File, kind: hr.Kind, cause: hr.File}
+		t := target{action: ipc.ActionChange, file: hr.File, kind: hr.Kind, cause: hr.File}
 		if hr.Kind == "middlewares" {
 			t.kind = "routes"
 		}
@@ -1050,15 +1050,15 @@ func planTargets(ts []target) []target {
 	seen := map[string]int{}
 	routes := -1
 	for _, t := range ts {
-		if t.kind == "routes" && t.action != host.ActionUnlink {
+		if t.kind == "routes" && t.action != ipc.ActionUnlink {
 			if routes >= 0 {
 				continue
 			}
 			routes = len(out)
 		}
 		if i, ok := seen[t.file]; ok {
-			if t.action == host.ActionUnlink {
-				out[i].action = host.ActionUnlink
+			if t.action == ipc.ActionUnlink {
+				out[i].action = ipc.ActionUnlink
 			}
 			continue
 		}

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/medusa-ls/medusa-ls/devserver/host"
+	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/internal/medusafixture"
 )
@@ -24,7 +24,7 @@ import (
 // > 0, that column) whose message contains want and none of the noise Node adds.
 // hasProblem tells whether res lists a problem on rel (relative to the project) at line whose
 // message contains want.
-func hasProblem(d *dev, res host.Result, rel string, line int, want string) bool {
+func hasProblem(d *dev, res ipc.Result, rel string, line int, want string) bool {
 	for _, p := range res.Problems {
 		if diag.RelPath(d.root, p.File) == rel && p.Line == line && strings.Contains(p.Message, want) {
 			return true
@@ -33,7 +33,7 @@ func hasProblem(d *dev, res host.Result, rel string, line int, want string) bool
 	return false
 }
 
-func failedAt(t *testing.T, d *dev, res host.Result, rel string, line, col int, want string) diag.Diagnostic {
+func failedAt(t *testing.T, d *dev, res ipc.Result, rel string, line, col int, want string) diag.Diagnostic {
 	t.Helper()
 	if res.Success {
 		t.Fatalf("reload reported successful; want an error on %s:%d: %+v\n%s", rel, line, res, tail(d.out.String(), 3000))
@@ -164,7 +164,7 @@ func TestNodeRuntimeFaults(t *testing.T) {
 		// the last good subscriber still handles the event
 		ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 		defer cancel()
-		raw, err := d.sup.Call(ctx, host.CmdEmitEvent, host.EmitArgs{Name: "product.created", Data: json.RawMessage(`{"id":"p-fault"}`)})
+		raw, err := d.sup.Call(ctx, ipc.CmdEmitEvent, ipc.EmitArgs{Name: "product.created", Data: json.RawMessage(`{"id":"p-fault"}`)})
 		if err != nil || strings.Contains(string(raw), `"error"`) {
 			t.Fatalf("%s (%v)", raw, err)
 		}
@@ -214,15 +214,15 @@ func TestNodeRuntimeFaults(t *testing.T) {
 		d.mustEventually(realReq{"GET", "/wf", nil, ""}, "hello ada v2")
 	})
 
-	emit := func(t *testing.T) host.SubscriberOutcome {
+	emit := func(t *testing.T) ipc.SubscriberOutcome {
 		t.Helper()
 		ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 		defer cancel()
-		raw, err := d.sup.Call(ctx, host.CmdEmitEvent, host.EmitArgs{Name: "brand.created", Data: json.RawMessage(`{"id":"brand_none"}`)})
+		raw, err := d.sup.Call(ctx, ipc.CmdEmitEvent, ipc.EmitArgs{Name: "brand.created", Data: json.RawMessage(`{"id":"brand_none"}`)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		var out host.EmitResult
+		var out ipc.EmitResult
 		if err := json.Unmarshal(raw, &out); err != nil || len(out.Outcomes) != 1 {
 			t.Fatalf("%s (%v)", raw, err)
 		}

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/medusa-ls/medusa-ls/devserver/host"
+	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/internal/medusafixture"
 	"github.com/medusa-ls/medusa-ls/internal/testutil"
 )
@@ -123,7 +123,7 @@ func (d *dev) read(rel string) string {
 
 // replace edits rel (old → new, which must be there) and waits for the reload it causes; the
 // reload must succeed.
-func (d *dev) replace(rel, old, new string) host.Result {
+func (d *dev) replace(rel, old, new string) ipc.Result {
 	d.t.Helper()
 	src := d.read(rel)
 	if !strings.Contains(src, old) {
@@ -266,11 +266,11 @@ func TestNodeRuntimeRealProject(t *testing.T) {
 	})
 	run("job save", func(t *testing.T) {
 		d.replace("src/jobs/sync-brands.ts", "FIXTURE-SYNC-JOB v1", "FIXTURE-SYNC-JOB v2")
-		if _, err := d.sup.Call(context.Background(), host.CmdRunJob, host.RunJobArgs{Name: "fixture-sync-brands"}); err != nil {
+		if _, err := d.sup.Call(context.Background(), ipc.CmdRunJob, ipc.RunJobArgs{Name: "fixture-sync-brands"}); err != nil {
 			t.Fatal(err)
 		}
 		d.waitOutput("FIXTURE-SYNC-JOB v2")
-		raw, err := d.sup.Call(context.Background(), host.CmdJobs, nil)
+		raw, err := d.sup.Call(context.Background(), ipc.CmdJobs, nil)
 		if err != nil || strings.Count(string(raw), "fixture-sync-brands") != 1 {
 			t.Fatalf("jobs %s (%v); want fixture-sync-brands once", raw, err)
 		}
@@ -345,7 +345,7 @@ func TestNodeRuntimeEventsAcrossReloads(t *testing.T) {
 				id := fmt.Sprintf("evt-%d", next)
 				next++
 				mu.Unlock()
-				_, err := d.sup.Call(context.Background(), host.CmdEmitEvent, host.EmitArgs{Name: "brand.created", Data: json.RawMessage(fmt.Sprintf(`{"id":%q}`, id))})
+				_, err := d.sup.Call(context.Background(), ipc.CmdEmitEvent, ipc.EmitArgs{Name: "brand.created", Data: json.RawMessage(fmt.Sprintf(`{"id":%q}`, id))})
 				mu.Lock()
 				if err != nil {
 					emitErrs = append(emitErrs, err)

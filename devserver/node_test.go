@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/medusa-ls/medusa-ls/devserver"
-	"github.com/medusa-ls/medusa-ls/devserver/host"
+	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/internal/medusafixture"
 	"github.com/medusa-ls/medusa-ls/internal/testutil"
@@ -206,7 +206,7 @@ func TestNodeRuntime(t *testing.T) {
 				}
 				if tc.emit != "" {
 					id := fmt.Sprintf("p-syntax-%d", time.Now().UnixNano())
-					if _, err := d.sup.Call(context.Background(), host.CmdEmitEvent, host.EmitArgs{Name: tc.emit, Data: json.RawMessage(`{"id":"` + id + `"}`)}); err != nil {
+					if _, err := d.sup.Call(context.Background(), ipc.CmdEmitEvent, ipc.EmitArgs{Name: tc.emit, Data: json.RawMessage(`{"id":"` + id + `"}`)}); err != nil {
 						t.Fatal(err)
 					}
 					d.waitOutput("FIXTURE-SUB v1 product.created " + id)
@@ -300,11 +300,11 @@ func TestNodeRuntime(t *testing.T) {
 		if !res.Success {
 			t.Fatalf("%+v", res)
 		}
-		raw, err := d.sup.Call(context.Background(), host.CmdEmitEvent, host.EmitArgs{Name: "product.created", Data: json.RawMessage(`{"id":"p42"}`)})
+		raw, err := d.sup.Call(context.Background(), ipc.CmdEmitEvent, ipc.EmitArgs{Name: "product.created", Data: json.RawMessage(`{"id":"p42"}`)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		var er host.EmitResult
+		var er ipc.EmitResult
 		if err := json.Unmarshal(raw, &er); err != nil || er.Name != "product.created" || len(er.Subscribers) != 1 {
 			t.Fatalf("emit result %s (%v)", raw, err)
 		}
@@ -328,11 +328,11 @@ func TestNodeRuntime(t *testing.T) {
 			if res := d.edit("src/subscribers/product-created.ts", body); !res.Success {
 				t.Fatalf("%s: %+v", tc.name, res)
 			}
-			raw, err := d.sup.Call(context.Background(), host.CmdEmitEvent, host.EmitArgs{Name: "product.created", Data: json.RawMessage(`{"id":"p7"}`)})
+			raw, err := d.sup.Call(context.Background(), ipc.CmdEmitEvent, ipc.EmitArgs{Name: "product.created", Data: json.RawMessage(`{"id":"p7"}`)})
 			if err != nil {
 				t.Fatal(err)
 			}
-			var er host.EmitResult
+			var er ipc.EmitResult
 			if err := json.Unmarshal(raw, &er); err != nil || len(er.Outcomes) != 1 {
 				t.Fatalf("%s: emit result %s (%v)", tc.name, raw, err)
 			}
@@ -364,21 +364,21 @@ func TestNodeRuntime(t *testing.T) {
 		if !res.Success {
 			t.Fatalf("%+v", res)
 		}
-		raw, err := d.sup.Call(context.Background(), host.CmdRunJob, host.RunJobArgs{Name: "fixture-tick"})
+		raw, err := d.sup.Call(context.Background(), ipc.CmdRunJob, ipc.RunJobArgs{Name: "fixture-tick"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		var rr host.RunJobResult
+		var rr ipc.RunJobResult
 		if err := json.Unmarshal(raw, &rr); err != nil || rr.Name != "fixture-tick" {
 			t.Fatalf("run-job result %s (%v)", raw, err)
 		}
 		d.waitOutput("FIXTURE-JOB v2 tick")
-		raw, err = d.sup.Call(context.Background(), host.CmdJobs, nil)
-		var jobs []host.JobInfo
+		raw, err = d.sup.Call(context.Background(), ipc.CmdJobs, nil)
+		var jobs []ipc.JobInfo
 		if err != nil || json.Unmarshal(raw, &jobs) != nil {
 			t.Fatalf("jobs %s (%v)", raw, err)
 		}
-		var tick host.JobInfo // the fixture has two jobs: fixture-tick and fixture-sync-brands
+		var tick ipc.JobInfo // the fixture has two jobs: fixture-tick and fixture-sync-brands
 		for _, j := range jobs {
 			if j.Name == "fixture-tick" {
 				tick = j
@@ -387,7 +387,7 @@ func TestNodeRuntime(t *testing.T) {
 		if len(jobs) != 2 || tick.Schedule != "* * * * *" || tick.Next.IsZero() {
 			t.Fatalf("jobs %s (%v)", raw, err)
 		}
-		if _, err := d.sup.Call(context.Background(), host.CmdRunJob, host.RunJobArgs{Name: "nope"}); err == nil || !strings.Contains(err.Error(), `no scheduled job named "nope"`) {
+		if _, err := d.sup.Call(context.Background(), ipc.CmdRunJob, ipc.RunJobArgs{Name: "nope"}); err == nil || !strings.Contains(err.Error(), `no scheduled job named "nope"`) {
 			t.Fatalf("unknown job: %v", err)
 		}
 	})
@@ -528,7 +528,7 @@ func (d *dev) waitOutput(want string) {
 }
 
 // remove deletes a file and waits for the reload it causes.
-func (d *dev) remove(rel string) host.Result {
+func (d *dev) remove(rel string) ipc.Result {
 	d.t.Helper()
 	n := len(d.results("reload"))
 	if err := os.Remove(filepath.Join(d.root, filepath.FromSlash(rel))); err != nil {

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/medusa-ls/medusa-ls/devserver/host"
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/diag"
 )
@@ -59,12 +58,12 @@ func TestLogDiagnostics(t *testing.T) {
 
 func TestPlanTargets(t *testing.T) {
 	in := []target{
-		{action: host.ActionChange, file: "/p/src/jobs/j.ts", kind: "jobs"},
-		{action: host.ActionChange, file: "/p/src/api/a/route.ts", kind: "routes"},
-		{action: host.ActionChange, file: "/p/src/api/b/route.ts", kind: "routes"},
-		{action: host.ActionChange, file: "/p/src/modules/m/service.ts", kind: "modules"},
-		{action: host.ActionChange, file: "/p/src/workflows/w.ts", kind: "workflows"},
-		{action: host.ActionUnlink, file: "/p/src/workflows/w.ts", kind: "workflows"},
+		{action: ipc.ActionChange, file: "/p/src/jobs/j.ts", kind: "jobs"},
+		{action: ipc.ActionChange, file: "/p/src/api/a/route.ts", kind: "routes"},
+		{action: ipc.ActionChange, file: "/p/src/api/b/route.ts", kind: "routes"},
+		{action: ipc.ActionChange, file: "/p/src/modules/m/service.ts", kind: "modules"},
+		{action: ipc.ActionChange, file: "/p/src/workflows/w.ts", kind: "workflows"},
+		{action: ipc.ActionUnlink, file: "/p/src/workflows/w.ts", kind: "workflows"},
 	}
 	var got []string
 	for _, t := range planTargets(in) {

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/medusa-ls/medusa-ls/devserver/host"
+	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 )
 
 // typeNodeEvent is the helper's report of its event bus's queue (devserver/js/node-helper.js
@@ -21,12 +21,12 @@ const unconsumedAfter = 5 * time.Second
 
 // eventReport is one typeNodeEvent message's data.
 type eventReport struct {
-	Phase    string                   `json:"phase"` // queued, active, done, failed
-	Events   []queuedRef              `json:"events"`
-	ID       string                   `json:"id"`
-	Name     string                   `json:"name"`
-	Outcomes []host.SubscriberOutcome `json:"outcomes"`
-	Error    string                   `json:"error"`
+	Phase    string                  `json:"phase"` // queued, active, done, failed
+	Events   []queuedRef             `json:"events"`
+	ID       string                  `json:"id"`
+	Name     string                  `json:"name"`
+	Outcomes []ipc.SubscriberOutcome `json:"outcomes"`
+	Error    string                  `json:"error"`
 }
 
 type queuedRef struct {
@@ -37,7 +37,7 @@ type queuedRef struct {
 // eventOutcome is how a worker handled one queued event.
 type eventOutcome struct {
 	process  string
-	outcomes []host.SubscriberOutcome
+	outcomes []ipc.SubscriberOutcome
 	err      string
 	at       time.Time
 }
@@ -225,14 +225,14 @@ const emitHandledWithin = 25 * time.Second
 // waits for the worker that takes it, reporting each subscriber's outcome and the worker.
 func (r *nodeRuntime) emitInTopology(ctx context.Context, server *child, args any) (json.RawMessage, error) {
 	if !server.hasHelper() {
-		return nil, fmt.Errorf("%s needs the medusa-ls helper in Node, which did not load (see the output)", host.CmdEmitEvent)
+		return nil, fmt.Errorf("%s needs the medusa-ls helper in Node, which did not load (see the output)", ipc.CmdEmitEvent)
 	}
-	raw, err := r.s.callChild(ctx, server, host.CmdEmitEvent, args)
+	raw, err := r.s.callChild(ctx, server, ipc.CmdEmitEvent, args)
 	if err != nil {
 		return nil, err
 	}
 	var res struct {
-		host.EmitResult
+		ipc.EmitResult
 		Jobs []string `json:"jobs"`
 	}
 	if err := json.Unmarshal(raw, &res); err != nil {
@@ -244,14 +244,14 @@ func (r *nodeRuntime) emitInTopology(ctx context.Context, server *child, args an
 	}
 	wctx, cancel := context.WithTimeout(ctx, emitHandledWithin)
 	defer cancel()
-	out.Outcomes = []host.SubscriberOutcome{}
+	out.Outcomes = []ipc.SubscriberOutcome{}
 	for _, id := range res.Jobs {
 		o, err := r.events.await(wctx, id)
 		if err != nil {
 			return nil, fmt.Errorf("emitted %s (queued in Redis as job %s), but no worker handled it within %s: %s", out.Name, id, emitHandledWithin, r.idleReason())
 		}
 		if o.err != "" && len(o.outcomes) == 0 {
-			out.Outcomes = append(out.Outcomes, host.SubscriberOutcome{ID: "(event bus)", Process: o.process, Error: o.err})
+			out.Outcomes = append(out.Outcomes, ipc.SubscriberOutcome{ID: "(event bus)", Process: o.process, Error: o.err})
 			continue
 		}
 		for _, so := range o.outcomes {

@@ -15,7 +15,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/medusa-ls/medusa-ls/devserver/host"
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/project"
@@ -111,7 +110,7 @@ type workerSlot struct {
 
 type sentBatch struct {
 	at      time.Time
-	changes []host.Change
+	changes []ipc.Change
 }
 
 // startWorkers starts the workers of server; they boot beside it.
@@ -341,7 +340,7 @@ func (set *workerSet) summary() string {
 }
 
 // record remembers a batch sent to the workers, for those that were starting (catchUp).
-func (set *workerSet) record(changes []host.Change) {
+func (set *workerSet) record(changes []ipc.Change) {
 	now := time.Now()
 	set.mu.Lock()
 	defer set.mu.Unlock()
@@ -359,7 +358,7 @@ func (set *workerSet) record(changes []host.Change) {
 func (set *workerSet) catchUp(slot *workerSlot) {
 	set.mu.Lock()
 	c, since := slot.c, slot.spawned
-	var changes []host.Change
+	var changes []ipc.Change
 	for _, b := range set.batches {
 		if b.at.After(since) {
 			changes = append(changes, b.changes...)
@@ -701,7 +700,7 @@ func runsIn(role, rel string) bool {
 // is in place only when every process that loads it has it, and a failure names the processes
 // it happened in. note says what could not be reloaded where (a worker that died meanwhile is
 // restarted with the saved files).
-func (r *nodeRuntime) reloadEverywhere(ctx context.Context, server *child, changes []host.Change) (helperAnswer, []ipc.Envelope, string, error) {
+func (r *nodeRuntime) reloadEverywhere(ctx context.Context, server *child, changes []ipc.Change) (helperAnswer, []ipc.Envelope, string, error) {
 	s := r.s
 	var set *workerSet
 	if r.workers > 0 {
@@ -709,13 +708,13 @@ func (r *nodeRuntime) reloadEverywhere(ctx context.Context, server *child, chang
 	}
 	type call struct {
 		c       *child
-		changes []host.Change
+		changes []ipc.Change
 		out     helperAnswer
 		logs    []ipc.Envelope
 		err     error
 	}
-	forRole := func(role string) []host.Change {
-		var out []host.Change
+	forRole := func(role string) []ipc.Change {
+		var out []ipc.Change
 		for _, ch := range changes {
 			if runsIn(role, diag.RelPath(s.root, ch.File)) {
 				out = append(out, ch)

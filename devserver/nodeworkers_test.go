@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/medusa-ls/medusa-ls/devserver"
-	"github.com/medusa-ls/medusa-ls/devserver/host"
+	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/internal/medusafixture"
 	"github.com/medusa-ls/medusa-ls/internal/testutil"
 )
@@ -303,11 +303,11 @@ func TestWorkersTopology(t *testing.T) {
 	t.Run("emit reports the worker that handled the event", func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 		defer cancel()
-		raw, err := d.sup.Call(ctx, host.CmdEmitEvent, host.EmitArgs{Name: "product.created", Data: json.RawMessage(`{"id":"cli-1"}`)})
+		raw, err := d.sup.Call(ctx, ipc.CmdEmitEvent, ipc.EmitArgs{Name: "product.created", Data: json.RawMessage(`{"id":"cli-1"}`)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		var res host.EmitResult
+		var res ipc.EmitResult
 		if err := json.Unmarshal(raw, &res); err != nil {
 			t.Fatal(err)
 		}
@@ -464,7 +464,7 @@ export const config: SubscriberConfig = { event: "fixture.slow" }
 				defer wg.Done()
 				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 				defer cancel()
-				_, _ = d.sup.Call(ctx, host.CmdEmitEvent, host.EmitArgs{Name: "fixture.slow", Data: json.RawMessage(fmt.Sprintf(`{"n":%d}`, i))})
+				_, _ = d.sup.Call(ctx, ipc.CmdEmitEvent, ipc.EmitArgs{Name: "fixture.slow", Data: json.RawMessage(fmt.Sprintf(`{"n":%d}`, i))})
 			}()
 		}
 		testutil.Eventually(t, waitFor, func() string {

@@ -8,7 +8,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/medusa-ls/medusa-ls/devserver/host"
+	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/framework"
 	"github.com/medusa-ls/medusa-ls/reloaders"
@@ -22,7 +22,7 @@ const (
 )
 
 // FormatLoad renders the first load of a child.
-func FormatLoad(root string, r host.Result, url string, totalMs float64) []string {
+func FormatLoad(root string, r ipc.Result, url string, totalMs float64) []string {
 	counts := map[string]int{}
 	for _, res := range r.Resources {
 		counts[res.Kind]++
@@ -60,7 +60,7 @@ func FormatCredentials(c *framework.DevCredentials) []string {
 
 // FormatReload renders a reload result, e.g.
 // "[HMR] reloaded src/api/store/hello/route.ts (route GET /store/hello) in 1.8 ms".
-func FormatReload(prefix, root string, r host.Result) []string {
+func FormatReload(prefix, root string, r ipc.Result) []string {
 	files := relList(root, r.Files)
 	switch {
 	case !r.Success:

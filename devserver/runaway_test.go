@@ -14,7 +14,7 @@ import (
 	"testing"
 
 	"github.com/medusa-ls/medusa-ls/devserver"
-	"github.com/medusa-ls/medusa-ls/devserver/host"
+	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/internal/testutil"
 )
@@ -76,17 +76,18 @@ func TestRunawayCodeSaysWhoHeldTheThreadAndForHowLong(t *testing.T) {
 		}
 	})
 	for _, tc := range []struct {
-		name, command string
-		args          any
-		want          string
+		name    string
+		command ipc.Command
+		args    any
+		want    string
 	}{
-		{"subscriber", host.CmdEmitEvent, host.EmitArgs{Name: "spin", Data: json.RawMessage(`{}`)}, "src/subscribers/spin.ts:3"},
-		{"job", host.CmdRunJob, host.RunJobArgs{Name: "spin"}, "src/jobs/spin.ts:3"},
+		{"subscriber", ipc.CmdEmitEvent, ipc.EmitArgs{Name: "spin", Data: json.RawMessage(`{}`)}, "src/subscribers/spin.ts:3"},
+		{"job", ipc.CmdRunJob, ipc.RunJobArgs{Name: "spin"}, "src/jobs/spin.ts:3"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 			defer cancel()
-			out, err := devserver.Control(ctx, root, tc.command, tc.args)
+			out, err := devserver.Control(ctx, root, string(tc.command), tc.args)
 			if got := fmt.Sprintf("%s %v", out, err); !strings.Contains(got, held) {
 				t.Fatalf("%s: %s", tc.command, got)
 			}

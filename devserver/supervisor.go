@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/medusa-ls/medusa-ls/devserver/host"
+	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/devserver/watch"
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/dotenv"
@@ -76,7 +77,7 @@ type RuntimeError struct {
 // Event is what the supervisor tells its user (the terminal, the language server).
 type Event struct {
 	Status  *Status       `json:"status,omitempty"` // the state changed (with a Result: the state it left)
-	Result  *host.Result  `json:"result,omitempty"` // a load, reload or restart finished
+	Result  *ipc.Result   `json:"result,omitempty"` // a load, reload or restart finished
 	Kind    ResultKind    `json:"kind,omitempty"`   // what finished, for Result
 	Runtime *RuntimeError `json:"runtime,omitempty"`
 	Log     string        `json:"log,omitempty"` // a log line ("[HMR] reloaded …", or the child's own output)
@@ -498,7 +499,7 @@ var emptySum = sha256.Sum256(nil)
 
 // takeBatch turns the touched files into changes: what was added, changed or deleted since the
 // last look, by content.
-func (s *Supervisor) takeBatch() []host.Change {
+func (s *Supervisor) takeBatch() []ipc.Change {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	files := make([]string, 0, len(s.pending))
@@ -508,7 +509,7 @@ func (s *Supervisor) takeBatch() []host.Change {
 	s.pending = map[string]bool{}
 	s.batchSince = s.pendingSince
 	sort.Strings(files)
-	var out []host.Change
+	var out []ipc.Change
 	recheck := false
 	for _, f := range files {
 		b, err := readSettled(f)
@@ -540,7 +541,7 @@ func (s *Supervisor) takeBatch() []host.Change {
 				recheck = true
 				continue
 			}
-			out = append(out, host.Change{Action: host.ActionUnlink, File: f})
+			out = append(out, ipc.Change{Action: ipc.ActionUnlink, File: f})
 			delete(s.missing, f)
 			delete(s.known, f)
 			delete(s.hashes, f)
@@ -574,13 +575,13 @@ func (s *Supervisor) takeBatch() []host.Change {
 		if s.known[f] && s.hashes[f] == sum {
 			continue
 		}
-		action := host.ActionChange
+		action := ipc.ActionChange
 		if !s.known[f] {
-			action = host.ActionAdd
+			action = ipc.ActionAdd
 		}
 		s.known[f] = true
 		s.hashes[f] = sum
-		out = append(out, host.Change{Action: action, File: f})
+		out = append(out, ipc.Change{Action: action, File: f})
 	}
 	if recheck {
 		time.AfterFunc(deleteGrace, func() {
@@ -680,14 +681,14 @@ func (s *Supervisor) setProblems(ps []diag.Diagnostic) {
 	s.mu.Unlock()
 }
 
-// Call runs a command in the child (host.CmdEmitEvent, host.CmdRunJob, …) and returns its JSON
+// Call runs a command in the child (ipc.CmdEmitEvent, ipc.CmdRunJob, …) and returns its JSON
 // result. It does not go through the supervisor's loop, so a long job run does not hold up
 // reloads.
 //
 // While the dev server is starting or restarting, it waits for it (until ctx ends): the port
 // may answer before the supervisor has taken the new child in. It returns an error at once
 // when none runs (stopped, or down after a failure).
-func (s *Supervisor) Call(ctx context.Context, name string, args any) (json.RawMessage, error) {
+func (s *Supervisor) Call(ctx context.Context, name ipc.Command, args any) (json.RawMessage, error) {
 	for {
 		c := s.current.Load()
 		if c.alive() {
@@ -718,14 +719,14 @@ type runtime interface {
 	// serve makes the user's port reach the children; the returned func undoes it.
 	serve(ln net.Listener) (stop func(), err error)
 	// launch starts a child and waits until it serves.
-	launch(ctx context.Context) (*child, host.Result, error)
+	launch(ctx context.Context) (*child, ipc.Result, error)
 	// reload applies a batch (or everything); an error means the child is gone or did not
 	// answer, and the supervisor restarts it.
-	reload(ctx context.Context, c *child, id int64, batch []host.Change, all bool) (host.Result, error)
+	reload(ctx context.Context, c *child, id int64, batch []ipc.Change, all bool) (ipc.Result, error)
 	// activate makes c the child that serves.
 	activate(c *child)
 	// stopAccepting makes c stop taking new requests, and returns once it has.
 	stopAccepting(c *child)
 	// call runs a command (emit an event, run a job) in c.
-	call(ctx context.Context, c *child, name string, args any) (json.RawMessage, error)
+	call(ctx context.Context, c *child, name ipc.Command, args any) (json.RawMessage, error)
 }

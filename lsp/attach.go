@@ -13,6 +13,7 @@ import (
 	"go.lsp.dev/protocol"
 
 	"github.com/medusa-ls/medusa-ls/devserver"
+	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/project"
 )
@@ -24,7 +25,7 @@ import (
 
 // devServer is what a session drives: its own supervisor, or one another process runs.
 type devServer interface {
-	Call(ctx context.Context, name string, args any) (json.RawMessage, error)
+	Call(ctx context.Context, name ipc.Command, args any) (json.RawMessage, error)
 	Restart(ctx context.Context) error
 	ReloadAll(ctx context.Context) error
 	Enqueue(files ...string)
@@ -36,8 +37,8 @@ type remoteServer struct {
 	pid  int
 }
 
-func (r *remoteServer) Call(ctx context.Context, name string, args any) (json.RawMessage, error) {
-	return devserver.Control(ctx, r.sess.root, name, args)
+func (r *remoteServer) Call(ctx context.Context, name ipc.Command, args any) (json.RawMessage, error) {
+	return devserver.Control(ctx, r.sess.root, string(name), args)
 }
 
 func (r *remoteServer) Restart(ctx context.Context) error { return r.do(ctx, devserver.ControlRestart) }

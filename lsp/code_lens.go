@@ -10,7 +10,7 @@ import (
 	"go.lsp.dev/protocol"
 
 	"github.com/medusa-ls/medusa-ls/devserver"
-	"github.com/medusa-ls/medusa-ls/devserver/host"
+	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/diag"
 )
 
@@ -81,11 +81,11 @@ func (sess *session) nextRun(ctx context.Context, name string) string {
 	}
 	cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	data, err := sup.Call(cctx, host.CmdJobs, nil)
+	data, err := sup.Call(cctx, ipc.CmdJobs, nil)
 	if err != nil {
 		return "not scheduled"
 	}
-	var jobs []host.JobInfo
+	var jobs []ipc.JobInfo
 	_ = json.Unmarshal(data, &jobs)
 	for _, j := range jobs {
 		if j.Name == name && !j.Next.IsZero() {

@@ -9,7 +9,7 @@ import (
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 
-	"github.com/medusa-ls/medusa-ls/devserver/host"
+	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 )
 
 // Commands (workspace/executeCommand): the dev server's lifecycle, and events and jobs run in it.
@@ -144,15 +144,15 @@ func (s *Server) childCommand(ctx context.Context, p protocol.ExecuteCommandPara
 		err  error
 	)
 	if p.Command == CmdEmitEvent {
-		args := host.EmitArgs{Name: name}
+		args := ipc.EmitArgs{Name: name}
 		if len(p.Arguments) > 1 && p.Arguments[1] != nil {
 			if args.Data, err = json.Marshal(p.Arguments[1]); err != nil {
 				return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, "the event data is not JSON: "+err.Error())
 			}
 		}
-		data, err = sup.Call(ctx, host.CmdEmitEvent, args)
+		data, err = sup.Call(ctx, ipc.CmdEmitEvent, args)
 	} else {
-		data, err = sup.Call(ctx, host.CmdRunJob, host.RunJobArgs{Name: name})
+		data, err = sup.Call(ctx, ipc.CmdRunJob, ipc.RunJobArgs{Name: name})
 	}
 	if err != nil {
 		return nil, jsonrpc2.NewError(jsonrpc2.InternalError, err.Error())

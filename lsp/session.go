@@ -11,7 +11,7 @@ import (
 	"go.lsp.dev/protocol"
 
 	"github.com/medusa-ls/medusa-ls/devserver"
-	"github.com/medusa-ls/medusa-ls/devserver/host"
+	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/project"
 )
@@ -296,7 +296,7 @@ func (sess *session) setStatus(st devserver.Status) {
 	sess.progressFor(prev, st.State)
 }
 
-func (sess *session) onResult(kind devserver.ResultKind, res host.Result) {
+func (sess *session) onResult(kind devserver.ResultKind, res ipc.Result) {
 	sess.mu.Lock()
 	sess.load = res.Problems
 	if sess.sup != nil {

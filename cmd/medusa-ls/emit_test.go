@@ -5,21 +5,21 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/medusa-ls/medusa-ls/devserver/host"
+	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 )
 
 func TestReportEmit(t *testing.T) {
 	tests := []struct {
 		name     string
-		res      host.EmitResult
+		res      ipc.EmitResult
 		code     int
 		out, err []string
 	}{
-		{"nobody listens", host.EmitResult{Name: "x", Subscribers: []string{}}, 0, []string{"emitted x; no subscriber listens to it"}, nil},
-		{"runtime without outcomes", host.EmitResult{Name: "x", Subscribers: []string{"a", "b"}}, 0, []string{"emitted x to a, b"}, nil},
-		{"all succeeded", host.EmitResult{Name: "x", Subscribers: []string{"a"}, Outcomes: []host.SubscriberOutcome{{ID: "a", Source: "src/subscribers/a.ts:1"}}},
+		{"nobody listens", ipc.EmitResult{Name: "x", Subscribers: []string{}}, 0, []string{"emitted x; no subscriber listens to it"}, nil},
+		{"runtime without outcomes", ipc.EmitResult{Name: "x", Subscribers: []string{"a", "b"}}, 0, []string{"emitted x to a, b"}, nil},
+		{"all succeeded", ipc.EmitResult{Name: "x", Subscribers: []string{"a"}, Outcomes: []ipc.SubscriberOutcome{{ID: "a", Source: "src/subscribers/a.ts:1"}}},
 			0, []string{"emitted x to a\n", "ok      a (src/subscribers/a.ts:1)"}, nil},
-		{"one failed", host.EmitResult{Name: "x", Subscribers: []string{"a", "b"}, Outcomes: []host.SubscriberOutcome{{ID: "a", Error: "boom"}, {ID: "b"}}},
+		{"one failed", ipc.EmitResult{Name: "x", Subscribers: []string{"a", "b"}, Outcomes: []ipc.SubscriberOutcome{{ID: "a", Error: "boom"}, {ID: "b"}}},
 			1, []string{"emitted x to a, b\n", "failed  a: boom", "ok      b"}, []string{"1 of 2 subscribers of x failed"}},
 	}
 	for _, tc := range tests {

@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/medusa-ls/medusa-ls/devserver"
-	"github.com/medusa-ls/medusa-ls/devserver/host"
+	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/lsp"
 	"github.com/medusa-ls/medusa-ls/version"
 )
@@ -417,11 +417,11 @@ func emitCmd(fs *flag.FlagSet, std *stdio) func(pos, rest []string) int {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		out, err := devserver.Control(ctx, root, host.CmdEmitEvent, host.EmitArgs{Name: event, Data: json.RawMessage(*data)})
+		out, err := devserver.Control(ctx, root, string(ipc.CmdEmitEvent), ipc.EmitArgs{Name: event, Data: json.RawMessage(*data)})
 		if err != nil {
 			return failure(std.err, err)
 		}
-		var res host.EmitResult
+		var res ipc.EmitResult
 		_ = json.Unmarshal(out, &res)
 		return reportEmit(std, res)
 	}
@@ -440,11 +440,11 @@ func runJobCmd(fs *flag.FlagSet, std *stdio) func(pos, rest []string) int {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 		defer cancel()
-		out, err := devserver.Control(ctx, root, host.CmdRunJob, host.RunJobArgs{Name: pos[0]})
+		out, err := devserver.Control(ctx, root, string(ipc.CmdRunJob), ipc.RunJobArgs{Name: pos[0]})
 		if err != nil {
 			return failure(std.err, err)
 		}
-		var res host.RunJobResult
+		var res ipc.RunJobResult
 		_ = json.Unmarshal(out, &res)
 		fmt.Fprintf(std.out, "ran job %s in %.1f ms\n", res.Name, res.DurationMs)
 		return 0
@@ -503,7 +503,7 @@ func findProject(dir string, note io.Writer) (string, error) {
 
 // reportEmit prints who received an event and, when the runtime tells, how each subscriber
 // did; a failed subscriber makes the exit status 1.
-func reportEmit(std *stdio, res host.EmitResult) int {
+func reportEmit(std *stdio, res ipc.EmitResult) int {
 	switch {
 	case len(res.Subscribers) == 0:
 		fmt.Fprintf(std.out, "emitted %s; no subscriber listens to it\n", res.Name)

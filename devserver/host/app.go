@@ -22,6 +22,7 @@ import (
 
 	"github.com/medusa-ls/medusa-ls/bus"
 	"github.com/medusa-ls/medusa-ls/bus/local"
+	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/framework"
 	"github.com/medusa-ls/medusa-ls/jsvm"
@@ -184,19 +185,19 @@ func (a *App) uncaught(owner *jsvm.Owner, problems []diag.Diagnostic) {
 
 // Load evaluates medusa-config, builds the container and loads every resource. Files that fail
 // are reported and left out; everything else serves.
-func (a *App) Load(ctx context.Context) Result {
+func (a *App) Load(ctx context.Context) ipc.Result {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	start := time.Now()
 	entries := a.scanEntries()
 	a.rt.Precompile(append(entries, a.configFile()))
-	var res Result
+	var res ipc.Result
 	err := a.rt.Do(ctx, nil, "load", func(vm *goja.Runtime) error {
 		res = a.loadAll(vm, entries)
 		return nil
 	})
 	if err != nil {
-		res = Result{Errors: a.rt.Diagnostics(err, diag.CodeLoad)}
+		res = ipc.Result{Errors: a.rt.Diagnostics(err, diag.CodeLoad)}
 	}
 	res.DurationMs = ms(time.Since(start))
 	res.Problems = a.problems()
@@ -212,8 +213,8 @@ func (a *App) configFile() string {
 	return f
 }
 
-func (a *App) loadAll(vm *goja.Runtime, entries []string) Result {
-	var res Result
+func (a *App) loadAll(vm *goja.Runtime, entries []string) ipc.Result {
+	var res ipc.Result
 	file, err := project.FindConfig(a.opts.Root)
 	var cfgValue goja.Value
 	if err == nil {

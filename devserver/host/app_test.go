@@ -14,6 +14,7 @@ import (
 
 	"github.com/dop251/goja"
 
+	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/internal/testutil"
 	"github.com/medusa-ls/medusa-ls/reloaders"
@@ -63,7 +64,7 @@ func newFixture(t *testing.T, files map[string]string, configure ...func(*Option
 	return f
 }
 
-func (f *fixture) load() Result {
+func (f *fixture) load() ipc.Result {
 	f.t.Helper()
 	res := f.app.Load(context.Background())
 	f.srv = httptest.NewServer(f.app.Handler())
@@ -84,11 +85,11 @@ func (f *fixture) write(rel, content string) {
 	}
 }
 
-func (f *fixture) reload(action Action, rels ...string) Result {
+func (f *fixture) reload(action ipc.Action, rels ...string) ipc.Result {
 	f.t.Helper()
-	var cs []Change
+	var cs []ipc.Change
 	for _, r := range rels {
-		cs = append(cs, Change{Action: action, File: f.path(r)})
+		cs = append(cs, ipc.Change{Action: action, File: f.path(r)})
 	}
 	return f.app.Reload(context.Background(), cs)
 }
@@ -154,18 +155,18 @@ func TestEditAddDeleteRoute(t *testing.T) {
 	f.expect("GET", "/store/hello", "", 200, `{"v":1}`)
 
 	f.write("src/api/store/hello/route.ts", route(`res.json({ v: 2 })`))
-	res := f.reload(ActionChange, "src/api/store/hello/route.ts")
+	res := f.reload(ipc.ActionChange, "src/api/store/hello/route.ts")
 	if !res.Success || !res.Applied || len(res.Reloaded) != 1 || res.Reloaded[0].Name != "GET /store/hello" {
 		t.Fatalf("reload: %+v", res)
 	}
 	f.expect("GET", "/store/hello", "", 200, `{"v":2}`)
 
 	f.write("src/api/store/new/route.ts", route(`res.json({ fresh: true })`))
-	f.reload(ActionAdd, "src/api/store/new/route.ts")
+	f.reload(ipc.ActionAdd, "src/api/store/new/route.ts")
 	f.expect("GET", "/store/new", "", 200, `{"fresh":true}`)
 
 	os.Remove(f.path("src/api/store/new/route.ts"))
-	res = f.reload(ActionUnlink, "src/api/store/new/route.ts")
+	res = f.reload(ipc.ActionUnlink, "src/api/store/new/route.ts")
 	if !res.Success || len(res.Removed) != 1 {
 		t.Fatalf("unlink: %+v", res)
 	}
@@ -176,7 +177,7 @@ func TestSyntaxErrorKeepsOldCodeThenRecovers(t *testing.T) {
 	f := newFixture(t, map[string]string{"src/api/store/hello/route.ts": route(`res.json({ v: 1 })`)})
 	f.load()
 	f.write("src/api/store/hello/route.ts", route(`res.json({ v: 2 }))`))
-	res := f.reload(ActionChange, "src/api/store/hello/route.ts")
+	res := f.reload(ipc.ActionChange, "src/api/store/hello/route.ts")
 	if res.Success || res.Applied || len(res.Errors) == 0 {
 		t.Fatalf("want a failed reload, got %+v", res)
 	}
@@ -190,7 +191,7 @@ func TestSyntaxErrorKeepsOldCodeThenRecovers(t *testing.T) {
 	f.expect("GET", "/store/hello", "", 200, `{"v":1}`)
 
 	f.write("src/api/store/hello/route.ts", route(`res.json({ v: 3 })`))
-	res = f.reload(ActionChange, "src/api/store/hello/route.ts")
+	res = f.reload(ipc.ActionChange, "src/api/store/hello/route.ts")
 	if !res.Success || len(res.Problems) != 0 {
 		t.Fatalf("recovery: %+v", res)
 	}
@@ -207,18 +208,18 @@ func TestUtilEditReloadsImporters(t *testing.T) {
 	})
 	f.load()
 	f.write("src/utils/greet.ts", `export const greet = (n: string) => "hello " + n`+"\n")
-	res := f.reload(ActionChange, "src/utils/greet.ts")
+	res := f.reload(ipc.ActionChange, "src/utils/greet.ts")
 	if !res.Success || len(res.Reloaded) != 2 {
 		t.Fatalf("reloaded %+v", res.Reloaded)
 	}
 	f.expect("GET", "/a", "", 200, `"hello a"`)
 	f.expect("GET", "/b", "", 200, `"hello b"`)
 
-	res = f.reload(ActionChange, "src/lib/unused.ts")
+	res = f.reload(ipc.ActionChange, "src/lib/unused.ts")
 	if !res.Success || res.Applied || !strings.Contains(res.Note, "nothing imports src/lib/unused.ts") {
 		t.Fatalf("unused file: %+v", res)
 	}
-	res = f.reload(ActionChange, "logs/app.log")
+	res = f.reload(ipc.ActionChange, "logs/app.log")
 	if !res.Success || res.Applied {
 		t.Fatalf("log file: %+v", res)
 	}
@@ -232,7 +233,7 @@ func TestBrokenUtilBlocksOnlyItsImporters(t *testing.T) {
 	})
 	f.load()
 	f.write("src/utils/u.ts", "export const u = () =>\n")
-	res := f.reload(ActionChange, "src/utils/u.ts")
+	res := f.reload(ipc.ActionChange, "src/utils/u.ts")
 	// One diagnostic per cause: the syntax error, with the import site as its related place.
 	if res.Success || len(res.Errors) != 1 || len(res.Errors[0].Related) != 1 || res.Errors[0].Related[0].File != f.path("src/api/a/route.ts") {
 		t.Fatalf("want the syntax error with the import site as related, got %+v", res)
@@ -240,13 +241,13 @@ func TestBrokenUtilBlocksOnlyItsImporters(t *testing.T) {
 	f.expect("GET", "/a", "", 200, `{"a":1}`)
 	// An unrelated edit is not blocked by the broken util.
 	f.write("src/api/c/route.ts", route(`res.json({ c: 2 })`))
-	if res := f.reload(ActionChange, "src/api/c/route.ts"); !res.Success || !res.Applied {
+	if res := f.reload(ipc.ActionChange, "src/api/c/route.ts"); !res.Success || !res.Applied {
 		t.Fatalf("unrelated edit: %+v", res)
 	}
 	f.expect("GET", "/c", "", 200, `{"c":2}`)
 	// Fixing the util brings route a back.
 	f.write("src/utils/u.ts", "export const u = () => 5\n")
-	if res := f.reload(ActionChange, "src/utils/u.ts"); !res.Success || len(res.Problems) != 0 {
+	if res := f.reload(ipc.ActionChange, "src/utils/u.ts"); !res.Success || len(res.Problems) != 0 {
 		t.Fatalf("fix: %+v", res)
 	}
 	f.expect("GET", "/a", "", 200, `{"a":5}`)
@@ -262,7 +263,7 @@ func TestMissingImportRecoversWhenFileIsAdded(t *testing.T) {
 	}
 	f.expect("GET", "/a", "", 404, "Cannot GET")
 	f.write("src/lib/later.ts", "export const later = 'here'\n")
-	if res := f.reload(ActionAdd, "src/lib/later.ts"); !res.Success || !res.Applied {
+	if res := f.reload(ipc.ActionAdd, "src/lib/later.ts"); !res.Success || !res.Applied {
 		t.Fatalf("add: %+v", res)
 	}
 	f.expect("GET", "/a", "", 200, `{"v":"here"}`)
@@ -389,8 +390,10 @@ func TestRequestsRunOnTheTableLiveWhenTheyStart(t *testing.T) {
 	<-held
 	f.write("src/api/store/q/route.ts", route(`res.json({ v: "new-q" })`))
 	f.write("src/api/store/slow/route.ts", route(`res.json({ v: "new-slow" })`))
-	reloaded := make(chan Result, 1)
-	go func() { reloaded <- f.reload(ActionChange, "src/api/store/q/route.ts", "src/api/store/slow/route.ts") }()
+	reloaded := make(chan ipc.Result, 1)
+	go func() {
+		reloaded <- f.reload(ipc.ActionChange, "src/api/store/q/route.ts", "src/api/store/slow/route.ts")
+	}()
 	testutil.Eventually(t, 10*time.Second, func() string { return unless(rt.Waiting() == 1, "the reload did not reach the loop") })
 	queued := get("/store/q")
 	testutil.Eventually(t, 10*time.Second, func() string { return unless(rt.Waiting() == 2, "the request did not reach the loop") })
@@ -453,7 +456,7 @@ export default defineMiddlewares({ routes: [{ matcher: "/store/*", middlewares: 
 	}
 	for _, st := range steps {
 		f.write(st.file, st.content)
-		if res := f.reload(ActionChange, st.file); !res.Success || !res.Applied {
+		if res := f.reload(ipc.ActionChange, st.file); !res.Success || !res.Applied {
 			t.Fatalf("%s: reload %+v", st.name, res)
 		}
 		for _, w := range st.want {

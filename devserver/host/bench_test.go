@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 )
 
 // BenchmarkReloadOneRoute measures one route edit in a project of many routes.
@@ -33,7 +35,7 @@ func BenchmarkReloadOneRoute(b *testing.B) {
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				os.WriteFile(target, []byte(route(fmt.Sprintf("res.json({ v: %d })", i))), 0o644)
-				if res := app.Reload(context.Background(), []Change{{Action: ActionChange, File: target}}); !res.Success {
+				if res := app.Reload(context.Background(), []ipc.Change{{Action: ipc.ActionChange, File: target}}); !res.Success {
 					b.Fatal(res.Errors)
 				}
 			}

@@ -11,97 +11,33 @@ import (
 	"time"
 
 	"github.com/medusa-ls/medusa-ls/bus"
+	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/schedule"
 )
 
-// Commands the child answers over IPC, for the editor's lenses and the terminal's
-// `medusa-ls emit` and `medusa-ls run-job`.
-const (
-	CmdEmitEvent = "emit-event"
-	CmdRunJob    = "run-job"
-	CmdJobs      = "jobs"
-	CmdResources = "resources"
-)
-
-// EmitArgs are emit-event's arguments.
-type EmitArgs struct {
-	Name string          `json:"name"`
-	Data json.RawMessage `json:"data,omitempty"`
-}
-
-// EmitResult says who received the event.
-type EmitResult struct {
-	Name        string   `json:"name"`
-	Subscribers []string `json:"subscribers"` // ids of the subscribers it went to
-	// Outcomes says how each subscriber handled the event, once all have finished (absent
-	// from runtimes that cannot tell).
-	Outcomes []SubscriberOutcome `json:"outcomes,omitempty"`
-}
-
-// SubscriberOutcome is how one subscriber handled an emitted event.
-type SubscriberOutcome struct {
-	ID     string `json:"id"`
-	Source string `json:"source,omitempty"`
-	Error  string `json:"error,omitempty"` // empty when it succeeded
-	// Process is the node runtime's process that ran it, with workers ("worker 2").
-	Process string `json:"process,omitempty"`
-}
-
-// Failed counts the subscribers that failed.
-func (r EmitResult) Failed() int {
-	n := 0
-	for _, o := range r.Outcomes {
-		if o.Error != "" {
-			n++
-		}
-	}
-	return n
-}
-
-// JobInfo describes a scheduled job.
-type JobInfo struct {
-	Name     string    `json:"name"`
-	Schedule string    `json:"schedule"`
-	Next     time.Time `json:"next"`
-	Runs     int       `json:"runs"`
-	File     string    `json:"file"`
-	Line     int       `json:"line"`
-}
-
-// RunJobArgs are run-job's arguments.
-type RunJobArgs struct {
-	Name string `json:"name"`
-}
-
-// RunJobResult is how a run went.
-type RunJobResult struct {
-	Name       string  `json:"name"`
-	DurationMs float64 `json:"durationMs"`
-}
-
 // Command runs a named command with JSON arguments and returns its JSON result.
-func (a *App) Command(ctx context.Context, name string, args json.RawMessage) (json.RawMessage, error) {
+func (a *App) Command(ctx context.Context, name ipc.Command, args json.RawMessage) (json.RawMessage, error) {
 	var (
 		res any
 		err error
 	)
 	switch name {
-	case CmdEmitEvent:
-		var in EmitArgs
+	case ipc.CmdEmitEvent:
+		var in ipc.EmitArgs
 		if err := json.Unmarshal(orEmpty(args), &in); err != nil {
 			return nil, fmt.Errorf("emit-event: %w", err)
 		}
 		res, err = a.EmitEvent(ctx, in.Name, in.Data)
-	case CmdRunJob:
-		var in RunJobArgs
+	case ipc.CmdRunJob:
+		var in ipc.RunJobArgs
 		if err := json.Unmarshal(orEmpty(args), &in); err != nil {
 			return nil, fmt.Errorf("run-job: %w", err)
 		}
 		res, err = a.RunJob(ctx, in.Name)
-	case CmdJobs:
+	case ipc.CmdJobs:
 		res = a.JobInfos()
-	case CmdResources:
+	case ipc.CmdResources:
 		res = a.Resources()
 	default:
 		return nil, fmt.Errorf("unknown command %q", name)
@@ -120,21 +56,21 @@ func orEmpty(b json.RawMessage) json.RawMessage {
 }
 
 // EmitEvent emits an event on the project's bus, as code calling eventBus.emit would.
-func (a *App) EmitEvent(ctx context.Context, name string, data json.RawMessage) (EmitResult, error) {
+func (a *App) EmitEvent(ctx context.Context, name string, data json.RawMessage) (ipc.EmitResult, error) {
 	if a.bus == nil {
-		return EmitResult{}, errors.New("the dev server has not loaded the project yet")
+		return ipc.EmitResult{}, errors.New("the dev server has not loaded the project yet")
 	}
 	name = strings.TrimSpace(name)
 	if name == "" {
-		return EmitResult{}, errors.New("an event name is required (e.g. product.created)")
+		return ipc.EmitResult{}, errors.New("an event name is required (e.g. product.created)")
 	}
 	if len(data) == 0 {
 		data = json.RawMessage("{}")
 	}
 	if !json.Valid(data) {
-		return EmitResult{}, fmt.Errorf("the event data is not valid JSON: %s", data)
+		return ipc.EmitResult{}, fmt.Errorf("the event data is not valid JSON: %s", data)
 	}
-	res := EmitResult{Name: name, Subscribers: []string{}}
+	res := ipc.EmitResult{Name: name, Subscribers: []string{}}
 	for _, s := range a.bus.Subscribers(name) {
 		res.Subscribers = append(res.Subscribers, s.ID)
 	}
@@ -153,11 +89,11 @@ func (a *App) EmitEvent(ctx context.Context, name string, data json.RawMessage) 
 	if err := a.bus.Emit(ctx, []bus.Message{{Name: name, Data: data}}, bus.EmitOptions{Outcome: report}); err != nil {
 		return res, err
 	}
-	res.Outcomes = []SubscriberOutcome{}
+	res.Outcomes = []ipc.SubscriberOutcome{}
 	for range res.Subscribers {
 		select {
 		case o := <-outcomes:
-			out := SubscriberOutcome{ID: o.SubscriberID, Source: strings.TrimPrefix(o.Source, a.opts.Root+string(filepath.Separator))}
+			out := ipc.SubscriberOutcome{ID: o.SubscriberID, Source: strings.TrimPrefix(o.Source, a.opts.Root+string(filepath.Separator))}
 			if o.Err != nil {
 				var he *bus.HandlerError
 				if errors.As(o.Err, &he) {
@@ -176,9 +112,9 @@ func (a *App) EmitEvent(ctx context.Context, name string, data json.RawMessage) 
 }
 
 // RunJob runs a scheduled job now and waits for it to finish.
-func (a *App) RunJob(ctx context.Context, name string) (RunJobResult, error) {
+func (a *App) RunJob(ctx context.Context, name string) (ipc.RunJobResult, error) {
 	if a.scheduler == nil {
-		return RunJobResult{}, errors.New("the dev server has not loaded the project yet")
+		return ipc.RunJobResult{}, errors.New("the dev server has not loaded the project yet")
 	}
 	start := time.Now()
 	err := a.scheduler.RunNow(ctx, name)
@@ -188,7 +124,7 @@ func (a *App) RunJob(ctx context.Context, name string) (RunJobResult, error) {
 			names = append(names, j.Name)
 		}
 		sort.Strings(names)
-		return RunJobResult{}, fmt.Errorf("no job named %q (jobs: %s)", name, strings.Join(names, ", "))
+		return ipc.RunJobResult{}, fmt.Errorf("no job named %q (jobs: %s)", name, strings.Join(names, ", "))
 	}
 	if err != nil && !errors.Is(err, schedule.ErrJobRunning) {
 		// In the dev server's log too, as a failed scheduled run or subscriber is.
@@ -203,22 +139,22 @@ func (a *App) RunJob(ctx context.Context, name string) (RunJobResult, error) {
 	if err != nil {
 		problems := a.rt.Diagnostics(err, diag.CodeRuntime)
 		if len(problems) > 0 && problems[0].Line > 0 {
-			return RunJobResult{}, fmt.Errorf("job %s failed: %s (%s:%d)", name, problems[0].Message, diag.RelPath(a.opts.Root, problems[0].File), problems[0].Line)
+			return ipc.RunJobResult{}, fmt.Errorf("job %s failed: %s (%s:%d)", name, problems[0].Message, diag.RelPath(a.opts.Root, problems[0].File), problems[0].Line)
 		}
-		return RunJobResult{}, fmt.Errorf("job %s failed: %w", name, err)
+		return ipc.RunJobResult{}, fmt.Errorf("job %s failed: %w", name, err)
 	}
-	return RunJobResult{Name: name, DurationMs: ms(time.Since(start))}, nil
+	return ipc.RunJobResult{Name: name, DurationMs: ms(time.Since(start))}, nil
 }
 
 // JobInfos lists the scheduled jobs with their next run.
-func (a *App) JobInfos() []JobInfo {
-	out := []JobInfo{}
+func (a *App) JobInfos() []ipc.JobInfo {
+	out := []ipc.JobInfo{}
 	if a.scheduler == nil {
 		return out
 	}
 	for _, j := range a.scheduler.Jobs() {
 		file, line := splitSource(j.Source)
-		out = append(out, JobInfo{Name: j.Name, Schedule: j.Spec.String(), Next: j.Next, Runs: j.Runs, File: file, Line: line})
+		out = append(out, ipc.JobInfo{Name: j.Name, Schedule: j.Spec.String(), Next: j.Next, Runs: j.Runs, File: file, Line: line})
 	}
 	sort.Slice(out, func(i, k int) bool { return out[i].Name < out[k].Name })
 	return out

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 )
 
 // waitUntil polls cond; a correctness bound, generous for slow machines.
@@ -162,7 +164,7 @@ export const config = { event: "tick" }
 		defer wg.Done()
 		for v := 1; v <= reloads; v++ {
 			f.write("src/subscribers/counter.ts", sub(v))
-			if res := f.reload(ActionChange, "src/subscribers/counter.ts"); !res.Success {
+			if res := f.reload(ipc.ActionChange, "src/subscribers/counter.ts"); !res.Success {
 				t.Errorf("reload %d: %+v", v, res.Errors)
 				return
 			}
@@ -214,7 +216,7 @@ export const config = { name: "three-times", schedule: { interval: 20, numberOfE
 	}
 	for v := 1; v <= 100; v++ {
 		f.write("src/jobs/tick.ts", job(v))
-		if res := f.reload(ActionChange, "src/jobs/tick.ts"); !res.Success {
+		if res := f.reload(ipc.ActionChange, "src/jobs/tick.ts"); !res.Success {
 			t.Fatalf("reload %d: %+v", v, res.Errors)
 		}
 		time.Sleep(25 * time.Millisecond)
@@ -276,7 +278,7 @@ export const config = { event: "ping" }
 
 	os.Remove(f.path("src/jobs/fast.ts"))
 	os.Remove(f.path("src/subscribers/s.ts"))
-	if res := f.reload(ActionUnlink, "src/jobs/fast.ts", "src/subscribers/s.ts"); !res.Success || len(res.Removed) != 2 {
+	if res := f.reload(ipc.ActionUnlink, "src/jobs/fast.ts", "src/subscribers/s.ts"); !res.Success || len(res.Removed) != 2 {
 		t.Fatalf("%+v", res)
 	}
 	runs := len(f.seen()["fast"])

@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 )
 
 // Old generations must be collectable: the live heap stays flat across reloads (measured:
@@ -33,7 +35,7 @@ func TestHeapAfterManyReloads(t *testing.T) {
 		for range times {
 			n++
 			os.WriteFile(p, []byte(route(fmt.Sprintf("res.json({ v: %d })", n))), 0o644)
-			if res := app.Reload(context.Background(), []Change{{Action: ActionChange, File: p}}); !res.Success {
+			if res := app.Reload(context.Background(), []ipc.Change{{Action: ipc.ActionChange, File: p}}); !res.Success {
 				t.Fatalf("reload %d: %+v", n, res.Errors)
 			}
 		}

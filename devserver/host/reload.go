@@ -12,6 +12,7 @@ import (
 
 	"github.com/dop251/goja"
 
+	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/project"
 )
@@ -33,12 +34,12 @@ func NeedsRestart(rel string) bool {
 // imports them, and the entry files among those are evaluated into a new generation, which goes
 // live only if all of it loaded. Entry files that were already broken before this batch, for a
 // reason outside it, do not block it: they keep their last good version.
-func (a *App) Reload(ctx context.Context, changes []Change) Result {
+func (a *App) Reload(ctx context.Context, changes []ipc.Change) ipc.Result {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	start := time.Now()
 	tr := newTracer(a.opts.Trace, start)
-	res := Result{}
+	res := ipc.Result{}
 	var changed []string
 	for _, c := range changes {
 		res.Files = append(res.Files, c.File)
@@ -50,7 +51,7 @@ func (a *App) Reload(ctx context.Context, changes []Change) Result {
 		if !IsCode(c.File) {
 			continue
 		}
-		if c.Action == ActionUnlink {
+		if c.Action == ipc.ActionUnlink {
 			a.rt.Forget(c.File)
 		}
 		changed = append(changed, c.File)
@@ -86,7 +87,7 @@ func (a *App) Reload(ctx context.Context, changes []Change) Result {
 	return res
 }
 
-func (a *App) reload(vm *goja.Runtime, changed []string, changes []Change, res *Result, tr *tracer) {
+func (a *App) reload(vm *goja.Runtime, changed []string, changes []ipc.Change, res *ipc.Result, tr *tracer) {
 	if len(changed) == 0 {
 		res.Success = true
 		res.Note = "no code changed"
@@ -96,7 +97,7 @@ func (a *App) reload(vm *goja.Runtime, changed []string, changes []Change, res *
 	added := false
 	for _, c := range changes {
 		changedSet[c.File] = true
-		if c.Action == ActionAdd {
+		if c.Action == ipc.ActionAdd {
 			added = true
 		}
 	}
@@ -282,7 +283,7 @@ func appendUnique(list []diag.Diagnostic, d diag.Diagnostic) []diag.Diagnostic {
 }
 
 // ReloadAll reloads every entry file and every module they import, as if all had been saved.
-func (a *App) ReloadAll(ctx context.Context) Result {
+func (a *App) ReloadAll(ctx context.Context) ipc.Result {
 	a.mu.Lock()
 	files := a.scanEntries()
 	if a.set != nil {
@@ -293,9 +294,9 @@ func (a *App) ReloadAll(ctx context.Context) Result {
 		}
 	}
 	a.mu.Unlock()
-	changes := make([]Change, 0, len(files))
+	changes := make([]ipc.Change, 0, len(files))
 	for _, f := range files {
-		changes = append(changes, Change{Action: ActionChange, File: f})
+		changes = append(changes, ipc.Change{Action: ipc.ActionChange, File: f})
 	}
 	return a.Reload(ctx, changes)
 }

@@ -1,11 +1,15 @@
 package host
 
-import "time"
+import (
+	"time"
+
+	"github.com/medusa-ls/medusa-ls/devserver/ipc"
+)
 
 // tracer times the stages of one reload for Result.Trace. A nil tracer does nothing, so the
 // reload path calls it unconditionally.
 type tracer struct {
-	trace *Trace
+	trace *ipc.Trace
 	last  time.Time
 }
 
@@ -13,7 +17,7 @@ func newTracer(on bool, began time.Time) *tracer {
 	if !on {
 		return nil
 	}
-	return &tracer{trace: &Trace{BeganNs: began.UnixNano()}, last: began}
+	return &tracer{trace: &ipc.Trace{BeganNs: began.UnixNano()}, last: began}
 }
 
 // hop ends the current stage, naming it.
@@ -22,7 +26,7 @@ func (t *tracer) hop(name string) {
 		return
 	}
 	now := time.Now()
-	t.trace.Hops = append(t.trace.Hops, Hop{Name: name, Ms: ms(now.Sub(t.last))})
+	t.trace.Hops = append(t.trace.Hops, ipc.Hop{Name: name, Ms: ms(now.Sub(t.last))})
 	t.last = now
 }
 
@@ -33,7 +37,7 @@ func (t *tracer) swapped() {
 	}
 }
 
-func (t *tracer) result() *Trace {
+func (t *tracer) result() *ipc.Trace {
 	if t == nil {
 		return nil
 	}

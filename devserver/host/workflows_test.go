@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/internal/testutil"
 )
 
@@ -183,7 +184,7 @@ func TestWorkflowAndModuleReloads(t *testing.T) {
 	f.expect("GET", "/wf?name=Ada", "", 200, "(v1) s1")
 	t.Run("step file", func(t *testing.T) {
 		f.write("src/workflows/hello/steps.ts", stepsFile("s2"))
-		res := f.reload(ActionChange, "src/workflows/hello/steps.ts")
+		res := f.reload(ipc.ActionChange, "src/workflows/hello/steps.ts")
 		if !res.Success {
 			t.Fatal(res.Errors)
 		}
@@ -191,14 +192,14 @@ func TestWorkflowAndModuleReloads(t *testing.T) {
 	})
 	t.Run("workflow file", func(t *testing.T) {
 		f.write("src/workflows/hello/workflow.ts", strings.Replace(workflowFile, "toUpperCase()", "toLowerCase()", 1))
-		if res := f.reload(ActionChange, "src/workflows/hello/workflow.ts"); !res.Success {
+		if res := f.reload(ipc.ActionChange, "src/workflows/hello/workflow.ts"); !res.Success {
 			t.Fatal(res.Errors)
 		}
 		f.expect("GET", "/wf?name=Ada", "", 200, `"loud":"hello, ada (v1) s2"`)
 	})
 	t.Run("module service", func(t *testing.T) {
 		f.write("src/modules/greeter/service.ts", greeterService("v2"))
-		res := f.reload(ActionChange, "src/modules/greeter/service.ts")
+		res := f.reload(ipc.ActionChange, "src/modules/greeter/service.ts")
 		if !res.Success || !strings.Contains(fmt.Sprint(res.Reloaded), "module greeter") {
 			t.Fatalf("%+v", res)
 		}
@@ -209,13 +210,13 @@ func TestWorkflowAndModuleReloads(t *testing.T) {
 func TestRecoveryFromABrokenStep(t *testing.T) {
 	f := workflowFixture(t)
 	f.write("src/workflows/hello/steps.ts", strings.Replace(stepsFile("s3"), `return new StepResponse({ text`, `return new StepResponse({ text:`, 1))
-	res := f.reload(ActionChange, "src/workflows/hello/steps.ts")
+	res := f.reload(ipc.ActionChange, "src/workflows/hello/steps.ts")
 	if res.Success || len(res.Errors) == 0 || !strings.HasSuffix(res.Errors[0].File, "steps.ts") || res.Errors[0].Line != 6 {
 		t.Fatalf("want the syntax error at steps.ts:6, got %+v", res.Errors)
 	}
 	f.expect("GET", "/wf?name=Ada", "", 200, "(v1) s1") // the old code still answers
 	f.write("src/workflows/hello/steps.ts", stepsFile("s4"))
-	if res := f.reload(ActionChange, "src/workflows/hello/steps.ts"); !res.Success || len(res.Problems) != 0 {
+	if res := f.reload(ipc.ActionChange, "src/workflows/hello/steps.ts"); !res.Success || len(res.Problems) != 0 {
 		t.Fatalf("%+v", res)
 	}
 	f.expect("GET", "/wf?name=Ada", "", 200, "(v1) s4")
@@ -240,7 +241,7 @@ export const slow = createWorkflow("slow", () => new WorkflowResponse(wait()))
 	}()
 	time.Sleep(100 * time.Millisecond)
 	f.write("src/workflows/slow.ts", slow("new"))
-	if res := f.reload(ActionChange, "src/workflows/slow.ts"); !res.Success {
+	if res := f.reload(ipc.ActionChange, "src/workflows/slow.ts"); !res.Success {
 		t.Fatal(res.Errors)
 	}
 	if body := <-got; body != `"old"` {
@@ -284,13 +285,13 @@ func TestDeletedModuleOrWorkflowRestarts(t *testing.T) {
 	f := workflowFixture(t)
 	os.Remove(f.path("src/workflows/hello/workflow.ts"))
 	os.Remove(f.path("src/api/wf/route.ts"))
-	res := f.reload(ActionUnlink, "src/workflows/hello/workflow.ts", "src/api/wf/route.ts")
+	res := f.reload(ipc.ActionUnlink, "src/workflows/hello/workflow.ts", "src/api/wf/route.ts")
 	if !res.Restart || !strings.Contains(res.Note, "workflow file src/workflows/hello/workflow.ts was deleted") {
 		t.Fatalf("%+v", res)
 	}
 	f2 := workflowFixture(t)
 	os.Remove(f2.path("src/modules/greeter/index.ts"))
-	res = f2.reload(ActionUnlink, "src/modules/greeter/index.ts")
+	res = f2.reload(ipc.ActionUnlink, "src/modules/greeter/index.ts")
 	if !res.Restart || !strings.Contains(res.Note, "module greeter was deleted") {
 		t.Fatalf("%+v", res)
 	}
@@ -352,7 +353,7 @@ export async function POST(req: any, res: any) {
 func TestBrokenModuleKeepsTheLastGoodService(t *testing.T) {
 	f := workflowFixture(t)
 	f.write("src/modules/greeter/service.ts", strings.Replace(greeterService("v9"), "this.logger = logger", "throw new Error(\"bad constructor\")", 1))
-	res := f.reload(ActionChange, "src/modules/greeter/service.ts")
+	res := f.reload(ipc.ActionChange, "src/modules/greeter/service.ts")
 	if res.Success || len(res.Errors) == 0 || !strings.Contains(res.Errors[0].Message, "bad constructor") {
 		t.Fatalf("%+v", res)
 	}

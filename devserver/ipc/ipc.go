@@ -12,27 +12,29 @@ import (
 	"sync"
 	"unicode/utf8"
 
-	"github.com/medusa-ls/medusa-ls/devserver/host"
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/framework"
 	"github.com/medusa-ls/medusa-ls/reloaders"
 )
 
+// MessageType says what an Envelope is.
+type MessageType string
+
 // Message types.
 const (
-	TypeReload       = "hmr-reload"    // parent → child: apply a batch of changes
-	TypeResult       = "hmr-result"    // child → parent: the outcome of a reload
-	TypeReady        = "ready"         // child → parent: loaded and serving
-	TypeRuntimeError = "runtime-error" // child → parent: a handler threw on a request
-	TypeReloadAll    = "reload-all"    // parent → child: reload every file
-	TypeShutdown     = "shutdown"      // parent → child: stop accepting, finish requests, exit
-	TypeDraining     = "draining"      // child → parent: no longer accepting; finishing in-flight requests
-	TypeCommand      = "command"       // parent → child: run a named command (emit an event, run a job)
-	TypeCommandDone  = "command-result"
+	TypeReload       MessageType = "hmr-reload"    // parent → child: apply a batch of changes
+	TypeResult       MessageType = "hmr-result"    // child → parent: the outcome of a reload
+	TypeReady        MessageType = "ready"         // child → parent: loaded and serving
+	TypeRuntimeError MessageType = "runtime-error" // child → parent: a handler threw on a request
+	TypeReloadAll    MessageType = "reload-all"    // parent → child: reload every file
+	TypeShutdown     MessageType = "shutdown"      // parent → child: stop accepting, finish requests, exit
+	TypeDraining     MessageType = "draining"      // child → parent: no longer accepting; finishing in-flight requests
+	TypeCommand      MessageType = "command"       // parent → child: run a named command (emit an event, run a job)
+	TypeCommandDone  MessageType = "command-result"
 
 	// From the helper medusa-ls preloads into a Node Medusa child (the node runtime).
-	TypeNodeHello = "medusa-ls:hello" // the helper is in
-	TypeNodeLog   = "medusa-ls:log"   // Medusa logged an error or a warning
+	TypeNodeHello MessageType = "medusa-ls:hello" // the helper is in
+	TypeNodeLog   MessageType = "medusa-ls:log"   // Medusa logged an error or a warning
 )
 
 // Exception is a JavaScript error as the node helper sends it.
@@ -52,14 +54,14 @@ type Request struct {
 
 // Envelope is any message; Type says which fields are set.
 type Envelope struct {
-	Type string `json:"type"`
-	ID   int64  `json:"id,omitempty"`
+	Type MessageType `json:"type"`
+	ID   int64       `json:"id,omitempty"`
 
 	// hmr-reload: Medusa's fields (action, file, rootDirectory), then the whole batch.
-	Action        host.Action   `json:"action,omitempty"`
-	File          string        `json:"file,omitempty"`
-	RootDirectory string        `json:"rootDirectory,omitempty"`
-	Changes       []host.Change `json:"files,omitempty"`
+	Action        Action   `json:"action,omitempty"`
+	File          string   `json:"file,omitempty"`
+	RootDirectory string   `json:"rootDirectory,omitempty"`
+	Changes       []Change `json:"files,omitempty"`
 
 	// hmr-result and ready: Medusa's success, then the detail it lacks.
 	Success         *bool                `json:"success,omitempty"`
@@ -74,7 +76,7 @@ type Envelope struct {
 	Note            string               `json:"note,omitempty"`
 	Applied         bool                 `json:"applied,omitempty"`
 	Generation      int                  `json:"generation,omitempty"`
-	Trace           *host.Trace          `json:"trace,omitempty"`
+	Trace           *Trace               `json:"trace,omitempty"`
 
 	// ready
 	PID         int                       `json:"pid,omitempty"`
@@ -95,7 +97,7 @@ type Envelope struct {
 	Node      string     `json:"node,omitempty"`
 
 	// command / command-result
-	Name  string          `json:"name,omitempty"`
+	Name  Command         `json:"name,omitempty"`
 	Args  json.RawMessage `json:"args,omitempty"`
 	Data  json.RawMessage `json:"data,omitempty"`
 	Error string          `json:"error,omitempty"`
@@ -103,7 +105,7 @@ type Envelope struct {
 
 // Reload builds an hmr-reload message. action and file carry the first change, as Medusa's
 // parent sends them; files carries the whole batch.
-func Reload(id int64, root string, changes []host.Change) Envelope {
+func Reload(id int64, root string, changes []Change) Envelope {
 	e := Envelope{Type: TypeReload, ID: id, RootDirectory: root, Changes: changes}
 	if len(changes) > 0 {
 		e.Action, e.File = changes[0].Action, changes[0].File
@@ -111,7 +113,7 @@ func Reload(id int64, root string, changes []host.Change) Envelope {
 	return e
 }
 
-func withResult(e Envelope, r host.Result) Envelope {
+func withResult(e Envelope, r Result) Envelope {
 	ok := r.Success
 	e.Success = &ok
 	e.DurationMs, e.Changed, e.Reloaded, e.Removed = r.DurationMs, r.Files, r.Reloaded, r.Removed
@@ -125,8 +127,8 @@ func withResult(e Envelope, r host.Result) Envelope {
 }
 
 // Result unpacks the outcome carried by an hmr-result or ready message.
-func (e Envelope) Result() host.Result {
-	r := host.Result{
+func (e Envelope) Result() Result {
+	r := Result{
 		DurationMs: e.DurationMs, Files: e.Changed, Reloaded: e.Reloaded, Removed: e.Removed,
 		Errors: e.Errors, Problems: e.Problems, Resources: e.Resources, Restart: e.RestartRequired,
 		Note: e.Note, Applied: e.Applied, Generation: e.Generation, Trace: e.Trace, Credentials: e.Credentials,
@@ -141,12 +143,12 @@ func (e Envelope) Result() host.Result {
 }
 
 // ResultMessage wraps a reload result.
-func ResultMessage(id int64, r host.Result) Envelope {
+func ResultMessage(id int64, r Result) Envelope {
 	return withResult(Envelope{Type: TypeResult, ID: id}, r)
 }
 
 // ReadyMessage announces that the child serves.
-func ReadyMessage(pid int, url string, r host.Result) Envelope {
+func ReadyMessage(pid int, url string, r Result) Envelope {
 	return withResult(Envelope{Type: TypeReady, PID: pid, URL: url}, r)
 }
 
@@ -157,12 +159,12 @@ func RuntimeErrorMessage(e reloaders.RuntimeError) Envelope {
 
 // Changes returns the batch of an hmr-reload, also from a Medusa-style message with only
 // action and file.
-func (e Envelope) ReloadChanges() []host.Change {
+func (e Envelope) ReloadChanges() []Change {
 	if len(e.Changes) > 0 {
 		return e.Changes
 	}
 	if e.File != "" {
-		return []host.Change{{Action: e.Action, File: e.File}}
+		return []Change{{Action: e.Action, File: e.File}}
 	}
 	return nil
 }

@@ -7,8 +7,6 @@ import (
 	"net"
 	"strings"
 	"testing"
-
-	"github.com/medusa-ls/medusa-ls/devserver/host"
 )
 
 func TestRoundTripKeepsMedusaFields(t *testing.T) {
@@ -16,16 +14,16 @@ func TestRoundTripKeepsMedusaFields(t *testing.T) {
 	ca, cb := NewConn(a), NewConn(b)
 	defer ca.Close()
 	defer cb.Close()
-	changes := []host.Change{{Action: host.ActionChange, File: "/p/src/api/x/route.ts"}, {Action: host.ActionAdd, File: "/p/src/y.ts"}}
+	changes := []Change{{Action: ActionChange, File: "/p/src/api/x/route.ts"}, {Action: ActionAdd, File: "/p/src/y.ts"}}
 	go func() { _ = ca.Send(Reload(7, "/p", changes)) }()
 	got, err := cb.Receive()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Type != TypeReload || got.ID != 7 || got.Action != host.ActionChange || got.File != changes[0].File || got.RootDirectory != "/p" || len(got.ReloadChanges()) != 2 {
+	if got.Type != TypeReload || got.ID != 7 || got.Action != ActionChange || got.File != changes[0].File || got.RootDirectory != "/p" || len(got.ReloadChanges()) != 2 {
 		t.Fatalf("got %+v", got)
 	}
-	go func() { _ = cb.Send(ResultMessage(7, host.Result{Success: false, DurationMs: 1.5})) }()
+	go func() { _ = cb.Send(ResultMessage(7, Result{Success: false, DurationMs: 1.5})) }()
 	res, err := ca.Receive()
 	if err != nil {
 		t.Fatal(err)
@@ -40,10 +38,10 @@ func TestMedusaStyleMessage(t *testing.T) {
 	if err := json.Unmarshal([]byte(`{"type":"hmr-reload","action":"unlink","file":"/p/a.ts","rootDirectory":"/p"}`), &e); err != nil {
 		t.Fatal(err)
 	}
-	if cs := e.ReloadChanges(); len(cs) != 1 || cs[0].Action != host.ActionUnlink {
+	if cs := e.ReloadChanges(); len(cs) != 1 || cs[0].Action != ActionUnlink {
 		t.Fatalf("%+v", cs)
 	}
-	b, _ := json.Marshal(ResultMessage(1, host.Result{Success: true}))
+	b, _ := json.Marshal(ResultMessage(1, Result{Success: true}))
 	if !strings.Contains(string(b), `"success":true`) {
 		t.Fatalf("Medusa's success field missing: %s", b)
 	}

@@ -1,10 +1,17 @@
-package host
+package ipc
 
 import (
+	"encoding/json"
+	"time"
+
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/framework"
 	"github.com/medusa-ls/medusa-ls/reloaders"
 )
+
+// The types below are what the supervisor, the child and the language server exchange: a
+// batch of changes, a reload's result and the child's commands. They live here, in the leaf
+// every side imports, as gopls's protocol package does.
 
 // Action is what happened to a file.
 type Action string
@@ -56,4 +63,71 @@ type Trace struct {
 type Hop struct {
 	Name string  `json:"name"`
 	Ms   float64 `json:"ms"`
+}
+
+// Commands the child answers over IPC, for the editor's lenses and the terminal's
+// `medusa-ls emit` and `medusa-ls run-job`.
+type Command string
+
+const (
+	CmdEmitEvent Command = "emit-event"
+	CmdRunJob    Command = "run-job"
+	CmdJobs      Command = "jobs"
+	CmdResources Command = "resources"
+)
+
+// EmitArgs are emit-event's arguments.
+type EmitArgs struct {
+	Name string          `json:"name"`
+	Data json.RawMessage `json:"data,omitempty"`
+}
+
+// EmitResult says who received the event.
+type EmitResult struct {
+	Name        string   `json:"name"`
+	Subscribers []string `json:"subscribers"` // ids of the subscribers it went to
+	// Outcomes says how each subscriber handled the event, once all have finished (absent
+	// from runtimes that cannot tell).
+	Outcomes []SubscriberOutcome `json:"outcomes,omitempty"`
+}
+
+// SubscriberOutcome is how one subscriber handled an emitted event.
+type SubscriberOutcome struct {
+	ID     string `json:"id"`
+	Source string `json:"source,omitempty"`
+	Error  string `json:"error,omitempty"` // empty when it succeeded
+	// Process is the node runtime's process that ran it, with workers ("worker 2").
+	Process string `json:"process,omitempty"`
+}
+
+// Failed counts the subscribers that failed.
+func (r EmitResult) Failed() int {
+	n := 0
+	for _, o := range r.Outcomes {
+		if o.Error != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// JobInfo describes a scheduled job.
+type JobInfo struct {
+	Name     string    `json:"name"`
+	Schedule string    `json:"schedule"`
+	Next     time.Time `json:"next"`
+	Runs     int       `json:"runs"`
+	File     string    `json:"file"`
+	Line     int       `json:"line"`
+}
+
+// RunJobArgs are run-job's arguments.
+type RunJobArgs struct {
+	Name string `json:"name"`
+}
+
+// RunJobResult is how a run went.
+type RunJobResult struct {
+	Name       string  `json:"name"`
+	DurationMs float64 `json:"durationMs"`
 }
