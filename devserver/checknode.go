@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/medusa-ls/medusa-ls/devserver/child"
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/dotenv"
@@ -63,7 +64,7 @@ func checkNode(ctx context.Context, root, nodeBin string, timeout time.Duration)
 	output, runErr := cmd.CombinedOutput()
 	raw, err := os.ReadFile(out)
 	if err != nil {
-		return nil, nil, fmt.Errorf("loading the project in Node failed (%v):%s", runErr, indentTail(string(output)))
+		return nil, nil, fmt.Errorf("loading the project in Node failed (%v):%s", runErr, child.IndentTail(string(output)))
 	}
 	var res struct {
 		Loaded int `json:"loaded"`

@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/medusa-ls/medusa-ls/devserver/child"
 	"github.com/medusa-ls/medusa-ls/devserver/host"
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/dotenv"
@@ -63,7 +64,7 @@ func RunChild(ctx context.Context, opts ChildOptions) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	nc, err := inheritedIPC()
+	nc, err := child.InheritedIPC()
 	if err != nil {
 		return fmt.Errorf("ipc channel: %w", err)
 	}
@@ -100,7 +101,7 @@ func RunChild(ctx context.Context, opts ChildOptions) error {
 	scavenge := newScavenger(2 * time.Second)
 	defer scavenge.stop()
 	scavenge.poke()
-	ln, err := inheritedListener()
+	ln, err := child.InheritedListener()
 	if err != nil {
 		return fmt.Errorf("inherited listener: %w", err)
 	}

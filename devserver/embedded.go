@@ -3,12 +3,14 @@ package devserver
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"time"
 
+	"github.com/medusa-ls/medusa-ls/devserver/child"
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/dotenv"
 )
@@ -23,7 +25,7 @@ type embeddedRuntime struct {
 
 // serve keeps a descriptor of the listener to hand to children: they accept on it themselves.
 func (r *embeddedRuntime) serve(ln net.Listener) (func(), error) {
-	f, err := listenerFile(ln)
+	f, err := child.ListenerFile(ln)
 	if err != nil {
 		return nil, err
 	}
@@ -42,9 +44,9 @@ func (r *embeddedRuntime) describe() string {
 }
 
 // spawn starts a child on the shared listener.
-func (r *embeddedRuntime) spawn() (*child, error) {
+func (r *embeddedRuntime) spawn() (*child.Process, error) {
 	s := r.s
-	t, err := newTransport()
+	t, err := child.NewTransport()
 	if err != nil {
 		return nil, err
 	}
@@ -58,11 +60,11 @@ func (r *embeddedRuntime) spawn() (*child, error) {
 	}
 	cmd := exec.Command(s.opts.Exe, args...)
 	cmd.Dir = s.root
-	cmd.Env = append(dotenv.Lines(s.baseEnv()), EnvChild+"=1")
-	t.attach(cmd, r.lfile)
+	cmd.Env = append(dotenv.Lines(s.baseEnv()), child.EnvChild+"=1")
+	t.Attach(cmd, r.lfile)
 	c, err := s.startChild(cmd, t, "", "")
 	if s.listener != nil {
-		keepNonblocking(s.listener) // starting it made the shared socket blocking
+		child.KeepNonblocking(s.listener) // starting it made the shared socket blocking
 	}
 	if err != nil {
 		return nil, fmt.Errorf("starting the dev server child (%s): %w", s.opts.Exe, err)
@@ -79,8 +81,8 @@ func listenerPort(l net.Listener) int {
 }
 
 // readChild delivers the child's messages; runtime errors go straight to listeners.
-func (s *Supervisor) readChild(c *child) {
-	c.receive(func(m ipc.Envelope) bool {
+func (s *Supervisor) readChild(c *child.Process) {
+	c.Receive(func(m ipc.Envelope) bool {
 		if m.Type != ipc.TypeRuntimeError {
 			return false
 		}
@@ -93,7 +95,7 @@ func (s *Supervisor) readChild(c *child) {
 func resultOf(m ipc.Envelope) ipc.Result { return m.Result() }
 
 // launch starts a child and waits until it serves.
-func (r *embeddedRuntime) launch(ctx context.Context) (*child, ipc.Result, error) {
+func (r *embeddedRuntime) launch(ctx context.Context) (*child.Process, ipc.Result, error) {
 	s := r.s
 	c, err := r.spawn()
 	if err != nil {
@@ -103,20 +105,20 @@ func (r *embeddedRuntime) launch(ctx context.Context) (*child, ipc.Result, error
 	defer timer.Stop()
 	for {
 		select {
-		case m, ok := <-c.msgs:
+		case m, ok := <-c.Msgs:
 			if !ok {
-				<-c.exited
-				return nil, ipc.Result{}, fmt.Errorf("the dev server exited while starting (%v)%s", c.err, indentTail(c.lastOutput()))
+				<-c.Exited
+				return nil, ipc.Result{}, fmt.Errorf("the dev server exited while starting (%v)%s", c.Err, child.IndentTail(c.LastOutput()))
 			}
 			if m.Type == ipc.TypeReady {
 				r := resultOf(m)
-				c.problems = r.Problems
+				c.Problems = r.Problems
 				return c, r, nil
 			}
 		case <-timer.C:
-			_ = kill(c.pid)
-			<-c.exited
-			return nil, ipc.Result{}, fmt.Errorf("the dev server did not start within %s%s", s.opts.ReadyTimeout, indentTail(c.lastOutput()))
+			_ = child.Kill(c.PID)
+			<-c.Exited
+			return nil, ipc.Result{}, fmt.Errorf("the dev server did not start within %s%s", s.opts.ReadyTimeout, child.IndentTail(c.LastOutput()))
 		case <-ctx.Done():
 			s.retire(c)
 			return nil, ipc.Result{}, ctx.Err()
@@ -124,61 +126,38 @@ func (r *embeddedRuntime) launch(ctx context.Context) (*child, ipc.Result, error
 	}
 }
 
-// request sends m and waits for the child's answer with the same id. It returns an error when
-// the child dies or does not answer in time; the caller restarts it.
-func (s *Supervisor) request(c *child, m ipc.Envelope, want ipc.MessageType) (ipc.Envelope, error) {
-	return s.await(c, m, func(r ipc.Envelope) bool { return r.Type == want && r.ID == m.ID })
-}
-
-// await sends m and waits for the first message that answers it. A child that dies is an
-// error; one that does not answer within ReloadTimeout is killed, and that is an error too.
-func (s *Supervisor) await(c *child, m ipc.Envelope, answers func(ipc.Envelope) bool) (ipc.Envelope, error) {
-	if err := c.conn.Send(m); err != nil {
-		return ipc.Envelope{}, fmt.Errorf("the dev server is not reachable: %w", err)
+// await sends m to c and waits for the message that answers it (child.Process.Await), and
+// says in the log when c had to be killed for not answering within ReloadTimeout.
+func (s *Supervisor) await(c *child.Process, m ipc.Envelope, answers func(ipc.Envelope) bool) (ipc.Envelope, error) {
+	r, err := c.Await(m, answers, s.opts.ReloadTimeout)
+	if errors.Is(err, child.ErrNoAnswer) {
+		s.logf("%s %v; killed it", s.prefix, err)
 	}
-	timer := time.NewTimer(s.opts.ReloadTimeout)
-	defer timer.Stop()
-	for {
-		select {
-		case r, ok := <-c.msgs:
-			if !ok {
-				<-c.exited
-				return ipc.Envelope{}, fmt.Errorf("the dev server exited (%v)", c.err)
-			}
-			if answers(r) {
-				return r, nil
-			}
-		case <-timer.C:
-			s.logf("%s the dev server did not answer within %s; killing it", s.prefix, s.opts.ReloadTimeout)
-			_ = kill(c.pid)
-			<-c.exited
-			return ipc.Envelope{}, fmt.Errorf("the dev server did not answer within %s", s.opts.ReloadTimeout)
-		}
-	}
+	return r, err
 }
 
 // stopAccepting asks c to stop taking requests and waits until it says it has (or exited), so
 // that every later request reaches its successor.
-func (r *embeddedRuntime) stopAccepting(c *child) {
-	if err := c.conn.Send(ipc.Envelope{Type: ipc.TypeShutdown}); err != nil {
-		_ = kill(c.pid)
+func (r *embeddedRuntime) stopAccepting(c *child.Process) {
+	if err := c.Conn.Send(ipc.Envelope{Type: ipc.TypeShutdown}); err != nil {
+		_ = child.Kill(c.PID)
 		return
 	}
 	timer := time.NewTimer(5 * time.Second)
 	defer timer.Stop()
 	for {
 		select {
-		case m, ok := <-c.msgs:
+		case m, ok := <-c.Msgs:
 			if !ok {
 				return
 			}
 			if m.Type == ipc.TypeDraining {
 				return
 			}
-		case <-c.exited:
+		case <-c.Exited:
 			return
 		case <-timer.C:
-			_ = kill(c.pid)
+			_ = child.Kill(c.PID)
 			return
 		}
 	}
@@ -186,13 +165,13 @@ func (r *embeddedRuntime) stopAccepting(c *child) {
 
 // reload sends one batch and returns the child's result. An error means the child is gone or
 // did not answer; the supervisor restarts it.
-func (r *embeddedRuntime) reload(ctx context.Context, c *child, id int64, batch []ipc.Change, all bool) (ipc.Result, error) {
+func (r *embeddedRuntime) reload(ctx context.Context, c *child.Process, id int64, batch []ipc.Change, all bool) (ipc.Result, error) {
 	msg := ipc.Reload(id, r.s.root, batch)
 	if all {
 		msg = ipc.Envelope{Type: ipc.TypeReloadAll, ID: id}
 	}
 	sent := time.Now()
-	reply, err := r.s.request(c, msg, ipc.TypeResult)
+	reply, err := r.s.await(c, msg, func(m ipc.Envelope) bool { return m.Type == ipc.TypeResult && m.ID == msg.ID })
 	if err != nil {
 		return ipc.Result{}, err
 	}
@@ -232,9 +211,9 @@ func (r *embeddedRuntime) logTrace(enqueued, sent, replied time.Time, batch []ip
 }
 
 // activate has nothing to do: children share the listening socket.
-func (r *embeddedRuntime) activate(*child) {}
+func (r *embeddedRuntime) activate(*child.Process) {}
 
 // call runs a command in the child over IPC.
-func (r *embeddedRuntime) call(ctx context.Context, c *child, name ipc.Command, args any) (json.RawMessage, error) {
-	return r.s.callChild(ctx, c, name, args)
+func (r *embeddedRuntime) call(ctx context.Context, c *child.Process, name ipc.Command, args any) (json.RawMessage, error) {
+	return c.Call(ctx, name, args)
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/medusa-ls/medusa-ls/devserver/child"
 	"github.com/medusa-ls/medusa-ls/devserver/host"
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/diag"
@@ -21,7 +22,7 @@ func (s *Supervisor) loop(ctx context.Context) error {
 	for {
 		var exited <-chan struct{}
 		if s.child != nil {
-			exited = s.child.exited
+			exited = s.child.Exited
 		}
 		select {
 		case <-ctx.Done():
@@ -169,7 +170,7 @@ func (s *Supervisor) reload(ctx context.Context, batch []ipc.Change, all bool) {
 		return
 	}
 	s.setProblems(res.Problems)
-	s.child.problems = res.Problems
+	s.child.Problems = res.Problems
 	for _, line := range FormatReload(s.prefix, s.root, res) {
 		s.logf("%s", line)
 	}
@@ -215,15 +216,15 @@ func (s *Supervisor) restart(ctx context.Context, reason string, crashed bool) {
 		}
 	}
 	old := s.child
-	if !old.alive() {
+	if !old.Alive() {
 		old = nil
 	}
 	// The replacement boots beside the old child, which keeps answering meanwhile: on a busy
 	// machine the two share the CPU, and a Medusa boot took 12 s instead of 7 under constant
 	// requests. The old child yields until the new one takes over (or is refused).
 	restore := func() {}
-	if old != nil && old.pid > 0 {
-		restore = yieldCPU(old.pid)
+	if old != nil && old.PID > 0 {
+		restore = child.YieldCPU(old.PID)
 	}
 	c, res, err := s.rt.launch(ctx)
 	if err != nil {
@@ -243,7 +244,7 @@ func (s *Supervisor) restart(ctx context.Context, reason string, crashed bool) {
 		return
 	}
 	if old != nil && !crashed {
-		if broken := newErrors(old.problems, res.Problems); len(broken) > 0 {
+		if broken := newErrors(old.Problems, res.Problems); len(broken) > 0 {
 			restore()
 			s.logf("%s the restarted dev server has errors; still serving the previous one:", s.prefix)
 			for _, line := range formatProblems(s.root, broken, true) {
@@ -263,7 +264,7 @@ func (s *Supervisor) restart(ctx context.Context, reason string, crashed bool) {
 	s.markUp()
 	if old != nil {
 		s.rt.stopAccepting(old)
-		go s.awaitExit(old)
+		go old.AwaitExit()
 	}
 	s.setProblems(res.Problems)
 	s.logf("%s restarted in %s", s.prefix, formatMs(ms(time.Since(begin))))
@@ -331,7 +332,7 @@ func firstLine(s string) string {
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // setChild records the serving child, for the loop and for Call.
-func (s *Supervisor) setChild(c *child) {
+func (s *Supervisor) setChild(c *child.Process) {
 	s.child = c
 	s.current.Store(c)
 	s.mu.Lock()

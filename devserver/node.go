@@ -21,6 +21,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/medusa-ls/medusa-ls/devserver/child"
 	"github.com/medusa-ls/medusa-ls/devserver/host"
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/diag"
@@ -69,7 +70,7 @@ type nodeRuntime struct {
 	// to, the one serving now, and what the processes' event buses report.
 	workers int
 	mu      sync.Mutex
-	sets    map[*child]*workerSet
+	sets    map[*child.Process]*workerSet
 	active  *workerSet
 	events  *eventTracker
 }
@@ -106,7 +107,7 @@ func newNodeRuntime(s *Supervisor) (*nodeRuntime, error) {
 		return nil, fmt.Errorf("--workers %d: the number of workers must be 0 (one shared process) or more", s.opts.Workers)
 	}
 	r.workers = s.opts.Workers
-	r.sets = map[*child]*workerSet{}
+	r.sets = map[*child.Process]*workerSet{}
 	r.events = newEventTracker(r)
 	return r, nil
 }
@@ -156,7 +157,7 @@ func writeNodeHelper() (string, error) {
 func (r *nodeRuntime) serve(ln net.Listener) (func(), error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, req *http.Request) {
-		if c := r.s.current.Load(); c.alive() {
+		if c := r.s.current.Load(); c.Alive() {
 			_, _ = w.Write([]byte("OK"))
 			return
 		}
@@ -184,13 +185,13 @@ func freePort(host string) (int, error) {
 // spawn starts one Medusa process. role is its MEDUSA_WORKER_MODE ("" leaves Medusa's own
 // choice: projectConfig.workerMode, else shared); name labels its output and its diagnostics
 // when several run.
-func (r *nodeRuntime) spawn(role, name string) (*child, error) {
+func (r *nodeRuntime) spawn(role, name string) (*child.Process, error) {
 	s := r.s
 	port, err := freePort("127.0.0.1")
 	if err != nil {
 		return nil, fmt.Errorf("finding a port for Medusa: %w", err)
 	}
-	t, err := newTransport()
+	t, err := child.NewTransport()
 	if err != nil {
 		return nil, err
 	}
@@ -217,22 +218,22 @@ func (r *nodeRuntime) spawn(role, name string) (*child, error) {
 		env["MEDUSA_FF_BACKEND_HMR"] = "true"
 	}
 	cmd.Env = dotenv.Lines(env)
-	if err := t.attachNode(cmd); err != nil {
-		t.close()
+	if err := t.AttachNode(cmd); err != nil {
+		t.Close()
 		return nil, err
 	}
 	c, err := s.startChild(cmd, t, fmt.Sprintf("127.0.0.1:%d", port), outputLabel(role, name))
 	if err != nil {
 		return nil, fmt.Errorf("starting Medusa (%s %s): %w", r.node, diag.RelPath(s.root, r.cli), err)
 	}
-	c.role, c.name = role, name
+	c.Role, c.Name = role, name
 	go r.read(c)
 	go func() {
-		<-c.exited
+		<-c.Exited
 		if role == RoleWorker {
 			return
 		}
-		r.proxy.clearIf(c.addr) // requests wait for its successor instead of failing
+		r.proxy.clearIf(c.Addr) // requests wait for its successor instead of failing
 		r.dropWorkers(c)        // a server's workers go with it; its successor starts its own
 	}()
 	return c, nil
@@ -240,15 +241,13 @@ func (r *nodeRuntime) spawn(role, name string) (*child, error) {
 
 // read delivers the Node child's messages: command answers to their callers, Medusa's errors
 // to the reload collecting them or, outside reloads, to listeners as runtime errors.
-func (r *nodeRuntime) read(c *child) {
-	c.receive(func(m ipc.Envelope) bool {
+func (r *nodeRuntime) read(c *child.Process) {
+	c.Receive(func(m ipc.Envelope) bool {
 		switch m.Type {
 		case ipc.TypeNodeHello:
-			c.mu.Lock()
-			c.helper = true
-			c.mu.Unlock()
+			c.HelperSaidHello()
 		case ipc.TypeNodeLog:
-			if !r.collect(c, m) && m.Level == "error" {
+			if !c.Collect(m) && m.Level == "error" {
 				r.runtimeError(c, m)
 			}
 		case typeNodeEvent:
@@ -260,44 +259,9 @@ func (r *nodeRuntime) read(c *child) {
 	}, nil) // a line that is not JSON is not the helper's; Medusa's own are all JSON
 }
 
-// collect hands m to the reload or boot in progress, if one is listening, and says whether it
-// did. Errors on requests are never a reload's.
-func (r *nodeRuntime) collect(c *child, m ipc.Envelope) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.logs == nil || m.Request != nil {
-		return false
-	}
-	*c.logs = append(*c.logs, m)
-	return true
-}
-
-func (c *child) startCollect() {
-	c.mu.Lock()
-	c.logs = new([]ipc.Envelope)
-	c.mu.Unlock()
-}
-
-func (c *child) stopCollect() []ipc.Envelope {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.logs == nil {
-		return nil
-	}
-	logs := *c.logs
-	c.logs = nil
-	return logs
-}
-
-func (c *child) hasHelper() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.helper
-}
-
 // runtimeError reports an error Medusa logged while serving: a route that threw (Medusa's error
 // handler logs every 5xx), a subscriber, a job.
-func (r *nodeRuntime) runtimeError(c *child, m ipc.Envelope) {
+func (r *nodeRuntime) runtimeError(c *child.Process, m ipc.Envelope) {
 	fallback := ""
 	if m.Request != nil {
 		fallback = m.Request.File // a failure in Medusa's code on a project route: on the route file
@@ -312,11 +276,11 @@ func (r *nodeRuntime) runtimeError(c *child, m ipc.Envelope) {
 	} else {
 		e.What = firstLine(strings.TrimSpace(strings.TrimPrefix(m.Message, "[HMR]")))
 	}
-	if r.workers > 0 && c.name != "" {
+	if r.workers > 0 && c.Name != "" {
 		// which of the topology's processes it happened in
-		e.What = strings.TrimSpace(c.name + ": " + e.What)
+		e.What = strings.TrimSpace(c.Name + ": " + e.What)
 		for i := range ds {
-			ds[i].Message = fmt.Sprintf("%s (in %s)", ds[i].Message, c.name)
+			ds[i].Message = fmt.Sprintf("%s (in %s)", ds[i].Message, c.Name)
 		}
 	}
 	r.s.emit(Event{Runtime: e})
@@ -325,7 +289,7 @@ func (r *nodeRuntime) runtimeError(c *child, m ipc.Envelope) {
 // launch starts Medusa and waits until it answers on /health. With workers, it first checks that
 // the project can run the production topology, then starts the server and the workers side by
 // side and returns once all of them serve.
-func (r *nodeRuntime) launch(ctx context.Context) (*child, ipc.Result, error) {
+func (r *nodeRuntime) launch(ctx context.Context) (*child.Process, ipc.Result, error) {
 	s := r.s
 	r.checkDatabase()
 	if r.workers > 0 {
@@ -366,15 +330,15 @@ func (r *nodeRuntime) launch(ctx context.Context) (*child, ipc.Result, error) {
 			}
 		}
 	}
-	c.problems = r.problems.all()
+	c.Problems = r.problems.all()
 	r.lintMu.Lock()
 	r.lint = map[string][]diag.Diagnostic{}
 	for _, d := range reloaders.LintProject(s.root) {
 		r.lint[d.File] = append(r.lint[d.File], d)
 	}
 	r.lintMu.Unlock()
-	res := ipc.Result{Success: true, Problems: r.withLint(c.problems), Resources: reloaders.StaticResources(s.root)}
-	if !c.hasHelper() {
+	res := ipc.Result{Success: true, Problems: r.withLint(c.Problems), Resources: reloaders.StaticResources(s.root)}
+	if !c.HasHelper() {
 		s.logf("%s note: the medusa-ls helper did not load in Node; errors are reported from Medusa's output only", s.prefix)
 	}
 	return c, res, nil
@@ -383,9 +347,9 @@ func (r *nodeRuntime) launch(ctx context.Context) (*child, ipc.Result, error) {
 // awaitReady waits until c answers on /health and returns what Medusa logged meanwhile. A child
 // that exits, does not answer within ReadyTimeout, or is abandoned with ctx is an error (and is
 // gone).
-func (r *nodeRuntime) awaitReady(ctx context.Context, c *child) ([]ipc.Envelope, error) {
+func (r *nodeRuntime) awaitReady(ctx context.Context, c *child.Process) ([]ipc.Envelope, error) {
 	s := r.s
-	c.startCollect()
+	c.StartCollect()
 	timer := time.NewTimer(s.opts.ReadyTimeout)
 	defer timer.Stop()
 	tick := time.NewTicker(50 * time.Millisecond)
@@ -396,22 +360,22 @@ func (r *nodeRuntime) awaitReady(ctx context.Context, c *child) ([]ipc.Envelope,
 	for {
 		select {
 		case <-slow.C:
-			if c.role != RoleWorker { // one word for the topology: its server's
+			if c.Role != RoleWorker { // one word for the topology: its server's
 				r.slowBoot(c, 20*time.Second) // Medusa waits for its database without a word
 			}
-		case <-c.exited:
-			logs := c.stopCollect()
+		case <-c.Exited:
+			logs := c.StopCollect()
 			return nil, r.bootError(c, logs)
 		case <-timer.C:
-			_ = kill(c.pid)
-			<-c.exited
-			return nil, fmt.Errorf("%s did not start within %s%s", c.what(), s.opts.ReadyTimeout, indentTail(c.lastOutput()))
+			_ = child.Kill(c.PID)
+			<-c.Exited
+			return nil, fmt.Errorf("%s did not start within %s%s", what(c), s.opts.ReadyTimeout, child.IndentTail(c.LastOutput()))
 		case <-ctx.Done():
-			c.stopCollect()
+			c.StopCollect()
 			s.retire(c)
 			return nil, ctx.Err()
 		case <-tick.C:
-			resp, err := client.Get("http://" + c.addr + "/health")
+			resp, err := client.Get("http://" + c.Addr + "/health")
 			if err != nil {
 				continue
 			}
@@ -419,7 +383,7 @@ func (r *nodeRuntime) awaitReady(ctx context.Context, c *child) ([]ipc.Envelope,
 			if resp.StatusCode != http.StatusOK {
 				continue
 			}
-			return c.stopCollect(), nil
+			return c.StopCollect(), nil
 		}
 	}
 }
@@ -448,49 +412,49 @@ func (e *BootError) Error() string {
 			return msg + ": " + p.Message + hint
 		}
 	}
-	return msg + indentTail(e.Output) + hint
+	return msg + child.IndentTail(e.Output) + hint
 }
 
-func (r *nodeRuntime) bootError(c *child, logs []ipc.Envelope) error {
+func (r *nodeRuntime) bootError(c *child.Process, logs []ipc.Envelope) error {
 	var ps []diag.Diagnostic
 	for _, m := range logs {
 		if m.Level == "error" {
 			ps = append(ps, logDiagnostics(r.s.root, m, "", diag.CodeLoad)...)
 		}
 	}
-	texts := []string{c.lastOutput()}
+	texts := []string{c.LastOutput()}
 	for _, m := range logs {
 		texts = append(texts, m.Message)
 		if m.Exception != nil {
 			texts = append(texts, m.Exception.Code+" "+m.Exception.Message)
 		}
 	}
-	be := &BootError{Err: c.err, Problems: dedupe(ps), Output: c.lastOutput(), Hint: databaseHint(r.s.env, texts...)}
+	be := &BootError{Err: c.Err, Problems: dedupe(ps), Output: c.LastOutput(), Hint: databaseHint(r.s.env, texts...)}
 	if r.workers > 0 {
-		be.Process = c.name
+		be.Process = c.Name
 	}
 	return be
 }
 
 // activate points the proxy at the new child; its workers become the ones reloads go to.
-func (r *nodeRuntime) activate(c *child) {
-	r.proxy.set(c.addr)
+func (r *nodeRuntime) activate(c *child.Process) {
+	r.proxy.set(c.Addr)
 	r.activateWorkers(c)
 }
 
 // stopAccepting asks Medusa to shut down gracefully (it stops accepting, finishes in-flight
 // requests, runs the modules' shutdown hooks, exits); the proxy has already moved on.
-func (r *nodeRuntime) stopAccepting(c *child) {
-	r.proxy.clearIf(c.addr)
+func (r *nodeRuntime) stopAccepting(c *child.Process) {
+	r.proxy.clearIf(c.Addr)
 	// Medusa's shutdown destroys connections it sees idle, even one a request was just written
 	// on: it is told to stop only once the proxy has nothing in flight to it (at most 10 s).
-	r.proxy.drain(c.addr, 10*time.Second)
-	_ = terminate(c.pid)
+	r.proxy.drain(c.Addr, 10*time.Second)
+	_ = child.Terminate(c.PID)
 	r.dropWorkers(c) // its workers finish the events they have taken, then exit
 }
 
 // call runs a helper command in Medusa.
-func (r *nodeRuntime) call(ctx context.Context, c *child, name ipc.Command, args any) (json.RawMessage, error) {
+func (r *nodeRuntime) call(ctx context.Context, c *child.Process, name ipc.Command, args any) (json.RawMessage, error) {
 	if r.workers > 0 {
 		switch name {
 		case ipc.CmdEmitEvent:
@@ -504,10 +468,10 @@ func (r *nodeRuntime) call(ctx context.Context, c *child, name ipc.Command, args
 			c = w
 		}
 	}
-	if !c.hasHelper() {
+	if !c.HasHelper() {
 		return nil, fmt.Errorf("%s needs the medusa-ls helper in Node, which did not load (see the output)", name)
 	}
-	raw, err := r.s.callChild(ctx, c, name, args)
+	raw, err := c.Call(ctx, name, args)
 	if err != nil || name != ipc.CmdJobs {
 		return raw, err
 	}
@@ -532,41 +496,6 @@ func (r *nodeRuntime) call(ctx context.Context, c *child, name ipc.Command, args
 		out = append(out, info)
 	}
 	return json.Marshal(out)
-}
-
-// callChild sends a command message to c and waits for its answer.
-func (s *Supervisor) callChild(ctx context.Context, c *child, name ipc.Command, args any) (json.RawMessage, error) {
-	raw, err := json.Marshal(args)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	s.nextID++
-	id := s.nextID
-	s.mu.Unlock()
-	reply := make(chan ipc.Envelope, 1)
-	c.mu.Lock()
-	c.pending[id] = reply
-	c.mu.Unlock()
-	defer func() {
-		c.mu.Lock()
-		delete(c.pending, id)
-		c.mu.Unlock()
-	}()
-	if err := c.conn.Send(ipc.Envelope{Type: ipc.TypeCommand, ID: id, Name: name, Args: raw}); err != nil {
-		return nil, fmt.Errorf("the dev server is not reachable: %w", err)
-	}
-	select {
-	case m := <-reply:
-		if m.Error != "" {
-			return nil, errors.New(m.Error)
-		}
-		return m.Data, nil
-	case <-c.exited:
-		return nil, errors.New("the dev server exited")
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
 }
 
 // target is one hmr-reload to send: a resource file, and the change that led to it.
@@ -602,7 +531,7 @@ var kindOrder = map[string]int{"modules": 0, "workflows": 1, "routes": 2, "subsc
 
 // reload applies a batch: each file is checked, then reloaded by Medusa; a file outside the
 // resource folders reloads the resources that import it.
-func (r *nodeRuntime) reload(ctx context.Context, c *child, id int64, batch []ipc.Change, all bool) (ipc.Result, error) {
+func (r *nodeRuntime) reload(ctx context.Context, c *child.Process, id int64, batch []ipc.Change, all bool) (ipc.Result, error) {
 	res, err := r.reloadFiles(ctx, c, id, batch, all)
 	r.lintMu.Lock()
 	if r.lint != nil {
@@ -639,7 +568,7 @@ func (r *nodeRuntime) withLint(problems []diag.Diagnostic) []diag.Diagnostic {
 	return reloaders.Merge(problems, lint)
 }
 
-func (r *nodeRuntime) reloadFiles(ctx context.Context, c *child, _ int64, batch []ipc.Change, all bool) (ipc.Result, error) {
+func (r *nodeRuntime) reloadFiles(ctx context.Context, c *child.Process, _ int64, batch []ipc.Change, all bool) (ipc.Result, error) {
 	s := r.s
 	start := time.Now()
 	res := ipc.Result{Success: true, Applied: true}
@@ -647,7 +576,7 @@ func (r *nodeRuntime) reloadFiles(ctx context.Context, c *child, _ int64, batch 
 		res.Restart, res.Note = true, "reload of every file requested: restarting Medusa"
 		return res, nil
 	}
-	if c.hasHelper() {
+	if c.HasHelper() {
 		return r.reloadTargeted(ctx, c, batch, res, start)
 	}
 	var targets []target
@@ -658,13 +587,13 @@ func (r *nodeRuntime) reloadFiles(ctx context.Context, c *child, _ int64, batch 
 			targets = append(targets, target{action: action, file: ch.File, kind: kind, cause: ch.File})
 			continue
 		}
-		if !c.hasHelper() {
+		if !c.HasHelper() {
 			res.Note = fmt.Sprintf("Medusa reloads only files in resource folders; %s changed, and its importers are not known without the medusa-ls helper", rel)
 			continue
 		}
 		importers, err := r.importers(ctx, c, ch.File)
 		if err != nil {
-			if !c.alive() {
+			if !c.Alive() {
 				return res, err
 			}
 			res.Note = fmt.Sprintf("finding what imports %s: %v", rel, err)
@@ -845,7 +774,7 @@ type helperResult struct {
 // router, workflow definitions, hook handlers, subscriptions) in one step, so no request sees a
 // half-loaded API and no run finds a workflow missing. Each file's outcome is its own: an error is
 // reported on the file that raised it, and a file that failed before is retried with every batch.
-func (r *nodeRuntime) reloadTargeted(ctx context.Context, c *child, batch []ipc.Change, res ipc.Result, start time.Time) (ipc.Result, error) {
+func (r *nodeRuntime) reloadTargeted(ctx context.Context, c *child.Process, batch []ipc.Change, res ipc.Result, start time.Time) (ipc.Result, error) {
 	s := r.s
 	// Requests that arrive from here on wait for the new code (the reload releases them as soon
 	// as Medusa has swapped it in), rather than being answered by the code being replaced.
@@ -1078,14 +1007,14 @@ func problemKey(t target) string {
 }
 
 // send asks Medusa to reload one file and waits for its hmr-result, with what it logged.
-func (r *nodeRuntime) send(c *child, t target) (bool, []ipc.Envelope, error) {
+func (r *nodeRuntime) send(c *child.Process, t target) (bool, []ipc.Envelope, error) {
 	r.proxy.pause()
 	defer r.proxy.resume()
-	c.startCollect()
+	c.StartCollect()
 	msg := ipc.Envelope{Type: ipc.TypeReload, Action: t.action, File: t.file, RootDirectory: r.s.root}
 	// Medusa's answer has no id; reloads are sent one at a time, so the next result is this one's.
 	reply, err := r.s.await(c, msg, func(m ipc.Envelope) bool { return m.Type == ipc.TypeResult })
-	logs := c.stopCollect()
+	logs := c.StopCollect()
 	if err != nil {
 		return false, nil, fmt.Errorf("reloading %s: %w", diag.RelPath(r.s.root, t.file), err)
 	}
@@ -1094,8 +1023,8 @@ func (r *nodeRuntime) send(c *child, t target) (bool, []ipc.Envelope, error) {
 
 // importers asks the helper which loaded project files import file, and drops them all from
 // Node's require cache so that the reloads below load them afresh.
-func (r *nodeRuntime) importers(ctx context.Context, c *child, file string) ([]string, error) {
-	raw, err := r.s.callChild(ctx, c, "invalidate", map[string]any{"files": []string{file}})
+func (r *nodeRuntime) importers(ctx context.Context, c *child.Process, file string) ([]string, error) {
+	raw, err := c.Call(ctx, "invalidate", map[string]any{"files": []string{file}})
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/medusa-ls/medusa-ls/devserver/child"
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 )
 
@@ -75,7 +76,7 @@ func newEventTracker(r *nodeRuntime) *eventTracker {
 // maxTracked bounds the events followed at once; the oldest are dropped beyond it.
 const maxTracked = 100_000
 
-func (t *eventTracker) observe(c *child, raw json.RawMessage) {
+func (t *eventTracker) observe(c *child.Process, raw json.RawMessage) {
 	var rep eventReport
 	if json.Unmarshal(raw, &rep) != nil {
 		return
@@ -89,7 +90,7 @@ func (t *eventTracker) observe(c *child, raw json.RawMessage) {
 			if _, handled := t.done[e.ID]; handled {
 				continue // a fast worker reported it first
 			}
-			t.queued[e.ID] = &queuedEvent{name: e.Name, by: c.name, at: now}
+			t.queued[e.ID] = &queuedEvent{name: e.Name, by: c.Name, at: now}
 		}
 		if len(t.queued) > maxTracked {
 			t.dropOldest(len(t.queued) - maxTracked)
@@ -100,11 +101,11 @@ func (t *eventTracker) observe(c *child, raw json.RawMessage) {
 		}
 	case "active":
 		if q := t.queued[rep.ID]; q != nil {
-			q.taken = c.name
+			q.taken = c.Name
 		}
 	case "done", "failed":
 		delete(t.queued, rep.ID)
-		o := eventOutcome{process: c.name, outcomes: rep.Outcomes, err: rep.Error, at: now}
+		o := eventOutcome{process: c.Name, outcomes: rep.Outcomes, err: rep.Error, at: now}
 		for _, ch := range t.wait[rep.ID] {
 			ch <- o
 		}
@@ -223,11 +224,11 @@ const emitHandledWithin = 25 * time.Second
 
 // emitInTopology emits through the server's event bus (which queues the event in Redis) and
 // waits for the worker that takes it, reporting each subscriber's outcome and the worker.
-func (r *nodeRuntime) emitInTopology(ctx context.Context, server *child, args any) (json.RawMessage, error) {
-	if !server.hasHelper() {
+func (r *nodeRuntime) emitInTopology(ctx context.Context, server *child.Process, args any) (json.RawMessage, error) {
+	if !server.HasHelper() {
 		return nil, fmt.Errorf("%s needs the medusa-ls helper in Node, which did not load (see the output)", ipc.CmdEmitEvent)
 	}
-	raw, err := r.s.callChild(ctx, server, ipc.CmdEmitEvent, args)
+	raw, err := server.Call(ctx, ipc.CmdEmitEvent, args)
 	if err != nil {
 		return nil, err
 	}

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/medusa-ls/medusa-ls/devserver/child"
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/project"
@@ -62,9 +63,9 @@ func outputLabel(role, name string) string {
 }
 
 // what names c in messages: "Medusa", or "Medusa's worker 2" when several run.
-func (c *child) what() string {
-	if c.name != "" {
-		return "Medusa's " + c.name
+func what(c *child.Process) string {
+	if c.Name != "" {
+		return "Medusa's " + c.Name
 	}
 	return "Medusa"
 }
@@ -87,7 +88,7 @@ func (r *nodeRuntime) serverName() string {
 // that exits while the set runs is started again at once.
 type workerSet struct {
 	r      *nodeRuntime
-	server *child
+	server *child.Process
 	ctx    context.Context // ends when the set stops
 	cancel context.CancelFunc
 	ready  chan error // one boot result per worker, during the launch
@@ -100,7 +101,7 @@ type workerSet struct {
 type workerSlot struct {
 	index   int
 	name    string
-	c       *child
+	c       *child.Process
 	state   string
 	message string
 	spawned time.Time
@@ -114,7 +115,7 @@ type sentBatch struct {
 }
 
 // startWorkers starts the workers of server; they boot beside it.
-func (r *nodeRuntime) startWorkers(ctx context.Context, server *child) *workerSet {
+func (r *nodeRuntime) startWorkers(ctx context.Context, server *child.Process) *workerSet {
 	set := &workerSet{r: r, server: server, ready: make(chan error, r.workers)}
 	set.ctx, set.cancel = context.WithCancel(context.Background())
 	go func() {
@@ -176,29 +177,29 @@ func (set *workerSet) run(slot *workerSlot) {
 	for {
 		c := set.child(slot)
 		select {
-		case <-c.exited:
+		case <-c.Exited:
 		case <-set.ctx.Done():
 			return
 		}
 		if set.ctx.Err() != nil {
 			return
 		}
-		reason := fmt.Sprintf("exited (%v)", c.err)
-		if line := firstErrorLine(c.lastOutput()); line != "" {
+		reason := fmt.Sprintf("exited (%v)", c.Err)
+		if line := firstErrorLine(c.LastOutput()); line != "" {
 			reason = "exited: " + line
 		}
 		for {
 			if !set.allowRestart(slot, reason) {
 				return
 			}
-			s.logf("%s %s (pid %d) %s: restarting it", s.prefix, slot.name, c.pid, reason)
+			s.logf("%s %s (pid %d) %s: restarting it", s.prefix, slot.name, c.PID, reason)
 			begin := time.Now()
 			err := set.boot(slot)
 			if set.ctx.Err() != nil {
 				return
 			}
 			if err == nil {
-				s.logf("%s %s restarted in %s (pid %d)", s.prefix, slot.name, formatMs(ms(time.Since(begin))), set.child(slot).pid)
+				s.logf("%s %s restarted in %s (pid %d)", s.prefix, slot.name, formatMs(ms(time.Since(begin))), set.child(slot).PID)
 				set.catchUp(slot)
 				break
 			}
@@ -227,7 +228,7 @@ func (set *workerSet) boot(slot *workerSlot) error {
 		if err == nil {
 			err = r.verifyRole(set.ctx, c)
 			if err != nil {
-				_ = kill(c.pid)
+				_ = child.Kill(c.PID)
 			}
 		}
 	}
@@ -291,7 +292,7 @@ func (set *workerSet) allowRestart(slot *workerSlot, reason string) bool {
 	return true
 }
 
-func (set *workerSet) child(slot *workerSlot) *child {
+func (set *workerSet) child(slot *workerSlot) *child.Process {
 	set.mu.Lock()
 	defer set.mu.Unlock()
 	return slot.c
@@ -302,26 +303,26 @@ func (set *workerSet) child(slot *workerSlot) *child {
 func (set *workerSet) stop() {
 	set.cancel()
 	set.mu.Lock()
-	var cs []*child
+	var cs []*child.Process
 	for _, slot := range set.slots {
-		if slot.c.alive() {
+		if slot.c.Alive() {
 			cs = append(cs, slot.c)
 		}
 	}
 	set.mu.Unlock()
 	for _, c := range cs {
-		_ = terminate(c.pid)
-		go set.r.s.awaitExit(c)
+		_ = child.Terminate(c.PID)
+		go c.AwaitExit()
 	}
 }
 
 // readyWorkers returns the workers that serve now.
-func (set *workerSet) readyWorkers() []*child {
+func (set *workerSet) readyWorkers() []*child.Process {
 	set.mu.Lock()
 	defer set.mu.Unlock()
-	var out []*child
+	var out []*child.Process
 	for _, slot := range set.slots {
-		if slot.state == ProcessReady && slot.c.alive() {
+		if slot.state == ProcessReady && slot.c.Alive() {
 			out = append(out, slot.c)
 		}
 	}
@@ -365,18 +366,18 @@ func (set *workerSet) catchUp(slot *workerSlot) {
 		}
 	}
 	set.mu.Unlock()
-	if len(changes) == 0 || !c.alive() {
+	if len(changes) == 0 || !c.Alive() {
 		return
 	}
 	ctx, cancel := context.WithTimeout(set.ctx, set.r.s.opts.ReloadTimeout)
 	defer cancel()
-	if _, err := set.r.s.callChild(ctx, c, "reload", map[string]any{"changes": changes}); err != nil && c.alive() {
+	if _, err := c.Call(ctx, "reload", map[string]any{"changes": changes}); err != nil && c.Alive() {
 		set.r.s.logf("%s %s: reloading the files saved while it started: %v", set.r.s.prefix, slot.name, err)
 	}
 }
 
 // activateWorkers makes server's workers the ones reloads, emits and the status go to.
-func (r *nodeRuntime) activateWorkers(server *child) {
+func (r *nodeRuntime) activateWorkers(server *child.Process) {
 	if r.workers == 0 {
 		r.publishProcesses() // the one shared process
 		return
@@ -397,9 +398,9 @@ func (r *nodeRuntime) activateWorkers(server *child) {
 }
 
 // dropWorkers stops the workers of a server that is gone or retired.
-func (r *nodeRuntime) dropWorkers(server *child) {
+func (r *nodeRuntime) dropWorkers(server *child.Process) {
 	if r.workers == 0 {
-		if !server.alive() {
+		if !server.Alive() {
 			r.publishProcesses()
 		}
 		return
@@ -414,20 +415,20 @@ func (r *nodeRuntime) dropWorkers(server *child) {
 	if set != nil {
 		set.stop()
 	}
-	if !server.alive() {
+	if !server.Alive() {
 		r.publishProcesses()
 	}
 }
 
 // activeWorkers returns the set serving with server, or nil.
-func (r *nodeRuntime) workersOf(server *child) *workerSet {
+func (r *nodeRuntime) workersOf(server *child.Process) *workerSet {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.sets[server]
 }
 
 // readyWorker returns a worker of server that serves now.
-func (r *nodeRuntime) readyWorker(server *child) (*child, error) {
+func (r *nodeRuntime) readyWorker(server *child.Process) (*child.Process, error) {
 	set := r.workersOf(server)
 	if set == nil {
 		return nil, errors.New("no worker is running")
@@ -458,12 +459,12 @@ func (r *nodeRuntime) publishProcesses() {
 func (r *nodeRuntime) processes() []Process {
 	c := r.s.current.Load()
 	var out []Process
-	if c.alive() {
+	if c.Alive() {
 		role := RoleShared
 		if r.workers > 0 {
 			role = RoleServer
 		}
-		out = append(out, Process{Name: role, Role: role, PID: c.pid, State: ProcessReady})
+		out = append(out, Process{Name: role, Role: role, PID: c.PID, State: ProcessReady})
 	}
 	r.mu.Lock()
 	set := r.active
@@ -476,7 +477,7 @@ func (r *nodeRuntime) processes() []Process {
 	for _, slot := range set.slots {
 		p := Process{Name: slot.name, Role: RoleWorker, State: slot.state, Message: slot.message}
 		if slot.c != nil {
-			p.PID = slot.c.pid
+			p.PID = slot.c.PID
 		}
 		out = append(out, p)
 	}
@@ -496,16 +497,16 @@ func (s *Supervisor) setProcesses(ps []Process) {
 // also starts reporting its event bus's queue) and refuses one that does not run as its role:
 // projectConfig.workerMode in medusa-config wins over MEDUSA_WORKER_MODE, and a process on the
 // local event bus never sees the others' events.
-func (r *nodeRuntime) verifyRole(ctx context.Context, c *child) error {
-	if !c.hasHelper() {
-		r.s.logf("%s note: the medusa-ls helper did not load in %s; its worker mode and event bus are not checked", r.s.prefix, c.name)
+func (r *nodeRuntime) verifyRole(ctx context.Context, c *child.Process) error {
+	if !c.HasHelper() {
+		r.s.logf("%s note: the medusa-ls helper did not load in %s; its worker mode and event bus are not checked", r.s.prefix, c.Name)
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	raw, err := r.s.callChild(ctx, c, "topology", nil)
+	raw, err := c.Call(ctx, "topology", nil)
 	if err != nil {
-		return fmt.Errorf("asking %s how it runs: %w", c.what(), err)
+		return fmt.Errorf("asking %s how it runs: %w", what(c), err)
 	}
 	var t struct {
 		WorkerMode string `json:"workerMode"`
@@ -515,11 +516,11 @@ func (r *nodeRuntime) verifyRole(ctx context.Context, c *child) error {
 	if err := json.Unmarshal(raw, &t); err != nil {
 		return fmt.Errorf("the helper's topology answer: %w", err)
 	}
-	if t.WorkerMode != c.role {
-		return fmt.Errorf("%s runs in worker mode %q, not %q: medusa-config sets projectConfig.workerMode, which wins over MEDUSA_WORKER_MODE; with --workers, set workerMode: process.env.MEDUSA_WORKER_MODE or leave it out", c.what(), t.WorkerMode, c.role)
+	if t.WorkerMode != c.Role {
+		return fmt.Errorf("%s runs in worker mode %q, not %q: medusa-config sets projectConfig.workerMode, which wins over MEDUSA_WORKER_MODE; with --workers, set workerMode: process.env.MEDUSA_WORKER_MODE or leave it out", what(c), t.WorkerMode, c.Role)
 	}
-	if c.role == RoleWorker && !t.Consumes {
-		return fmt.Errorf("%s does not consume events (its event bus is %s): with --workers the project needs Medusa's Redis event bus, @medusajs/medusa/event-bus-redis", c.what(), t.Bus)
+	if c.Role == RoleWorker && !t.Consumes {
+		return fmt.Errorf("%s does not consume events (its event bus is %s): with --workers the project needs Medusa's Redis event bus, @medusajs/medusa/event-bus-redis", what(c), t.Bus)
 	}
 	return nil
 }
@@ -700,14 +701,14 @@ func runsIn(role, rel string) bool {
 // is in place only when every process that loads it has it, and a failure names the processes
 // it happened in. note says what could not be reloaded where (a worker that died meanwhile is
 // restarted with the saved files).
-func (r *nodeRuntime) reloadEverywhere(ctx context.Context, server *child, changes []ipc.Change) (helperAnswer, []ipc.Envelope, string, error) {
+func (r *nodeRuntime) reloadEverywhere(ctx context.Context, server *child.Process, changes []ipc.Change) (helperAnswer, []ipc.Envelope, string, error) {
 	s := r.s
 	var set *workerSet
 	if r.workers > 0 {
 		set = r.workersOf(server)
 	}
 	type call struct {
-		c       *child
+		c       *child.Process
 		changes []ipc.Change
 		out     helperAnswer
 		logs    []ipc.Envelope
@@ -722,7 +723,7 @@ func (r *nodeRuntime) reloadEverywhere(ctx context.Context, server *child, chang
 		}
 		return out
 	}
-	calls := []*call{{c: server, changes: forRole(server.role)}}
+	calls := []*call{{c: server, changes: forRole(server.Role)}}
 	if set != nil {
 		wc := forRole(RoleWorker)
 		set.record(wc) // before listing the workers: one that becomes ready meanwhile catches up
@@ -748,11 +749,11 @@ func (r *nodeRuntime) reloadEverywhere(ctx context.Context, server *child, chang
 				r.proxy.pause() // requests that arrive meanwhile are served by the new code
 				defer r.proxy.resume()
 			}
-			cl.c.startCollect()
+			cl.c.StartCollect()
 			// The helper bounds each step inside Medusa below this call's bound, so that it can
 			// put the last good code back and answer before the call gives up.
-			raw, err := s.callChild(cctx, cl.c, "reload", map[string]any{"changes": cl.changes, "limitMs": s.opts.ReloadTimeout.Milliseconds() * 2 / 3})
-			cl.logs = cl.c.stopCollect()
+			raw, err := cl.c.Call(cctx, "reload", map[string]any{"changes": cl.changes, "limitMs": s.opts.ReloadTimeout.Milliseconds() * 2 / 3})
+			cl.logs = cl.c.StopCollect()
 			if err == nil {
 				if uerr := json.Unmarshal(raw, &cl.out); uerr != nil {
 					err = fmt.Errorf("the helper's reload answer: %w", uerr)
@@ -763,13 +764,13 @@ func (r *nodeRuntime) reloadEverywhere(ctx context.Context, server *child, chang
 	}
 	wg.Wait()
 	if err := calls[0].err; err != nil {
-		if !server.alive() {
+		if !server.Alive() {
 			return helperAnswer{}, nil, "", err
 		}
 		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-			return helperAnswer{}, calls[0].logs, "", &reloadTimeout{what: server.what(), limit: s.opts.ReloadTimeout}
+			return helperAnswer{}, calls[0].logs, "", &reloadTimeout{what: what(server), limit: s.opts.ReloadTimeout}
 		}
-		return helperAnswer{}, nil, "", fmt.Errorf("reloading in %s: %w", server.what(), err)
+		return helperAnswer{}, nil, "", fmt.Errorf("reloading in %s: %w", what(server), err)
 	}
 	if len(calls) == 1 {
 		return calls[0].out, calls[0].logs, "", nil
@@ -782,10 +783,10 @@ func (r *nodeRuntime) reloadEverywhere(ctx context.Context, server *child, chang
 	var logs []ipc.Envelope
 	for _, cl := range calls {
 		if cl.err != nil {
-			if cl.c.alive() {
-				_ = kill(cl.c.pid) // it did not answer: its restart loads the saved files
+			if cl.c.Alive() {
+				_ = child.Kill(cl.c.PID) // it did not answer: its restart loads the saved files
 			}
-			notes = append(notes, fmt.Sprintf("%s did not reload (%v); it restarts with the saved files", cl.c.name, cl.err))
+			notes = append(notes, fmt.Sprintf("%s did not reload (%v); it restarts with the saved files", cl.c.Name, cl.err))
 			continue
 		}
 		logs = append(logs, cl.logs...)
@@ -794,7 +795,7 @@ func (r *nodeRuntime) reloadEverywhere(ctx context.Context, server *child, chang
 		for _, hr := range cl.out.Results {
 			failed := !hr.OK && !hr.Fallback && hr.Blocked == ""
 			if failed {
-				failedIn[hr.File] = append(failedIn[hr.File], cl.c.name)
+				failedIn[hr.File] = append(failedIn[hr.File], cl.c.Name)
 			}
 			i, seen := index[hr.File]
 			if !seen {

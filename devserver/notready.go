@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/medusa-ls/medusa-ls/devserver/child"
 	"github.com/medusa-ls/medusa-ls/diag"
 )
 
@@ -173,11 +174,11 @@ func (s *Supervisor) runtimeName() string {
 }
 
 // exitReason says why a child that ran has exited: its first error line, else its status.
-func (s *Supervisor) exitReason(c *child) string {
-	if line := firstErrorLine(c.lastOutput()); line != "" {
+func (s *Supervisor) exitReason(c *child.Process) string {
+	if line := firstErrorLine(c.LastOutput()); line != "" {
 		return fmt.Sprintf("%s exited: %s", s.runtimeName(), line)
 	}
-	return fmt.Sprintf("%s exited (%v)", s.runtimeName(), c.err)
+	return fmt.Sprintf("%s exited (%v)", s.runtimeName(), c.Err)
 }
 
 // launchReason says why a launch failed, in one line.
@@ -284,9 +285,9 @@ func databaseAddress(raw string) string {
 
 // slowBoot is said when Medusa has not answered after a while: why, when the database is the
 // reason, and otherwise only that it is still starting.
-func (r *nodeRuntime) slowBoot(c *child, after time.Duration) {
+func (r *nodeRuntime) slowBoot(c *child.Process, after time.Duration) {
 	s := r.s
-	if hint := databaseHint(s.env, c.lastOutput()); hint != "" {
+	if hint := databaseHint(s.env, c.LastOutput()); hint != "" {
 		s.logf("%s Medusa has not started after %s: %s", s.prefix, after, hint)
 		return
 	}

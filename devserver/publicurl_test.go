@@ -1,6 +1,10 @@
 package devserver
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/medusa-ls/medusa-ls/devserver/child"
+)
 
 func TestPublicURLs(t *testing.T) {
 	s := &Supervisor{}
@@ -14,7 +18,7 @@ func TestPublicURLs(t *testing.T) {
 		{"127.0.0.1:9000", "Admin URL → http://127.0.0.1:9000/app", "Admin URL → http://127.0.0.1:9000/app"},
 		{"", "Admin URL → http://127.0.0.1:43361/app", "Admin URL → http://127.0.0.1:43361/app"},
 	} {
-		if got := s.publicURLs(&child{addr: tc.addr}, tc.line); got != tc.want {
+		if got := s.publicURLs(&child.Process{Addr: tc.addr}, tc.line); got != tc.want {
 			t.Errorf("addr %q, %q → %q, want %q", tc.addr, tc.line, got, tc.want)
 		}
 	}

@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/medusa-ls/medusa-ls/devserver/child"
 	"github.com/medusa-ls/medusa-ls/devserver/host"
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/devserver/watch"
@@ -138,9 +139,9 @@ type Supervisor struct {
 	writing  map[string]time.Time // files seen open for writing, since when
 	kick     chan struct{}
 	cmds     chan command
-	child    *child
+	child    *child.Process
 	rt       runtime
-	current  atomic.Pointer[child] // the serving child, for callers outside the loop
+	current  atomic.Pointer[child.Process] // the serving child, for callers outside the loop
 	problems []diag.Diagnostic
 	nextID   int64
 	hmr      bool
@@ -691,7 +692,7 @@ func (s *Supervisor) setProblems(ps []diag.Diagnostic) {
 func (s *Supervisor) Call(ctx context.Context, name ipc.Command, args any) (json.RawMessage, error) {
 	for {
 		c := s.current.Load()
-		if c.alive() {
+		if c.Alive() {
 			return s.rt.call(ctx, c, name, args)
 		}
 		s.mu.Lock()
@@ -719,14 +720,14 @@ type runtime interface {
 	// serve makes the user's port reach the children; the returned func undoes it.
 	serve(ln net.Listener) (stop func(), err error)
 	// launch starts a child and waits until it serves.
-	launch(ctx context.Context) (*child, ipc.Result, error)
+	launch(ctx context.Context) (*child.Process, ipc.Result, error)
 	// reload applies a batch (or everything); an error means the child is gone or did not
 	// answer, and the supervisor restarts it.
-	reload(ctx context.Context, c *child, id int64, batch []ipc.Change, all bool) (ipc.Result, error)
+	reload(ctx context.Context, c *child.Process, id int64, batch []ipc.Change, all bool) (ipc.Result, error)
 	// activate makes c the child that serves.
-	activate(c *child)
+	activate(c *child.Process)
 	// stopAccepting makes c stop taking new requests, and returns once it has.
-	stopAccepting(c *child)
+	stopAccepting(c *child.Process)
 	// call runs a command (emit an event, run a job) in c.
-	call(ctx context.Context, c *child, name ipc.Command, args any) (json.RawMessage, error)
+	call(ctx context.Context, c *child.Process, name ipc.Command, args any) (json.RawMessage, error)
 }

@@ -1,6 +1,6 @@
 //go:build unix
 
-package devserver
+package child
 
 import (
 	"os"
@@ -19,7 +19,7 @@ func TestYieldCPU(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	restore := yieldCPU(pid)
+	restore := YieldCPU(pid)
 	during, err := niceOf(pid)
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,6 @@
 //go:build linux
 
-package devserver
+package child
 
 import (
 	"os/exec"
@@ -8,7 +8,7 @@ import (
 )
 
 // setProcessGroup puts the child in its own process group (so that it and anything it starts
-// can be killed together) and has the kernel kill it if the supervisor dies.
+// can be killed together) and has the kernel Kill it if the supervisor dies.
 func setProcessGroup(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 }

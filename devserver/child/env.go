@@ -1,4 +1,4 @@
-package devserver
+package child
 
 // Environment variables between the supervisor and its child.
 const (

@@ -1,6 +1,6 @@
 //go:build windows
 
-package devserver
+package child
 
 import (
 	"bufio"
@@ -18,20 +18,20 @@ import (
 // On Windows descriptors cannot be inherited the Unix way, so the child dials back to a
 // loopback address with a one-time token, and binds the HTTP port itself. Restarts there have
 // a short window where connections are refused.
-type childTransport struct {
+type Transport struct {
 	ln    net.Listener
 	token string
 	conn  chan net.Conn
 }
 
-func newTransport() (*childTransport, error) {
+func NewTransport() (*Transport, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
-	t := &childTransport{ln: ln, token: hex.EncodeToString(b), conn: make(chan net.Conn, 1)}
+	t := &Transport{ln: ln, token: hex.EncodeToString(b), conn: make(chan net.Conn, 1)}
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -52,19 +52,19 @@ func newTransport() (*childTransport, error) {
 	return t, nil
 }
 
-func (t *childTransport) attach(cmd *exec.Cmd, listener *os.File) {
+func (t *Transport) Attach(cmd *exec.Cmd, listener *os.File) {
 	cmd.Env = append(cmd.Env, EnvIPCAddr+"="+t.ln.Addr().String(), EnvIPCToken+"="+t.token)
 }
 
 // attachNode would hand Node its IPC channel; on Windows Node expects a named pipe handle,
 // which medusa-ls does not create yet.
-func (t *childTransport) attachNode(cmd *exec.Cmd) error {
+func (t *Transport) AttachNode(cmd *exec.Cmd) error {
 	return errors.New("the node runtime is not supported on Windows yet; use --runtime embedded")
 }
 
-func (t *childTransport) afterStart() {}
+func (t *Transport) afterStart() {}
 
-func (t *childTransport) parentConn() (net.Conn, error) {
+func (t *Transport) parentConn() (net.Conn, error) {
 	select {
 	case c := <-t.conn:
 		_ = t.ln.Close()
@@ -75,23 +75,23 @@ func (t *childTransport) parentConn() (net.Conn, error) {
 	}
 }
 
-func (t *childTransport) close() { _ = t.ln.Close() }
+func (t *Transport) Close() { _ = t.ln.Close() }
 
-func listenerFile(l net.Listener) (*os.File, error) { return nil, nil }
+func ListenerFile(l net.Listener) (*os.File, error) { return nil, nil }
 
-// keepNonblocking has nothing to restore on Windows, where no descriptor is passed.
-func keepNonblocking(net.Listener) {}
+// KeepNonblocking has nothing to restore on Windows, where no descriptor is passed.
+func KeepNonblocking(net.Listener) {}
 
-func terminate(pid int) error { return kill(pid) }
+func Terminate(pid int) error { return Kill(pid) }
 
-func kill(pid int) error {
+func Kill(pid int) error {
 	if pid <= 0 {
 		return nil
 	}
 	return exec.Command("taskkill", "/PID", fmt.Sprint(pid), "/F", "/T").Run()
 }
 
-func inheritedIPC() (net.Conn, error) {
+func InheritedIPC() (net.Conn, error) {
 	addr := os.Getenv(EnvIPCAddr)
 	if addr == "" {
 		return nil, nil
@@ -107,7 +107,7 @@ func inheritedIPC() (net.Conn, error) {
 	return c, nil
 }
 
-func inheritedListener() (net.Listener, error) { return nil, nil }
+func InheritedListener() (net.Listener, error) { return nil, nil }
 
-// yieldCPU does nothing on Windows (see proc_unix.go).
-func yieldCPU(int) (restore func()) { return func() {} }
+// YieldCPU does nothing on Windows (see proc_unix.go).
+func YieldCPU(int) (restore func()) { return func() {} }

@@ -1,6 +1,6 @@
 //go:build unix
 
-package devserver
+package child
 
 import (
 	"fmt"
@@ -11,35 +11,35 @@ import (
 	"syscall"
 )
 
-// childTransport is what a child needs from its parent: the IPC socket (fd 3) and the
+// Transport is what a child needs from its parent: the IPC socket (fd 3) and the
 // listening socket (fd 4), passed as inherited descriptors.
-type childTransport struct {
+type Transport struct {
 	parentEnd *os.File // the supervisor's end of the socket pair
 	childEnd  *os.File
 }
 
-func newTransport() (*childTransport, error) {
+func NewTransport() (*Transport, error) {
 	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
 	if err != nil {
 		return nil, fmt.Errorf("socketpair: %w", err)
 	}
 	syscall.CloseOnExec(fds[0])
 	syscall.CloseOnExec(fds[1])
-	return &childTransport{
+	return &Transport{
 		parentEnd: os.NewFile(uintptr(fds[0]), "ipc-parent"),
 		childEnd:  os.NewFile(uintptr(fds[1]), "ipc-child"),
 	}, nil
 }
 
 // attach passes the child's descriptors: ExtraFiles[0] becomes fd 3, ExtraFiles[1] fd 4.
-func (t *childTransport) attach(cmd *exec.Cmd, listener *os.File) {
+func (t *Transport) Attach(cmd *exec.Cmd, listener *os.File) {
 	cmd.ExtraFiles = []*os.File{t.childEnd, listener}
 	cmd.Env = append(cmd.Env, EnvIPCFD+"=3", EnvListenFD+"=4")
 	setProcessGroup(cmd)
 }
 
 // attachNode passes the channel as Node expects it: NODE_CHANNEL_FD, one JSON message per line.
-func (t *childTransport) attachNode(cmd *exec.Cmd) error {
+func (t *Transport) AttachNode(cmd *exec.Cmd) error {
 	cmd.ExtraFiles = []*os.File{t.childEnd}
 	cmd.Env = append(cmd.Env, "NODE_CHANNEL_FD=3", "NODE_CHANNEL_SERIALIZATION_MODE=json")
 	setProcessGroup(cmd)
@@ -48,21 +48,21 @@ func (t *childTransport) attachNode(cmd *exec.Cmd) error {
 
 // afterStart closes the child's end in the parent, so that the parent sees EOF when the child
 // dies.
-func (t *childTransport) afterStart() { _ = t.childEnd.Close() }
+func (t *Transport) afterStart() { _ = t.childEnd.Close() }
 
-func (t *childTransport) parentConn() (net.Conn, error) {
+func (t *Transport) parentConn() (net.Conn, error) {
 	c, err := net.FileConn(t.parentEnd)
 	_ = t.parentEnd.Close() // FileConn dup'ed it
 	return c, err
 }
 
-func (t *childTransport) close() {
+func (t *Transport) Close() {
 	_ = t.childEnd.Close()
 	_ = t.parentEnd.Close()
 }
 
-// listenerFile returns a descriptor of the listening socket to pass to children.
-func listenerFile(l net.Listener) (*os.File, error) {
+// ListenerFile returns a descriptor of the listening socket to pass to children.
+func ListenerFile(l net.Listener) (*os.File, error) {
 	tl, ok := l.(*net.TCPListener)
 	if !ok {
 		return nil, fmt.Errorf("listener %T cannot be passed to a child", l)
@@ -82,11 +82,11 @@ func killGroup(pid int, sig syscall.Signal) error {
 	return err
 }
 
-func terminate(pid int) error { return killGroup(pid, syscall.SIGTERM) }
-func kill(pid int) error      { return killGroup(pid, syscall.SIGKILL) }
+func Terminate(pid int) error { return killGroup(pid, syscall.SIGTERM) }
+func Kill(pid int) error      { return killGroup(pid, syscall.SIGKILL) }
 
-// inheritedIPC returns the IPC channel a parent passed, or nil when started alone.
-func inheritedIPC() (net.Conn, error) {
+// InheritedIPC returns the IPC channel a parent passed, or nil when started alone.
+func InheritedIPC() (net.Conn, error) {
 	fd, ok := inheritedFD(EnvIPCFD)
 	if !ok {
 		return nil, nil
@@ -97,8 +97,8 @@ func inheritedIPC() (net.Conn, error) {
 	return c, err
 }
 
-// inheritedListener returns the listening socket a parent passed, or nil.
-func inheritedListener() (net.Listener, error) {
+// InheritedListener returns the listening socket a parent passed, or nil.
+func InheritedListener() (net.Listener, error) {
 	fd, ok := inheritedFD(EnvListenFD)
 	if !ok {
 		return nil, nil
@@ -118,11 +118,11 @@ func inheritedFD(env string) (int, bool) {
 	return fd, err == nil && fd > 2
 }
 
-// keepNonblocking puts the listening socket back in non-blocking mode after a child was started
+// KeepNonblocking puts the listening socket back in non-blocking mode after a child was started
 // with a descriptor of it. exec calls os.File.Fd on ExtraFiles, which clears O_NONBLOCK, a flag
 // the descriptors share: a supervisor goroutine in Accept (the not-ready server's) would then
 // sit in accept(2), where closing the listener cannot end it, and take the next connection.
-func keepNonblocking(l net.Listener) {
+func KeepNonblocking(l net.Listener) {
 	tl, ok := l.(*net.TCPListener)
 	if !ok {
 		return
@@ -132,12 +132,12 @@ func keepNonblocking(l net.Listener) {
 	}
 }
 
-// yieldCPU lowers the CPU priority of process pid by 10 nice levels (on Linux, of its main
+// YieldCPU lowers the CPU priority of process pid by 10 nice levels (on Linux, of its main
 // thread, the one that runs JavaScript) while a replacement boots beside it, and returns what
 // puts it back. It still answers every request, more slowly only when both want the CPU. Without
 // privilege the restore fails (raising priority needs CAP_SYS_NICE): a server that keeps serving
 // after a refused restart then stays at the lower priority, which an idle machine does not feel.
-func yieldCPU(pid int) (restore func()) {
+func YieldCPU(pid int) (restore func()) {
 	cur, err := niceOf(pid)
 	if err != nil || cur >= 19 {
 		return func() {}
