@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/medusa-ls/medusa-ls/devserver/host"
+	"github.com/medusa-ls/medusa-ls/devserver/node"
+	"github.com/medusa-ls/medusa-ls/devserver/report"
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/dotenv"
 	"github.com/medusa-ls/medusa-ls/project"
@@ -68,9 +70,9 @@ func (r CheckReport) Summary() string {
 			notes++
 		}
 	}
-	s := fmt.Sprintf("%d %s, %d %s, %d %s", len(r.Resources), plural("resource", len(r.Resources)), errs, plural("error", errs), warnings, plural("warning", warnings))
+	s := fmt.Sprintf("%d %s, %d %s, %d %s", len(r.Resources), report.Plural("resource", len(r.Resources)), errs, report.Plural("error", errs), warnings, report.Plural("warning", warnings))
 	if notes > 0 {
-		s += fmt.Sprintf(", %d %s", notes, plural("note", notes))
+		s += fmt.Sprintf(", %d %s", notes, report.Plural("note", notes))
 	}
 	return s
 }
@@ -108,7 +110,7 @@ func CheckProject(ctx context.Context, root string, opts CheckOptions) (CheckRep
 	var resources []reloaders.Resource
 	switch {
 	case opts.Runtime == RuntimeNode || ((opts.Runtime == RuntimeAuto || opts.Runtime == "") && UseNodeRuntime(root)):
-		ds, rs, err := checkNode(ctx, root, opts.Node, opts.Timeout)
+		ds, rs, err := node.Check(ctx, root, opts.Node, opts.Timeout)
 		if err != nil {
 			return CheckReport{}, err
 		}

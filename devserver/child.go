@@ -20,6 +20,7 @@ import (
 	"github.com/medusa-ls/medusa-ls/devserver/child"
 	"github.com/medusa-ls/medusa-ls/devserver/host"
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
+	"github.com/medusa-ls/medusa-ls/devserver/report"
 	"github.com/medusa-ls/medusa-ls/dotenv"
 	"github.com/medusa-ls/medusa-ls/jsvm"
 	"github.com/medusa-ls/medusa-ls/project"
@@ -120,11 +121,11 @@ func RunChild(ctx context.Context, opts ChildOptions) error {
 		}
 	}
 	url := "http://" + ln.Addr().String()
-	srv := newDrainingServer(&http.Server{Handler: app.Handler(), ReadHeaderTimeout: 30 * time.Second, ErrorLog: slogToLog(logger)})
+	srv := newDrainingServer(&http.Server{Handler: app.Handler(), ReadHeaderTimeout: 30 * time.Second, ErrorLog: report.SlogToLog(logger)})
 	served := srv.serve(ln)
 
 	if !supervised {
-		for _, line := range FormatLoad(opts.Root, loaded, url, 0) {
+		for _, line := range report.Load(opts.Root, loaded, url, 0) {
 			fmt.Fprintln(opts.Output, line)
 		}
 		select {

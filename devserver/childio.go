@@ -30,7 +30,7 @@ func (s *Supervisor) retire(c *child.Process) {
 	if c == nil {
 		return
 	}
-	s.rt.stopAccepting(c)
+	s.rt.StopAccepting(c)
 	c.AwaitExit()
 }
 

@@ -22,7 +22,7 @@ import (
 func TestSubscribeSeesSnapshotEventsAndDrivesCommands(t *testing.T) {
 	root := t.TempDir()
 	writeFile(t, root, "medusa-config.ts", storeConfig)
-	writeFile(t, root, "src/api/ok/route.ts", routeTS(`res.json({ pid: process.PID })`))
+	writeFile(t, root, "src/api/ok/route.ts", routeTS(`res.json({ pid: process.pid })`))
 	writeFile(t, root, "src/api/bad/route.ts", routeTS(`res.json({ v: 1 )`))
 	// No watcher: what reloads was asked for through the socket.
 	d := startDevAt(t, root, func(o *devserver.Options) { o.Watch = false })

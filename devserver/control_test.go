@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/medusa-ls/medusa-ls/devserver/report"
 	"github.com/medusa-ls/medusa-ls/internal/testutil"
 )
 
@@ -457,6 +458,6 @@ func testSupervisor(t *testing.T, root string) (*Supervisor, *testutil.Buffer) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.prefix = PrefixHMR
+	s.prefix = report.PrefixHMR
 	return s, out
 }

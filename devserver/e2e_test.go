@@ -391,7 +391,7 @@ func childPIDs(t *testing.T, parent int) []int {
 }
 
 func TestKilledChildIsRestartedAndPortKeepsAccepting(t *testing.T) {
-	d := startDev(t, map[string]string{"src/api/pid/route.ts": routeTS(`res.json({ pid: process.PID })`)}, nil)
+	d := startDev(t, map[string]string{"src/api/pid/route.ts": routeTS(`res.json({ pid: process.pid })`)}, nil)
 	_, body := get(t, d.url+"/pid")
 	var pid int
 	fmt.Sscanf(body, `{"pid":%d}`, &pid)
@@ -424,7 +424,7 @@ func TestEnvChangeRestartsWithNewValue(t *testing.T) {
 
 func TestHMROffRestartsPerChange(t *testing.T) {
 	d := startDev(t, map[string]string{
-		"src/api/pid/route.ts": routeTS(`res.json({ v: 1, pid: process.PID })`),
+		"src/api/pid/route.ts": routeTS(`res.json({ v: 1, pid: process.pid })`),
 		"medusa-config.ts": `import { defineConfig } from "@medusajs/framework/utils"
 module.exports = defineConfig({ featureFlags: { backend_hmr: false } })
 `,
@@ -434,7 +434,7 @@ module.exports = defineConfig({ featureFlags: { backend_hmr: false } })
 	}
 	_, before := get(t, d.url+"/pid")
 	n := len(d.results("restart"))
-	writeFile(t, d.root, "src/api/pid/route.ts", routeTS(`res.json({ v: 2, pid: process.PID })`))
+	writeFile(t, d.root, "src/api/pid/route.ts", routeTS(`res.json({ v: 2, pid: process.pid })`))
 	d.waitResult("restart", n)
 	_, after := get(t, d.url+"/pid")
 	if !strings.Contains(after, `"v":2`) || after[strings.Index(after, "pid"):] == before[strings.Index(before, "pid"):] {

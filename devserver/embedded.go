@@ -24,7 +24,7 @@ type embeddedRuntime struct {
 }
 
 // serve keeps a descriptor of the listener to hand to children: they accept on it themselves.
-func (r *embeddedRuntime) serve(ln net.Listener) (func(), error) {
+func (r *embeddedRuntime) Serve(ln net.Listener) (func(), error) {
 	f, err := child.ListenerFile(ln)
 	if err != nil {
 		return nil, err
@@ -39,7 +39,7 @@ func (r *embeddedRuntime) serve(ln net.Listener) (func(), error) {
 
 func (r *embeddedRuntime) Name() string { return RuntimeEmbedded }
 
-func (r *embeddedRuntime) describe() string {
+func (r *embeddedRuntime) Describe() string {
 	return "embedded (esbuild + goja; no Node, no database)"
 }
 
@@ -86,7 +86,7 @@ func (s *Supervisor) readChild(c *child.Process) {
 		if m.Type != ipc.TypeRuntimeError {
 			return false
 		}
-		s.emit(Event{Runtime: &RuntimeError{Method: m.Method, Path: m.Path, Status: m.Status, What: m.What, Problems: m.Errors}})
+		s.emit(Event{Runtime: &ipc.RuntimeError{Method: m.Method, Path: m.Path, Status: m.Status, What: m.What, Problems: m.Errors}})
 		return true
 	}, func(err error) { s.logf("%s %v", s.prefix, err) })
 }
@@ -95,7 +95,7 @@ func (s *Supervisor) readChild(c *child.Process) {
 func resultOf(m ipc.Envelope) ipc.Result { return m.Result() }
 
 // launch starts a child and waits until it serves.
-func (r *embeddedRuntime) launch(ctx context.Context) (*child.Process, ipc.Result, error) {
+func (r *embeddedRuntime) Launch(ctx context.Context) (*child.Process, ipc.Result, error) {
 	s := r.s
 	c, err := r.spawn()
 	if err != nil {
@@ -138,7 +138,7 @@ func (s *Supervisor) await(c *child.Process, m ipc.Envelope, answers func(ipc.En
 
 // stopAccepting asks c to stop taking requests and waits until it says it has (or exited), so
 // that every later request reaches its successor.
-func (r *embeddedRuntime) stopAccepting(c *child.Process) {
+func (r *embeddedRuntime) StopAccepting(c *child.Process) {
 	if err := c.Conn.Send(ipc.Envelope{Type: ipc.TypeShutdown}); err != nil {
 		_ = child.Kill(c.PID)
 		return
@@ -165,7 +165,7 @@ func (r *embeddedRuntime) stopAccepting(c *child.Process) {
 
 // reload sends one batch and returns the child's result. An error means the child is gone or
 // did not answer; the supervisor restarts it.
-func (r *embeddedRuntime) reload(ctx context.Context, c *child.Process, id int64, batch []ipc.Change, all bool) (ipc.Result, error) {
+func (r *embeddedRuntime) Reload(ctx context.Context, c *child.Process, id int64, batch []ipc.Change, all bool) (ipc.Result, error) {
 	msg := ipc.Reload(id, r.s.root, batch)
 	if all {
 		msg = ipc.Envelope{Type: ipc.TypeReloadAll, ID: id}
@@ -211,9 +211,9 @@ func (r *embeddedRuntime) logTrace(enqueued, sent, replied time.Time, batch []ip
 }
 
 // activate has nothing to do: children share the listening socket.
-func (r *embeddedRuntime) activate(*child.Process) {}
+func (r *embeddedRuntime) Activate(*child.Process) {}
 
 // call runs a command in the child over IPC.
-func (r *embeddedRuntime) call(ctx context.Context, c *child.Process, name ipc.Command, args any) (json.RawMessage, error) {
+func (r *embeddedRuntime) Call(ctx context.Context, c *child.Process, name ipc.Command, args any) (json.RawMessage, error) {
 	return c.Call(ctx, name, args)
 }

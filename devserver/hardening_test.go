@@ -29,7 +29,7 @@ var cutMarker = regexp.MustCompile(`LLLL… \[(\d+) bytes cut\]`)
 // Output of any size passes through, cut, and the child never dies of its own output.
 func TestHugeLogLinesAndErrorsKeepTheChildAlive(t *testing.T) {
 	d := startDev(t, map[string]string{
-		"src/api/pid/route.ts":       routeTS(`res.json({ pid: process.PID })`),
+		"src/api/pid/route.ts":       routeTS(`res.json({ pid: process.pid })`),
 		"src/api/big-log/route.ts":   routeTS(`console.log("L".repeat(5 * 1024 * 1024)); console.log("after-the-long-line"); res.json({ ok: 1 })`),
 		"src/api/big-error/route.ts": routeTS(`throw new Error("E".repeat(70 * 1024 * 1024))`),
 	}, func(o *devserver.Options) { o.TaskTimeout = 20 * time.Second })
@@ -138,7 +138,7 @@ func notReady(t *testing.T, method, url string) (int, string, time.Duration) {
 // After four exits within 30 s no child runs: every request gets a 503 at once that says why,
 // and the supervisor tries again with a back-off that the log and the status show.
 func TestCrashLoopAnswers503AtOnceAndRetries(t *testing.T) {
-	d := startDev(t, map[string]string{"src/api/pid/route.ts": routeTS(`res.json({ pid: process.PID })`)}, nil)
+	d := startDev(t, map[string]string{"src/api/pid/route.ts": routeTS(`res.json({ pid: process.pid })`)}, nil)
 	pid := func() int {
 		_, body := get(t, d.url+"/pid")
 		var p int
@@ -304,7 +304,7 @@ func load(url string, workers int, stop <-chan struct{}) func() loadResult {
 func TestRestartsUnderLoadLoseNoRequest(t *testing.T) {
 	d := startDev(t, map[string]string{
 		".env":                  "N=0\n",
-		"src/api/echo/route.ts": "export async function POST(req: any, res: any) {\n  res.json({ n: process.env.N, pid: process.PID })\n}\n",
+		"src/api/echo/route.ts": "export async function POST(req: any, res: any) {\n  res.json({ n: process.env.N, pid: process.pid })\n}\n",
 	}, nil)
 	stop := make(chan struct{})
 	wait := load(d.url+"/echo", 4, stop)
@@ -445,7 +445,7 @@ func TestNodeRestartsUnderLoadLoseNoRequest(t *testing.T) {
 	if err != nil {
 		t.Skipf("the node fixture is not there: %v", err)
 	}
-	echo := "export const POST = (req: any, res: any) => res.json({ n: process.env.N, pid: process.PID })\n"
+	echo := "export const POST = (req: any, res: any) => res.json({ n: process.env.N, pid: process.pid })\n"
 	d := startNode(t, map[string]string{".env": string(env) + "N=0\n", "src/api/echo/route.ts": echo})
 	stop := make(chan struct{})
 	wait := load(d.url+"/echo", 1, stop)
@@ -541,7 +541,7 @@ func TestSecondDevServerTakesCommandsOver(t *testing.T) {
 // keeps serving after a 5 MiB console.log and a 70 MiB error.
 func TestNodeHugeLogLinesAndErrorsKeepMedusaAlive(t *testing.T) {
 	d := startNode(t, map[string]string{
-		"src/api/big-log/route.ts":   "export const GET = (req: any, res: any) => { console.log(\"L\".repeat(5 * 1024 * 1024)); console.log(\"after-the-long-line\"); res.json({ ok: 1, pid: process.PID }) }\n",
+		"src/api/big-log/route.ts":   "export const GET = (req: any, res: any) => { console.log(\"L\".repeat(5 * 1024 * 1024)); console.log(\"after-the-long-line\"); res.json({ ok: 1, pid: process.pid }) }\n",
 		"src/api/big-error/route.ts": "export const GET = (req: any, res: any) => { throw new Error(\"E\".repeat(70 * 1024 * 1024)) }\n",
 	})
 	_, before := get(t, d.url+"/big-log")

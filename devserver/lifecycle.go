@@ -10,6 +10,8 @@ import (
 	"github.com/medusa-ls/medusa-ls/devserver/child"
 	"github.com/medusa-ls/medusa-ls/devserver/host"
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
+	"github.com/medusa-ls/medusa-ls/devserver/node"
+	"github.com/medusa-ls/medusa-ls/devserver/report"
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/project"
 )
@@ -98,7 +100,7 @@ func (s *Supervisor) run(ctx context.Context, name string) error {
 func (s *Supervisor) start(ctx context.Context) {
 	s.setState(StateStarting, "")
 	begin := time.Now()
-	c, res, err := s.rt.launch(ctx)
+	c, res, err := s.rt.Launch(ctx)
 	if err != nil {
 		s.logf("%s %v", s.prefix, err)
 		s.bootFailed(err)
@@ -108,12 +110,12 @@ func (s *Supervisor) start(ctx context.Context) {
 		return
 	}
 	s.setChild(c)
-	s.rt.activate(c)
+	s.rt.Activate(c)
 	s.markUp()
 	s.setProblems(res.Problems)
 	s.setCredentials(res.Credentials)
-	for _, line := range FormatLoad(s.root, res, s.URL(), ms(time.Since(begin))) {
-		s.logf("%s", strings.Replace(line, PrefixHMR, s.prefix, 1))
+	for _, line := range report.Load(s.root, res, s.URL(), ms(time.Since(begin))) {
+		s.logf("%s", strings.Replace(line, report.PrefixHMR, s.prefix, 1))
 	}
 	s.emit(Event{Result: &res, Kind: ResultReady})
 	s.setState(StateReady, "")
@@ -161,7 +163,7 @@ func (s *Supervisor) reload(ctx context.Context, batch []ipc.Change, all bool) {
 	id := s.nextID
 	s.mu.Unlock()
 	s.setState(StateReloading, "")
-	res, err := s.rt.reload(ctx, s.child, id, batch, all)
+	res, err := s.rt.Reload(ctx, s.child, id, batch, all)
 	if err != nil {
 		c := s.child
 		s.setChild(nil)
@@ -171,7 +173,7 @@ func (s *Supervisor) reload(ctx context.Context, batch []ipc.Change, all bool) {
 	}
 	s.setProblems(res.Problems)
 	s.child.Problems = res.Problems
-	for _, line := range FormatReload(s.prefix, s.root, res) {
+	for _, line := range report.Reload(s.prefix, s.root, res) {
 		s.logf("%s", line)
 	}
 	s.recordReload(res)
@@ -208,10 +210,10 @@ func (s *Supervisor) restart(ctx context.Context, reason string, crashed bool) {
 	s.refresh()
 	if s.hmr != prevHMR {
 		if s.hmr {
-			s.prefix = PrefixHMR
+			s.prefix = report.PrefixHMR
 			s.logf("%s backend_hmr is now on (%s): changes reload in place", s.prefix, s.flagSrc)
 		} else {
-			s.prefix = PrefixWatcher
+			s.prefix = report.PrefixWatcher
 			s.logf("%s backend_hmr is now off (%s): every change restarts the dev server", s.prefix, s.flagSrc)
 		}
 	}
@@ -226,7 +228,7 @@ func (s *Supervisor) restart(ctx context.Context, reason string, crashed bool) {
 	if old != nil && old.PID > 0 {
 		restore = child.YieldCPU(old.PID)
 	}
-	c, res, err := s.rt.launch(ctx)
+	c, res, err := s.rt.Launch(ctx)
 	if err != nil {
 		if old != nil {
 			restore()
@@ -247,7 +249,7 @@ func (s *Supervisor) restart(ctx context.Context, reason string, crashed bool) {
 		if broken := newErrors(old.Problems, res.Problems); len(broken) > 0 {
 			restore()
 			s.logf("%s the restarted dev server has errors; still serving the previous one:", s.prefix)
-			for _, line := range formatProblems(s.root, broken, true) {
+			for _, line := range report.Problems(s.root, broken, true) {
 				s.logf("%s", line)
 			}
 			s.retire(c)
@@ -260,20 +262,20 @@ func (s *Supervisor) restart(ctx context.Context, reason string, crashed bool) {
 		}
 	}
 	s.setChild(c)
-	s.rt.activate(c)
+	s.rt.Activate(c)
 	s.markUp()
 	if old != nil {
-		s.rt.stopAccepting(old)
+		s.rt.StopAccepting(old)
 		go old.AwaitExit()
 	}
 	s.setProblems(res.Problems)
-	s.logf("%s restarted in %s", s.prefix, formatMs(ms(time.Since(begin))))
+	s.logf("%s restarted in %s", s.prefix, report.FormatMs(ms(time.Since(begin))))
 	if s.setCredentials(res.Credentials) {
-		for _, line := range FormatCredentials(res.Credentials) {
-			s.logf("%s", strings.Replace(line, PrefixHMR, s.prefix, 1))
+		for _, line := range report.Credentials(res.Credentials) {
+			s.logf("%s", strings.Replace(line, report.PrefixHMR, s.prefix, 1))
 		}
 	}
-	for _, line := range formatProblems(s.root, res.Problems, false) {
+	for _, line := range report.Problems(s.root, res.Problems, false) {
 		s.logf("%s", line)
 	}
 	s.emit(Event{Result: &res, Kind: ResultRestart})
@@ -282,7 +284,7 @@ func (s *Supervisor) restart(ctx context.Context, reason string, crashed bool) {
 
 // bootFailed shows where a dev server that died while starting says it went wrong.
 func (s *Supervisor) bootFailed(err error) {
-	var be *BootError
+	var be *node.BootError
 	if !errors.As(err, &be) || len(be.Problems) == 0 {
 		return
 	}
@@ -320,13 +322,6 @@ func newErrors(prev, next []diag.Diagnostic) []diag.Diagnostic {
 		}
 	}
 	return out
-}
-
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

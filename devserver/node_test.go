@@ -42,10 +42,10 @@ func startNode(t *testing.T, files map[string]string) *dev {
 	return d
 }
 
-func (d *dev) runtimeErrors() []devserver.RuntimeError {
+func (d *dev) runtimeErrors() []ipc.RuntimeError {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	var out []devserver.RuntimeError
+	var out []ipc.RuntimeError
 	for _, e := range d.events {
 		if e.Runtime != nil {
 			out = append(out, *e.Runtime)

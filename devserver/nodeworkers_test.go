@@ -20,6 +20,7 @@ import (
 
 	"github.com/medusa-ls/medusa-ls/devserver"
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
+	"github.com/medusa-ls/medusa-ls/devserver/node"
 	"github.com/medusa-ls/medusa-ls/internal/medusafixture"
 	"github.com/medusa-ls/medusa-ls/internal/testutil"
 )
@@ -251,19 +252,19 @@ func (d *dev) waitHandled(prefix string, ids []string, limit time.Duration) (map
 	return runs, versions
 }
 
-func (d *dev) processes() []devserver.Process { return d.sup.Status().Processes }
+func (d *dev) processes() []node.Process { return d.sup.Status().Processes }
 
 // readyTopology reports what is not ready yet in the server and n workers ("" when all are).
-func readyTopology(ps []devserver.Process, n int) string {
+func readyTopology(ps []node.Process, n int) string {
 	if len(ps) != n+1 {
 		return fmt.Sprintf("%d processes, want %d: %+v", len(ps), n+1, ps)
 	}
 	for i, p := range ps {
-		want := devserver.RoleWorker
+		want := node.RoleWorker
 		if i == 0 {
-			want = devserver.RoleServer
+			want = node.RoleServer
 		}
-		if p.Role != want || p.State != devserver.ProcessReady || p.PID == 0 {
+		if p.Role != want || p.State != node.ProcessReady || p.PID == 0 {
 			return fmt.Sprintf("process %d: %+v, want a ready %s with a pid", i, p, want)
 		}
 	}
@@ -560,7 +561,7 @@ export const config: SubscriberConfig = { event: "fixture.slow" }
 func TestWorkersZeroIsShared(t *testing.T) {
 	d := startNode(t, nil)
 	ps := d.processes()
-	if len(ps) != 1 || ps[0].Role != devserver.RoleShared || ps[0].PID == 0 {
+	if len(ps) != 1 || ps[0].Role != node.RoleShared || ps[0].PID == 0 {
 		t.Fatalf("processes %+v", ps)
 	}
 	resp, err := http.Get(d.url + "/hello")

@@ -1,43 +1,23 @@
 package devserver
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/medusa-ls/medusa-ls/devserver/child"
+	"github.com/medusa-ls/medusa-ls/devserver/node"
 	"github.com/medusa-ls/medusa-ls/diag"
 )
 
 // While no child runs after a failure (it exited at boot, or keeps exiting), the port answers
 // every request at once with a 503 that says why, and the supervisor tries again with a
 // back-off; a change to a file tries again at once.
-
-// notReadyType is the "type" of the 503's JSON body, beside Medusa's own error types.
-const notReadyType = "not_ready"
-
-// writeNotReady answers a request with 503 and why, as JSON (Medusa's error shape); retryIn,
-// when positive, becomes Retry-After (whole seconds, rounded up).
-func writeNotReady(w http.ResponseWriter, reason string, retryIn time.Duration) {
-	b, _ := json.Marshal(map[string]string{"type": notReadyType, "message": reason})
-	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	if retryIn > 0 {
-		h.Set("Retry-After", fmt.Sprint(int(math.Ceil(retryIn.Seconds()))))
-	}
-	w.WriteHeader(http.StatusServiceUnavailable)
-	_, _ = w.Write(append(b, '\n'))
-}
 
 // backoff is how long to wait before attempt n+1 after n failures in a row: 1 s, doubling, at
 // most 30 s.
@@ -76,7 +56,7 @@ func (d *downServer) show(lf *os.File, reason string, retryAt time.Time) error {
 		d.mu.Lock()
 		reason, retryAt := d.reason, d.retryAt
 		d.mu.Unlock()
-		writeNotReady(w, reason, time.Until(retryAt))
+		child.WriteNotReady(w, reason, time.Until(retryAt))
 	})}
 	// Each answer closes its connection, so that the client's next request finds the child
 	// once one serves again.
@@ -100,8 +80,8 @@ func (d *downServer) hide() {
 // showDown makes every request get a 503 with reason at once, until hideDown.
 func (s *Supervisor) showDown(reason string, retryAt time.Time) {
 	switch rt := s.rt.(type) {
-	case *nodeRuntime:
-		rt.proxy.setDown(reason, retryAt)
+	case *node.Runtime:
+		rt.ShowDown(reason, retryAt)
 	case *embeddedRuntime:
 		if err := s.down.show(rt.lfile, reason, retryAt); err != nil {
 			s.logf("%s %v", s.prefix, err)
@@ -112,8 +92,8 @@ func (s *Supervisor) showDown(reason string, retryAt time.Time) {
 // hideDown ends showDown: a child serves.
 func (s *Supervisor) hideDown() {
 	switch rt := s.rt.(type) {
-	case *nodeRuntime:
-		rt.proxy.setDown("", time.Time{})
+	case *node.Runtime:
+		rt.ShowDown("", time.Time{})
 	case *embeddedRuntime:
 		s.down.hide()
 	}
@@ -167,7 +147,7 @@ func (s *Supervisor) retryDue() <-chan time.Time {
 
 // runtimeName is how the log names the child: "Medusa" for the node runtime.
 func (s *Supervisor) runtimeName() string {
-	if _, ok := s.rt.(*nodeRuntime); ok {
+	if _, ok := s.rt.(*node.Runtime); ok {
 		return "Medusa"
 	}
 	return "the dev server"
@@ -175,7 +155,7 @@ func (s *Supervisor) runtimeName() string {
 
 // exitReason says why a child that ran has exited: its first error line, else its status.
 func (s *Supervisor) exitReason(c *child.Process) string {
-	if line := firstErrorLine(c.LastOutput()); line != "" {
+	if line := child.FirstErrorLine(c.LastOutput()); line != "" {
 		return fmt.Sprintf("%s exited: %s", s.runtimeName(), line)
 	}
 	return fmt.Sprintf("%s exited (%v)", s.runtimeName(), c.Err)
@@ -183,17 +163,17 @@ func (s *Supervisor) exitReason(c *child.Process) string {
 
 // launchReason says why a launch failed, in one line.
 func (s *Supervisor) launchReason(err error) string {
-	var be *BootError
+	var be *node.BootError
 	if errors.As(err, &be) {
 		line := ""
 		for _, p := range be.Problems {
 			if p.Severity == diag.Error {
-				line = levelPrefix.ReplaceAllString(strings.TrimSpace(firstLine(p.Message)), "")
+				line = child.LevelPrefix.ReplaceAllString(strings.TrimSpace(child.FirstLine(p.Message)), "")
 				break
 			}
 		}
 		if line == "" {
-			line = firstErrorLine(be.Output)
+			line = child.FirstErrorLine(be.Output)
 		}
 		if line == "" {
 			line = fmt.Sprint(be.Err)
@@ -207,108 +187,9 @@ func (s *Supervisor) launchReason(err error) string {
 	msg := err.Error()
 	if i := strings.Index(msg, ":\n"); i >= 0 {
 		// "the dev server exited while starting (…):\n  <its output>": name the output's error.
-		if line := firstErrorLine(msg[i+2:]); line != "" {
+		if line := child.FirstErrorLine(msg[i+2:]); line != "" {
 			return msg[:i] + ": " + line
 		}
 	}
-	return firstLine(msg)
-}
-
-// ansiColor is a terminal color sequence, as Medusa's logger writes them.
-var ansiColor = regexp.MustCompile("\x1b\\[[0-9;]*m")
-
-// levelPrefix is a logger's level at the start of a line ("error:   …").
-var levelPrefix = regexp.MustCompile(`^(?i)(error|fatal|warn|info):\s*`)
-
-var errorLine = regexp.MustCompile(`(?i)\b(error|exception|fatal|panic|cannot|failed|refused)\b`)
-
-// firstErrorLine is the first line of output that reads like an error, trimmed and cut to 300
-// bytes; "" when there is none.
-func firstErrorLine(output string) string {
-	for _, line := range strings.Split(output, "\n") {
-		line = levelPrefix.ReplaceAllString(strings.TrimSpace(ansiColor.ReplaceAllString(line, "")), "")
-		if line != "" && errorLine.MatchString(line) {
-			if len(line) > 300 {
-				line = line[:300] + "…"
-			}
-			return line
-		}
-	}
-	return ""
-}
-
-// databaseErrors are what Node's pg driver, Knex and MikroORM say when the database cannot be
-// reached or refuses the connection.
-var databaseErrors = regexp.MustCompile(`ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|password authentication failed|KnexTimeoutError|Knex: Timeout acquiring a connection|database "[^"]*" does not exist|role "[^"]*" does not exist|no pg_hba.conf entry|Connection terminated unexpectedly|the database system is starting up`)
-
-// databaseHint says when the database in DATABASE_URL is the likely reason Medusa does not
-// start: the output names a connection error, or a TCP connection to its host and port fails
-// (within one second). It returns "" when neither is the case, or there is no DATABASE_URL.
-func databaseHint(env map[string]string, output ...string) string {
-	raw := env["DATABASE_URL"]
-	if raw == "" {
-		return ""
-	}
-	addr := databaseAddress(raw)
-	where := "the database in DATABASE_URL"
-	if addr != "" {
-		where += " (" + addr + ")"
-	}
-	for _, o := range output {
-		if m := databaseErrors.FindString(o); m != "" {
-			return fmt.Sprintf("%s cannot be used: %s; check that it is running and reachable", where, m)
-		}
-	}
-	if addr == "" {
-		return ""
-	}
-	c, err := net.DialTimeout("tcp", addr, time.Second)
-	if err != nil {
-		return fmt.Sprintf("%s is not reachable: %v", where, err)
-	}
-	c.Close()
-	return ""
-}
-
-// databaseAddress is host:port of a database URL (PostgreSQL's port when none is given), or "".
-func databaseAddress(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.Hostname() == "" {
-		return ""
-	}
-	port := u.Port()
-	if port == "" {
-		port = "5432"
-	}
-	return net.JoinHostPort(u.Hostname(), port)
-}
-
-// slowBoot is said when Medusa has not answered after a while: why, when the database is the
-// reason, and otherwise only that it is still starting.
-func (r *nodeRuntime) slowBoot(c *child.Process, after time.Duration) {
-	s := r.s
-	if hint := databaseHint(s.env, c.LastOutput()); hint != "" {
-		s.logf("%s Medusa has not started after %s: %s", s.prefix, after, hint)
-		return
-	}
-	s.logf("%s Medusa has not started after %s; still waiting (at most %s)", s.prefix, after, s.opts.ReadyTimeout)
-}
-
-// dbDownPrefix starts the 503's message while Medusa waits for its database.
-const dbDownPrefix = "Medusa cannot start: "
-
-// checkDatabase tries a TCP connection to the database in DATABASE_URL before Medusa starts.
-// When it fails, Medusa would wait for it without a word: the log says so at once, and requests
-// that no child serves get a 503 with the reason instead of waiting; Medusa starts anyway, in
-// case the database comes up.
-func (r *nodeRuntime) checkDatabase() {
-	s := r.s
-	hint := databaseHint(s.env)
-	if hint == "" {
-		r.proxy.clearDownIf(dbDownPrefix) // the database is back: requests wait for Medusa again
-		return
-	}
-	msg := dbDownPrefix + hint + "; it keeps trying"
-	s.logf("%s %s", s.prefix, msg)
-	r.proxy.setDown(msg, time.Time{})
+	return child.FirstLine(msg)
 }

@@ -20,10 +20,13 @@ import (
 	"github.com/medusa-ls/medusa-ls/devserver/child"
 	"github.com/medusa-ls/medusa-ls/devserver/host"
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
+	"github.com/medusa-ls/medusa-ls/devserver/node"
+	"github.com/medusa-ls/medusa-ls/devserver/report"
 	"github.com/medusa-ls/medusa-ls/devserver/watch"
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/dotenv"
 	"github.com/medusa-ls/medusa-ls/framework"
+	"github.com/medusa-ls/medusa-ls/nodemodules"
 	"github.com/medusa-ls/medusa-ls/project"
 )
 
@@ -56,7 +59,7 @@ type Status struct {
 	Attempts int       `json:"attempts,omitempty"`
 	RetryAt  time.Time `json:"retryAt,omitzero"`
 	// The node runtime's processes: the server (or the one shared process) and its workers.
-	Processes []Process `json:"processes,omitempty"`
+	Processes []node.Process `json:"processes,omitempty"`
 }
 
 // LastReload summarises the latest reload.
@@ -66,22 +69,13 @@ type LastReload struct {
 	OK   bool    `json:"ok"`
 }
 
-// RuntimeError is a failure after loading (a handler, subscriber or job threw), with where it
-// happened.
-type RuntimeError struct {
-	Method, Path string
-	Status       int
-	What         string
-	Problems     []diag.Diagnostic
-}
-
 // Event is what the supervisor tells its user (the terminal, the language server).
 type Event struct {
-	Status  *Status       `json:"status,omitempty"` // the state changed (with a Result: the state it left)
-	Result  *ipc.Result   `json:"result,omitempty"` // a load, reload or restart finished
-	Kind    ResultKind    `json:"kind,omitempty"`   // what finished, for Result
-	Runtime *RuntimeError `json:"runtime,omitempty"`
-	Log     string        `json:"log,omitempty"` // a log line ("[HMR] reloaded …", or the child's own output)
+	Status  *Status           `json:"status,omitempty"` // the state changed (with a Result: the state it left)
+	Result  *ipc.Result       `json:"result,omitempty"` // a load, reload or restart finished
+	Kind    ResultKind        `json:"kind,omitempty"`   // what finished, for Result
+	Runtime *ipc.RuntimeError `json:"runtime,omitempty"`
+	Log     string            `json:"log,omitempty"` // a log line ("[HMR] reloaded …", or the child's own output)
 }
 
 // ResultKind says what finished when an Event carries a Result.
@@ -226,9 +220,14 @@ func New(opts Options) (*Supervisor, error) {
 		return nil, fmt.Errorf("--workers runs the project's own Medusa as a server and workers: it needs the node runtime (the project's node_modules/@medusajs/medusa, and --runtime node or auto), not the %s runtime", name)
 	}
 	if name == RuntimeNode {
-		if s.rt, err = newNodeRuntime(s); err != nil {
+		rt, err := node.New(node.Options{
+			Root: root, Node: opts.Node, NodeArgs: opts.NodeArgs, Workers: opts.Workers,
+			ReloadTimeout: opts.ReloadTimeout, ReadyTimeout: opts.ReadyTimeout,
+		}, nodeHost{s})
+		if err != nil {
 			return nil, err
 		}
+		s.rt = rt
 	} else {
 		s.rt = &embeddedRuntime{s: s, trace: os.Getenv("MEDUSA_LS_TRACE") == "1"}
 	}
@@ -286,7 +285,7 @@ func (s *Supervisor) Run(ctx context.Context) error {
 	controlCtx, stopControl := context.WithCancel(ctx)
 	defer stopControl()
 	s.serveControl(controlCtx)
-	stopServing, err := s.rt.serve(ln)
+	stopServing, err := s.rt.Serve(ln)
 	if err != nil {
 		return err
 	}
@@ -379,12 +378,12 @@ func (s *Supervisor) configure() error {
 	} else {
 		s.hmr, s.flagSrc = project.HMREnabled(env, cfg)
 	}
-	s.prefix = PrefixWatcher
+	s.prefix = report.PrefixWatcher
 	if s.opts.NoReload {
-		s.prefix = PrefixHMR
+		s.prefix = report.PrefixHMR
 		s.logf("%s Serving without reloads (medusa-ls start; medusa-ls develop reloads on file change)", s.prefix)
 	} else if s.hmr {
-		s.prefix = PrefixHMR
+		s.prefix = report.PrefixHMR
 		s.logf("%s Using backend HMR dev server (reload on file change; backend_hmr from %s)", s.prefix, s.flagSrc)
 	} else {
 		s.logf("%s Using standard dev server (restart on file change; backend_hmr off by %s)", s.prefix, s.flagSrc)
@@ -392,7 +391,7 @@ func (s *Supervisor) configure() error {
 			s.logf("%s note: %s=%q is not \"true\"; Medusa reads only \"true\" as on", s.prefix, project.HMRFlagEnv, v)
 		}
 	}
-	s.logf("%s runtime: %s", s.prefix, s.rt.describe())
+	s.logf("%s runtime: %s", s.prefix, s.rt.Describe())
 	s.mu.Lock()
 	s.status.HMR = s.hmr
 	s.mu.Unlock()
@@ -693,7 +692,7 @@ func (s *Supervisor) Call(ctx context.Context, name ipc.Command, args any) (json
 	for {
 		c := s.current.Load()
 		if c.Alive() {
-			return s.rt.call(ctx, c, name, args)
+			return s.rt.Call(ctx, c, name, args)
 		}
 		s.mu.Lock()
 		st, msg, changed := s.status.State, s.status.Message, s.changed
@@ -715,19 +714,33 @@ func (s *Supervisor) Call(ctx context.Context, name ipc.Command, args any) (json
 // runtime is how a kind of child is started, reloaded and stopped.
 type runtime interface {
 	Name() string
-	// describe says what runs the project, for the log.
-	describe() string
-	// serve makes the user's port reach the children; the returned func undoes it.
-	serve(ln net.Listener) (stop func(), err error)
-	// launch starts a child and waits until it serves.
-	launch(ctx context.Context) (*child.Process, ipc.Result, error)
-	// reload applies a batch (or everything); an error means the child is gone or did not
+	// Describe says what runs the project, for the log.
+	Describe() string
+	// Serve makes the user's port reach the children; the returned func undoes it.
+	Serve(ln net.Listener) (stop func(), err error)
+	// Launch starts a child and waits until it serves.
+	Launch(ctx context.Context) (*child.Process, ipc.Result, error)
+	// Reload applies a batch (or everything); an error means the child is gone or did not
 	// answer, and the supervisor restarts it.
-	reload(ctx context.Context, c *child.Process, id int64, batch []ipc.Change, all bool) (ipc.Result, error)
-	// activate makes c the child that serves.
-	activate(c *child.Process)
-	// stopAccepting makes c stop taking new requests, and returns once it has.
-	stopAccepting(c *child.Process)
-	// call runs a command (emit an event, run a job) in c.
-	call(ctx context.Context, c *child.Process, name ipc.Command, args any) (json.RawMessage, error)
+	Reload(ctx context.Context, c *child.Process, id int64, batch []ipc.Change, all bool) (ipc.Result, error)
+	// Activate makes c the child that serves.
+	Activate(c *child.Process)
+	// StopAccepting makes c stop taking new requests, and returns once it has.
+	StopAccepting(c *child.Process)
+	// Call runs a command (emit an event, run a job) in c.
+	Call(ctx context.Context, c *child.Process, name ipc.Command, args any) (json.RawMessage, error)
+}
+
+// Runtime names.
+const (
+	RuntimeAuto     = "auto"     // node when the project has @medusajs/medusa installed, else embedded
+	RuntimeEmbedded = "embedded" // medusa-ls start: esbuild + goja, no database
+	RuntimeNode     = "node"     // the project's own Medusa in Node, driven over Medusa's IPC
+)
+
+// UseNodeRuntime reports whether the auto runtime picks node for root: the project has
+// installed Medusa itself.
+func UseNodeRuntime(root string) bool {
+	_, ok := nodemodules.Find(root, "@medusajs/medusa")
+	return ok
 }

@@ -10,7 +10,7 @@ import (
 
 	"go.lsp.dev/protocol"
 
-	"github.com/medusa-ls/medusa-ls/devserver"
+	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/reloaders"
 )
@@ -18,7 +18,7 @@ import (
 // Diagnostics: the dev server's load problems and runtime errors and the static checks, merged
 // one per cause and published per file when they change.
 
-func (sess *session) onRuntime(e devserver.RuntimeError) {
+func (sess *session) onRuntime(e ipc.RuntimeError) {
 	sess.mu.Lock()
 	for _, p := range e.Problems {
 		if p.File == "" || !sess.contains(p.File) {

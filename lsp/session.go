@@ -12,6 +12,7 @@ import (
 
 	"github.com/medusa-ls/medusa-ls/devserver"
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
+	"github.com/medusa-ls/medusa-ls/devserver/report"
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/project"
 )
@@ -270,7 +271,7 @@ func (sess *session) onEvent(e devserver.Event) {
 			t = protocol.MessageTypeError
 		case strings.HasPrefix(e.Log, "warn:"):
 			t = protocol.MessageTypeWarning
-		case strings.HasPrefix(e.Log, devserver.PrefixHMR) || strings.HasPrefix(e.Log, devserver.PrefixWatcher):
+		case strings.HasPrefix(e.Log, report.PrefixHMR) || strings.HasPrefix(e.Log, report.PrefixWatcher):
 			t = protocol.MessageTypeInfo
 		}
 		s.logMessage(t, e.Log)

@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"github.com/medusa-ls/medusa-ls/devserver"
+	"github.com/medusa-ls/medusa-ls/devserver/node"
 	"github.com/medusa-ls/medusa-ls/framework"
 )
 
@@ -18,7 +19,7 @@ type statusParams struct {
 	Message    string                `json:"message,omitempty"`
 	Root       string                `json:"root"`
 	// The node runtime's processes (role, pid, state): the server and its workers.
-	Processes []devserver.Process `json:"processes,omitempty"`
+	Processes []node.Process `json:"processes,omitempty"`
 	// Credentials: the embedded runtime's development publishable key and tokens.
 	Credentials *framework.DevCredentials `json:"credentials,omitempty"`
 }

@@ -50,6 +50,15 @@ type Result struct {
 	Credentials *framework.DevCredentials `json:"credentials,omitempty"`
 }
 
+// RuntimeError is a failure after loading (a handler, subscriber or job threw), with where it
+// happened: a runtime-error message, or what the node runtime's helper logged.
+type RuntimeError struct {
+	Method, Path string
+	Status       int
+	What         string // a subscriber or job, when it was not a request
+	Problems     []diag.Diagnostic
+}
+
 // Trace times one reload in the child: when it began and when its new generation went live
 // (Unix nanoseconds, to line up with the supervisor's and a client's clocks on one machine),
 // and its stages in order (milliseconds).

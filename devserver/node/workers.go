@@ -1,4 +1,4 @@
-package devserver
+package node
 
 import (
 	"bufio"
@@ -17,6 +17,7 @@ import (
 
 	"github.com/medusa-ls/medusa-ls/devserver/child"
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
+	"github.com/medusa-ls/medusa-ls/devserver/report"
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/project"
 )
@@ -70,14 +71,14 @@ func what(c *child.Process) string {
 	return "Medusa"
 }
 
-func (r *nodeRuntime) serverRole() string {
+func (r *Runtime) serverRole() string {
 	if r.workers > 0 {
 		return RoleServer
 	}
 	return ""
 }
 
-func (r *nodeRuntime) serverName() string {
+func (r *Runtime) serverName() string {
 	if r.workers > 0 {
 		return RoleServer
 	}
@@ -87,7 +88,7 @@ func (r *nodeRuntime) serverName() string {
 // workerSet is the workers started with one server: they live and die with it, and each one
 // that exits while the set runs is started again at once.
 type workerSet struct {
-	r      *nodeRuntime
+	r      *Runtime
 	server *child.Process
 	ctx    context.Context // ends when the set stops
 	cancel context.CancelFunc
@@ -115,7 +116,7 @@ type sentBatch struct {
 }
 
 // startWorkers starts the workers of server; they boot beside it.
-func (r *nodeRuntime) startWorkers(ctx context.Context, server *child.Process) *workerSet {
+func (r *Runtime) startWorkers(ctx context.Context, server *child.Process) *workerSet {
 	set := &workerSet{r: r, server: server, ready: make(chan error, r.workers)}
 	set.ctx, set.cancel = context.WithCancel(context.Background())
 	go func() {
@@ -159,7 +160,6 @@ func (set *workerSet) awaitReady(ctx context.Context) error {
 // run starts one worker and keeps it running until the set stops.
 func (set *workerSet) run(slot *workerSlot) {
 	r := set.r
-	s := r.s
 	defer func() {
 		set.mu.Lock()
 		slot.running = false
@@ -185,25 +185,25 @@ func (set *workerSet) run(slot *workerSlot) {
 			return
 		}
 		reason := fmt.Sprintf("exited (%v)", c.Err)
-		if line := firstErrorLine(c.LastOutput()); line != "" {
+		if line := child.FirstErrorLine(c.LastOutput()); line != "" {
 			reason = "exited: " + line
 		}
 		for {
 			if !set.allowRestart(slot, reason) {
 				return
 			}
-			s.logf("%s %s (pid %d) %s: restarting it", s.prefix, slot.name, c.PID, reason)
+			r.sup.Logf("%s %s (pid %d) %s: restarting it", r.sup.Prefix(), slot.name, c.PID, reason)
 			begin := time.Now()
 			err := set.boot(slot)
 			if set.ctx.Err() != nil {
 				return
 			}
 			if err == nil {
-				s.logf("%s %s restarted in %s (pid %d)", s.prefix, slot.name, formatMs(ms(time.Since(begin))), set.child(slot).PID)
+				r.sup.Logf("%s %s restarted in %s (pid %d)", r.sup.Prefix(), slot.name, report.FormatMs(report.Ms(time.Since(begin))), set.child(slot).PID)
 				set.catchUp(slot)
 				break
 			}
-			reason = "did not start again: " + s.launchReason(err)
+			reason = "did not start again: " + r.sup.LaunchReason(err)
 		}
 	}
 }
@@ -234,7 +234,7 @@ func (set *workerSet) boot(slot *workerSlot) error {
 	}
 	set.mu.Lock()
 	if err != nil {
-		slot.state, slot.message = ProcessFailed, firstLine(err.Error())
+		slot.state, slot.message = ProcessFailed, child.FirstLine(err.Error())
 	} else {
 		slot.state, slot.message = ProcessReady, ""
 	}
@@ -261,7 +261,7 @@ func (set *workerSet) revive() {
 	}
 	set.mu.Unlock()
 	for _, slot := range slots {
-		set.r.s.logf("%s starting %s again", set.r.s.prefix, slot.name)
+		set.r.sup.Logf("%s starting %s again", set.r.sup.Prefix(), slot.name)
 		go set.run(slot)
 	}
 }
@@ -269,7 +269,6 @@ func (set *workerSet) revive() {
 // allowRestart records an exit and says whether slot may start again: not after more than
 // workerCrashLimit exits within workerCrashWindow (a crash loop), which leaves it failed.
 func (set *workerSet) allowRestart(slot *workerSlot, reason string) bool {
-	s := set.r.s
 	now := time.Now()
 	set.mu.Lock()
 	kept := slot.exits[:0]
@@ -285,7 +284,7 @@ func (set *workerSet) allowRestart(slot *workerSlot, reason string) bool {
 	}
 	set.mu.Unlock()
 	if n > workerCrashLimit {
-		s.logf("%s %s %s, %d times within %s: not restarting it until the next change or restart", s.prefix, slot.name, reason, n, workerCrashWindow)
+		set.r.sup.Logf("%s %s %s, %d times within %s: not restarting it until the next change or restart", set.r.sup.Prefix(), slot.name, reason, n, workerCrashWindow)
 		set.publish()
 		return false
 	}
@@ -369,15 +368,15 @@ func (set *workerSet) catchUp(slot *workerSlot) {
 	if len(changes) == 0 || !c.Alive() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(set.ctx, set.r.s.opts.ReloadTimeout)
+	ctx, cancel := context.WithTimeout(set.ctx, set.r.opts.ReloadTimeout)
 	defer cancel()
 	if _, err := c.Call(ctx, "reload", map[string]any{"changes": changes}); err != nil && c.Alive() {
-		set.r.s.logf("%s %s: reloading the files saved while it started: %v", set.r.s.prefix, slot.name, err)
+		set.r.sup.Logf("%s %s: reloading the files saved while it started: %v", set.r.sup.Prefix(), slot.name, err)
 	}
 }
 
 // activateWorkers makes server's workers the ones reloads, emits and the status go to.
-func (r *nodeRuntime) activateWorkers(server *child.Process) {
+func (r *Runtime) activateWorkers(server *child.Process) {
 	if r.workers == 0 {
 		r.publishProcesses() // the one shared process
 		return
@@ -394,11 +393,11 @@ func (r *nodeRuntime) activateWorkers(server *child.Process) {
 	for _, p := range r.processes() {
 		pids = append(pids, fmt.Sprintf("%s (pid %d)", p.Name, p.PID))
 	}
-	r.s.logf("%s processes: %s; events go through Redis", r.s.prefix, strings.Join(pids, ", "))
+	r.sup.Logf("%s processes: %s; events go through Redis", r.sup.Prefix(), strings.Join(pids, ", "))
 }
 
 // dropWorkers stops the workers of a server that is gone or retired.
-func (r *nodeRuntime) dropWorkers(server *child.Process) {
+func (r *Runtime) dropWorkers(server *child.Process) {
 	if r.workers == 0 {
 		if !server.Alive() {
 			r.publishProcesses()
@@ -421,14 +420,14 @@ func (r *nodeRuntime) dropWorkers(server *child.Process) {
 }
 
 // activeWorkers returns the set serving with server, or nil.
-func (r *nodeRuntime) workersOf(server *child.Process) *workerSet {
+func (r *Runtime) workersOf(server *child.Process) *workerSet {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.sets[server]
 }
 
 // readyWorker returns a worker of server that serves now.
-func (r *nodeRuntime) readyWorker(server *child.Process) (*child.Process, error) {
+func (r *Runtime) readyWorker(server *child.Process) (*child.Process, error) {
 	set := r.workersOf(server)
 	if set == nil {
 		return nil, errors.New("no worker is running")
@@ -451,13 +450,13 @@ func (set *workerSet) publish() {
 }
 
 // publishProcesses puts the processes that serve now in the status.
-func (r *nodeRuntime) publishProcesses() {
-	r.s.setProcesses(r.processes())
+func (r *Runtime) publishProcesses() {
+	r.sup.SetProcesses(r.processes())
 }
 
 // processes lists the node runtime's processes: the server, then its workers.
-func (r *nodeRuntime) processes() []Process {
-	c := r.s.current.Load()
+func (r *Runtime) processes() []Process {
+	c := r.sup.Current()
 	var out []Process
 	if c.Alive() {
 		role := RoleShared
@@ -484,22 +483,13 @@ func (r *nodeRuntime) processes() []Process {
 	return out
 }
 
-// setProcesses records the runtime's processes in the status and tells the listeners.
-func (s *Supervisor) setProcesses(ps []Process) {
-	s.mu.Lock()
-	s.status.Processes = ps
-	snap := s.status
-	s.mu.Unlock()
-	s.emit(Event{Status: &snap})
-}
-
 // verifyRole asks a started process how Medusa runs it (the helper's topology command, which
 // also starts reporting its event bus's queue) and refuses one that does not run as its role:
 // projectConfig.workerMode in medusa-config wins over MEDUSA_WORKER_MODE, and a process on the
 // local event bus never sees the others' events.
-func (r *nodeRuntime) verifyRole(ctx context.Context, c *child.Process) error {
+func (r *Runtime) verifyRole(ctx context.Context, c *child.Process) error {
 	if !c.HasHelper() {
-		r.s.logf("%s note: the medusa-ls helper did not load in %s; its worker mode and event bus are not checked", r.s.prefix, c.Name)
+		r.sup.Logf("%s note: the medusa-ls helper did not load in %s; its worker mode and event bus are not checked", r.sup.Prefix(), c.Name)
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
@@ -539,13 +529,12 @@ func (e *TopologyError) Error() string {
 // workers: Medusa's Redis event bus is configured (the local one lives in one process, so the
 // workers would never see the server's events) and its Redis answers. Parts that only make the
 // topology differ from production (workflow engine, locking) are warnings.
-func (r *nodeRuntime) checkTopology(ctx context.Context) error {
-	s := r.s
-	cfg := s.cfg
+func (r *Runtime) checkTopology(ctx context.Context) error {
+	cfg := r.sup.Config()
 	if cfg == nil {
 		return nil // medusa-config does not load; Medusa reports that, with its code frame
 	}
-	config := diag.RelPath(s.root, cfg.File)
+	config := diag.RelPath(r.opts.Root, cfg.File)
 	bus := findModule(cfg, "event_bus", "event-bus")
 	if bus == nil || !strings.Contains(bus.Resolve, "event-bus-redis") {
 		what := "Medusa's default, local event bus"
@@ -571,10 +560,10 @@ func (r *nodeRuntime) checkTopology(ctx context.Context) error {
 		}
 	}
 	if m := findModule(cfg, "workflows", "workflow-engine"); m == nil || !strings.Contains(m.Resolve, "workflow-engine-redis") {
-		s.logf("%s warn: %s has no Redis workflow engine (@medusajs/medusa/workflow-engine-redis): each worker schedules every job on its own, so a job runs once per worker at each tick, and async workflow steps stay in the process that started them", s.prefix, config)
+		r.sup.Logf("%s warn: %s has no Redis workflow engine (@medusajs/medusa/workflow-engine-redis): each worker schedules every job on its own, so a job runs once per worker at each tick, and async workflow steps stay in the process that started them", r.sup.Prefix(), config)
 	}
 	if m := findModule(cfg, "locking", "locking"); m == nil || !strings.Contains(string(mustJSON(m)), "locking-redis") {
-		s.logf("%s warn: %s has no Redis locking provider (@medusajs/medusa/locking-redis): locks are held per process, not across the server and the workers", s.prefix, config)
+		r.sup.Logf("%s warn: %s has no Redis locking provider (@medusajs/medusa/locking-redis): locks are held per process, not across the server and the workers", r.sup.Prefix(), config)
 	}
 	return nil
 }
@@ -701,8 +690,7 @@ func runsIn(role, rel string) bool {
 // is in place only when every process that loads it has it, and a failure names the processes
 // it happened in. note says what could not be reloaded where (a worker that died meanwhile is
 // restarted with the saved files).
-func (r *nodeRuntime) reloadEverywhere(ctx context.Context, server *child.Process, changes []ipc.Change) (helperAnswer, []ipc.Envelope, string, error) {
-	s := r.s
+func (r *Runtime) reloadEverywhere(ctx context.Context, server *child.Process, changes []ipc.Change) (helperAnswer, []ipc.Envelope, string, error) {
 	var set *workerSet
 	if r.workers > 0 {
 		set = r.workersOf(server)
@@ -717,7 +705,7 @@ func (r *nodeRuntime) reloadEverywhere(ctx context.Context, server *child.Proces
 	forRole := func(role string) []ipc.Change {
 		var out []ipc.Change
 		for _, ch := range changes {
-			if runsIn(role, diag.RelPath(s.root, ch.File)) {
+			if runsIn(role, diag.RelPath(r.opts.Root, ch.File)) {
 				out = append(out, ch)
 			}
 		}
@@ -743,7 +731,7 @@ func (r *nodeRuntime) reloadEverywhere(ctx context.Context, server *child.Proces
 			// Every reload has a bound: a step inside Medusa that never settles (a module whose
 			// load failed leaves Medusa's loading promise pending forever) must not wedge the
 			// supervisor, the proxy or later saves.
-			cctx, cancel := context.WithTimeout(ctx, s.opts.ReloadTimeout)
+			cctx, cancel := context.WithTimeout(ctx, r.opts.ReloadTimeout)
 			defer cancel()
 			if i == 0 {
 				r.proxy.pause() // requests that arrive meanwhile are served by the new code
@@ -752,7 +740,7 @@ func (r *nodeRuntime) reloadEverywhere(ctx context.Context, server *child.Proces
 			cl.c.StartCollect()
 			// The helper bounds each step inside Medusa below this call's bound, so that it can
 			// put the last good code back and answer before the call gives up.
-			raw, err := cl.c.Call(cctx, "reload", map[string]any{"changes": cl.changes, "limitMs": s.opts.ReloadTimeout.Milliseconds() * 2 / 3})
+			raw, err := cl.c.Call(cctx, "reload", map[string]any{"changes": cl.changes, "limitMs": r.opts.ReloadTimeout.Milliseconds() * 2 / 3})
 			cl.logs = cl.c.StopCollect()
 			if err == nil {
 				if uerr := json.Unmarshal(raw, &cl.out); uerr != nil {
@@ -768,7 +756,7 @@ func (r *nodeRuntime) reloadEverywhere(ctx context.Context, server *child.Proces
 			return helperAnswer{}, nil, "", err
 		}
 		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-			return helperAnswer{}, calls[0].logs, "", &reloadTimeout{what: what(server), limit: s.opts.ReloadTimeout}
+			return helperAnswer{}, calls[0].logs, "", &reloadTimeout{what: what(server), limit: r.opts.ReloadTimeout}
 		}
 		return helperAnswer{}, nil, "", fmt.Errorf("reloading in %s: %w", what(server), err)
 	}

@@ -1,4 +1,4 @@
-package devserver
+package node
 
 import (
 	"context"
@@ -54,7 +54,7 @@ type queuedEvent struct {
 // worker took and handled each, and which wait with no worker taking them (warned about once
 // per event name every unconsumedAfter·6).
 type eventTracker struct {
-	r      *nodeRuntime
+	r      *Runtime
 	mu     sync.Mutex
 	queued map[string]*queuedEvent
 	done   map[string]eventOutcome // handled lately, for emit's callers that ask after the fact
@@ -68,7 +68,7 @@ type eventTracker struct {
 // close ends the watch, if one runs; the runtime stopped.
 func (t *eventTracker) close() { t.once.Do(func() { close(t.closed) }) }
 
-func newEventTracker(r *nodeRuntime) *eventTracker {
+func newEventTracker(r *Runtime) *eventTracker {
 	return &eventTracker{r: r, queued: map[string]*queuedEvent{}, done: map[string]eventOutcome{},
 		wait: map[string][]chan eventOutcome{}, warned: map[string]time.Time{}, closed: make(chan struct{})}
 }
@@ -169,17 +169,16 @@ func (t *eventTracker) watch() {
 }
 
 func (t *eventTracker) warn(name string, n int) {
-	s := t.r.s
 	what := fmt.Sprintf("event %s", name)
 	if n > 1 {
 		what = fmt.Sprintf("%d %s events", n, name)
 	}
-	s.logf("%s warn: %s queued in Redis %s ago or more not taken by any worker: %s", s.prefix, what, unconsumedAfter, t.r.idleReason())
+	t.r.sup.Logf("%s warn: %s queued in Redis %s ago or more not taken by any worker: %s", t.r.sup.Prefix(), what, unconsumedAfter, t.r.idleReason())
 }
 
 // idleReason says why queued events may wait: no worker runs, or what the workers are doing.
-func (r *nodeRuntime) idleReason() string {
-	set := r.workersOf(r.s.current.Load())
+func (r *Runtime) idleReason() string {
+	set := r.workersOf(r.sup.Current())
 	if set == nil {
 		return "no worker is running"
 	}
@@ -224,7 +223,7 @@ const emitHandledWithin = 25 * time.Second
 
 // emitInTopology emits through the server's event bus (which queues the event in Redis) and
 // waits for the worker that takes it, reporting each subscriber's outcome and the worker.
-func (r *nodeRuntime) emitInTopology(ctx context.Context, server *child.Process, args any) (json.RawMessage, error) {
+func (r *Runtime) emitInTopology(ctx context.Context, server *child.Process, args any) (json.RawMessage, error) {
 	if !server.HasHelper() {
 		return nil, fmt.Errorf("%s needs the medusa-ls helper in Node, which did not load (see the output)", ipc.CmdEmitEvent)
 	}

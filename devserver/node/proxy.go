@@ -1,4 +1,4 @@
-package devserver
+package node
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/medusa-ls/medusa-ls/devserver/child"
 	"github.com/medusa-ls/medusa-ls/reloaders"
 )
 
@@ -285,7 +286,7 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				rp.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), attemptKey{}, a)))
 			}()
 			if a.gone != nil && !replayable(r.Method) {
-				writeNotReady(w, "Medusa exited before it answered this "+r.Method+" request (it may have run or not); it is restarting: send it again once it serves ("+a.gone.Error()+")", time.Second)
+				child.WriteNotReady(w, "Medusa exited before it answered this "+r.Method+" request (it may have run or not); it is restarting: send it again once it serves ("+a.gone.Error()+")", time.Second)
 				return
 			}
 			if a.gone != nil {
@@ -314,7 +315,7 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		if rp == nil && down != "" {
-			writeNotReady(w, down, time.Until(retryAt))
+			child.WriteNotReady(w, down, time.Until(retryAt))
 			return
 		}
 		arm()
@@ -344,3 +345,7 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 }
+
+// ShowDown makes every request get a 503 with reason at once (Retry-After from retryAt), while
+// no Medusa runs after a failure; "" ends it.
+func (r *Runtime) ShowDown(reason string, retryAt time.Time) { r.proxy.setDown(reason, retryAt) }

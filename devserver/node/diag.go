@@ -1,4 +1,4 @@
-package devserver
+package node
 
 import (
 	"fmt"
@@ -11,6 +11,7 @@ import (
 	"sync"
 	"unicode/utf16"
 
+	"github.com/medusa-ls/medusa-ls/devserver/child"
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/jsvm"
@@ -168,7 +169,7 @@ func logDiagnostics(root string, m ipc.Envelope, fallback, code string) []diag.D
 	if sm := swcFrameRe.FindStringSubmatch(text); sm != nil && inProject(sm[1]) {
 		// swc's message is its code frame; the editor shows the line itself. swc failing on a
 		// project file is a parse error, the embedded runtime's syntax-error.
-		d.Message = strings.TrimPrefix(strings.TrimSpace(firstLine(d.Message)), "x ")
+		d.Message = strings.TrimPrefix(strings.TrimSpace(child.FirstLine(d.Message)), "x ")
 		if d.Code == diag.CodeLoad {
 			d.Code = diag.CodeSyntax
 		}

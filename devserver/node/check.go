@@ -1,4 +1,4 @@
-package devserver
+package node
 
 import (
 	"context"
@@ -23,11 +23,11 @@ import (
 //go:embed js/node-check.js
 var nodeCheckJS []byte
 
-// checkNode loads every resource file of a project that has Medusa installed in Node, as
+// Check loads every resource file of a project that has Medusa installed in Node, as
 // Medusa's loaders require them (ts-node with the project's tsconfig), without a database and
 // without serving. It returns the load errors at the line that raised them, the static lint, and
 // the resources found. Errors: node or the project's packages missing, node killed after timeout.
-func checkNode(ctx context.Context, root, nodeBin string, timeout time.Duration) ([]diag.Diagnostic, []reloaders.Resource, error) {
+func Check(ctx context.Context, root, nodeBin string, timeout time.Duration) ([]diag.Diagnostic, []reloaders.Resource, error) {
 	if nodeBin == "" {
 		nodeBin = "node"
 	}

@@ -1,6 +1,6 @@
 //go:build unix
 
-package devserver
+package node
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package devserver
+package node
 
 import (
 	"context"
@@ -24,19 +24,14 @@ import (
 	"github.com/medusa-ls/medusa-ls/devserver/child"
 	"github.com/medusa-ls/medusa-ls/devserver/host"
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
+	"github.com/medusa-ls/medusa-ls/devserver/report"
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/dotenv"
 	"github.com/medusa-ls/medusa-ls/jsvm"
 	"github.com/medusa-ls/medusa-ls/nodemodules"
+	"github.com/medusa-ls/medusa-ls/project"
 	"github.com/medusa-ls/medusa-ls/reloaders"
 	"github.com/medusa-ls/medusa-ls/schedule"
-)
-
-// Runtime names.
-const (
-	RuntimeAuto     = "auto"     // node when the project has @medusajs/medusa installed, else embedded
-	RuntimeEmbedded = "embedded" // medusa-ls start: esbuild + goja, no database
-	RuntimeNode     = "node"     // the project's own Medusa in Node, driven over Medusa's IPC
 )
 
 //go:embed js/node-helper.js
@@ -49,8 +44,9 @@ var nodeHelperJS []byte
 // shared file reloads the resources that import it, errors come back as diagnostics with their
 // file and line (from a helper preloaded into Node), route reloads have no 404 window, a crash
 // is noticed at once, and a restart starts the new server beside the old one.
-type nodeRuntime struct {
-	s      *Supervisor
+type Runtime struct {
+	sup    Supervisor
+	opts   Options
 	proxy  *proxy
 	node   string // the node binary
 	cli    string // <root>/node_modules/@medusajs/cli/cli.js
@@ -75,15 +71,44 @@ type nodeRuntime struct {
 	events  *eventTracker
 }
 
-// UseNodeRuntime reports whether the auto runtime picks node for root: the project has
-// installed Medusa itself.
-func UseNodeRuntime(root string) bool {
-	_, ok := nodemodules.Find(root, "@medusajs/medusa")
-	return ok
+// Options configure the node runtime.
+type Options struct {
+	Root          string        // the project's real path
+	Node          string        // the node binary (default: node on PATH)
+	NodeArgs      []string      // options for node itself, e.g. --inspect
+	Workers       int           // > 0: Medusa's production topology, one server and this many workers
+	ReloadTimeout time.Duration // longest wait for Medusa's answer to a reload before it is killed
+	ReadyTimeout  time.Duration // longest wait for a new Medusa to answer on /health
 }
 
-func newNodeRuntime(s *Supervisor) (*nodeRuntime, error) {
-	node := s.opts.Node
+// Supervisor is what the runtime needs from the supervisor that owns it (devserver.Supervisor).
+type Supervisor interface {
+	Logf(format string, args ...any)
+	Prefix() string // starts the runtime's log lines: "[HMR]" or "[Watcher]"
+	// StartChild starts cmd with t attached, its output going to the terminal and listeners.
+	StartChild(cmd *exec.Cmd, t *child.Transport, addr, label string) (*child.Process, error)
+	// Retire stops c gracefully (Runtime.StopAccepting, then its exit).
+	Retire(c *child.Process)
+	// Await sends m to c and waits for its answer (child.Process.Await, ReloadTimeout).
+	Await(c *child.Process, m ipc.Envelope, answers func(ipc.Envelope) bool) (ipc.Envelope, error)
+	Current() *child.Process    // the child that serves now, or nil
+	Env() map[string]string     // the project's environment, .env applied
+	BaseEnv() map[string]string // a child's environment, before the runtime's own variables
+	Config() *project.Config    // medusa-config as last read
+	HMR() bool                  // Medusa's backend_hmr flag (or --hmr) is on
+	BatchSince() time.Time      // when the first change of the batch in hand was seen (trace)
+	// LaunchReason says in one line why a launch failed.
+	LaunchReason(err error) string
+	// RuntimeError reports a handler, subscriber or job that failed after loading.
+	RuntimeError(e ipc.RuntimeError)
+	// SetProcesses publishes the processes' states.
+	SetProcesses(ps []Process)
+}
+
+// New checks that node and the project's Medusa CLI are there, and writes the helper node
+// preloads. It starts nothing.
+func New(opts Options, sup Supervisor) (*Runtime, error) {
+	node := opts.Node
 	if node == "" {
 		node = "node"
 	}
@@ -92,31 +117,32 @@ func newNodeRuntime(s *Supervisor) (*nodeRuntime, error) {
 		return nil, fmt.Errorf("the node runtime runs the project's own Medusa with Node.js, but %q was not found (install Node.js 20 or newer, or use --runtime embedded): %w", node, err)
 	}
 	// Found as Node finds it: in a monorepo, workspaces hoist it above the project.
-	cli, ok := nodemodules.File(s.root, "@medusajs/cli", "cli.js")
+	cli, ok := nodemodules.File(opts.Root, "@medusajs/cli", "cli.js")
 	if !ok {
-		return nil, fmt.Errorf("the node runtime needs the project's dependencies: node_modules/@medusajs/cli/cli.js is missing in %s and the folders above it (run npm install, or use --runtime embedded)", s.root)
+		return nil, fmt.Errorf("the node runtime needs the project's dependencies: node_modules/@medusajs/cli/cli.js is missing in %s and the folders above it (run npm install, or use --runtime embedded)", opts.Root)
 	}
 	helper, err := writeNodeHelper()
 	if err != nil {
 		return nil, err
 	}
-	tsconf, _ := os.ReadFile(filepath.Join(s.root, "tsconfig.json"))
-	r := &nodeRuntime{s: s, node: bin, cli: cli, helper: helper, tsconf: string(tsconf), trace: os.Getenv("MEDUSA_LS_TRACE") == "1"}
-	r.proxy = newProxy(s.opts.ReadyTimeout)
-	if s.opts.Workers < 0 {
-		return nil, fmt.Errorf("--workers %d: the number of workers must be 0 (one shared process) or more", s.opts.Workers)
+	tsconf, _ := os.ReadFile(filepath.Join(opts.Root, "tsconfig.json"))
+	r := &Runtime{sup: sup, opts: opts, node: bin, cli: cli, helper: helper, tsconf: string(tsconf), trace: os.Getenv("MEDUSA_LS_TRACE") == "1"}
+	r.proxy = newProxy(r.opts.ReadyTimeout)
+	if r.opts.Workers < 0 {
+		return nil, fmt.Errorf("--workers %d: the number of workers must be 0 (one shared process) or more", r.opts.Workers)
 	}
-	r.workers = s.opts.Workers
+	r.workers = r.opts.Workers
 	r.sets = map[*child.Process]*workerSet{}
 	r.events = newEventTracker(r)
 	return r, nil
 }
 
-func (r *nodeRuntime) Name() string { return RuntimeNode }
+// Name is devserver.RuntimeNode.
+func (r *Runtime) Name() string { return "node" }
 
-func (r *nodeRuntime) describe() string {
+func (r *Runtime) Describe() string {
 	version := "?"
-	pkg, _ := nodemodules.Find(r.s.root, "@medusajs/medusa")
+	pkg, _ := nodemodules.Find(r.opts.Root, "@medusajs/medusa")
 	if b, err := os.ReadFile(filepath.Join(pkg, "package.json")); err == nil {
 		var pkg struct{ Version string }
 		if json.Unmarshal(b, &pkg) == nil && pkg.Version != "" {
@@ -154,10 +180,10 @@ func writeNodeHelper() (string, error) {
 
 // serve answers on the supervisor's port: /health itself (Medusa's goes away at its first route
 // reload), everything else through the proxy.
-func (r *nodeRuntime) serve(ln net.Listener) (func(), error) {
+func (r *Runtime) Serve(ln net.Listener) (func(), error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, req *http.Request) {
-		if c := r.s.current.Load(); c.Alive() {
+		if c := r.sup.Current(); c.Alive() {
 			_, _ = w.Write([]byte("OK"))
 			return
 		}
@@ -185,8 +211,7 @@ func freePort(host string) (int, error) {
 // spawn starts one Medusa process. role is its MEDUSA_WORKER_MODE ("" leaves Medusa's own
 // choice: projectConfig.workerMode, else shared); name labels its output and its diagnostics
 // when several run.
-func (r *nodeRuntime) spawn(role, name string) (*child.Process, error) {
-	s := r.s
+func (r *Runtime) spawn(role, name string) (*child.Process, error) {
 	port, err := freePort("127.0.0.1")
 	if err != nil {
 		return nil, fmt.Errorf("finding a port for Medusa: %w", err)
@@ -195,15 +220,15 @@ func (r *nodeRuntime) spawn(role, name string) (*child.Process, error) {
 	if err != nil {
 		return nil, err
 	}
-	args := append([]string{}, s.opts.NodeArgs...)
+	args := append([]string{}, r.opts.NodeArgs...)
 	args = append(args, "--require", r.helper, r.cli, "start")
 	if role != RoleWorker {
 		args = append(args, "--types") // one process writes .medusa/types; workers would race it
 	}
 	args = append(args, "--port", fmt.Sprint(port), "--host", "127.0.0.1")
 	cmd := exec.Command(r.node, args...)
-	cmd.Dir = s.root
-	env := s.baseEnv()
+	cmd.Dir = r.opts.Root
+	env := r.sup.BaseEnv()
 	env["NODE_ENV"] = "development" // unset, `medusa start` runs in production mode
 	env["MEDUSA_LS_HELPER"] = "1"
 	delete(env, "MEDUSA_HMR_ENABLED")
@@ -211,7 +236,7 @@ func (r *nodeRuntime) spawn(role, name string) (*child.Process, error) {
 	if role != "" {
 		env["MEDUSA_WORKER_MODE"] = role
 	}
-	if s.hmr {
+	if r.sup.HMR() {
 		// Without MEDUSA_HMR_ENABLED the child never answers hmr-reload; without the flag itself
 		// (--hmr overriding the project) its route reloads silently do nothing.
 		env["MEDUSA_HMR_ENABLED"] = "true"
@@ -222,9 +247,9 @@ func (r *nodeRuntime) spawn(role, name string) (*child.Process, error) {
 		t.Close()
 		return nil, err
 	}
-	c, err := s.startChild(cmd, t, fmt.Sprintf("127.0.0.1:%d", port), outputLabel(role, name))
+	c, err := r.sup.StartChild(cmd, t, fmt.Sprintf("127.0.0.1:%d", port), outputLabel(role, name))
 	if err != nil {
-		return nil, fmt.Errorf("starting Medusa (%s %s): %w", r.node, diag.RelPath(s.root, r.cli), err)
+		return nil, fmt.Errorf("starting Medusa (%s %s): %w", r.node, diag.RelPath(r.opts.Root, r.cli), err)
 	}
 	c.Role, c.Name = role, name
 	go r.read(c)
@@ -241,7 +266,7 @@ func (r *nodeRuntime) spawn(role, name string) (*child.Process, error) {
 
 // read delivers the Node child's messages: command answers to their callers, Medusa's errors
 // to the reload collecting them or, outside reloads, to listeners as runtime errors.
-func (r *nodeRuntime) read(c *child.Process) {
+func (r *Runtime) read(c *child.Process) {
 	c.Receive(func(m ipc.Envelope) bool {
 		switch m.Type {
 		case ipc.TypeNodeHello:
@@ -261,20 +286,20 @@ func (r *nodeRuntime) read(c *child.Process) {
 
 // runtimeError reports an error Medusa logged while serving: a route that threw (Medusa's error
 // handler logs every 5xx), a subscriber, a job.
-func (r *nodeRuntime) runtimeError(c *child.Process, m ipc.Envelope) {
+func (r *Runtime) runtimeError(c *child.Process, m ipc.Envelope) {
 	fallback := ""
 	if m.Request != nil {
 		fallback = m.Request.File // a failure in Medusa's code on a project route: on the route file
 	}
-	ds := logDiagnostics(r.s.root, m, fallback, diag.CodeRuntime)
-	e := &RuntimeError{Problems: ds}
+	ds := logDiagnostics(r.opts.Root, m, fallback, diag.CodeRuntime)
+	e := ipc.RuntimeError{Problems: ds}
 	if m.Request != nil {
 		e.Method, e.Path, e.Status = m.Request.Method, m.Request.Path, http.StatusInternalServerError
 		for i := range ds {
 			ds[i].Message = fmt.Sprintf("%s %s: %s", e.Method, e.Path, ds[i].Message)
 		}
 	} else {
-		e.What = firstLine(strings.TrimSpace(strings.TrimPrefix(m.Message, "[HMR]")))
+		e.What = child.FirstLine(strings.TrimSpace(strings.TrimPrefix(m.Message, "[HMR]")))
 	}
 	if r.workers > 0 && c.Name != "" {
 		// which of the topology's processes it happened in
@@ -283,14 +308,13 @@ func (r *nodeRuntime) runtimeError(c *child.Process, m ipc.Envelope) {
 			ds[i].Message = fmt.Sprintf("%s (in %s)", ds[i].Message, c.Name)
 		}
 	}
-	r.s.emit(Event{Runtime: e})
+	r.sup.RuntimeError(e)
 }
 
 // launch starts Medusa and waits until it answers on /health. With workers, it first checks that
 // the project can run the production topology, then starts the server and the workers side by
 // side and returns once all of them serve.
-func (r *nodeRuntime) launch(ctx context.Context) (*child.Process, ipc.Result, error) {
-	s := r.s
+func (r *Runtime) Launch(ctx context.Context) (*child.Process, ipc.Result, error) {
 	r.checkDatabase()
 	if r.workers > 0 {
 		if err := r.checkTopology(ctx); err != nil {
@@ -313,7 +337,7 @@ func (r *nodeRuntime) launch(ctx context.Context) (*child.Process, ipc.Result, e
 		}
 		if err != nil {
 			set.stop()
-			s.retire(c)
+			r.sup.Retire(c)
 		}
 	}
 	if err != nil {
@@ -324,7 +348,7 @@ func (r *nodeRuntime) launch(ctx context.Context) (*child.Process, ipc.Result, e
 	}
 	r.problems.reset()
 	for _, m := range logs {
-		for _, d := range logDiagnostics(s.root, m, "", diag.CodeLoad) {
+		for _, d := range logDiagnostics(r.opts.Root, m, "", diag.CodeLoad) {
 			if d.File != "" {
 				r.problems.add("boot", d)
 			}
@@ -333,13 +357,13 @@ func (r *nodeRuntime) launch(ctx context.Context) (*child.Process, ipc.Result, e
 	c.Problems = r.problems.all()
 	r.lintMu.Lock()
 	r.lint = map[string][]diag.Diagnostic{}
-	for _, d := range reloaders.LintProject(s.root) {
+	for _, d := range reloaders.LintProject(r.opts.Root) {
 		r.lint[d.File] = append(r.lint[d.File], d)
 	}
 	r.lintMu.Unlock()
-	res := ipc.Result{Success: true, Problems: r.withLint(c.Problems), Resources: reloaders.StaticResources(s.root)}
+	res := ipc.Result{Success: true, Problems: r.withLint(c.Problems), Resources: reloaders.StaticResources(r.opts.Root)}
 	if !c.HasHelper() {
-		s.logf("%s note: the medusa-ls helper did not load in Node; errors are reported from Medusa's output only", s.prefix)
+		r.sup.Logf("%s note: the medusa-ls helper did not load in Node; errors are reported from Medusa's output only", r.sup.Prefix())
 	}
 	return c, res, nil
 }
@@ -347,10 +371,9 @@ func (r *nodeRuntime) launch(ctx context.Context) (*child.Process, ipc.Result, e
 // awaitReady waits until c answers on /health and returns what Medusa logged meanwhile. A child
 // that exits, does not answer within ReadyTimeout, or is abandoned with ctx is an error (and is
 // gone).
-func (r *nodeRuntime) awaitReady(ctx context.Context, c *child.Process) ([]ipc.Envelope, error) {
-	s := r.s
+func (r *Runtime) awaitReady(ctx context.Context, c *child.Process) ([]ipc.Envelope, error) {
 	c.StartCollect()
-	timer := time.NewTimer(s.opts.ReadyTimeout)
+	timer := time.NewTimer(r.opts.ReadyTimeout)
 	defer timer.Stop()
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
@@ -369,10 +392,10 @@ func (r *nodeRuntime) awaitReady(ctx context.Context, c *child.Process) ([]ipc.E
 		case <-timer.C:
 			_ = child.Kill(c.PID)
 			<-c.Exited
-			return nil, fmt.Errorf("%s did not start within %s%s", what(c), s.opts.ReadyTimeout, child.IndentTail(c.LastOutput()))
+			return nil, fmt.Errorf("%s did not start within %s%s", what(c), r.opts.ReadyTimeout, child.IndentTail(c.LastOutput()))
 		case <-ctx.Done():
 			c.StopCollect()
-			s.retire(c)
+			r.sup.Retire(c)
 			return nil, ctx.Err()
 		case <-tick.C:
 			resp, err := client.Get("http://" + c.Addr + "/health")
@@ -415,11 +438,11 @@ func (e *BootError) Error() string {
 	return msg + child.IndentTail(e.Output) + hint
 }
 
-func (r *nodeRuntime) bootError(c *child.Process, logs []ipc.Envelope) error {
+func (r *Runtime) bootError(c *child.Process, logs []ipc.Envelope) error {
 	var ps []diag.Diagnostic
 	for _, m := range logs {
 		if m.Level == "error" {
-			ps = append(ps, logDiagnostics(r.s.root, m, "", diag.CodeLoad)...)
+			ps = append(ps, logDiagnostics(r.opts.Root, m, "", diag.CodeLoad)...)
 		}
 	}
 	texts := []string{c.LastOutput()}
@@ -429,7 +452,7 @@ func (r *nodeRuntime) bootError(c *child.Process, logs []ipc.Envelope) error {
 			texts = append(texts, m.Exception.Code+" "+m.Exception.Message)
 		}
 	}
-	be := &BootError{Err: c.Err, Problems: dedupe(ps), Output: c.LastOutput(), Hint: databaseHint(r.s.env, texts...)}
+	be := &BootError{Err: c.Err, Problems: dedupe(ps), Output: c.LastOutput(), Hint: databaseHint(r.sup.Env(), texts...)}
 	if r.workers > 0 {
 		be.Process = c.Name
 	}
@@ -437,14 +460,14 @@ func (r *nodeRuntime) bootError(c *child.Process, logs []ipc.Envelope) error {
 }
 
 // activate points the proxy at the new child; its workers become the ones reloads go to.
-func (r *nodeRuntime) activate(c *child.Process) {
+func (r *Runtime) Activate(c *child.Process) {
 	r.proxy.set(c.Addr)
 	r.activateWorkers(c)
 }
 
 // stopAccepting asks Medusa to shut down gracefully (it stops accepting, finishes in-flight
 // requests, runs the modules' shutdown hooks, exits); the proxy has already moved on.
-func (r *nodeRuntime) stopAccepting(c *child.Process) {
+func (r *Runtime) StopAccepting(c *child.Process) {
 	r.proxy.clearIf(c.Addr)
 	// Medusa's shutdown destroys connections it sees idle, even one a request was just written
 	// on: it is told to stop only once the proxy has nothing in flight to it (at most 10 s).
@@ -454,7 +477,7 @@ func (r *nodeRuntime) stopAccepting(c *child.Process) {
 }
 
 // call runs a helper command in Medusa.
-func (r *nodeRuntime) call(ctx context.Context, c *child.Process, name ipc.Command, args any) (json.RawMessage, error) {
+func (r *Runtime) Call(ctx context.Context, c *child.Process, name ipc.Command, args any) (json.RawMessage, error) {
 	if r.workers > 0 {
 		switch name {
 		case ipc.CmdEmitEvent:
@@ -531,14 +554,14 @@ var kindOrder = map[string]int{"modules": 0, "workflows": 1, "routes": 2, "subsc
 
 // reload applies a batch: each file is checked, then reloaded by Medusa; a file outside the
 // resource folders reloads the resources that import it.
-func (r *nodeRuntime) reload(ctx context.Context, c *child.Process, id int64, batch []ipc.Change, all bool) (ipc.Result, error) {
+func (r *Runtime) Reload(ctx context.Context, c *child.Process, id int64, batch []ipc.Change, all bool) (ipc.Result, error) {
 	res, err := r.reloadFiles(ctx, c, id, batch, all)
 	r.lintMu.Lock()
 	if r.lint != nil {
 		for _, ch := range batch {
 			delete(r.lint, ch.File)
 			if src, err := os.ReadFile(ch.File); err == nil && ch.Action != ipc.ActionUnlink {
-				r.lint[ch.File] = reloaders.LintFile(r.s.root, ch.File, src)
+				r.lint[ch.File] = reloaders.LintFile(r.opts.Root, ch.File, src)
 			}
 		}
 	}
@@ -549,7 +572,7 @@ func (r *nodeRuntime) reload(ctx context.Context, c *child.Process, id int64, ba
 
 // withLint merges the static lint into a reload's problems, one diagnostic per cause
 // (reloaders.Merge: the loader's error wins on its line).
-func (r *nodeRuntime) withLint(problems []diag.Diagnostic) []diag.Diagnostic {
+func (r *Runtime) withLint(problems []diag.Diagnostic) []diag.Diagnostic {
 	r.lintMu.Lock()
 	defer r.lintMu.Unlock()
 	var lint []diag.Diagnostic
@@ -568,8 +591,7 @@ func (r *nodeRuntime) withLint(problems []diag.Diagnostic) []diag.Diagnostic {
 	return reloaders.Merge(problems, lint)
 }
 
-func (r *nodeRuntime) reloadFiles(ctx context.Context, c *child.Process, _ int64, batch []ipc.Change, all bool) (ipc.Result, error) {
-	s := r.s
+func (r *Runtime) reloadFiles(ctx context.Context, c *child.Process, _ int64, batch []ipc.Change, all bool) (ipc.Result, error) {
 	start := time.Now()
 	res := ipc.Result{Success: true, Applied: true}
 	if all {
@@ -582,7 +604,7 @@ func (r *nodeRuntime) reloadFiles(ctx context.Context, c *child.Process, _ int64
 	var targets []target
 	for _, ch := range r.precheck(batch, &res) {
 		action := ch.Action
-		rel := diag.RelPath(s.root, ch.File)
+		rel := diag.RelPath(r.opts.Root, ch.File)
 		if kind := resourceKind(rel); kind != "" {
 			targets = append(targets, target{action: action, file: ch.File, kind: kind, cause: ch.File})
 			continue
@@ -601,7 +623,7 @@ func (r *nodeRuntime) reloadFiles(ctx context.Context, c *child.Process, _ int64
 		}
 		found := false
 		for _, imp := range importers {
-			if kind := resourceKind(diag.RelPath(s.root, imp)); kind != "" {
+			if kind := resourceKind(diag.RelPath(r.opts.Root, imp)); kind != "" {
 				targets = append(targets, target{action: ipc.ActionChange, file: imp, kind: kind, cause: ch.File})
 				found = true
 			}
@@ -635,7 +657,7 @@ func (r *nodeRuntime) reloadFiles(ctx context.Context, c *child.Process, _ int64
 		if ok && len(errs) == 0 {
 			r.problems.set(key, nil)
 			r.problems.forget(key)
-			res.Reloaded = append(res.Reloaded, reloadedResources(s.root, t.kind, t.file)...)
+			res.Reloaded = append(res.Reloaded, reloadedResources(r.opts.Root, t.kind, t.file)...)
 			continue
 		}
 		if t.action == ipc.ActionUnlink && onlyMissingFile(errs, t.file) {
@@ -643,12 +665,12 @@ func (r *nodeRuntime) reloadFiles(ctx context.Context, c *child.Process, _ int64
 		}
 		var ds []diag.Diagnostic
 		for _, m := range errs {
-			ds = append(ds, logDiagnostics(s.root, m, t.file, diag.CodeLoad)...)
+			ds = append(ds, logDiagnostics(r.opts.Root, m, t.file, diag.CodeLoad)...)
 		}
 		if len(ds) == 0 {
 			if t.kind == "modules" {
 				// Medusa's HMRReloadError: a module file went away or could not be swapped.
-				res.Restart, res.Note = true, fmt.Sprintf("Medusa cannot reload module files in place after %s %s", t.action, diag.RelPath(s.root, t.file))
+				res.Restart, res.Note = true, fmt.Sprintf("Medusa cannot reload module files in place after %s %s", t.action, diag.RelPath(r.opts.Root, t.file))
 				continue
 			}
 			ds = []diag.Diagnostic{{File: t.file, Line: 1, Column: 1, Severity: diag.Error, Code: diag.CodeLoad,
@@ -660,14 +682,14 @@ func (r *nodeRuntime) reloadFiles(ctx context.Context, c *child.Process, _ int64
 		res.Success = false
 	}
 	res.Problems = r.problems.all()
-	res.DurationMs = ms(time.Since(start))
+	res.DurationMs = report.Ms(time.Since(start))
 	return res, nil
 }
 
 // precheck lists the code files of a batch that can go to Medusa: each is read and parsed by
 // esbuild first, and one with a syntax error stays out (its error goes into res), so that the
 // previous code keeps serving. A file that cannot be read is a deletion.
-func (r *nodeRuntime) precheck(batch []ipc.Change, res *ipc.Result) []ipc.Change {
+func (r *Runtime) precheck(batch []ipc.Change, res *ipc.Result) []ipc.Change {
 	changes, srcs := r.readBatch(batch, res)
 	var out []ipc.Change
 	for _, ch := range changes {
@@ -680,12 +702,12 @@ func (r *nodeRuntime) precheck(batch []ipc.Change, res *ipc.Result) []ipc.Change
 
 // readBatch lists the code files of a batch with their content; a file that cannot be read is a
 // deletion.
-func (r *nodeRuntime) readBatch(batch []ipc.Change, res *ipc.Result) ([]ipc.Change, map[string][]byte) {
+func (r *Runtime) readBatch(batch []ipc.Change, res *ipc.Result) ([]ipc.Change, map[string][]byte) {
 	var out []ipc.Change
 	srcs := map[string][]byte{}
 	for _, ch := range batch {
 		res.Files = append(res.Files, ch.File)
-		if !host.IsCode(diag.RelPath(r.s.root, ch.File)) {
+		if !host.IsCode(diag.RelPath(r.opts.Root, ch.File)) {
 			continue
 		}
 		action := ch.Action
@@ -704,7 +726,7 @@ func (r *nodeRuntime) readBatch(batch []ipc.Change, res *ipc.Result) ([]ipc.Chan
 
 // applySyntax records a file's syntax errors (none: its earlier ones are gone) and tells
 // whether it parses.
-func (r *nodeRuntime) applySyntax(file string, ds []diag.Diagnostic, res *ipc.Result) bool {
+func (r *Runtime) applySyntax(file string, ds []diag.Diagnostic, res *ipc.Result) bool {
 	r.problems.set("syntax:"+file, ds)
 	if len(ds) > 0 {
 		res.Errors = append(res.Errors, ds...)
@@ -720,12 +742,12 @@ func (r *nodeRuntime) applySyntax(file string, ds []diag.Diagnostic, res *ipc.Re
 // route reload itself) then overlap. It returns nil when the batch must be checked first:
 // middlewares, modules, shared files (a broken one would fail each of its importers), or earlier
 // failures to retry.
-func (r *nodeRuntime) checkBeside(batch []ipc.Change, res *ipc.Result) ([]ipc.Change, func() map[string][]diag.Diagnostic) {
+func (r *Runtime) checkBeside(batch []ipc.Change, res *ipc.Result) ([]ipc.Change, func() map[string][]diag.Diagnostic) {
 	if len(r.problems.failed()) > 0 {
 		return nil, nil
 	}
 	for _, ch := range batch {
-		rel := diag.RelPath(r.s.root, ch.File)
+		rel := diag.RelPath(r.opts.Root, ch.File)
 		switch resourceKind(rel) {
 		case "routes":
 			if !strings.HasPrefix(path.Base(rel), "route.") { // middlewares.ts, validators.ts…
@@ -774,8 +796,7 @@ type helperResult struct {
 // router, workflow definitions, hook handlers, subscriptions) in one step, so no request sees a
 // half-loaded API and no run finds a workflow missing. Each file's outcome is its own: an error is
 // reported on the file that raised it, and a file that failed before is retried with every batch.
-func (r *nodeRuntime) reloadTargeted(ctx context.Context, c *child.Process, batch []ipc.Change, res ipc.Result, start time.Time) (ipc.Result, error) {
-	s := r.s
+func (r *Runtime) reloadTargeted(ctx context.Context, c *child.Process, batch []ipc.Change, res ipc.Result, start time.Time) (ipc.Result, error) {
 	// Requests that arrive from here on wait for the new code (the reload releases them as soon
 	// as Medusa has swapped it in), rather than being answered by the code being replaced.
 	r.proxy.pause()
@@ -813,7 +834,7 @@ func (r *nodeRuntime) reloadTargeted(ctx context.Context, c *child.Process, batc
 	}
 	if len(changes) == 0 {
 		res.Problems = r.problems.all()
-		res.DurationMs = ms(time.Since(start))
+		res.DurationMs = report.Ms(time.Since(start))
 		return res, nil
 	}
 	out, logs, note, err := r.reloadEverywhere(ctx, c, changes)
@@ -827,7 +848,7 @@ func (r *nodeRuntime) reloadTargeted(ctx context.Context, c *child.Process, batc
 				Message: timeout.Error()})
 		}
 		res.Problems = r.problems.all()
-		res.DurationMs = ms(time.Since(start))
+		res.DurationMs = report.Ms(time.Since(start))
 		return res, nil
 	}
 	if err != nil {
@@ -846,11 +867,9 @@ func (r *nodeRuntime) reloadTargeted(ctx context.Context, c *child.Process, batc
 	}
 	res.Note = note
 	if r.trace {
-		s.mu.Lock()
-		queued := start.Sub(s.batchSince)
-		s.mu.Unlock()
-		s.logf("%s trace: first event → batch %.2f ms, syntax check %.2f ms, reload in Medusa %.2f ms %v, round trip %.2f ms",
-			s.prefix, ms(queued), ms(prechecked.Sub(start)), out.DurationMs, out.Hops, ms(time.Since(start)))
+		queued := start.Sub(r.sup.BatchSince())
+		r.sup.Logf("%s trace: first event → batch %.2f ms, syntax check %.2f ms, reload in Medusa %.2f ms %v, round trip %.2f ms",
+			r.sup.Prefix(), report.Ms(queued), report.Ms(prechecked.Sub(start)), out.DurationMs, out.Hops, report.Ms(time.Since(start)))
 	}
 	var fallback []target
 	loaded := map[string]bool{}
@@ -871,10 +890,10 @@ func (r *nodeRuntime) reloadTargeted(ctx context.Context, c *child.Process, batc
 			r.problems.set(key, nil)
 			r.problems.forget(key)
 			if hr.Restart {
-				res.Restart, res.Note = true, fmt.Sprintf("%s: %s; restarting Medusa", diag.RelPath(s.root, hr.File), hr.How)
+				res.Restart, res.Note = true, fmt.Sprintf("%s: %s; restarting Medusa", diag.RelPath(r.opts.Root, hr.File), hr.How)
 				continue
 			}
-			res.Reloaded = append(res.Reloaded, reloadedResources(s.root, hr.Kind, hr.File)...)
+			res.Reloaded = append(res.Reloaded, reloadedResources(r.opts.Root, hr.Kind, hr.File)...)
 		case hr.Blocked != "":
 			r.problems.fail(key, t, nil) // the error is on the file that raised it; retry this one later
 			if !retried[hr.File] {
@@ -883,7 +902,7 @@ func (r *nodeRuntime) reloadTargeted(ctx context.Context, c *child.Process, batc
 		default:
 			var ds []diag.Diagnostic
 			if hr.Error != nil {
-				ds = logDiagnostics(s.root, ipc.Envelope{Level: "error", Exception: hr.Error}, hr.File, diag.CodeLoad)
+				ds = logDiagnostics(r.opts.Root, ipc.Envelope{Level: "error", Exception: hr.Error}, hr.File, diag.CodeLoad)
 			}
 			if len(ds) == 0 {
 				ds = []diag.Diagnostic{{File: hr.File, Line: 1, Column: 1, Severity: diag.Error, Code: diag.CodeLoad,
@@ -903,7 +922,7 @@ func (r *nodeRuntime) reloadTargeted(ctx context.Context, c *child.Process, batc
 		if m.Level != "error" {
 			continue
 		}
-		for _, d := range logDiagnostics(s.root, m, "", diag.CodeLoad) {
+		for _, d := range logDiagnostics(r.opts.Root, m, "", diag.CodeLoad) {
 			if d.File != "" && !loaded[d.File] {
 				res.Errors = append(res.Errors, d)
 			}
@@ -912,7 +931,7 @@ func (r *nodeRuntime) reloadTargeted(ctx context.Context, c *child.Process, batc
 	if len(out.Results) == 0 {
 		names := make([]string, 0, len(changes))
 		for _, ch := range changes {
-			names = append(names, diag.RelPath(s.root, ch.File))
+			names = append(names, diag.RelPath(r.opts.Root, ch.File))
 		}
 		res.Note = fmt.Sprintf("nothing loaded imports %s", strings.Join(names, ", "))
 	}
@@ -925,18 +944,18 @@ func (r *nodeRuntime) reloadTargeted(ctx context.Context, c *child.Process, batc
 			return res, err
 		}
 		if ok && !hasError(mlogs) {
-			res.Reloaded = append(res.Reloaded, reloadedResources(s.root, t.kind, t.file)...)
+			res.Reloaded = append(res.Reloaded, reloadedResources(r.opts.Root, t.kind, t.file)...)
 			continue
 		}
 		res.Success = false
 		for _, m := range mlogs {
 			if m.Level == "error" {
-				res.Errors = append(res.Errors, logDiagnostics(s.root, m, t.file, diag.CodeLoad)...)
+				res.Errors = append(res.Errors, logDiagnostics(r.opts.Root, m, t.file, diag.CodeLoad)...)
 			}
 		}
 	}
 	res.Problems = r.problems.all()
-	res.DurationMs = ms(time.Since(start))
+	res.DurationMs = report.Ms(time.Since(start))
 	return res, nil
 }
 
@@ -1007,23 +1026,23 @@ func problemKey(t target) string {
 }
 
 // send asks Medusa to reload one file and waits for its hmr-result, with what it logged.
-func (r *nodeRuntime) send(c *child.Process, t target) (bool, []ipc.Envelope, error) {
+func (r *Runtime) send(c *child.Process, t target) (bool, []ipc.Envelope, error) {
 	r.proxy.pause()
 	defer r.proxy.resume()
 	c.StartCollect()
-	msg := ipc.Envelope{Type: ipc.TypeReload, Action: t.action, File: t.file, RootDirectory: r.s.root}
+	msg := ipc.Envelope{Type: ipc.TypeReload, Action: t.action, File: t.file, RootDirectory: r.opts.Root}
 	// Medusa's answer has no id; reloads are sent one at a time, so the next result is this one's.
-	reply, err := r.s.await(c, msg, func(m ipc.Envelope) bool { return m.Type == ipc.TypeResult })
+	reply, err := r.sup.Await(c, msg, func(m ipc.Envelope) bool { return m.Type == ipc.TypeResult })
 	logs := c.StopCollect()
 	if err != nil {
-		return false, nil, fmt.Errorf("reloading %s: %w", diag.RelPath(r.s.root, t.file), err)
+		return false, nil, fmt.Errorf("reloading %s: %w", diag.RelPath(r.opts.Root, t.file), err)
 	}
 	return reply.Success != nil && *reply.Success, logs, nil
 }
 
 // importers asks the helper which loaded project files import file, and drops them all from
 // Node's require cache so that the reloads below load them afresh.
-func (r *nodeRuntime) importers(ctx context.Context, c *child.Process, file string) ([]string, error) {
+func (r *Runtime) importers(ctx context.Context, c *child.Process, file string) ([]string, error) {
 	raw, err := c.Call(ctx, "invalidate", map[string]any{"files": []string{file}})
 	if err != nil {
 		return nil, err

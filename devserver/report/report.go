@@ -1,4 +1,7 @@
-package devserver
+// Package report formats what the terminal shows of loads, reloads and their problems, for
+// the supervisor (medusa-ls develop), the child started alone (medusa-ls start) and the node
+// runtime.
+package report
 
 import (
 	"fmt"
@@ -7,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/diag"
@@ -22,7 +26,7 @@ const (
 )
 
 // FormatLoad renders the first load of a child.
-func FormatLoad(root string, r ipc.Result, url string, totalMs float64) []string {
+func Load(root string, r ipc.Result, url string, totalMs float64) []string {
 	counts := map[string]int{}
 	for _, res := range r.Resources {
 		counts[res.Kind]++
@@ -31,22 +35,22 @@ func FormatLoad(root string, r ipc.Result, url string, totalMs float64) []string
 	if totalMs > 0 {
 		ms = totalMs
 	}
-	summary := fmt.Sprintf("%d %s", counts["route"], plural("route", counts["route"]))
+	summary := fmt.Sprintf("%d %s", counts["route"], Plural("route", counts["route"]))
 	for _, k := range []string{"subscriber", "job", "workflow", "module"} {
 		if n := counts[k]; n > 0 {
-			summary += fmt.Sprintf(", %d %s", n, plural(k, n))
+			summary += fmt.Sprintf(", %d %s", n, Plural(k, n))
 		}
 	}
-	if n := countErrors(r.Problems); n > 0 {
-		summary += fmt.Sprintf("; %d %s", n, plural("error", n))
+	if n := CountErrors(r.Problems); n > 0 {
+		summary += fmt.Sprintf("; %d %s", n, Plural("error", n))
 	}
-	lines := []string{fmt.Sprintf("%s ready on %s in %s (%s)", PrefixHMR, url, formatMs(ms), summary)}
-	lines = append(lines, FormatCredentials(r.Credentials)...)
-	return append(lines, formatProblems(root, r.Problems, true)...)
+	lines := []string{fmt.Sprintf("%s ready on %s in %s (%s)", PrefixHMR, url, FormatMs(ms), summary)}
+	lines = append(lines, Credentials(r.Credentials)...)
+	return append(lines, Problems(root, r.Problems, true)...)
 }
 
 // FormatCredentials renders the development credentials as curl options; none for nil.
-func FormatCredentials(c *framework.DevCredentials) []string {
+func Credentials(c *framework.DevCredentials) []string {
 	if c == nil {
 		return nil
 	}
@@ -60,12 +64,12 @@ func FormatCredentials(c *framework.DevCredentials) []string {
 
 // FormatReload renders a reload result, e.g.
 // "[HMR] reloaded src/api/store/hello/route.ts (route GET /store/hello) in 1.8 ms".
-func FormatReload(prefix, root string, r ipc.Result) []string {
+func Reload(prefix, root string, r ipc.Result) []string {
 	files := relList(root, r.Files)
 	switch {
 	case !r.Success:
-		lines := []string{fmt.Sprintf("%s reload of %s failed in %s; still serving the previous code", prefix, files, formatMs(r.DurationMs))}
-		return append(lines, formatProblems(root, r.Errors, true)...)
+		lines := []string{fmt.Sprintf("%s reload of %s failed in %s; still serving the previous code", prefix, files, FormatMs(r.DurationMs))}
+		return append(lines, Problems(root, r.Errors, true)...)
 	case !r.Applied:
 		if r.Note != "" {
 			return []string{fmt.Sprintf("%s %s", prefix, r.Note)}
@@ -83,7 +87,7 @@ func FormatReload(prefix, root string, r ipc.Result) []string {
 	if what != "" {
 		line += " (" + what + ")"
 	}
-	line += " in " + formatMs(r.DurationMs)
+	line += " in " + FormatMs(r.DurationMs)
 	lines := []string{line}
 	// Warnings of the files just loaded.
 	var warns []diag.Diagnostic
@@ -92,7 +96,7 @@ func FormatReload(prefix, root string, r ipc.Result) []string {
 			warns = append(warns, p)
 		}
 	}
-	return append(lines, formatProblems(root, warns, false)...)
+	return append(lines, Problems(root, warns, false)...)
 }
 
 func describeResources(rs []reloaders.Resource) string {
@@ -124,7 +128,9 @@ func describeResources(rs []reloaders.Resource) string {
 	return strings.Join(parts, "; ")
 }
 
-func formatProblems(root string, ds []diag.Diagnostic, frames bool) []string {
+// Problems formats ds one per line (with code frames when frames is set), file paths
+// relative to root.
+func Problems(root string, ds []diag.Diagnostic, frames bool) []string {
 	var lines []string
 	for _, d := range ds {
 		lines = append(lines, "  "+d.Format(root))
@@ -150,7 +156,8 @@ func relList(root string, files []string) string {
 	return strings.Join(rels, ", ")
 }
 
-func formatMs(ms float64) string {
+// FormatMs shows a duration given in milliseconds: "4.2 ms", "125 ms", "12.5 s".
+func FormatMs(ms float64) string {
 	switch {
 	case ms < 10:
 		return fmt.Sprintf("%.1f ms", ms)
@@ -160,11 +167,13 @@ func formatMs(ms float64) string {
 	return fmt.Sprintf("%.1f s", ms/1000)
 }
 
-func slogToLog(l *slog.Logger) *log.Logger {
+// SlogToLog adapts l for APIs that take a *log.Logger (http.Server.ErrorLog), at warn level.
+func SlogToLog(l *slog.Logger) *log.Logger {
 	return slog.NewLogLogger(l.Handler(), slog.LevelWarn)
 }
 
-func countErrors(ds []diag.Diagnostic) int {
+// CountErrors counts the errors among ds.
+func CountErrors(ds []diag.Diagnostic) int {
 	n := 0
 	for _, d := range ds {
 		if d.Severity == diag.Error {
@@ -174,9 +183,13 @@ func countErrors(ds []diag.Diagnostic) int {
 	return n
 }
 
-func plural(word string, n int) string {
+// Plural is word for n of them ("route", "routes").
+func Plural(word string, n int) string {
 	if n == 1 {
 		return word
 	}
 	return word + "s"
 }
+
+// Ms is d in milliseconds, to the microsecond.
+func Ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
