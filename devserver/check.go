@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/medusa-ls/medusa-ls/devserver/host"
+	"github.com/medusa-ls/medusa-ls/devserver/embedded"
 	"github.com/medusa-ls/medusa-ls/devserver/node"
 	"github.com/medusa-ls/medusa-ls/devserver/report"
 	"github.com/medusa-ls/medusa-ls/diag"
@@ -117,7 +117,7 @@ func CheckProject(ctx context.Context, root string, opts CheckOptions) (CheckRep
 		found, resources = ds, rs
 	default:
 		env, _ := project.Environment(root, dotenv.Environ(os.Environ()))
-		app, err := host.New(host.Options{Root: root, Env: env, TaskTimeout: opts.Timeout, Output: discard{}})
+		app, err := embedded.New(embedded.Options{Root: root, Env: env, TaskTimeout: opts.Timeout, Output: discard{}})
 		if err != nil {
 			return CheckReport{}, err
 		}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/medusa-ls/medusa-ls/devserver/child"
-	"github.com/medusa-ls/medusa-ls/devserver/host"
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/devserver/node"
 	"github.com/medusa-ls/medusa-ls/devserver/report"
@@ -131,7 +130,7 @@ func (s *Supervisor) drain(ctx context.Context) {
 		}
 		restart := ""
 		for _, c := range batch {
-			if rel := diag.RelPath(s.root, c.File); host.NeedsRestart(rel) {
+			if rel := diag.RelPath(s.root, c.File); project.NeedsRestart(rel) {
 				restart = rel + " changed"
 				break
 			}

@@ -3,11 +3,7 @@ package devserver
 import (
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
-	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/medusa-ls/medusa-ls/devserver/child"
@@ -31,72 +27,14 @@ func backoff(n int) time.Duration {
 	return min(time.Second<<(n-1), 30*time.Second)
 }
 
-// downServer answers on the embedded runtime's shared listening socket while no child does:
-// it accepts from a duplicate of the socket, so closing it leaves the socket to the children.
-type downServer struct {
-	mu      sync.Mutex
-	srv     *drainingServer
-	reason  string
-	retryAt time.Time
-}
-
-// show starts answering 503 with reason on the socket lf (or updates the reason).
-func (d *downServer) show(lf *os.File, reason string, retryAt time.Time) error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.reason, d.retryAt = reason, retryAt
-	if d.srv != nil || lf == nil {
-		return nil
-	}
-	ln, err := net.FileListener(lf) // a duplicate descriptor of the shared socket
-	if err != nil {
-		return fmt.Errorf("answering while the dev server is down: %w", err)
-	}
-	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		d.mu.Lock()
-		reason, retryAt := d.reason, d.retryAt
-		d.mu.Unlock()
-		child.WriteNotReady(w, reason, time.Until(retryAt))
-	})}
-	// Each answer closes its connection, so that the client's next request finds the child
-	// once one serves again.
-	srv.SetKeepAlivesEnabled(false)
-	d.srv = newDrainingServer(srv)
-	d.srv.serve(ln)
-	return nil
-}
-
-// hide stops answering: a child serves again.
-func (d *downServer) hide() {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.srv != nil {
-		// Stop accepting at once; connections already accepted get their answer.
-		go d.srv.drain(5 * time.Second)
-		d.srv = nil
-	}
-}
-
 // showDown makes every request get a 503 with reason at once, until hideDown.
 func (s *Supervisor) showDown(reason string, retryAt time.Time) {
-	switch rt := s.rt.(type) {
-	case *node.Runtime:
-		rt.ShowDown(reason, retryAt)
-	case *embeddedRuntime:
-		if err := s.down.show(rt.lfile, reason, retryAt); err != nil {
-			s.logf("%s %v", s.prefix, err)
-		}
-	}
+	s.rt.ShowDown(reason, retryAt)
 }
 
 // hideDown ends showDown: a child serves.
 func (s *Supervisor) hideDown() {
-	switch rt := s.rt.(type) {
-	case *node.Runtime:
-		rt.ShowDown("", time.Time{})
-	case *embeddedRuntime:
-		s.down.hide()
-	}
+	s.rt.ShowDown("", time.Time{})
 }
 
 // markDown records that no child runs because of reason: requests get a 503 with it at once,

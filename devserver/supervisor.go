@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/medusa-ls/medusa-ls/devserver/child"
-	"github.com/medusa-ls/medusa-ls/devserver/host"
+	"github.com/medusa-ls/medusa-ls/devserver/embedded"
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/devserver/node"
 	"github.com/medusa-ls/medusa-ls/devserver/report"
@@ -148,7 +148,6 @@ type Supervisor struct {
 
 	// While no child runs after a failure (owned by the loop): the 503 server of the embedded
 	// runtime, failed attempts in a row, and when the child that serves came up.
-	down     downServer
 	failures int
 	retry    *time.Timer
 	upSince  time.Time
@@ -184,7 +183,7 @@ func New(opts Options) (*Supervisor, error) {
 	if opts.Output == nil {
 		opts.Output = os.Stderr
 	}
-	withDefaultTimeouts(&opts.TaskTimeout, &opts.RequestTimeout)
+	embedded.WithDefaultTimeouts(&opts.TaskTimeout, &opts.RequestTimeout)
 	if opts.ReloadTimeout == 0 {
 		opts.ReloadTimeout = max(30*time.Second, 3*opts.TaskTimeout)
 	}
@@ -223,13 +222,16 @@ func New(opts Options) (*Supervisor, error) {
 		rt, err := node.New(node.Options{
 			Root: root, Node: opts.Node, NodeArgs: opts.NodeArgs, Workers: opts.Workers,
 			ReloadTimeout: opts.ReloadTimeout, ReadyTimeout: opts.ReadyTimeout,
-		}, nodeHost{s})
+		}, runtimeHost{s})
 		if err != nil {
 			return nil, err
 		}
 		s.rt = rt
 	} else {
-		s.rt = &embeddedRuntime{s: s, trace: os.Getenv("MEDUSA_LS_TRACE") == "1"}
+		s.rt = embedded.NewRuntime(embedded.RuntimeOptions{
+			Root: root, Exe: opts.Exe, Host: opts.Host, TaskTimeout: opts.TaskTimeout,
+			RequestTimeout: opts.RequestTimeout, ReadyTimeout: opts.ReadyTimeout,
+		}, runtimeHost{s})
 	}
 	s.status = Status{State: StateStarting, Runtime: name}
 	return s, nil
@@ -339,7 +341,7 @@ func (s *Supervisor) Watch() error {
 	ctx := s.ctx
 	s.mu.Unlock()
 	w, err := watch.New(watch.Options{Root: s.root, Ignore: s.opts.Ignore, Relevant: func(rel string) bool {
-		return host.IsCode(rel) || host.NeedsRestart(rel)
+		return project.IsCode(rel) || project.NeedsRestart(rel)
 	}})
 	if err != nil {
 		s.logf("%s cannot watch files: %v (saves from an editor still reload)", s.prefix, err)
@@ -416,7 +418,7 @@ func (s *Supervisor) Enqueue(files ...string) {
 		if strings.HasPrefix(rel, "../") || filepath.IsAbs(rel) {
 			continue // outside the project
 		}
-		if watch.Ignored(rel, s.opts.Ignore) || !(host.IsCode(f) || host.NeedsRestart(rel)) {
+		if watch.Ignored(rel, s.opts.Ignore) || !(project.IsCode(f) || project.NeedsRestart(rel)) {
 			continue
 		}
 		s.pending[f] = true
@@ -466,7 +468,7 @@ func (s *Supervisor) scanHashes() {
 			}
 			return nil
 		}
-		if d.IsDir() || !(host.IsCode(p) || host.NeedsRestart(rel)) {
+		if d.IsDir() || !(project.IsCode(p) || project.NeedsRestart(rel)) {
 			return nil
 		}
 		if b, err := os.ReadFile(p); err == nil {
@@ -729,6 +731,9 @@ type runtime interface {
 	StopAccepting(c *child.Process)
 	// Call runs a command (emit an event, run a job) in c.
 	Call(ctx context.Context, c *child.Process, name ipc.Command, args any) (json.RawMessage, error)
+	// ShowDown makes every request get a 503 with reason at once while no child runs after a
+	// failure; "" ends it.
+	ShowDown(reason string, retryAt time.Time)
 }
 
 // Runtime names.

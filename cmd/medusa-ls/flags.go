@@ -12,6 +12,7 @@ import (
 	"time"
 
 	edlib "github.com/hbollon/go-edlib"
+
 	"github.com/medusa-ls/medusa-ls/devserver/watch"
 	"github.com/medusa-ls/medusa-ls/project"
 )

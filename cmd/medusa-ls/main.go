@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/medusa-ls/medusa-ls/devserver"
+	"github.com/medusa-ls/medusa-ls/devserver/embedded"
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/lsp"
 	"github.com/medusa-ls/medusa-ls/version"
@@ -218,8 +219,8 @@ type serverFlags struct {
 func (f *serverFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.port, "port", 0, "`N`: the port (default: projectConfig.http.port, then PORT, then 9000)")
 	fs.StringVar(&f.host, "host", "127.0.0.1", "`ADDR`: the address to bind")
-	f.timeout = durationFlag(devserver.DefaultTaskTimeout)
-	f.requestTimeout = durationFlag(devserver.DefaultRequestTimeout)
+	f.timeout = durationFlag(embedded.DefaultTaskTimeout)
+	f.requestTimeout = durationFlag(embedded.DefaultRequestTimeout)
 	fs.Var(&f.timeout, "timeout", "`D`: interrupt project code that runs longer than D without yielding")
 	fs.Var(&f.requestTimeout, "request-timeout", "`D`: answer 500 when a handler sends nothing within D")
 }
@@ -313,7 +314,7 @@ func startCmd(fs *flag.FlagSet, std *stdio) func(pos, rest []string) int {
 			}
 			return 0
 		}
-		err = devserver.RunChild(context.Background(), devserver.ChildOptions{
+		err = embedded.RunChild(context.Background(), embedded.ChildOptions{
 			Root: root, Host: sf.host, Port: sf.port, TaskTimeout: time.Duration(sf.timeout),
 			RequestTimeout: time.Duration(sf.requestTimeout), Output: std.out,
 		})
@@ -329,7 +330,7 @@ func checkCmd(fs *flag.FlagSet, std *stdio) func(pos, rest []string) int {
 	runtime := fs.String("runtime", devserver.RuntimeAuto, "`R`: auto, embedded or node. auto loads the files in Node with the project's own Medusa when\n@medusajs/medusa is installed (here or in a folder above; no database needed), else in the embedded runtime")
 	types := fs.Bool("types", false, "also type-check the project with its own TypeScript (tsc --noEmit with its tsconfig.json);\nits errors have codes tsNNNN")
 	node := fs.String("node", "", "`PATH`: the node binary for the node runtime and --types (default: node on PATH)")
-	timeout := durationFlag(devserver.DefaultTaskTimeout)
+	timeout := durationFlag(embedded.DefaultTaskTimeout)
 	fs.Var(&timeout, "timeout", "`D`: interrupt project code that runs longer than D without yielding")
 	return func(pos, rest []string) int {
 		dir, err := oneDir("check", append(pos, rest...))

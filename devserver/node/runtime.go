@@ -22,7 +22,6 @@ import (
 	"time"
 
 	"github.com/medusa-ls/medusa-ls/devserver/child"
-	"github.com/medusa-ls/medusa-ls/devserver/host"
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/devserver/report"
 	"github.com/medusa-ls/medusa-ls/diag"
@@ -707,7 +706,7 @@ func (r *Runtime) readBatch(batch []ipc.Change, res *ipc.Result) ([]ipc.Change, 
 	srcs := map[string][]byte{}
 	for _, ch := range batch {
 		res.Files = append(res.Files, ch.File)
-		if !host.IsCode(diag.RelPath(r.opts.Root, ch.File)) {
+		if !project.IsCode(diag.RelPath(r.opts.Root, ch.File)) {
 			continue
 		}
 		action := ch.Action

@@ -1,7 +1,8 @@
-// Package host is the child dev server's core: the project loaded into the embedded runtime,
-// its resources registered by the reloaders, and the generation bookkeeping that turns a batch
-// of changed files into one transaction.
-package host
+// Package embedded is the embedded runtime: the project loaded into goja (App: its resources
+// registered by the reloaders, and the generation bookkeeping that turns a batch of changed
+// files into one transaction), the child process that serves it (`medusa-ls start`, RunChild),
+// and the supervisor's side that starts and drives those children (Runtime).
+package embedded
 
 import (
 	"context"

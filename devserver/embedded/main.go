@@ -1,7 +1,4 @@
-// Package devserver runs a Medusa project: the supervisor (`medusa-ls develop`) owns the port
-// and the file watcher, and drives a child (`medusa-ls start`) that serves the project from the
-// embedded runtime and reloads it in place.
-package devserver
+package embedded
 
 import (
 	"context"
@@ -18,7 +15,6 @@ import (
 	"time"
 
 	"github.com/medusa-ls/medusa-ls/devserver/child"
-	"github.com/medusa-ls/medusa-ls/devserver/host"
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/devserver/report"
 	"github.com/medusa-ls/medusa-ls/dotenv"
@@ -45,8 +41,8 @@ const (
 	DefaultRequestTimeout = 60 * time.Second
 )
 
-// withDefaultTimeouts fills the timeouts the supervisor and the child share.
-func withDefaultTimeouts(task, request *time.Duration) {
+// WithDefaultTimeouts fills the timeouts the supervisor and the child share.
+func WithDefaultTimeouts(task, request *time.Duration) {
 	if *task == 0 {
 		*task = DefaultTaskTimeout
 	}
@@ -61,7 +57,7 @@ func RunChild(ctx context.Context, opts ChildOptions) error {
 	if opts.Output == nil {
 		opts.Output = os.Stdout
 	}
-	withDefaultTimeouts(&opts.TaskTimeout, &opts.RequestTimeout)
+	WithDefaultTimeouts(&opts.TaskTimeout, &opts.RequestTimeout)
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -79,12 +75,12 @@ func RunChild(ctx context.Context, opts ChildOptions) error {
 	if err != nil {
 		fmt.Fprintf(opts.Output, "warn:    %v\n", err)
 	}
-	logger := host.NewLogger(opts.Output)
+	logger := NewLogger(opts.Output)
 	cacheDir := opts.CacheDir
 	if cacheDir == "" && !opts.NoCache {
 		cacheDir = jsvm.DefaultCacheDir()
 	}
-	app, err := host.New(host.Options{
+	app, err := New(Options{
 		Root: opts.Root, Env: env, TaskTimeout: opts.TaskTimeout, RequestTimeout: opts.RequestTimeout,
 		Logger: logger, Output: opts.Output, CacheDir: cacheDir, Trace: os.Getenv("MEDUSA_LS_TRACE") == "1",
 		OnRuntimeError: func(e reloaders.RuntimeError) {

@@ -1,10 +1,9 @@
-package host
+package embedded
 
 import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -16,19 +15,6 @@ import (
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/project"
 )
-
-// codeExts are the files a reload looks at; anything else (a log file, a README) reloads
-// nothing, so a process writing logs inside the project cannot cause a reload loop.
-var codeExts = map[string]bool{".ts": true, ".tsx": true, ".js": true, ".jsx": true, ".mts": true, ".cts": true, ".mjs": true, ".cjs": true, ".json": true}
-
-// IsCode reports whether a change to path can affect the running code.
-func IsCode(path string) bool { return codeExts[strings.ToLower(filepath.Ext(path))] }
-
-// NeedsRestart reports whether a change to rel (relative to the root) can only be applied by
-// restarting the child: medusa-config and .env files.
-func NeedsRestart(rel string) bool {
-	return project.IsConfigFile(rel) || project.IsEnvFile(rel)
-}
 
 // Reload applies a batch of changes as one transaction: the changed files, everything that
 // imports them, and the entry files among those are evaluated into a new generation, which goes
@@ -44,11 +30,11 @@ func (a *App) Reload(ctx context.Context, changes []ipc.Change) ipc.Result {
 	for _, c := range changes {
 		res.Files = append(res.Files, c.File)
 		rel := a.rel(c.File)
-		if NeedsRestart(rel) {
+		if project.NeedsRestart(rel) {
 			res.Restart = true
 			res.Note = fmt.Sprintf("%s changed: the dev server must restart", rel)
 		}
-		if !IsCode(c.File) {
+		if !project.IsCode(c.File) {
 			continue
 		}
 		if c.Action == ipc.ActionUnlink {
