@@ -13,7 +13,7 @@ import (
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 )
 
-// typeNodeEvent is the helper's report of its event bus's queue (devserver/js/node-helper.js
+// typeNodeEvent is the helper's report of its event bus's queue (devserver/node/js/node-helper.js
 // installEventHooks): events a process queued in Redis, and events a worker took and handled.
 const typeNodeEvent = "medusa-ls:event"
 

@@ -36,7 +36,7 @@ import (
 //go:embed js/node-helper.js
 var nodeHelperJS []byte
 
-// nodeRuntime runs the project's own Medusa (`@medusajs/cli start`, as `medusa develop` forks
+// Runtime runs the project's own Medusa (`@medusajs/cli start`, as `medusa develop` forks
 // it) on an internal port behind a proxy on the user's port, and drives it with Medusa's
 // hmr-reload messages, one file at a time, in order. What Medusa's dev server lacks, it adds:
 // syntax errors are caught before Medusa sees them (the old code keeps serving), a change to a
@@ -769,7 +769,7 @@ func (r *Runtime) checkBeside(batch []ipc.Change, res *ipc.Result) ([]ipc.Change
 	return changes, func() map[string][]diag.Diagnostic { return <-done }
 }
 
-// helperAnswer is the helper's answer to a reload command (devserver/js/node-helper.js reload()).
+// helperAnswer is the helper's answer to a reload command (devserver/node/js/node-helper.js reload()).
 type helperAnswer struct {
 	Results    []helperResult     `json:"results"`
 	Importers  []string           `json:"importers"`
@@ -777,7 +777,7 @@ type helperAnswer struct {
 	Hops       map[string]float64 `json:"hops"`
 }
 
-// helperResult is the helper's answer for one file of a targeted reload (devserver/js/node-helper.js
+// helperResult is the helper's answer for one file of a targeted reload (devserver/node/js/node-helper.js
 // reload()).
 type helperResult struct {
 	File     string         `json:"file"`

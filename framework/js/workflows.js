@@ -238,7 +238,7 @@
   //
   // What follows mirrors Medusa's transaction orchestrator (@medusajs/orchestration,
   // transaction-orchestrator.ts) as the in-memory LocalWorkflow runs it, checked against it by
-  // devserver/host's TestWorkflowsMatchMedusa:
+  // devserver/embedded's TestWorkflowsMatchMedusa:
   //   - step inputs and the workflow's result are resolved from the outputs so far and copied
   //     with parseStringifyIfNecessary (undefined keys dropped, class instances JSON-copied);
   //   - a step that throws is retried maxRetries times at once; the last error counts;

@@ -661,7 +661,7 @@ function install() {
     })
   }
 
-  // The answers have the shapes of medusa-ls's own commands (devserver/host/commands.go).
+  // The answers have the shapes of medusa-ls's own commands (devserver/embedded/commands.go).
   async function run(name, args) {
     switch (name) {
       case "invalidate":
