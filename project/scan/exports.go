@@ -33,6 +33,12 @@ func (es Exports) Named(name string) (Export, bool) {
 	return Export{}, false
 }
 
+// Line is the line of the first export called name, 0 when there is none.
+func (es Exports) Line(name string) int {
+	e, _ := es.Named(name)
+	return e.Line
+}
+
 // Handlers are the exports a route file serves, as RoutesLoader reads them: those named after an
 // HTTP method, except the ones that are certainly not functions.
 func (es Exports) Handlers() Exports {
