@@ -41,17 +41,22 @@ func TestLintRoute(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := LintRoute("/p/src/api/x/route.ts", "src/api/x/route.ts", []byte(tc.src))
-			if len(got) != len(tc.want) {
-				t.Fatalf("got %v, want %v", got, tc.want)
-			}
-			for i, w := range tc.want {
-				line, frag, _ := strings.Cut(w, ": ")
-				if itoa(got[i].Line) != line || !strings.Contains(got[i].Message, frag) {
-					t.Errorf("got %d %q, want %s %q", got[i].Line, got[i].Message, line, frag)
-				}
-			}
+			expectAt(t, LintRoute("/p/src/api/x/route.ts", "src/api/x/route.ts", []byte(tc.src)), tc.want)
 		})
+	}
+}
+
+// expectAt checks diagnostics against wants written "line: message fragment", in order.
+func expectAt(t *testing.T, got []diag.Diagnostic, want []string) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	for i, w := range want {
+		line, frag, _ := strings.Cut(w, ": ")
+		if itoa(got[i].Line) != line || !strings.Contains(got[i].Message, frag) {
+			t.Errorf("got %d %q, want %s %q", got[i].Line, got[i].Message, line, frag)
+		}
 	}
 }
 
@@ -96,7 +101,7 @@ func TestNearMiss(t *testing.T) {
 	}
 }
 
-func TestLintConfigKeys(t *testing.T) {
+func TestLintSubscribersAndJobs(t *testing.T) {
 	tests := []struct {
 		name string
 		lint func(string, []byte) []diag.Diagnostic
@@ -122,19 +127,20 @@ func TestLintConfigKeys(t *testing.T) {
 			[]string{`5: did you mean numberOfExecutions?`}},
 		{"job nested keys are not config keys", LintJob,
 			"export default async function j() {}\nexport const config = {\n  name: \"j\",\n  schedule: { cron: \"* * * * *\", numberOfExecutions: 1 },\n}\n", nil},
+		// The default export and the config count in every form Medusa reads them in
+		// (fileExports.default, fileExports.config), and not in comments.
+		{"subscriber from a list", LintSubscriber,
+			"async function h() {}\nconst config = { event: \"a\" }\nexport { h as default, config }\n", nil},
+		{"subscriber with a commented-out default", LintSubscriber,
+			"// export default async function h() {}\nexport const config = { event: \"a\" }\n", []string{"1: a subscriber needs a default export"}},
+		{"job from a list", LintJob,
+			"async function j() {}\nconst config = { name: \"j\", schedule: \"* * * * *\" }\nexport { j as default, config }\n", nil},
+		{"job after a BOM", LintJob,
+			"\uFEFFexport default async function j() {}\nexport const config = { name: \"j\", schedule: \"* * * * *\" }\n", nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := tc.lint("/p/x.ts", []byte(tc.src))
-			if len(got) != len(tc.want) {
-				t.Fatalf("got %v, want %v", got, tc.want)
-			}
-			for i, w := range tc.want {
-				line, frag, _ := strings.Cut(w, ": ")
-				if itoa(got[i].Line) != line || !strings.Contains(got[i].Message, frag) {
-					t.Errorf("got %d %q, want %s %q", got[i].Line, got[i].Message, line, frag)
-				}
-			}
+			expectAt(t, tc.lint("/p/x.ts", []byte(tc.src)), tc.want)
 		})
 	}
 }
@@ -171,7 +177,7 @@ func TestLintMiddlewaresCoreRoutesWithMedusaInstalled(t *testing.T) {
 				m := d.Message[strings.Index(d.Message, `"`)+1:]
 				got = append(got, m[:strings.Index(m, `"`)]+" "+string(d.Severity))
 			}
-			if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+			if !slices.Equal(got, tc.want) {
 				t.Fatalf("got %v, want %v", got, tc.want)
 			}
 		})
@@ -182,7 +188,7 @@ func TestLintMiddlewaresCoreRoutesWithMedusaInstalled(t *testing.T) {
 // with an index file.
 func TestStaticResourcesModules(t *testing.T) {
 	root := t.TempDir()
-	for rel, content := range map[string]string{
+	writeFiles(t, root, map[string]string{
 		"src/modules/brand/index.ts":       "export default {}",
 		"src/modules/brand/service.ts":     "export default class {}",
 		"src/modules/greeter/index.js":     "module.exports = {}",
@@ -190,11 +196,7 @@ func TestStaticResourcesModules(t *testing.T) {
 		"src/modules/.cache/index.ts":      "",
 		"src/api/store/hello/route.ts":     "export const GET = () => {}",
 		"src/subscribers/brand-created.ts": "export default async function h() {}\nexport const config = { event: \"x\" }",
-	} {
-		p := filepath.Join(root, filepath.FromSlash(rel))
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		os.WriteFile(p, []byte(content), 0o644)
-	}
+	})
 	var modules []string
 	kinds := map[string]int{}
 	for _, r := range StaticResources(root) {
@@ -233,42 +235,8 @@ func TestRouteResources(t *testing.T) {
 			for _, r := range RouteResources("/p/src/api/x/route.ts", "src/api/x/route.ts", []byte(tc.src)) {
 				got = append(got, itoa(r.Line)+" "+r.Name)
 			}
-			if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+			if !slices.Equal(got, tc.want) {
 				t.Fatalf("got %v, want %v", got, tc.want)
-			}
-		})
-	}
-}
-
-// A subscriber's or a job's default export and config count in every form Medusa reads them in
-// (fileExports.default, fileExports.config), and not in comments.
-func TestLintExportForms(t *testing.T) {
-	tests := []struct {
-		name string
-		lint func(string, []byte) []diag.Diagnostic
-		src  string
-		want []string // "line: message fragment"
-	}{
-		{"subscriber from a list", LintSubscriber,
-			"async function h() {}\nconst config = { event: \"a\" }\nexport { h as default, config }\n", nil},
-		{"subscriber with a commented-out default", LintSubscriber,
-			"// export default async function h() {}\nexport const config = { event: \"a\" }\n", []string{"1: a subscriber needs a default export"}},
-		{"job from a list", LintJob,
-			"async function j() {}\nconst config = { name: \"j\", schedule: \"* * * * *\" }\nexport { j as default, config }\n", nil},
-		{"job after a BOM", LintJob,
-			"\uFEFFexport default async function j() {}\nexport const config = { name: \"j\", schedule: \"* * * * *\" }\n", nil},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			got := tc.lint("/p/x.ts", []byte(tc.src))
-			if len(got) != len(tc.want) {
-				t.Fatalf("got %v, want %v", got, tc.want)
-			}
-			for i, w := range tc.want {
-				line, frag, _ := strings.Cut(w, ": ")
-				if itoa(got[i].Line) != line || !strings.Contains(got[i].Message, frag) {
-					t.Errorf("got %d %q, want %s %q", got[i].Line, got[i].Message, line, frag)
-				}
 			}
 		})
 	}
@@ -279,7 +247,7 @@ func TestLintExportForms(t *testing.T) {
 // subscribers and jobs, hidden folders or other extensions; a module is listed once.
 func TestStaticResourcesFollowMedusasLoaders(t *testing.T) {
 	root := t.TempDir()
-	for rel, content := range map[string]string{
+	writeFiles(t, root, map[string]string{
 		"src/api/store/hello/route.ts":       "export const GET = () => {}\nexport const POST = 1",
 		"src/api/.hidden/route.ts":           "export const GET = () => {}",
 		"src/api/_lib/route.ts":              "export const GET = () => {}",
@@ -293,11 +261,7 @@ func TestStaticResourcesFollowMedusasLoaders(t *testing.T) {
 		"src/workflows/x.mts":                "export const w = 1",
 		"src/modules/both/index.js":          "module.exports = {}",
 		"src/modules/both/index.ts":          "export default {}",
-	} {
-		p := filepath.Join(root, filepath.FromSlash(rel))
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		os.WriteFile(p, []byte(content), 0o644)
-	}
+	})
 	var got []string
 	for _, r := range StaticResources(root) {
 		got = append(got, r.Kind+" "+r.Name+" "+diag.RelPath(root, r.File)+":"+itoa(r.Line))
@@ -309,7 +273,21 @@ func TestStaticResourcesFollowMedusasLoaders(t *testing.T) {
 		"workflow src/workflows/checkout/index.ts src/workflows/checkout/index.ts:1",
 		"module both src/modules/both/index.js:1",
 	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Fatalf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	if !slices.Equal(got, want) {
+		t.Fatalf("got %q,\nwant %q", got, want)
+	}
+}
+
+// writeFiles writes files (slash-separated paths relative to root → content) under root.
+func writeFiles(t *testing.T, root string, files map[string]string) {
+	t.Helper()
+	for rel, content := range files {
+		p := filepath.Join(root, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

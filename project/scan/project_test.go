@@ -3,7 +3,7 @@ package scan
 import (
 	"os"
 	"path/filepath"
-	"strings"
+	"slices"
 	"testing"
 )
 
@@ -65,8 +65,8 @@ func TestProject(t *testing.T) {
 		"module src/modules/brand/index.ts",
 		"link src/links/product-brand.ts",
 	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Fatalf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	if !slices.Equal(got, want) {
+		t.Fatalf("got %q,\nwant %q", got, want)
 	}
 	if src, err := Project(root)[5].Read(); err != nil || string(src) != "export default 1\n" {
 		t.Fatalf("reading a linked file: %q, %v", src, err)
