@@ -7,11 +7,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/medusa-ls/medusa-ls/project/scan"
 	"go.lsp.dev/protocol"
 )
 
-// Workflows are workspace symbols wherever they are defined under src/workflows, index files
-// included.
+// Workflows are workspace symbols wherever Medusa's workflow loader finds them under
+// src/workflows, index files included.
 func TestWorkflowFilesAreWalked(t *testing.T) {
 	wf := func(name string) string {
 		return "import { createWorkflow } from \"@medusajs/framework/workflows-sdk\"\nexport default createWorkflow(\"" + name + "\", () => {})\n"
@@ -27,6 +28,11 @@ func TestWorkflowFilesAreWalked(t *testing.T) {
 		{"src/workflows/__tests__/index.ts", wf("in-tests"), ""},
 		{"src/workflows/checkout/index.spec.ts", wf("a-spec"), ""},
 		{"src/workflows/types.d.ts", wf("declared"), ""},
+		// Medusa's resource filter: folders starting with "_" are read, names starting with "_"
+		// and other extensions are not.
+		{"src/workflows/_shared/flow.ts", wf("in-underscore-folder"), "in-underscore-folder"},
+		{"src/workflows/_private.ts", wf("underscore-name"), ""},
+		{"src/workflows/module.mts", wf("mts"), ""},
 	}
 	root := t.TempDir()
 	var want []string
@@ -43,8 +49,8 @@ func TestWorkflowFilesAreWalked(t *testing.T) {
 		}
 	}
 	var got []string
-	walkResources(root, func(path, kind string, src []byte) {
-		if kind == "workflow" {
+	walkResources(root, func(f scan.File, src []byte) {
+		if f.Kind == scan.Workflow {
 			for _, w := range named(src, createWorkflowRe) {
 				got = append(got, w.name)
 			}

@@ -12,6 +12,8 @@ import (
 	"github.com/medusa-ls/medusa-ls/devserver"
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/diag"
+	"github.com/medusa-ls/medusa-ls/project/scan"
+	"github.com/medusa-ls/medusa-ls/reloaders"
 )
 
 // Code lenses: a route's URLs, a subscriber's events (emit one), a job's next run (run it now).
@@ -31,10 +33,10 @@ func (s *Server) codeLens(ctx context.Context, params json.RawMessage) (any, err
 	if err != nil {
 		return out, nil
 	}
-	switch kindOf(sess.root, path) {
-	case "route":
+	switch scan.KindOf(diag.RelPath(sess.root, path)) {
+	case scan.Route:
 		out = append(out, sess.routeLenses(path, src)...)
-	case "subscriber":
+	case scan.Subscriber:
 		v := subscriberOf(src)
 		if len(v.events) > 0 {
 			out = append(out, protocol.CodeLens{Range: lineRange(v.line), Command: &protocol.Command{Title: "on " + strings.Join(v.events, ", ")}})
@@ -46,7 +48,7 @@ func (s *Server) codeLens(ctx context.Context, params json.RawMessage) (any, err
 				out = append(out, protocol.CodeLens{Range: lineRange(v.line), Command: &protocol.Command{Title: title, Command: CmdEmitEvent, Arguments: []any{e, map[string]any{}}}})
 			}
 		}
-	case "job":
+	case scan.Job:
 		v := jobOf(src)
 		if v.name != "" {
 			out = append(out, protocol.CodeLens{Range: lineRange(v.line), Command: &protocol.Command{Title: sess.nextRun(ctx, v.name)}})
@@ -58,7 +60,7 @@ func (s *Server) codeLens(ctx context.Context, params json.RawMessage) (any, err
 
 func (sess *session) routeLenses(path string, src []byte) []protocol.CodeLens {
 	var out []protocol.CodeLens
-	for _, r := range routeSymbols(path, diag.RelPath(sess.root, path), src) {
+	for _, r := range reloaders.RouteResources(path, diag.RelPath(sess.root, path), src) {
 		method, route, _ := strings.Cut(r.Name, " ")
 		cmd := protocol.Command{Title: r.Name}
 		if base := sess.url(); base != "" {

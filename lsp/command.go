@@ -10,6 +10,7 @@ import (
 	"go.lsp.dev/protocol"
 
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
+	"github.com/medusa-ls/medusa-ls/project/scan"
 )
 
 // Commands (workspace/executeCommand): the dev server's lifecycle, and events and jobs run in it.
@@ -164,11 +165,11 @@ func (s *Server) childCommand(ctx context.Context, p protocol.ExecuteCommandPara
 
 func (sess *session) hasResource(command, name string) bool {
 	found := false
-	walkResources(sess.root, func(_ string, kind string, src []byte) {
+	walkResources(sess.root, func(f scan.File, src []byte) {
 		switch {
-		case command == CmdRunJob && kind == "job" && jobOf(src).name == name:
+		case command == CmdRunJob && f.Kind == scan.Job && jobOf(src).name == name:
 			found = true
-		case command == CmdEmitEvent && kind == "subscriber":
+		case command == CmdEmitEvent && f.Kind == scan.Subscriber:
 			for _, e := range subscriberOf(src).events {
 				if e == name {
 					found = true

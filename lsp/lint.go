@@ -8,6 +8,7 @@ import (
 
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/project"
+	"github.com/medusa-ls/medusa-ls/project/scan"
 	"github.com/medusa-ls/medusa-ls/reloaders"
 )
 
@@ -22,19 +23,14 @@ func (sess *session) lintAll() {
 	}
 	routes := map[string]string{}
 	mw := ""
-	api := filepath.Join(sess.root, filepath.FromSlash(reloaders.APIDir))
-	_ = filepath.WalkDir(api, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return nil
+	for _, f := range scan.Project(sess.root) {
+		switch f.Kind {
+		case scan.Middlewares:
+			mw = f.Path
+		case scan.Route:
+			routes[f.Path], _, _ = scan.RoutePath(f.Rel)
 		}
-		rel := diag.RelPath(sess.root, p)
-		if reloaders.IsMiddlewaresFile(rel) {
-			mw = p
-		} else if path, ok, _ := reloaders.RoutePath(rel); ok {
-			routes[p] = path
-		}
-		return nil
-	})
+	}
 	sess.mu.Lock()
 	sess.lint, sess.routes, sess.mwFile = byFile, routes, mw
 	sess.mu.Unlock()
@@ -45,8 +41,9 @@ func (sess *session) lintAll() {
 // middleware matchers when the set of routes changed. It reads only what changed.
 func (sess *session) relint(path string) {
 	rel := diag.RelPath(sess.root, path)
-	routePath, isRoute, _ := reloaders.RoutePath(rel)
-	isMW := reloaders.IsMiddlewaresFile(rel)
+	kind := scan.KindOf(rel)
+	routePath, _, _ := scan.RoutePath(rel)
+	isRoute, isMW := kind == scan.Route, kind == scan.Middlewares
 	src, err := os.ReadFile(path)
 	exists := err == nil
 	if filepath.Dir(path) == sess.root && slices.Contains(project.ConfigNames, filepath.Base(path)) {
@@ -61,7 +58,7 @@ func (sess *session) relint(path string) {
 		sess.publish()
 		return
 	}
-	if kind := kindOf(sess.root, path); kind == "subscriber" || kind == "job" {
+	if kind == scan.Subscriber || kind == scan.Job {
 		sess.mu.Lock()
 		if exists {
 			sess.lint[path] = reloaders.LintFile(sess.root, path, src)

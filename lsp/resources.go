@@ -1,20 +1,16 @@
 package lsp
 
 import (
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 
-	"github.com/medusa-ls/medusa-ls/diag"
-	"github.com/medusa-ls/medusa-ls/reloaders"
+	"github.com/medusa-ls/medusa-ls/project/scan"
 )
 
 // Static views of resource files for lenses and symbols: they read the source, so they work
 // whether or not the dev server runs.
 
 var (
-	defaultExportRe  = regexp.MustCompile(`(?m)^[ \t]*export[ \t]+default\b`)
 	eventStringRe    = regexp.MustCompile("\\bevent[ \\t]*:[ \\t]*[\"'`]([^\"'`]+)[\"'`]")
 	eventListRe      = regexp.MustCompile(`\bevent[ \t]*:[ \t]*\[([^\]]*)\]`)
 	quotedRe         = regexp.MustCompile("[\"'`]([^\"'`]+)[\"'`]")
@@ -53,7 +49,7 @@ type jobView struct {
 }
 
 func subscriberOf(src []byte) subscriberView {
-	v := subscriberView{line: lineOfRe(src, defaultExportRe)}
+	v := subscriberView{line: defaultExportLine(src)}
 	if m := eventListRe.FindSubmatch(src); m != nil {
 		for _, q := range quotedRe.FindAllSubmatch(m[1], -1) {
 			v.events = append(v.events, string(q[1]))
@@ -65,7 +61,7 @@ func subscriberOf(src []byte) subscriberView {
 }
 
 func jobOf(src []byte) jobView {
-	v := jobView{line: lineOfRe(src, defaultExportRe)}
+	v := jobView{line: defaultExportLine(src)}
 	if m := jobNameRe.FindSubmatch(src); m != nil {
 		v.name = string(m[1])
 	}
@@ -75,68 +71,17 @@ func jobOf(src []byte) jobView {
 	return v
 }
 
-func lineOfRe(src []byte, re *regexp.Regexp) int {
-	if loc := re.FindIndex(src); loc != nil {
-		return 1 + strings.Count(string(src[:loc[0]]), "\n")
-	}
-	return 1
-}
+// defaultExportLine is the line of src's default export, or 1 when it has none.
+func defaultExportLine(src []byte) int { return max(scan.ExportsOf(src).Line("default"), 1) }
 
-// kindOf says which resource kind a project file is, by Medusa's conventions.
-func kindOf(root, path string) string {
-	rel := diag.RelPath(root, path)
-	switch {
-	case (&reloaders.Routes{}).Owns(rel) && !reloaders.IsMiddlewaresFile(rel):
-		return "route"
-	case (&reloaders.Subscribers{}).Owns(rel):
-		return "subscriber"
-	case (&reloaders.Jobs{}).Owns(rel):
-		return "job"
-	case (&reloaders.Workflows{}).Owns(rel):
-		return "workflow"
-	}
-	return ""
-}
-
-// walkResources calls fn for every resource file of the project.
-func walkResources(root string, fn func(path, kind string, src []byte)) {
-	for _, dir := range []string{reloaders.APIDir, reloaders.SubscribersDir, reloaders.JobsDir, reloaders.WorkflowsDir} {
-		_ = filepath.WalkDir(filepath.Join(root, filepath.FromSlash(dir)), func(p string, d os.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return nil
+// walkResources calls fn for every route, subscriber, job and workflow file of the project.
+func walkResources(root string, fn func(f scan.File, src []byte)) {
+	for _, f := range scan.Project(root) {
+		switch f.Kind {
+		case scan.Route, scan.Subscriber, scan.Job, scan.Workflow:
+			if src, err := f.Read(); err == nil {
+				fn(f, src)
 			}
-			kind := kindOf(root, p)
-			if kind == "" && dir == reloaders.WorkflowsDir && workflowSource(diag.RelPath(root, p)) {
-				kind = "workflow" // an index file that defines workflows or steps
-			}
-			if kind == "" {
-				return nil
-			}
-			if src, err := os.ReadFile(p); err == nil {
-				fn(p, kind, src)
-			}
-			return nil
-		})
-	}
-}
-
-// workflowSource tells whether a file under src/workflows may define workflows, index files
-// included (Medusa's loader imports them too): scripts, not tests or declarations.
-func workflowSource(rel string) bool {
-	segs := strings.Split(rel, "/")
-	for _, s := range segs[:len(segs)-1] {
-		if s == "__tests__" || s == "node_modules" || strings.HasPrefix(s, ".") {
-			return false
 		}
 	}
-	name := segs[len(segs)-1]
-	if strings.HasSuffix(name, ".d.ts") || strings.Contains(name, ".spec.") || strings.Contains(name, ".test.") {
-		return false
-	}
-	for _, ext := range []string{".ts", ".js", ".mts", ".mjs", ".cts", ".cjs", ".tsx", ".jsx"} {
-		if strings.HasSuffix(name, ext) {
-			return true
-		}
-	}
-	return false
 }

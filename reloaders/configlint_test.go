@@ -1,7 +1,6 @@
 package reloaders
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -44,15 +43,7 @@ func TestLintConfigModulePaths(t *testing.T) {
 			for k, v := range tc.files {
 				files[k] = v
 			}
-			for rel, c := range files {
-				p := filepath.Join(root, filepath.FromSlash(rel))
-				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(p, []byte(c), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
+			writeFiles(t, root, files)
 			got := LintConfig(filepath.Join(root, tc.dir))
 			if len(got) != len(tc.want) {
 				t.Fatalf("got %v, want %v", got, tc.want)

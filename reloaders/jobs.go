@@ -15,11 +15,9 @@ import (
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/framework"
 	"github.com/medusa-ls/medusa-ls/jsvm"
+	"github.com/medusa-ls/medusa-ls/project/scan"
 	"github.com/medusa-ls/medusa-ls/schedule"
 )
-
-// JobsDir is where Medusa finds scheduled jobs.
-const JobsDir = "src/jobs"
 
 // JobsOptions configure the jobs reloader.
 type JobsOptions struct {
@@ -55,7 +53,7 @@ func NewJobs(opts JobsOptions) *Jobs { return &Jobs{opts: opts, live: map[string
 func (j *Jobs) Kind() string { return "jobs" }
 
 // Owns implements Reloader.
-func (j *Jobs) Owns(rel string) bool { return isResourceFile(rel, JobsDir) }
+func (j *Jobs) Owns(rel string) bool { return scan.KindOf(rel) == scan.Job }
 
 type jobsPending struct {
 	outcome
@@ -168,13 +166,13 @@ func (j *Jobs) load(tx *jsvm.Tx, vm *goja.Runtime, file string) (*job, []diag.Di
 	}
 	handler := m.Export(vm, "default")
 	if _, ok := goja.AssertFunction(handler); !ok {
-		return fail(lineOfMatch(src, defaultDeclRe), "the default export must be the job function: export default async function (container) { … }")
+		return fail(exportLine(src, "default"), "the default export must be the job function: export default async function (container) { … }")
 	}
 	cfg, ok := m.Export(vm, "config").(*goja.Object)
 	if !ok {
 		return fail(1, `the job has no config: export const config = { name: "my-job", schedule: "0 * * * *" }`)
 	}
-	cfgLine := lineOfMatch(src, configDeclRe)
+	cfgLine := exportLine(src, "config")
 	name := stringField(cfg, "name")
 	if name == "" {
 		line, hint := missingKeyAt(src, "name", cfgLine)
@@ -188,7 +186,7 @@ func (j *Jobs) load(tx *jsvm.Tx, vm *goja.Runtime, file string) (*job, []diag.Di
 	if err := schedule.ValidateSpec(spec); err != nil {
 		return fail(schedLine, fmt.Sprintf("job %q: %v", name, specReason(err)))
 	}
-	jb := &job{name: name, spec: spec.String(), file: file, line: lineOfMatch(src, defaultDeclRe)}
+	jb := &job{name: name, spec: spec.String(), file: file, line: exportLine(src, "default")}
 	sj := schedule.Job{Name: name, Spec: spec, Source: fmt.Sprintf("%s:%d", file, jb.line)}
 	// As Medusa's JobLoader: a schedule object is used as it is (its own numberOfExecutions;
 	// the config's is ignored), a cron string takes config.numberOfExecutions.
@@ -275,13 +273,15 @@ var (
 func LintJob(file string, src []byte) []diag.Diagnostic {
 	src = withoutBOM(src)
 	var out []diag.Diagnostic
-	if !defaultDeclRe.Match(src) {
+	exports := scan.ExportsOf(src)
+	if _, ok := exports.Named("default"); !ok {
 		out = append(out, Warning(file, 1, "a job needs a default export: export default async function (container) { … }"))
 	}
-	if !configDeclRe.Match(src) {
+	config, ok := exports.Named("config")
+	if !ok {
 		return append(out, Warning(file, 1, `a job needs export const config = { name: "…", schedule: "…" }`))
 	}
-	cfgLine := lineOfMatch(src, configDeclRe)
+	cfgLine := config.Line
 	if !nameKeyRe.Match(src) {
 		if line, hint := missingKeyAt(src, "name", cfgLine); hint == "" {
 			out = append(out, Warning(file, line, "the job's config has no name"))

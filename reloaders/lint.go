@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -11,24 +12,19 @@ import (
 
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/nodemodules"
+	"github.com/medusa-ls/medusa-ls/project/scan"
 )
 
 // Static checks of Medusa's conventions: they read the source and run nothing, so the editor can
 // show them before the dev server has loaded anything. The runtime reports the same problems
 // with the same messages when it finds them while loading.
 
-var (
-	exportDeclRe  = regexp.MustCompile(`(?m)^[ \t]*export[ \t]+(?:declare[ \t]+)?(?:(async)[ \t]+)?(function\*?|const|let|var|class)[ \t]+([A-Za-z_$][\w$]*)`)
-	exportListRe  = regexp.MustCompile(`(?m)^[ \t]*export[ \t]*\{([^}]*)\}`)
-	exportStarRe  = regexp.MustCompile(`(?m)^[ \t]*export[ \t]*\*`)
-	matcherRe     = regexp.MustCompile("matcher[ \\t]*:[ \\t]*([\"'`])((?:\\\\.|[^\\\\])*?)([\"'`])")
-	literalInitRe = regexp.MustCompile(`^[ \t]*(?::[^=]+)?=[ \t]*(["'` + "`" + `0-9\[{]|-?\d|true\b|false\b|null\b|undefined\b|new\b)`)
-)
+var matcherRe = regexp.MustCompile("matcher[ \\t]*:[ \\t]*([\"'`])((?:\\\\.|[^\\\\])*?)([\"'`])")
 
 // MsgNoHandler and friends are shared by the linter and the runtime so that the editor sees one
 // problem, not two.
 func MsgNoHandler(path string) string {
-	return fmt.Sprintf("route file exports no handler (%s), so nothing is served at %s", strings.Join(HTTPMethods, ", "), path)
+	return fmt.Sprintf("route file exports no handler (%s), so nothing is served at %s", strings.Join(scan.HTTPMethods, ", "), path)
 }
 
 // MsgNotAFunction is the warning for a method export that is not a function.
@@ -50,8 +46,7 @@ func columnOf(src []byte, offset int) int {
 
 // LintRoute checks a route file (rel is relative to the project root) without running it.
 func LintRoute(file, rel string, src []byte) []diag.Diagnostic {
-	src = withoutBOM(src)
-	path, ok, err := RoutePath(rel)
+	path, ok, err := scan.RoutePath(rel)
 	if !ok {
 		return nil
 	}
@@ -59,50 +54,23 @@ func LintRoute(file, rel string, src []byte) []diag.Diagnostic {
 		return []diag.Diagnostic{{File: file, Line: 1, Column: 1, Severity: diag.Error, Code: diag.CodeConvention, Message: err.Error()}}
 	}
 	var out []diag.Diagnostic
-	methods := 0
-	isMethod := func(n string) bool {
-		for _, m := range HTTPMethods {
-			if n == m {
-				return true
-			}
-		}
-		return false
-	}
-	check := func(name string, line int) {
+	methods, star := 0, false
+	for _, e := range scan.ExportsOf(src) {
 		switch {
-		case isMethod(name):
+		case e.Name == "*":
+			star = true
+		case scan.IsHTTPMethod(e.Name) && (e.Literal || e.Decl == "class"):
+			out = append(out, Warning(file, e.Line, MsgNotAFunction(e.Name, path)))
+		case scan.IsHTTPMethod(e.Name):
 			methods++
-		default:
-			if want, ok := nearMethod(name); ok {
-				out = append(out, Warning(file, line, MsgNearMethod(name, want)))
+		case e.Name != "default":
+			if want, ok := nearMethod(e.Name); ok {
+				out = append(out, Warning(file, e.Line, MsgNearMethod(e.Name, want)))
 			}
-		}
-	}
-	for _, m := range exportDeclRe.FindAllSubmatchIndex(src, -1) {
-		name := string(src[m[6]:m[7]])
-		line := lineOf(src, m[6])
-		check(name, line)
-		kind := string(src[m[4]:m[5]])
-		if isMethod(name) && (kind == "const" || kind == "let" || kind == "var") && literalInitRe.Match(src[m[7]:min(len(src), m[7]+200)]) {
-			out = append(out, Warning(file, line, MsgNotAFunction(name, path)))
-			methods--
-		}
-		if isMethod(name) && kind == "class" {
-			out = append(out, Warning(file, line, MsgNotAFunction(name, path)))
-			methods--
-		}
-	}
-	for _, m := range exportListRe.FindAllSubmatchIndex(src, -1) {
-		for _, part := range strings.Split(string(src[m[2]:m[3]]), ",") {
-			fields := strings.Fields(part)
-			if len(fields) == 0 {
-				continue
-			}
-			check(fields[len(fields)-1], lineOf(src, m[0]))
 		}
 	}
 	// A near-miss already says why nothing is served: one cause, one warning.
-	if methods <= 0 && !exportStarRe.Match(src) && len(out) == 0 {
+	if methods == 0 && !star && len(out) == 0 {
 		out = append(out, Warning(file, 1, MsgNoHandler(path)))
 	}
 	return out
@@ -177,54 +145,36 @@ func LintMiddlewares(file string, src []byte, routePaths []string) []diag.Diagno
 // LintProject runs the static checks over a project: every route file, the middlewares file,
 // subscribers, jobs, and medusa-config's module paths.
 func LintProject(root string) []diag.Diagnostic {
-	api := filepath.Join(root, filepath.FromSlash(APIDir))
-	var paths []string
 	out := LintConfig(root)
+	files := scan.Project(root)
+	lint := func(f scan.File) {
+		if src, err := f.Read(); err == nil {
+			out = append(out, LintFile(root, f.Path, src)...)
+		}
+	}
+	var paths []string
 	var mwFile string
-	_ = filepath.WalkDir(api, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return nil
-		}
-		if d.IsDir() {
-			if n := d.Name(); n == "node_modules" || strings.HasPrefix(n, ".") {
-				return filepath.SkipDir
+	for _, f := range files {
+		switch f.Kind {
+		case scan.Middlewares:
+			mwFile = f.Path
+		case scan.Route:
+			if path, _, err := scan.RoutePath(f.Rel); err == nil {
+				paths = append(paths, path)
 			}
-			return nil
+			lint(f)
 		}
-		rel := diag.RelPath(root, p)
-		if IsMiddlewaresFile(rel) {
-			mwFile = p
-			return nil
-		}
-		path, ok, _ := RoutePath(rel)
-		if !ok {
-			return nil
-		}
-		paths = append(paths, path)
-		if src, err := os.ReadFile(p); err == nil {
-			out = append(out, LintRoute(p, rel, src)...)
-		}
-		return nil
-	})
+	}
 	if mwFile != "" {
 		if src, err := os.ReadFile(mwFile); err == nil {
 			sort.Strings(paths)
 			out = append(out, LintMiddlewares(mwFile, src, paths)...)
 		}
 	}
-	for _, kind := range []struct {
-		dir  string
-		lint func(string, []byte) []diag.Diagnostic
-	}{{SubscribersDir, LintSubscriber}, {JobsDir, LintJob}} {
-		_ = filepath.WalkDir(filepath.Join(root, filepath.FromSlash(kind.dir)), func(p string, d os.DirEntry, err error) error {
-			if err != nil || d.IsDir() || !isResourceFile(diag.RelPath(root, p), kind.dir) {
-				return nil
-			}
-			if src, err := os.ReadFile(p); err == nil {
-				out = append(out, kind.lint(p, src)...)
-			}
-			return nil
-		})
+	for _, f := range files {
+		if f.Kind == scan.Subscriber || f.Kind == scan.Job {
+			lint(f)
+		}
 	}
 	return out
 }
@@ -232,32 +182,15 @@ func LintProject(root string) []diag.Diagnostic {
 // LintFile runs the static check that applies to one file, by its kind (nil for other files).
 func LintFile(root, file string, src []byte) []diag.Diagnostic {
 	rel := diag.RelPath(root, file)
-	switch {
-	case isResourceFile(rel, SubscribersDir):
+	switch scan.KindOf(rel) {
+	case scan.Subscriber:
 		return LintSubscriber(file, src)
-	case isResourceFile(rel, JobsDir):
+	case scan.Job:
 		return LintJob(file, src)
-	}
-	if _, ok, _ := RoutePath(rel); ok {
+	case scan.Route:
 		return LintRoute(file, rel, src)
 	}
 	return nil
-}
-
-// RoutePaths lists the URL paths of a project's route files, statically.
-func RoutePaths(root string) []string {
-	var out []string
-	_ = filepath.WalkDir(filepath.Join(root, filepath.FromSlash(APIDir)), func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return nil
-		}
-		if path, ok, _ := RoutePath(diag.RelPath(root, p)); ok {
-			out = append(out, path)
-		}
-		return nil
-	})
-	sort.Strings(out)
-	return out
 }
 
 // RouteFileResources lists the routes a route file provides ("GET /store/hello"), read without
@@ -267,22 +200,20 @@ func RouteFileResources(root, file string) []Resource {
 	if err != nil {
 		return nil
 	}
-	return routeResources(file, diag.RelPath(root, file), withoutBOM(src))
+	return RouteResources(file, diag.RelPath(root, file), src)
 }
 
-func routeResources(p, rel string, src []byte) []Resource {
-	path, ok, err := RoutePath(rel)
+// RouteResources lists the routes that the route file file (rel from the project root) with
+// content src provides, read without running it: its handlers as Medusa's RoutesLoader takes
+// them, named as the runtimes name them ("GET /store/hello").
+func RouteResources(file, rel string, src []byte) []Resource {
+	path, ok, err := scan.RoutePath(rel)
 	if !ok || err != nil {
 		return nil
 	}
 	var out []Resource
-	for _, m := range exportDeclRe.FindAllSubmatchIndex(src, -1) {
-		name := string(src[m[6]:m[7]])
-		for _, method := range HTTPMethods {
-			if name == method {
-				out = append(out, Resource{Kind: "route", Name: method + " " + path, File: p, Line: lineOf(src, m[6])})
-			}
-		}
+	for _, h := range scan.ExportsOf(src).Handlers() {
+		out = append(out, Resource{Kind: "route", Name: h.Name + " " + path, File: file, Line: h.Line})
 	}
 	return out
 }
@@ -291,46 +222,20 @@ func routeResources(p, rel string, src []byte) []Resource {
 // runtimes that load the project themselves (node), and for reports before anything loaded.
 func StaticResources(root string) []Resource {
 	var out []Resource
-	walk := func(dir string, fn func(path, rel string, src []byte)) {
-		_ = filepath.WalkDir(filepath.Join(root, filepath.FromSlash(dir)), func(p string, d os.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return nil
-			}
-			if src, err := os.ReadFile(p); err == nil {
-				fn(p, diag.RelPath(root, p), withoutBOM(src))
-			}
-			return nil
-		})
-	}
-	walk(APIDir, func(p, rel string, src []byte) {
-		out = append(out, routeResources(p, rel, src)...)
-	})
-	walk(SubscribersDir, func(p, rel string, src []byte) {
-		if isResourceFile(rel, SubscribersDir) {
-			out = append(out, Resource{Kind: "subscriber", Name: rel, File: p, Line: lineOfMatch(src, defaultDeclRe)})
-		}
-	})
-	walk(JobsDir, func(p, rel string, src []byte) {
-		if isResourceFile(rel, JobsDir) {
-			out = append(out, Resource{Kind: "job", Name: rel, File: p, Line: lineOfMatch(src, defaultDeclRe)})
-		}
-	})
-	walk(WorkflowsDir, func(p, rel string, src []byte) {
-		if isResourceFile(rel, WorkflowsDir) {
-			out = append(out, Resource{Kind: "workflow", Name: rel, File: p, Line: 1})
-		}
-	})
-	// A module is a folder of src/modules with an index file (Medusa resolves the folder).
-	modules, _ := os.ReadDir(filepath.Join(root, "src", "modules"))
-	for _, m := range modules {
-		if !m.IsDir() || strings.HasPrefix(m.Name(), ".") {
-			continue
-		}
-		for _, ext := range []string{".ts", ".js", ".mts", ".cts", ".mjs", ".cjs"} {
-			index := filepath.Join(root, "src", "modules", m.Name(), "index"+ext)
-			if _, err := os.Stat(index); err == nil {
-				out = append(out, Resource{Kind: "module", Name: m.Name(), File: index, Line: 1})
-				break
+	for _, f := range scan.Project(root) {
+		switch f.Kind {
+		case scan.Route:
+			out = append(out, RouteFileResources(root, f.Path)...)
+		case scan.Subscriber, scan.Job:
+			src, _ := f.Read()
+			out = append(out, Resource{Kind: string(f.Kind), Name: f.Rel, File: f.Path, Line: exportLine(src, "default")})
+		case scan.Workflow:
+			out = append(out, Resource{Kind: "workflow", Name: f.Rel, File: f.Path, Line: 1})
+		case scan.Module:
+			// A module is the folder Medusa resolves; with index.js and index.ts, Node takes .js.
+			name := path.Base(path.Dir(f.Rel))
+			if n := len(out); n == 0 || out[n-1].Kind != "module" || out[n-1].Name != name {
+				out = append(out, Resource{Kind: "module", Name: name, File: f.Path, Line: 1})
 			}
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"sync"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/framework"
 	"github.com/medusa-ls/medusa-ls/jsvm"
+	"github.com/medusa-ls/medusa-ls/project/scan"
 )
 
 // ModuleDecl is one entry of medusa-config's modules that points into the project.
@@ -52,8 +52,6 @@ type moduleEntry struct {
 	instance  goja.Value
 }
 
-var moduleIndexRe = regexp.MustCompile(`^src/modules/[^/]+/index\.(ts|js)$`)
-
 // NewModules returns the reloader with no modules.
 func NewModules(opts ModulesOptions) *Modules {
 	return &Modules{opts: opts, live: map[string]moduleEntry{}}
@@ -63,7 +61,7 @@ func NewModules(opts ModulesOptions) *Modules {
 func (m *Modules) Kind() string { return "modules" }
 
 // Owns implements Reloader: a module's index file; its other files reach it as imports.
-func (m *Modules) Owns(rel string) bool { return moduleIndexRe.MatchString(rel) }
+func (m *Modules) Owns(rel string) bool { return scan.KindOf(rel) == scan.Module }
 
 type modulesPending struct {
 	outcome
@@ -187,7 +185,7 @@ func (m *Modules) load(tx *jsvm.Tx, vm *goja.Runtime, file string, d ModuleDecl)
 	problems := append([]diag.Diagnostic(nil), mod.Warnings...)
 	src := sourceOf(mod, file)
 	fail := func(msg string) (*moduleEntry, []diag.Diagnostic) {
-		return nil, append(problems, diag.Diagnostic{File: file, Line: lineOfMatch(src, defaultDeclRe), Column: 1, Severity: diag.Error, Code: diag.CodeLoad, Message: msg})
+		return nil, append(problems, diag.Diagnostic{File: file, Line: exportLine(src, "default"), Column: 1, Severity: diag.Error, Code: diag.CodeLoad, Message: msg})
 	}
 	def, ok := mod.Export(vm, "default").(*goja.Object)
 	if !ok {

@@ -6,6 +6,7 @@ import (
 
 	edlib "github.com/hbollon/go-edlib"
 	"github.com/medusa-ls/medusa-ls/diag"
+	"github.com/medusa-ls/medusa-ls/project/scan"
 )
 
 // NearMiss returns the candidate that name probably meant: the same word in another case, or
@@ -55,7 +56,7 @@ func nearMethod(name string) (string, bool) {
 			return "", false
 		}
 	}
-	return NearMiss(name, HTTPMethods)
+	return NearMiss(name, scan.HTTPMethods)
 }
 
 // Config keys that Medusa reads.
@@ -68,11 +69,11 @@ var (
 // with their 1-based lines, read without running the file (nil when there is no literal).
 func configKeys(src []byte) (keys []string, lines []int) {
 	src = withoutBOM(src)
-	loc := configDeclRe.FindIndex(src)
-	if loc == nil {
+	config, ok := scan.ExportsOf(src).Named("config")
+	if !ok || config.Decl == "" || config.Decl == "function" || config.Decl == "class" {
 		return nil, nil
 	}
-	i := loc[1]
+	i := config.Offset + len(config.Name)
 	for i < len(src) && src[i] != '{' && src[i] != ';' && src[i] != '\n' {
 		i++
 	}

@@ -16,10 +16,8 @@ import (
 	"github.com/medusa-ls/medusa-ls/framework"
 	"github.com/medusa-ls/medusa-ls/internal/genmap"
 	"github.com/medusa-ls/medusa-ls/jsvm"
+	"github.com/medusa-ls/medusa-ls/project/scan"
 )
-
-// HTTPMethods are the handler exports a route file may have, in Medusa's order.
-var HTTPMethods = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"}
 
 // RuntimeError is a failure after loading, for the log and the editor: a route handler on a
 // request (Method, Path, Status), or a subscriber or job (What).
@@ -76,11 +74,8 @@ func (r *Routes) Kind() string { return "routes" }
 
 // Owns implements Reloader: route files and the API's middlewares file.
 func (r *Routes) Owns(rel string) bool {
-	if IsMiddlewaresFile(rel) {
-		return true
-	}
-	_, ok, _ := RoutePath(rel)
-	return ok
+	kind := scan.KindOf(rel)
+	return kind == scan.Route || kind == scan.Middlewares
 }
 
 type routeFile struct {
@@ -186,7 +181,7 @@ func (t *routeTable) resources() []Resource {
 
 func (f *routeFile) resources() []Resource {
 	var out []Resource
-	for _, m := range HTTPMethods {
+	for _, m := range scan.HTTPMethods {
 		if _, ok := f.handlers[m]; ok {
 			out = append(out, Resource{Kind: "route", Name: m + " " + f.path, File: f.file, Line: f.lines[m]})
 		}
@@ -221,7 +216,7 @@ func (r *Routes) Prepare(tx *jsvm.Tx, load, remove []string) Pending {
 	vm := r.opts.Runtime.VM()
 	for _, f := range load {
 		rel := diag.RelPath(r.opts.Root, f)
-		if IsMiddlewaresFile(rel) {
+		if scan.KindOf(rel) == scan.Middlewares {
 			mw, problems := r.loadMiddlewares(tx, vm, f)
 			p.problems = append(p.problems, problems...)
 			if mw == nil {
@@ -301,23 +296,20 @@ func missingResources(old, next *routeFile) []Resource {
 }
 
 func (r *Routes) isMiddlewares(f string) bool {
-	return IsMiddlewaresFile(diag.RelPath(r.opts.Root, f))
+	return scan.KindOf(diag.RelPath(r.opts.Root, f)) == scan.Middlewares
 }
-
-var exportLineRe = regexp.MustCompile(`(?m)^\s*export\s+(?:async\s+)?(?:function\s*\*?\s*|const\s+|let\s+|var\s+)([A-Za-z_$][\w$]*)`)
 
 // handlerLines finds the line of each exported handler, for code lenses and symbols.
 func handlerLines(src []byte) map[string]int {
 	out := map[string]int{}
-	for _, m := range exportLineRe.FindAllSubmatchIndex(src, -1) {
-		name := string(src[m[2]:m[3]])
-		out[name] = 1 + strings.Count(string(src[:m[2]]), "\n")
+	for _, e := range scan.ExportsOf(src) {
+		out[e.Name] = e.Line
 	}
 	return out
 }
 
 func (r *Routes) loadRoute(tx *jsvm.Tx, vm *goja.Runtime, file, rel string) (*routeFile, []diag.Diagnostic) {
-	path, _, err := RoutePath(rel)
+	path, _, err := scan.RoutePath(rel)
 	if err != nil {
 		return nil, []diag.Diagnostic{{File: file, Line: 1, Column: 1, Severity: diag.Error, Code: diag.CodeConvention, Message: err.Error()}}
 	}
@@ -329,7 +321,7 @@ func (r *Routes) loadRoute(tx *jsvm.Tx, vm *goja.Runtime, file, rel string) (*ro
 	lines := handlerLines(src)
 	rf := &routeFile{file: file, rel: rel, path: path, handlers: map[string]goja.Value{}, lines: map[string]int{}}
 	problems := append([]diag.Diagnostic(nil), m.Warnings...)
-	for _, method := range HTTPMethods {
+	for _, method := range scan.HTTPMethods {
 		v := m.Export(vm, method)
 		if v == nil || goja.IsUndefined(v) {
 			continue
@@ -473,7 +465,7 @@ func buildIndex(t *routeTable) *routeIndex {
 		return files[i].file < files[j].file
 	})
 	for _, f := range files {
-		for _, m := range HTTPMethods {
+		for _, m := range scan.HTTPMethods {
 			if _, ok := f.handlers[m]; ok {
 				items = append(items, sortable{matcher: f.path, hasMethod: true, index: len(items)})
 				routes = append(routes, routeItem{f, m})

@@ -22,6 +22,7 @@ import (
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/framework"
 	"github.com/medusa-ls/medusa-ls/jsvm"
+	"github.com/medusa-ls/medusa-ls/project/scan"
 )
 
 // response is what the JavaScript side hands back for one request.
@@ -290,7 +291,7 @@ func (r *Routes) replaceHandlers(vm *goja.Runtime, next, cur *routeTable, files 
 	changes := vm.NewArray()
 	n := 0
 	for _, rf := range files {
-		for _, m := range HTTPMethods {
+		for _, m := range scan.HTTPMethods {
 			fn, ok := rf.handlers[m]
 			if !ok {
 				continue

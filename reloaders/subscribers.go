@@ -14,10 +14,8 @@ import (
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/framework"
 	"github.com/medusa-ls/medusa-ls/jsvm"
+	"github.com/medusa-ls/medusa-ls/project/scan"
 )
-
-// SubscribersDir is where Medusa finds subscribers.
-const SubscribersDir = "src/subscribers"
 
 // SubscribersOptions configure the subscribers reloader.
 type SubscribersOptions struct {
@@ -57,7 +55,7 @@ func NewSubscribers(opts SubscribersOptions) *Subscribers {
 func (s *Subscribers) Kind() string { return "subscribers" }
 
 // Owns implements Reloader.
-func (s *Subscribers) Owns(rel string) bool { return isResourceFile(rel, SubscribersDir) }
+func (s *Subscribers) Owns(rel string) bool { return scan.KindOf(rel) == scan.Subscriber }
 
 type subscribersPending struct {
 	outcome
@@ -183,13 +181,13 @@ func (s *Subscribers) load(tx *jsvm.Tx, vm *goja.Runtime, file string) ([]subscr
 	}
 	handler := m.Export(vm, "default")
 	if _, ok := goja.AssertFunction(handler); !ok {
-		return fail(lineOfMatch(src, defaultDeclRe), "the default export must be the subscriber function: export default async function ({ event, container }) { … }")
+		return fail(exportLine(src, "default"), "the default export must be the subscriber function: export default async function ({ event, container }) { … }")
 	}
 	cfg, ok := m.Export(vm, "config").(*goja.Object)
 	if !ok {
 		return fail(1, `the subscriber has no config: export const config: SubscriberConfig = { event: "product.created" }`)
 	}
-	cfgLine := lineOfMatch(src, configDeclRe)
+	cfgLine := exportLine(src, "config")
 	var events []string
 	switch ev := cfg.Get("event").(type) {
 	case nil:
@@ -222,7 +220,7 @@ func (s *Subscribers) load(tx *jsvm.Tx, vm *goja.Runtime, file string) ([]subscr
 		fnName = n.String()
 	}
 	id := bus.SubscriberID(configID, fnName, file)
-	line := lineOfMatch(src, defaultDeclRe)
+	line := exportLine(src, "default")
 	timeout := s.opts.Timeout
 	var subs []subscription
 	for _, e := range events {
@@ -237,13 +235,14 @@ func (s *Subscribers) load(tx *jsvm.Tx, vm *goja.Runtime, file string) ([]subscr
 func LintSubscriber(file string, src []byte) []diag.Diagnostic {
 	src = withoutBOM(src)
 	var out []diag.Diagnostic
-	if !defaultDeclRe.Match(src) {
+	exports := scan.ExportsOf(src)
+	if _, ok := exports.Named("default"); !ok {
 		out = append(out, Warning(file, 1, "a subscriber needs a default export: export default async function handler({ event, container }) { … }"))
 	}
-	if !configDeclRe.Match(src) {
+	if config, ok := exports.Named("config"); !ok {
 		out = append(out, Warning(file, 1, `a subscriber needs export const config = { event: "…" }`))
 	} else if !eventKeyRe.Match(src) {
-		line, hint := missingKeyAt(src, "event", lineOfMatch(src, configDeclRe))
+		line, hint := missingKeyAt(src, "event", config.Line)
 		if hint == "" {
 			out = append(out, Warning(file, line, "the subscriber's config has no event"))
 		}

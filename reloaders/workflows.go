@@ -6,10 +6,8 @@ import (
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/framework"
 	"github.com/medusa-ls/medusa-ls/jsvm"
+	"github.com/medusa-ls/medusa-ls/project/scan"
 )
-
-// WorkflowsDir is where Medusa finds workflows.
-const WorkflowsDir = "src/workflows"
 
 // WorkflowsOptions configure the workflows reloader.
 type WorkflowsOptions struct {
@@ -32,7 +30,7 @@ func NewWorkflows(opts WorkflowsOptions) *Workflows { return &Workflows{opts: op
 func (w *Workflows) Kind() string { return "workflows" }
 
 // Owns implements Reloader.
-func (w *Workflows) Owns(rel string) bool { return isResourceFile(rel, WorkflowsDir) }
+func (w *Workflows) Owns(rel string) bool { return scan.KindOf(rel) == scan.Workflow }
 
 type workflowsPending struct {
 	outcome

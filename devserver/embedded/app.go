@@ -28,6 +28,7 @@ import (
 	"github.com/medusa-ls/medusa-ls/framework"
 	"github.com/medusa-ls/medusa-ls/jsvm"
 	"github.com/medusa-ls/medusa-ls/project"
+	"github.com/medusa-ls/medusa-ls/project/scan"
 	"github.com/medusa-ls/medusa-ls/reloaders"
 	"github.com/medusa-ls/medusa-ls/schedule"
 )
@@ -637,29 +638,15 @@ func (a *App) rel(abs string) string { return diag.RelPath(a.opts.Root, abs) }
 // scanEntries lists every entry file of every kind under src/.
 func (a *App) scanEntries() []string {
 	var out []string
-	src := filepath.Join(a.opts.Root, "src")
-	_ = filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			return nil
+	for _, f := range scan.Project(a.opts.Root) {
+		if a.isEntry(f.Rel) {
+			out = append(out, f.Path)
 		}
-		if d.IsDir() {
-			if name := d.Name(); name == "node_modules" || name == "__tests__" || strings.HasPrefix(name, ".") || a.rel(path) == "src/admin" {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if a.isEntry(a.rel(path)) {
-			out = append(out, path)
-		}
-		return nil
-	})
+	}
 	return out
 }
 
 func (a *App) isEntry(rel string) bool {
-	if strings.HasSuffix(rel, ".d.ts") || strings.Contains(rel, ".spec.") || strings.Contains(rel, ".test.") {
-		return false
-	}
 	for _, k := range a.entryKinds() {
 		if k.Owns(rel) {
 			return true

@@ -5,11 +5,9 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/medusa-ls/medusa-ls/devserver/child"
@@ -17,6 +15,7 @@ import (
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/dotenv"
 	"github.com/medusa-ls/medusa-ls/project"
+	"github.com/medusa-ls/medusa-ls/project/scan"
 	"github.com/medusa-ls/medusa-ls/reloaders"
 )
 
@@ -119,38 +118,8 @@ func exactSyntaxErrors(root string, ds []diag.Diagnostic) []diag.Diagnostic {
 // subscribers, jobs, workflows, module entry points and links.
 func resourceFiles(root string) []string {
 	var out []string
-	src := filepath.Join(root, "src")
-	_ = filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return nil
-		}
-		name := d.Name()
-		if d.IsDir() {
-			if name == "node_modules" || name == "__tests__" || name == "__mocks__" || name == "migrations" || strings.HasPrefix(name, ".") {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		ext := filepath.Ext(name)
-		if (ext != ".ts" && ext != ".js" && ext != ".mts" && ext != ".mjs" && ext != ".cts" && ext != ".cjs") ||
-			strings.HasSuffix(name, ".d.ts") || strings.Contains(name, ".spec.") || strings.Contains(name, ".test.") {
-			return nil
-		}
-		rel := filepath.ToSlash(strings.TrimPrefix(p, src+string(filepath.Separator)))
-		base := strings.TrimSuffix(name, ext)
-		switch top, _, _ := strings.Cut(rel, "/"); top {
-		case "api":
-			if base == "route" || rel == "api/middlewares"+ext {
-				out = append(out, p)
-			}
-		case "subscribers", "jobs", "workflows", "links":
-			out = append(out, p)
-		case "modules":
-			if parts := strings.Split(rel, "/"); len(parts) == 3 && base == "index" {
-				out = append(out, p)
-			}
-		}
-		return nil
-	})
+	for _, f := range scan.Project(root) {
+		out = append(out, f.Path)
+	}
 	return out
 }

@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -29,6 +28,7 @@ import (
 	"github.com/medusa-ls/medusa-ls/jsvm"
 	"github.com/medusa-ls/medusa-ls/nodemodules"
 	"github.com/medusa-ls/medusa-ls/project"
+	"github.com/medusa-ls/medusa-ls/project/scan"
 	"github.com/medusa-ls/medusa-ls/reloaders"
 	"github.com/medusa-ls/medusa-ls/schedule"
 )
@@ -528,27 +528,6 @@ type target struct {
 	cause  string // the changed file
 }
 
-// resourceKind says which of Medusa's reloaders handle rel, in Medusa's order, or "" for a
-// file none of them does (Medusa ignores those; we reload their importers).
-func resourceKind(rel string) string {
-	if !strings.HasPrefix(rel, "src/") {
-		return ""
-	}
-	switch {
-	case strings.HasPrefix(rel, "src/modules/"):
-		return "modules"
-	case strings.Contains(rel, "/workflows/"):
-		return "workflows"
-	case strings.HasPrefix(rel, "src/api/"):
-		return "routes"
-	case strings.HasPrefix(rel, "src/subscribers/"):
-		return "subscribers"
-	case strings.HasPrefix(rel, "src/jobs/"):
-		return "jobs"
-	}
-	return ""
-}
-
 var kindOrder = map[string]int{"modules": 0, "workflows": 1, "routes": 2, "subscribers": 3, "jobs": 4}
 
 // reload applies a batch: each file is checked, then reloaded by Medusa; a file outside the
@@ -604,7 +583,7 @@ func (r *Runtime) reloadFiles(ctx context.Context, c *child.Process, _ int64, ba
 	for _, ch := range r.precheck(batch, &res) {
 		action := ch.Action
 		rel := diag.RelPath(r.opts.Root, ch.File)
-		if kind := resourceKind(rel); kind != "" {
+		if kind := scan.ReloaderOf(rel); kind != "" {
 			targets = append(targets, target{action: action, file: ch.File, kind: kind, cause: ch.File})
 			continue
 		}
@@ -622,7 +601,7 @@ func (r *Runtime) reloadFiles(ctx context.Context, c *child.Process, _ int64, ba
 		}
 		found := false
 		for _, imp := range importers {
-			if kind := resourceKind(diag.RelPath(r.opts.Root, imp)); kind != "" {
+			if kind := scan.ReloaderOf(diag.RelPath(r.opts.Root, imp)); kind != "" {
 				targets = append(targets, target{action: ipc.ActionChange, file: imp, kind: kind, cause: ch.File})
 				found = true
 			}
@@ -747,9 +726,9 @@ func (r *Runtime) checkBeside(batch []ipc.Change, res *ipc.Result) ([]ipc.Change
 	}
 	for _, ch := range batch {
 		rel := diag.RelPath(r.opts.Root, ch.File)
-		switch resourceKind(rel) {
+		switch scan.ReloaderOf(rel) {
 		case "routes":
-			if !strings.HasPrefix(path.Base(rel), "route.") { // middlewares.ts, validators.ts…
+			if scan.KindOf(rel) != scan.Route { // middlewares.ts, validators.ts…
 				return nil, nil
 			}
 		case "subscribers", "jobs", "workflows":

@@ -5,30 +5,6 @@ import (
 	"testing"
 )
 
-func TestRoutePath(t *testing.T) {
-	tests := []struct {
-		rel, want string
-		ok, err   bool
-	}{
-		{"src/api/store/hello/route.ts", "/store/hello", true, false},
-		{"src/api/route.ts", "/", true, false},
-		{"src/api/store/products/[id]/route.js", "/store/products/:id", true, false},
-		{"src/api/a/[id]/b/[sub_id]/route.ts", "/a/:id/b/:sub_id", true, false},
-		{"src/api/_internal/x/route.ts", "", false, false},
-		{"src/api/store/hello/handler.ts", "", false, false},
-		{"src/lib/route.ts", "", false, false},
-		{"src/api/a/[id]/b/[id]/route.ts", "", true, true},
-	}
-	for _, tc := range tests {
-		t.Run(tc.rel, func(t *testing.T) {
-			got, ok, err := RoutePath(tc.rel)
-			if got != tc.want || ok != tc.ok || (err != nil) != tc.err {
-				t.Fatalf("RoutePath(%q) = %q, %v, %v", tc.rel, got, ok, err)
-			}
-		})
-	}
-}
-
 func TestSortRoutesLikeMedusa(t *testing.T) {
 	in := []sortable{
 		{matcher: "/admin/products/:id", hasMethod: true},

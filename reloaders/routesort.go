@@ -6,59 +6,6 @@ import (
 	"strings"
 )
 
-// APIDir is where Medusa looks for API routes, relative to the project root.
-const APIDir = "src/api"
-
-var paramSegment = regexp.MustCompile(`\[(\w+)\]`)
-
-// RoutePath turns a route file (slash-separated, relative to the project root, e.g.
-// "src/api/store/products/[id]/route.ts") into its URL path ("/store/products/:id"). ok is false
-// for files that are not routes: not under src/api, not route.ts/js, or under a "_" folder.
-func RoutePath(rel string) (path string, ok bool, err error) {
-	dir, name := splitLast(rel)
-	if name != "route.ts" && name != "route.js" {
-		return "", false, nil
-	}
-	if dir != APIDir && !strings.HasPrefix(dir, APIDir+"/") {
-		return "", false, nil
-	}
-	segs := strings.Split(strings.TrimPrefix(strings.TrimPrefix(dir, APIDir), "/"), "/")
-	if len(segs) == 1 && segs[0] == "" {
-		segs = nil
-	}
-	seen := map[string]bool{}
-	var out []string
-	for _, s := range segs {
-		if strings.HasPrefix(s, "_") {
-			return "", false, nil
-		}
-		if strings.HasPrefix(s, "(") && strings.HasSuffix(s, ")") {
-			continue
-		}
-		if m := paramSegment.FindStringSubmatch(s); m != nil {
-			if seen[m[1]] {
-				return "", true, fmt.Errorf("Duplicate parameters found in route %s (%s). Make sure that all parameters are unique.", rel, m[1])
-			}
-			seen[m[1]] = true
-			s = paramSegment.ReplaceAllString(s, ":$1")
-		}
-		out = append(out, s)
-	}
-	return "/" + strings.Join(out, "/"), true, nil
-}
-
-// IsMiddlewaresFile reports whether rel is the API's middlewares file.
-func IsMiddlewaresFile(rel string) bool {
-	return rel == APIDir+"/middlewares.ts" || rel == APIDir+"/middlewares.js"
-}
-
-func splitLast(rel string) (dir, name string) {
-	if i := strings.LastIndexByte(rel, '/'); i >= 0 {
-		return rel[:i], rel[i+1:]
-	}
-	return "", rel
-}
-
 // sortable is a route or middleware as Medusa's RoutesSorter sees it.
 type sortable struct {
 	matcher   string // a path pattern; regexp matchers use isRegexp
