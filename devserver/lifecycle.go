@@ -294,7 +294,12 @@ func (s *Supervisor) bootFailed(err error) {
 
 // refresh re-reads the environment, .env and medusa-config, which may have changed.
 func (s *Supervisor) refresh() {
-	env, _ := project.Environment(s.root, s.baseEnv())
+	env, err := project.Environment(s.root, s.baseEnv())
+	if err != nil {
+		s.logf("warn: %v", err) // as at start; the variables that did parse are used
+	}
+	// A config that fails to load here fails in the new child too, which reports it with its
+	// code frame (and the restart is refused); until then the last good config stands.
 	cfg, _ := project.LoadConfig(s.root, env, s.opts.TaskTimeout)
 	s.env = env
 	if cfg != nil {

@@ -7,11 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
 	goruntime "runtime"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -504,13 +505,9 @@ var emptySum = sha256.Sum256(nil)
 func (s *Supervisor) takeBatch() []ipc.Change {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	files := make([]string, 0, len(s.pending))
-	for f := range s.pending {
-		files = append(files, f)
-	}
+	files := slices.Sorted(maps.Keys(s.pending))
 	s.pending = map[string]bool{}
 	s.batchSince = s.pendingSince
-	sort.Strings(files)
 	var out []ipc.Change
 	recheck := false
 	for _, f := range files {

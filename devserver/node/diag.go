@@ -2,9 +2,11 @@ package node
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -87,13 +89,8 @@ func (p *problemSet) failed() []target {
 func (p *problemSet) all() []diag.Diagnostic {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	keys := make([]string, 0, len(p.groups))
-	for k := range p.groups {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	out := []diag.Diagnostic{}
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(p.groups)) {
 		out = append(out, p.groups[k]...)
 	}
 	return dedupe(out)
