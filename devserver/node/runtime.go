@@ -61,6 +61,11 @@ type Runtime struct {
 	lintMu sync.Mutex
 	lint   map[string][]diag.Diagnostic
 
+	// srcs holds what the reload in progress read of its batch's files (readBatch), so that the
+	// syntax check, the lint and the reloaded routes' names read each file once. Reloads run one
+	// at a time, from the supervisor's loop.
+	srcs map[string][]byte
+
 	// The production topology (Options.Workers > 0): the worker sets by the server they belong
 	// to, the one serving now, and what the processes' event buses report.
 	workers int
@@ -533,12 +538,14 @@ var kindOrder = map[string]int{"modules": 0, "workflows": 1, "routes": 2, "subsc
 // reload applies a batch: each file is checked, then reloaded by Medusa; a file outside the
 // resource folders reloads the resources that import it.
 func (r *Runtime) Reload(ctx context.Context, c *child.Process, id int64, batch []ipc.Change, all bool) (ipc.Result, error) {
+	r.srcs = map[string][]byte{}
+	defer func() { r.srcs = nil }()
 	res, err := r.reloadFiles(ctx, c, id, batch, all)
 	r.lintMu.Lock()
 	if r.lint != nil {
 		for _, ch := range batch {
 			delete(r.lint, ch.File)
-			if src, err := os.ReadFile(ch.File); err == nil && ch.Action != ipc.ActionUnlink {
+			if src, ok := r.source(ch.File); ok && ch.Action != ipc.ActionUnlink {
 				r.lint[ch.File] = reloaders.LintFile(r.opts.Root, ch.File, src)
 			}
 		}
@@ -635,7 +642,7 @@ func (r *Runtime) reloadFiles(ctx context.Context, c *child.Process, _ int64, ba
 		if ok && len(errs) == 0 {
 			r.problems.set(key, nil)
 			r.problems.forget(key)
-			res.Reloaded = append(res.Reloaded, reloadedResources(r.opts.Root, t.kind, t.file)...)
+			res.Reloaded = append(res.Reloaded, r.reloadedResources(t.kind, t.file)...)
 			continue
 		}
 		if t.action == ipc.ActionUnlink && onlyMissingFile(errs, t.file) {
@@ -695,6 +702,9 @@ func (r *Runtime) readBatch(batch []ipc.Change, res *ipc.Result) ([]ipc.Change, 
 				action = ipc.ActionUnlink // deleted since: what it provided goes
 			} else {
 				srcs[ch.File] = src
+				if r.srcs != nil {
+					r.srcs[ch.File] = src
+				}
 			}
 		}
 		out = append(out, ipc.Change{File: ch.File, Action: action})
@@ -871,7 +881,7 @@ func (r *Runtime) reloadTargeted(ctx context.Context, c *child.Process, batch []
 				res.Restart, res.Note = true, fmt.Sprintf("%s: %s; restarting Medusa", diag.RelPath(r.opts.Root, hr.File), hr.How)
 				continue
 			}
-			res.Reloaded = append(res.Reloaded, reloadedResources(r.opts.Root, hr.Kind, hr.File)...)
+			res.Reloaded = append(res.Reloaded, r.reloadedResources(hr.Kind, hr.File)...)
 		case hr.Blocked != "":
 			r.problems.fail(key, t, nil) // the error is on the file that raised it; retry this one later
 			if !retried[hr.File] {
@@ -922,7 +932,7 @@ func (r *Runtime) reloadTargeted(ctx context.Context, c *child.Process, batch []
 			return res, err
 		}
 		if ok && !hasError(mlogs) {
-			res.Reloaded = append(res.Reloaded, reloadedResources(r.opts.Root, t.kind, t.file)...)
+			res.Reloaded = append(res.Reloaded, r.reloadedResources(t.kind, t.file)...)
 			continue
 		}
 		res.Success = false
@@ -958,13 +968,25 @@ func hasError(logs []ipc.Envelope) bool {
 
 // reloadedResources names what reloading file (of kind, "routes", "subscribers", …) replaced:
 // a route file's routes as the embedded runtime names them ("GET /store/hello"), else the file.
-func reloadedResources(root, kind, file string) []reloaders.Resource {
+func (r *Runtime) reloadedResources(kind, file string) []reloaders.Resource {
+	rel := diag.RelPath(r.opts.Root, file)
 	if kind == "routes" {
-		if rs := reloaders.RouteFileResources(root, file); len(rs) > 0 {
-			return rs
+		if src, ok := r.source(file); ok {
+			if rs := reloaders.RouteResources(file, rel, src); len(rs) > 0 {
+				return rs
+			}
 		}
 	}
-	return []reloaders.Resource{{Kind: strings.TrimSuffix(kind, "s"), Name: diag.RelPath(root, file), File: file}}
+	return []reloaders.Resource{{Kind: strings.TrimSuffix(kind, "s"), Name: rel, File: file}}
+}
+
+// source is file's content: as the reload in progress read it, else from disk.
+func (r *Runtime) source(file string) ([]byte, bool) {
+	if src, ok := r.srcs[file]; ok {
+		return src, true
+	}
+	src, err := os.ReadFile(file)
+	return src, err == nil
 }
 
 // planTargets orders the reloads as Medusa's reloaders run (modules, workflows, routes,
