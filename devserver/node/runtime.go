@@ -723,6 +723,17 @@ func (r *Runtime) applySyntax(file string, ds []diag.Diagnostic, res *ipc.Result
 	return len(ds) == 0
 }
 
+// asWarnings returns ds as warnings, each message followed by why.
+func asWarnings(ds []diag.Diagnostic, why string) []diag.Diagnostic {
+	out := make([]diag.Diagnostic, len(ds))
+	for i, d := range ds {
+		d.Severity = diag.Warning
+		d.Message += " (" + why + ")"
+		out[i] = d
+	}
+	return out
+}
+
 // checkBeside starts the syntax check of a batch whose files Medusa can be given before it ends:
 // route files (not middlewares.ts), subscribers, jobs, and workflow files (steps, workflows,
 // hooks), whose last good module the helper puts back when they fail to compile, so that what
@@ -826,12 +837,21 @@ func (r *Runtime) reloadTargeted(ctx context.Context, c *child.Process, batch []
 		return res, nil
 	}
 	out, logs, note, err := r.reloadEverywhere(ctx, c, changes)
+	// The files checked beside the reload: their syntax errors, once esbuild is done.
+	var syntax map[string][]diag.Diagnostic
+	if checked != nil {
+		syntax = checked()
+	}
 	var timeout *reloadTimeout
 	if errors.As(err, &timeout) {
 		// The old code still serves: a new Medusa starts beside it and takes over once it
-		// answers (or the restart fails and says why, and the old one keeps serving).
+		// answers (or the restart fails and says why, and the old one keeps serving). A file
+		// that does not parse shows its syntax error rather than the timeout.
 		res.Success, res.Restart, res.Note = false, true, timeout.Error()+"; restarting Medusa with the saved files"
 		for _, ch := range changes {
+			if !r.applySyntax(ch.File, syntax[ch.File], &res) {
+				continue
+			}
 			res.Errors = append(res.Errors, diag.Diagnostic{File: ch.File, Line: 1, Column: 1, Severity: diag.Error, Code: diag.CodeLoad,
 				Message: timeout.Error()})
 		}
@@ -844,13 +864,22 @@ func (r *Runtime) reloadTargeted(ctx context.Context, c *child.Process, batch []
 	}
 	// A file checked beside the reload that does not parse failed in Medusa too (its compiler
 	// rejects the same syntax), and the helper put its last good code back: its syntax error is
-	// what is shown, as if it had been checked first.
+	// what is shown, as if it had been checked first. Should Medusa's compiler have accepted
+	// what esbuild rejects, the new code runs: Medusa is right, and esbuild's word is a warning.
+	accepted := map[string]bool{}
+	for _, hr := range out.Results {
+		if hr.OK && !hr.Fallback {
+			accepted[hr.File] = true
+		}
+	}
 	broken := map[string]bool{}
-	if checked != nil {
-		for f, ds := range checked() {
-			if !r.applySyntax(f, ds, &res) {
-				broken[f] = true
-			}
+	for f, ds := range syntax {
+		if len(ds) > 0 && accepted[f] {
+			r.problems.set("syntax:"+f, asWarnings(ds, "esbuild rejects this, but Medusa's compiler accepted the file and its new code runs"))
+			continue
+		}
+		if !r.applySyntax(f, ds, &res) {
+			broken[f] = true
 		}
 	}
 	res.Note = note
