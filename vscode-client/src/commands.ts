@@ -27,15 +27,15 @@ export interface ProjectState {
 }
 
 /**
- * Every context key the extension sets. `medusa.devServer` is the state of the project the status
- * bar shows (`focused`); the others hold when any project has it, so that a command is offered
- * while some project can run it (the command then asks which, when that is not clear). With one
- * project, both are that project.
+ * Every context key the extension sets. `medusa.devServer` is the state of the project commands
+ * act on (`target`: the active editor's, else the one the status bar shows); the others hold when
+ * any project has it, so that a command is offered while some project can run it (the command
+ * then asks which, when that is not clear). With one project, both are that project.
  */
-export function contextKeys(focused: ProjectState | undefined, all: readonly ProjectState[]): Record<string, boolean | string> {
+export function contextKeys(target: ProjectState | undefined, all: readonly ProjectState[]): Record<string, boolean | string> {
   const running = all.filter((p) => p.phase === 'running');
   return {
-    'medusa.devServer': focused?.phase === 'running' ? (focused.status?.state ?? 'starting') : 'none',
+    'medusa.devServer': target?.phase === 'running' ? (target.status?.state ?? 'starting') : 'none',
     'medusa.hasUrl': running.some((p) => !!p.status?.url),
     'medusa.hasCredentials': running.some((p) => !!p.status?.credentials?.publishableKey),
     ...commandContextKeys(all.flatMap((p) => p.advertised)),

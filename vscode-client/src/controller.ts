@@ -107,10 +107,9 @@ export class MedusaController implements vscode.Disposable, SessionHost {
     if (projects.length > 1 && (added.length || gone.length)) {
       this.log.info(`Medusa projects: ${[...next.values()].map((s) => `${s.label} (${s.dir})`).join(', ')}`);
     }
-    for (const s of gone) this.log.info(`Workspace folder removed: stopping medusa-ls for ${s.dir}.`);
     if (this.focused && !next.has(this.focused.dir)) this.focused = undefined;
     if (added.length || gone.length) this.render();
-    await Promise.all(gone.map((s) => s.dispose()));
+    await Promise.all(gone.map((s) => s.remove()));
   }
 
   /** Restart Language Server: the project's medusa-ls; with no project, looks for projects again. */
@@ -141,10 +140,8 @@ export class MedusaController implements vscode.Disposable, SessionHost {
 
   private onActiveEditor(editor: vscode.TextEditor | undefined): void {
     const session = this.sessionOf(editor?.document.uri);
-    if (session && session !== this.focused) {
-      this.focused = session;
-      this.render();
-    }
+    if (session) this.focused = session;
+    this.render();
   }
 
   private sessionOf(uri: vscode.Uri | undefined): ProjectSession | undefined {
@@ -152,11 +149,12 @@ export class MedusaController implements vscode.Disposable, SessionHost {
     return projectForPath([...this.sessions.values()], uri.fsPath);
   }
 
-  /** The project the status bar shows: the active editor's, else the last shown, else the first. */
+  /**
+   * The project the status bar shows: the one the active editor last moved to, or that Switch
+   * Project chose since; at first the active editor's, else the first project.
+   */
   shownSession(): ProjectSession | undefined {
-    const active = this.sessionOf(vscode.window.activeTextEditor?.document.uri);
-    if (active) this.focused = active;
-    if (!this.focused) this.focused = this.sessions.values().next().value;
+    if (!this.focused) this.focused = this.sessionOf(vscode.window.activeTextEditor?.document.uri) ?? this.sessions.values().next().value;
     return this.focused;
   }
 
@@ -178,7 +176,9 @@ export class MedusaController implements vscode.Disposable, SessionHost {
       project: multi ? shown.label : undefined,
       others: multi ? all.filter((s) => s !== shown).map((s) => ({ label: s.label, text: plainStatus(s) })) : undefined,
     });
-    this.setContext(contextKeys(shown.state, all.map((s) => s.state)));
+    // The palette's when clauses follow the project its commands act on (pick).
+    const target = this.sessionOf(vscode.window.activeTextEditor?.document.uri) ?? shown;
+    this.setContext(contextKeys(target.state, all.map((s) => s.state)));
   }
 
   /** setContext for the keys whose value changed. */
@@ -232,7 +232,8 @@ export class MedusaController implements vscode.Disposable, SessionHost {
 
   /**
    * The project a command acts on: the active editor's; else the only one; else the only one
-   * that can run it; else the user's pick (undefined when cancelled or there is no project).
+   * that can run it; else the user's pick, the shown one first (undefined when cancelled or
+   * there is no project).
    */
   private async pick(command: string): Promise<ProjectSession | undefined> {
     const sessions = [...this.sessions.values()];

@@ -112,6 +112,8 @@ export class ProjectSession implements vscode.Disposable {
   private sentOptions: InitializationOptions | undefined;
   private starting: Promise<void> | undefined;
   private connected: object | undefined;
+  /** Set once its folder left the workspace: its last log lines still say which project. */
+  private removed = false;
   readonly log: ProjectLog;
   private readonly clientOutput: ClientOutput;
 
@@ -122,7 +124,7 @@ export class ProjectSession implements vscode.Disposable {
     private readonly host: SessionHost,
     log: vscode.LogOutputChannel,
   ) {
-    this.log = new ProjectLog(log, () => (host.projectCount() > 1 ? `[${this.label}] ` : ''));
+    this.log = new ProjectLog(log, () => (host.projectCount() > 1 || this.removed ? `[${this.label}] ` : ''));
     this.clientOutput = new ClientOutput(this.log);
   }
 
@@ -513,5 +515,12 @@ export class ProjectSession implements vscode.Disposable {
   async dispose(): Promise<void> {
     await this.stop();
     this.clientOutput.dispose();
+  }
+
+  /** Stops the project of a folder that left the workspace. */
+  async remove(): Promise<void> {
+    this.removed = true;
+    this.log.info('Workspace folder removed: stopping medusa-ls.');
+    await this.dispose();
   }
 }
