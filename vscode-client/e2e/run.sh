@@ -6,7 +6,8 @@
 #
 #   e2e/run.sh [--mode MODE]... [--project DIR] [--vsix FILE]
 #
-# Modes (default: `real` when the medusa-ls binary exists, else `no-server` and `fake`):
+# Modes (default: `real` and `multi` when the medusa-ls binary exists, else `no-server`,
+# `restricted`, `fake` and `multi`):
 #   real       .vsix built by scripts/package.sh with $MEDUSA_LS_BIN (default ../bin/medusa-ls)
 #   fake       .vsix without a binary, medusa.server.path = the contract test double
 #              (test/fake-server/fake-medusa-ls.cjs): proves the harness and the extension's UI
@@ -59,7 +60,7 @@ CHROMIUM="${CHROMIUM:-$(command -v chromium || command -v chromium-browser || tr
 [ -n "$CHROMIUM" ] || skip "chromium is not installed (run vscode-client/e2e/setup.sh)"
 
 if [ "${#modes[@]}" -eq 0 ]; then
-  if [ -x "$BIN" ]; then modes=(real); else
+  if [ -x "$BIN" ]; then modes=(real multi); else
     log "no medusa-ls at $BIN: running the no-server, restricted, fake and multi modes; the real mode is SKIPPED"
     modes=(no-server restricted fake multi)
   fi
