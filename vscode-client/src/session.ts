@@ -285,6 +285,7 @@ export class ProjectSession implements vscode.Disposable {
     const name = this.host.projectCount() > 1 ? `${CLIENT_NAME} (${this.label})` : CLIENT_NAME;
     const client = new MedusaLanguageClient(CLIENT_ID, name, this.serverOptions(launch), clientOptions);
     this.client = client;
+    this.process = undefined; // set when the client spawns it
     this.sentOptions = options;
     client.onNotification(STATUS_NOTIFICATION, (params: unknown) => this.onStatus(params));
     client.onDidChangeState((e) => {
@@ -402,6 +403,7 @@ export class ProjectSession implements vscode.Disposable {
     const client = this.client;
     const proc = this.process;
     this.client = undefined;
+    this.process = undefined;
     this.setAdvertised([]);
     if (this.reloadTimer) clearTimeout(this.reloadTimer);
     if (client) {
