@@ -1,6 +1,7 @@
 // Playwright (playwright-core + Debian chromium) against a running code-server. Called by run.sh
-// with E2E_URL, E2E_PROJECT, E2E_MODE (real | fake | no-server), E2E_ARTIFACTS, E2E_PLAYWRIGHT,
-// E2E_CHROMIUM. Prints one line per check and exits non-zero when one fails.
+// with E2E_URL, E2E_PROJECT, E2E_MODE (real | fake | no-server | restricted | multi),
+// E2E_ARTIFACTS, E2E_PLAYWRIGHT, E2E_CHROMIUM (and E2E_WORKSPACE, the .code-workspace file of
+// the multi mode). Prints one line per check and exits non-zero when one fails.
 import { createRequire } from 'node:module';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -88,9 +89,93 @@ async function openFile(segments) {
   await page.locator('.tabs-container .tab', { hasText: last }).first().waitFor({ timeout: 15_000 });
 }
 
+/** The multi mode: two projects (shop, admin) in one multi-root workspace. */
+async function multiRoot() {
+  const [shopPort, adminPort] = [env.E2E_DEV_PORT, env.E2E_DEV_PORT2];
+  const answers = (port) => fetch(`http://127.0.0.1:${port}/`).then(() => true, () => false);
+  const waitAnswers = async (port, want, what) => {
+    const until = Date.now() + 20_000;
+    while (Date.now() < until) {
+      if ((await answers(port)) === want) return;
+      await page.waitForTimeout(250);
+    }
+    check(what, false, `port ${port} ${want ? 'does not answer' : 'still answers'}`);
+  };
+  const writeWorkspace = (folders) => writeFileSync(env.E2E_WORKSPACE, JSON.stringify({ folders: folders.map((path) => ({ path })) }, null, 2));
+  const openIn = async (folder) => {
+    await runCommand('Collapse Folders in Explorer');
+    await openFile([folder, 'src', 'api', 'store', 'hello', 'route.ts']);
+  };
+
+  const first = await waitStatus(/Medusa \((shop|admin)\): ready on :\d+/, T, 'status bar names the project it shows');
+  check('two projects: the status bar names the project it shows', true, first);
+  await waitAnswers(shopPort, true, 'shop dev server answers');
+  await waitAnswers(adminPort, true, 'admin dev server answers');
+  check('one dev server per project, each on the port of its folder settings', true, `:${shopPort} and :${adminPort}`);
+
+  await openIn('admin');
+  check('status bar follows the active editor (admin)', true, await waitStatus(new RegExp(`Medusa \\(admin\\): ready on :${adminPort}`), T, 'admin shown'));
+  const editor = page.locator('.editor-instance .monaco-editor').first();
+  await editor.locator('.view-lines').click();
+  await page.keyboard.press('Control+End');
+  await page.keyboard.type('export const broken = ;', { delay: 10 });
+  await page.keyboard.press('Control+S');
+  check("admin's reload error in admin's status", true, await waitStatus(/Medusa \(admin\): 1 error/, T, 'admin: 1 error'));
+  await page.keyboard.press('Control+Shift+M');
+  const pText = await waitPanel('.markers-panel', (t) => /route\.ts/.test(t) && /medusa/.test(t), 20_000, 'Problems lists the error');
+  check('Problems lists the error', true, pText.slice(0, 200));
+  await shot('admin-error');
+  await editor.locator('.view-lines').click();
+  await page.keyboard.press('Control+End');
+  await page.keyboard.press('Control+Shift+K');
+  await page.keyboard.press('Control+S');
+  check('fixed', true, await waitStatus(/Medusa \(admin\): (reloaded route\.ts in|ready on :)/, T, 'admin clears'));
+
+  // A palette command acts on the active editor's project only.
+  await runCommand('Medusa: Stop Dev Server');
+  check("Stop Dev Server stops the active editor's project", true, await waitStatus(/Medusa \(admin\): stopped/, 15_000, 'admin stopped'));
+  await waitAnswers(adminPort, false, 'admin dev server stopped');
+  check('the other project keeps serving', await answers(shopPort), `:${shopPort}`);
+
+  await openIn('shop');
+  check('status bar follows the active editor (shop)', true, await waitStatus(new RegExp(`Medusa \\(shop\\): ready on :${shopPort}`), T, 'shop shown'));
+  await statusItem().hover();
+  // (The open editor has hover elements of its own: look for ours by its text.)
+  const hover = page.locator('.monaco-hover, .workbench-hover, .hover-contents', { hasText: 'Other Medusa projects' }).first();
+  const tip = await hover.innerText({ timeout: 10_000 }).catch(() => '');
+  check('tooltip lists the other project', /admin: stopped/.test(tip), tip.replace(/\s+/g, ' ').slice(0, 200));
+  await page.mouse.move(700, 300);
+
+  // The status menu switches to another project and acts on it.
+  const menuPick = async (label) => {
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
+    await row.waitFor({ timeout: 10_000 });
+    await row.click();
+  };
+  await statusItem().click();
+  await menuPick('Switch Project');
+  await menuPick('/work/admin'); // the project's row (its path), not "Copy Admin Token"
+  check('menu: Switch Project… shows admin', true, await waitStatus(/Medusa \(admin\): stopped/, 10_000, 'admin shown'));
+  await menuPick('Start Dev Server');
+  check('menu: Switch Project… then Start Dev Server starts admin', true, await waitStatus(/Medusa \(admin\): ready on :\d+/, 15_000, 'admin ready again'));
+  await waitAnswers(adminPort, true, 'admin dev server answers again');
+  await shot('two-projects');
+
+  // Removing a folder stops its project; adding it back starts it.
+  writeWorkspace(['shop']);
+  await waitAnswers(adminPort, false, 'removing the admin folder stops its dev server');
+  check('removing a folder stops its project', true);
+  check('one project left: the status bar reads as with one folder', true, await waitStatus(new RegExp(`^\\S*\\s*Medusa: ready on :${shopPort}`), 15_000, 'single-root status'));
+  writeWorkspace(['shop', 'admin']);
+  await waitAnswers(adminPort, true, 'adding the admin folder starts its dev server');
+  check('adding a folder starts its project', true);
+  check('two projects again: the status bar names the project', true, await waitStatus(/Medusa \(shop\): ready on :\d+/, 15_000, 'labelled status'));
+}
+
 let failed = false;
 try {
-  await page.goto(`${env.E2E_URL}/?folder=${encodeURIComponent(env.E2E_PROJECT)}`, { waitUntil: 'domcontentloaded' });
+  const open = env.E2E_WORKSPACE ? `workspace=${encodeURIComponent(env.E2E_WORKSPACE)}` : `folder=${encodeURIComponent(env.E2E_PROJECT)}`;
+  await page.goto(`${env.E2E_URL}/?${open}`, { waitUntil: 'domcontentloaded' });
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   check('workbench loaded', true, env.E2E_PROJECT);
   await statusItem().waitFor({ timeout: 60_000 });
@@ -115,6 +200,8 @@ try {
     await editor.getByRole('button', { name: /^Trust( Folder)?$/ }).first().click();
     const ready = await waitStatus(/Medusa: ready on :\d+/, T, 'trusting the folder starts the dev server');
     check('trusting the folder starts the dev server (no reload)', true, ready);
+  } else if (mode === 'multi') {
+    await multiRoot();
   } else if (mode === 'no-server') {
     const text = await waitStatus(/Medusa: medusa-ls not found/, T, 'status bar says medusa-ls not found');
     check('status bar says medusa-ls not found', true, text);

@@ -6,7 +6,8 @@
 #
 #   e2e/run.sh [--mode MODE]... [--project DIR] [--vsix FILE]
 #
-# Modes (default: `real` when the medusa-ls binary exists, else `no-server` and `fake`):
+# Modes (default: `real` and `multi` when the medusa-ls binary exists, else `no-server`,
+# `restricted`, `fake` and `multi`):
 #   real       .vsix built by scripts/package.sh with $MEDUSA_LS_BIN (default ../bin/medusa-ls)
 #   fake       .vsix without a binary, medusa.server.path = the contract test double
 #              (test/fake-server/fake-medusa-ls.cjs): proves the harness and the extension's UI
@@ -14,6 +15,10 @@
 #              "could not start medusa-ls" and show it in the status bar
 #   restricted workspace trust on, folder not trusted: the extension starts nothing and says
 #              so; trusting the folder starts the (fake) server without a reload
+#   multi      a multi-root workspace of two copies of the project (shop, admin), each with its
+#              own port in its folder settings, served by the contract test double: one server
+#              per project, the status bar follows the active editor, commands act on its
+#              project, removing/adding a folder stops/starts its project
 # Project: $MEDUSA_EXAMPLE_DIR, else ../examples/store, else test/fixtures/store (not for real).
 # Tools come from e2e/setup.sh ($MEDUSA_E2E_CACHE, default <repo>/.cache/e2e). When they are
 # missing this prints "SKIPPED" and exits 0, or exits 1 if E2E_REQUIRED=1.
@@ -55,9 +60,9 @@ CHROMIUM="${CHROMIUM:-$(command -v chromium || command -v chromium-browser || tr
 [ -n "$CHROMIUM" ] || skip "chromium is not installed (run vscode-client/e2e/setup.sh)"
 
 if [ "${#modes[@]}" -eq 0 ]; then
-  if [ -x "$BIN" ]; then modes=(real); else
-    log "no medusa-ls at $BIN: running the no-server, restricted and fake modes; the real mode is SKIPPED"
-    modes=(no-server restricted fake)
+  if [ -x "$BIN" ]; then modes=(real multi); else
+    log "no medusa-ls at $BIN: running the no-server, restricted, fake and multi modes; the real mode is SKIPPED"
+    modes=(no-server restricted fake multi)
   fi
 fi
 
@@ -108,7 +113,7 @@ for mode in "${modes[@]}"; do
   TRUST_FLAG=(--disable-workspace-trust)
   TRUST_SETTING=false
   case "$mode" in
-    fake) SERVER_PATH="$CLIENT/test/fake-server/fake-medusa-ls.cjs" ;;
+    fake|multi) SERVER_PATH="$CLIENT/test/fake-server/fake-medusa-ls.cjs" ;;
     restricted) SERVER_PATH="$CLIENT/test/fake-server/fake-medusa-ls.cjs"; TRUST_FLAG=(); TRUST_SETTING=true ;;
     real|no-server) ;;
     *) log "unknown mode $mode"; exit 2 ;;
@@ -138,6 +143,22 @@ for mode in "${modes[@]}"; do
     require("fs").writeFileSync(file, JSON.stringify(s, null, 2));
   ' "$TMP/data/User/settings.json" "$SERVER_PATH" "$DEV_PORT" "$TRUST_SETTING"
 
+  OPEN="$PROJECT"
+  DEV_PORT2="$(free_port)"
+  WORKSPACE=""
+  if [ "$mode" = multi ]; then
+    # Two projects, each with its own port in its folder settings (medusa.devServer.* are
+    # resource settings), in a .code-workspace file the test rewrites to remove and add a folder.
+    for f in shop admin; do cp -a "$PROJECT" "$TMP/work/$f"; mkdir -p "$TMP/work/$f/.vscode"; done
+    rm -rf "$PROJECT"
+    printf '{"medusa.devServer.port": %s}\n' "$DEV_PORT" >"$TMP/work/shop/.vscode/settings.json"
+    printf '{"medusa.devServer.port": %s}\n' "$DEV_PORT2" >"$TMP/work/admin/.vscode/settings.json"
+    WORKSPACE="$TMP/work/medusa.code-workspace"
+    printf '{"folders": [{"path": "shop"}, {"path": "admin"}]}\n' >"$WORKSPACE"
+    PROJECT="$TMP/work/shop"
+    OPEN="$WORKSPACE"
+  fi
+
   CS=(node "$CS_ENTRY" --extensions-dir "$TMP/ext" --user-data-dir "$TMP/data")
   HOME="$TMP/home" XDG_CONFIG_HOME="$TMP/home/.config" "${CS[@]}" --install-extension "$VSIX" >"$TMP/install.log" 2>&1 \
     || { cat "$TMP/install.log" >&2; log "install failed"; failed=$((failed+1)); failed_modes+=("$mode"); cleanup; continue; }
@@ -148,7 +169,7 @@ for mode in "${modes[@]}"; do
   # group, killed as a whole by cleanup (extension hosts outlive the browser tab otherwise).
   HOME="$TMP/home" XDG_CONFIG_HOME="$TMP/home/.config" PATH="$PATH_FOR_CS" setsid "${CS[@]}" \
     --auth none --bind-addr "127.0.0.1:$CS_PORT" --disable-telemetry --disable-update-check \
-    ${TRUST_FLAG[@]+"${TRUST_FLAG[@]}"} --disable-getting-started-override "$PROJECT" >"$TMP/code-server.log" 2>&1 &
+    ${TRUST_FLAG[@]+"${TRUST_FLAG[@]}"} --disable-getting-started-override "$OPEN" >"$TMP/code-server.log" 2>&1 &
   PGID=$!
   for _ in $(seq 1 120); do
     curl -fsS "http://127.0.0.1:$CS_PORT/healthz" >/dev/null 2>&1 && break
@@ -161,7 +182,7 @@ for mode in "${modes[@]}"; do
 
   set +e
   E2E_URL="http://127.0.0.1:$CS_PORT" E2E_PROJECT="$PROJECT" E2E_MODE="$mode" E2E_ARTIFACTS="$ART" \
-    E2E_PLAYWRIGHT="$PW_DIR" E2E_CHROMIUM="$CHROMIUM" E2E_DEV_PORT="$DEV_PORT" E2E_DEV_PORT2="$(free_port)" \
+    E2E_PLAYWRIGHT="$PW_DIR" E2E_CHROMIUM="$CHROMIUM" E2E_DEV_PORT="$DEV_PORT" E2E_DEV_PORT2="$DEV_PORT2" E2E_WORKSPACE="$WORKSPACE" \
     timeout 300 node "$HERE/e2e.mjs"
   rc=$?
   set -e

@@ -14,7 +14,11 @@ CI_MODE=0
 stage() { printf '\n== vscode-client: %s\n' "$*"; }
 t() { local s=$(date +%s); "$@"; echo "   ($(( $(date +%s) - s )) s)"; }
 
-if [ ! -x node_modules/.bin/esbuild ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+if [ -L node_modules ]; then
+  # A node_modules linked to another checkout's install (a git worktree): npm ci would empty
+  # that install for every checkout using it. Use it as it is.
+  [ -x node_modules/.bin/esbuild ] || { echo "node_modules links to $(readlink node_modules), which has no esbuild: run npm ci there" >&2; exit 1; }
+elif [ ! -x node_modules/.bin/esbuild ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   stage "npm ci"; t npm ci --no-audit --no-fund
 fi
 # node_tests NAME [node --test arguments]: the TAP output goes to out/test-NAME.tap; what is shown

@@ -19,6 +19,66 @@ export function commandContextKeys(advertised: readonly string[]): Record<string
   return out;
 }
 
+/** What the extension knows about one project's language server (a session). */
+export interface ProjectState {
+  phase: ClientPhase;
+  status?: MedusaStatus;
+  advertised: readonly string[];
+}
+
+/**
+ * Every context key the extension sets. `medusa.devServer` is the state of the project commands
+ * act on (`target`: the active editor's, else the one the status bar shows); the others hold when
+ * any project has it, so that a command is offered while some project can run it (the command
+ * then asks which, when that is not clear). With one project, both are that project.
+ */
+export function contextKeys(target: ProjectState | undefined, all: readonly ProjectState[]): Record<string, boolean | string> {
+  const running = all.filter((p) => p.phase === 'running');
+  return {
+    'medusa.devServer': target?.phase === 'running' ? (target.status?.state ?? 'starting') : 'none',
+    'medusa.hasUrl': running.some((p) => !!p.status?.url),
+    'medusa.hasCredentials': running.some((p) => !!p.status?.credentials?.publishableKey),
+    ...commandContextKeys(all.flatMap((p) => p.advertised)),
+  };
+}
+
+/**
+ * Whether a project can run `command` now (a ServerCommand or ClientCommand id): with several
+ * projects and none in the active editor, the ones that can are offered (project.chooseProject).
+ */
+export function canRunOn({ phase, status, advertised }: ProjectState, command: string): boolean {
+  switch (command) {
+    case ClientCommand.openUrl:
+      return phase === 'running' && !!status?.url;
+    case ClientCommand.copyPublishableKey:
+      return phase === 'running' && !!status?.credentials?.publishableKey;
+    case ClientCommand.copyAdminToken:
+      return phase === 'running' && !!status?.credentials?.adminToken;
+    case ClientCommand.restartLanguageServer:
+      return true;
+    default:
+      return phase === 'running' && advertised.includes(command);
+  }
+}
+
+const TITLES: Record<string, string> = {
+  [ServerCommand.restart]: 'Restart Dev Server',
+  [ServerCommand.reloadAll]: 'Reload All',
+  [ServerCommand.stop]: 'Stop Dev Server',
+  [ServerCommand.start]: 'Start Dev Server',
+  [ServerCommand.emitEvent]: 'Emit Event',
+  [ServerCommand.runJob]: 'Run Job',
+  [ClientCommand.openUrl]: 'Open Server URL',
+  [ClientCommand.copyPublishableKey]: 'Copy Publishable API Key',
+  [ClientCommand.copyAdminToken]: 'Copy Admin Token',
+  [ClientCommand.restartLanguageServer]: 'Restart Language Server',
+};
+
+/** "Restart Dev Server" for medusa.restart (the palette title); the id itself when unknown. */
+export function commandTitle(command: string): string {
+  return TITLES[command] ?? command;
+}
+
 /** Advertised commands that this extension also implements itself: they would clash. */
 export function clashingCommands(advertised: readonly string[]): string[] {
   const own: string[] = Object.values(ClientCommand);
@@ -36,10 +96,15 @@ export interface MenuInput {
   phase: ClientPhase;
   status?: MedusaStatus;
   advertised: readonly string[];
+  /** How many other Medusa projects the workspace has (the menu then offers to switch). */
+  otherProjects?: number;
 }
 
+/** The menu item that switches the status bar (and the menu) to another project. Not a VS Code command. */
+export const SWITCH_PROJECT = 'medusa:switchProject';
+
 /** The status-bar click menu. */
-export function statusMenuItems({ phase, status, advertised }: MenuInput): MenuItem[] {
+export function statusMenuItems({ phase, status, advertised, otherProjects = 0 }: MenuInput): MenuItem[] {
   const items: MenuItem[] = [];
   const has = (id: string) => phase === 'running' && advertised.includes(id);
   const state = status?.state;
@@ -71,6 +136,9 @@ export function statusMenuItems({ phase, status, advertised }: MenuInput): MenuI
   }
   if (phase === 'not-found' || phase === 'failed') {
     items.push({ label: '$(gear) Set medusa.server.path…', command: 'workbench.action.openSettings', args: ['medusa.server.path'] });
+  }
+  if (otherProjects > 0) {
+    items.push({ label: '$(folder-library) Switch Project…', description: `${otherProjects + 1} Medusa projects in this workspace`, command: SWITCH_PROJECT });
   }
   return items;
 }

@@ -1,446 +1,277 @@
-// Owns the language client: finds the project and the binary, starts medusa-ls, follows
-// medusa/status, forwards settings, and keeps the status bar and context keys up to date.
-import * as fs from 'node:fs';
-import * as os from 'node:os';
+// The workspace side: which Medusa projects the workspace folders hold (one language client per
+// project, session.ts), starting and stopping them with workspace trust and as folders come and
+// go, the status bar (the project of the active editor), the context keys, settings changes, and
+// which project a command acts on.
 import * as vscode from 'vscode';
-import {
-  CloseAction,
-  ErrorAction,
-  DidChangeConfigurationNotification,
-  LanguageClient,
-  RevealOutputChannelOn,
-  State,
-  WorkspaceSymbolRequest,
-  type ErrorHandler,
-  type Executable,
-  type LanguageClientOptions,
-} from 'vscode-languageclient/node';
-import { describeAttempts, resolveServerBinary, bundledBinaryPath, type BinarySource, type Probe } from './binary';
-import { advertisedCommands, clashingCommands, commandContextKeys, describeCommandResult, needsPrompt, type SymbolLike } from './commands';
-import { serverLaunch } from './launch';
-import { ClientOutput } from './output';
-import { findConfigFiles, pickProjectDir } from './project';
-import { promptEmitEvent, promptRunJob } from './prompts';
-import { CLIENT_ID, CLIENT_NAME, STATUS_NOTIFICATION, ServerCommand, parseStatus, type InitializationOptions, type MedusaStatus } from './protocol';
-import { didChangeConfigurationParams, optionsDiffer, reactionToConfigChange, toInitializationOptions } from './settings';
-import { isNewReload, type ClientPhase } from './status';
-import { StatusBar } from './statusBar';
+import { canRunOn, clashingCommands, commandTitle, contextKeys } from './commands';
+import { chooseProject, discoverProjects, projectForPath, projectLabels, type Project } from './project';
+import { ClientCommand } from './protocol';
+import { ProjectSession, type SessionHost } from './session';
+import { statusSummary, type ClientPhase } from './status';
+import type { StatusBar } from './statusBar';
 
-const RELOAD_MESSAGE_MS = 8000;
-
-const fsProbe: Probe = {
-  kind(p) {
-    try {
-      return fs.statSync(p).isDirectory() ? 'directory' : 'file';
-    } catch {
-      return 'missing';
-    }
-  },
-  isExecutable(p) {
-    try {
-      fs.accessSync(p, fs.constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  realpath(p) {
-    try {
-      return fs.realpathSync(p);
-    } catch {
-      return undefined;
-    }
-  },
-};
-
-const SOURCE_NAMES: Record<BinarySource, string> = {
-  setting: 'medusa-ls from medusa.server.path',
-  workspace: "the project's medusa-ls (node_modules)",
-  bundled: 'the medusa-ls bundled with the extension',
-  path: 'medusa-ls from PATH',
-};
-
-export class MedusaController implements vscode.Disposable {
-  private client: LanguageClient | undefined;
-  private phase: ClientPhase = 'starting';
-  private status: MedusaStatus | undefined;
-  private showLastReload = false;
-  private reloadTimer: NodeJS.Timeout | undefined;
-  private detail: string | undefined;
-  private advertised: string[] = [];
-  private sentOptions: InitializationOptions | undefined;
-  private folder: vscode.WorkspaceFolder | undefined;
-  private starting: Promise<void> | undefined;
-  private connected: object | undefined;
-  private readonly clientOutput: ClientOutput;
+export class MedusaController implements vscode.Disposable, SessionHost {
+  /** One session per project, by project directory, in workspace-folder order. */
+  private sessions = new Map<string, ProjectSession>();
+  /** The project the status bar shows: the active editor's, else the last one shown. */
+  private focused: ProjectSession | undefined;
+  /** What the status bar says while there is no session: restricted, no project, starting. */
+  private idle: ClientPhase = 'starting';
+  private syncing: Promise<void> | undefined;
+  private syncAgain = false;
+  private readonly registered = new Set<string>();
+  private readonly contextValues = new Map<string, unknown>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
-    private readonly context: vscode.ExtensionContext,
+    readonly context: vscode.ExtensionContext,
     readonly log: vscode.LogOutputChannel,
     private readonly bar: StatusBar,
   ) {
-    this.clientOutput = new ClientOutput(log);
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((e) => this.onConfigChange(e)),
       vscode.workspace.onDidGrantWorkspaceTrust(() => {
         this.log.info('Workspace trusted: starting medusa-ls.');
         void this.start();
       }),
-      vscode.workspace.onDidChangeWorkspaceFolders(() => {
-        if (!this.client) void this.start();
-      }),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => void this.start()),
+      vscode.window.onDidChangeActiveTextEditor((editor) => this.onActiveEditor(editor)),
     );
   }
 
-  // ---- state shown to the user ---------------------------------------------------------------
+  // ---- SessionHost ----------------------------------------------------------------------------
 
-  get currentStatus(): MedusaStatus | undefined {
-    return this.status;
-  }
-  get currentPhase(): ClientPhase {
-    return this.phase;
-  }
-  get advertisedCommands(): readonly string[] {
-    return this.advertised;
+  projectCount(): number {
+    return this.sessions.size;
   }
 
-  private setPhase(phase: ClientPhase, detail?: string): void {
-    this.phase = phase;
-    this.detail = detail;
-    if (phase !== 'running') this.status = undefined;
-    this.render();
+  changed(session: ProjectSession): void {
+    for (const id of session.state.advertised) this.registerServerCommand(id);
+    if (this.sessions.get(session.dir) === session) this.render();
   }
 
-  private render(): void {
-    this.bar.update({ phase: this.phase, status: this.status, showLastReload: this.showLastReload, detail: this.detail });
-    const state = this.phase === 'running' ? (this.status?.state ?? 'starting') : 'none';
-    void vscode.commands.executeCommand('setContext', 'medusa.devServer', state);
-    void vscode.commands.executeCommand('setContext', 'medusa.hasUrl', this.phase === 'running' && !!this.status?.url);
-    void vscode.commands.executeCommand('setContext', 'medusa.hasCredentials', this.phase === 'running' && !!this.status?.credentials?.publishableKey);
-  }
+  // ---- lifecycle ------------------------------------------------------------------------------
 
-  private setAdvertised(commands: string[]): void {
-    this.advertised = commands;
-    for (const [key, value] of Object.entries(commandContextKeys(commands))) {
-      void vscode.commands.executeCommand('setContext', key, value);
-    }
-  }
-
-  private onStatus(raw: unknown): void {
-    const next = parseStatus(raw);
-    if (!next) {
-      this.log.warn(`Ignored a malformed ${STATUS_NOTIFICATION}: ${JSON.stringify(raw)}`);
-      return;
-    }
-    if (isNewReload(this.status, next)) {
-      this.showLastReload = true;
-      if (this.reloadTimer) clearTimeout(this.reloadTimer);
-      this.reloadTimer = setTimeout(() => {
-        this.showLastReload = false;
-        this.reloadTimer = undefined;
-        this.render();
-      }, RELOAD_MESSAGE_MS);
-    } else if (next.state !== 'ready') {
-      this.showLastReload = false;
-    }
-    this.status = next;
-    if (this.phase !== 'running') this.phase = 'running';
-    this.render();
-  }
-
-  // ---- lifecycle --------------------------------------------------------------------------
-
-  /** Starts medusa-ls unless it runs already (safe to call repeatedly). */
+  /**
+   * Brings the sessions in line with the workspace: one per Medusa project among the workspace
+   * folders, each started unless it runs already; the projects of removed folders stop. Safe to
+   * call repeatedly: a call during a sync runs one more sync after it.
+   */
   start(): Promise<void> {
-    if (!this.starting) {
-      this.starting = this.doStart().finally(() => {
-        this.starting = undefined;
-      });
+    if (this.syncing) {
+      this.syncAgain = true;
+      return this.syncing;
     }
-    return this.starting;
+    this.syncing = (async () => {
+      do {
+        this.syncAgain = false;
+        await this.sync();
+      } while (this.syncAgain);
+    })().finally(() => {
+      this.syncing = undefined;
+    });
+    return this.syncing;
   }
 
-  private async doStart(): Promise<void> {
-    if (this.client) return;
+  private async sync(): Promise<void> {
     if (!vscode.workspace.isTrusted) {
       this.log.warn(
         "Restricted Mode: medusa-ls is not started because the dev server would run this project's code. " +
           'Trust the folder (Manage Workspace Trust) to start it.',
       );
-      this.setPhase('untrusted');
+      this.setIdle('untrusted');
       return;
     }
-
-    const found = await this.findProject();
-    if (!found) {
+    const projects = await discoverProjects(vscode.workspace.workspaceFolders ?? []);
+    await this.reconcile(projects);
+    if (this.sessions.size === 0) {
       this.log.info('No medusa-config.{ts,js,mjs,cjs} at the root of a workspace folder, one folder down or in apps/* or packages/*: nothing to start.');
-      this.setPhase('no-project');
+      this.setIdle('no-project');
       return;
     }
-    this.folder = found.folder;
+    await Promise.all([...this.sessions.values()].map((s) => s.start()));
+  }
 
-    const config = vscode.workspace.getConfiguration('medusa', found.folder.uri);
-    this.ensureBundledExecutable();
-    const resolution = resolveServerBinary(
-      {
-        settingPath: config.get<string>('server.path', ''),
-        extensionPath: this.context.extensionPath,
-        workspaceFolder: found.folder.uri.fsPath,
-        projectDir: found.dir,
-        home: os.homedir(),
-        platform: process.platform,
-        arch: process.arch,
-        envPath: process.env.PATH,
-        pathExt: process.env.PATHEXT,
-      },
-      fsProbe,
-    );
-    this.log.info(`Medusa project: ${found.dir}`);
-    this.log.info('Looking for medusa-ls:');
-    for (const line of describeAttempts(resolution.tried)) this.log.info(line);
-    if (!resolution.ok) {
-      this.log.error(resolution.message);
-      this.setPhase('not-found', resolution.message);
-      void this.showStartError(`Medusa could not start medusa-ls: ${resolution.message}`);
-      return;
-    }
-    this.log.info(`Using ${SOURCE_NAMES[resolution.source]}: ${resolution.path}`);
-
-    const mapped = toInitializationOptions((k) => config.get(k));
-    for (const w of mapped.warnings) this.log.warn(w);
-    const launch = serverLaunch(resolution.path, found.dir, process.env);
-    const serverOptions: Executable = { command: launch.command, args: launch.args, options: launch.options };
-    // No `transport`: stdio without vscode-languageclient appending another `--stdio`.
-
-    const clientOptions: LanguageClientOptions = {
-      documentSelector: [{ scheme: 'file', pattern: `${found.dir.replace(/\\/g, '/')}/**/*` }],
-      workspaceFolder: found.folder,
-      initializationOptions: mapped.options,
-      outputChannel: this.clientOutput,
-      traceOutputChannel: this.log,
-      revealOutputChannelOn: RevealOutputChannelOn.Never,
-      // vscode-languageclient's default handler (restart up to 4 times in 3 minutes) once the
-      // server has run; a server that never finished initializing is not restarted in a loop.
-      errorHandler: {
-        error: (error, message, count) =>
-          everRunning ? defaultHandler().error(error, message, count) : { action: ErrorAction.Shutdown, handled: true },
-        closed: () => (everRunning ? defaultHandler().closed() : { action: CloseAction.DoNotRestart, handled: true }),
-      },
-      // No toast of the bare initialize error: start() failing shows one with the server's stderr.
-      initializationFailedHandler: (error) => {
-        this.log.error(`initialize failed: ${error instanceof Error ? error.message : String(error)}`);
-        return false;
-      },
-      diagnosticCollectionName: 'medusa',
-      markdown: { isTrusted: false, supportHtml: false },
-      middleware: {
-        executeCommand: (command, args, next) => this.executeCommand(command, args, next),
-        workspace: {
-          // A server that pulls its settings gets the same shape as initializationOptions.
-          configuration: async (params, token, next) => {
-            const result = await next(params, token);
-            if (!Array.isArray(result)) return result;
-            return params.items.map((item, i) =>
-              item.section === 'medusa' ? toInitializationOptions((k) => vscode.workspace.getConfiguration('medusa', this.folder?.uri).get(k)).options : result[i],
-            );
-          },
-        },
-      },
-    };
-
-    let everRunning = false;
-    let fallback: ErrorHandler | undefined;
-    const defaultHandler = () => (fallback ??= client.createDefaultErrorHandler());
-    const client = new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions);
-    this.client = client;
-    this.sentOptions = mapped.options;
-    client.onNotification(STATUS_NOTIFICATION, (params: unknown) => this.onStatus(params));
-    client.onDidChangeState((e) => {
-      this.log.debug(`client state ${State[e.oldState]} → ${State[e.newState]}`);
-      if (this.client !== client) return;
-      if (e.newState === State.Starting) this.setPhase('starting');
-      else if (e.newState === State.Running) {
-        everRunning = true;
-        this.afterStart(client);
-      } else if (e.newState === State.Stopped) {
-        this.clientOutput.flush();
-        this.setAdvertised([]);
-        // Never ran: start() rejects and reports "failed to start" with the server's stderr.
-        if (!everRunning) return;
-        if (this.phase !== 'failed') this.setPhase('stopped', 'medusa-ls exited. See the Medusa output; Restart Language Server starts it again.');
-      }
+  /** Creates the sessions of new projects and disposes of those whose project is gone. */
+  private async reconcile(projects: Project<vscode.WorkspaceFolder>[]): Promise<void> {
+    const gone = [...this.sessions.values()].filter((s) => !projects.some((p) => p.dir === s.dir));
+    const next = new Map<string, ProjectSession>();
+    const labels = projectLabels(projects);
+    projects.forEach((p, i) => {
+      const session = this.sessions.get(p.dir) ?? new ProjectSession(p, labels[i], this, this.log);
+      session.label = labels[i];
+      next.set(p.dir, session);
     });
+    const added = projects.filter((p) => !this.sessions.has(p.dir)).map((p) => p.dir);
+    this.sessions = next;
+    if (projects.length > 1 && (added.length || gone.length)) {
+      this.log.info(`Medusa projects: ${[...next.values()].map((s) => `${s.label} (${s.dir})`).join(', ')}`);
+    }
+    if (this.focused && !next.has(this.focused.dir)) this.focused = undefined;
+    if (added.length || gone.length) this.render();
+    await Promise.all(gone.map((s) => s.remove()));
+  }
 
-    this.setPhase('starting');
-    this.log.info(`Starting ${launch.command} ${launch.args.join(' ')} (in ${launch.options.cwd})`);
-    try {
-      await client.start();
-      // vscode-languageclient 9 start() returns the client's `_onStart` field at the end, which
-      // its close handler clears when the process exits first: start() then resolves although
-      // the server is gone. Not running after start() is a failure.
-      if (!client.isRunning()) throw new Error('medusa-ls exited during initialization');
-    } catch (err) {
-      this.log.debug(`client.start() rejected: ${err instanceof Error ? err.message : String(err)}`);
-      // The server's own last words say more than "connection got disposed".
-      await new Promise((r) => setTimeout(r, 300));
-      const tail = this.clientOutput.stderrTail();
-      const msg = tail ? `it exited: ${tail.split('\n').slice(-2).join(' ')}` : err instanceof Error ? err.message : String(err);
-      const detail = `${resolution.path} (${resolution.source}): ${msg}`;
-      this.log.error(`medusa-ls did not start: ${detail}`);
-      this.setPhase('failed', detail);
-      this.client = undefined;
-      void client.dispose().catch(() => undefined);
-      void this.showStartError(`Medusa could not start medusa-ls (${resolution.path}): ${msg}`);
+  /** Restart Language Server: the project's medusa-ls; with no project, looks for projects again. */
+  async restartLanguageServer(target?: ProjectSession): Promise<void> {
+    if (this.sessions.size === 0) {
+      this.log.info('Restarting medusa-ls.');
+      this.setIdle('starting');
+      await this.start();
       return;
     }
-    this.afterStart(client);
-  }
-
-  private afterStart(client: LanguageClient): void {
-    // Called from the Running state change and after start() resolves: once per connection.
-    const init = client.initializeResult;
-    if (!init || this.connected === init) return;
-    this.connected = init;
-    const commands = advertisedCommands(client.initializeResult?.capabilities);
-    const clash = clashingCommands(commands);
-    if (clash.length) this.log.warn(`medusa-ls advertises ${clash.join(', ')}, which the extension implements itself.`);
-    this.setAdvertised(commands);
-    if (this.phase !== 'running') this.setPhase('running');
-    const info = client.initializeResult?.serverInfo;
-    if (info) this.log.info(`Connected to ${info.name}${info.version ? ` ${info.version}` : ''}; commands: ${commands.join(', ') || 'none'}`);
-  }
-
-  private async showStartError(message: string): Promise<void> {
-    const choice = await vscode.window.showErrorMessage(message, 'Open Settings', 'Show Output');
-    if (choice === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'medusa.server.path');
-    else if (choice === 'Show Output') this.log.show();
-  }
-
-  private ensureBundledExecutable(): void {
-    if (process.platform === 'win32') return;
-    const p = bundledBinaryPath(this.context.extensionPath, process.platform);
-    if (fsProbe.kind(p) === 'file' && !fsProbe.isExecutable(p)) {
-      try {
-        fs.chmodSync(p, 0o755);
-      } catch {
-        /* reported by the resolver */
-      }
-    }
-  }
-
-  private async findProject(): Promise<{ folder: vscode.WorkspaceFolder; dir: string } | undefined> {
-    const found: { folder: vscode.WorkspaceFolder; dir: string }[] = [];
-    for (const folder of vscode.workspace.workspaceFolders ?? []) {
-      if (folder.uri.scheme !== 'file') continue;
-      const dir = pickProjectDir(folder.uri.fsPath, await findConfigFiles(folder.uri.fsPath));
-      if (dir) found.push({ folder, dir });
-    }
-    if (found.length > 1) this.log.info(`Several Medusa projects; using the first: ${found.map((f) => f.dir).join(', ')}`);
-    return found[0];
-  }
-
-  async stop(): Promise<void> {
-    const client = this.client;
-    this.client = undefined;
-    this.setAdvertised([]);
-    if (this.reloadTimer) clearTimeout(this.reloadTimer);
-    if (client) {
-      try {
-        await client.stop(5000);
-      } catch (err) {
-        this.log.warn(`Stopping medusa-ls: ${err instanceof Error ? err.message : String(err)}`);
-      }
-      await client.dispose().catch(() => undefined);
-    }
-  }
-
-  async restartLanguageServer(): Promise<void> {
-    this.log.info('Restarting medusa-ls.');
-    await this.stop();
-    this.setPhase('starting');
-    await this.start();
-  }
-
-  // ---- settings ---------------------------------------------------------------------------
-
-  private onConfigChange(e: vscode.ConfigurationChangeEvent): void {
-    const reaction = reactionToConfigChange((s) => e.affectsConfiguration(s));
-    if (reaction !== 'none') this.log.debug(`configuration changed: ${reaction}`);
-    if (reaction === 'restart-client') {
-      void this.restartLanguageServer();
-      return;
-    }
-    if (reaction !== 'notify-server') return;
-    const client = this.client;
-    if (!client || !client.isRunning()) return;
-    const mapped = toInitializationOptions((k) => vscode.workspace.getConfiguration('medusa', this.folder?.uri).get(k));
-    for (const w of mapped.warnings) this.log.warn(w);
-    if (!optionsDiffer(this.sentOptions, mapped.options)) return;
-    this.sentOptions = mapped.options;
-    this.log.info(`Settings changed: ${JSON.stringify(mapped.options)}`);
-    void client.sendNotification(DidChangeConfigurationNotification.type, didChangeConfigurationParams(mapped.options));
-  }
-
-  // ---- commands ---------------------------------------------------------------------------
-
-  /** vscode-languageclient middleware for every server command (palette, menu, code lens). */
-  private async executeCommand(command: string, args: unknown[], next: (command: string, args: unknown[]) => unknown): Promise<unknown> {
-    let finalArgs = args;
-    if (needsPrompt(command, args)) {
-      const prompted =
-        command === ServerCommand.emitEvent
-          ? await promptEmitEvent(this.context.workspaceState)
-          : await promptRunJob(this.context.workspaceState, this.symbolLister());
-      if (!prompted) return undefined;
-      finalArgs = prompted;
-    }
-    try {
-      const result = await next(command, finalArgs);
-      const text = describeCommandResult(result);
-      if (text) vscode.window.setStatusBarMessage(`Medusa: ${text}`, 6000);
-      return result;
-    } catch (err) {
-      const msg = err instanceof Error ? err.message : String(err);
-      this.log.error(`${command} ${JSON.stringify(finalArgs)} failed: ${msg}`);
-      void vscode.window.showErrorMessage(`Medusa: ${msg}`, 'Show Output').then((c) => c && this.log.show());
-      return undefined;
-    }
-  }
-
-  private symbolLister(): (() => Promise<readonly SymbolLike[] | null | undefined>) | undefined {
-    const client = this.client;
-    if (!client?.initializeResult?.capabilities.workspaceSymbolProvider) return undefined;
-    return async () => {
-      const timeout = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 3000));
-      const result = await Promise.race([client.sendRequest(WorkspaceSymbolRequest.type, { query: '' }), timeout]);
-      return (result ?? undefined) as readonly SymbolLike[] | undefined;
-    };
-  }
-
-  /** Copies one of the dev server's development credentials (medusa/status `credentials`). */
-  async copyCredential(key: 'publishableKey' | 'adminToken', what: string): Promise<void> {
-    const value = this.status?.credentials?.[key];
-    if (!value) {
-      void vscode.window.showInformationMessage(`Medusa: the dev server has no development ${what} (the node runtime uses your project's own keys and users).`);
-      return;
-    }
-    await vscode.env.clipboard.writeText(value);
-    vscode.window.setStatusBarMessage(`Medusa: ${what} copied`, 4000);
-  }
-
-  async openUrl(): Promise<void> {
-    const url = this.status?.url;
-    if (!url) {
-      void vscode.window.showInformationMessage('Medusa: the dev server is not running, so there is no URL to open.');
-      return;
-    }
-    await vscode.env.openExternal(vscode.Uri.parse(url));
+    const session = target ?? (await this.pick(ClientCommand.restartLanguageServer));
+    await session?.restart();
   }
 
   async dispose(): Promise<void> {
     for (const d of this.disposables) d.dispose();
-    await this.stop();
-    this.clientOutput.dispose();
+    const sessions = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.all(sessions.map((s) => s.dispose()));
   }
+
+  // ---- status bar and context keys ------------------------------------------------------------
+
+  private setIdle(phase: ClientPhase): void {
+    this.idle = phase;
+    this.render();
+  }
+
+  private onActiveEditor(editor: vscode.TextEditor | undefined): void {
+    const session = this.sessionOf(editor?.document.uri);
+    if (session) this.focused = session;
+    this.render();
+  }
+
+  private sessionOf(uri: vscode.Uri | undefined): ProjectSession | undefined {
+    if (!uri || uri.scheme !== 'file') return undefined;
+    return projectForPath([...this.sessions.values()], uri.fsPath);
+  }
+
+  /**
+   * The project the status bar shows: the one the active editor last moved to, or that Switch
+   * Project chose since; at first the active editor's, else the first project.
+   */
+  shownSession(): ProjectSession | undefined {
+    if (!this.focused) this.focused = this.sessionOf(vscode.window.activeTextEditor?.document.uri) ?? this.sessions.values().next().value;
+    return this.focused;
+  }
+
+  private render(): void {
+    const all = [...this.sessions.values()];
+    const shown = this.shownSession();
+    if (!shown) {
+      this.bar.update({ phase: this.idle });
+      this.setContext(contextKeys(undefined, []));
+      return;
+    }
+    const multi = all.length > 1;
+    const { phase, status, showLastReload, detail } = shown.state;
+    this.bar.update({
+      phase,
+      status,
+      showLastReload,
+      detail,
+      project: multi ? shown.label : undefined,
+      others: multi ? all.filter((s) => s !== shown).map((s) => ({ label: s.label, text: plainStatus(s) })) : undefined,
+    });
+    // The palette's when clauses follow the project its commands act on (pick).
+    const target = this.sessionOf(vscode.window.activeTextEditor?.document.uri) ?? shown;
+    this.setContext(contextKeys(target.state, all.map((s) => s.state)));
+  }
+
+  /** setContext for the keys whose value changed. */
+  private setContext(keys: Record<string, unknown>): void {
+    for (const [key, value] of Object.entries(keys)) {
+      if (this.contextValues.get(key) === value) continue;
+      this.contextValues.set(key, value);
+      void vscode.commands.executeCommand('setContext', key, value);
+    }
+  }
+
+  // ---- settings -------------------------------------------------------------------------------
+
+  private onConfigChange(e: vscode.ConfigurationChangeEvent): void {
+    if (this.sessions.size === 0) {
+      // No project yet (restricted, or none found): a new medusa.server.path is a reason to look again.
+      if (e.affectsConfiguration('medusa.server.path')) void this.restartLanguageServer();
+      return;
+    }
+    for (const s of this.sessions.values()) s.onConfigChange(e);
+  }
+
+  // ---- commands -------------------------------------------------------------------------------
+
+  /**
+   * Registers a command a server advertises, once for all projects (the language client's own
+   * registration is off, session.ts): it runs in the project chosen by `pick`.
+   */
+  private registerServerCommand(id: string): void {
+    if (this.registered.has(id) || clashingCommands([id]).length) return;
+    this.registered.add(id);
+    this.disposables.push(vscode.commands.registerCommand(id, (...args: unknown[]) => this.runServerCommand(id, args)));
+  }
+
+  async runServerCommand(id: string, args: unknown[], target?: ProjectSession): Promise<unknown> {
+    const session = target ?? (await this.pick(id));
+    return session?.runServerCommand(id, args);
+  }
+
+  async openUrl(target?: ProjectSession): Promise<void> {
+    const session = target ?? (await this.pick(ClientCommand.openUrl));
+    if (session) await session.openUrl();
+    else void vscode.window.showInformationMessage('Medusa: the dev server is not running, so there is no URL to open.');
+  }
+
+  async copyCredential(key: 'publishableKey' | 'adminToken', what: string, target?: ProjectSession): Promise<void> {
+    const session = target ?? (await this.pick(key === 'publishableKey' ? ClientCommand.copyPublishableKey : ClientCommand.copyAdminToken));
+    if (session) await session.copyCredential(key, what);
+    else void vscode.window.showInformationMessage(`Medusa: the dev server has no development ${what} (the node runtime uses your project's own keys and users).`);
+  }
+
+  /**
+   * The project a command acts on: the active editor's; else the only one; else the only one
+   * that can run it; else the user's pick, the shown one first (undefined when cancelled or
+   * there is no project).
+   */
+  private async pick(command: string): Promise<ProjectSession | undefined> {
+    const sessions = [...this.sessions.values()];
+    const choice = chooseProject(sessions, activeFile(), (s) => canRunOn(s.state, command));
+    if ('none' in choice) return undefined;
+    if ('project' in choice) return choice.project;
+    const shown = this.shownSession();
+    const ordered = [...choice.ask].sort((a, b) => (a === shown ? -1 : b === shown ? 1 : 0));
+    const picked = await vscode.window.showQuickPick(
+      ordered.map((s) => ({ label: s.label, description: plainStatus(s), detail: s.dir, session: s })),
+      { title: `Medusa: ${commandTitle(command)}`, placeHolder: 'Which Medusa project?' },
+    );
+    return picked?.session;
+  }
+
+  /** Shows `session` in the status bar until the active editor moves to another project. */
+  focus(session: ProjectSession): void {
+    this.focused = session;
+    this.render();
+  }
+
+  /** The projects, in workspace-folder order. */
+  get projects(): readonly ProjectSession[] {
+    return [...this.sessions.values()];
+  }
+
+  /** What the status bar says while there is no project. */
+  get idlePhase(): ClientPhase {
+    return this.idle;
+  }
+}
+
+function activeFile(): string | undefined {
+  const uri = vscode.window.activeTextEditor?.document.uri;
+  return uri?.scheme === 'file' ? uri.fsPath : undefined;
+}
+
+/** A project's status-bar text without its icon and name: "ready on :9000". */
+export function plainStatus(s: ProjectSession): string {
+  return statusSummary(s.state);
 }

@@ -1,5 +1,6 @@
-// Entry point (vscode-extension-samples/lsp-sample style): activate starts the client,
-// deactivate stops it. The logic lives in small modules; the pure ones have no `vscode` import.
+// Entry point (vscode-extension-samples/lsp-sample style): activate starts a client per Medusa
+// project of the workspace, deactivate stops them. The logic lives in small modules; the pure
+// ones have no `vscode` import.
 import * as vscode from 'vscode';
 import { MedusaController } from './controller';
 import { showStatusMenu } from './menu';

@@ -65,3 +65,38 @@ export class ClientOutput implements vscode.OutputChannel {
     this.flush();
   }
 }
+
+/**
+ * One project's view of the shared "Medusa" channel: every line it writes starts with
+ * `prefix()`, which is "[store] " while the workspace has several projects and "" with one. Not
+ * disposable: the channel belongs to the extension.
+ */
+export class ProjectLog implements vscode.LogOutputChannel {
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    private readonly prefix: () => string,
+  ) {}
+
+  get name(): string { return this.log.name; }
+  get logLevel(): vscode.LogLevel { return this.log.logLevel; }
+  get onDidChangeLogLevel(): vscode.Event<vscode.LogLevel> { return this.log.onDidChangeLogLevel; }
+
+  trace(message: string, ...args: unknown[]): void { this.log.trace(this.prefix() + message, ...args); }
+  debug(message: string, ...args: unknown[]): void { this.log.debug(this.prefix() + message, ...args); }
+  info(message: string, ...args: unknown[]): void { this.log.info(this.prefix() + message, ...args); }
+  warn(message: string, ...args: unknown[]): void { this.log.warn(this.prefix() + message, ...args); }
+  error(error: string | Error, ...args: unknown[]): void {
+    const p = this.prefix();
+    this.log.error(typeof error === 'string' ? p + error : p ? `${p}${error.message}` : error, ...args);
+  }
+  append(value: string): void { this.log.append(value); }
+  appendLine(value: string): void { this.log.appendLine(this.prefix() + value); }
+  replace(value: string): void { this.log.replace(value); }
+  clear(): void { this.log.clear(); }
+  show(columnOrPreserve?: vscode.ViewColumn | boolean, preserveFocus?: boolean): void {
+    if (typeof columnOrPreserve === 'boolean') this.log.show(columnOrPreserve);
+    else this.log.show(preserveFocus);
+  }
+  hide(): void { this.log.hide(); }
+  dispose(): void { /* the shared channel outlives a project */ }
+}

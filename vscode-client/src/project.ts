@@ -1,7 +1,8 @@
 // Which folder is the Medusa project: the one holding medusa-config.{ts,js,mjs,cjs}, at the
 // workspace folder's root, one level down (e.g. `backend/`), or in a monorepo's `apps/*` or
 // `packages/*` (turborepo's `apps/backend`): the folders the language server looks in
-// (project.Discover).
+// (project.Discover). With several workspace folders, one project per folder; and which project a
+// file, and so a command, belongs to.
 import type { Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import * as nodePath from 'node:path';
@@ -72,4 +73,93 @@ export function pickProjectDir(folder: string, configFiles: readonly string[], p
   }
   candidates.sort((a, b) => a.depth - b.depth || a.dir.localeCompare(b.dir));
   return candidates[0]?.dir;
+}
+
+// ---- several workspace folders -----------------------------------------------------------------
+
+/** The part of a vscode.WorkspaceFolder that discovery reads. */
+export interface FolderLike {
+  readonly uri: { readonly scheme: string; readonly fsPath: string };
+  readonly name: string;
+}
+
+/** A Medusa project: its directory and the workspace folder it was found in. */
+export interface Project<F extends FolderLike = FolderLike> {
+  folder: F;
+  dir: string;
+}
+
+/**
+ * The Medusa project of each workspace folder (the one `pickProjectDir` chooses), in folder order.
+ * Folders that are not on disk (`file` scheme) are skipped; a project found through two folders
+ * (a folder and a subfolder of it, both in the workspace) is listed once, with the first folder.
+ */
+export async function discoverProjects<F extends FolderLike>(
+  folders: readonly F[],
+  find: (folder: string) => Promise<string[]> = findConfigFiles,
+  path = nodePath,
+): Promise<Project<F>[]> {
+  const out: Project<F>[] = [];
+  for (const folder of folders) {
+    if (folder.uri.scheme !== 'file') continue;
+    const dir = pickProjectDir(folder.uri.fsPath, await find(folder.uri.fsPath), path);
+    if (dir && !out.some((p) => path.relative(p.dir, dir) === '')) out.push({ folder, dir });
+  }
+  return out;
+}
+
+/** True when `file` is `dir` or inside it (not merely a sibling sharing a prefix, like `store-admin`). */
+export function isWithin(dir: string, file: string, path = nodePath): boolean {
+  const rel = path.relative(dir, file);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/** The project holding `file`; with nested projects, the innermost one. */
+export function projectForPath<P extends { dir: string }>(projects: readonly P[], file: string | undefined, path = nodePath): P | undefined {
+  if (!file) return undefined;
+  let best: P | undefined;
+  for (const p of projects) {
+    if (isWithin(p.dir, file, path) && (!best || p.dir.length > best.dir.length)) best = p;
+  }
+  return best;
+}
+
+/**
+ * Which project a command acts on: the project of the active editor's file; else the only project;
+ * else the only one `applies` accepts (e.g. the one whose server offers the command). Otherwise
+ * the user picks among those it accepts (among all when it accepts none).
+ */
+export type ProjectChoice<P> = { project: P } | { ask: P[] } | { none: true };
+
+export function chooseProject<P extends { dir: string }>(
+  projects: readonly P[],
+  activeFile: string | undefined,
+  applies: (p: P) => boolean = () => true,
+  path = nodePath,
+): ProjectChoice<P> {
+  if (projects.length === 0) return { none: true };
+  const active = projectForPath(projects, activeFile, path);
+  if (active) return { project: active };
+  if (projects.length === 1) return { project: projects[0] };
+  const fitting = projects.filter(applies);
+  if (fitting.length === 1) return { project: fitting[0] };
+  return { ask: fitting.length ? fitting : [...projects] };
+}
+
+/**
+ * A short name per project for the status bar and the log: the workspace folder's name, plus the
+ * project's path inside it when the project is a subfolder (`shop/apps/backend`); `#2`, `#3` when
+ * two would read the same.
+ */
+export function projectLabels(projects: readonly Project[], path = nodePath): string[] {
+  const labels = projects.map((p) => {
+    const rel = path.relative(p.folder.uri.fsPath, p.dir).split(/[\\/]/).filter(Boolean).join('/');
+    return rel ? `${p.folder.name}/${rel}` : p.folder.name;
+  });
+  const seen = new Map<string, number>();
+  return labels.map((l) => {
+    const n = (seen.get(l) ?? 0) + 1;
+    seen.set(l, n);
+    return n === 1 ? l : `${l} #${n}`;
+  });
 }

@@ -18,6 +18,10 @@ export interface StatusView {
   showLastReload?: boolean;
   /** Reason for not-found / failed / stopped. */
   detail?: string;
+  /** With several projects: the label of the project this view is about (shown in the text). */
+  project?: string;
+  /** With several projects: the others, one line each in the tooltip (`text` without icons). */
+  others?: readonly { label: string; text: string }[];
 }
 
 export type Severity = 'normal' | 'warning' | 'error';
@@ -67,55 +71,66 @@ export function escapeMarkdown(s: string): string {
 }
 
 export function renderStatus(view: StatusView): RenderedStatus {
-  const footer = '\n\n_Click for Medusa actions._';
+  const who = view.project ? `Medusa (${view.project})` : 'Medusa';
+  const r = renderPhase(view, who);
+  const footer = r.click === 'trust' ? '\n\n_Click to manage workspace trust._' : '\n\n_Click for Medusa actions._';
+  let tooltip = r.tooltip;
+  if (view.project) tooltip = `Project: ${escapeMarkdown(view.project)}\n\n${tooltip}`;
+  if (view.others?.length) {
+    tooltip += `\n\nOther Medusa projects:  \n${view.others.map((o) => `${escapeMarkdown(o.label)}: ${escapeMarkdown(o.text)}`).join('  \n')}`;
+  }
+  return { ...r, tooltip: tooltip + footer };
+}
+
+/** The status without its footer. `who` is "Medusa", or "Medusa (project)" with several. */
+function renderPhase(view: StatusView, who: string): RenderedStatus {
   switch (view.phase) {
     case 'untrusted':
       return {
-        text: '$(shield) Medusa: restricted',
+        text: `$(shield) ${who}: restricted`,
         tooltip:
           '**Medusa: Restricted Mode**\n\nThe dev server is not started in an untrusted workspace, because it runs ' +
-          "this project's code (medusa-config, routes, subscribers, jobs). Trust the folder to start it." +
-          '\n\n_Click to manage workspace trust._',
+          "this project's code (medusa-config, routes, subscribers, jobs). Trust the folder to start it.",
         severity: 'warning',
         click: 'trust',
       };
     case 'no-project':
       return {
-        text: '$(circle-slash) Medusa',
-        tooltip: '**Medusa**\n\nNo `medusa-config.{ts,js,mjs,cjs}` in this workspace (at the root, one folder down, or in `apps/*` or `packages/*`).' + footer,
+        text: `$(circle-slash) ${who}`,
+        tooltip: '**Medusa**\n\nNo `medusa-config.{ts,js,mjs,cjs}` in this workspace (at the root, one folder down, or in `apps/*` or `packages/*`).',
         severity: 'normal',
         click: 'menu',
       };
     case 'not-found':
       return {
-        text: '$(error) Medusa: medusa-ls not found',
-        tooltip: `**Medusa: medusa-ls not found**\n\n${escapeMarkdown(view.detail ?? '')}${footer}`,
+        text: `$(error) ${who}: medusa-ls not found`,
+        tooltip: `**Medusa: medusa-ls not found**\n\n${escapeMarkdown(view.detail ?? '')}`,
         severity: 'error',
         click: 'menu',
       };
     case 'failed':
       return {
-        text: '$(error) Medusa: failed to start',
-        tooltip: `**Medusa: medusa-ls could not start**\n\n${escapeMarkdown(view.detail ?? '')}${footer}`,
+        text: `$(error) ${who}: failed to start`,
+        tooltip: `**Medusa: medusa-ls could not start**\n\n${escapeMarkdown(view.detail ?? '')}`,
         severity: 'error',
         click: 'menu',
       };
     case 'stopped':
       return {
-        text: '$(circle-slash) Medusa: language server stopped',
-        tooltip: `**Medusa: medusa-ls is not running**${view.detail ? `\n\n${escapeMarkdown(view.detail)}` : ''}${footer}`,
+        text: `$(circle-slash) ${who}: language server stopped`,
+        tooltip: `**Medusa: medusa-ls is not running**${view.detail ? `\n\n${escapeMarkdown(view.detail)}` : ''}`,
         severity: 'warning',
         click: 'menu',
       };
     case 'starting':
-      return { text: `${SPIN} Medusa: starting`, tooltip: `**Medusa: starting medusa-ls**${footer}`, severity: 'normal', click: 'menu' };
+      return { text: `${SPIN} ${who}: starting`, tooltip: '**Medusa: starting medusa-ls**', severity: 'normal', click: 'menu' };
     case 'running':
-      return renderServerStatus(view.status, view.showLastReload === true, footer);
+      return renderServerStatus(view.status, view.showLastReload === true, who);
   }
 }
 
-function renderServerStatus(s: MedusaStatus | undefined, showLastReload: boolean, footer: string): RenderedStatus {
-  if (!s) return { text: `${SPIN} Medusa: starting`, tooltip: `**Medusa: starting**${footer}`, severity: 'normal', click: 'menu' };
+function renderServerStatus(s: MedusaStatus | undefined, showLastReload: boolean, who: string): RenderedStatus {
+  if (!s) return { text: `${SPIN} ${who}: starting`, tooltip: '**Medusa: starting**', severity: 'normal', click: 'menu' };
   const errors = s.errors ?? 0;
   const port = portLabel(s.url);
   let text: string;
@@ -124,25 +139,25 @@ function renderServerStatus(s: MedusaStatus | undefined, showLastReload: boolean
 
   switch (s.state) {
     case 'starting':
-      text = `${SPIN} Medusa: starting`;
+      text = `${SPIN} ${who}: starting`;
       headline = 'starting';
       break;
     case 'reloading':
-      text = `${SPIN} Medusa: reloading`;
+      text = `${SPIN} ${who}: reloading`;
       headline = 'reloading';
       break;
     case 'restarting':
-      text = `${SPIN} Medusa: restarting`;
+      text = `${SPIN} ${who}: restarting`;
       headline = 'restarting';
       break;
     case 'stopped':
-      text = '$(debug-stop) Medusa: stopped';
+      text = `$(debug-stop) ${who}: stopped`;
       headline = 'stopped';
       severity = 'warning';
       break;
     case 'error': {
       const n = Math.max(errors, 1);
-      text = errors > 0 || !s.message ? `$(error) Medusa: ${plural(n, 'error')}` : '$(error) Medusa: error';
+      text = errors > 0 || !s.message ? `$(error) ${who}: ${plural(n, 'error')}` : `$(error) ${who}: error`;
       headline = 'error';
       severity = 'error';
       break;
@@ -151,15 +166,15 @@ function renderServerStatus(s: MedusaStatus | undefined, showLastReload: boolean
     default:
       headline = port ? `ready on ${port}` : 'ready';
       if (errors > 0) {
-        text = `$(error) Medusa: ${plural(errors, 'error')}`;
+        text = `$(error) ${who}: ${plural(errors, 'error')}`;
         severity = 'error';
       } else if (showLastReload && s.lastReload) {
         text = s.lastReload.ok
-          ? `$(check) Medusa: reloaded ${basename(s.lastReload.file)} in ${formatMs(s.lastReload.ms)}`
-          : `$(warning) Medusa: reload of ${basename(s.lastReload.file)} failed`;
+          ? `$(check) ${who}: reloaded ${basename(s.lastReload.file)} in ${formatMs(s.lastReload.ms)}`
+          : `$(warning) ${who}: reload of ${basename(s.lastReload.file)} failed`;
         if (!s.lastReload.ok) severity = 'warning';
       } else {
-        text = `$(check) Medusa: ${headline}`;
+        text = `$(check) ${who}: ${headline}`;
       }
       break;
   }
@@ -189,7 +204,14 @@ function renderServerStatus(s: MedusaStatus | undefined, showLastReload: boolean
     );
   }
   if (s.message) lines.push(escapeMarkdown(s.message));
-  return { text, tooltip: lines.join('\n\n') + footer, severity, click: 'menu' };
+  return { text, tooltip: lines.join('\n\n'), severity, click: 'menu' };
+}
+
+/** The status-bar text without icon and name ("ready on :9000"), for lists of projects. */
+export function statusSummary(view: StatusView): string {
+  const { phase, status, showLastReload, detail } = view;
+  const text = renderStatus({ phase, status, showLastReload, detail }).text;
+  return text.replace(/^\$\([^)]*\)\s*/, '').replace(/^Medusa:?\s*/, '') || (phase === 'no-project' ? 'no project' : phase);
 }
 
 /**

@@ -1,9 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  SWITCH_PROJECT,
   advertisedCommands,
+  canRunOn,
   clashingCommands,
   commandContextKeys,
+  commandTitle,
+  contextKeys,
   describeCommandResult,
   emitEventArgs,
   jobNamesFromSymbols,
@@ -13,6 +17,7 @@ import {
   validateEventName,
   validateJobName,
 } from '../../src/commands';
+import { ClientCommand, ServerCommand } from '../../src/protocol';
 
 const ALL = ['medusa.restart', 'medusa.reloadAll', 'medusa.stop', 'medusa.start', 'medusa.emitEvent', 'medusa.runJob'];
 const BASIC = ['medusa.restart', 'medusa.reloadAll', 'medusa.stop', 'medusa.start'];
@@ -146,4 +151,66 @@ test('menu offers to copy the development credentials when the status has them',
   assert.equal(items.find((i) => i.label.includes('Publishable'))?.command, 'medusa.copyPublishableKey');
   const none = statusMenuItems({ phase: 'running', status: { state: 'ready', url: 'http://127.0.0.1:9000' }, advertised: BASIC });
   assert.deepEqual(labels(none).filter((l) => l.startsWith('Copy')), []);
+});
+
+// ---- several projects ----------------------------------------------------------------------------
+
+const readyOn = (port: number) => ({ state: 'ready' as const, url: `http://127.0.0.1:${port}` });
+
+test('context keys with one project: that project\'s state, as before', () => {
+  const p = { phase: 'running' as const, status: { ...readyOn(9000), credentials: { publishableKey: 'pk' } }, advertised: BASIC };
+  assert.deepEqual(contextKeys(p, [p]), {
+    'medusa.devServer': 'ready',
+    'medusa.hasUrl': true,
+    'medusa.hasCredentials': true,
+    ...commandContextKeys(BASIC),
+  });
+  const starting = { phase: 'running' as const, advertised: ALL };
+  assert.equal(contextKeys(starting, [starting])['medusa.devServer'], 'starting');
+  const failed = { phase: 'failed' as const, status: readyOn(9000), advertised: [] };
+  assert.deepEqual(contextKeys(failed, [failed]), { 'medusa.devServer': 'none', 'medusa.hasUrl': false, 'medusa.hasCredentials': false, ...commandContextKeys([]) });
+  assert.deepEqual(contextKeys(undefined, []), { 'medusa.devServer': 'none', 'medusa.hasUrl': false, 'medusa.hasCredentials': false, ...commandContextKeys([]) });
+});
+
+test('context keys with several projects: the shown one\'s state; a command while any project offers it', () => {
+  const shown = { phase: 'running' as const, status: { state: 'stopped' as const }, advertised: BASIC };
+  const other = { phase: 'running' as const, status: readyOn(9001), advertised: ALL };
+  const broken = { phase: 'not-found' as const, advertised: [] };
+  const keys = contextKeys(shown, [shown, other, broken]);
+  assert.equal(keys['medusa.devServer'], 'stopped');
+  assert.equal(keys['medusa.hasUrl'], true, 'the other project has a URL');
+  assert.equal(keys['medusa.hasCredentials'], false);
+  assert.equal(keys['medusa.cmd.runJob'], true, 'the other project runs jobs');
+  assert.equal(keys['medusa.cmd.restart'], true);
+});
+
+test('canRunOn: which projects are offered for a command', () => {
+  const ready = { phase: 'running' as const, status: { ...readyOn(9000), credentials: { publishableKey: 'pk' } }, advertised: BASIC };
+  assert.equal(canRunOn(ready, ServerCommand.restart), true);
+  assert.equal(canRunOn(ready, ServerCommand.runJob), false, 'not advertised');
+  assert.equal(canRunOn({ ...ready, phase: 'stopped' }, ServerCommand.restart), false, 'language server not running');
+  assert.equal(canRunOn(ready, ClientCommand.openUrl), true);
+  assert.equal(canRunOn({ ...ready, status: { state: 'stopped' } }, ClientCommand.openUrl), false);
+  assert.equal(canRunOn(ready, ClientCommand.copyPublishableKey), true);
+  assert.equal(canRunOn(ready, ClientCommand.copyAdminToken), false);
+  assert.equal(canRunOn({ phase: 'not-found', advertised: [] }, ClientCommand.restartLanguageServer), true);
+});
+
+test('command titles for the project pick', () => {
+  for (const id of Object.values(ServerCommand)) assert.notEqual(commandTitle(id), id, id);
+  for (const id of [ClientCommand.openUrl, ClientCommand.copyPublishableKey, ClientCommand.copyAdminToken, ClientCommand.restartLanguageServer]) {
+    assert.notEqual(commandTitle(id), id, id);
+  }
+  assert.equal(commandTitle(ServerCommand.runJob), 'Run Job');
+  assert.equal(commandTitle('medusa.future'), 'medusa.future');
+});
+
+test('menu: Switch Project… only with several projects, last', () => {
+  const base = { phase: 'running' as const, status: readyOn(9000), advertised: BASIC };
+  assert.ok(!statusMenuItems(base).some((i) => i.command === SWITCH_PROJECT));
+  assert.ok(!statusMenuItems({ ...base, otherProjects: 0 }).some((i) => i.command === SWITCH_PROJECT));
+  const items = statusMenuItems({ ...base, otherProjects: 2 });
+  assert.equal(items[items.length - 1].command, SWITCH_PROJECT);
+  assert.equal(items[items.length - 1].description, '3 Medusa projects in this workspace');
+  assert.deepEqual(labels(items.slice(0, -1)), labels(statusMenuItems(base)));
 });

@@ -78,3 +78,13 @@ test('.vscodeignore ships only the bundle, the binary and the docs', () => {
   assert.doesNotMatch(ignore, /^!src/m);
   assert.doesNotMatch(ignore, /^!node_modules/m);
 });
+
+test('the settings medusa-ls reads can differ per workspace folder (one project, one port each)', () => {
+  const read: string[] = [];
+  toInitializationOptions((k) => {
+    read.push(k);
+    return undefined;
+  });
+  assert.ok(read.length >= 7);
+  for (const k of read) assert.equal(props[`medusa.${k}`].scope, 'resource', `medusa.${k}`);
+});

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { escapeMarkdown, formatMs, isNewReload, portLabel, renderStatus } from '../../src/status';
+import { escapeMarkdown, formatMs, isNewReload, portLabel, renderStatus, statusSummary } from '../../src/status';
 import { parseStatus, type MedusaStatus } from '../../src/protocol';
 
 const ready: MedusaStatus = { state: 'ready', url: 'http://127.0.0.1:9000', runtime: 'embedded', hmr: true, errors: 0 };
@@ -139,4 +139,23 @@ test('parseStatus keeps the credentials that are non-empty strings', () => {
   assert.deepEqual(s?.credentials, { publishableKey: 'pk_1' });
   assert.equal(parseStatus({ state: 'ready', credentials: 'pk' })?.credentials, undefined);
   assert.equal(parseStatus({ state: 'ready', credentials: {} })?.credentials, undefined);
+});
+
+test('several projects: the text names the shown project, the tooltip lists the others', () => {
+  const r = renderStatus({ phase: 'running', status: ready, project: 'shop', others: [{ label: 'mono/apps/backend', text: '2 errors' }] });
+  assert.equal(r.text, '$(check) Medusa (shop): ready on :9000');
+  assert.match(r.tooltip, /^Project: shop\n\n\*\*Medusa dev server: ready on :9000\*\*/);
+  assert.match(r.tooltip, /Other Medusa projects: {2}\nmono\/apps\/backend: 2 errors\n\n_Click for Medusa actions\._$/);
+  assert.equal(renderStatus({ phase: 'failed', project: 'shop' }).text, '$(error) Medusa (shop): failed to start');
+  assert.equal(renderStatus({ phase: 'running', status: { ...ready, state: 'error', errors: 1 }, project: 'a' }).text, '$(error) Medusa (a): 1 error');
+  const u = renderStatus({ phase: 'untrusted', project: 'shop' });
+  assert.match(u.tooltip, /_Click to manage workspace trust\._$/);
+});
+
+test('statusSummary: the status without icon and name, for lists of projects', () => {
+  assert.equal(statusSummary({ phase: 'running', status: ready }), 'ready on :9000');
+  assert.equal(statusSummary({ phase: 'running', status: { ...ready, errors: 2 } }), '2 errors');
+  assert.equal(statusSummary({ phase: 'not-found' }), 'medusa-ls not found');
+  assert.equal(statusSummary({ phase: 'no-project' }), 'no project');
+  assert.equal(statusSummary({ phase: 'starting', project: 'shop' }), 'starting');
 });
