@@ -98,7 +98,7 @@ func TestNodeRuntimeFaults(t *testing.T) {
 		res := d.edit("src/modules/greeter/service.ts", src)
 		failedAt(t, d, res, "src/modules/greeter/service.ts", 1, 24, "Cannot find module './prefix' imported from src/modules/greeter/service.ts")
 		d.must(realReq{"GET", "/greet", nil, ""}, 200, "greetings ada v2")
-		writeFile(t, d.root, "src/modules/greeter/prefix.ts", "export const prefix = \"hey\"\n")
+		d.edit("src/modules/greeter/prefix.ts", "export const prefix = \"hey\"\n") // and its reload
 		d.mustEventually(realReq{"GET", "/greet", nil, ""}, "hey ada v3")
 	})
 	run("module: index throws while loading", func(t *testing.T) {
@@ -153,7 +153,7 @@ func TestNodeRuntimeFaults(t *testing.T) {
 		failedAt(t, d, d.edit("src/api/nope/route.ts", route), "src/api/nope/route.ts", 2, 19, "Cannot find module '../../lib/nope' imported from src/api/nope/route.ts")
 		d.must(realReq{"GET", "/hello", nil, ""}, 200, `{"v":31}`)
 		middlewaresApply(t)
-		writeFile(t, d.root, "src/lib/nope.ts", "export const x = 5\n")
+		d.edit("src/lib/nope.ts", "export const x = 5\n") // and its reload, before the next case edits
 		d.mustEventually(realReq{"GET", "/nope", nil, ""}, `{"x":5}`)
 	})
 	run("subscriber imports a missing file", func(t *testing.T) {
