@@ -141,14 +141,18 @@ func (s *Signal) WaitFor(limit time.Duration, cond func() string) string {
 // in a process's output. Where something records what happened, wait on a Signal instead.
 func Eventually(t testing.TB, limit time.Duration, cond func() string) {
 	t.Helper()
+	if last := Poll(limit, cond); last != "" {
+		t.Fatalf("after %s: %s", limit, last)
+	}
+}
+
+// Poll is Eventually that returns cond's last report instead of failing: "" once cond holds.
+func Poll(limit time.Duration, cond func() string) string {
 	deadline := time.Now().Add(limit)
 	for {
 		last := cond()
-		if last == "" {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after %s: %s", limit, last)
+		if last == "" || time.Now().After(deadline) {
+			return last
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
