@@ -432,7 +432,7 @@ func TestControlRequestSizeLimit(t *testing.T) {
 	defer c.Close()
 	const sent = 300 << 20 // 300 MiB with no newline
 	go func() {
-		_, _ = io.Copy(c, io.LimitReader(repeatReader('a'), sent))
+		_, _ = io.Copy(c, io.LimitReader(testutil.Repeat('a'), sent))
 	}()
 	_ = c.SetReadDeadline(time.Now().Add(30 * time.Second))
 	answer, err := bufio.NewReader(c).ReadString('\n')
@@ -450,15 +450,6 @@ func TestControlRequestSizeLimit(t *testing.T) {
 	if _, err := controlAt(ctx, path, "x", map[string]string{"big": strings.Repeat("b", MaxControlRequest)}); !errors.Is(err, ErrControlTooLarge) {
 		t.Fatalf("client sent an oversized request: %v", err)
 	}
-}
-
-type repeatReader byte
-
-func (r repeatReader) Read(p []byte) (int, error) {
-	for i := range p {
-		p[i] = byte(r)
-	}
-	return len(p), nil
 }
 
 func testSupervisor(t *testing.T, root string) (*Supervisor, *testutil.Buffer) {

@@ -3,6 +3,7 @@ package testutil
 
 import (
 	"bytes"
+	"io"
 	"net"
 	"sync"
 	"testing"
@@ -68,6 +69,23 @@ func (l *List[T]) All() []T {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return append([]T(nil), l.items...)
+}
+
+// Repeat returns an endless stream of one byte, cheap to read even under -race: a test's
+// oversized input (take n bytes of it with io.LimitReader).
+func Repeat(b byte) io.Reader { return repeatByte(b) }
+
+type repeatByte byte
+
+func (r repeatByte) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	p[0] = byte(r)
+	for n := 1; n < len(p); n *= 2 { // copies, not a store per byte (slow under -race)
+		copy(p[n:], p[:n])
+	}
+	return len(p), nil
 }
 
 // FreePort returns a TCP port on 127.0.0.1 that nothing listens on now.
