@@ -319,7 +319,7 @@ func (w *Watcher) run() {
 			return false
 		}
 	}
-	var actedOn, acted string // the event the last turn acted on, for opts.processed
+	var actedOn, acted string // the event the last turn acted on, for opts.processed (tests)
 	for {
 		if acted != "" && w.opts.processed != nil {
 			w.opts.processed(actedOn, acted, len(order))
@@ -332,7 +332,9 @@ func (w *Watcher) run() {
 			if !ok {
 				return
 			}
-			actedOn, acted = ev.Name, ev.Op.String()
+			if w.opts.processed != nil {
+				actedOn, acted = ev.Name, ev.Op.String()
+			}
 			// A link's target changed: the link changed. Not for a chmod alone, nor for a
 			// write the write tracker reports (a target inside the root), which would report
 			// the same save twice.
