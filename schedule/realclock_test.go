@@ -10,6 +10,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/medusa-ls/medusa-ls/internal/testutil"
 	"github.com/medusa-ls/medusa-ls/schedule"
 )
 
@@ -225,15 +226,7 @@ func TestNoGoroutineLeak(t *testing.T) {
 func noSchedulerGoroutines(t *testing.T) {
 	t.Helper()
 	synctest.Wait()
-	var left []string
-	buf := make([]byte, 1<<20)
-	buf = buf[:runtime.Stack(buf, true)]
-	for _, g := range strings.Split(string(buf), "\n\n") {
-		if strings.Contains(g, "schedule.(*Scheduler)") {
-			left = append(left, g)
-		}
-	}
-	if len(left) > 0 {
+	if left := testutil.Goroutines("schedule.(*Scheduler)"); len(left) > 0 {
 		t.Fatalf("goroutines left after Stop:\n%s", strings.Join(left, "\n\n"))
 	}
 }

@@ -3,13 +3,13 @@ package local_test
 import (
 	"context"
 	"errors"
-	"runtime"
 	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/medusa-ls/medusa-ls/bus"
+	"github.com/medusa-ls/medusa-ls/internal/testutil"
 )
 
 // In a synctest bubble, so that synctest.Wait says when the bus's goroutines have returned.
@@ -101,15 +101,7 @@ func TestNoGoroutinesWhenIdle(t *testing.T) {
 func noBusGoroutines(t *testing.T) {
 	t.Helper()
 	synctest.Wait()
-	var left []string
-	buf := make([]byte, 1<<20)
-	buf = buf[:runtime.Stack(buf, true)]
-	for _, g := range strings.Split(string(buf), "\n\n") {
-		if strings.Contains(g, "local.(*Bus)") {
-			left = append(left, g)
-		}
-	}
-	if len(left) > 0 {
+	if left := testutil.Goroutines("local.(*Bus)"); len(left) > 0 {
 		t.Fatalf("bus goroutines left:\n%s", strings.Join(left, "\n\n"))
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"io"
 	"net"
+	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -86,6 +88,27 @@ func (r repeatByte) Read(p []byte) (int, error) {
 		copy(p[n:], p[:n])
 	}
 	return len(p), nil
+}
+
+// Goroutines returns the stacks of the goroutines whose stack names fn, as runtime.Stack
+// prints it ("local.(*Bus)"): in a synctest bubble, after synctest.Wait, the ones left over.
+func Goroutines(fn string) []string {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	var out []string
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, fn) {
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 // FreePort returns a TCP port on 127.0.0.1 that nothing listens on now.
