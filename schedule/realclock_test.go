@@ -2,6 +2,7 @@ package schedule_test
 
 import (
 	"context"
+	"fmt"
 	"runtime"
 	"strings"
 	"sync"
@@ -48,16 +49,23 @@ func (tr *tracker) run(context.Context, time.Time) error {
 // waitAbove blocks until more than n runs have finished.
 func (tr *tracker) waitAbove(t *testing.T, n int64) {
 	t.Helper()
-	deadline := time.AfterFunc(failSafe, func() { tr.mu.Lock(); tr.ran.Broadcast(); tr.mu.Unlock() })
+	condWait(t, tr.ran, func() bool { return tr.total.Load() > n }, func() string { return fmt.Sprintf("no run after %d", n) })
+}
+
+// condWait waits on c until done, which it calls with c.L held, or fails with what after
+// failSafe.
+func condWait(t *testing.T, c *sync.Cond, done func() bool, what func() string) {
+	t.Helper()
+	deadline := time.AfterFunc(failSafe, func() { c.L.Lock(); c.Broadcast(); c.L.Unlock() })
 	defer deadline.Stop()
 	start := time.Now()
-	tr.mu.Lock()
-	defer tr.mu.Unlock()
-	for tr.total.Load() <= n {
+	c.L.Lock()
+	defer c.L.Unlock()
+	for !done() {
 		if time.Since(start) > failSafe {
-			t.Fatalf("no run after %d", n)
+			t.Fatal(what())
 		}
-		tr.ran.Wait()
+		c.Wait()
 	}
 }
 
@@ -110,18 +118,11 @@ func (c *countingClock) AfterFunc(d time.Duration, f func()) func() bool {
 // settle waits until no timer callback runs, and returns how many timers are still armed.
 func (c *countingClock) settle(t *testing.T) int {
 	t.Helper()
-	deadline := time.AfterFunc(failSafe, func() { c.mu.Lock(); c.idle.Broadcast(); c.mu.Unlock() })
-	defer deadline.Stop()
-	start := time.Now()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for c.running > 0 {
-		if time.Since(start) > failSafe {
-			t.Fatalf("%d timer callbacks still running", c.running)
-		}
-		c.idle.Wait()
-	}
-	return c.armed
+	armed := 0
+	condWait(t, c.idle, func() bool { armed = c.armed; return c.running == 0 }, func() string {
+		return fmt.Sprintf("%d timer callbacks still running", c.running)
+	})
+	return armed
 }
 
 // With the wall clock, reloads race with real timer goroutines: forbid must still never let

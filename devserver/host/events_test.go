@@ -45,19 +45,21 @@ func (f *fixture) waitReported(what string, match func(reloaders.RuntimeError) b
 // failures reported (grouped events not yet released are not waited for).
 func (f *fixture) drain() {
 	f.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := f.app.bus.Drain(ctx); err != nil {
-		f.t.Fatal(err)
-	}
+	f.settle(f.app.bus.Drain)
 }
 
 // waitRuns waits until no job run is in progress.
 func (f *fixture) waitRuns() {
 	f.t.Helper()
+	f.settle(f.app.scheduler.Wait)
+}
+
+// settle calls wait (the bus's Drain, the scheduler's Wait), bounded by a generous limit.
+func (f *fixture) settle(wait func(context.Context) error) {
+	f.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := f.app.scheduler.Wait(ctx); err != nil {
+	if err := wait(ctx); err != nil {
 		f.t.Fatal(err)
 	}
 }
