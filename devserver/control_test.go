@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -143,13 +144,15 @@ func startPeerListener(t *testing.T, other func(...string) *exec.Cmd, path strin
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(out.String(), "listening") {
-		if strings.Contains(out.String(), "error") || time.Now().After(deadline) {
-			t.Fatalf("peer listener: %s", out.String())
+	out.Wait(t, 20*time.Second, func(s string) string {
+		if strings.Contains(s, "error") {
+			t.Fatalf("peer listener: %s", s)
 		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		if !strings.Contains(s, "listening") {
+			return "the peer listener has not said it listens: " + s
+		}
+		return ""
+	})
 	return func() string {
 		_ = cmd.Wait()
 		return out.String()
@@ -325,22 +328,30 @@ func TestControlReplacesStaleSockets(t *testing.T) {
 		t.Helper()
 		s, out := testSupervisor(t, root)
 		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan struct{})
-		go func() { s.serveControl(ctx); close(done) }()
-		defer func() { cancel(); <-done }()
-		deadline := time.Now().Add(10 * time.Second)
-		for {
-			attempt, stop := context.WithTimeout(ctx, 500*time.Millisecond)
+		defer cancel()
+		s.serveControl(ctx) // returns after its first attempt; the rest run in the background
+		ours := func() error {
+			attempt, stop := context.WithTimeout(ctx, 10*time.Second)
+			defer stop()
 			raw, err := Control(attempt, root, cmdPing, nil)
-			stop()
 			var p pingData
-			if err == nil && json.Unmarshal(raw, &p) == nil && p.PID == os.Getpid() {
-				return // ours answers (before that, the fake may have)
+			if err == nil && (json.Unmarshal(raw, &p) != nil || p.PID != os.Getpid()) {
+				err = fmt.Errorf("answered by another: %s", raw)
 			}
-			if time.Now().After(deadline) {
-				t.Fatalf("control never answered: %v\n%s", err, out.String())
+			return err
+		}
+		if ours() == nil {
+			return // it took the socket over at once
+		}
+		// Else it takes the socket over in the background, and says so.
+		out.Wait(t, 10*time.Second, func(s string) string {
+			if !strings.Contains(s, "commands from other processes now reach this dev server") {
+				return "control never answered:\n" + s
 			}
-			time.Sleep(5 * time.Millisecond)
+			return ""
+		})
+		if err := ours(); err != nil {
+			t.Fatalf("control after the takeover: %v\n%s", err, out.String())
 		}
 	}
 	t.Run("plain file", func(t *testing.T) {
@@ -422,7 +433,7 @@ func TestControlRequestSizeLimit(t *testing.T) {
 	defer c.Close()
 	const sent = 300 << 20 // 300 MiB with no newline
 	go func() {
-		_, _ = io.Copy(c, io.LimitReader(repeatReader('a'), sent))
+		_, _ = io.Copy(c, io.LimitReader(testutil.Repeat('a'), sent))
 	}()
 	_ = c.SetReadDeadline(time.Now().Add(30 * time.Second))
 	answer, err := bufio.NewReader(c).ReadString('\n')
@@ -440,15 +451,6 @@ func TestControlRequestSizeLimit(t *testing.T) {
 	if _, err := controlAt(ctx, path, "x", map[string]string{"big": strings.Repeat("b", MaxControlRequest)}); !errors.Is(err, ErrControlTooLarge) {
 		t.Fatalf("client sent an oversized request: %v", err)
 	}
-}
-
-type repeatReader byte
-
-func (r repeatReader) Read(p []byte) (int, error) {
-	for i := range p {
-		p[i] = byte(r)
-	}
-	return len(p), nil
 }
 
 func testSupervisor(t *testing.T, root string) (*Supervisor, *testutil.Buffer) {

@@ -46,7 +46,7 @@ func TestHugeLogLinesAndErrorsKeepTheChildAlive(t *testing.T) {
 	}
 	d.expect("/pid", 200, before) // the same process still serves
 	d.expect("/big-log", 200, `{"ok":1}`)
-	testutil.Eventually(t, waitFor, func() string {
+	d.until(waitFor, func() string {
 		out := d.out.String()
 		gotLog := false
 		if m := cutMarker.FindStringSubmatch(out); m != nil {
@@ -151,13 +151,15 @@ func TestCrashLoopAnswers503AtOnceAndRetries(t *testing.T) {
 	var crashed time.Time
 	for i := 1; i <= 4; i++ {
 		p := pid()
+		n := len(d.results("restart"))
 		crashed = time.Now()
 		if err := syscall.Kill(p, syscall.SIGKILL); err != nil {
 			t.Fatal(err)
 		}
 		if i < 4 {
-			deadline := time.Now().Add(waitFor)
-			for pid() == p && time.Now().Before(deadline) {
+			d.waitResult("restart", n)
+			if pid() == p {
+				t.Fatalf("crash %d: the same process serves after the restart", i)
 			}
 		}
 	}
@@ -190,16 +192,9 @@ func TestCrashLoopAnswers503AtOnceAndRetries(t *testing.T) {
 		t.Fatal("no status event says when it retries")
 	}
 	// The retry brings it back by itself.
-	deadline := time.Now().Add(waitFor)
-	for {
-		code, _, _ := notReady(t, "GET", d.url+"/pid")
-		if code == 200 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no child after the back-off; output:\n%s", d.out.String())
-		}
-		time.Sleep(20 * time.Millisecond)
+	d.waitState(devserver.StateReady)
+	if code, msg, _ := notReady(t, "GET", d.url+"/pid"); code != 200 {
+		t.Fatalf("after the retry: %d %q", code, msg)
 	}
 	if st := d.sup.Status(); st.State != devserver.StateReady || st.Attempts != 0 {
 		t.Fatalf("status after the retry %+v", st)
@@ -220,11 +215,7 @@ func TestNodeBootFailureAnswers503AtOnce(t *testing.T) {
 		o.Runtime = devserver.RuntimeNode
 		o.ReadyTimeout = 3 * time.Minute
 	})
-	deadline := time.Now().Add(3 * time.Minute)
-	for d.sup.URL() == "" && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	d.url = d.sup.URL()
+	d.waitURL(3 * time.Minute)
 	// Medusa waits for its database without a word (it does not exit): requests are answered
 	// at once with why, while it boots.
 	code, msg, took := notReady(t, "GET", d.url+"/store/products")
@@ -341,11 +332,7 @@ func TestNodeExitAtBootAnswers503AtOnce(t *testing.T) {
 		o.Runtime = devserver.RuntimeNode
 		o.ReadyTimeout = 3 * time.Minute
 	})
-	deadline := time.Now().Add(time.Minute)
-	for d.sup.URL() == "" && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	d.url = d.sup.URL()
+	d.waitURL(time.Minute)
 	code, msg, took := notReady(t, "GET", d.url+"/store/products") // sent while Medusa boots
 	if code != 503 || !strings.HasPrefix(msg, "Medusa exited: ") || !strings.Contains(msg, "; retrying in") {
 		t.Fatalf("GET /store/products while booting: %d %q after %s; output:\n%s", code, msg, took, d.out.String())
@@ -453,11 +440,7 @@ func TestNodeRestartsUnderLoadLoseNoRequest(t *testing.T) {
 	for i := 1; i <= restarts; i++ {
 		n := len(d.results("restart"))
 		writeFile(t, d.root, ".env", string(env)+fmt.Sprintf("N=%d\n", i))
-		deadline := time.Now().Add(3 * time.Minute)
-		for len(d.results("restart")) == n && time.Now().Before(deadline) {
-			time.Sleep(50 * time.Millisecond)
-		}
-		if rs := d.results("restart"); len(rs) == n || !rs[len(rs)-1].Success {
+		if res := d.waitResultWithin("restart", 3*time.Minute, n); !res.Success {
 			t.Fatalf("restart %d did not succeed; output:\n%s", i, d.out.String())
 		}
 	}
@@ -483,21 +466,19 @@ func TestEmitRightAfterTheFirstAnswer(t *testing.T) {
 			writeFile(t, root, rel, c)
 		}
 		d := runDev(t, root, nil)
-		deadline := time.Now().Add(waitFor)
-		for {
-			if u := d.sup.URL(); u != "" {
-				if resp, err := http.Get(u + "/ok"); err == nil {
-					resp.Body.Close()
-					if resp.StatusCode == 200 {
-						break
-					}
-				}
+		d.waitURL(waitFor)
+		// As a client that tries the port until it answers (an HTTP answer: nothing to wait on).
+		testutil.Eventually(t, waitFor, func() string {
+			resp, err := http.Get(d.url + "/ok")
+			if err != nil {
+				return "the port never answered 200: " + err.Error()
 			}
-			if time.Now().After(deadline) {
-				t.Fatalf("the port never answered 200; output:\n%s", d.out.String())
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				return fmt.Sprintf("the port answered %d", resp.StatusCode)
 			}
-			time.Sleep(time.Millisecond)
-		}
+			return ""
+		})
 		ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 		out, err := devserver.Control(ctx, root, string(ipc.CmdEmitEvent), ipc.EmitArgs{Name: "product.created", Data: json.RawMessage(`{}`)})
 		cancel()
@@ -519,21 +500,17 @@ func TestSecondDevServerTakesCommandsOver(t *testing.T) {
 		t.Fatalf("the second did not see the first:\n%s", second.out.String())
 	}
 	first.stop()
-	deadline := time.Now().Add(waitFor)
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		_, err := devserver.Control(ctx, root, string(ipc.CmdEmitEvent), ipc.EmitArgs{Name: "product.created", Data: json.RawMessage(`{}`)})
-		cancel()
-		if err == nil {
-			break
+	// The second says when it has taken the socket over; commands reach it from then on.
+	second.until(waitFor, func() string {
+		if !second.logged("commands from other processes now reach this dev server") {
+			return "the second did not say it took over"
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("commands never reached the second dev server: %v\n%s", err, second.out.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if !strings.Contains(second.out.String(), "commands from other processes now reach this dev server") {
-		t.Fatalf("the second did not say it took over:\n%s", second.out.String())
+		return ""
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	defer cancel()
+	if _, err := devserver.Control(ctx, root, string(ipc.CmdEmitEvent), ipc.EmitArgs{Name: "product.created", Data: json.RawMessage(`{}`)}); err != nil {
+		t.Fatalf("commands do not reach the second dev server: %v\n%s", err, second.out.String())
 	}
 }
 
@@ -560,36 +537,26 @@ func TestNodeHugeLogLinesAndErrorsKeepMedusaAlive(t *testing.T) {
 		t.Fatalf("GET /big-error = %d", resp.StatusCode)
 	}
 	d.expect("/big-log", 200, fmt.Sprintf(`"pid":%d`, first.PID)) // the same Medusa still serves
-	deadline := time.Now().Add(waitFor)
-	for !cutMarker.MatchString(d.out.String()) || strings.Count(d.out.String(), "after-the-long-line") < 2 {
-		if time.Now().After(deadline) {
-			out := d.out.String()
-			t.Fatalf("no cut line in the output (%d bytes), ends:\n%s", len(out), out[max(0, len(out)-2000):])
+	d.until(waitFor, func() string {
+		if out := d.out.String(); !cutMarker.MatchString(out) || strings.Count(out, "after-the-long-line") < 2 {
+			return fmt.Sprintf("no cut line in the output (%d bytes), ends:\n%s", len(out), out[max(0, len(out)-2000):])
 		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return ""
+	})
 	if n := len(d.results("restart")); n != 0 {
 		t.Fatalf("Medusa restarted %d times", n)
 	}
 	// the huge error still reaches the editor, cut, on its route's line
-	deadline = time.Now().Add(waitFor)
-	for {
-		found := false
+	d.until(waitFor, func() string {
 		for _, e := range d.runtimeErrors() {
 			for _, p := range e.Problems {
 				if strings.HasSuffix(p.File, "big-error/route.ts") && p.Line == 1 && len(p.Message) < 64<<10 {
-					found = true
+					return ""
 				}
 			}
 		}
-		if found {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no runtime error on big-error/route.ts:1: %+v", d.runtimeErrors())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return fmt.Sprintf("no runtime error on big-error/route.ts:1: %+v", d.runtimeErrors())
+	})
 }
 
 // A writer that keeps the file open does not hold its change back for ever.

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -23,31 +24,49 @@ func TestSavesDuringAReloadFormOneBatch(t *testing.T) {
 		"src/api/a/route.ts":    routeTS(`res.json({ a: 0 })`),
 		"src/api/b/route.ts":    routeTS(`res.json({ b: 0 })`),
 		"src/api/c/route.ts":    routeTS(`res.json({ c: 0 })`),
-	}, func(o *devserver.Options) { o.TaskTimeout = 5 * time.Second })
+	}, func(o *devserver.Options) { o.TaskTimeout = 20 * time.Second })
 	n := len(d.results("reload"))
-	// This file's top level keeps the child busy long enough for the next saves to arrive.
-	writeFile(t, d.root, "src/api/slow/route.ts", "const t0 = Date.now(); while (Date.now() - t0 < 700) {}\n"+routeTS(`res.json({ v: 1 })`))
-	time.Sleep(150 * time.Millisecond)
+	// This file's top level keeps the child busy until the marker goes: the next saves arrive
+	// while it reloads.
+	marker := filepath.Join(d.root, "hold")
+	writeFile(t, d.root, "hold", "")
+	reloading := d.count(func(e devserver.Event) bool { return e.Status != nil && e.Status.State == devserver.StateReloading })
+	writeFile(t, d.root, "src/api/slow/route.ts", "import fs from \"fs\"\nwhile (fs.existsSync("+fmt.Sprintf("%q", marker)+")) {}\n"+routeTS(`res.json({ v: 1 })`))
+	d.until(waitFor, func() string {
+		if d.count(func(e devserver.Event) bool { return e.Status != nil && e.Status.State == devserver.StateReloading }) == reloading {
+			return "the slow file's reload has not started"
+		}
+		return ""
+	})
 	for _, f := range []string{"a", "b", "c"} {
+		// Saved one by one, and reported as an editor does (the watcher reports them too): they
+		// wait for the next batch when Enqueue returns.
 		writeFile(t, d.root, "src/api/"+f+"/route.ts", routeTS(fmt.Sprintf(`res.json({ %s: 1 })`, f)))
-		time.Sleep(40 * time.Millisecond)
+		d.sup.Enqueue(filepath.Join(d.root, "src/api/"+f+"/route.ts"))
 	}
+	os.Remove(marker)
 	d.waitResult("reload", n+1)
-	time.Sleep(300 * time.Millisecond)
+	// A change saved after these: its reload comes next, so nothing else came in between.
+	d.edit("src/api/later/route.ts", routeTS(`res.json({ later: 1 })`))
 	rs := d.results("reload")[n:]
-	if len(rs) != 2 || len(rs[0].Files) != 1 || len(rs[1].Files) != 3 {
+	if len(rs) != 3 || len(rs[0].Files) != 1 || len(rs[1].Files) != 3 || len(rs[2].Files) != 1 {
 		var sizes []int
 		for _, r := range rs {
 			sizes = append(sizes, len(r.Files))
 		}
-		t.Fatalf("batches of %v files; want the slow one, then the three saved meanwhile together", sizes)
+		t.Fatalf("batches of %v files; want the slow one, then the three saved meanwhile together (then the later one)", sizes)
 	}
 	d.expect("/c", 200, `{"c":1}`)
 }
 
 func TestInFlightRequestFinishesOnOldCode(t *testing.T) {
+	// The request runs until the marker goes, and says when it has started.
+	marker := filepath.Join(t.TempDir(), "hold")
+	writeFile(t, filepath.Dir(marker), "hold", "")
 	d := startDev(t, map[string]string{
-		"src/api/slow/route.ts": routeTS(`await new Promise((r) => setTimeout(r, 500)); res.json({ v: "old" })`),
+		"src/api/slow/route.ts": "import fs from \"fs\"\n" + routeTS(`console.log("the slow request started")
+  while (fs.existsSync(`+fmt.Sprintf("%q", marker)+`)) await new Promise((r) => setTimeout(r, 5))
+  res.json({ v: "old" })`),
 	}, nil)
 	type reply struct {
 		body string
@@ -64,8 +83,14 @@ func TestInFlightRequestFinishesOnOldCode(t *testing.T) {
 		resp.Body.Close()
 		ch <- reply{body: string(b)}
 	}()
-	time.Sleep(100 * time.Millisecond)
+	d.until(waitFor, func() string {
+		if !d.logged("the slow request started") {
+			return "the slow request has not started"
+		}
+		return ""
+	})
 	d.edit("src/api/slow/route.ts", routeTS(`res.json({ v: "new" })`))
+	os.Remove(marker)
 	r := <-ch
 	if r.err != nil || r.body != `{"v":"old"}` {
 		t.Fatalf("in-flight request: %q %v", r.body, r.err)
@@ -107,12 +132,14 @@ func TestUnresponsiveChildIsKilledAndRestarted(t *testing.T) {
 	marker := d.root + "/hang"
 	writeFile(t, d.root, "hang", "")
 	writeFile(t, d.root, "src/api/x/route.ts", "import fs from \"fs\"\nwhile (fs.existsSync("+fmt.Sprintf("%q", marker)+")) {}\n"+routeTS(`res.json({ x: 2 })`))
-	time.Sleep(1500 * time.Millisecond) // past the supervisor's 1s limit
+	d.until(waitFor, func() string { // past the supervisor's 1s limit
+		if !d.logged("did not answer within 1s") {
+			return "the supervisor has not given up on the child"
+		}
+		return ""
+	})
 	os.Remove(marker)
 	d.waitResult("restart", n)
-	if !strings.Contains(d.out.String(), "did not answer within 1s") {
-		t.Fatalf("output:\n%s", d.out.String())
-	}
 	d.waitState(devserver.StateReady)
 	d.expect("/x", 200, `{"x":2}`)
 }

@@ -97,6 +97,7 @@ type client struct {
 	reqs     []string
 	reqNotes []note // the requests, with their params
 	status   []statusParams
+	got      testutil.Signal // notified after each message from the server
 }
 
 type note struct {
@@ -143,6 +144,7 @@ func (c *client) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc
 		}
 	}
 	c.mu.Unlock()
+	c.got.Notify()
 	if req.Method() == "client/registerCapability" && !c.watch {
 		return reply(ctx, nil, jsonrpc2.NewError(jsonrpc2.MethodNotFound, "no"))
 	}
@@ -185,26 +187,40 @@ func (c *client) waitStatus(cond func(statusParams) bool) statusParams {
 
 func (c *client) waitStatusWithin(cond func(statusParams) bool, limit time.Duration) statusParams {
 	c.t.Helper()
-	deadline := time.Now().Add(limit)
-	for time.Now().Before(deadline) {
+	var st statusParams
+	c.untilWithin(limit, func() string {
 		c.mu.Lock()
+		defer c.mu.Unlock()
 		for i := len(c.status) - 1; i >= 0; i-- {
 			if cond(c.status[i]) {
-				st := c.status[i]
-				c.mu.Unlock()
-				return st
+				st = c.status[i]
+				return ""
 			}
 		}
-		c.mu.Unlock()
-		time.Sleep(5 * time.Millisecond)
-	}
-	c.t.Fatalf("no matching medusa/status; got %+v", c.lastStatus())
-	return statusParams{}
+		return fmt.Sprintf("no matching medusa/status; got %+v", c.lastStatusLocked())
+	})
+	return st
+}
+
+// until re-checks cond after every message from the server until it reports "" (what the
+// server sent, and what follows from it), and fails with its last report after waitFor.
+func (c *client) until(cond func() string) {
+	c.t.Helper()
+	c.untilWithin(waitFor, cond)
+}
+
+func (c *client) untilWithin(limit time.Duration, cond func() string) {
+	c.t.Helper()
+	c.got.Wait(c.t, limit, cond)
 }
 
 func (c *client) lastStatus() statusParams {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.lastStatusLocked()
+}
+
+func (c *client) lastStatusLocked() statusParams {
 	if len(c.status) == 0 {
 		return statusParams{}
 	}
@@ -242,16 +258,16 @@ func (c *client) diagnostics(path string) ([]protocol.Diagnostic, string, int) {
 // waitDiagnostics waits until the diagnostics of path satisfy cond.
 func (c *client) waitDiagnostics(path string, cond func([]protocol.Diagnostic) bool) []protocol.Diagnostic {
 	c.t.Helper()
-	deadline := time.Now().Add(waitFor)
-	for time.Now().Before(deadline) {
-		if ds, _, n := c.diagnostics(path); n > 0 && cond(ds) {
-			return ds
+	var got []protocol.Diagnostic
+	c.until(func() string {
+		ds, raw, n := c.diagnostics(path)
+		if n > 0 && cond(ds) {
+			got = ds
+			return ""
 		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	ds, raw, _ := c.diagnostics(path)
-	c.t.Fatalf("diagnostics of %s never matched; last: %+v (%s)", path, ds, raw)
-	return nil
+		return fmt.Sprintf("diagnostics of %s never matched; last: %+v (%s)", path, ds, raw)
+	})
+	return got
 }
 
 func (c *client) notesOf(method string) []json.RawMessage {
@@ -283,18 +299,11 @@ func get(t *testing.T, url string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
-// eventually retries fn until it returns "" or the deadline passes.
+// eventually retries fn until it returns "" or the deadline passes: for what no message from
+// the server announces (an HTTP answer, a process gone); for what it sends, use client.until.
 func eventually(t *testing.T, fn func() string) {
 	t.Helper()
-	deadline := time.Now().Add(waitFor)
-	last := ""
-	for time.Now().Before(deadline) {
-		if last = fn(); last == "" {
-			return
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	t.Fatal(last)
+	testutil.Eventually(t, waitFor, fn)
 }
 
 func childrenOf(root string) []string {

@@ -167,21 +167,44 @@ func TestSaveReloadsAndPublishesDiagnostics(t *testing.T) {
 		c.save(outside, "export const x = 1\n")
 		c.save(filepath.Join(root, "node_modules/pkg/index.js"), "module.exports = 1\n")
 		c.save(filepath.Join(root, "notes.log"), "hello\n")
-		time.Sleep(300 * time.Millisecond)
-		if after := countReloadLogs(c); after != before {
-			t.Fatalf("%d reloads for ignored saves", after-before)
+		// A save after these: its reload comes after anything they caused, or with it.
+		later := filepath.Join(root, "src/api/store/later/route.ts")
+		c.save(later, routeTS(`res.json({ later: 1 })`))
+		line := c.waitReloadLog("src/api/store/later/route.ts")
+		if after := reloadLogs(c)[before:]; len(after) != 1 || after[0] != line {
+			t.Fatalf("reloads for ignored saves: %q", after)
 		}
 	})
 }
 
-func countReloadLogs(c *client) int {
-	n := 0
+func countReloadLogs(c *client) int { return len(reloadLogs(c)) }
+
+// reloadLogs returns the log lines of reloads sent so far.
+func reloadLogs(c *client) []string {
+	var out []string
 	for _, raw := range c.notesOf("window/logMessage") {
 		if strings.Contains(string(raw), "[HMR] reloaded") || strings.Contains(string(raw), "[HMR] reload of") {
-			n++
+			out = append(out, string(raw))
 		}
 	}
-	return n
+	return out
+}
+
+// waitReloadLog waits for the log line of a reload of rel alone, and returns it: every reload
+// before it has been logged by then.
+func (c *client) waitReloadLog(rel string) string {
+	c.t.Helper()
+	var line string
+	c.until(func() string {
+		for _, l := range reloadLogs(c) {
+			if strings.Contains(l, "[HMR] reloaded "+rel+" (") {
+				line = l
+				return ""
+			}
+		}
+		return fmt.Sprintf("no reload of %s alone in %q", rel, reloadLogs(c))
+	})
+	return line
 }
 
 func TestBrokenAtStartupIsPublishedBeforeAnySave(t *testing.T) {
@@ -298,7 +321,7 @@ func TestShutdownLeavesNoChildAndTwoProjectsGetTwoPorts(t *testing.T) {
 	c := newClient(t)
 	c.start(ws, map[string]any{"port": testutil.FreePort(t)}, protocol.ClientCapabilities{})
 	var urls []string
-	eventually(t, func() string {
+	c.until(func() string {
 		seen := map[string]string{}
 		c.mu.Lock()
 		for _, s := range c.status {
@@ -355,7 +378,7 @@ func TestWatchedFilesAndSaveReloadOnce(t *testing.T) {
 	caps := protocol.ClientCapabilities{Workspace: &protocol.WorkspaceClientCapabilities{DidChangeWatchedFiles: &protocol.DidChangeWatchedFilesWorkspaceClientCapabilities{DynamicRegistration: true}}}
 	c.start(root, nil, caps)
 	st := c.waitStatus(ready)
-	eventually(t, func() string {
+	c.until(func() string {
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		for _, r := range c.reqs {
@@ -375,9 +398,12 @@ func TestWatchedFilesAndSaveReloadOnce(t *testing.T) {
 		}
 		return ""
 	})
-	time.Sleep(300 * time.Millisecond)
-	if n := countReloadLogs(c) - before; n != 1 {
-		t.Fatalf("%d reloads for one change seen twice", n)
+	// A save after these: its reload comes after any that the change seen twice caused, and
+	// alone (a second report of the change would be a reload of its own, or join this one).
+	c.save(filepath.Join(root, "src/api/later/route.ts"), routeTS(`res.json({ later: 1 })`))
+	c.waitReloadLog("src/api/later/route.ts")
+	if n := countReloadLogs(c) - before - 1; n != 1 {
+		t.Fatalf("%d reloads for one change seen twice: %q", n, reloadLogs(c)[before:])
 	}
 	// A change made outside the editor, reported only by the client's watcher.
 	writeFile(t, route, routeTS(`res.json({ v: 3 })`))
@@ -397,7 +423,7 @@ func TestProgressOnlyAfterTheClientAcknowledges(t *testing.T) {
 	c.start(root, nil, caps)
 	c.waitStatus(ready)
 	c.save(filepath.Join(root, ".env"), "A=2\n")
-	eventually(t, func() string {
+	c.until(func() string {
 		kinds := ""
 		for _, raw := range c.notesOf("$/progress") {
 			var p struct {

@@ -11,19 +11,12 @@ import (
 	"testing"
 
 	"go.lsp.dev/jsonrpc2"
+
+	"github.com/medusa-ls/medusa-ls/internal/testutil"
 )
 
 // filler yields n copies of one byte without holding them.
-func filler(b byte, n int64) io.Reader { return io.LimitReader(repeatByte(b), n) }
-
-type repeatByte byte
-
-func (r repeatByte) Read(p []byte) (int, error) {
-	for i := range p {
-		p[i] = byte(r)
-	}
-	return len(p), nil
-}
+func filler(b byte, n int64) io.Reader { return io.LimitReader(testutil.Repeat(b), n) }
 
 const validFrame = "Content-Length: 40\r\n\r\n" + `{"jsonrpc":"2.0","method":"initialized"}`
 

@@ -2,13 +2,16 @@ package schedule_test
 
 import (
 	"context"
+	"fmt"
 	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
+	"github.com/medusa-ls/medusa-ls/internal/testutil"
 	"github.com/medusa-ls/medusa-ls/schedule"
 )
 
@@ -46,23 +49,87 @@ func (tr *tracker) run(context.Context, time.Time) error {
 // waitAbove blocks until more than n runs have finished.
 func (tr *tracker) waitAbove(t *testing.T, n int64) {
 	t.Helper()
-	deadline := time.AfterFunc(failSafe, func() { tr.mu.Lock(); tr.ran.Broadcast(); tr.mu.Unlock() })
+	condWait(t, tr.ran, func() bool { return tr.total.Load() > n }, func() string { return fmt.Sprintf("no run after %d", n) })
+}
+
+// condWait waits on c until done, which it calls with c.L held, or fails with what after
+// failSafe.
+func condWait(t *testing.T, c *sync.Cond, done func() bool, what func() string) {
+	t.Helper()
+	deadline := time.AfterFunc(failSafe, func() { c.L.Lock(); c.Broadcast(); c.L.Unlock() })
 	defer deadline.Stop()
 	start := time.Now()
-	tr.mu.Lock()
-	defer tr.mu.Unlock()
-	for tr.total.Load() <= n {
+	c.L.Lock()
+	defer c.L.Unlock()
+	for !done() {
 		if time.Since(start) > failSafe {
-			t.Fatalf("no run after %d", n)
+			t.Fatal(what())
 		}
-		tr.ran.Wait()
+		c.Wait()
 	}
+}
+
+// countingClock is the wall clock, keeping count of the timers armed and neither stopped nor
+// fired, and of the timer callbacks running.
+type countingClock struct {
+	mu      sync.Mutex
+	armed   int
+	running int
+	idle    *sync.Cond // broadcast when running drops to 0
+}
+
+func newCountingClock() *countingClock {
+	c := &countingClock{}
+	c.idle = sync.NewCond(&c.mu)
+	return c
+}
+
+func (c *countingClock) Now() time.Time { return time.Now() }
+
+func (c *countingClock) AfterFunc(d time.Duration, f func()) func() bool {
+	c.mu.Lock()
+	c.armed++
+	c.mu.Unlock()
+	stop := time.AfterFunc(d, func() {
+		c.mu.Lock()
+		c.armed--
+		c.running++
+		c.mu.Unlock()
+		defer func() {
+			c.mu.Lock()
+			if c.running--; c.running == 0 {
+				c.idle.Broadcast()
+			}
+			c.mu.Unlock()
+		}()
+		f()
+	}).Stop
+	return func() bool {
+		if !stop() {
+			return false // fired: its callback counts it
+		}
+		c.mu.Lock()
+		c.armed--
+		c.mu.Unlock()
+		return true
+	}
+}
+
+// settle waits until no timer callback runs, and returns how many timers are still armed.
+func (c *countingClock) settle(t *testing.T) int {
+	t.Helper()
+	armed := 0
+	condWait(t, c.idle, func() bool { armed = c.armed; return c.running == 0 }, func() string {
+		return fmt.Sprintf("%d timer callbacks still running", c.running)
+	})
+	return armed
 }
 
 // With the wall clock, reloads race with real timer goroutines: forbid must still never let
 // two runs of the job overlap, no tick may survive Stop, and -race must stay quiet.
 func TestRealClockReloadHammer(t *testing.T) {
-	s := schedule.New(schedule.Options{})
+	clock := newCountingClock()
+	s := schedule.New(schedule.Options{Clock: clock})
 	tr := newTracker()
 	job := func() schedule.Job { return every("hammer", time.Millisecond, tr.run) }
 	if err := s.Add(job()); err != nil {
@@ -102,7 +169,13 @@ func TestRealClockReloadHammer(t *testing.T) {
 		t.Fatal(err)
 	}
 	after := tr.total.Load()
-	time.Sleep(20 * time.Millisecond) // twenty intervals: any surviving timer would show
+	// No timer survives Stop, and the callbacks that fired as it stopped them start no run.
+	if armed := clock.settle(t); armed != 0 {
+		t.Fatalf("%d timers survived Stop", armed)
+	}
+	if err := s.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
 	if tr.total.Load() != after {
 		t.Fatal("the job ran after Stop")
 	}
@@ -111,58 +184,50 @@ func TestRealClockReloadHammer(t *testing.T) {
 	}
 }
 
+// No goroutine outlives Stop, with either clock. The wall clock's timers run in a synctest
+// bubble, whose clock is fake, so that synctest.Wait says when every goroutine has returned or
+// is stuck for good.
 func TestNoGoroutineLeak(t *testing.T) {
 	for _, name := range []string{"fake clock", "real clock"} {
 		t.Run(name, func(t *testing.T) {
-			var s *schedule.Scheduler
-			var tick func()
-			if name == "fake clock" {
-				h := newHarness(t)
-				s, tick = h.s, func() { h.clock.Advance(time.Second) }
-			} else {
-				s, tick = schedule.New(schedule.Options{}), func() {}
-			}
-			tr := newTracker()
-			for _, n := range []string{"a", "b", "c"} {
-				j := every(n, time.Second, tr.run)
-				if name == "real clock" {
-					j.Spec = schedule.EverySpec(time.Millisecond)
+			synctest.Test(t, func(t *testing.T) {
+				var s *schedule.Scheduler
+				var tick func()
+				if name == "fake clock" {
+					h := newHarness(t)
+					s, tick = h.s, func() { h.clock.Advance(time.Second) }
+				} else {
+					s, tick = schedule.New(schedule.Options{}), func() {}
 				}
-				j.Concurrency = schedule.Allow
-				if err := s.Add(j); err != nil {
+				tr := newTracker()
+				for _, n := range []string{"a", "b", "c"} {
+					j := every(n, time.Second, tr.run)
+					if name == "real clock" {
+						j.Spec = schedule.EverySpec(time.Millisecond)
+					}
+					j.Concurrency = schedule.Allow
+					if err := s.Add(j); err != nil {
+						t.Fatal(err)
+					}
+				}
+				tick()
+				tr.waitAbove(t, 2)
+				if err := s.Stop(context.Background()); err != nil {
 					t.Fatal(err)
 				}
-			}
-			tick()
-			tr.waitAbove(t, 2)
-			if err := s.Stop(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			waitNoSchedulerGoroutines(t)
+				noSchedulerGoroutines(t)
+			})
 		})
 	}
 }
 
-// waitNoSchedulerGoroutines fails if goroutines running scheduler code outlive Stop. A run
-// goroutine may still be returning when Stop does, so it polls, up to the fail-safe.
-func waitNoSchedulerGoroutines(t *testing.T) {
+// noSchedulerGoroutines fails if goroutines running scheduler code outlive Stop, once every
+// goroutine of the bubble has returned or blocked for good (a run may still be returning when
+// Stop does).
+func noSchedulerGoroutines(t *testing.T) {
 	t.Helper()
-	deadline := time.Now().Add(failSafe)
-	for {
-		var left []string
-		buf := make([]byte, 1<<20)
-		buf = buf[:runtime.Stack(buf, true)]
-		for _, g := range strings.Split(string(buf), "\n\n") {
-			if strings.Contains(g, "schedule.(*Scheduler)") {
-				left = append(left, g)
-			}
-		}
-		if len(left) == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("goroutines left after Stop:\n%s", strings.Join(left, "\n\n"))
-		}
-		time.Sleep(time.Millisecond)
+	synctest.Wait()
+	if left := testutil.Goroutines("schedule.(*Scheduler)"); len(left) > 0 {
+		t.Fatalf("goroutines left after Stop:\n%s", strings.Join(left, "\n\n"))
 	}
 }

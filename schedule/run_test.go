@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/medusa-ls/medusa-ls/schedule"
@@ -246,37 +247,41 @@ func TestRunNow(t *testing.T) {
 	close(g.release)
 }
 
+// In a synctest bubble: synctest.Wait says when Stop is blocked for good, waiting for the run.
 func TestStopWaitsForRuns(t *testing.T) {
-	h := newHarness(t)
-	g := newGate()
-	var finished atomic.Bool
-	if err := h.s.Add(every("slow", time.Second, func(ctx context.Context, at time.Time) error {
-		err := g.run(ctx, at)
-		finished.Store(true)
-		return err
-	})); err != nil {
-		t.Fatal(err)
-	}
-	h.clock.Advance(time.Second)
-	g.waitStarted(t)
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		g := newGate()
+		var finished atomic.Bool
+		if err := h.s.Add(every("slow", time.Second, func(ctx context.Context, at time.Time) error {
+			err := g.run(ctx, at)
+			finished.Store(true)
+			return err
+		})); err != nil {
+			t.Fatal(err)
+		}
+		h.clock.Advance(time.Second)
+		g.waitStarted(t)
 
-	stopped := make(chan error, 1)
-	go func() { stopped <- h.s.Stop(context.Background()) }()
-	select {
-	case err := <-stopped:
-		t.Fatalf("Stop returned (%v) while a run was in progress", err)
-	case <-time.After(50 * time.Millisecond):
-	}
-	if h.clock.Advance(time.Second); len(g.started) != 0 {
-		t.Fatal("a tick started a run after Stop")
-	}
-	close(g.release)
-	if err := <-stopped; err != nil {
-		t.Fatal(err)
-	}
-	if !finished.Load() {
-		t.Fatal("Stop returned before the run finished")
-	}
+		stopped := make(chan error, 1)
+		go func() { stopped <- h.s.Stop(context.Background()) }()
+		synctest.Wait()
+		select {
+		case err := <-stopped:
+			t.Fatalf("Stop returned (%v) while a run was in progress", err)
+		default:
+		}
+		if h.clock.Advance(time.Second); len(g.started) != 0 {
+			t.Fatal("a tick started a run after Stop")
+		}
+		close(g.release)
+		if err := <-stopped; err != nil {
+			t.Fatal(err)
+		}
+		if !finished.Load() {
+			t.Fatal("Stop returned before the run finished")
+		}
+	})
 }
 
 func TestStopGivesUpAndCancelsRuns(t *testing.T) {

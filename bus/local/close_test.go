@@ -3,65 +3,69 @@ package local_test
 import (
 	"context"
 	"errors"
-	"runtime"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/medusa-ls/medusa-ls/bus"
+	"github.com/medusa-ls/medusa-ls/internal/testutil"
 )
 
+// In a synctest bubble, so that synctest.Wait says when the bus's goroutines have returned.
 func TestClose(t *testing.T) {
-	h := newHarness(t)
-	started := make(chan struct{}, 10)
-	r := &recorder{}
-	h.subscribe(t, "x", "blocking", func(ctx context.Context, m bus.Message) error {
-		started <- struct{}{}
-		<-ctx.Done() // Close cancels the handlers' context
-		return r.handle(ctx, m)
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		started := make(chan struct{}, 10)
+		r := &recorder{}
+		h.subscribe(t, "x", "blocking", func(ctx context.Context, m bus.Message) error {
+			started <- struct{}{}
+			<-ctx.Done() // Close cancels the handlers' context
+			return r.handle(ctx, m)
+		})
+		delayed := &recorder{}
+		h.subscribe(t, "later", "delayed", delayed.handle)
+
+		h.emit(t, bus.EmitOptions{}, msg("x", `1`), msg("x", `2`), msg("x", `3`))
+		h.emit(t, bus.EmitOptions{Delay: time.Second}, msg("later", `1`))
+		h.emit(t, bus.EmitOptions{}, grouped("later", "g", `1`))
+		<-started
+
+		if err := h.bus.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.bus.Close(); err != nil {
+			t.Fatalf("second Close = %v", err)
+		}
+		h.drain(t) // the running handler returns; the two queued deliveries are dropped
+		h.clock.Advance(time.Minute)
+
+		if n := len(r.got()); n != 1 {
+			t.Errorf("blocking handler finished %d deliveries, want only the one running at Close", n)
+		}
+		if n := len(delayed.got()); n != 0 {
+			t.Errorf("a delayed event was delivered after Close")
+		}
+		logs := h.logs.String()
+		for _, want := range []string{"2 queued deliveries dropped", "1 delayed and 1 grouped events dropped"} {
+			if !strings.Contains(logs, want) {
+				t.Errorf("log lacks %q:\n%s", want, logs)
+			}
+		}
+
+		ctx := context.Background()
+		for name, err := range map[string]error{
+			"Emit":      h.bus.Emit(ctx, []bus.Message{msg("x", `4`)}, bus.EmitOptions{}),
+			"Subscribe": h.bus.Subscribe(bus.Subscriber{ID: "n", Event: "x", Handler: r.handle}),
+			"Release":   h.bus.ReleaseGroupedEvents(ctx, "g"),
+			"Clear":     h.bus.ClearGroupedEvents(ctx, "g"),
+		} {
+			if !errors.Is(err, bus.ErrClosed) {
+				t.Errorf("%s after Close = %v, want ErrClosed", name, err)
+			}
+		}
+		noBusGoroutines(t)
 	})
-	delayed := &recorder{}
-	h.subscribe(t, "later", "delayed", delayed.handle)
-
-	h.emit(t, bus.EmitOptions{}, msg("x", `1`), msg("x", `2`), msg("x", `3`))
-	h.emit(t, bus.EmitOptions{Delay: time.Second}, msg("later", `1`))
-	h.emit(t, bus.EmitOptions{}, grouped("later", "g", `1`))
-	<-started
-
-	if err := h.bus.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := h.bus.Close(); err != nil {
-		t.Fatalf("second Close = %v", err)
-	}
-	h.drain(t) // the running handler returns; the two queued deliveries are dropped
-	h.clock.Advance(time.Minute)
-
-	if n := len(r.got()); n != 1 {
-		t.Errorf("blocking handler finished %d deliveries, want only the one running at Close", n)
-	}
-	if n := len(delayed.got()); n != 0 {
-		t.Errorf("a delayed event was delivered after Close")
-	}
-	logs := h.logs.String()
-	for _, want := range []string{"2 queued deliveries dropped", "1 delayed and 1 grouped events dropped"} {
-		if !strings.Contains(logs, want) {
-			t.Errorf("log lacks %q:\n%s", want, logs)
-		}
-	}
-
-	ctx := context.Background()
-	for name, err := range map[string]error{
-		"Emit":      h.bus.Emit(ctx, []bus.Message{msg("x", `4`)}, bus.EmitOptions{}),
-		"Subscribe": h.bus.Subscribe(bus.Subscriber{ID: "n", Event: "x", Handler: r.handle}),
-		"Release":   h.bus.ReleaseGroupedEvents(ctx, "g"),
-		"Clear":     h.bus.ClearGroupedEvents(ctx, "g"),
-	} {
-		if !errors.Is(err, bus.ErrClosed) {
-			t.Errorf("%s after Close = %v, want ErrClosed", name, err)
-		}
-	}
-	waitNoBusGoroutines(t)
 }
 
 func TestDrainHonoursContext(t *testing.T) {
@@ -78,37 +82,26 @@ func TestDrainHonoursContext(t *testing.T) {
 }
 
 func TestNoGoroutinesWhenIdle(t *testing.T) {
-	h := newHarness(t)
-	for _, id := range []string{"a", "b", "c"} {
-		h.subscribe(t, "x", id, (&recorder{}).handle)
-	}
-	for range 20 {
-		h.emit(t, bus.EmitOptions{}, msg("x", `1`))
-	}
-	h.drain(t)
-	waitNoBusGoroutines(t) // workers exist only while they have work, even before Close
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		for _, id := range []string{"a", "b", "c"} {
+			h.subscribe(t, "x", id, (&recorder{}).handle)
+		}
+		for range 20 {
+			h.emit(t, bus.EmitOptions{}, msg("x", `1`))
+		}
+		h.drain(t)
+		noBusGoroutines(t) // workers exist only while they have work, even before Close
+	})
 }
 
-// waitNoBusGoroutines fails if delivery goroutines outlive their work. A worker may still be
-// returning when Drain does, so it polls, up to the fail-safe.
-func waitNoBusGoroutines(t *testing.T) {
+// noBusGoroutines fails if delivery goroutines outlive their work, once every goroutine of the
+// synctest bubble has returned or blocked for good (a worker may still be returning when Drain
+// does).
+func noBusGoroutines(t *testing.T) {
 	t.Helper()
-	deadline := time.Now().Add(failSafe)
-	for {
-		var left []string
-		buf := make([]byte, 1<<20)
-		buf = buf[:runtime.Stack(buf, true)]
-		for _, g := range strings.Split(string(buf), "\n\n") {
-			if strings.Contains(g, "local.(*Bus)") {
-				left = append(left, g)
-			}
-		}
-		if len(left) == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("bus goroutines left:\n%s", strings.Join(left, "\n\n"))
-		}
-		time.Sleep(time.Millisecond)
+	synctest.Wait()
+	if left := testutil.Goroutines("local.(*Bus)"); len(left) > 0 {
+		t.Fatalf("bus goroutines left:\n%s", strings.Join(left, "\n\n"))
 	}
 }

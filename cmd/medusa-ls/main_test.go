@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -253,7 +254,11 @@ func startServing(t *testing.T, dir string, env []string, limit time.Duration, c
 		t.Fatal(err)
 	}
 	exited := make(chan struct{})
-	go func() { _ = d.cmd.Wait(); close(exited) }()
+	go func() {
+		err := d.cmd.Wait()
+		fmt.Fprintf(d.out, "(%s exited: %v)\n", command, err)
+		close(exited)
+	}()
 	t.Cleanup(func() {
 		_ = d.cmd.Process.Signal(os.Interrupt)
 		select {
@@ -263,24 +268,25 @@ func startServing(t *testing.T, dir string, env []string, limit time.Duration, c
 			<-exited
 		}
 	})
-	// Ready when /health answers; fail at once if it exits instead.
-	deadline := time.Now().Add(limit)
-	for {
-		if resp, err := http.Get(d.url("/health")); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return d
-			}
+	// Ready once it says so, and then /health answers; fail at once if it exits instead.
+	d.out.Wait(t, limit, func(out string) string {
+		if strings.Contains(out, "("+command+" exited: ") {
+			t.Fatalf("%s exited before serving:\n%s", command, out)
 		}
-		select {
-		case <-exited:
-			t.Fatalf("%s exited before serving:\n%s", command, d.out.String())
-		case <-time.After(25 * time.Millisecond):
+		if !strings.Contains(out, " ready on http://") {
+			return command + " has not said it is ready:\n" + out
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s did not serve within %s:\n%s", command, limit, d.out.String())
-		}
+		return ""
+	})
+	resp, err := http.Get(d.url("/health"))
+	if err != nil {
+		t.Fatalf("%s said it is ready; /health: %v\n%s", command, err, d.out.String())
 	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("%s said it is ready; /health answered %d\n%s", command, resp.StatusCode, d.out.String())
+	}
+	return d
 }
 
 func (d *devServer) url(path string) string {
@@ -384,20 +390,21 @@ func TestPoll(t *testing.T) {
 			route := filepath.Join(proj, "src/api/store/hello/route.ts")
 			src, _ := os.ReadFile(route)
 			os.WriteFile(route, bytes.Replace(src, []byte("Hello from"), []byte("Polled hello from"), 1), 0o644)
-			deadline := time.Now().Add(30 * time.Second)
-			for {
-				resp, err := storefront.Client(0).Get(d.url("/store/hello"))
-				if err == nil {
-					body, _ := io.ReadAll(resp.Body)
-					resp.Body.Close()
-					if strings.Contains(string(body), "Polled hello") {
-						return
-					}
+			// The reload says so in the output; then the route serves the saved code.
+			d.out.Wait(t, 30*time.Second, func(out string) string {
+				if !strings.Contains(out, "reloaded src/api/store/hello/route.ts") {
+					return "the saved route was not reloaded within 30s:\n" + out
 				}
-				if time.Now().After(deadline) {
-					t.Fatalf("the saved route was not served within 30s:\n%s", d.out.String())
-				}
-				time.Sleep(20 * time.Millisecond)
+				return ""
+			})
+			resp, err := storefront.Client(0).Get(d.url("/store/hello"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if !strings.Contains(string(body), "Polled hello") {
+				t.Fatalf("after the reload: %s\n%s", body, d.out.String())
 			}
 		})
 	}

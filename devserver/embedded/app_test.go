@@ -32,8 +32,9 @@ type fixture struct {
 	srv  *httptest.Server
 	out  *testutil.Buffer
 
-	mu      sync.Mutex
-	runtime []reloaders.RuntimeError
+	mu       sync.Mutex
+	runtime  []reloaders.RuntimeError
+	reported testutil.Signal // notified after each runtime error
 }
 
 // newFixture loads files as a project in an App whose TaskTimeout is 300 ms, so that runaway
@@ -51,6 +52,7 @@ func newFixture(t *testing.T, files map[string]string, configure ...func(*Option
 			f.mu.Lock()
 			f.runtime = append(f.runtime, e)
 			f.mu.Unlock()
+			f.reported.Notify()
 		}}
 	for _, c := range configure {
 		c(&opts)

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/medusa-ls/medusa-ls/reloaders"
 )
 
 // medusa-ls emit reports each subscriber's outcome once all have finished.
@@ -73,7 +75,11 @@ func TestFailedRunJobIsLogged(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFixture(t, map[string]string{"src/jobs/j.ts": job(tc.body)})
+			f := newFixture(t, map[string]string{"src/jobs/j.ts": job(tc.body)}, func(o *Options) {
+				if tc.name == "times out" {
+					o.RequestTimeout = time.Second // a run's limit, which it reaches
+				}
+			})
 			if res := f.load(); !res.Success {
 				t.Fatalf("%+v", res)
 			}
@@ -127,7 +133,7 @@ func TestOneLogLinePerFailure(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			waitUntil(t, "the failure", func() bool { f.mu.Lock(); defer f.mu.Unlock(); return len(f.runtime) > 0 })
+			f.waitReported("failure", func(reloaders.RuntimeError) bool { return true })
 			var errs []string
 			for _, l := range strings.Split(f.out.String(), "\n") {
 				if strings.HasPrefix(l, "error:") {

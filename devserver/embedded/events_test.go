@@ -11,19 +11,68 @@ import (
 	"time"
 
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
+	"github.com/medusa-ls/medusa-ls/internal/testutil"
+	"github.com/medusa-ls/medusa-ls/reloaders"
 )
 
-// waitUntil polls cond; a correctness bound, generous for slow machines.
+// waitUntil polls cond, for what has no event to wait on (a job's run on the wall clock, seen
+// through a route); a correctness bound, generous for slow machines.
 func waitUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if cond() {
-			return
+	testutil.Eventually(t, 30*time.Second, func() string {
+		if !cond() {
+			return "timed out waiting for " + what
 		}
-		time.Sleep(5 * time.Millisecond)
+		return ""
+	})
+}
+
+// waitReported waits until a runtime error reported so far satisfies match.
+func (f *fixture) waitReported(what string, match func(reloaders.RuntimeError) bool) {
+	f.t.Helper()
+	f.reported.Wait(f.t, 30*time.Second, func() string {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		for _, e := range f.runtime {
+			if match(e) {
+				return ""
+			}
+		}
+		return fmt.Sprintf("no %s among the runtime errors %+v", what, f.runtime)
+	})
+}
+
+// drain waits until every event emitted so far has been handled by its subscribers, and their
+// failures reported (grouped events not yet released are not waited for).
+func (f *fixture) drain() {
+	f.t.Helper()
+	f.settle(f.app.bus.Drain)
+}
+
+// waitRuns waits until no job run is in progress.
+func (f *fixture) waitRuns() {
+	f.t.Helper()
+	f.settle(f.app.scheduler.Wait)
+}
+
+// settle calls wait (the bus's Drain, the scheduler's Wait), bounded by a generous limit.
+func (f *fixture) settle(wait func(context.Context) error) {
+	f.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := wait(ctx); err != nil {
+		f.t.Fatal(err)
 	}
-	t.Fatalf("timed out waiting for %s", what)
+}
+
+// scheduled reports whether a job of that name is scheduled, and its runs.
+func (f *fixture) scheduled(name string) (bool, int) {
+	for _, j := range f.app.JobInfos() {
+		if j.Name == name {
+			return true, j.Runs
+		}
+	}
+	return false, 0
 }
 
 // A shared module keeps what subscribers and jobs saw; it survives their reloads because only
@@ -82,32 +131,31 @@ export const config = { event: "product.created" }
 	f.expect("POST", "/emit?name=product.created&n=1", "", 200, "emitted")
 	f.expect("POST", "/emit?name=product.updated&n=2", "", 200, "emitted")
 	f.expect("POST", "/emit?name=product.deleted&n=3", "", 200, "emitted")
-	waitUntil(t, "three events on *", func() bool { return len(f.seen()["*"]) == 3 })
+	f.drain()
 	s := f.seen()
-	if fmt.Sprint(s["product.created"]) != "[1]" || fmt.Sprint(s["product.updated"]) != "[2]" || s["product.deleted"] != nil {
+	if len(s["*"]) != 3 || fmt.Sprint(s["product.created"]) != "[1]" || fmt.Sprint(s["product.updated"]) != "[2]" || s["product.deleted"] != nil {
 		t.Fatalf("%v", s)
 	}
 	// The failing subscriber is reported, with its file and line; the others still ran.
-	waitUntil(t, "the failure report", func() bool {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		for _, e := range f.runtime {
-			for _, p := range e.Problems {
-				if strings.HasSuffix(p.File, "src/subscribers/fails.ts") && p.Line == 2 && strings.Contains(p.Message, "cannot handle product.created") && strings.Contains(e.What, "subscriber failing on product.created") {
-					return true
-				}
+	f.waitReported("failure report", func(e reloaders.RuntimeError) bool {
+		for _, p := range e.Problems {
+			if strings.HasSuffix(p.File, "src/subscribers/fails.ts") && p.Line == 2 && strings.Contains(p.Message, "cannot handle product.created") && strings.Contains(e.What, "subscriber failing on product.created") {
+				return true
 			}
 		}
 		return false
 	})
 	// Grouped events are held until released.
 	f.expect("POST", "/emit?name=product.created&n=10&group=g1", "", 200, "emitted")
-	time.Sleep(100 * time.Millisecond)
+	f.drain()
 	if got := f.seen()["product.created"]; len(got) != 1 {
 		t.Fatalf("a grouped event was delivered before release: %v", got)
 	}
 	f.expect("POST", "/emit?release=g1", "", 200, "released")
-	waitUntil(t, "the released event", func() bool { return len(f.seen()["product.created"]) == 2 })
+	f.drain()
+	if got := f.seen()["product.created"]; len(got) != 2 {
+		t.Fatalf("the released event was not delivered: %v", got)
+	}
 	if !strings.Contains(f.out.String(), "info:    created 1") {
 		t.Fatalf("logger output: %s", f.out.String())
 	}
@@ -214,14 +262,14 @@ export const config = { name: "three-times", schedule: { interval: 20, numberOfE
 	if res := f.load(); !res.Success {
 		t.Fatal(res.Errors)
 	}
-	for v := 1; v <= 100; v++ {
+	// At least 100 reloads, and on until the job has run twice: they straddle its ticks.
+	for v := 1; v <= 100 || len(f.seen()["runs"]) < 2; v++ {
 		f.write("src/jobs/tick.ts", job(v))
 		if res := f.reload(ipc.ActionChange, "src/jobs/tick.ts"); !res.Success {
 			t.Fatalf("reload %d: %+v", v, res.Errors)
 		}
-		time.Sleep(25 * time.Millisecond)
 	}
-	waitUntil(t, "two runs", func() bool { return len(f.seen()["runs"]) >= 2 })
+	f.waitRuns()
 	perSecond := map[int64]int{}
 	for _, ms := range f.seen()["runs"] {
 		perSecond[int64(ms)/1000]++
@@ -231,7 +279,9 @@ export const config = { name: "three-times", schedule: { interval: 20, numberOfE
 			t.Fatalf("%d runs in second %d: %v", n, sec, f.seen()["runs"])
 		}
 	}
-	time.Sleep(300 * time.Millisecond)
+	// Once it has run three times it is no longer scheduled, so it cannot run again.
+	waitUntil(t, "three-times to be done", func() bool { on, _ := f.scheduled("three-times"); return !on })
+	f.waitRuns()
 	if got := len(f.seen()["three"]); got != 3 {
 		t.Fatalf("numberOfExecutions 3: ran %d times", got)
 	}
@@ -257,6 +307,9 @@ export const config = { name: "fast", schedule: { interval: 10 } }
 export default async function ({ event }: any) { record("s", 1) }
 export const config = { event: "ping" }
 `,
+		// a clock for the test: its runs tell how long a deleted job with the same interval
+		// had to run again
+		"src/jobs/clock.ts": "export default async function () {}\nexport const config = { name: \"clock\", schedule: { interval: 10 } }\n",
 	})
 	res := f.load()
 	var got []string
@@ -273,18 +326,28 @@ export const config = { event: "ping" }
 		}
 	}
 	waitUntil(t, "the fast job", func() bool { return len(f.seen()["fast"]) > 0 })
-	f.app.EmitEvent(context.Background(), "ping", nil)
-	waitUntil(t, "the subscriber", func() bool { return len(f.seen()["s"]) == 1 })
+	f.app.EmitEvent(context.Background(), "ping", nil) // returns once its subscribers have
+	if len(f.seen()["s"]) != 1 {
+		t.Fatalf("the subscriber did not run: %v", f.seen())
+	}
 
 	os.Remove(f.path("src/jobs/fast.ts"))
 	os.Remove(f.path("src/subscribers/s.ts"))
 	if res := f.reload(ipc.ActionUnlink, "src/jobs/fast.ts", "src/subscribers/s.ts"); !res.Success || len(res.Removed) != 2 {
 		t.Fatalf("%+v", res)
 	}
+	if on, _ := f.scheduled("fast"); on {
+		t.Fatal("the deleted job is still scheduled")
+	}
+	f.waitRuns() // a run in progress at the reload has finished
 	runs := len(f.seen()["fast"])
-	f.app.EmitEvent(context.Background(), "ping", nil)
-	time.Sleep(200 * time.Millisecond)
-	if len(f.seen()["fast"]) > runs+1 || len(f.seen()["s"]) != 1 {
+	if res, err := f.app.EmitEvent(context.Background(), "ping", nil); err != nil || len(res.Subscribers) != 0 {
+		t.Fatalf("ping after the deletion reached %v (%v)", res.Subscribers, err)
+	}
+	// Ten runs of the clock, whose interval is the deleted job's, and the deleted job none.
+	_, clock := f.scheduled("clock")
+	waitUntil(t, "ten runs of the clock", func() bool { _, n := f.scheduled("clock"); return n >= clock+10 })
+	if len(f.seen()["fast"]) != runs || len(f.seen()["s"]) != 1 {
 		t.Fatalf("a deleted job or subscriber still runs: %v", f.seen())
 	}
 }

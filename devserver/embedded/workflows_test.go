@@ -4,12 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/internal/testutil"
+	"github.com/medusa-ls/medusa-ls/reloaders"
 )
 
 const moduleConfig = `import { defineConfig } from "@medusajs/framework/utils"
@@ -141,14 +143,10 @@ func TestWorkflowCompensation(t *testing.T) {
 		t.Fatalf("compensation: %v", s)
 	}
 	// The step's failure is reported at the throwing line of the step file.
-	waitUntil(t, "the step error", func() bool {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		for _, e := range f.runtime {
-			for _, p := range e.Problems {
-				if strings.HasSuffix(p.File, "src/workflows/hello/steps.ts") && p.Line == 19 && strings.Contains(p.Message, "workflow order-workflow step charge: Error: card declined for 6") {
-					return true
-				}
+	f.waitReported("step error", func(e reloaders.RuntimeError) bool {
+		for _, p := range e.Problems {
+			if strings.HasSuffix(p.File, "src/workflows/hello/steps.ts") && p.Line == 19 && strings.Contains(p.Message, "workflow order-workflow step charge: Error: card declined for 6") {
+				return true
 			}
 		}
 		return false
@@ -223,11 +221,21 @@ func TestRecoveryFromABrokenStep(t *testing.T) {
 }
 
 func TestRunInProgressFinishesOnItsDefinition(t *testing.T) {
+	// The step runs until the marker goes, and says when it has started.
+	marker := filepath.Join(t.TempDir(), "hold")
+	if err := os.WriteFile(marker, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	slow := func(v string) string {
 		return fmt.Sprintf(`import { createStep, createWorkflow, StepResponse, WorkflowResponse } from "@medusajs/framework/workflows-sdk"
-const wait = createStep("wait", async () => { await new Promise((r) => setTimeout(r, 400)); return new StepResponse("%s") })
+import fs from "fs"
+const wait = createStep("wait", async () => {
+  console.log("the slow step started")
+  while (fs.existsSync(%q)) await new Promise((r) => setTimeout(r, 5))
+  return new StepResponse("%s")
+})
 export const slow = createWorkflow("slow", () => new WorkflowResponse(wait()))
-`, v)
+`, marker, v)
 	}
 	f := newFixture(t, map[string]string{
 		"src/workflows/slow.ts": slow("old"),
@@ -239,11 +247,17 @@ export const slow = createWorkflow("slow", () => new WorkflowResponse(wait()))
 		_, body := f.get("GET", "/slow", "")
 		got <- body
 	}()
-	time.Sleep(100 * time.Millisecond)
+	f.out.Wait(t, 30*time.Second, func(out string) string {
+		if !strings.Contains(out, "the slow step started") {
+			return "the slow step has not started"
+		}
+		return ""
+	})
 	f.write("src/workflows/slow.ts", slow("new"))
 	if res := f.reload(ipc.ActionChange, "src/workflows/slow.ts"); !res.Success {
 		t.Fatal(res.Errors)
 	}
+	os.Remove(marker)
 	if body := <-got; body != `"old"` {
 		t.Fatalf("the run in progress answered %s", body)
 	}
@@ -342,9 +356,12 @@ export async function POST(req: any, res: any) {
 		t.Fatal(res.Errors)
 	}
 	f.expect("POST", "/place?n=4", "", 200, `{"result":{"viaStep":8,"nested":8},"state":"done"}`)
-	waitUntil(t, "the event released when the workflow finished", func() bool { return fmt.Sprint(f.seen()["placed"]) == "[4]" })
+	f.drain()
+	if got := fmt.Sprint(f.seen()["placed"]); got != "[4]" {
+		t.Fatalf("the event released when the workflow finished: %s", got)
+	}
 	f.expect("POST", "/place?n=-1", "", 200, `"state":"reverted"`)
-	time.Sleep(150 * time.Millisecond)
+	f.drain()
 	if got := fmt.Sprint(f.seen()["placed"]); got != "[4]" {
 		t.Fatalf("an event of a failed workflow was delivered: %s", got)
 	}

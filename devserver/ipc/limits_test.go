@@ -9,17 +9,9 @@ import (
 	"testing"
 
 	"github.com/medusa-ls/medusa-ls/diag"
+	"github.com/medusa-ls/medusa-ls/internal/testutil"
 	"github.com/medusa-ls/medusa-ls/reloaders"
 )
-
-type repeatByte byte
-
-func (r repeatByte) Read(p []byte) (int, error) {
-	for i := range p {
-		p[i] = byte(r)
-	}
-	return len(p), nil
-}
 
 // A line far over the limit is dropped without being buffered, and the channel goes on.
 func TestOversizedLineIsDroppedAndTheChannelGoesOn(t *testing.T) {
@@ -28,7 +20,7 @@ func TestOversizedLineIsDroppedAndTheChannelGoesOn(t *testing.T) {
 	cb := NewConn(b)
 	const size = 200 << 20
 	go func() {
-		_, _ = io.Copy(a, io.LimitReader(repeatByte('x'), size))
+		_, _ = io.Copy(a, io.LimitReader(testutil.Repeat('x'), size))
 		_, _ = a.Write([]byte("\n{\"type\":\"ready\"}\n"))
 	}()
 	var before, after runtime.MemStats

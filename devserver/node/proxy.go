@@ -34,6 +34,10 @@ type proxy struct {
 	retryAt time.Time            // when the next attempt starts, while down
 	hold    time.Duration        // longest wait for a Medusa to serve
 	paused  time.Duration        // longest wait for a reload (pauseLimit)
+
+	// waiting, set by tests, is called each time a request starts to wait (for a Medusa to
+	// serve, a reload, or the next try after a refused connection), unanswered so far.
+	waiting func(r *http.Request)
 }
 
 func newProxy(hold time.Duration) *proxy {
@@ -300,6 +304,9 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			refused = a.refused
 			arm()
 			retry := time.NewTimer(250 * time.Millisecond)
+			if p.waiting != nil {
+				p.waiting(r)
+			}
 			select {
 			case <-wake:
 			case <-retry.C:
@@ -327,6 +334,9 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				defer t.Stop()
 				paused = t.C
 			}
+		}
+		if p.waiting != nil {
+			p.waiting(r)
 		}
 		select {
 		case <-wait:

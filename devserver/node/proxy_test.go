@@ -2,6 +2,7 @@ package node
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/medusa-ls/medusa-ls/internal/testutil"
 )
 
 // echo is a real HTTP server that answers "<name> <method> <body>".
@@ -67,10 +70,50 @@ func within(t *testing.T, ch <-chan answer) answer {
 	}
 }
 
+// waits counts, by method, the times requests started to wait in p (proxy.waiting).
+func waits(p *proxy) *testutil.List[string] {
+	l := &testutil.List[string]{}
+	p.waiting = func(r *http.Request) { l.Add(r.Method) }
+	return l
+}
+
+// waitedTwice waits until every method has started to wait twice: refused, then refused again
+// on its next try, and still unanswered.
+func waitedTwice(t *testing.T, l *testutil.List[string], methods ...string) {
+	t.Helper()
+	l.Wait(t, 30*time.Second, func(ms []string) string {
+		for _, m := range methods {
+			n := 0
+			for _, w := range ms {
+				if w == m {
+					n++
+				}
+			}
+			if n < 2 {
+				return fmt.Sprintf("%s waited %d times", m, n)
+			}
+		}
+		return ""
+	})
+}
+
+// unanswered fails if any of the requests has been answered.
+func unanswered(t *testing.T, chs ...<-chan answer) {
+	t.Helper()
+	for _, ch := range chs {
+		select {
+		case a := <-ch:
+			t.Fatalf("answered while no Medusa listens: %+v", a)
+		default:
+		}
+	}
+}
+
 // A Medusa that is dead (killed, crashed: nothing listens at its port) is not ready, never a
 // bad gateway: requests wait for its successor, bodies included.
 func TestProxyDeadUpstreamWaitsForSuccessor(t *testing.T) {
 	p := newProxy(time.Minute)
+	waited := waits(p)
 	front := httptest.NewServer(p)
 	defer front.Close()
 	p.set(deadAddr(t))
@@ -79,11 +122,8 @@ func TestProxyDeadUpstreamWaitsForSuccessor(t *testing.T) {
 	for _, tt := range tests {
 		waiting = append(waiting, send(front.URL+"/x", tt.method, tt.body))
 	}
-	select {
-	case a := <-waiting[0]:
-		t.Fatalf("answered while no Medusa listens: %+v", a)
-	case <-time.After(300 * time.Millisecond):
-	}
+	waitedTwice(t, waited, "GET", "POST", "DELETE")
+	unanswered(t, waiting...)
 	p.set(strings.TrimPrefix(echo(t, "next").URL, "http://"))
 	for i, tt := range tests {
 		a := within(t, waiting[i])
@@ -97,6 +137,7 @@ func TestProxyDeadUpstreamWaitsForSuccessor(t *testing.T) {
 // successor; the rest gets a 503 that says why, never a 502.
 func TestProxyUpstreamDiesMidRequest(t *testing.T) {
 	p := newProxy(time.Minute)
+	waited := waits(p)
 	front := httptest.NewServer(p)
 	defer front.Close()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -132,11 +173,8 @@ func TestProxyUpstreamDiesMidRequest(t *testing.T) {
 	if a.err != nil || a.code != http.StatusServiceUnavailable || !strings.Contains(a.body, "not_ready") || !strings.Contains(a.body, "exited before it answered") {
 		t.Fatalf("POST: %+v; want 503 not_ready saying why", a)
 	}
-	select {
-	case a := <-get:
-		t.Fatalf("GET answered before a successor serves: %+v", a)
-	case <-time.After(300 * time.Millisecond):
-	}
+	waitedTwice(t, waited, "GET") // sent again, refused, and waiting for a successor
+	unanswered(t, get)
 	p.set(strings.TrimPrefix(echo(t, "next").URL, "http://"))
 	if a := within(t, get); a.err != nil || a.code != 200 || a.body != "next GET " {
 		t.Fatalf("GET: %+v; want the successor's answer", a)

@@ -67,22 +67,21 @@ func TestCompleteFileIsReportedAtOnce(t *testing.T) {
 			if tc.git {
 				must(t, os.WriteFile(filepath.Join(root, ".git/index.lock"), nil, 0o644))
 			}
-			w, err := New(Options{Root: root, Quiet: time.Hour, MaxWait: 2 * time.Hour, BurstQuiet: time.Hour, BurstMaxWait: 2 * time.Hour})
-			must(t, err)
-			t.Cleanup(func() { w.Close() })
+			w := start(t, Options{Root: root, Quiet: time.Hour, MaxWait: 2 * time.Hour, BurstQuiet: time.Hour, BurstMaxWait: 2 * time.Hour})
 			if cleanup := tc.save(t, file); cleanup != nil {
 				t.Cleanup(cleanup)
 			}
 			if !tc.atOnce {
-				noBatch(t, w, 300*time.Millisecond)
+				noBatch(t, w, 1) // it waits for its window
 				return
 			}
 			b := next(t, w)
 			if len(b) != 1 || (b[0] != file && filepath.Base(b[0]) != "other.ts") {
 				t.Fatalf("batch %v", b)
 			}
-			// The rename's own fsnotify event is the same save: no second batch.
-			noBatch(t, w, 300*time.Millisecond)
+			// The save's own fsnotify events (a rename's Create, a Chmod) are the same save:
+			// nothing waits for a second batch.
+			noBatch(t, w, 0)
 		})
 	}
 }
@@ -103,22 +102,23 @@ func TestCheckoutOfExistingFilesIsOneBatch(t *testing.T) {
 		must(t, os.WriteFile(f, []byte("v1"), 0o644))
 		files = append(files, f)
 	}
-	// The burst window is wide so that a loaded machine pausing between files does not split
-	// the batch; what is tested is that the first file is not reported on its own.
-	w, err := New(Options{Root: root, BurstQuiet: 300 * time.Millisecond, BurstMaxWait: time.Minute})
-	must(t, err)
-	t.Cleanup(func() { w.Close() })
+	// Nothing is sent while the lock is there (BurstMaxWait is not what is tested), and the
+	// watcher has acted on every file before it goes: a loaded machine cannot split the batch.
+	w := start(t, Options{Root: root, BurstMaxWait: time.Hour})
 	lock := filepath.Join(root, ".git/index.lock")
 	must(t, os.WriteFile(lock, nil, 0o644))
 	for _, f := range files {
 		must(t, os.Remove(f)) // as Git does: unlink, then create
 		must(t, os.WriteFile(f, []byte("v2"), 0o644))
+		now := time.Now() // a live Git's lock: never taken for a dead one's (gitLockStale)
+		must(t, os.Chtimes(lock, now, now))
 	}
+	noBatch(t, w, len(files)) // the first file is not reported on its own, nor any other
 	must(t, os.Remove(lock))
 	if b := next(t, w); len(b) != len(files) {
 		t.Fatalf("first batch has %d files, want all %d", len(b), len(files))
 	}
-	noBatch(t, w, 200*time.Millisecond)
+	noBatch(t, w, 0)
 }
 
 func TestGitIndexLock(t *testing.T) {

@@ -18,13 +18,22 @@ func TestInPlaceWriteIsReportedOnceClosed(t *testing.T) {
 	file := filepath.Join(root, "route.ts")
 	os.WriteFile(file, []byte("export const v = 0\n"), 0o644)
 	w := newWatcher(t, root)
+	heldAfter := len(w.acted.All())
 	f, err := os.OpenFile(file, os.O_WRONLY|os.O_TRUNC, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.Write([]byte("export const "))
-	// The directory is quiet far longer than the batch's quiet period while the file is open.
-	noBatch(t, w, 100*time.Millisecond)
+	// The batch's quiet period passes while the file is open: the batch is held.
+	w.acted.Wait(t, 20*time.Second, func(as []acted) string {
+		for _, a := range as[heldAfter:] {
+			if a.what == "timer" && a.pending == 1 {
+				return ""
+			}
+		}
+		return "the quiet period has not passed yet"
+	})
+	noBatch(t, w, 1)
 	f.Write([]byte("v = 1\n"))
 	f.Close()
 	if b := next(t, w); len(b) != 1 || b[0] != file {
@@ -33,18 +42,28 @@ func TestInPlaceWriteIsReportedOnceClosed(t *testing.T) {
 	if got, _ := os.ReadFile(file); string(got) != "export const v = 1\n" {
 		t.Fatalf("content %q", got)
 	}
-	noBatch(t, w, 100*time.Millisecond)
+	noBatch(t, w, 0)
 
-	// A normal save is not held.
-	begin := time.Now()
+	// A normal save is not held: its batch is sent as the watcher learns that it was closed.
+	closedAfter := len(w.acted.All())
 	if err := os.WriteFile(file, []byte("export const v = 2\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	next(t, w)
-	if took := time.Since(begin); took > maxOpenHold/2 {
-		t.Fatalf("a save in one write was reported after %s", took)
-	} else {
-		t.Logf("a save in one write was reported after %s", took)
+	w.acted.Wait(t, 20*time.Second, func(as []acted) string {
+		for _, a := range as[closedAfter:] {
+			if a.name == file && a.what == "closed" {
+				return ""
+			}
+		}
+		return "the watcher has not seen the file closed"
+	})
+	select {
+	case b := <-w.Batches():
+		if len(b) != 1 || b[0] != file {
+			t.Fatalf("batch %v", b)
+		}
+	default:
+		t.Fatal("a save in one write was not reported as soon as it was closed")
 	}
 }
 

@@ -4,8 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"sort"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -37,48 +37,51 @@ func TestPollFromEnv(t *testing.T) {
 }
 
 // TestPollingReportsChanges runs the watcher without file events and checks that a scan finds
-// a changed, a new (in a new folder), and a deleted file, and nothing that is ignored.
+// a changed, a new (in a new folder), and a deleted file, and nothing that is ignored. The scans'
+// timer is a fake clock's (testing/synctest): no scan falls between two changes of one step.
 func TestPollingReportsChanges(t *testing.T) {
-	root := t.TempDir()
-	api := filepath.Join(root, "src/api")
-	os.MkdirAll(api, 0o755)
-	os.MkdirAll(filepath.Join(root, "node_modules/x"), 0o755)
-	route := filepath.Join(api, "route.ts")
-	gone := filepath.Join(api, "old.ts")
-	os.WriteFile(route, []byte("v1"), 0o644)
-	os.WriteFile(gone, []byte("old"), 0o644)
-	w, err := New(Options{Root: root, Poll: 20 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.Close() })
-	if w.fw != nil {
-		t.Fatal("polling watcher uses fsnotify")
-	}
+	synctest.Test(t, func(t *testing.T) {
+		root := t.TempDir()
+		api := filepath.Join(root, "src/api")
+		os.MkdirAll(api, 0o755)
+		os.MkdirAll(filepath.Join(root, "node_modules/x"), 0o755)
+		route := filepath.Join(api, "route.ts")
+		gone := filepath.Join(api, "old.ts")
+		os.WriteFile(route, []byte("v1"), 0o644)
+		os.WriteFile(gone, []byte("old"), 0o644)
+		w, err := New(Options{Root: root, Poll: 20 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+		if w.fw != nil {
+			t.Fatal("polling watcher uses fsnotify")
+		}
 
-	// Same size, a later modification time: an editor's in-place save within one scan.
-	os.WriteFile(route, []byte("v2"), 0o644)
-	later := time.Now().Add(2 * time.Second)
-	os.Chtimes(route, later, later)
-	if got := next(t, w); !reflect.DeepEqual(got, []string{route}) {
-		t.Fatalf("changed file: got %v", got)
-	}
+		// Same size, another modification time: an editor's in-place save within one scan.
+		os.WriteFile(route, []byte("v2"), 0o644)
+		later := time.Now().Add(2 * time.Second)
+		os.Chtimes(route, later, later)
+		if got := next(t, w); !reflect.DeepEqual(got, []string{route}) {
+			t.Fatalf("changed file: got %v", got)
+		}
 
-	os.WriteFile(filepath.Join(root, "node_modules/x/index.js"), []byte("x"), 0o644)
-	added := filepath.Join(root, "src/subscribers/order.ts")
-	os.MkdirAll(filepath.Dir(added), 0o755)
-	os.WriteFile(added, []byte("export default 1"), 0o644)
-	os.Remove(gone)
-	// A scan may fall between the writes and the removal: the two may come in two batches.
-	var got []string
-	for len(got) < 2 {
-		got = append(got, next(t, w)...)
-	}
-	sort.Strings(got)
-	if want := []string{gone, added}; !reflect.DeepEqual(got, want) {
-		t.Fatalf("added and removed: got %v, want %v", got, want)
-	}
-	noBatch(t, w, 100*time.Millisecond)
+		os.WriteFile(filepath.Join(root, "node_modules/x/index.js"), []byte("x"), 0o644)
+		added := filepath.Join(root, "src/subscribers/order.ts")
+		os.MkdirAll(filepath.Dir(added), 0o755)
+		os.WriteFile(added, []byte("export default 1"), 0o644)
+		os.Remove(gone)
+		if got, want := next(t, w), []string{gone, added}; !reflect.DeepEqual(got, want) {
+			t.Fatalf("added and removed: got %v, want %v", got, want)
+		}
+		time.Sleep(time.Second) // fifty scans
+		synctest.Wait()
+		select {
+		case b := <-w.Batches():
+			t.Fatalf("unexpected batch %v", b)
+		default:
+		}
+	})
 }
 
 func TestPollingFromEnvironment(t *testing.T) {

@@ -46,6 +46,13 @@ type Options struct {
 	// mounts, where none arrive); 0 lets CHOKIDAR_USEPOLLING/CHOKIDAR_INTERVAL decide, as for
 	// Medusa; < 0 never polls. See poll.go.
 	Poll time.Duration
+
+	// processed, set by this package's tests, is called from the watcher's goroutine once it has
+	// acted on an event, ignored ones included: the file, fsnotify's Op ("CREATE", "REMOVE", …)
+	// or the write tracker's "written" or "closed" (or "" and "timer" for its quiet window), and
+	// how many files then wait for the next batch. A batch that the event completed is in
+	// Batches by then, so a test waits for an event it caused instead of for a quiet moment.
+	processed func(name, what string, pending int)
 }
 
 // Watcher reports batches of touched files (absolute paths).
@@ -82,21 +89,7 @@ const maxOpenHold = time.Second
 
 // New starts watching opts.Root and every directory below it that is not ignored.
 func New(opts Options) (*Watcher, error) {
-	if opts.Quiet == 0 {
-		opts.Quiet = 1500 * time.Microsecond
-	}
-	if opts.BurstQuiet == 0 {
-		opts.BurstQuiet = 30 * time.Millisecond
-	}
-	if opts.MaxWait == 0 {
-		opts.MaxWait = 500 * time.Millisecond
-	}
-	if opts.BurstMaxWait == 0 {
-		opts.BurstMaxWait = 3 * time.Second
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.Default()
-	}
+	opts = opts.withDefaults()
 	given, err := filepath.Abs(opts.Root)
 	if err != nil {
 		return nil, err
@@ -131,6 +124,26 @@ func New(opts Options) (*Watcher, error) {
 	}
 	go w.run()
 	return w, nil
+}
+
+// withDefaults returns the options with the defaults of what is not set.
+func (opts Options) withDefaults() Options {
+	if opts.Quiet == 0 {
+		opts.Quiet = 1500 * time.Microsecond
+	}
+	if opts.BurstQuiet == 0 {
+		opts.BurstQuiet = 30 * time.Millisecond
+	}
+	if opts.MaxWait == 0 {
+		opts.MaxWait = 500 * time.Millisecond
+	}
+	if opts.BurstMaxWait == 0 {
+		opts.BurstMaxWait = 3 * time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	return opts
 }
 
 // Batches delivers touched files. It is closed by Close.
@@ -306,13 +319,21 @@ func (w *Watcher) run() {
 			return false
 		}
 	}
+	var actedOn, acted string // the event the last turn acted on, for opts.processed (tests)
 	for {
+		if acted != "" && w.opts.processed != nil {
+			w.opts.processed(actedOn, acted, len(order))
+		}
+		actedOn, acted = "", ""
 		select {
 		case <-w.done:
 			return
 		case ev, ok := <-w.events:
 			if !ok {
 				return
+			}
+			if w.opts.processed != nil {
+				actedOn, acted = ev.Name, ev.Op.String()
 			}
 			// A link's target changed: the link changed. Not for a chmod alone, nor for a
 			// write the write tracker reports (a target inside the root), which would report
@@ -408,6 +429,10 @@ func (w *Watcher) run() {
 				writes = nil
 				continue
 			}
+			actedOn, acted = we.path, "written"
+			if we.closed {
+				acted = "closed"
+			}
 			rel := w.rel(we.path)
 			if rel == "." || strings.HasPrefix(rel, "../") || w.Ignored(rel) || (w.opts.Relevant != nil && !w.opts.Relevant(rel)) {
 				continue
@@ -449,6 +474,7 @@ func (w *Watcher) run() {
 			}
 			arm()
 		case <-timer.C:
+			actedOn, acted = "", "timer"
 			if len(order) == 0 {
 				continue
 			}

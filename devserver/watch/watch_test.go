@@ -7,21 +7,80 @@ import (
 	"sort"
 	"testing"
 	"time"
+
+	"github.com/medusa-ls/medusa-ls/internal/testutil"
 )
 
-func newWatcher(t *testing.T, root string) *Watcher {
+// probed is a Watcher whose test knows which events it has acted on (Options.processed).
+type probed struct {
+	*Watcher
+	acted   testutil.List[acted]
+	settles int
+}
+
+type acted struct {
+	name, what string
+	pending    int
+}
+
+func newWatcher(t *testing.T, root string) *probed {
 	t.Helper()
-	w, err := New(Options{Root: root})
+	return start(t, Options{Root: root})
+}
+
+// start runs a watcher with opts until the test ends.
+func start(t *testing.T, opts Options) *probed {
+	t.Helper()
+	p := &probed{}
+	opts.processed = func(name, what string, pending int) { p.acted.Add(acted{name, what, pending}) }
+	w, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { w.Close() })
-	return w
+	p.Watcher = w
+	return p
+}
+
+// settle returns once the watcher has acted on every file event caused before the call, and
+// how many files then waited for a batch. It saves and removes a file that is never reported
+// (an editor's swap file) at the root, and waits for the watcher to act on that file's last
+// events: fsnotify's removal and the write tracker's close, each queued after every earlier
+// event of its kind.
+func (p *probed) settle(t *testing.T) int {
+	t.Helper()
+	p.settles++
+	f := filepath.Join(p.opts.Root, fmt.Sprintf(".settle-%d.swp", p.settles))
+	must(t, os.WriteFile(f, []byte("x"), 0o644))
+	must(t, os.Remove(f))
+	pending := -1
+	p.acted.Wait(t, 20*time.Second, func(as []acted) string {
+		removed, closed := false, p.writes == nil
+		for _, a := range as {
+			if a.name != f {
+				continue
+			}
+			switch a.what {
+			case "REMOVE":
+				removed = true
+			case "closed":
+				closed = true
+			default:
+				continue
+			}
+			if removed && closed {
+				pending = a.pending
+				return ""
+			}
+		}
+		return fmt.Sprintf("the watcher has not acted on %s yet (removed %v, closed %v)", f, removed, closed)
+	})
+	return pending
 }
 
 // next returns the next batch, or fails after a generous timeout (this is a correctness bound,
 // not a speed assertion).
-func next(t *testing.T, w *Watcher) []string {
+func next(t *testing.T, w interface{ Batches() <-chan []string }) []string {
 	t.Helper()
 	select {
 	case b := <-w.Batches():
@@ -33,12 +92,17 @@ func next(t *testing.T, w *Watcher) []string {
 	}
 }
 
-func noBatch(t *testing.T, w *Watcher, wait time.Duration) {
+// noBatch checks, once the watcher has acted on every event so far, that it has sent no batch
+// and that pending files wait for one (files it will report once their window has passed).
+func noBatch(t *testing.T, w *probed, pending int) {
 	t.Helper()
+	if n := w.settle(t); n != pending {
+		t.Fatalf("%d files wait for a batch, want %d", n, pending)
+	}
 	select {
 	case b := <-w.Batches():
 		t.Fatalf("unexpected batch %v", b)
-	case <-time.After(wait):
+	default:
 	}
 }
 
@@ -102,26 +166,30 @@ func TestAtomicSaveIsOneBatch(t *testing.T) {
 	}
 }
 
-func TestBurstIsOneBatch(t *testing.T) {
+// A checkout of 300 new folders, a route in each, while Git holds its index lock, is one batch,
+// sent once the lock is gone. The watcher has acted on every file before the lock goes, so a
+// loaded machine pausing the writer or the watcher cannot split it. That a burst without the
+// lock is one batch too, for pauses up to the windows, is TestBurstWindow's, on a fake clock.
+func TestCheckoutOfNewFoldersIsOneBatch(t *testing.T) {
 	root := t.TempDir()
-	os.MkdirAll(filepath.Join(root, "src/api"), 0o755)
-	// The burst window is widened so that a loaded machine pausing between two files does not
-	// split the batch; the defaults' own figures are the benchmark's business.
-	w, err := New(Options{Root: root, BurstQuiet: 300 * time.Millisecond, BurstMaxWait: time.Minute})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.Close() })
+	must(t, os.MkdirAll(filepath.Join(root, ".git"), 0o755))
+	must(t, os.MkdirAll(filepath.Join(root, "src/api"), 0o755))
+	w := start(t, Options{Root: root, BurstMaxWait: time.Hour})
+	lock := filepath.Join(root, ".git/index.lock")
+	must(t, os.WriteFile(lock, nil, 0o644))
 	for i := 0; i < 300; i++ {
 		d := filepath.Join(root, "src/api", fmt.Sprintf("r%03d", i))
-		os.MkdirAll(d, 0o755)
-		os.WriteFile(filepath.Join(d, "route.ts"), []byte("x"), 0o644)
+		must(t, os.MkdirAll(d, 0o755))
+		must(t, os.WriteFile(filepath.Join(d, "route.ts"), []byte("x"), 0o644))
+		now := time.Now() // a live Git's lock: never taken for a dead one's (gitLockStale)
+		must(t, os.Chtimes(lock, now, now))
 	}
-	b := next(t, w)
-	if len(b) != 300 {
+	noBatch(t, w, 300)
+	must(t, os.Remove(lock))
+	if b := next(t, w); len(b) != 300 {
 		t.Fatalf("first batch has %d files, want all 300", len(b))
 	}
-	noBatch(t, w, 200*time.Millisecond)
+	noBatch(t, w, 0)
 }
 
 func TestNewDirectoriesAreWatchedAndIgnoredOnesAreNot(t *testing.T) {
@@ -129,53 +197,21 @@ func TestNewDirectoriesAreWatchedAndIgnoredOnesAreNot(t *testing.T) {
 	w := newWatcher(t, root)
 	os.MkdirAll(filepath.Join(root, "node_modules/pkg"), 0o755)
 	os.WriteFile(filepath.Join(root, "node_modules/pkg/index.js"), []byte("x"), 0o644)
-	noBatch(t, w, 100*time.Millisecond)
+	noBatch(t, w, 0)
 	nested := filepath.Join(root, "src/subscribers")
 	os.MkdirAll(nested, 0o755)
-	time.Sleep(50 * time.Millisecond) // let the watch on the new directory be added
-	<-drain(w)
+	noBatch(t, w, 0) // and the new directories are watched by now
 	f := filepath.Join(nested, "a.ts")
 	os.WriteFile(f, []byte("x"), 0o644)
-	for {
-		b := next(t, w)
-		if len(b) == 1 && b[0] == f {
-			return
-		}
-		if len(b) > 1 || b[0] != f {
-			// The directory creation may report its files in its own batch first.
-			for _, x := range b {
-				if x == f {
-					return
-				}
-			}
-		}
+	if b := next(t, w); len(b) != 1 || b[0] != f {
+		t.Fatalf("batch %v", b)
 	}
-}
-
-// drain empties pending batches and returns a closed channel.
-func drain(w *Watcher) <-chan struct{} {
-	c := make(chan struct{})
-	go func() {
-		defer close(c)
-		for {
-			select {
-			case <-w.Batches():
-			case <-time.After(100 * time.Millisecond):
-				return
-			}
-		}
-	}()
-	return c
 }
 
 func TestIrrelevantFilesNeverStartABatch(t *testing.T) {
 	root := t.TempDir()
 	os.MkdirAll(filepath.Join(root, "src"), 0o755)
-	w, err := New(Options{Root: root, Relevant: func(rel string) bool { return filepath.Ext(rel) == ".ts" }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
+	w := start(t, Options{Root: root, Relevant: func(rel string) bool { return filepath.Ext(rel) == ".ts" }})
 	log := filepath.Join(root, "src", "server.log")
 	for i := 0; i < 20; i++ {
 		f, _ := os.OpenFile(log, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
@@ -183,7 +219,7 @@ func TestIrrelevantFilesNeverStartABatch(t *testing.T) {
 		f.Close()
 	}
 	os.WriteFile(filepath.Join(root, "src", "x.ts.tmp-123"), []byte("x"), 0o644)
-	noBatch(t, w, 200*time.Millisecond)
+	noBatch(t, w, 0)
 	code := filepath.Join(root, "src", "x.ts")
 	os.WriteFile(code, []byte("x"), 0o644)
 	if b := next(t, w); len(b) != 1 || b[0] != code {

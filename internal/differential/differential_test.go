@@ -246,8 +246,7 @@ func outcomes(text string) string {
 func (s *server) trail(t *testing.T, want int) []any {
 	t.Helper()
 	var got []any
-	deadline := time.Now().Add(trailLimit)
-	for {
+	testutil.Poll(trailLimit, func() string { // an HTTP answer: nothing to wait on
 		resp, err := http.Get(s.url + "/diff/trail")
 		if err != nil {
 			t.Fatalf("%s: GET /diff/trail: %v", s.name, err)
@@ -259,11 +258,12 @@ func (s *server) trail(t *testing.T, want int) []any {
 			t.Fatalf("%s: GET /diff/trail: %v", s.name, err)
 		}
 		got = append(got, part...)
-		if len(got) >= want || time.Now().After(deadline) {
-			return got
+		if len(got) < want {
+			return "fewer entries than wanted"
 		}
-		time.Sleep(20 * time.Millisecond) // polling the answer, bounded by trailLimit
-	}
+		return ""
+	})
+	return got
 }
 
 // command runs `medusa-ls ARGS --dir ROOT` and returns its exit status and output.

@@ -43,19 +43,15 @@ func TestFixtureOnMedusa(t *testing.T) {
 		_ = cmd.Wait()
 	})
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
-	deadline := time.Now().Add(3 * time.Minute)
-	for {
+	testutil.Eventually(t, 3*time.Minute, func() string { // an HTTP answer: nothing to wait on
 		if resp, err := http.Get(base + "/health"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
-				break
+				return ""
 			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("Medusa did not start:\n%s", out.String())
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return "Medusa did not start:\n" + out.String()
+	})
 	token := medusafixture.AdminToken(t, base)
 	store := map[string]string{"x-publishable-api-key": seed.PublishableKey}
 	admin := map[string]string{"authorization": "Bearer " + token}
@@ -92,12 +88,13 @@ func TestFixtureOnMedusa(t *testing.T) {
 	}
 	defer do(t, "DELETE", base+"/admin/brands/"+created.Brand.ID, admin, "", 200, `"deleted":true`)
 	marker := fmt.Sprintf("FIXTURE-BRAND-SUB v1 %[1]s synced %[1]s v1", created.Brand.ID)
-	deadline = time.Now().Add(30 * time.Second)
-	for !strings.Contains(out.String(), marker) && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	if !strings.Contains(out.String(), marker) {
-		t.Errorf("output lacks %q:\n%s", marker, out.String())
+	if last := out.WaitFor(30*time.Second, func(o string) string {
+		if !strings.Contains(o, marker) {
+			return fmt.Sprintf("output lacks %q:\n%s", marker, o)
+		}
+		return ""
+	}); last != "" {
+		t.Error(last)
 	}
 	if logError.MatchString(out.String()) {
 		t.Errorf("Medusa logged an error:\n%s", out.String())
