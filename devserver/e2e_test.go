@@ -262,7 +262,29 @@ func (d *dev) edit(rel, content string) ipc.Result {
 	d.t.Helper()
 	n := len(d.results("reload"))
 	writeFile(d.t, d.root, rel, content)
-	return d.waitResult("reload", n)
+	return d.waitReloadOf(n, rel)
+}
+
+// waitReloadOf waits for the first reload after the nth whose batch has rel, and returns it: a
+// reload still running from an earlier change (the removal of a file a case created, a file a
+// case wrote and then waited on through HTTP) is not taken for this one.
+func (d *dev) waitReloadOf(n int, rel string) ipc.Result {
+	d.t.Helper()
+	suffix := string(filepath.Separator) + filepath.FromSlash(rel)
+	var res ipc.Result
+	d.until(waitFor, func() string {
+		rs := d.results("reload")
+		for _, r := range rs[min(n, len(rs)):] {
+			for _, f := range r.Files {
+				if strings.HasSuffix(f, suffix) {
+					res = r
+					return ""
+				}
+			}
+		}
+		return fmt.Sprintf("no reload of %s after %d reloads", rel, n)
+	})
+	return res
 }
 
 // storeClient sends the development publishable key, as a storefront does: the embedded

@@ -534,5 +534,5 @@ func (d *dev) remove(rel string) ipc.Result {
 	if err := os.Remove(filepath.Join(d.root, filepath.FromSlash(rel))); err != nil {
 		d.t.Fatal(err)
 	}
-	return d.waitResult("reload", n)
+	return d.waitReloadOf(n, rel)
 }
