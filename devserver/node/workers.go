@@ -20,6 +20,7 @@ import (
 	"github.com/medusa-ls/medusa-ls/devserver/report"
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/project"
+	"github.com/medusa-ls/medusa-ls/project/scan"
 )
 
 // Roles of the node runtime's processes: Medusa's projectConfig.workerMode, set through
@@ -678,9 +679,9 @@ func redactURL(raw string) string {
 func runsIn(role, rel string) bool {
 	switch role {
 	case RoleServer:
-		return !strings.HasPrefix(rel, "src/jobs/")
+		return !strings.HasPrefix(rel, scan.JobsDir+"/")
 	case RoleWorker:
-		return !strings.HasPrefix(rel, "src/api/")
+		return !strings.HasPrefix(rel, scan.APIDir+"/")
 	}
 	return true
 }
