@@ -23,6 +23,11 @@ type session struct {
 	root     string // as the workspace named it
 	realRoot string // with symbolic links resolved
 
+	// statusMu orders medusa/status notifications: each is snapshotted and sent under it, so
+	// that two sent at once reach the client in the order of their snapshots (a "starting"
+	// never arrives after the "ready" that followed it).
+	statusMu sync.Mutex
+
 	mu       sync.Mutex
 	sup      *devserver.Supervisor // its own dev server
 	remote   *remoteServer         // or the one another process runs, attached to

@@ -25,6 +25,8 @@ type statusParams struct {
 }
 
 func (sess *session) sendStatus() {
+	sess.statusMu.Lock()
+	defer sess.statusMu.Unlock()
 	sess.mu.Lock()
 	st := sess.status
 	p := statusParams{State: st.State, URL: st.URL, Runtime: st.Runtime, HMR: st.HMR, LastReload: st.LastReload,
