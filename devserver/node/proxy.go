@@ -134,6 +134,8 @@ func (p *proxy) changed() {
 func (p *proxy) set(addr string) {
 	target := &url.URL{Scheme: "http", Host: addr}
 	rp := httputil.NewSingleHostReverseProxy(target)
+	// One transport per Medusa process (set runs when a new one serves, not on reloads): once
+	// its requests are drained, closing its idle connections closes that process's only.
 	tr := &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: 30 * time.Second}
 	rp.Transport = tr
 	rp.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
