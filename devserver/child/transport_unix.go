@@ -18,6 +18,7 @@ type Transport struct {
 	childEnd  *os.File
 }
 
+// NewTransport makes the channel for one child; Start attaches its parent end.
 func NewTransport() (*Transport, error) {
 	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
 	if err != nil {
@@ -32,6 +33,7 @@ func NewTransport() (*Transport, error) {
 }
 
 // attach passes the child's descriptors: ExtraFiles[0] becomes fd 3, ExtraFiles[1] fd 4.
+// Attach passes the channel's address and token in the environment (see the type).
 func (t *Transport) Attach(cmd *exec.Cmd, listener *os.File) {
 	cmd.ExtraFiles = []*os.File{t.childEnd, listener}
 	cmd.Env = append(cmd.Env, EnvIPCFD+"=3", EnvListenFD+"=4")
@@ -56,6 +58,7 @@ func (t *Transport) parentConn() (net.Conn, error) {
 	return c, err
 }
 
+// Close releases both ends, for a child that was not started.
 func (t *Transport) Close() {
 	_ = t.childEnd.Close()
 	_ = t.parentEnd.Close()
@@ -82,10 +85,14 @@ func killGroup(pid int, sig syscall.Signal) error {
 	return err
 }
 
+// Terminate asks pid and everything it started to stop (SIGTERM to its process group).
 func Terminate(pid int) error { return killGroup(pid, syscall.SIGTERM) }
-func Kill(pid int) error      { return killGroup(pid, syscall.SIGKILL) }
+
+// Kill stops pid and everything it started at once (SIGKILL to its process group).
+func Kill(pid int) error { return killGroup(pid, syscall.SIGKILL) }
 
 // InheritedIPC returns the IPC channel a parent passed, or nil when started alone.
+// InheritedIPC dials the parent back, or returns nil when started alone.
 func InheritedIPC() (net.Conn, error) {
 	fd, ok := inheritedFD(EnvIPCFD)
 	if !ok {

@@ -24,6 +24,7 @@ type Transport struct {
 	conn  chan net.Conn
 }
 
+// NewTransport makes the channel for one child; Start attaches its parent end.
 func NewTransport() (*Transport, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -52,6 +53,7 @@ func NewTransport() (*Transport, error) {
 	return t, nil
 }
 
+// Attach passes the channel's address and token in the environment (see the type).
 func (t *Transport) Attach(cmd *exec.Cmd, listener *os.File) {
 	cmd.Env = append(cmd.Env, EnvIPCAddr+"="+t.ln.Addr().String(), EnvIPCToken+"="+t.token)
 }
@@ -75,15 +77,19 @@ func (t *Transport) parentConn() (net.Conn, error) {
 	}
 }
 
+// Close releases both ends, for a child that was not started.
 func (t *Transport) Close() { _ = t.ln.Close() }
 
+// ListenerFile returns nil: children bind the port themselves on Windows.
 func ListenerFile(l net.Listener) (*os.File, error) { return nil, nil }
 
 // KeepNonblocking has nothing to restore on Windows, where no descriptor is passed.
 func KeepNonblocking(net.Listener) {}
 
+// Terminate kills pid: Windows has no gentler signal that a console-less child gets.
 func Terminate(pid int) error { return Kill(pid) }
 
+// Kill stops pid and everything it started at once.
 func Kill(pid int) error {
 	if pid <= 0 {
 		return nil
@@ -91,6 +97,7 @@ func Kill(pid int) error {
 	return exec.Command("taskkill", "/PID", fmt.Sprint(pid), "/F", "/T").Run()
 }
 
+// InheritedIPC dials the parent back, or returns nil when started alone.
 func InheritedIPC() (net.Conn, error) {
 	addr := os.Getenv(EnvIPCAddr)
 	if addr == "" {
@@ -107,6 +114,7 @@ func InheritedIPC() (net.Conn, error) {
 	return c, nil
 }
 
+// InheritedListener returns nil: no socket is passed on Windows.
 func InheritedListener() (net.Listener, error) { return nil, nil }
 
 // YieldCPU does nothing on Windows (see proc_unix.go).

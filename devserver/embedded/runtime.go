@@ -70,8 +70,10 @@ func (r *Runtime) Serve(ln net.Listener) (func(), error) {
 	}, nil
 }
 
-func (r *Runtime) Name() string { return "embedded" } // devserver.RuntimeEmbedded
+// Name is devserver.RuntimeEmbedded.
+func (r *Runtime) Name() string { return "embedded" }
 
+// Describe says what runs the project, for the log.
 func (r *Runtime) Describe() string {
 	return "embedded (esbuild + goja; no Node, no database)"
 }

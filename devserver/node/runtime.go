@@ -137,6 +137,7 @@ func New(opts Options, sup Supervisor) (*Runtime, error) {
 // Name is devserver.RuntimeNode.
 func (r *Runtime) Name() string { return "node" }
 
+// Describe says what runs the project, for the log.
 func (r *Runtime) Describe() string {
 	version := "?"
 	pkg, _ := nodemodules.Find(r.opts.Root, "@medusajs/medusa")
