@@ -56,7 +56,7 @@ func NewRuntime(opts RuntimeOptions, sup Supervisor) *Runtime {
 	return &Runtime{sup: sup, opts: opts, trace: os.Getenv("MEDUSA_LS_TRACE") == "1"}
 }
 
-// serve keeps a descriptor of the listener to hand to children: they accept on it themselves.
+// Serve keeps a descriptor of the listener to hand to children: they accept on it themselves.
 func (r *Runtime) Serve(ln net.Listener) (func(), error) {
 	f, err := child.ListenerFile(ln)
 	if err != nil {
@@ -128,7 +128,7 @@ func (r *Runtime) read(c *child.Process) {
 // resultOf unpacks a result or ready message.
 func resultOf(m ipc.Envelope) ipc.Result { return m.Result() }
 
-// launch starts a child and waits until it serves.
+// Launch starts a child and waits until it serves.
 func (r *Runtime) Launch(ctx context.Context) (*child.Process, ipc.Result, error) {
 	c, err := r.spawn()
 	if err != nil {
@@ -159,7 +159,7 @@ func (r *Runtime) Launch(ctx context.Context) (*child.Process, ipc.Result, error
 	}
 }
 
-// stopAccepting asks c to stop taking requests and waits until it says it has (or exited), so
+// StopAccepting asks c to stop taking requests and waits until it says it has (or exited), so
 // that every later request reaches its successor.
 func (r *Runtime) StopAccepting(c *child.Process) {
 	if err := c.Conn.Send(ipc.Envelope{Type: ipc.TypeShutdown}); err != nil {
@@ -186,7 +186,7 @@ func (r *Runtime) StopAccepting(c *child.Process) {
 	}
 }
 
-// reload sends one batch and returns the child's result. An error means the child is gone or
+// Reload sends one batch and returns the child's result. An error means the child is gone or
 // did not answer; the supervisor restarts it.
 func (r *Runtime) Reload(ctx context.Context, c *child.Process, id int64, batch []ipc.Change, all bool) (ipc.Result, error) {
 	msg := ipc.Reload(id, r.opts.Root, batch)
@@ -230,10 +230,10 @@ func (r *Runtime) logTrace(enqueued, sent, replied time.Time, batch []ipc.Change
 	r.sup.Logf("%s %s%s", r.sup.Prefix(), TracePrefix, b)
 }
 
-// activate has nothing to do: children share the listening socket.
+// Activate has nothing to do: children share the listening socket.
 func (r *Runtime) Activate(*child.Process) {}
 
-// call runs a command in the child over IPC.
+// Call runs a command in the child over IPC.
 func (r *Runtime) Call(ctx context.Context, c *child.Process, name ipc.Command, args any) (json.RawMessage, error) {
 	return c.Call(ctx, name, args)
 }

@@ -37,7 +37,7 @@ type target struct {
 
 var kindOrder = map[string]int{"modules": 0, "workflows": 1, "routes": 2, "subscribers": 3, "jobs": 4}
 
-// reload applies a batch: each file is checked, then reloaded by Medusa; a file outside the
+// Reload applies a batch: each file is checked, then reloaded by Medusa; a file outside the
 // resource folders reloads the resources that import it.
 func (r *Runtime) Reload(ctx context.Context, c *child.Process, id int64, batch []ipc.Change, all bool) (ipc.Result, error) {
 	r.srcs = map[string][]byte{}

@@ -176,7 +176,7 @@ func writeNodeHelper() (string, error) {
 	return path, os.Rename(tmp, path)
 }
 
-// serve answers on the supervisor's port: /health itself (Medusa's goes away at its first route
+// Serve answers on the supervisor's port: /health itself (Medusa's goes away at its first route
 // reload), everything else through the proxy.
 func (r *Runtime) Serve(ln net.Listener) (func(), error) {
 	mux := http.NewServeMux()
@@ -309,7 +309,7 @@ func (r *Runtime) runtimeError(c *child.Process, m ipc.Envelope) {
 	r.sup.RuntimeError(e)
 }
 
-// launch starts Medusa and waits until it answers on /health. With workers, it first checks that
+// Launch starts Medusa and waits until it answers on /health. With workers, it first checks that
 // the project can run the production topology, then starts the server and the workers side by
 // side and returns once all of them serve.
 func (r *Runtime) Launch(ctx context.Context) (*child.Process, ipc.Result, error) {
@@ -457,13 +457,13 @@ func (r *Runtime) bootError(c *child.Process, logs []ipc.Envelope) error {
 	return be
 }
 
-// activate points the proxy at the new child; its workers become the ones reloads go to.
+// Activate points the proxy at the new child; its workers become the ones reloads go to.
 func (r *Runtime) Activate(c *child.Process) {
 	r.proxy.set(c.Addr)
 	r.activateWorkers(c)
 }
 
-// stopAccepting asks Medusa to shut down gracefully (it stops accepting, finishes in-flight
+// StopAccepting asks Medusa to shut down gracefully (it stops accepting, finishes in-flight
 // requests, runs the modules' shutdown hooks, exits); the proxy has already moved on.
 func (r *Runtime) StopAccepting(c *child.Process) {
 	r.proxy.clearIf(c.Addr)
@@ -474,7 +474,7 @@ func (r *Runtime) StopAccepting(c *child.Process) {
 	r.dropWorkers(c) // its workers finish the events they have taken, then exit
 }
 
-// call runs a helper command in Medusa.
+// Call runs a helper command in Medusa.
 func (r *Runtime) Call(ctx context.Context, c *child.Process, name ipc.Command, args any) (json.RawMessage, error) {
 	if r.workers > 0 {
 		switch name {
