@@ -240,6 +240,13 @@ func (srv controlServer) serve(ctx context.Context, ln net.Listener) {
 		if err != nil {
 			return
 		}
+		if ctx.Err() != nil {
+			// Stopping: the listener is about to close, and the subscriptions are ending. A
+			// client that reconnects in between must not attach to a dev server that is going
+			// (an editor would mirror its last "ready" and then take over a second time).
+			conn.Close()
+			return
+		}
 		go srv.handleConn(ctx, conn)
 	}
 }
