@@ -48,13 +48,13 @@ func (s *Supervisor) markDown(reason string) {
 		s.retry.Stop()
 	}
 	s.retry = time.NewTimer(delay)
-	// The status first, so that whoever gets a 503 finds the same reason there.
+	// The status and the log first, so that whoever gets a 503 finds the same reason there.
 	s.mu.Lock()
 	s.status.RetryAt, s.status.Attempts = retryAt, s.failures
 	s.mu.Unlock()
 	s.setState(StateError, msg)
-	s.showDown(msg, retryAt)
 	s.logf("%s %s", s.prefix, msg)
+	s.showDown(msg, retryAt)
 }
 
 // markUp ends markDown: a child serves.

@@ -46,14 +46,17 @@ func (d *downServer) show(lf *os.File, reason string, retryAt time.Time) error {
 	return nil
 }
 
-// hide stops answering: a child serves again.
+// hide stops answering: a child serves again. It stops accepting before it returns, so that
+// a request sent once the state says ready reaches the child, never this 503; connections it
+// accepted already get their answer in the background.
 func (d *downServer) hide() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.srv != nil {
-		// Stop accepting at once; connections already accepted get their answer.
-		go d.srv.drain(5 * time.Second)
+		srv := d.srv
 		d.srv = nil
+		srv.closeListener()
+		go srv.drain(5 * time.Second)
 	}
 }
 

@@ -90,11 +90,17 @@ const idleSettle = 250 * time.Millisecond
 // with "Connection: close". After it returns, a client's next request (on a new connection)
 // reaches whichever server accepts now. It waits at most maxWait.
 func (d *drainingServer) stopAccepting(maxWait time.Duration) {
+	d.closeListener()
+	d.settle(maxWait, false)
+}
+
+// closeListener stops accepting at once: a connection made after it returns is not this
+// server's (on a shared socket, it is another process's to accept).
+func (d *drainingServer) closeListener() {
 	d.mu.Lock()
 	d.draining = true
 	d.mu.Unlock()
 	_ = d.ln.Close()
-	d.settle(maxWait, false)
 }
 
 // drain stops accepting (stopAccepting) and returns once every connection has closed: requests
