@@ -113,7 +113,7 @@ func (s *Supervisor) start(ctx context.Context) {
 	s.markUp()
 	s.setProblems(res.Problems)
 	s.setCredentials(res.Credentials)
-	for _, line := range report.Load(s.root, res, s.URL(), ms(time.Since(begin))) {
+	for _, line := range report.Load(s.root, res, s.URL(), report.Ms(time.Since(begin))) {
 		s.logf("%s", strings.Replace(line, report.PrefixHMR, s.prefix, 1))
 	}
 	s.emit(Event{Result: &res, Kind: ResultReady})
@@ -268,7 +268,7 @@ func (s *Supervisor) restart(ctx context.Context, reason string, crashed bool) {
 		go old.AwaitExit()
 	}
 	s.setProblems(res.Problems)
-	s.logf("%s restarted in %s", s.prefix, report.FormatMs(ms(time.Since(begin))))
+	s.logf("%s restarted in %s", s.prefix, report.FormatMs(report.Ms(time.Since(begin))))
 	if s.setCredentials(res.Credentials) {
 		for _, line := range report.Credentials(res.Credentials) {
 			s.logf("%s", strings.Replace(line, report.PrefixHMR, s.prefix, 1))
@@ -327,8 +327,6 @@ func newErrors(prev, next []diag.Diagnostic) []diag.Diagnostic {
 	}
 	return out
 }
-
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // setChild records the serving child, for the loop and for Call.
 func (s *Supervisor) setChild(c *child.Process) {

@@ -10,14 +10,9 @@ import (
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 )
 
-// ErrNoAnswer is returned (wrapped) by Request and Await when the process did not answer in
+// ErrNoAnswer is returned (wrapped) by Await when the process did not answer in
 // time; it has been killed.
 var ErrNoAnswer = errors.New("the dev server did not answer")
-
-// Request sends m and waits for the answer of type want with m's id. See Await.
-func (p *Process) Request(m ipc.Envelope, want ipc.MessageType, timeout time.Duration) (ipc.Envelope, error) {
-	return p.Await(m, func(r ipc.Envelope) bool { return r.Type == want && r.ID == m.ID }, timeout)
-}
 
 // Await sends m and waits for the first message on p.Msgs that answers it. A process that
 // exits is an error; one that does not answer within timeout is killed, and the error wraps

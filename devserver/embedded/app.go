@@ -24,6 +24,7 @@ import (
 	"github.com/medusa-ls/medusa-ls/bus"
 	"github.com/medusa-ls/medusa-ls/bus/local"
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
+	"github.com/medusa-ls/medusa-ls/devserver/report"
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/framework"
 	"github.com/medusa-ls/medusa-ls/jsvm"
@@ -201,7 +202,7 @@ func (a *App) Load(ctx context.Context) ipc.Result {
 	if err != nil {
 		res = ipc.Result{Errors: a.rt.Diagnostics(err, diag.CodeLoad)}
 	}
-	res.DurationMs = ms(time.Since(start))
+	res.DurationMs = report.Ms(time.Since(start))
 	res.Problems = a.problems()
 	if a.credentials.PublishableKey != "" {
 		c := a.credentials
@@ -668,5 +669,3 @@ func (a *App) entryKinds() []reloaders.Reloader {
 		reloaders.NewJobs(reloaders.JobsOptions{Root: a.opts.Root}),
 	}
 }
-
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/medusa-ls/medusa-ls/bus"
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
+	"github.com/medusa-ls/medusa-ls/devserver/report"
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/schedule"
 )
@@ -143,7 +144,7 @@ func (a *App) RunJob(ctx context.Context, name string) (ipc.RunJobResult, error)
 		}
 		return ipc.RunJobResult{}, fmt.Errorf("job %s failed: %w", name, err)
 	}
-	return ipc.RunJobResult{Name: name, DurationMs: ms(time.Since(start))}, nil
+	return ipc.RunJobResult{Name: name, DurationMs: report.Ms(time.Since(start))}, nil
 }
 
 // JobInfos lists the scheduled jobs with their next run.

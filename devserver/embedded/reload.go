@@ -12,6 +12,7 @@ import (
 	"github.com/dop251/goja"
 
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
+	"github.com/medusa-ls/medusa-ls/devserver/report"
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/project"
 )
@@ -45,7 +46,7 @@ func (a *App) Reload(ctx context.Context, changes []ipc.Change) ipc.Result {
 	if res.Restart {
 		res.Success = true
 		res.Problems = a.problems()
-		res.DurationMs = ms(time.Since(start))
+		res.DurationMs = report.Ms(time.Since(start))
 		return res
 	}
 	// Compile off the loop, in parallel; evaluation on the loop then only runs code.
@@ -69,7 +70,7 @@ func (a *App) Reload(ctx context.Context, changes []ipc.Change) ipc.Result {
 	res.Problems = a.problems()
 	tr.hop("problems")
 	res.Trace = tr.result()
-	res.DurationMs = ms(time.Since(start))
+	res.DurationMs = report.Ms(time.Since(start))
 	return res
 }
 

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
+	"github.com/medusa-ls/medusa-ls/devserver/report"
 )
 
 // tracer times the stages of one reload for Result.Trace. A nil tracer does nothing, so the
@@ -26,7 +27,7 @@ func (t *tracer) hop(name string) {
 		return
 	}
 	now := time.Now()
-	t.trace.Hops = append(t.trace.Hops, ipc.Hop{Name: name, Ms: ms(now.Sub(t.last))})
+	t.trace.Hops = append(t.trace.Hops, ipc.Hop{Name: name, Ms: report.Ms(now.Sub(t.last))})
 	t.last = now
 }
 

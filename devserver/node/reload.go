@@ -191,7 +191,10 @@ func (r *Runtime) precheck(batch []ipc.Change, res *ipc.Result) []ipc.Change {
 // deletion.
 func (r *Runtime) readBatch(batch []ipc.Change, res *ipc.Result) ([]ipc.Change, map[string][]byte) {
 	var out []ipc.Change
-	srcs := map[string][]byte{}
+	srcs := r.srcs // the reload's (Reload), so that the lint and the routes' names reuse it
+	if srcs == nil {
+		srcs = map[string][]byte{}
+	}
 	for _, ch := range batch {
 		res.Files = append(res.Files, ch.File)
 		if !project.IsCode(diag.RelPath(r.opts.Root, ch.File)) {
@@ -204,9 +207,6 @@ func (r *Runtime) readBatch(batch []ipc.Change, res *ipc.Result) ([]ipc.Change, 
 				action = ipc.ActionUnlink // deleted since: what it provided goes
 			} else {
 				srcs[ch.File] = src
-				if r.srcs != nil {
-					r.srcs[ch.File] = src
-				}
 			}
 		}
 		out = append(out, ipc.Change{File: ch.File, Action: action})
