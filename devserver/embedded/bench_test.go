@@ -56,6 +56,13 @@ func BenchmarkServeRequest(b *testing.B) {
 		os.MkdirAll(filepath.Join(root, filepath.Dir(p)), 0o755)
 		os.WriteFile(filepath.Join(root, p), []byte(route(`res.json({ ok: true, q: req.query })`)), 0o644)
 	}
+	// The generated project of `make bench`: 1,000 routes, each in its own layer, which a
+	// request to the last one passes on its way.
+	for i := range 1000 {
+		p := filepath.Join(root, fmt.Sprintf("src/api/gen/r%04d/route.ts", i))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte(route(fmt.Sprintf("res.json({ i: %d })", i))), 0o644)
+	}
 	app, err := New(Options{Root: root, Env: map[string]string{}, TaskTimeout: 5 * time.Second, RequestTimeout: 5 * time.Second, Output: discardWriter{}})
 	if err != nil {
 		b.Fatal(err)
@@ -70,6 +77,8 @@ func BenchmarkServeRequest(b *testing.B) {
 		{"custom", "/custom/hello?a=1", "", ""},
 		{"store with the key", "/store/hello?a=1", "x-publishable-api-key", c.PublishableKey},
 		{"admin with the token", "/admin/hello?a=1", "Authorization", "Bearer " + c.AdminToken},
+		{"the last of 1,000 routes", "/gen/r0999", "", ""},
+		{"the first of 1,000 routes", "/gen/r0000", "", ""},
 	} {
 		b.Run(tt.name, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
