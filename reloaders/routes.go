@@ -50,7 +50,8 @@ type Routes struct {
 	cors    corsPolicy // opts.CORS, parsed once
 	current atomic.Pointer[routeTable]
 	// loop-only
-	server goja.Value // the internal server module (dispatch)
+	server   goja.Value    // the internal server module (dispatch)
+	dispatch goja.Callable // its dispatch, looked up on the first request
 }
 
 // NewRoutes returns the routes reloader with an empty table.

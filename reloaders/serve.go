@@ -161,7 +161,10 @@ func (r *Routes) run(vm *goja.Runtime, t *routeTable, key routeKey, rf *routeFil
 		respond(errorResponse(http.StatusInternalServerError, "unknown_error", err.Error()))
 		return
 	}
-	dispatch, _ := goja.AssertFunction(server.ToObject(vm).Get("dispatch"))
+	if r.dispatch == nil {
+		r.dispatch, _ = goja.AssertFunction(server.ToObject(vm).Get("dispatch"))
+	}
+	dispatch := r.dispatch
 	stack, err := r.stackOf(vm, t)
 	if err != nil {
 		respond(errorResponse(http.StatusInternalServerError, "unknown_error", err.Error()))
@@ -179,24 +182,31 @@ func (r *Routes) run(vm *goja.Runtime, t *routeTable, key routeKey, rf *routeFil
 		errorHandler = t.mw.errorHandler
 	}
 	responded := false
+	// The Go side of the request, as plain natives: goja wraps a typed Go func through
+	// reflection, which cost each request more than most of its layers.
 	io := vm.NewObject()
-	_ = io.Set("finish", func(status int, headers *goja.Object, chunks *goja.Object) {
+	_ = io.Set("finish", func(c goja.FunctionCall) goja.Value {
 		responded = true
-		respond(response{status: status, headers: exportHeaders(vm, headers), body: exportChunks(vm, chunks)})
+		headers, _ := c.Argument(1).(*goja.Object)
+		chunks, _ := c.Argument(2).(*goja.Object)
+		respond(response{status: int(c.Argument(0).ToInteger()), headers: exportHeaders(vm, headers), body: exportChunks(vm, chunks)})
+		return goja.Undefined()
 	})
-	_ = io.Set("reportError", func(errV goja.Value, status int, afterResponse bool) {
-		problems := r.opts.Runtime.ValueDiagnostics(errV, diag.CodeRuntime)
+	_ = io.Set("reportError", func(c goja.FunctionCall) goja.Value {
+		problems := r.opts.Runtime.ValueDiagnostics(c.Argument(0), diag.CodeRuntime)
 		for i := range problems {
 			problems[i].Message = fmt.Sprintf("%s %s: %s", req.Method, path, problems[i].Message)
 		}
-		r.report(req.Method, path, status, problems)
+		r.report(req.Method, path, int(c.Argument(1).ToInteger()), problems)
+		return goja.Undefined()
 	})
-	_ = io.Set("settled", func() {
+	_ = io.Set("settled", func(goja.FunctionCall) goja.Value {
 		if !responded && owner.PendingTimers() == 0 {
 			msg := fmt.Sprintf("%s %s: the handler finished without sending a response (call res.json(), res.send() or res.end())", req.Method, path)
 			r.report(req.Method, path, http.StatusInternalServerError, []diag.Diagnostic{r.handlerDiagnostic(rf, key.method, msg)})
 			respond(errorResponse(http.StatusInternalServerError, "unknown_error", msg))
 		}
+		return goja.Undefined()
 	})
 	scope := goja.Value(goja.Undefined())
 	if r.opts.Container != nil {

@@ -17,7 +17,9 @@
   // 32 with strictDepth.
   const qsParse = host.qsParse;
   function parseQuery(search) {
-    return qsParse(search || "", { arrayLimit: Infinity });
+    // qs answers {} for an empty string, after normalizing its options: most requests.
+    if (!search) return {};
+    return qsParse(search, { arrayLimit: Infinity });
   }
   function httpError(status, message, type) {
     const err = new Error(message);
@@ -283,7 +285,7 @@
       // on-headers: what must still set headers (the session cookie) does it now.
       const hooks = this._onHeaders || [];
       this._onHeaders = [];
-      for (const h of hooks) h();
+      for (let i = 0; i < hooks.length; i++) hooks[i]();
       if (chunk !== undefined && chunk !== null) this._chunks.push(chunk);
       this.finished = true;
       this.writableEnded = true;
@@ -432,13 +434,17 @@
   // only at the layers that can match its path (candidates), in stack order, rather than testing
   // every layer's regexp as Express does: with 1,000 routes that was most of a request's time.
   // Which layers match, and in what order, is unchanged: each candidate still runs its regexp.
+  // It is built once per stack (a few ms at 1,000 layers: loops are slow in goja), and a reload
+  // that only swaps handlers keeps it (replaceLayers).
   function layerIndex(stack) {
-    const root = { layers: [], children: new Map() };
+    const root = { layers: [], children: null };
     for (let i = 0; i < stack.length; i++) {
+      const segs = stack[i].segments;
       let node = root;
-      for (const seg of stack[i].segments) {
-        let child = node.children.get(seg);
-        if (!child) node.children.set(seg, (child = { layers: [], children: new Map() }));
+      for (let k = 0; k < segs.length; k++) {
+        if (!node.children) node.children = new Map();
+        let child = node.children.get(segs[k]);
+        if (!child) node.children.set(segs[k], (child = { layers: [], children: null }));
         node = child;
       }
       node.layers.push(i);
@@ -450,7 +456,7 @@
     let out = index.layers;
     let merged = false;
     for (let node = index, k = 1; k < parts.length; k++) {
-      node = node.children.get(parts[k]);
+      node = node.children && node.children.get(parts[k]);
       if (!node) break;
       if (node.layers.length) {
         out = out.concat(node.layers);
@@ -466,11 +472,19 @@
   // replaceLayers is buildStack for a reload that changed only handlers: a copy of stack with
   // the layers at changes[k].i running changes[k].fn, each otherwise as it was. The stack a
   // running request uses is left as it is.
+  // The layers keep their places and matchers, so the copy keeps the stack's layerIndex.
   function replaceLayers(stack, changes) {
     const next = stack.slice();
     for (let k = 0; k < changes.length; k++) {
       const c = changes[k];
       next[c.i] = Object.assign({}, stack[c.i], { fn: wrapHandler(c.fn) });
+    }
+    const prev = withCoreOf.get(stack);
+    if (prev) {
+      const full = prev.full.slice();
+      const offset = core().length;
+      for (let k = 0; k < changes.length; k++) full[offset + changes[k].i] = next[changes[k].i];
+      withCoreOf.set(next, { full, index: prev.index });
     }
     return next;
   }
