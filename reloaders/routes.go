@@ -106,7 +106,7 @@ type routeTable struct {
 	files *genmap.Map[string, *routeFile]
 	mw    *middlewareFile
 	index *routeIndex
-	stack goja.Value // loop-only: the Express layer stack (server.js buildStack) of this table
+	stack goja.Value // loop-only: the Express layer stack (server.js buildTableStack) of this table
 	// stackAt is where each route handler sits in stack. Tables with the same index share it.
 	stackAt map[handlerKey]int
 }

@@ -237,7 +237,7 @@ func (r *Routes) stackOf(vm *goja.Runtime, t *routeTable) (goja.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	build, _ := goja.AssertFunction(server.ToObject(vm).Get("buildStack"))
+	build, _ := goja.AssertFunction(server.ToObject(vm).Get("buildTableStack"))
 	layers := vm.NewArray()
 	n := 0
 	at := map[handlerKey]int{}

@@ -980,5 +980,13 @@
     next();
   }
 
-  return { dispatch, buildStack, replaceLayers, parseQuery, httpResponseFromError, Request, Response };
+  // buildTableStack is buildStack for a route table's layers, with their place between the
+  // core layers and its index made now, on the reload's time, not on the first request's.
+  function buildTableStack(layers) {
+    const stack = buildStack(layers);
+    withCore(stack);
+    return stack;
+  }
+
+  return { dispatch, buildTableStack, replaceLayers, parseQuery, httpResponseFromError, Request, Response };
 })
