@@ -117,10 +117,13 @@ type handlerKey struct{ file, method string }
 // routeIndex is the sorted routing structure. It depends only on which routes exist (paths and
 // methods) and on the middlewares, so an edit that changes neither reuses it as is.
 type routeIndex struct {
-	router *mux.Router
-	keys   map[string]routeKey // mux route name → route
-	layers []layerRef          // middlewares and routes in Medusa's order, as Express stacks them
-	finder []finderEntry       // routes in Medusa's order, for RoutesFinder lookups
+	router     *mux.Router
+	routes     []*mux.Route        // the router's routes, in Medusa's order
+	routeSegs  segmentIndex        // routes by their literal segments
+	keys       map[string]routeKey // mux route name → route
+	layers     []layerRef          // middlewares and routes in Medusa's order, as Express stacks them
+	finder     []finderEntry       // routes in Medusa's order, for RoutesFinder lookups
+	finderSegs segmentIndex        // finder by the routes' literal segments
 }
 
 // layerRef is one item of the sorted stack: a middleware entry (mw >= 0) or a route handler.
@@ -483,6 +486,7 @@ func buildIndex(t *routeTable) *routeIndex {
 		ri := routes[i-nMW]
 		idx.layers = append(idx.layers, layerRef{mw: -1, file: ri.file.file, method: ri.method})
 		if re, _, err := expressPattern(ri.file.path, true); err == nil {
+			idx.finderSegs.add(ri.file.path, len(idx.finder))
 			idx.finder = append(idx.finder, finderEntry{re: re, file: ri.file.file, method: ri.method})
 		}
 		name := ri.method + " " + ri.file.file
@@ -492,7 +496,8 @@ func buildIndex(t *routeTable) *routeIndex {
 		if ri.method == "GET" {
 			methods = append(methods, "HEAD")
 		}
-		idx.router.NewRoute().Name(name).Path(tmpl).Methods(methods...)
+		idx.routeSegs.add(ri.file.path, len(idx.routes))
+		idx.routes = append(idx.routes, idx.router.NewRoute().Name(name).Path(tmpl).Methods(methods...))
 	}
 	return idx
 }
@@ -503,8 +508,8 @@ func (t *routeTable) findRoute(path, method string) *routeFile {
 	if t.index == nil {
 		return nil
 	}
-	for _, e := range t.index.finder {
-		if e.method == method && e.re.MatchString(path) {
+	for _, i := range t.index.finderSegs.candidates(path) {
+		if e := t.index.finder[i]; e.method == method && e.re.MatchString(path) {
 			rf, _ := t.files.Get(e.file)
 			return rf
 		}

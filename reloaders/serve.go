@@ -1,7 +1,6 @@
 package reloaders
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +8,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -139,14 +139,22 @@ func (t *routeTable) match(req *http.Request) (routeKey, *routeFile, bool) {
 	if len(p) > 1 {
 		p = strings.TrimSuffix(p, "/")
 	}
-	probe := req.Clone(context.Background())
-	probe.URL.Path = strings.ToLower(p)
-	probe.URL.RawPath = ""
-	var m mux.RouteMatch
-	if !t.index.router.Match(probe, &m) || m.Route == nil {
+	// What the routes' Path and Methods matchers read, and no more (req.Clone cost more than
+	// matching).
+	lower := strings.ToLower(p)
+	probe := &http.Request{Method: req.Method, URL: &url.URL{Path: lower}, Host: req.Host, Header: http.Header{}}
+	var route *mux.Route
+	for _, i := range t.index.routeSegs.candidates(lower) {
+		var m mux.RouteMatch
+		if r := t.index.routes[i]; r.Match(probe, &m) {
+			route = r
+			break
+		}
+	}
+	if route == nil {
 		return routeKey{}, nil, false
 	}
-	key, ok := t.index.keys[m.Route.GetName()]
+	key, ok := t.index.keys[route.GetName()]
 	if !ok {
 		return routeKey{}, nil, false
 	}
