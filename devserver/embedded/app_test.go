@@ -2,6 +2,7 @@ package embedded
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -173,6 +174,53 @@ func TestEditAddDeleteRoute(t *testing.T) {
 		t.Fatalf("unlink: %+v", res)
 	}
 	f.expect("GET", "/store/new", "", 404, "Cannot GET")
+}
+
+// TestHandlerSwapsAcrossManyRoutes: saves that only change handlers swap them into the live
+// stack; past 256 swapped layers the stack is rebuilt with them in place. Every route serves
+// its own latest handler before, across and after that.
+func TestHandlerSwapsAcrossManyRoutes(t *testing.T) {
+	const n = 300
+	files := map[string]string{}
+	rel := func(i int) string { return fmt.Sprintf("src/api/custom/r%03d/route.ts", i) }
+	for i := range n {
+		files[rel(i)] = route(fmt.Sprintf("res.json({ i: %d, v: 0 })", i))
+	}
+	f := newFixture(t, files)
+	if res := f.load(); !res.Success {
+		t.Fatalf("load: %+v", res.Errors)
+	}
+	check := func(v func(i int) int) {
+		t.Helper()
+		for _, i := range []int{0, 1, 128, 255, 256, 299} {
+			f.expect("GET", fmt.Sprintf("/custom/r%03d", i), "", 200, fmt.Sprintf(`{"i":%d,"v":%d}`, i, v(i)))
+		}
+	}
+	// One save at a time for the first 200 routes, then the other 100 in one batch: 300
+	// swapped layers, past the 256 the overlay holds.
+	for i := range 200 {
+		f.write(rel(i), route(fmt.Sprintf("res.json({ i: %d, v: 1 })", i)))
+		if res := f.reload(ipc.ActionChange, rel(i)); !res.Success {
+			t.Fatalf("reload %d: %+v", i, res)
+		}
+	}
+	check(func(i int) int { return map[bool]int{true: 1, false: 0}[i < 200] })
+	var batch []string
+	for i := 200; i < n; i++ {
+		f.write(rel(i), route(fmt.Sprintf("res.json({ i: %d, v: 1 })", i)))
+		batch = append(batch, rel(i))
+	}
+	if res := f.reload(ipc.ActionChange, batch...); !res.Success || len(res.Reloaded) != 100 {
+		t.Fatalf("batch: %+v", res)
+	}
+	check(func(int) int { return 1 })
+	for _, i := range []int{0, 299} {
+		f.write(rel(i), route(fmt.Sprintf("res.json({ i: %d, v: 2 })", i)))
+		if res := f.reload(ipc.ActionChange, rel(i)); !res.Success {
+			t.Fatalf("reload %d: %+v", i, res)
+		}
+	}
+	check(func(i int) int { return map[bool]int{true: 2, false: 1}[i == 0 || i == 299] })
 }
 
 func TestSyntaxErrorKeepsOldCodeThenRecovers(t *testing.T) {
