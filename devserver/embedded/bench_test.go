@@ -3,6 +3,7 @@ package embedded
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -16,21 +17,8 @@ import (
 func BenchmarkReloadOneRoute(b *testing.B) {
 	for _, n := range []int{10, 1000} {
 		b.Run(fmt.Sprintf("routes=%d", n), func(b *testing.B) {
-			root := b.TempDir()
-			os.WriteFile(filepath.Join(root, "medusa-config.ts"), []byte(config), 0o644)
-			for i := 0; i < n; i++ {
-				p := filepath.Join(root, fmt.Sprintf("src/api/gen/r%04d/route.ts", i))
-				os.MkdirAll(filepath.Dir(p), 0o755)
-				os.WriteFile(p, []byte(route(fmt.Sprintf("res.json({ i: %d })", i))), 0o644)
-			}
-			app, err := New(Options{Root: root, Env: map[string]string{}, TaskTimeout: 5 * time.Second, Output: discardWriter{}})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer app.Close()
-			if res := app.Load(context.Background()); !res.Success {
-				b.Fatal(res.Errors)
-			}
+			app := benchApp(b, map[string]string{}, n)
+			root := app.opts.Root
 			target := filepath.Join(root, "src/api/gen/r0000/route.ts")
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
@@ -50,27 +38,10 @@ func (discardWriter) Write(p []byte) (int, error) { return len(p), nil }
 // BenchmarkServeRequest measures one request through Medusa's default layers (session,
 // publishable key or admin token) to a route, in process (no network).
 func BenchmarkServeRequest(b *testing.B) {
-	root := b.TempDir()
-	os.WriteFile(filepath.Join(root, "medusa-config.ts"), []byte(config), 0o644)
-	for _, p := range []string{"src/api/store/hello/route.ts", "src/api/admin/hello/route.ts", "src/api/custom/hello/route.ts"} {
-		os.MkdirAll(filepath.Join(root, filepath.Dir(p)), 0o755)
-		os.WriteFile(filepath.Join(root, p), []byte(route(`res.json({ ok: true, q: req.query })`)), 0o644)
-	}
-	// The generated project of `make bench`: 1,000 routes, each in its own layer, which a
-	// request to the last one passes on its way.
-	for i := range 1000 {
-		p := filepath.Join(root, fmt.Sprintf("src/api/gen/r%04d/route.ts", i))
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		os.WriteFile(p, []byte(route(fmt.Sprintf("res.json({ i: %d })", i))), 0o644)
-	}
-	app, err := New(Options{Root: root, Env: map[string]string{}, TaskTimeout: 5 * time.Second, RequestTimeout: 5 * time.Second, Output: discardWriter{}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer app.Close()
-	if res := app.Load(context.Background()); !res.Success {
-		b.Fatal(res.Errors)
-	}
+	q := `res.json({ ok: true, q: req.query })`
+	// With the 1,000 generated routes, each in its own layer, which a request to the last one
+	// passes on its way.
+	app := benchApp(b, map[string]string{"src/api/store/hello/route.ts": q, "src/api/admin/hello/route.ts": q, "src/api/custom/hello/route.ts": q}, 1000)
 	c := app.Credentials()
 	h := app.Handler()
 	for _, tt := range []struct{ name, path, header, value string }{
@@ -100,21 +71,8 @@ func BenchmarkServeRequest(b *testing.B) {
 // of 1,000 routes: the first to run on the new table, which must not rebuild what the edit left
 // as it was (the stack's layers and their index).
 func BenchmarkFirstRequestAfterReload(b *testing.B) {
-	root := b.TempDir()
-	os.WriteFile(filepath.Join(root, "medusa-config.ts"), []byte(config), 0o644)
-	for i := range 1000 {
-		p := filepath.Join(root, fmt.Sprintf("src/api/gen/r%04d/route.ts", i))
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		os.WriteFile(p, []byte(route(fmt.Sprintf("res.json({ i: %d })", i))), 0o644)
-	}
-	app, err := New(Options{Root: root, Env: map[string]string{}, TaskTimeout: 5 * time.Second, RequestTimeout: 5 * time.Second, Output: discardWriter{}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer app.Close()
-	if res := app.Load(context.Background()); !res.Success {
-		b.Fatal(res.Errors)
-	}
+	app := benchApp(b, map[string]string{}, 1000)
+	root := app.opts.Root
 	h := app.Handler()
 	get := func() {
 		w := httptest.NewRecorder()
@@ -134,4 +92,30 @@ func BenchmarkFirstRequestAfterReload(b *testing.B) {
 		b.StartTimer()
 		get()
 	}
+}
+
+// benchApp loads a project of the given route files (relative path → handler body) plus n
+// generated routes, src/api/gen/rNNNN (the generated project of `make bench`).
+func benchApp(b *testing.B, routes map[string]string, n int) *App {
+	b.Helper()
+	root := b.TempDir()
+	os.WriteFile(filepath.Join(root, "medusa-config.ts"), []byte(config), 0o644)
+	files := maps.Clone(routes)
+	for i := range n {
+		files[fmt.Sprintf("src/api/gen/r%04d/route.ts", i)] = fmt.Sprintf("res.json({ i: %d })", i)
+	}
+	for rel, body := range files {
+		p := filepath.Join(root, rel)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte(route(body)), 0o644)
+	}
+	app, err := New(Options{Root: root, Env: map[string]string{}, TaskTimeout: 5 * time.Second, RequestTimeout: 5 * time.Second, Output: discardWriter{}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(app.Close)
+	if res := app.Load(context.Background()); !res.Success {
+		b.Fatal(res.Errors)
+	}
+	return app
 }
