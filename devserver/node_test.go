@@ -26,11 +26,19 @@ import (
 // startNode runs the fixture with the node runtime; Medusa takes seconds to boot, so the node
 // tests share one dev server and run in order.
 func startNode(t *testing.T, files map[string]string) *dev {
+	return startNodeWith(t, files, nil)
+}
+
+// startNodeWith is startNode with more options set by configure.
+func startNodeWith(t *testing.T, files map[string]string, configure func(*devserver.Options)) *dev {
 	root := medusafixture.ForTest(t, files)
 	d := runDev(t, root, func(o *devserver.Options) {
 		o.Runtime = devserver.RuntimeNode
 		o.ReadyTimeout = 3 * time.Minute
 		o.TaskTimeout = 5 * time.Second
+		if configure != nil {
+			configure(o)
+		}
 	})
 	// Medusa boots in 5-10 s alone, and several times that on a busy CI machine running other
 	// packages' tests beside it: wait as long as the supervisor itself would.
