@@ -446,19 +446,28 @@ func TestWorkersTopology(t *testing.T) {
 	})
 
 	t.Run("an event no worker takes in time is a warning that names it and why", func(t *testing.T) {
+		// The subscriber holds its worker until the test has seen the warning (or for a minute):
+		// the two workers take an event each and the others wait in Redis, untaken, for as long
+		// as the warning takes and no longer.
+		release := filepath.Join(t.TempDir(), "release")
 		n := len(d.results("reload"))
-		writeFile(t, root, "src/subscribers/slow.ts", `import type { SubscriberArgs, SubscriberConfig } from "@medusajs/framework"
+		writeFile(t, root, "src/subscribers/slow.ts", fmt.Sprintf(`import { existsSync } from "fs"
+import type { SubscriberArgs, SubscriberConfig } from "@medusajs/framework"
 
 export default async function slow({ event }: SubscriberArgs<{ n: number }>) {
-  await new Promise((resolve) => setTimeout(resolve, 7000))
+  for (let i = 0; i < 1200 && !existsSync(%q); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
 }
 
 export const config: SubscriberConfig = { event: "fixture.slow" }
-`)
+`, release))
 		if res := d.waitResultWithin("reload", 2*time.Minute, n); !res.Success {
 			t.Fatalf("reload: %+v", res)
 		}
 		var wg sync.WaitGroup
+		defer wg.Wait()
+		defer os.WriteFile(release, nil, 0o644)
 		for i := range 5 {
 			wg.Add(1)
 			go func() {
@@ -474,7 +483,6 @@ export const config: SubscriberConfig = { event: "fixture.slow" }
 			}
 			return "no warning about fixture.slow"
 		})
-		wg.Wait()
 	})
 
 	t.Run("a worker killed with SIGKILL is restarted and no event is lost", func(t *testing.T) {
