@@ -18,6 +18,7 @@ import (
 
 	"github.com/medusa-ls/medusa-ls/devserver"
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
+	"github.com/medusa-ls/medusa-ls/devserver/node"
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/internal/medusafixture"
 	"github.com/medusa-ls/medusa-ls/internal/testutil"
@@ -163,6 +164,14 @@ func TestNodeRuntime(t *testing.T) {
 	}
 	d.expect("/hello", 200, `{"v":1}`)
 	d.expect("/health", 200, "OK")
+
+	// Without workers, the fixture serves as one shared process as before: no processes of
+	// other roles, and the status lists the one.
+	run("no workers: one shared process", func(t *testing.T) {
+		if ps := d.processes(); len(ps) != 1 || ps[0].Role != node.RoleShared || ps[0].PID == 0 {
+			t.Fatalf("processes %+v", ps)
+		}
+	})
 
 	run("route edits are served with no failed request meanwhile", func(t *testing.T) {
 		stop := make(chan struct{})

@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -562,21 +561,6 @@ export const config: SubscriberConfig = { event: "fixture.slow" }
 			}
 		}
 	})
-}
-
-// The default fixture serves as one shared process as before: no processes of other roles, and
-// the status lists the one.
-func TestWorkersZeroIsShared(t *testing.T) {
-	d := startNode(t, nil)
-	ps := d.processes()
-	if len(ps) != 1 || ps[0].Role != node.RoleShared || ps[0].PID == 0 {
-		t.Fatalf("processes %+v", ps)
-	}
-	resp, err := http.Get(d.url + "/hello")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
 }
 
 // processesIn lists the processes whose command line names root (Linux; none elsewhere).
