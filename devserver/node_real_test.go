@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -317,14 +318,29 @@ func TestNodeRuntimeRealProject(t *testing.T) {
 	if len(bad) > 0 {
 		t.Fatalf("%d requests failed during the reloads, first: %v", len(bad), bad[:min(5, len(bad))])
 	}
+	// On the same Medusa (one boot less): the subscriber and its step saved while events flow.
+	t.Run("events across reloads are each handled once", func(st *testing.T) {
+		d.t = st
+		defer func() { d.t = t }()
+		eventsAcrossReloads(st, d)
+	})
 }
 
-// TestNodeRuntimeEventsAcrossReloads emits brand.created every few milliseconds while the
-// subscriber and the step of the workflow it runs are saved: every event is handled exactly
-// once, by the old or the new code, and the reloads are reported successful.
-func TestNodeRuntimeEventsAcrossReloads(t *testing.T) {
-	medusafixture.Seeded(t)
-	d := startNode(t, nil)
+// eventsAcrossReloads emits brand.created every few milliseconds while the subscriber and the
+// step of the workflow it runs are saved five times each: every event is handled exactly once,
+// by the old or the new code, and the reloads are reported successful.
+func eventsAcrossReloads(t *testing.T, d *dev) {
+	version := func(rel, format string) int {
+		t.Helper()
+		m := regexp.MustCompile(regexp.QuoteMeta(strings.TrimSuffix(format, "%d")) + `(\d+)`).FindStringSubmatch(d.read(rel))
+		if m == nil {
+			t.Fatalf("%s has no %q", rel, format)
+		}
+		v, _ := strconv.Atoi(m[1])
+		return v
+	}
+	const subFormat, stepFormat = "FIXTURE-BRAND-SUB v%d", "synced ${input.id} v%d"
+	sub, step := version("src/subscribers/brand-created.ts", subFormat), version("src/workflows/steps/sync-brand.ts", stepFormat)
 	var wg sync.WaitGroup
 	quit := make(chan struct{})
 	var mu sync.Mutex
@@ -357,16 +373,17 @@ func TestNodeRuntimeEventsAcrossReloads(t *testing.T) {
 			}
 		}()
 	}
-	for v := 2; v <= 6; v++ {
-		d.replace("src/subscribers/brand-created.ts", fmt.Sprintf("FIXTURE-BRAND-SUB v%d", v-1), fmt.Sprintf("FIXTURE-BRAND-SUB v%d", v))
-		d.replace("src/workflows/steps/sync-brand.ts", fmt.Sprintf("synced ${input.id} v%d", v-1), fmt.Sprintf("synced ${input.id} v%d", v))
+	for range 5 {
+		d.replace("src/subscribers/brand-created.ts", fmt.Sprintf(subFormat, sub), fmt.Sprintf(subFormat, sub+1))
+		d.replace("src/workflows/steps/sync-brand.ts", fmt.Sprintf(stepFormat, step), fmt.Sprintf(stepFormat, step+1))
+		sub, step = sub+1, step+1
 	}
 	close(quit)
 	wg.Wait()
 	if len(emitErrs) > 0 {
 		t.Fatalf("emit failed: %v", emitErrs[0])
 	}
-	marker := regexp.MustCompile(`FIXTURE-BRAND-SUB v\d (evt-\d+) synced (evt-\d+) v\d`)
+	marker := regexp.MustCompile(`FIXTURE-BRAND-SUB v\d+ (evt-\d+) synced (evt-\d+) v\d+`)
 	testutil.Eventually(t, waitFor, func() string {
 		counts := map[string]int{}
 		for _, m := range marker.FindAllStringSubmatch(d.out.String(), -1) {
