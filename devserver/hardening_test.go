@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -433,7 +434,18 @@ func TestNodeRestartsUnderLoadLoseNoRequest(t *testing.T) {
 		t.Skipf("the node fixture is not there: %v", err)
 	}
 	echo := "export const POST = (req: any, res: any) => res.json({ n: process.env.N, pid: process.pid })\n"
-	d := startNode(t, map[string]string{".env": string(env) + "N=0\n", "src/api/echo/route.ts": echo})
+	files := map[string]string{".env": string(env) + "N=0\n", "src/api/echo/route.ts": echo}
+	maps.Copy(files, hugeLogRoutes)
+	d := startNode(t, files)
+	// First, on the same Medusa (one boot less): huge output changes nothing, no restart.
+	t.Run("huge log lines and errors keep Medusa alive", func(st *testing.T) {
+		d.t = st
+		defer func() { d.t = t }()
+		hugeLogLinesAndErrorsKeepMedusaAlive(st, d)
+	})
+	if t.Failed() {
+		t.FailNow()
+	}
 	stop := make(chan struct{})
 	wait := load(d.url+"/echo", 1, stop)
 	const restarts = 3 // each boots a whole Medusa, 5-30 s on a busy machine
@@ -515,12 +527,8 @@ func TestSecondDevServerTakesCommandsOver(t *testing.T) {
 }
 
 // The same for the node runtime: Medusa's own output of any size passes through, and Medusa
-// keeps serving after a 5 MiB console.log and a 70 MiB error.
-func TestNodeHugeLogLinesAndErrorsKeepMedusaAlive(t *testing.T) {
-	d := startNode(t, map[string]string{
-		"src/api/big-log/route.ts":   "export const GET = (req: any, res: any) => { console.log(\"L\".repeat(5 * 1024 * 1024)); console.log(\"after-the-long-line\"); res.json({ ok: 1, pid: process.pid }) }\n",
-		"src/api/big-error/route.ts": "export const GET = (req: any, res: any) => { throw new Error(\"E\".repeat(70 * 1024 * 1024)) }\n",
-	})
+// keeps serving after a 5 MiB console.log and a 70 MiB error (d serves hugeLogRoutes).
+func hugeLogLinesAndErrorsKeepMedusaAlive(t *testing.T, d *dev) {
 	_, before := get(t, d.url+"/big-log")
 	var first struct{ PID int }
 	_ = json.Unmarshal([]byte(before), &first)
@@ -557,6 +565,12 @@ func TestNodeHugeLogLinesAndErrorsKeepMedusaAlive(t *testing.T) {
 		}
 		return fmt.Sprintf("no runtime error on big-error/route.ts:1: %+v", d.runtimeErrors())
 	})
+}
+
+// hugeLogRoutes log a 5 MiB line and throw a 70 MiB error.
+var hugeLogRoutes = map[string]string{
+	"src/api/big-log/route.ts":   "export const GET = (req: any, res: any) => { console.log(\"L\".repeat(5 * 1024 * 1024)); console.log(\"after-the-long-line\"); res.json({ ok: 1, pid: process.pid }) }\n",
+	"src/api/big-error/route.ts": "export const GET = (req: any, res: any) => { throw new Error(\"E\".repeat(70 * 1024 * 1024)) }\n",
 }
 
 // A writer that keeps the file open does not hold its change back for ever.
