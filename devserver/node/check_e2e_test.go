@@ -1,6 +1,6 @@
 //go:build unix
 
-package devserver_test
+package node_test
 
 import (
 	"context"
