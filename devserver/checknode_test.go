@@ -1,6 +1,6 @@
 //go:build unix
 
-package node_test
+package devserver_test
 
 import (
 	"context"
