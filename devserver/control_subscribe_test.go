@@ -35,7 +35,7 @@ func TestSubscribeSeesSnapshotEventsAndDrivesCommands(t *testing.T) {
 	}
 	defer sub.Close()
 	snap := sub.Snapshot
-	if snap.PID != os.Getpid() || snap.Root != d.sup.Root() || snap.Status.State != devserver.StateReady || snap.Status.URL != d.url {
+	if snap.PID != os.Getpid() || snap.Root != d.Sup.Root() || snap.Status.State != devserver.StateReady || snap.Status.URL != d.URL {
 		t.Fatalf("snapshot %+v", snap)
 	}
 	if len(snap.Problems) != 1 || diag.RelPath(root, snap.Problems[0].File) != "src/api/bad/route.ts" || snap.Problems[0].Code != diag.CodeSyntax {
@@ -85,7 +85,7 @@ func TestSubscribeSeesSnapshotEventsAndDrivesCommands(t *testing.T) {
 				return err
 			}
 			next("the reload of the throwing route", func(e devserver.Event) bool { return e.Kind == "reload" && e.Result != nil && e.Result.Applied })
-			resp, err := http.Get(d.url + "/ok")
+			resp, err := http.Get(d.URL + "/ok")
 			if err == nil {
 				resp.Body.Close()
 			}
@@ -104,7 +104,7 @@ func TestSubscribeSeesSnapshotEventsAndDrivesCommands(t *testing.T) {
 	}
 
 	// The dev server exits: the subscription ends.
-	d.stop()
+	d.Stop()
 	select {
 	case _, ok := <-sub.Events():
 		for ok {

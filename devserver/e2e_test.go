@@ -3,7 +3,6 @@
 package devserver_test
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"os"
@@ -16,299 +15,11 @@ import (
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
-
-	"github.com/medusa-ls/medusa-ls/devserver"
-	"github.com/medusa-ls/medusa-ls/devserver/ipc"
+	"github.com/medusa-ls/medusa-ls/devserver/devtest"
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/internal/storefront"
 	"github.com/medusa-ls/medusa-ls/internal/testutil"
 )
-
-// binary is medusa-ls built once for these tests: the children are real processes.
-var binary string
-
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "medusa-ls-e2e")
-	if err != nil {
-		panic(err)
-	}
-	binary = filepath.Join(dir, "medusa-ls")
-	build := exec.Command("go", "build", "-o", binary, "../cmd/medusa-ls")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building medusa-ls:", err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	if code == 0 {
-		// No test leaves a goroutine running: the supervisors, proxies, watchers and control
-		// servers they started have stopped.
-		if err := goleak.Find(); err != nil {
-			fmt.Fprintln(os.Stderr, "goleak:", err)
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
-
-// waitFor is a correctness bound for asynchronous outcomes, generous so slow machines pass.
-const waitFor = 30 * time.Second
-
-type dev struct {
-	t    *testing.T
-	root string
-	sup  *devserver.Supervisor
-	url  string
-	out  *testutil.Buffer
-
-	mu     sync.Mutex
-	events []devserver.Event
-	sig    testutil.Signal // notified after every event
-	cancel context.CancelFunc
-	done   chan error
-	once   sync.Once
-}
-
-const storeConfig = `import { defineConfig, loadEnv } from "@medusajs/framework/utils"
-loadEnv(process.env.NODE_ENV || "development", process.cwd())
-module.exports = defineConfig({ projectConfig: { http: {} } })
-`
-
-func routeTS(body string) string {
-	return "import type { MedusaRequest, MedusaResponse } from \"@medusajs/framework/http\"\n" +
-		"export async function GET(req: MedusaRequest, res: MedusaResponse) {\n  " + body + "\n}\n"
-}
-
-func writeFile(t *testing.T, root, rel, content string) {
-	t.Helper()
-	p := filepath.Join(root, filepath.FromSlash(rel))
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	// Write then rename, as editors do, so that a reader never sees half a file.
-	tmp := p + ".medusa-ls-test-tmp"
-	if err := os.WriteFile(tmp, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Rename(tmp, p); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func startDev(t *testing.T, files map[string]string, configure func(*devserver.Options)) *dev {
-	t.Helper()
-	root := t.TempDir()
-	if _, ok := files["medusa-config.ts"]; !ok {
-		writeFile(t, root, "medusa-config.ts", storeConfig)
-	}
-	for rel, c := range files {
-		writeFile(t, root, rel, c)
-	}
-	return startDevAt(t, root, configure)
-}
-
-// startDevAt runs a supervisor on the project in root until the test ends, and waits until
-// it serves.
-func startDevAt(t *testing.T, root string, configure func(*devserver.Options)) *dev {
-	t.Helper()
-	d := runDev(t, root, configure)
-	d.waitState(devserver.StateReady)
-	d.url = d.sup.URL()
-	return d
-}
-
-// runDev runs a supervisor on the project in root until the test ends.
-func runDev(t *testing.T, root string, configure func(*devserver.Options)) *dev {
-	t.Helper()
-	d := &dev{t: t, root: root, out: &testutil.Buffer{}, done: make(chan error, 1)}
-	opts := devserver.Options{
-		Root: root, Port: testutil.FreePort(t), Exe: binary, Watch: true, Output: d.out,
-		TaskTimeout: 500 * time.Millisecond, RequestTimeout: 10 * time.Second,
-		OnEvent: func(e devserver.Event) {
-			d.mu.Lock()
-			d.events = append(d.events, e)
-			d.mu.Unlock()
-			d.sig.Notify()
-		},
-	}
-	if configure != nil {
-		configure(&opts)
-	}
-	sup, err := devserver.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d.sup = sup
-	ctx, cancel := context.WithCancel(context.Background())
-	d.cancel = cancel
-	go func() { d.done <- sup.Run(ctx) }()
-	t.Cleanup(d.stop)
-	return d
-}
-
-// stop stops the supervisor, once.
-func (d *dev) stop() {
-	d.once.Do(func() {
-		d.cancel()
-		select {
-		case <-d.done:
-		case <-time.After(waitFor):
-			d.t.Error("supervisor did not stop")
-		}
-		if d.t.Failed() {
-			d.t.Logf("output:\n%s", d.out.String())
-		}
-	})
-}
-
-func (d *dev) waitState(want devserver.State) {
-	d.t.Helper()
-	d.waitStateWithin(want, waitFor)
-}
-
-// waitStateWithin waits for the state: every change of state is followed by an event.
-func (d *dev) waitStateWithin(want devserver.State, limit time.Duration) {
-	d.t.Helper()
-	d.until(limit, func() string {
-		if st := d.sup.Status().State; st != want {
-			return fmt.Sprintf("state %s, want %s", st, want)
-		}
-		return ""
-	})
-}
-
-// waitURL waits until the supervisor listens on its port (it sends its first state after).
-func (d *dev) waitURL(limit time.Duration) {
-	d.t.Helper()
-	d.until(limit, func() string {
-		if d.url = d.sup.URL(); d.url == "" {
-			return "the port is not open"
-		}
-		return ""
-	})
-}
-
-// until re-checks cond after every event of the supervisor (its log lines and output included)
-// until it reports "", and fails with its last report and the output after limit.
-func (d *dev) until(limit time.Duration, cond func() string) {
-	d.t.Helper()
-	if last := d.sig.WaitFor(limit, cond); last != "" {
-		d.t.Fatalf("after %s: %s; output:\n%s", limit, last, d.out.String())
-	}
-}
-
-// logged reports whether a log line (the supervisor's, or its child's output) contains s.
-func (d *dev) logged(s string) bool {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	for _, e := range d.events {
-		if strings.Contains(e.Log, s) {
-			return true
-		}
-	}
-	return false
-}
-
-// count returns how many events so far match.
-func (d *dev) count(match func(devserver.Event) bool) int {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	n := 0
-	for _, e := range d.events {
-		if match(e) {
-			n++
-		}
-	}
-	return n
-}
-
-// results returns the results of the given kind seen so far.
-func (d *dev) results(kind devserver.ResultKind) []ipc.Result {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	var out []ipc.Result
-	for _, e := range d.events {
-		if e.Result != nil && e.Kind == kind {
-			out = append(out, *e.Result)
-		}
-	}
-	return out
-}
-
-// waitResult waits until there are more than n results of kind and returns the newest.
-func (d *dev) waitResult(kind devserver.ResultKind, n int) ipc.Result {
-	d.t.Helper()
-	return d.waitResultWithin(kind, waitFor, n)
-}
-
-func (d *dev) waitResultWithin(kind devserver.ResultKind, limit time.Duration, n int) ipc.Result {
-	d.t.Helper()
-	var res ipc.Result
-	d.until(limit, func() string {
-		rs := d.results(kind)
-		if len(rs) <= n {
-			return fmt.Sprintf("no %s result after %d", kind, n)
-		}
-		res = rs[len(rs)-1]
-		return ""
-	})
-	return res
-}
-
-// edit writes a file and waits for the reload it causes.
-func (d *dev) edit(rel, content string) ipc.Result {
-	d.t.Helper()
-	n := len(d.results("reload"))
-	writeFile(d.t, d.root, rel, content)
-	return d.waitReloadOf(n, rel)
-}
-
-// waitReloadOf waits for the first reload after the nth whose batch has rel, and returns it: a
-// reload still running from an earlier change (the removal of a file a case created, a file a
-// case wrote and then waited on through HTTP) is not taken for this one.
-func (d *dev) waitReloadOf(n int, rel string) ipc.Result {
-	d.t.Helper()
-	suffix := string(filepath.Separator) + filepath.FromSlash(rel)
-	var res ipc.Result
-	d.until(waitFor, func() string {
-		rs := d.results("reload")
-		for _, r := range rs[min(n, len(rs)):] {
-			for _, f := range r.Files {
-				if strings.HasSuffix(f, suffix) {
-					res = r
-					return ""
-				}
-			}
-		}
-		return fmt.Sprintf("no reload of %s after %d reloads", rel, n)
-	})
-	return res
-}
-
-// storeClient sends the development publishable key, as a storefront does: the embedded
-// runtime's /store routes require it, as Medusa's do.
-var storeClient = storefront.Client(0)
-
-func get(t *testing.T, url string) (int, string) {
-	t.Helper()
-	resp, err := storeClient.Get(url)
-	if err != nil {
-		t.Fatalf("GET %s: %v", url, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
-}
-
-func (d *dev) expect(path string, status int, want string) {
-	d.t.Helper()
-	code, body := get(d.t, d.url+path)
-	if code != status || !strings.Contains(body, want) {
-		d.t.Fatalf("GET %s = %d %q; want %d containing %q", path, code, body, status, want)
-	}
-}
 
 func TestDevelopReloadsRoutesInPlace(t *testing.T) {
 	d := startDev(t, map[string]string{
@@ -320,41 +31,41 @@ export default defineMiddlewares({ routes: [{ matcher: "/store*", middlewares: [
 `,
 	}, nil)
 	t.Run("development credentials in the banner and the status", func(t *testing.T) {
-		c := d.sup.Status().Credentials
+		c := d.Sup.Status().Credentials
 		if c == nil || c.PublishableKey != storefront.Key {
 			t.Fatalf("status credentials = %+v, want the key %s", c, storefront.Key)
 		}
 		for _, want := range []string{"-H 'x-publishable-api-key: " + c.PublishableKey + "'", "-H 'authorization: Bearer " + c.AdminToken + "'"} {
-			if !strings.Contains(d.out.String(), want) {
-				t.Errorf("the terminal lacks %q:\n%s", want, d.out.String())
+			if !strings.Contains(d.Out.String(), want) {
+				t.Errorf("the terminal lacks %q:\n%s", want, d.Out.String())
 			}
 		}
 	})
 	t.Run("route edit served", func(t *testing.T) {
-		d.expect("/store/hello", 200, `{"v":"<one>"}`)
-		res := d.edit("src/api/store/hello/route.ts", "import { fmt } from \"../../../utils/fmt\"\n"+routeTS(`res.json({ v: fmt("two") })`))
+		d.Expect("/store/hello", 200, `{"v":"<one>"}`)
+		res := d.Edit("src/api/store/hello/route.ts", "import { fmt } from \"../../../utils/fmt\"\n"+routeTS(`res.json({ v: fmt("two") })`))
 		if !res.Success || len(res.Reloaded) != 1 || res.Reloaded[0].Name != "GET /store/hello" {
 			t.Fatalf("%+v", res)
 		}
-		d.expect("/store/hello", 200, `{"v":"<two>"}`)
-		if !strings.Contains(d.out.String(), "[HMR] reloaded src/api/store/hello/route.ts (route GET /store/hello) in ") {
-			t.Fatalf("terminal lacks the reload line:\n%s", d.out.String())
+		d.Expect("/store/hello", 200, `{"v":"<two>"}`)
+		if !strings.Contains(d.Out.String(), "[HMR] reloaded src/api/store/hello/route.ts (route GET /store/hello) in ") {
+			t.Fatalf("terminal lacks the reload line:\n%s", d.Out.String())
 		}
 	})
-	t.Run("parameter route", func(t *testing.T) { d.expect("/store/items/prod_9", 200, `{"id":"<prod_9>"}`) })
+	t.Run("parameter route", func(t *testing.T) { d.Expect("/store/items/prod_9", 200, `{"id":"<prod_9>"}`) })
 	t.Run("util edit reloads importers", func(t *testing.T) {
-		res := d.edit("src/utils/fmt.ts", "export const fmt = (s: string) => `[${s}]`\n")
+		res := d.Edit("src/utils/fmt.ts", "export const fmt = (s: string) => `[${s}]`\n")
 		if len(res.Reloaded) != 2 {
 			t.Fatalf("reloaded %+v", res.Reloaded)
 		}
-		d.expect("/store/hello", 200, `[two]`)
-		d.expect("/store/items/x", 200, `[x]`)
+		d.Expect("/store/hello", 200, `[two]`)
+		d.Expect("/store/items/x", 200, `[x]`)
 	})
 	t.Run("middleware edit", func(t *testing.T) {
-		d.edit("src/api/middlewares.ts", `import { defineMiddlewares } from "@medusajs/framework/http"
+		d.Edit("src/api/middlewares.ts", `import { defineMiddlewares } from "@medusajs/framework/http"
 export default defineMiddlewares({ routes: [{ matcher: "/store*", middlewares: [(req: any, res: any, next: any) => { res.setHeader("x-mw", "b"); next() }] }] })
 `)
-		resp, err := storeClient.Get(d.url + "/store/hello")
+		resp, err := storeClient.Get(d.URL + "/store/hello")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -364,67 +75,67 @@ export default defineMiddlewares({ routes: [{ matcher: "/store*", middlewares: [
 		}
 	})
 	t.Run("new route file appears", func(t *testing.T) {
-		d.edit("src/api/store/fresh/route.ts", routeTS(`res.json({ fresh: 1 })`))
-		d.expect("/store/fresh", 200, `{"fresh":1}`)
+		d.Edit("src/api/store/fresh/route.ts", routeTS(`res.json({ fresh: 1 })`))
+		d.Expect("/store/fresh", 200, `{"fresh":1}`)
 	})
 	t.Run("deleted file gives 404", func(t *testing.T) {
-		n := len(d.results("reload"))
-		os.Remove(filepath.Join(d.root, "src/api/store/fresh/route.ts"))
-		d.waitResult("reload", n)
-		d.expect("/store/fresh", 404, "Cannot GET /store/fresh")
+		n := len(d.Results("reload"))
+		os.Remove(filepath.Join(d.Root, "src/api/store/fresh/route.ts"))
+		d.WaitResult("reload", n)
+		d.Expect("/store/fresh", 404, "Cannot GET /store/fresh")
 	})
 	t.Run("type-only import is fine", func(t *testing.T) {
 		// Its own batch: a file whose content is final is reported at once.
-		if res := d.edit("src/types.ts", "export interface Thing { id: string }\nexport type Id = string\n"); !res.Success {
+		if res := d.Edit("src/types.ts", "export interface Thing { id: string }\nexport type Id = string\n"); !res.Success {
 			t.Fatalf("%+v", res.Errors)
 		}
-		res := d.edit("src/api/store/typed/route.ts", "import type { Thing } from \"../../../types\"\nimport { Id } from \"../../../types\"\n"+
+		res := d.Edit("src/api/store/typed/route.ts", "import type { Thing } from \"../../../types\"\nimport { Id } from \"../../../types\"\n"+
 			routeTS(`const t: Thing = { id: "t1" }; const i: Id = "i"; res.json({ t, i })`))
 		if !res.Success {
 			t.Fatalf("%+v", res.Errors)
 		}
-		d.expect("/store/typed", 200, `{"t":{"id":"t1"},"i":"i"}`)
+		d.Expect("/store/typed", 200, `{"t":{"id":"t1"},"i":"i"}`)
 	})
 	t.Run("save that changes nothing reloads nothing", func(t *testing.T) {
-		n := len(d.results("reload"))
-		b, _ := os.ReadFile(filepath.Join(d.root, "src/api/store/hello/route.ts"))
-		writeFile(t, d.root, "src/api/store/hello/route.ts", string(b))
-		d.sup.Enqueue(filepath.Join(d.root, "src/api/store/hello/route.ts"))
+		n := len(d.Results("reload"))
+		b, _ := os.ReadFile(filepath.Join(d.Root, "src/api/store/hello/route.ts"))
+		writeFile(t, d.Root, "src/api/store/hello/route.ts", string(b))
+		d.Sup.Enqueue(filepath.Join(d.Root, "src/api/store/hello/route.ts"))
 		// A change saved after it: whatever the unchanged save caused comes before that change's
 		// reload, or in it.
-		d.edit("src/api/store/later/route.ts", routeTS(`res.json({ later: 1 })`))
-		rs := d.results("reload")[n:]
-		if len(rs) != 1 || len(rs[0].Files) != 1 || diag.RelPath(d.root, rs[0].Files[0]) != "src/api/store/later/route.ts" {
+		d.Edit("src/api/store/later/route.ts", routeTS(`res.json({ later: 1 })`))
+		rs := d.Results("reload")[n:]
+		if len(rs) != 1 || len(rs[0].Files) != 1 || diag.RelPath(d.Root, rs[0].Files[0]) != "src/api/store/later/route.ts" {
 			var files [][]string
 			for _, r := range rs {
 				files = append(files, r.Files)
 			}
 			t.Fatalf("reloads of %v; want only the later change's: an unchanged file caused a reload", files)
 		}
-		d.expect("/store/later", 200, `{"later":1}`)
+		d.Expect("/store/later", 200, `{"later":1}`)
 	})
 }
 
 func TestSyntaxErrorKeepsOldCodeAndRecovers(t *testing.T) {
 	d := startDev(t, map[string]string{"src/api/store/hello/route.ts": routeTS(`res.json({ v: 1 })`)}, nil)
-	res := d.edit("src/api/store/hello/route.ts", routeTS(`res.json({ v: 2 )`))
+	res := d.Edit("src/api/store/hello/route.ts", routeTS(`res.json({ v: 2 )`))
 	if res.Success || len(res.Errors) == 0 {
 		t.Fatalf("want a failed reload, got %+v", res)
 	}
 	e := res.Errors[0]
-	if diag.RelPath(d.root, e.File) != "src/api/store/hello/route.ts" || e.Line != 3 || e.Column == 0 || e.Code != diag.CodeSyntax {
+	if diag.RelPath(d.Root, e.File) != "src/api/store/hello/route.ts" || e.Line != 3 || e.Column == 0 || e.Code != diag.CodeSyntax {
 		t.Fatalf("error %+v", e)
 	}
-	d.expect("/store/hello", 200, `{"v":1}`)
-	out := d.out.String()
+	d.Expect("/store/hello", 200, `{"v":1}`)
+	out := d.Out.String()
 	if !strings.Contains(out, "src/api/store/hello/route.ts:3:") || !strings.Contains(out, "> 3 |") {
 		t.Fatalf("terminal lacks file:line:col and a code frame:\n%s", out)
 	}
-	res = d.edit("src/api/store/hello/route.ts", routeTS(`res.json({ v: 3 })`))
+	res = d.Edit("src/api/store/hello/route.ts", routeTS(`res.json({ v: 3 })`))
 	if !res.Success || len(res.Problems) != 0 {
 		t.Fatalf("recovery %+v", res)
 	}
-	d.expect("/store/hello", 200, `{"v":3}`)
+	d.Expect("/store/hello", 200, `{"v":3}`)
 }
 
 func TestRunawayCodeIsInterrupted(t *testing.T) {
@@ -433,13 +144,11 @@ func TestRunawayCodeIsInterrupted(t *testing.T) {
 		"src/api/ok/route.ts":   routeTS(`res.json({ ok: 1 })`),
 	}, nil)
 	t.Run("handler", func(t *testing.T) {
-		d.expect("/loop", 500, "interrupted")
-		d.expect("/ok", 200, `{"ok":1}`)
-		d.until(waitFor, func() string {
-			d.mu.Lock()
-			defer d.mu.Unlock()
-			for _, e := range d.events {
-				if e.Runtime != nil && len(e.Runtime.Problems) > 0 && e.Runtime.Problems[0].Line == 4 {
+		d.Expect("/loop", 500, "interrupted")
+		d.Expect("/ok", 200, `{"ok":1}`)
+		d.Until(waitFor, func() string {
+			for _, e := range d.RuntimeErrors() {
+				if len(e.Problems) > 0 && e.Problems[0].Line == 4 {
 					return ""
 				}
 			}
@@ -447,51 +156,37 @@ func TestRunawayCodeIsInterrupted(t *testing.T) {
 		})
 	})
 	t.Run("top level", func(t *testing.T) {
-		res := d.edit("src/api/ok/route.ts", "let n = 0\nwhile (n >= 0) { n++ }\n"+routeTS(`res.json({ ok: 2 })`))
+		res := d.Edit("src/api/ok/route.ts", "let n = 0\nwhile (n >= 0) { n++ }\n"+routeTS(`res.json({ ok: 2 })`))
 		if res.Success || len(res.Errors) == 0 || res.Errors[0].Line != 2 {
 			t.Fatalf("%+v", res)
 		}
-		d.expect("/ok", 200, `{"ok":1}`)
-		res = d.edit("src/api/ok/route.ts", routeTS(`res.json({ ok: 3 })`))
+		d.Expect("/ok", 200, `{"ok":1}`)
+		res = d.Edit("src/api/ok/route.ts", routeTS(`res.json({ ok: 3 })`))
 		if !res.Success {
 			t.Fatalf("%+v", res)
 		}
-		d.expect("/ok", 200, `{"ok":3}`)
+		d.Expect("/ok", 200, `{"ok":3}`)
 	})
-}
-
-func childPIDs(t *testing.T, parent int) []int {
-	t.Helper()
-	out, _ := exec.Command("pgrep", "-P", fmt.Sprint(parent)).Output()
-	var pids []int
-	for _, f := range strings.Fields(string(out)) {
-		var p int
-		fmt.Sscan(f, &p)
-		if p > 0 {
-			pids = append(pids, p)
-		}
-	}
-	return pids
 }
 
 func TestKilledChildIsRestartedAndPortKeepsAccepting(t *testing.T) {
 	d := startDev(t, map[string]string{"src/api/pid/route.ts": routeTS(`res.json({ pid: process.pid })`)}, nil)
-	_, body := get(t, d.url+"/pid")
+	_, body := get(t, d.URL+"/pid")
 	var pid int
 	fmt.Sscanf(body, `{"pid":%d}`, &pid)
 	if pid == 0 {
 		t.Fatalf("body %q", body)
 	}
-	n := len(d.results("restart"))
+	n := len(d.Results("restart"))
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	// Requests made right away wait in the socket's backlog for the new child.
-	code, body := get(t, d.url+"/pid")
+	code, body := get(t, d.URL+"/pid")
 	if code != 200 || body == fmt.Sprintf(`{"pid":%d}`, pid) {
 		t.Fatalf("after kill: %d %s", code, body)
 	}
-	d.waitResult("restart", n)
+	d.WaitResult("restart", n)
 }
 
 func TestEnvChangeRestartsWithNewValue(t *testing.T) {
@@ -499,11 +194,11 @@ func TestEnvChangeRestartsWithNewValue(t *testing.T) {
 		".env":                   "GREETING=one\n",
 		"src/api/greet/route.ts": routeTS(`res.json({ g: process.env.GREETING })`),
 	}, nil)
-	d.expect("/greet", 200, `{"g":"one"}`)
-	n := len(d.results("restart"))
-	writeFile(t, d.root, ".env", "GREETING=two\n")
-	d.waitResult("restart", n)
-	d.expect("/greet", 200, `{"g":"two"}`)
+	d.Expect("/greet", 200, `{"g":"one"}`)
+	n := len(d.Results("restart"))
+	writeFile(t, d.Root, ".env", "GREETING=two\n")
+	d.WaitResult("restart", n)
+	d.Expect("/greet", 200, `{"g":"two"}`)
 }
 
 func TestHMROffRestartsPerChange(t *testing.T) {
@@ -513,22 +208,22 @@ func TestHMROffRestartsPerChange(t *testing.T) {
 module.exports = defineConfig({ featureFlags: { backend_hmr: false } })
 `,
 	}, nil)
-	if d.sup.Status().HMR {
+	if d.Sup.Status().HMR {
 		t.Fatal("backend_hmr false was not honoured")
 	}
-	_, before := get(t, d.url+"/pid")
-	n := len(d.results("restart"))
-	writeFile(t, d.root, "src/api/pid/route.ts", routeTS(`res.json({ v: 2, pid: process.pid })`))
-	d.waitResult("restart", n)
-	_, after := get(t, d.url+"/pid")
+	_, before := get(t, d.URL+"/pid")
+	n := len(d.Results("restart"))
+	writeFile(t, d.Root, "src/api/pid/route.ts", routeTS(`res.json({ v: 2, pid: process.pid })`))
+	d.WaitResult("restart", n)
+	_, after := get(t, d.URL+"/pid")
 	if !strings.Contains(after, `"v":2`) || after[strings.Index(after, "pid"):] == before[strings.Index(before, "pid"):] {
 		t.Fatalf("before %s after %s: want new code in a new process", before, after)
 	}
-	if len(d.results("reload")) != 0 {
+	if len(d.Results("reload")) != 0 {
 		t.Fatal("with backend_hmr off nothing should reload in place")
 	}
-	if !strings.Contains(d.out.String(), "[Watcher]") {
-		t.Fatalf("terminal should say [Watcher]:\n%s", d.out.String())
+	if !strings.Contains(d.Out.String(), "[Watcher]") {
+		t.Fatalf("terminal should say [Watcher]:\n%s", d.Out.String())
 	}
 }
 
@@ -549,7 +244,7 @@ func TestReloadsUnderLoadNeverFail(t *testing.T) {
 					return
 				default:
 				}
-				resp, err := client.Get(d.url + "/store/hello")
+				resp, err := client.Get(d.URL + "/store/hello")
 				requests.Add(1)
 				if err != nil {
 					failures.Add(1)
@@ -566,13 +261,13 @@ func TestReloadsUnderLoadNeverFail(t *testing.T) {
 		}()
 	}
 	for i := 1; i <= 200; i++ {
-		if res := d.edit("src/api/store/hello/route.ts", routeTS(fmt.Sprintf(`res.json({ v: %d })`, i))); !res.Success {
+		if res := d.Edit("src/api/store/hello/route.ts", routeTS(fmt.Sprintf(`res.json({ v: %d })`, i))); !res.Success {
 			t.Fatalf("reload %d: %+v", i, res.Errors)
 		}
 	}
 	close(stop)
 	wg.Wait()
-	d.expect("/store/hello", 200, `{"v":200}`)
+	d.Expect("/store/hello", 200, `{"v":200}`)
 	if f := failures.Load(); f != 0 {
 		t.Fatalf("%d of %d requests failed during 200 reloads; last: %v", f, requests.Load(), lastFailure.Load())
 	}
@@ -589,32 +284,32 @@ func TestBurstIsOneBatch(t *testing.T) {
 	for i := 0; i < 300; i++ {
 		writeFile(t, staging, fmt.Sprintf("r%03d/route.ts", i), routeTS(fmt.Sprintf(`res.json({ r: %d })`, i)))
 	}
-	n := len(d.results("reload"))
-	if err := os.Rename(staging, filepath.Join(d.root, "src/api/burst")); err != nil {
+	n := len(d.Results("reload"))
+	if err := os.Rename(staging, filepath.Join(d.Root, "src/api/burst")); err != nil {
 		t.Fatal(err)
 	}
-	res := d.waitResult("reload", n)
-	if rs := d.results("reload")[n:]; len(rs) != 1 || !res.Success || len(res.Reloaded) != 300 {
+	res := d.WaitResult("reload", n)
+	if rs := d.Results("reload")[n:]; len(rs) != 1 || !res.Success || len(res.Reloaded) != 300 {
 		t.Fatalf("%d reloads, the first of %d routes (success %v); want one of 300", len(rs), len(res.Reloaded), res.Success)
 	}
-	d.expect("/burst/r299", 200, `{"r":299}`)
+	d.Expect("/burst/r299", 200, `{"r":299}`)
 	// and nothing after it: a change saved later is the next reload
-	d.edit("src/api/a/route.ts", routeTS(`res.json({ a: 2 })`))
-	if rs := d.results("reload")[n:]; len(rs) != 2 || len(rs[1].Files) != 1 {
+	d.Edit("src/api/a/route.ts", routeTS(`res.json({ a: 2 })`))
+	if rs := d.Results("reload")[n:]; len(rs) != 2 || len(rs[1].Files) != 1 {
 		t.Fatalf("%d reloads after the burst and one save; want 2", len(rs))
 	}
 }
 
 func TestDevelopCommandLine(t *testing.T) {
 	t.Run("not a project", func(t *testing.T) {
-		cmd := exec.Command(binary, "develop", t.TempDir())
+		cmd := exec.Command(devtest.Binary, "develop", t.TempDir())
 		out, err := cmd.CombinedOutput()
 		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || strings.Count(strings.TrimSpace(string(out)), "\n") != 0 || !strings.Contains(string(out), "not a Medusa project") {
 			t.Fatalf("exit %v, output %q", err, out)
 		}
 	})
 	t.Run("unknown flag", func(t *testing.T) {
-		out, err := exec.Command(binary, "develop", "--bogus").CombinedOutput()
+		out, err := exec.Command(devtest.Binary, "develop", "--bogus").CombinedOutput()
 		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || !strings.Contains(string(out), "bogus") {
 			t.Fatalf("exit %v, output %q", err, out)
 		}
@@ -646,7 +341,7 @@ func TestDevelopCommandLine(t *testing.T) {
 // its ready line.
 func developProcess(t *testing.T, root string, port int) (*exec.Cmd, *testutil.Buffer) {
 	t.Helper()
-	cmd := exec.Command(binary, "develop", root, "--port", fmt.Sprint(port))
+	cmd := exec.Command(devtest.Binary, "develop", root, "--port", fmt.Sprint(port))
 	out := &testutil.Buffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
@@ -668,7 +363,7 @@ func TestCheckJSON(t *testing.T) {
 	writeFile(t, root, "src/api/ok/route.ts", routeTS(`res.json({ ok: 1 })`))
 	writeFile(t, root, "src/api/bad/route.ts", routeTS(`res.json({ ok: 1 )`))
 	writeFile(t, root, "src/api/empty/route.ts", "export const helper = 1\n")
-	cmd := exec.Command(binary, "check", root, "--json")
+	cmd := exec.Command(devtest.Binary, "check", root, "--json")
 	out, err := cmd.Output()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
 		t.Fatalf("exit %v", err)
@@ -682,7 +377,7 @@ func TestCheckJSON(t *testing.T) {
 			t.Errorf("check --json lacks %s:\n%s", want, out)
 		}
 	}
-	text, _ := exec.Command(binary, "check", root).Output()
+	text, _ := exec.Command(devtest.Binary, "check", root).Output()
 	if !strings.Contains(string(text), "src/api/bad/route.ts:3:") || !strings.Contains(string(text), "error:") || !strings.Contains(string(text), "[syntax-error]") {
 		t.Fatalf("text output:\n%s", text)
 	}
@@ -708,15 +403,15 @@ func TestFoldersNamedLikeOutputsStillReload(t *testing.T) {
 		files[rel] = route(1)
 	}
 	d := startDev(t, files, nil)
-	writeFile(t, d.root, "src/admin/widgets/brand.tsx", "export default () => <div>v1</div>\nexport const config = { zone: \"product.details.before\" }\n")
+	writeFile(t, d.Root, "src/admin/widgets/brand.tsx", "export default () => <div>v1</div>\nexport const config = { zone: \"product.details.before\" }\n")
 	for rel, path := range routes {
-		d.expect(path, 200, `{"v":1}`)
-		if res := d.edit(rel, route(2)); !res.Success {
+		d.Expect(path, 200, `{"v":1}`)
+		if res := d.Edit(rel, route(2)); !res.Success {
 			t.Fatalf("%s: %+v", rel, res)
 		}
-		d.expect(path, 200, `{"v":2}`)
+		d.Expect(path, 200, `{"v":2}`)
 	}
-	for _, r := range d.results("reload") {
+	for _, r := range d.Results("reload") {
 		for _, f := range r.Files {
 			if strings.Contains(filepath.ToSlash(f), "src/admin/") {
 				t.Errorf("an admin extension was reloaded: %+v", r)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/medusa-ls/medusa-ls/devserver"
+	"github.com/medusa-ls/medusa-ls/devserver/devtest"
 	"github.com/medusa-ls/medusa-ls/internal/testutil"
 )
 
@@ -25,15 +26,15 @@ func TestSavesDuringAReloadFormOneBatch(t *testing.T) {
 		"src/api/b/route.ts":    routeTS(`res.json({ b: 0 })`),
 		"src/api/c/route.ts":    routeTS(`res.json({ c: 0 })`),
 	}, func(o *devserver.Options) { o.TaskTimeout = 20 * time.Second })
-	n := len(d.results("reload"))
+	n := len(d.Results("reload"))
 	// This file's top level keeps the child busy until the marker goes: the next saves arrive
 	// while it reloads.
-	marker := filepath.Join(d.root, "hold")
-	writeFile(t, d.root, "hold", "")
-	reloading := d.count(func(e devserver.Event) bool { return e.Status != nil && e.Status.State == devserver.StateReloading })
-	writeFile(t, d.root, "src/api/slow/route.ts", "import fs from \"fs\"\nwhile (fs.existsSync("+fmt.Sprintf("%q", marker)+")) {}\n"+routeTS(`res.json({ v: 1 })`))
-	d.until(waitFor, func() string {
-		if d.count(func(e devserver.Event) bool { return e.Status != nil && e.Status.State == devserver.StateReloading }) == reloading {
+	marker := filepath.Join(d.Root, "hold")
+	writeFile(t, d.Root, "hold", "")
+	reloading := d.Count(func(e devserver.Event) bool { return e.Status != nil && e.Status.State == devserver.StateReloading })
+	writeFile(t, d.Root, "src/api/slow/route.ts", "import fs from \"fs\"\nwhile (fs.existsSync("+fmt.Sprintf("%q", marker)+")) {}\n"+routeTS(`res.json({ v: 1 })`))
+	d.Until(waitFor, func() string {
+		if d.Count(func(e devserver.Event) bool { return e.Status != nil && e.Status.State == devserver.StateReloading }) == reloading {
 			return "the slow file's reload has not started"
 		}
 		return ""
@@ -41,14 +42,14 @@ func TestSavesDuringAReloadFormOneBatch(t *testing.T) {
 	for _, f := range []string{"a", "b", "c"} {
 		// Saved one by one, and reported as an editor does (the watcher reports them too): they
 		// wait for the next batch when Enqueue returns.
-		writeFile(t, d.root, "src/api/"+f+"/route.ts", routeTS(fmt.Sprintf(`res.json({ %s: 1 })`, f)))
-		d.sup.Enqueue(filepath.Join(d.root, "src/api/"+f+"/route.ts"))
+		writeFile(t, d.Root, "src/api/"+f+"/route.ts", routeTS(fmt.Sprintf(`res.json({ %s: 1 })`, f)))
+		d.Sup.Enqueue(filepath.Join(d.Root, "src/api/"+f+"/route.ts"))
 	}
 	os.Remove(marker)
-	d.waitResult("reload", n+1)
+	d.WaitResult("reload", n+1)
 	// A change saved after these: its reload comes next, so nothing else came in between.
-	d.edit("src/api/later/route.ts", routeTS(`res.json({ later: 1 })`))
-	rs := d.results("reload")[n:]
+	d.Edit("src/api/later/route.ts", routeTS(`res.json({ later: 1 })`))
+	rs := d.Results("reload")[n:]
 	if len(rs) != 3 || len(rs[0].Files) != 1 || len(rs[1].Files) != 3 || len(rs[2].Files) != 1 {
 		var sizes []int
 		for _, r := range rs {
@@ -56,7 +57,7 @@ func TestSavesDuringAReloadFormOneBatch(t *testing.T) {
 		}
 		t.Fatalf("batches of %v files; want the slow one, then the three saved meanwhile together (then the later one)", sizes)
 	}
-	d.expect("/c", 200, `{"c":1}`)
+	d.Expect("/c", 200, `{"c":1}`)
 }
 
 func TestInFlightRequestFinishesOnOldCode(t *testing.T) {
@@ -74,7 +75,7 @@ func TestInFlightRequestFinishesOnOldCode(t *testing.T) {
 	}
 	ch := make(chan reply, 1)
 	go func() {
-		resp, err := http.Get(d.url + "/slow")
+		resp, err := http.Get(d.URL + "/slow")
 		if err != nil {
 			ch <- reply{err: err}
 			return
@@ -83,19 +84,19 @@ func TestInFlightRequestFinishesOnOldCode(t *testing.T) {
 		resp.Body.Close()
 		ch <- reply{body: string(b)}
 	}()
-	d.until(waitFor, func() string {
-		if !d.logged("the slow request started") {
+	d.Until(waitFor, func() string {
+		if !d.Logged("the slow request started") {
 			return "the slow request has not started"
 		}
 		return ""
 	})
-	d.edit("src/api/slow/route.ts", routeTS(`res.json({ v: "new" })`))
+	d.Edit("src/api/slow/route.ts", routeTS(`res.json({ v: "new" })`))
 	os.Remove(marker)
 	r := <-ch
 	if r.err != nil || r.body != `{"v":"old"}` {
 		t.Fatalf("in-flight request: %q %v", r.body, r.err)
 	}
-	d.expect("/slow", 200, `{"v":"new"}`)
+	d.Expect("/slow", 200, `{"v":"new"}`)
 }
 
 func TestConfigChangeRestartsAndBrokenConfigKeepsOldServer(t *testing.T) {
@@ -103,20 +104,20 @@ func TestConfigChangeRestartsAndBrokenConfigKeepsOldServer(t *testing.T) {
 		"src/api/cfg/route.ts": routeTS(`res.json({ name: (req.scope.resolve("configModule") as any).projectConfig.http.storeCors })`),
 		"medusa-config.ts":     "import { defineConfig } from \"@medusajs/framework/utils\"\nmodule.exports = defineConfig({ projectConfig: { http: { storeCors: \"one\" } } })\n",
 	}, nil)
-	d.expect("/cfg", 200, `"one"`)
-	n := len(d.results("restart"))
-	writeFile(t, d.root, "medusa-config.ts", "import { defineConfig } from \"@medusajs/framework/utils\"\nmodule.exports = defineConfig({ projectConfig: { http: { storeCors: \"two\" } } })\n")
-	d.waitResult("restart", n)
-	d.expect("/cfg", 200, `"two"`)
+	d.Expect("/cfg", 200, `"one"`)
+	n := len(d.Results("restart"))
+	writeFile(t, d.Root, "medusa-config.ts", "import { defineConfig } from \"@medusajs/framework/utils\"\nmodule.exports = defineConfig({ projectConfig: { http: { storeCors: \"two\" } } })\n")
+	d.WaitResult("restart", n)
+	d.Expect("/cfg", 200, `"two"`)
 
-	writeFile(t, d.root, "medusa-config.ts", "import { defineConfig } from \"@medusajs/framework/utils\"\nmodule.exports = defineConfig({ projectConfig: { http: { storeCors: \"three\" } } )\n")
-	res := d.waitResult("restart", n+1)
+	writeFile(t, d.Root, "medusa-config.ts", "import { defineConfig } from \"@medusajs/framework/utils\"\nmodule.exports = defineConfig({ projectConfig: { http: { storeCors: \"three\" } } )\n")
+	res := d.WaitResult("restart", n+1)
 	if res.Success || len(res.Errors) == 0 || res.Errors[0].Code != "syntax-error" {
 		t.Fatalf("a broken config must be reported, got %+v", res)
 	}
-	d.expect("/cfg", 200, `"two"`)
-	if !strings.Contains(d.out.String(), "still serving the previous one") {
-		t.Fatalf("output:\n%s", d.out.String())
+	d.Expect("/cfg", 200, `"two"`)
+	if !strings.Contains(d.Out.String(), "still serving the previous one") {
+		t.Fatalf("output:\n%s", d.Out.String())
 	}
 }
 
@@ -126,22 +127,22 @@ func TestUnresponsiveChildIsKilledAndRestarted(t *testing.T) {
 		o.TaskTimeout = 20 * time.Second
 		o.ReloadTimeout = time.Second
 	})
-	n := len(d.results("restart"))
+	n := len(d.Results("restart"))
 	// The file loops while a marker exists; the marker goes away while the reload hangs, so
 	// the restarted child loads the new code.
-	marker := d.root + "/hang"
-	writeFile(t, d.root, "hang", "")
-	writeFile(t, d.root, "src/api/x/route.ts", "import fs from \"fs\"\nwhile (fs.existsSync("+fmt.Sprintf("%q", marker)+")) {}\n"+routeTS(`res.json({ x: 2 })`))
-	d.until(waitFor, func() string { // past the supervisor's 1s limit
-		if !d.logged("did not answer within 1s") {
+	marker := d.Root + "/hang"
+	writeFile(t, d.Root, "hang", "")
+	writeFile(t, d.Root, "src/api/x/route.ts", "import fs from \"fs\"\nwhile (fs.existsSync("+fmt.Sprintf("%q", marker)+")) {}\n"+routeTS(`res.json({ x: 2 })`))
+	d.Until(waitFor, func() string { // past the supervisor's 1s limit
+		if !d.Logged("did not answer within 1s") {
 			return "the supervisor has not given up on the child"
 		}
 		return ""
 	})
 	os.Remove(marker)
-	d.waitResult("restart", n)
-	d.waitState(devserver.StateReady)
-	d.expect("/x", 200, `{"x":2}`)
+	d.WaitResult("restart", n)
+	d.WaitState(devserver.StateReady)
+	d.Expect("/x", 200, `{"x":2}`)
 }
 
 func TestChildDiesWithSupervisor(t *testing.T) {
@@ -173,7 +174,7 @@ func TestEmitAndRunJobFromTheTerminal(t *testing.T) {
 	writeFile(t, root, "src/jobs/nightly.ts", "import { seen } from \"../lib/seen\"\nexport default async function () { seen.push(\"job\") }\nexport const config = { name: \"nightly\", schedule: \"0 3 * * *\" }\n")
 
 	// Nothing runs yet: a clear error.
-	out, err := exec.Command(binary, "emit", "product.created", "--dir", root).CombinedOutput()
+	out, err := exec.Command(devtest.Binary, "emit", "product.created", "--dir", root).CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || !strings.Contains(string(out), "no medusa-ls dev server is running") {
 		t.Fatalf("without develop: %v %s", err, out)
 	}
@@ -186,7 +187,7 @@ func TestEmitAndRunJobFromTheTerminal(t *testing.T) {
 	}()
 	deadline := time.Now().Add(waitFor)
 	run := func(args ...string) string {
-		cmd := exec.Command(binary, args...)
+		cmd := exec.Command(devtest.Binary, args...)
 		cmd.Dir = root + "/src" // found by walking up
 		out, err := cmd.CombinedOutput()
 		if err != nil {
@@ -221,12 +222,11 @@ func TestReloadResultCarriesTheStateItLeaves(t *testing.T) {
 		{"fixed", routeTS(`res.json({ a: 2 })`), 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			d.edit("src/api/a/route.ts", tc.content)
-			d.mu.Lock()
-			defer d.mu.Unlock()
+			d.Edit("src/api/a/route.ts", tc.content)
 			var last *devserver.Event
-			for i := range d.events {
-				if e := &d.events[i]; e.Result != nil && e.Kind == devserver.ResultReload {
+			events := d.Events()
+			for i := range events {
+				if e := &events[i]; e.Result != nil && e.Kind == devserver.ResultReload {
 					last = e
 				}
 			}

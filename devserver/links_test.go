@@ -61,12 +61,12 @@ func TestSymbolicLinksOneRule(t *testing.T) {
 		t.Fatalf("check: %d warnings about linked directories, want 2: %+v", warned, report.Diagnostics)
 	}
 	d := startDevAt(t, root, nil)
-	d.expect("/inner", 200, `{"inner":1}`)
-	d.expect("/outer", 200, `{"outer":1}`)
-	d.expect("/linked-out/x", 404, "")
-	d.expect("/linked-in/y", 404, "")
+	d.Expect("/inner", 200, `{"inner":1}`)
+	d.Expect("/outer", 200, `{"outer":1}`)
+	d.Expect("/linked-out/x", 404, "")
+	d.Expect("/linked-in/y", 404, "")
 	for _, dir := range []string{"src/api/linked-out", "src/api/linked-in"} {
-		if out := d.out.String(); !strings.Contains(out, "warn: "+dir+" is a symbolic link to the directory") {
+		if out := d.Out.String(); !strings.Contains(out, "warn: "+dir+" is a symbolic link to the directory") {
 			t.Fatalf("no warning about %s:\n%s", dir, out)
 		}
 	}
@@ -86,7 +86,7 @@ func TestSymbolicLinksOneRule(t *testing.T) {
 	} {
 		writeFile(t, tc.dir, tc.rel, tc.content)
 		testutil.Eventually(t, waitFor, func() string {
-			if code, body := get(t, d.url+tc.path); code != 200 || body != tc.want {
+			if code, body := get(t, d.URL+tc.path); code != 200 || body != tc.want {
 				return fmt.Sprintf("%s: %s answers %d %s", tc.name, tc.path, code, body)
 			}
 			return ""

@@ -38,7 +38,7 @@ func TestRunawayCodeSaysWhoHeldTheThreadAndForHowLong(t *testing.T) {
 	t.Run("handler, with a request waiting behind it", func(t *testing.T) {
 		loop := make(chan string, 1)
 		go func() {
-			resp, err := http.Get(d.url + "/loop")
+			resp, err := http.Get(d.URL + "/loop")
 			if err != nil {
 				loop <- err.Error()
 				return
@@ -53,17 +53,15 @@ func TestRunawayCodeSaysWhoHeldTheThreadAndForHowLong(t *testing.T) {
 			}
 			return ""
 		})
-		d.expect("/ok", 200, `{"ok":1}`) // queued behind the loop, answered after it
+		d.Expect("/ok", 200, `{"ok":1}`) // queued behind the loop, answered after it
 		got := <-loop
 		if !strings.HasPrefix(got, "500 ") || !strings.Contains(got, "GET /loop "+held) || !strings.Contains(got, "1 other request(s), event(s) or job(s) waited for it") {
 			t.Fatalf("GET /loop: %s", got)
 		}
 		testutil.Eventually(t, waitFor, func() string {
-			d.mu.Lock()
-			defer d.mu.Unlock()
-			for _, e := range d.events {
-				if e.Runtime != nil && len(e.Runtime.Problems) > 0 {
-					p := e.Runtime.Problems[0]
+			for _, e := range d.RuntimeErrors() {
+				if len(e.Problems) > 0 {
+					p := e.Problems[0]
 					if diag.RelPath(root, p.File) == "src/api/loop/route.ts" && p.Line == 5 && strings.Contains(p.Message, "GET /loop "+held) {
 						return ""
 					}
@@ -71,7 +69,7 @@ func TestRunawayCodeSaysWhoHeldTheThreadAndForHowLong(t *testing.T) {
 			}
 			return "no runtime error at the loop's line naming GET /loop and how long it held the thread"
 		})
-		if out := d.out.String(); !strings.Contains(out, "src/api/loop/route.ts:5:") || !strings.Contains(out, "GET /loop "+held) {
+		if out := d.Out.String(); !strings.Contains(out, "src/api/loop/route.ts:5:") || !strings.Contains(out, "GET /loop "+held) {
 			t.Fatalf("the log does not say which handler held the thread:\n%s", out)
 		}
 	})
@@ -92,7 +90,7 @@ func TestRunawayCodeSaysWhoHeldTheThreadAndForHowLong(t *testing.T) {
 				t.Fatalf("%s: %s", tc.command, got)
 			}
 			testutil.Eventually(t, waitFor, func() string {
-				for _, line := range strings.Split(d.out.String(), "\n") {
+				for _, line := range strings.Split(d.Out.String(), "\n") {
 					if strings.Contains(line, tc.want) && strings.Contains(line, held) {
 						return ""
 					}

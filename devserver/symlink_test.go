@@ -19,16 +19,16 @@ func TestSymlinkedRootReloads(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := startDevAt(t, link, nil)
-	d.expect("/hello", 200, `{"v":1}`)
-	res := d.edit("src/api/hello/route.ts", routeTS(`res.json({ v: 2 })`)) // through the link
+	d.Expect("/hello", 200, `{"v":1}`)
+	res := d.Edit("src/api/hello/route.ts", routeTS(`res.json({ v: 2 })`)) // through the link
 	if !res.Success || len(res.Reloaded) != 1 {
 		t.Fatalf("%+v", res)
 	}
-	d.expect("/hello", 200, `{"v":2}`)
-	n := len(d.results("reload"))
+	d.Expect("/hello", 200, `{"v":2}`)
+	n := len(d.Results("reload"))
 	writeFile(t, real, "src/api/hello/route.ts", routeTS(`res.json({ v: 3 })`)) // under the real path
-	if res := d.waitResult("reload", n); !res.Success {
+	if res := d.WaitResult("reload", n); !res.Success {
 		t.Fatalf("%+v", res)
 	}
-	d.expect("/hello", 200, `{"v":3}`)
+	d.Expect("/hello", 200, `{"v":3}`)
 }

@@ -9,6 +9,7 @@
 # Modes (default: `real` and `multi` when the medusa-ls binary exists, else `no-server`,
 # `restricted`, `fake` and `multi`):
 #   real       .vsix built by scripts/package.sh with $MEDUSA_LS_BIN (default ../bin/medusa-ls)
+#              (multi and restricted reuse it when it was built first: their setting wins)
 #   fake       .vsix without a binary, medusa.server.path = the contract test double
 #              (test/fake-server/fake-medusa-ls.cjs): proves the harness and the extension's UI
 #   no-server  .vsix without a binary and no medusa-ls on PATH: the extension must say
@@ -42,7 +43,7 @@ while [ $# -gt 0 ]; do
     --mode) modes+=("${2:?}"); shift 2 ;;
     --project) PROJECT_ARG="$(cd "${2:?}" && pwd)"; shift 2 ;;
     --vsix) VSIX_ARG="$(cd "$(dirname "${2:?}")" && pwd)/$(basename "$2")"; shift 2 ;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -79,12 +80,17 @@ free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1
 
 passed=0; failed=0; failed_modes=()
 PGID=""; TMP=""
+VSIX_DIR="$(mktemp -d /tmp/medusa-e2e-vsix-XXXXXX)"; VSIX_BIN=""; VSIX_NONE=""
+# E2E_TYPECHECKED=1: the caller has just type-checked the extension (scripts/test.sh's build).
+PACKAGE_FLAGS=()
+[ "${E2E_TYPECHECKED:-0}" = 1 ] && PACKAGE_FLAGS=(--no-typecheck)
 cleanup() {
   if [ -n "$PGID" ]; then kill -TERM -- "-$PGID" 2>/dev/null || true; sleep 1; kill -KILL -- "-$PGID" 2>/dev/null || true; PGID=""; fi
   if [ -n "$TMP" ] && [ "${E2E_KEEP_TMP:-0}" != 1 ]; then rm -rf "$TMP"; fi
   TMP=""
 }
-trap cleanup EXIT INT TERM
+trap 'cleanup; rm -rf "$VSIX_DIR"' EXIT
+trap cleanup INT TERM
 
 for mode in "${modes[@]}"; do
   t0=$(date +%s)
@@ -102,10 +108,17 @@ for mode in "${modes[@]}"; do
   [ -d "$PROJECT_SRC/node_modules" ] && ln -s "$PROJECT_SRC/node_modules" "$TMP/work/store/node_modules"
   PROJECT="$TMP/work/store"
 
-  # The .vsix under test.
+  # The .vsix under test, packaged once per run: real needs the binary inside, no-server and fake
+  # none; multi and restricted set medusa.server.path, which wins over a bundled binary, and take
+  # whichever was packaged already.
   if [ -n "$VSIX_ARG" ]; then VSIX="$VSIX_ARG"
-  elif [ "$mode" = real ]; then VSIX="$(bash scripts/package.sh --out "$TMP/vsix" "$BIN" | tail -1)"
-  else VSIX="$(bash scripts/package.sh --out "$TMP/vsix" --no-binary | tail -1)"; fi
+  elif [ "$mode" = real ] || { [ -n "$VSIX_BIN" ] && [ -z "$VSIX_NONE" ] && { [ "$mode" = multi ] || [ "$mode" = restricted ]; }; }; then
+    [ -n "$VSIX_BIN" ] || VSIX_BIN="$(bash scripts/package.sh ${PACKAGE_FLAGS[@]+"${PACKAGE_FLAGS[@]}"} --out "$VSIX_DIR/bin" "$BIN" | tail -1)"
+    VSIX="$VSIX_BIN"
+  else
+    [ -n "$VSIX_NONE" ] || VSIX_NONE="$(bash scripts/package.sh ${PACKAGE_FLAGS[@]+"${PACKAGE_FLAGS[@]}"} --out "$VSIX_DIR/none" --no-binary | tail -1)"
+    VSIX="$VSIX_NONE"
+  fi
   log "vsix: $VSIX"
 
   SERVER_PATH=""

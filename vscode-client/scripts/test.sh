@@ -48,7 +48,7 @@ stage "unit tests"; t node_tests unit out/test/unit/
 stage "integration tests"; t node_tests integration --test-concurrency=1 out/test/integration/
 if [ "$CI_MODE" = 1 ]; then
   stage "e2e setup"; t bash e2e/setup.sh >/dev/null
-  stage "e2e"; E2E_REQUIRED=1 t bash e2e/run.sh
+  stage "e2e"; E2E_REQUIRED=1 E2E_TYPECHECKED=1 t bash e2e/run.sh
 else
-  stage "e2e"; t bash e2e/run.sh
+  stage "e2e"; E2E_TYPECHECKED=1 t bash e2e/run.sh
 fi

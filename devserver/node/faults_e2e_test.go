@@ -1,6 +1,6 @@
 //go:build unix
 
-package devserver_test
+package node_test
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/medusa-ls/medusa-ls/devserver"
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/internal/medusafixture"
@@ -25,7 +26,7 @@ import (
 // message contains want.
 func hasProblem(d *dev, res ipc.Result, rel string, line int, want string) bool {
 	for _, p := range res.Problems {
-		if diag.RelPath(d.root, p.File) == rel && p.Line == line && strings.Contains(p.Message, want) {
+		if diag.RelPath(d.Root, p.File) == rel && p.Line == line && strings.Contains(p.Message, want) {
 			return true
 		}
 	}
@@ -35,10 +36,10 @@ func hasProblem(d *dev, res ipc.Result, rel string, line int, want string) bool 
 func failedAt(t *testing.T, d *dev, res ipc.Result, rel string, line, col int, want string) diag.Diagnostic {
 	t.Helper()
 	if res.Success {
-		t.Fatalf("reload reported successful; want an error on %s:%d: %+v\n%s", rel, line, res, tail(d.out.String(), 3000))
+		t.Fatalf("reload reported successful; want an error on %s:%d: %+v\n%s", rel, line, res, tail(d.Out.String(), 3000))
 	}
 	for _, e := range res.Errors {
-		if diag.RelPath(d.root, e.File) != rel || e.Line != line || (col > 0 && e.Column != col) || !strings.Contains(e.Message, want) {
+		if diag.RelPath(d.Root, e.File) != rel || e.Line != line || (col > 0 && e.Column != col) || !strings.Contains(e.Message, want) {
 			continue
 		}
 		for _, noise := range []string{"Require stack", "node-helper", "check.js", "[object Object]"} {
@@ -60,8 +61,13 @@ func failedAt(t *testing.T, d *dev, res ipc.Result, rel string, line, col int, w
 func TestNodeRuntimeFaults(t *testing.T) {
 	seed := medusafixture.Seeded(t)
 	greet := "export const GET = (req: any, res: any) => res.json({ msg: (req.scope.resolve(\"greeter\") as any).greet(\"ada\") })\n"
-	d := startNode(t, map[string]string{"src/api/greet/route.ts": greet, "src/api/wf/route.ts": wfRoute})
-	token := medusafixture.AdminToken(t, d.url)
+	// A reload's bound (ReloadTimeout, 30 s by default) bounds each step inside Medusa at two
+	// thirds of it: 9 s makes the loader that never settles cost 6 s, not 20, and is still many
+	// times what any other reload here takes (well under a second).
+	d := startNodeWith(t, map[string]string{"src/api/greet/route.ts": greet, "src/api/wf/route.ts": wfRoute}, func(o *devserver.Options) {
+		o.ReloadTimeout = 9 * time.Second
+	})
+	token := medusafixture.AdminToken(t, d.URL)
 	admin := map[string]string{"authorization": "Bearer " + token}
 	store := map[string]string{"x-publishable-api-key": seed.PublishableKey}
 	run := func(name string, fn func(t *testing.T)) {
@@ -85,7 +91,7 @@ func TestNodeRuntimeFaults(t *testing.T) {
 	run("module: constructor throws, then fixed", func(t *testing.T) {
 		broken := strings.Replace(service, "class GreeterModuleService {\n",
 			"class GreeterModuleService {\n  constructor(_: any, options?: { prefix?: string }) {\n    if (!options?.prefix) {\n      throw new Error(\"greeter: the prefix option is required\")\n    }\n  }\n", 1)
-		res := d.edit("src/modules/greeter/service.ts", strings.Replace(broken, "v1", "v2", 1))
+		res := d.Edit("src/modules/greeter/service.ts", strings.Replace(broken, "v1", "v2", 1))
 		failedAt(t, d, res, "src/modules/greeter/service.ts", 4, 0, "the prefix option is required")
 		d.must(realReq{"GET", "/greet", nil, ""}, 200, "greetings ada v1") // the last good module
 		d.must(realReq{"GET", "/hello", nil, ""}, 200, "")
@@ -95,27 +101,27 @@ func TestNodeRuntimeFaults(t *testing.T) {
 	})
 	run("module: missing import", func(t *testing.T) {
 		src := "import { prefix } from \"./prefix\"\n" + strings.Replace(d.read("src/modules/greeter/service.ts"), "`greetings ${name} v2`", "`${prefix} ${name} v3`", 1)
-		res := d.edit("src/modules/greeter/service.ts", src)
+		res := d.Edit("src/modules/greeter/service.ts", src)
 		failedAt(t, d, res, "src/modules/greeter/service.ts", 1, 24, "Cannot find module './prefix' imported from src/modules/greeter/service.ts")
 		d.must(realReq{"GET", "/greet", nil, ""}, 200, "greetings ada v2")
-		d.edit("src/modules/greeter/prefix.ts", "export const prefix = \"hey\"\n") // and its reload
+		d.Edit("src/modules/greeter/prefix.ts", "export const prefix = \"hey\"\n") // and its reload
 		d.mustEventually(realReq{"GET", "/greet", nil, ""}, "hey ada v3")
 	})
 	run("module: index throws while loading", func(t *testing.T) {
-		res := d.edit("src/modules/greeter/index.ts", strings.Replace(index, "export const GREETER_MODULE", "throw new Error(\"index boom\")\nexport const GREETER_MODULE", 1))
+		res := d.Edit("src/modules/greeter/index.ts", strings.Replace(index, "export const GREETER_MODULE", "throw new Error(\"index boom\")\nexport const GREETER_MODULE", 1))
 		failedAt(t, d, res, "src/modules/greeter/index.ts", 4, 0, "index boom")
 		d.must(realReq{"GET", "/greet", nil, ""}, 200, "hey ada v3")
-		d.edit("src/modules/greeter/index.ts", index)
+		d.Edit("src/modules/greeter/index.ts", index)
 		d.must(realReq{"GET", "/greet", nil, ""}, 200, "hey ada v3")
 	})
 	run("module: a loader that never settles is bounded", func(t *testing.T) {
 		hang := strings.Replace(index, "service: GreeterModuleService,", "service: GreeterModuleService,\n  loaders: [async () => new Promise<void>(() => {})],", 1)
-		res := d.edit("src/modules/greeter/index.ts", hang)
+		res := d.Edit("src/modules/greeter/index.ts", hang)
 		failedAt(t, d, res, "src/modules/greeter/index.ts", 1, 0, "did not finish within")
 		d.must(realReq{"GET", "/greet", nil, ""}, 200, "hey ada v3")
 		d.must(realReq{"GET", "/hello", nil, ""}, 200, "")
 		// later saves are processed
-		res = d.edit("src/modules/greeter/index.ts", index)
+		res = d.Edit("src/modules/greeter/index.ts", index)
 		if !res.Success {
 			t.Fatalf("the fixed module: %+v", res)
 		}
@@ -126,7 +132,7 @@ func TestNodeRuntimeFaults(t *testing.T) {
 	middlewares := d.read("src/api/middlewares.ts")
 	middlewaresApply(t)
 	run("middlewares.ts throws while loading", func(t *testing.T) {
-		res := d.edit("src/api/middlewares.ts", strings.Replace(middlewares, "export default defineMiddlewares(", "throw new Error(\"middlewares boom\")\nexport default defineMiddlewares(", 1))
+		res := d.Edit("src/api/middlewares.ts", strings.Replace(middlewares, "export default defineMiddlewares(", "throw new Error(\"middlewares boom\")\nexport default defineMiddlewares(", 1))
 		line := strings.Count(middlewares[:strings.Index(middlewares, "export default defineMiddlewares(")], "\n") + 1
 		failedAt(t, d, res, "src/api/middlewares.ts", line, 0, "middlewares boom")
 		middlewaresApply(t)
@@ -135,44 +141,44 @@ func TestNodeRuntimeFaults(t *testing.T) {
 		src := strings.Replace(middlewares, "import { z }", "import { nope } from \"./lib/nope\"\nimport { z }", 1)
 		src = strings.Replace(src, `matcher: "/custom/me*",`, `matcher: "/custom/me*", method: nope,`, 1)
 		line := strings.Count(src[:strings.Index(src, "import { nope }")], "\n") + 1
-		failedAt(t, d, d.edit("src/api/middlewares.ts", src), "src/api/middlewares.ts", line, 22, "Cannot find module './lib/nope' imported from src/api/middlewares.ts")
+		failedAt(t, d, d.Edit("src/api/middlewares.ts", src), "src/api/middlewares.ts", line, 22, "Cannot find module './lib/nope' imported from src/api/middlewares.ts")
 		middlewaresApply(t)
-		res := d.edit("src/api/hello/route.ts", nodeRouteTS("31"))
+		res := d.Edit("src/api/hello/route.ts", nodeRouteTS("31"))
 		d.must(realReq{"GET", "/hello", nil, ""}, 200, `{"v":31}`)
 		if len(res.Reloaded) == 0 {
 			t.Fatalf("the route was not reloaded: %+v", res)
 		}
 		middlewaresApply(t)
-		if res := d.edit("src/api/middlewares.ts", middlewares); !res.Success {
+		if res := d.Edit("src/api/middlewares.ts", middlewares); !res.Success {
 			t.Fatalf("the fixed middlewares.ts: %+v", res)
 		}
 		middlewaresApply(t)
 	})
 	run("route imports a missing file", func(t *testing.T) {
 		route := "import type { MedusaRequest, MedusaResponse } from \"@medusajs/framework/http\"\nimport { x } from \"../../lib/nope\"\n\nexport async function GET(req: MedusaRequest, res: MedusaResponse) {\n  res.json({ x })\n}\n"
-		failedAt(t, d, d.edit("src/api/nope/route.ts", route), "src/api/nope/route.ts", 2, 19, "Cannot find module '../../lib/nope' imported from src/api/nope/route.ts")
+		failedAt(t, d, d.Edit("src/api/nope/route.ts", route), "src/api/nope/route.ts", 2, 19, "Cannot find module '../../lib/nope' imported from src/api/nope/route.ts")
 		d.must(realReq{"GET", "/hello", nil, ""}, 200, `{"v":31}`)
 		middlewaresApply(t)
-		d.edit("src/lib/nope.ts", "export const x = 5\n") // and its reload, before the next case edits
+		d.Edit("src/lib/nope.ts", "export const x = 5\n") // and its reload, before the next case edits
 		d.mustEventually(realReq{"GET", "/nope", nil, ""}, `{"x":5}`)
 	})
 	run("subscriber imports a missing file", func(t *testing.T) {
 		src := d.read("src/subscribers/product-created.ts")
 		broken := "import { y } from \"../lib/missing\"\n" + strings.Replace(src, "FIXTURE-SUB v1", "FIXTURE-SUB v2 ${y}", 1)
-		failedAt(t, d, d.edit("src/subscribers/product-created.ts", broken), "src/subscribers/product-created.ts", 1, 19, "Cannot find module '../lib/missing' imported from src/subscribers/product-created.ts")
+		failedAt(t, d, d.Edit("src/subscribers/product-created.ts", broken), "src/subscribers/product-created.ts", 1, 19, "Cannot find module '../lib/missing' imported from src/subscribers/product-created.ts")
 		// the last good subscriber still handles the event
 		ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 		defer cancel()
-		raw, err := d.sup.Call(ctx, ipc.CmdEmitEvent, ipc.EmitArgs{Name: "product.created", Data: json.RawMessage(`{"id":"p-fault"}`)})
+		raw, err := d.Sup.Call(ctx, ipc.CmdEmitEvent, ipc.EmitArgs{Name: "product.created", Data: json.RawMessage(`{"id":"p-fault"}`)})
 		if err != nil || strings.Contains(string(raw), `"error"`) {
 			t.Fatalf("%s (%v)", raw, err)
 		}
 		d.waitOutput("FIXTURE-SUB v1 product.created p-fault")
-		d.edit("src/subscribers/product-created.ts", src)
+		d.Edit("src/subscribers/product-created.ts", src)
 	})
 	run("conventions Medusa does not check: a misnamed handler export warns", func(t *testing.T) {
 		route := "import type { MedusaRequest, MedusaResponse } from \"@medusajs/framework/http\"\n\nexport async function Get(req: MedusaRequest, res: MedusaResponse) {\n  res.json({ ok: true })\n}\n"
-		res := d.edit("src/api/store/typo/route.ts", route)
+		res := d.Edit("src/api/store/typo/route.ts", route)
 		if !hasProblem(d, res, "src/api/store/typo/route.ts", 3, "did you mean GET?") {
 			t.Fatalf("no near-miss warning at src/api/store/typo/route.ts:3: %+v", res.Problems)
 		}
@@ -180,7 +186,7 @@ func TestNodeRuntimeFaults(t *testing.T) {
 	})
 	run("a new subscriber with a misspelled config key", func(t *testing.T) {
 		sub := "export default async function handler() {}\n\nexport const config = {\n  evnt: \"brand.created\",\n}\n"
-		res := d.edit("src/subscribers/misspelled.ts", sub)
+		res := d.Edit("src/subscribers/misspelled.ts", sub)
 		e := failedAt(t, d, res, "src/subscribers/misspelled.ts", 1, 0, "a subscriber must export a config with an event")
 		if strings.Contains(e.Message, "previous one") {
 			t.Fatalf("a new file has no previous subscriber: %q", e.Message)
@@ -194,8 +200,8 @@ func TestNodeRuntimeFaults(t *testing.T) {
 		src := d.read("src/jobs/tick.ts")
 		// an import that is used (TypeScript drops one that is not, and nothing fails)
 		broken := "import { z } from \"./gone\"\n" + strings.Replace(src, `logger.info("FIXTURE-JOB v1 tick")`, "logger.info(`FIXTURE-JOB v1 tick ${z}`)", 1)
-		failedAt(t, d, d.edit("src/jobs/tick.ts", broken), "src/jobs/tick.ts", 1, 19, "Cannot find module './gone' imported from src/jobs/tick.ts")
-		if res := d.edit("src/jobs/tick.ts", src); !res.Success {
+		failedAt(t, d, d.Edit("src/jobs/tick.ts", broken), "src/jobs/tick.ts", 1, 19, "Cannot find module './gone' imported from src/jobs/tick.ts")
+		if res := d.Edit("src/jobs/tick.ts", src); !res.Success {
 			t.Fatalf("%+v", res)
 		}
 	})
@@ -203,9 +209,9 @@ func TestNodeRuntimeFaults(t *testing.T) {
 		d.must(realReq{"GET", "/wf", nil, ""}, 200, "hello ada v1")
 		src := d.read("src/workflows/hello.ts")
 		broken := strings.Replace(strings.Replace(src, "\n", "\nthrow new Error(\"wf boom\")\n", 1), "v1", "v2", 1)
-		failedAt(t, d, d.edit("src/workflows/hello.ts", broken), "src/workflows/hello.ts", 2, 0, "wf boom")
+		failedAt(t, d, d.Edit("src/workflows/hello.ts", broken), "src/workflows/hello.ts", 2, 0, "wf boom")
 		d.must(realReq{"GET", "/wf", nil, ""}, 200, "hello ada v1")
-		if res := d.edit("src/workflows/hello.ts", strings.Replace(src, "v1", "v2", 1)); !res.Success {
+		if res := d.Edit("src/workflows/hello.ts", strings.Replace(src, "v1", "v2", 1)); !res.Success {
 			t.Fatalf("%+v", res)
 		}
 		d.mustEventually(realReq{"GET", "/wf", nil, ""}, "hello ada v2")
@@ -215,7 +221,7 @@ func TestNodeRuntimeFaults(t *testing.T) {
 		t.Helper()
 		ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 		defer cancel()
-		raw, err := d.sup.Call(ctx, ipc.CmdEmitEvent, ipc.EmitArgs{Name: "brand.created", Data: json.RawMessage(`{"id":"brand_none"}`)})
+		raw, err := d.Sup.Call(ctx, ipc.CmdEmitEvent, ipc.EmitArgs{Name: "brand.created", Data: json.RawMessage(`{"id":"brand_none"}`)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -240,7 +246,7 @@ func TestNodeRuntimeFaults(t *testing.T) {
 			if tc.name == "MedusaError" {
 				src = "import { MedusaError } from \"@medusajs/framework/utils\"\n" + src
 			}
-			if res := d.edit("src/workflows/steps/sync-brand.ts", src); !res.Success {
+			if res := d.Edit("src/workflows/steps/sync-brand.ts", src); !res.Success {
 				t.Fatalf("%+v", res)
 			}
 			o := emit(t)
@@ -253,7 +259,7 @@ func TestNodeRuntimeFaults(t *testing.T) {
 		})
 	}
 	if d.read("src/workflows/steps/sync-brand.ts") != step {
-		if res := d.edit("src/workflows/steps/sync-brand.ts", step); !res.Success {
+		if res := d.Edit("src/workflows/steps/sync-brand.ts", step); !res.Success {
 			t.Fatalf("%+v", res)
 		}
 	}
@@ -267,7 +273,7 @@ func TestNodeRuntimeFaults(t *testing.T) {
 		for range 4 {
 			d.must(realReq{"GET", "/hello", nil, ""}, 200, "")
 		}
-		n := len(d.results("restart"))
+		n := len(d.Results("restart"))
 		for _, p := range pids {
 			_ = syscall.Kill(p, syscall.SIGKILL)
 		}
@@ -301,18 +307,18 @@ func TestNodeRuntimeFaults(t *testing.T) {
 		if len(bad) > 0 {
 			t.Fatalf("%d requests failed across the crash:\n%s", len(bad), strings.Join(bad, "\n"))
 		}
-		d.waitResultWithin("restart", 3*time.Minute, n)
+		d.WaitResultWithin("restart", 3*time.Minute, n)
 		d.must(realReq{"GET", "/hello", nil, ""}, 200, `{"v":31}`)
 	})
 
 	run("a provider module: not reloaded in place, so a restart that says why", func(t *testing.T) {
-		n := len(d.results("restart"))
+		n := len(d.Results("restart"))
 		src := d.read("src/modules/my-fulfillment/service.ts")
-		res := d.edit("src/modules/my-fulfillment/service.ts", src+"\n// edited\n")
+		res := d.Edit("src/modules/my-fulfillment/service.ts", src+"\n// edited\n")
 		if !res.Restart || !strings.Contains(res.Note, `"my-fulfillment" is not one of them`) {
 			t.Fatalf("want a restart that says why; got %+v", res)
 		}
-		if res := d.waitResultWithin("restart", 3*time.Minute, n); !res.Success {
+		if res := d.WaitResultWithin("restart", 3*time.Minute, n); !res.Success {
 			t.Fatalf("restart: %+v", res)
 		}
 		d.must(realReq{"GET", "/hello", nil, ""}, 200, `{"v":31}`)

@@ -1,6 +1,6 @@
 //go:build unix
 
-package devserver_test
+package node_test
 
 import (
 	"context"
@@ -18,6 +18,7 @@ import (
 
 	"github.com/medusa-ls/medusa-ls/devserver"
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
+	"github.com/medusa-ls/medusa-ls/devserver/node"
 	"github.com/medusa-ls/medusa-ls/diag"
 	"github.com/medusa-ls/medusa-ls/internal/medusafixture"
 	"github.com/medusa-ls/medusa-ls/internal/testutil"
@@ -26,47 +27,43 @@ import (
 // startNode runs the fixture with the node runtime; Medusa takes seconds to boot, so the node
 // tests share one dev server and run in order.
 func startNode(t *testing.T, files map[string]string) *dev {
+	return startNodeWith(t, files, nil)
+}
+
+// startNodeWith is startNode with more options set by configure.
+func startNodeWith(t *testing.T, files map[string]string, configure func(*devserver.Options)) *dev {
 	root := medusafixture.ForTest(t, files)
 	d := runDev(t, root, func(o *devserver.Options) {
 		o.Runtime = devserver.RuntimeNode
 		o.ReadyTimeout = 3 * time.Minute
 		o.TaskTimeout = 5 * time.Second
+		if configure != nil {
+			configure(o)
+		}
 	})
 	// Medusa boots in 5-10 s alone, and several times that on a busy CI machine running other
 	// packages' tests beside it: wait as long as the supervisor itself would.
-	d.waitStateWithin(devserver.StateReady, 3*time.Minute)
-	d.url = d.sup.URL()
-	if rt := d.sup.Status().Runtime; rt != devserver.RuntimeNode {
+	d.WaitStateWithin(devserver.StateReady, 3*time.Minute)
+	d.URL = d.Sup.URL()
+	if rt := d.Sup.Status().Runtime; rt != devserver.RuntimeNode {
 		t.Fatalf("runtime %q", rt)
 	}
 	return d
 }
 
-func (d *dev) runtimeErrors() []ipc.RuntimeError {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	var out []ipc.RuntimeError
-	for _, e := range d.events {
-		if e.Runtime != nil {
-			out = append(out, *e.Runtime)
-		}
-	}
-	return out
-}
-
 // poll GETs path until its body contains want.
 func (d *dev) poll(path, want string) {
-	d.t.Helper()
-	testutil.Eventually(d.t, waitFor, func() string {
-		resp, err := http.Get(d.url + path)
+	d.T.Helper()
+	testutil.Eventually(d.T, waitFor, func() string {
+		resp, err := http.Get(d.URL + path)
 		if err != nil {
-			return fmt.Sprintf("GET %s: %v; output:\n%s", path, err, d.out.String())
+			return fmt.Sprintf("GET %s: %v; output:\n%s", path, err, d.Out.String())
 		}
 		b := make([]byte, 4096)
 		n, _ := resp.Body.Read(b)
 		resp.Body.Close()
 		if body := string(b[:n]); !strings.Contains(body, want) {
-			return fmt.Sprintf("GET %s = %q, want %q; output:\n%s", path, body, want, d.out.String())
+			return fmt.Sprintf("GET %s = %q, want %q; output:\n%s", path, body, want, d.Out.String())
 		}
 		return ""
 	})
@@ -148,33 +145,41 @@ func TestNodeRuntime(t *testing.T) {
 	// The node tests share one dev server (Medusa takes seconds to start) and run in order.
 	run := func(name string, f func(t *testing.T)) {
 		t.Run(name, func(st *testing.T) {
-			d.t = st
-			defer func() { d.t = t }()
+			d.T = st
+			defer func() { d.T = t }()
 			f(st)
 		})
 	}
-	d.expect("/hello", 200, `{"v":1}`)
-	d.expect("/health", 200, "OK")
+	d.Expect("/hello", 200, `{"v":1}`)
+	d.Expect("/health", 200, "OK")
+
+	// Without workers, the fixture serves as one shared process as before: no processes of
+	// other roles, and the status lists the one.
+	run("no workers: one shared process", func(t *testing.T) {
+		if ps := d.processes(); len(ps) != 1 || ps[0].Role != node.RoleShared || ps[0].PID == 0 {
+			t.Fatalf("processes %+v", ps)
+		}
+	})
 
 	run("route edits are served with no failed request meanwhile", func(t *testing.T) {
 		stop := make(chan struct{})
-		bad := hammer(d.url+"/hello", stop) // returns once its first request is answered
+		bad := hammer(d.URL+"/hello", stop) // returns once its first request is answered
 		for i := 2; i <= 4; i++ {
-			res := d.edit("src/api/hello/route.ts", nodeRouteTS(strings.Repeat("1", i)))
+			res := d.Edit("src/api/hello/route.ts", nodeRouteTS(strings.Repeat("1", i)))
 			if !res.Success {
 				t.Fatalf("reload %d failed: %+v", i, res.Errors)
 			}
-			d.expect("/hello", 200, `{"v":`+strings.Repeat("1", i)+`}`)
+			d.Expect("/hello", 200, `{"v":`+strings.Repeat("1", i)+`}`)
 		}
 		close(stop)
 		if b := bad(); len(b) > 0 {
 			t.Fatalf("%d requests failed during route reloads: %v", len(b), b[:min(len(b), 5)])
 		}
-		d.expect("/health", 200, "OK") // Medusa's own /health is gone after a route reload
+		d.Expect("/health", 200, "OK") // Medusa's own /health is gone after a route reload
 	})
 
 	run("syntax error keeps the old code and points at the line", func(t *testing.T) {
-		res := d.edit("src/api/hello/route.ts", "export async function GET(req: any, res: any) {\n  res.json({ v: 5 \n}\n")
+		res := d.Edit("src/api/hello/route.ts", "export async function GET(req: any, res: any) {\n  res.json({ v: 5 \n}\n")
 		if res.Success || len(res.Errors) == 0 {
 			t.Fatalf("want a failed reload, got %+v", res)
 		}
@@ -182,12 +187,12 @@ func TestNodeRuntime(t *testing.T) {
 		if filepath.Base(e.File) != "route.ts" || e.Line < 2 || e.Code != diag.CodeSyntax {
 			t.Fatalf("error %+v", e)
 		}
-		d.expect("/hello", 200, `{"v":1111}`)
-		res = d.edit("src/api/hello/route.ts", nodeRouteTS("6"))
+		d.Expect("/hello", 200, `{"v":1111}`)
+		res = d.Edit("src/api/hello/route.ts", nodeRouteTS("6"))
 		if !res.Success || len(res.Problems) != 0 {
 			t.Fatalf("fix: %+v", res)
 		}
-		d.expect("/hello", 200, `{"v":6}`)
+		d.Expect("/hello", 200, `{"v":6}`)
 	})
 
 	// Route, subscriber and job files are checked by esbuild beside Medusa's reload (whose
@@ -207,30 +212,30 @@ func TestNodeRuntime(t *testing.T) {
 			{file: "src/workflows/hooks/created-product.ts", breakAt: "    if (!additional_data?.brand_id) {", broken: "    if (!additional_data?.brand_id {", line: 15},
 		} {
 			t.Run(filepath.Base(tc.file), func(t *testing.T) {
-				src := mustRead(t, filepath.Join(d.root, tc.file))
+				src := mustRead(t, filepath.Join(d.Root, tc.file))
 				if !strings.Contains(src, tc.breakAt) {
 					t.Fatalf("%s has no %q", tc.file, tc.breakAt)
 				}
-				res := d.edit(tc.file, strings.Replace(src, tc.breakAt, tc.broken, 1))
+				res := d.Edit(tc.file, strings.Replace(src, tc.breakAt, tc.broken, 1))
 				if res.Success || len(res.Errors) != 1 {
 					t.Fatalf("want one error, got %+v", res)
 				}
-				if e := res.Errors[0]; filepath.ToSlash(e.File) != filepath.ToSlash(filepath.Join(d.root, tc.file)) || e.Line != tc.line || e.Code != diag.CodeSyntax {
+				if e := res.Errors[0]; filepath.ToSlash(e.File) != filepath.ToSlash(filepath.Join(d.Root, tc.file)) || e.Line != tc.line || e.Code != diag.CodeSyntax {
 					t.Fatalf("error %+v, want %s:%d [%s]", e, tc.file, tc.line, diag.CodeSyntax)
 				}
 				if tc.emit != "" {
 					id := fmt.Sprintf("p-syntax-%d", time.Now().UnixNano())
-					if _, err := d.sup.Call(context.Background(), ipc.CmdEmitEvent, ipc.EmitArgs{Name: tc.emit, Data: json.RawMessage(`{"id":"` + id + `"}`)}); err != nil {
+					if _, err := d.Sup.Call(context.Background(), ipc.CmdEmitEvent, ipc.EmitArgs{Name: tc.emit, Data: json.RawMessage(`{"id":"` + id + `"}`)}); err != nil {
 						t.Fatal(err)
 					}
 					d.waitOutput("FIXTURE-SUB v1 product.created " + id)
 				}
 				if tc.path != "" {
-					if code, body := get(t, d.url+tc.path); code != 200 {
+					if code, body := get(t, d.URL+tc.path); code != 200 {
 						t.Fatalf("GET %s: %d %s", tc.path, code, body)
 					}
 				}
-				res = d.edit(tc.file, src)
+				res = d.Edit(tc.file, src)
 				if !res.Success || len(res.Problems) != 0 {
 					t.Fatalf("fix: %+v", res)
 				}
@@ -239,7 +244,7 @@ func TestNodeRuntime(t *testing.T) {
 	})
 
 	run("route that throws while loading keeps every route serving", func(t *testing.T) {
-		res := d.edit("src/api/hello/route.ts", "const boom = (): never => { throw new Error(\"config missing\") }\nboom()\nexport const GET = (req: any, res: any) => res.json({ v: 7 })\n")
+		res := d.Edit("src/api/hello/route.ts", "const boom = (): never => { throw new Error(\"config missing\") }\nboom()\nexport const GET = (req: any, res: any) => res.json({ v: 7 })\n")
 		if res.Success || len(res.Errors) == 0 {
 			t.Fatalf("want a failed reload, got %+v", res)
 		}
@@ -247,29 +252,29 @@ func TestNodeRuntime(t *testing.T) {
 		if filepath.Base(e.File) != "route.ts" || e.Line != 1 || !strings.Contains(e.Message, "config missing") {
 			t.Fatalf("error %+v", e)
 		}
-		d.expect("/hello", 200, `{"v":6}`)
-		d.expect("/greet", 200, "hi ada v1")
-		res = d.edit("src/api/hello/route.ts", nodeRouteTS("8"))
+		d.Expect("/hello", 200, `{"v":6}`)
+		d.Expect("/greet", 200, "hi ada v1")
+		res = d.Edit("src/api/hello/route.ts", nodeRouteTS("8"))
 		if !res.Success || len(res.Problems) != 0 {
 			t.Fatalf("fix: %+v", res)
 		}
-		d.expect("/hello", 200, `{"v":8}`)
+		d.Expect("/hello", 200, `{"v":8}`)
 	})
 
 	run("handler that throws is a 500 and a runtime error on its line", func(t *testing.T) {
-		d.edit("src/api/hello/route.ts", "export const GET = (req: any, res: any) => {\n  const x: any = undefined\n  res.json({ v: x.foo })\n}\n")
-		n := len(d.runtimeErrors())
-		code, _ := get(t, d.url+"/hello")
+		d.Edit("src/api/hello/route.ts", "export const GET = (req: any, res: any) => {\n  const x: any = undefined\n  res.json({ v: x.foo })\n}\n")
+		n := len(d.RuntimeErrors())
+		code, _ := get(t, d.URL+"/hello")
 		if code != 500 {
 			t.Fatalf("status %d", code)
 		}
 		testutil.Eventually(t, waitFor, func() string {
-			if len(d.runtimeErrors()) == n {
+			if len(d.RuntimeErrors()) == n {
 				return "no runtime error reported"
 			}
 			return ""
 		})
-		errs := d.runtimeErrors()
+		errs := d.RuntimeErrors()
 		e := errs[len(errs)-1]
 		if e.Method != "GET" || e.Path != "/hello" || len(e.Problems) == 0 {
 			t.Fatalf("runtime error %+v", e)
@@ -281,17 +286,17 @@ func TestNodeRuntime(t *testing.T) {
 	})
 
 	run("shared file change reloads the routes that import it", func(t *testing.T) {
-		res := d.edit("src/lib/greeting.ts", strings.Replace(greetingLib, "%s", "v2", 1))
+		res := d.Edit("src/lib/greeting.ts", strings.Replace(greetingLib, "%s", "v2", 1))
 		if !res.Success {
 			t.Fatalf("%+v", res)
 		}
-		d.expect("/greet", 200, "hi ada v2")
+		d.Expect("/greet", 200, "hi ada v2")
 	})
 
 	run("workflow step edit", func(t *testing.T) {
-		d.expect("/wf", 200, "hello ada v1")
-		src := mustRead(t, filepath.Join(d.root, "src/workflows/hello.ts"))
-		res := d.edit("src/workflows/hello.ts", strings.Replace(src, "v1", "v2", 1))
+		d.Expect("/wf", 200, "hello ada v1")
+		src := mustRead(t, filepath.Join(d.Root, "src/workflows/hello.ts"))
+		res := d.Edit("src/workflows/hello.ts", strings.Replace(src, "v1", "v2", 1))
 		if !res.Success {
 			t.Fatalf("%+v", res)
 		}
@@ -299,9 +304,9 @@ func TestNodeRuntime(t *testing.T) {
 	})
 
 	run("module service edit", func(t *testing.T) {
-		d.expect("/greeter", 200, "greetings ada v1")
-		src := mustRead(t, filepath.Join(d.root, "src/modules/greeter/service.ts"))
-		res := d.edit("src/modules/greeter/service.ts", strings.Replace(src, "v1", "v2", 1))
+		d.Expect("/greeter", 200, "greetings ada v1")
+		src := mustRead(t, filepath.Join(d.Root, "src/modules/greeter/service.ts"))
+		res := d.Edit("src/modules/greeter/service.ts", strings.Replace(src, "v1", "v2", 1))
 		if !res.Success {
 			t.Fatalf("%+v", res)
 		}
@@ -309,12 +314,12 @@ func TestNodeRuntime(t *testing.T) {
 	})
 
 	run("subscriber edit, event emitted from the editor's command", func(t *testing.T) {
-		src := mustRead(t, filepath.Join(d.root, "src/subscribers/product-created.ts"))
-		res := d.edit("src/subscribers/product-created.ts", strings.Replace(src, "FIXTURE-SUB v1", "FIXTURE-SUB v2", 1))
+		src := mustRead(t, filepath.Join(d.Root, "src/subscribers/product-created.ts"))
+		res := d.Edit("src/subscribers/product-created.ts", strings.Replace(src, "FIXTURE-SUB v1", "FIXTURE-SUB v2", 1))
 		if !res.Success {
 			t.Fatalf("%+v", res)
 		}
-		raw, err := d.sup.Call(context.Background(), ipc.CmdEmitEvent, ipc.EmitArgs{Name: "product.created", Data: json.RawMessage(`{"id":"p42"}`)})
+		raw, err := d.Sup.Call(context.Background(), ipc.CmdEmitEvent, ipc.EmitArgs{Name: "product.created", Data: json.RawMessage(`{"id":"p42"}`)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -323,14 +328,14 @@ func TestNodeRuntime(t *testing.T) {
 			t.Fatalf("emit result %s (%v)", raw, err)
 		}
 		d.waitOutput("FIXTURE-SUB v2 product.created p42")
-		if strings.Contains(d.out.String(), "FIXTURE-SUB v1 product.created p42") {
+		if strings.Contains(d.Out.String(), "FIXTURE-SUB v1 product.created p42") {
 			t.Fatal("the old subscriber also ran")
 		}
 	})
 
 	run("emit reports each subscriber's outcome", func(t *testing.T) {
-		src := mustRead(t, filepath.Join(d.root, "src/subscribers/product-created.ts"))
-		defer d.edit("src/subscribers/product-created.ts", src)
+		src := mustRead(t, filepath.Join(d.Root, "src/subscribers/product-created.ts"))
+		defer d.Edit("src/subscribers/product-created.ts", src)
 		for _, tc := range []struct {
 			name, body, fail string
 		}{
@@ -339,10 +344,10 @@ func TestNodeRuntime(t *testing.T) {
 			{"succeeds", `await new Promise((ok) => setTimeout(ok, 20))`, ""},
 		} {
 			body := strings.Replace(src, "logger.info(", tc.body+"\n  logger.info(", 1)
-			if res := d.edit("src/subscribers/product-created.ts", body); !res.Success {
+			if res := d.Edit("src/subscribers/product-created.ts", body); !res.Success {
 				t.Fatalf("%s: %+v", tc.name, res)
 			}
-			raw, err := d.sup.Call(context.Background(), ipc.CmdEmitEvent, ipc.EmitArgs{Name: "product.created", Data: json.RawMessage(`{"id":"p7"}`)})
+			raw, err := d.Sup.Call(context.Background(), ipc.CmdEmitEvent, ipc.EmitArgs{Name: "product.created", Data: json.RawMessage(`{"id":"p7"}`)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -357,8 +362,8 @@ func TestNodeRuntime(t *testing.T) {
 	})
 
 	run("subscriber that throws while loading is an error on its line", func(t *testing.T) {
-		src := mustRead(t, filepath.Join(d.root, "src/subscribers/product-created.ts"))
-		res := d.edit("src/subscribers/product-created.ts", "const cfg: any = undefined\nconst event = cfg.event\n"+src)
+		src := mustRead(t, filepath.Join(d.Root, "src/subscribers/product-created.ts"))
+		res := d.Edit("src/subscribers/product-created.ts", "const cfg: any = undefined\nconst event = cfg.event\n"+src)
 		if res.Success || len(res.Errors) == 0 {
 			t.Fatalf("Medusa says success; want the failure it logged: %+v", res)
 		}
@@ -366,19 +371,19 @@ func TestNodeRuntime(t *testing.T) {
 		if filepath.Base(e.File) != "product-created.ts" || e.Line != 2 || !strings.Contains(e.Message, "event") {
 			t.Fatalf("error %+v", e)
 		}
-		res = d.edit("src/subscribers/product-created.ts", src)
+		res = d.Edit("src/subscribers/product-created.ts", src)
 		if !res.Success || len(res.Problems) != 0 {
 			t.Fatalf("fix: %+v", res)
 		}
 	})
 
 	run("job edit, run from the editor's command", func(t *testing.T) {
-		src := mustRead(t, filepath.Join(d.root, "src/jobs/tick.ts"))
-		res := d.edit("src/jobs/tick.ts", strings.Replace(src, "FIXTURE-JOB v1", "FIXTURE-JOB v2", 1))
+		src := mustRead(t, filepath.Join(d.Root, "src/jobs/tick.ts"))
+		res := d.Edit("src/jobs/tick.ts", strings.Replace(src, "FIXTURE-JOB v1", "FIXTURE-JOB v2", 1))
 		if !res.Success {
 			t.Fatalf("%+v", res)
 		}
-		raw, err := d.sup.Call(context.Background(), ipc.CmdRunJob, ipc.RunJobArgs{Name: "fixture-tick"})
+		raw, err := d.Sup.Call(context.Background(), ipc.CmdRunJob, ipc.RunJobArgs{Name: "fixture-tick"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -387,7 +392,7 @@ func TestNodeRuntime(t *testing.T) {
 			t.Fatalf("run-job result %s (%v)", raw, err)
 		}
 		d.waitOutput("FIXTURE-JOB v2 tick")
-		raw, err = d.sup.Call(context.Background(), ipc.CmdJobs, nil)
+		raw, err = d.Sup.Call(context.Background(), ipc.CmdJobs, nil)
 		var jobs []ipc.JobInfo
 		if err != nil || json.Unmarshal(raw, &jobs) != nil {
 			t.Fatalf("jobs %s (%v)", raw, err)
@@ -401,21 +406,21 @@ func TestNodeRuntime(t *testing.T) {
 		if len(jobs) != 2 || tick.Schedule != "* * * * *" || tick.Next.IsZero() {
 			t.Fatalf("jobs %s (%v)", raw, err)
 		}
-		if _, err := d.sup.Call(context.Background(), ipc.CmdRunJob, ipc.RunJobArgs{Name: "nope"}); err == nil || !strings.Contains(err.Error(), `no scheduled job named "nope"`) {
+		if _, err := d.Sup.Call(context.Background(), ipc.CmdRunJob, ipc.RunJobArgs{Name: "nope"}); err == nil || !strings.Contains(err.Error(), `no scheduled job named "nope"`) {
 			t.Fatalf("unknown job: %v", err)
 		}
 	})
 
 	run("deleting a workflow does not restart", func(t *testing.T) {
-		writeFile(t, d.root, "src/api/wf/route.ts", "export const GET = (req: any, res: any) => res.json({ gone: true })\n")
+		writeFile(t, d.Root, "src/api/wf/route.ts", "export const GET = (req: any, res: any) => res.json({ gone: true })\n")
 		d.poll("/wf", "gone")
 		// The new workflow's own reload first: removing the file while it is being loaded
 		// would fail that reload (the file went away), which is not what this checks.
-		before := len(d.results("reload"))
-		extra := filepath.Join(d.root, "src/workflows/extra.ts")
-		writeFile(t, d.root, "src/workflows/extra.ts", "import { createWorkflow, WorkflowResponse } from \"@medusajs/framework/workflows-sdk\"\nexport default createWorkflow(\"fixture-extra\", () => new WorkflowResponse(\"x\"))\n")
+		before := len(d.Results("reload"))
+		extra := filepath.Join(d.Root, "src/workflows/extra.ts")
+		writeFile(t, d.Root, "src/workflows/extra.ts", "import { createWorkflow, WorkflowResponse } from \"@medusajs/framework/workflows-sdk\"\nexport default createWorkflow(\"fixture-extra\", () => new WorkflowResponse(\"x\"))\n")
 		testutil.Eventually(t, waitFor, func() string {
-			for _, r := range d.results("reload")[before:] {
+			for _, r := range d.Results("reload")[before:] {
 				if slices.Contains(r.Files, extra) {
 					if !r.Success {
 						t.Fatalf("adding the workflow: %+v", r)
@@ -425,44 +430,44 @@ func TestNodeRuntime(t *testing.T) {
 			}
 			return "no reload of src/workflows/extra.ts"
 		})
-		n := len(d.results("restart"))
+		n := len(d.Results("restart"))
 		res := d.remove("src/workflows/extra.ts")
 		if !res.Success || res.Restart {
 			t.Fatalf("%+v", res)
 		}
-		if len(d.results("restart")) != n {
+		if len(d.Results("restart")) != n {
 			t.Fatal("restarted")
 		}
 	})
 
 	run("no failed request during 20 reloads and 2 restarts (.env, medusa-config)", func(t *testing.T) {
-		writeFile(t, d.root, "src/api/hello/route.ts", nodeRouteTS("9"))
+		writeFile(t, d.Root, "src/api/hello/route.ts", nodeRouteTS("9"))
 		d.poll("/hello", `{"v":9}`)
 		stop := make(chan struct{})
-		bad := hammer(d.url+"/hello", stop)
+		bad := hammer(d.URL+"/hello", stop)
 		for i := 1; i <= 20; i++ {
-			if res := d.edit("src/api/hello/route.ts", nodeRouteTS(fmt.Sprint(100+i))); !res.Success {
+			if res := d.Edit("src/api/hello/route.ts", nodeRouteTS(fmt.Sprint(100+i))); !res.Success {
 				t.Fatalf("reload %d: %+v", i, res.Errors)
 			}
 		}
-		d.expect("/flavor", 200, `"plain"`)
-		n := len(d.results("restart"))
-		env := mustRead(t, filepath.Join(d.root, ".env"))
-		writeFile(t, d.root, ".env", env+"FIXTURE_FLAVOR=salted\n")
-		if res := d.waitResultWithin("restart", 3*time.Minute, n); !res.Success {
+		d.Expect("/flavor", 200, `"plain"`)
+		n := len(d.Results("restart"))
+		env := mustRead(t, filepath.Join(d.Root, ".env"))
+		writeFile(t, d.Root, ".env", env+"FIXTURE_FLAVOR=salted\n")
+		if res := d.WaitResultWithin("restart", 3*time.Minute, n); !res.Success {
 			t.Fatalf(".env restart: %+v", res)
 		}
-		d.expect("/flavor", 200, `"salted"`)
-		cfg := mustRead(t, filepath.Join(d.root, "medusa-config.ts"))
-		writeFile(t, d.root, "medusa-config.ts", cfg+"\n// touched\n")
-		if res := d.waitResultWithin("restart", 3*time.Minute, n+1); !res.Success {
+		d.Expect("/flavor", 200, `"salted"`)
+		cfg := mustRead(t, filepath.Join(d.Root, "medusa-config.ts"))
+		writeFile(t, d.Root, "medusa-config.ts", cfg+"\n// touched\n")
+		if res := d.WaitResultWithin("restart", 3*time.Minute, n+1); !res.Success {
 			t.Fatalf("medusa-config restart: %+v", res)
 		}
 		close(stop)
 		if b := bad(); len(b) > 0 {
 			t.Fatalf("%d requests failed: %v", len(b), b[:min(len(b), 5)])
 		}
-		d.expect("/hello", 200, `{"v":120}`)
+		d.Expect("/hello", 200, `{"v":120}`)
 	})
 
 	run("Medusa killed is restarted", func(t *testing.T) {
@@ -470,11 +475,11 @@ func TestNodeRuntime(t *testing.T) {
 		if len(pids) == 0 {
 			t.Fatal("no child")
 		}
-		n := len(d.results("restart"))
+		n := len(d.Results("restart"))
 		for _, p := range pids {
 			_ = syscall.Kill(p, syscall.SIGKILL)
 		}
-		d.waitResultWithin("restart", 3*time.Minute, n)
+		d.WaitResultWithin("restart", 3*time.Minute, n)
 		d.poll("/hello", `{"v":120}`)
 	})
 
@@ -483,7 +488,7 @@ func TestNodeRuntime(t *testing.T) {
 		if len(pids) == 0 {
 			t.Fatal("no Node process to watch")
 		}
-		d.stop()
+		d.Stop()
 		for _, p := range pids {
 			testutil.Eventually(t, waitFor, func() string {
 				if syscall.Kill(p, 0) == nil {
@@ -502,8 +507,8 @@ func TestNodeRuntimeBrokenAtBootRecovers(t *testing.T) {
 		"src/api/hello/route.ts": "const key: string | undefined = undefined\nif (!key) throw new Error(\"STRIPE_KEY is not set\")\nexport const GET = (req: any, res: any) => res.json({ v: 1 })\n",
 	})
 	d := runDev(t, root, func(o *devserver.Options) { o.Runtime = devserver.RuntimeNode })
-	sup := d.sup
-	d.waitStateWithin(devserver.StateError, 3*time.Minute)
+	sup := d.Sup
+	d.WaitStateWithin(devserver.StateError, 3*time.Minute)
 	var found bool
 	for _, p := range sup.Problems() {
 		if filepath.Base(p.File) == "route.ts" && p.Line == 2 && strings.Contains(p.Message, "STRIPE_KEY is not set") {
@@ -513,10 +518,10 @@ func TestNodeRuntimeBrokenAtBootRecovers(t *testing.T) {
 	if !found {
 		t.Fatalf("problems %+v", sup.Problems())
 	}
-	d.url = sup.URL()
+	d.URL = sup.URL()
 	writeFile(t, root, "src/api/hello/route.ts", nodeRouteTS("2"))
-	d.waitStateWithin(devserver.StateReady, 3*time.Minute)
-	d.expect("/hello", 200, `{"v":2}`)
+	d.WaitStateWithin(devserver.StateReady, 3*time.Minute)
+	d.Expect("/hello", 200, `{"v":2}`)
 	if ps := sup.Problems(); len(ps) != 0 {
 		t.Fatalf("problems after the fix: %+v", ps)
 	}
@@ -532,10 +537,10 @@ func mustRead(t *testing.T, path string) string {
 }
 
 func (d *dev) waitOutput(want string) {
-	d.t.Helper()
-	testutil.Eventually(d.t, waitFor, func() string {
-		if !strings.Contains(d.out.String(), want) {
-			return fmt.Sprintf("output lacks %q:\n%s", want, d.out.String())
+	d.T.Helper()
+	testutil.Eventually(d.T, waitFor, func() string {
+		if !strings.Contains(d.Out.String(), want) {
+			return fmt.Sprintf("output lacks %q:\n%s", want, d.Out.String())
 		}
 		return ""
 	})
@@ -543,10 +548,10 @@ func (d *dev) waitOutput(want string) {
 
 // remove deletes a file and waits for the reload it causes.
 func (d *dev) remove(rel string) ipc.Result {
-	d.t.Helper()
-	n := len(d.results("reload"))
-	if err := os.Remove(filepath.Join(d.root, filepath.FromSlash(rel))); err != nil {
-		d.t.Fatal(err)
+	d.T.Helper()
+	n := len(d.Results("reload"))
+	if err := os.Remove(filepath.Join(d.Root, filepath.FromSlash(rel))); err != nil {
+		d.T.Fatal(err)
 	}
-	return d.waitReloadOf(n, rel)
+	return d.WaitReloadOf(n, rel)
 }

@@ -1,12 +1,11 @@
 //go:build unix
 
-package devserver_test
+package node_test
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -75,8 +74,8 @@ func TestWorkersNeedRedisEventBus(t *testing.T) {
 				o.Workers = 1
 				o.ReadyTimeout = 4 * time.Minute
 			})
-			d.waitStateWithin(devserver.StateError, 5*time.Minute)
-			st := d.sup.Status()
+			d.WaitStateWithin(devserver.StateError, 5*time.Minute)
+			st := d.Sup.Status()
 			t.Logf("status: %s", st.Message)
 			for _, w := range tc.want {
 				if !strings.Contains(st.Message, w) {
@@ -86,7 +85,7 @@ func TestWorkersNeedRedisEventBus(t *testing.T) {
 			if len(st.Processes) != 0 {
 				t.Errorf("processes started: %+v", st.Processes)
 			}
-			if out := d.out.String(); !tc.boots && strings.Contains(out, "Creating server") {
+			if out := d.Out.String(); !tc.boots && strings.Contains(out, "Creating server") {
 				t.Errorf("Medusa was started:\n%s", out)
 			}
 			// Nothing is left running: the processes that started are stopped with the error.
@@ -112,7 +111,7 @@ func TestWorkersWarnWithoutRedisWorkflowEngine(t *testing.T) {
 		o.Workers = 2
 	})
 	testutil.Eventually(t, waitFor, func() string {
-		out := d.out.String()
+		out := d.Out.String()
 		for _, want := range []string{
 			"has no Redis workflow engine (@medusajs/medusa/workflow-engine-redis): each worker schedules every job on its own, so a job runs once per worker at each tick",
 			"has no Redis locking provider (@medusajs/medusa/locking-redis)",
@@ -123,10 +122,10 @@ func TestWorkersWarnWithoutRedisWorkflowEngine(t *testing.T) {
 		}
 		return ""
 	})
-	if st := d.sup.Status(); st.State == devserver.StateError {
+	if st := d.Sup.Status(); st.State == devserver.StateError {
 		t.Fatalf("the warnings stopped it: %s", st.Message)
 	}
-	d.stop()
+	d.Stop()
 	testutil.Eventually(t, waitFor, func() string {
 		if pids := processesIn(root); len(pids) > 0 {
 			return fmt.Sprintf("processes still running after the stop: %v", pids)
@@ -222,21 +221,21 @@ func (e *emitter) stop() []string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if len(e.bad) > 0 {
-		e.d.t.Errorf("%d emits failed, first: %s", len(e.bad), e.bad[0])
+		e.d.T.Errorf("%d emits failed, first: %s", len(e.bad), e.bad[0])
 	}
 	return append([]string(nil), e.ok...)
 }
 
 // waitHandled waits until every id was handled by a worker and returns the runs per id.
 func (d *dev) waitHandled(prefix string, ids []string, limit time.Duration) (map[string]int, map[string]string) {
-	d.t.Helper()
+	d.T.Helper()
 	var runs map[string]int
 	var versions map[string]string
-	testutil.Eventually(d.t, limit, func() string {
+	testutil.Eventually(d.T, limit, func() string {
 		var notWorker []string
-		runs, versions, notWorker = handled(d.out.String(), prefix)
+		runs, versions, notWorker = handled(d.Out.String(), prefix)
 		if len(notWorker) > 0 {
-			d.t.Fatalf("events handled outside the workers: %v", notWorker[:min(5, len(notWorker))])
+			d.T.Fatalf("events handled outside the workers: %v", notWorker[:min(5, len(notWorker))])
 		}
 		missing := 0
 		for _, id := range ids {
@@ -252,7 +251,7 @@ func (d *dev) waitHandled(prefix string, ids []string, limit time.Duration) (map
 	return runs, versions
 }
 
-func (d *dev) processes() []node.Process { return d.sup.Status().Processes }
+func (d *dev) processes() []node.Process { return d.Sup.Status().Processes }
 
 // readyTopology reports what is not ready yet in the server and n workers ("" when all are).
 func readyTopology(ps []node.Process, n int) string {
@@ -284,8 +283,8 @@ func TestWorkersTopology(t *testing.T) {
 		o.ReadyTimeout = 4 * time.Minute
 		o.TaskTimeout = 5 * time.Second
 	})
-	d.waitStateWithin(devserver.StateReady, 5*time.Minute)
-	d.url = d.sup.URL()
+	d.WaitStateWithin(devserver.StateReady, 5*time.Minute)
+	d.URL = d.Sup.URL()
 	testutil.Eventually(t, waitFor, func() string { return readyTopology(d.processes(), 2) })
 
 	t.Run("status and terminal show each process", func(t *testing.T) {
@@ -293,7 +292,7 @@ func TestWorkersTopology(t *testing.T) {
 		if ps[1].PID == ps[2].PID || ps[0].PID == ps[1].PID {
 			t.Fatalf("pids %+v", ps)
 		}
-		out := d.out.String()
+		out := d.Out.String()
 		for _, p := range ps {
 			if want := fmt.Sprintf("%s (pid %d)", p.Name, p.PID); !strings.Contains(out, want) {
 				t.Errorf("the terminal does not show %q", want)
@@ -304,7 +303,7 @@ func TestWorkersTopology(t *testing.T) {
 	t.Run("emit reports the worker that handled the event", func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 		defer cancel()
-		raw, err := d.sup.Call(ctx, ipc.CmdEmitEvent, ipc.EmitArgs{Name: "product.created", Data: json.RawMessage(`{"id":"cli-1"}`)})
+		raw, err := d.Sup.Call(ctx, ipc.CmdEmitEvent, ipc.EmitArgs{Name: "product.created", Data: json.RawMessage(`{"id":"cli-1"}`)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -339,7 +338,7 @@ func TestWorkersTopology(t *testing.T) {
 		}
 		runs, _ := d.waitHandled("once-", ids, 3*time.Minute)
 		byWorker := map[string]int{}
-		for _, m := range subLine.FindAllStringSubmatch(d.out.String(), -1) {
+		for _, m := range subLine.FindAllStringSubmatch(d.Out.String(), -1) {
 			if strings.HasPrefix(m[3], "once-") {
 				byWorker[m[1]]++
 			}
@@ -355,20 +354,20 @@ func TestWorkersTopology(t *testing.T) {
 	t.Run("subscriber save during continuous emits", func(t *testing.T) {
 		e := d.emitEvents("save-", 4, 0)
 		testutil.Eventually(t, waitFor, func() string {
-			if runs, _, _ := handled(d.out.String(), "save-"); len(runs) < 20 {
+			if runs, _, _ := handled(d.Out.String(), "save-"); len(runs) < 20 {
 				return "waiting for events on the old code"
 			}
 			return ""
 		})
-		n := len(d.results("reload"))
+		n := len(d.Results("reload"))
 		src := d.read("src/subscribers/product-created.ts")
 		writeFile(t, root, "src/subscribers/product-created.ts", strings.Replace(src, "FIXTURE-SUB v1", "FIXTURE-SUB v2", 1))
-		res := d.waitResultWithin("reload", 2*time.Minute, n)
+		res := d.WaitResultWithin("reload", 2*time.Minute, n)
 		if !res.Success {
 			t.Fatalf("reload: %+v", res)
 		}
 		testutil.Eventually(t, waitFor, func() string {
-			_, versions, _ := handled(d.out.String(), "save-")
+			_, versions, _ := handled(d.Out.String(), "save-")
 			v2 := 0
 			for _, v := range versions {
 				if v == "v2" {
@@ -403,7 +402,7 @@ func TestWorkersTopology(t *testing.T) {
 		var ticks map[string][]string
 		testutil.Eventually(t, time.Minute, func() string {
 			ticks = map[string][]string{}
-			for _, m := range tickLine.FindAllStringSubmatch(d.out.String(), -1) {
+			for _, m := range tickLine.FindAllStringSubmatch(d.Out.String(), -1) {
 				ticks[m[2]] = append(ticks[m[2]], m[1])
 			}
 			if len(ticks) < 6 {
@@ -419,18 +418,18 @@ func TestWorkersTopology(t *testing.T) {
 	})
 
 	t.Run("reloads go where the code runs, and failures name the processes", func(t *testing.T) {
-		n := len(d.results("reload"))
+		n := len(d.Results("reload"))
 		src := d.read("src/api/hello/route.ts")
 		writeFile(t, root, "src/api/hello/route.ts", strings.Replace(src, "{ v: 1 }", "{ v: 2 }", 1))
-		res := d.waitResultWithin("reload", 2*time.Minute, n)
+		res := d.WaitResultWithin("reload", 2*time.Minute, n)
 		if !res.Success || res.Note != "" {
 			t.Fatalf("route reload: %+v", res)
 		}
 		d.poll("/hello", `"v":2`)
 		// A job without its config fails where jobs load: in the workers, not in the server.
-		n = len(d.results("reload"))
+		n = len(d.Results("reload"))
 		writeFile(t, root, "src/jobs/broken.ts", "export default async function broken() {}\n")
-		res = d.waitResultWithin("reload", 2*time.Minute, n)
+		res = d.WaitResultWithin("reload", 2*time.Minute, n)
 		if res.Success || len(res.Errors) == 0 {
 			t.Fatalf("broken job reload: %+v", res)
 		}
@@ -438,50 +437,58 @@ func TestWorkersTopology(t *testing.T) {
 		if !strings.Contains(msg, "Config is required") || !strings.Contains(msg, "(in worker 1, worker 2)") || strings.Contains(msg, "server") {
 			t.Errorf("diagnostic %q, want the error in worker 1 and worker 2 only", msg)
 		}
-		n = len(d.results("reload"))
+		n = len(d.Results("reload"))
 		if err := os.Remove(filepath.Join(root, "src/jobs/broken.ts")); err != nil {
 			t.Fatal(err)
 		}
-		d.waitResultWithin("reload", 2*time.Minute, n)
+		d.WaitResultWithin("reload", 2*time.Minute, n)
 	})
 
 	t.Run("an event no worker takes in time is a warning that names it and why", func(t *testing.T) {
-		n := len(d.results("reload"))
-		writeFile(t, root, "src/subscribers/slow.ts", `import type { SubscriberArgs, SubscriberConfig } from "@medusajs/framework"
+		// The subscriber holds its worker until the test has seen the warning (or for a minute):
+		// the two workers take an event each and the others wait in Redis, untaken, for as long
+		// as the warning takes and no longer.
+		release := filepath.Join(t.TempDir(), "release")
+		n := len(d.Results("reload"))
+		writeFile(t, root, "src/subscribers/slow.ts", fmt.Sprintf(`import { existsSync } from "fs"
+import type { SubscriberArgs, SubscriberConfig } from "@medusajs/framework"
 
 export default async function slow({ event }: SubscriberArgs<{ n: number }>) {
-  await new Promise((resolve) => setTimeout(resolve, 7000))
+  for (let i = 0; i < 1200 && !existsSync(%q); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
 }
 
 export const config: SubscriberConfig = { event: "fixture.slow" }
-`)
-		if res := d.waitResultWithin("reload", 2*time.Minute, n); !res.Success {
+`, release))
+		if res := d.WaitResultWithin("reload", 2*time.Minute, n); !res.Success {
 			t.Fatalf("reload: %+v", res)
 		}
 		var wg sync.WaitGroup
+		defer wg.Wait()
+		defer os.WriteFile(release, nil, 0o644)
 		for i := range 5 {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 				defer cancel()
-				_, _ = d.sup.Call(ctx, ipc.CmdEmitEvent, ipc.EmitArgs{Name: "fixture.slow", Data: json.RawMessage(fmt.Sprintf(`{"n":%d}`, i))})
+				_, _ = d.Sup.Call(ctx, ipc.CmdEmitEvent, ipc.EmitArgs{Name: "fixture.slow", Data: json.RawMessage(fmt.Sprintf(`{"n":%d}`, i))})
 			}()
 		}
 		testutil.Eventually(t, waitFor, func() string {
-			if slowWarning.MatchString(d.out.String()) {
+			if slowWarning.MatchString(d.Out.String()) {
 				return ""
 			}
 			return "no warning about fixture.slow"
 		})
-		wg.Wait()
 	})
 
 	t.Run("a worker killed with SIGKILL is restarted and no event is lost", func(t *testing.T) {
 		before := d.processes()
 		e := d.emitEvents("kill-", 2, 0)
 		testutil.Eventually(t, waitFor, func() string {
-			if runs, _, _ := handled(d.out.String(), "kill-"); len(runs) < 20 {
+			if runs, _, _ := handled(d.Out.String(), "kill-"); len(runs) < 20 {
 				return "waiting for events"
 			}
 			return ""
@@ -500,7 +507,7 @@ export const config: SubscriberConfig = { event: "fixture.slow" }
 			}
 			return ""
 		})
-		if want := fmt.Sprintf("worker 1 (pid %d) exited", victim.PID); !strings.Contains(d.out.String(), want) {
+		if want := fmt.Sprintf("worker 1 (pid %d) exited", victim.PID); !strings.Contains(d.Out.String(), want) {
 			t.Errorf("the terminal does not say %q", want)
 		}
 		if d.processes()[2].PID != before[2].PID || d.processes()[0].PID != before[0].PID {
@@ -524,11 +531,11 @@ export const config: SubscriberConfig = { event: "fixture.slow" }
 
 	t.Run("a config change restarts every process and fails no request", func(t *testing.T) {
 		before := d.processes()
-		n := len(d.results("restart"))
+		n := len(d.Results("restart"))
 		stop := d.traffic([]realReq{{"GET", "/hello", nil, ""}, {"POST", "/emit?id=restart-x", nil, ""}})
 		cfg := d.read("medusa-config.ts")
 		writeFile(t, root, "medusa-config.ts", cfg+"\n// changed by TestWorkersTopology\n")
-		res := d.waitResultWithin("restart", 5*time.Minute, n)
+		res := d.WaitResultWithin("restart", 5*time.Minute, n)
 		bad := stop()
 		if !res.Success {
 			t.Fatalf("restart: %+v", res)
@@ -554,21 +561,6 @@ export const config: SubscriberConfig = { event: "fixture.slow" }
 			}
 		}
 	})
-}
-
-// The default fixture serves as one shared process as before: no processes of other roles, and
-// the status lists the one.
-func TestWorkersZeroIsShared(t *testing.T) {
-	d := startNode(t, nil)
-	ps := d.processes()
-	if len(ps) != 1 || ps[0].Role != node.RoleShared || ps[0].PID == 0 {
-		t.Fatalf("processes %+v", ps)
-	}
-	resp, err := http.Get(d.url + "/hello")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
 }
 
 // processesIn lists the processes whose command line names root (Linux; none elsewhere).

@@ -1,6 +1,6 @@
 //go:build unix
 
-package devserver_test
+package node_test
 
 import (
 	"fmt"
@@ -33,17 +33,17 @@ func TestNodeSymbolicLinksOneRule(t *testing.T) {
 		o.ReadyTimeout = 3 * time.Minute
 		o.TaskTimeout = 5 * time.Second
 	})
-	d.waitStateWithin(devserver.StateReady, 3*time.Minute)
-	d.url = d.sup.URL()
-	d.expect("/linked-a", 200, `{"a":1}`)
-	d.expect("/linked-outer", 200, `{"outer":1}`)
+	d.WaitStateWithin(devserver.StateReady, 3*time.Minute)
+	d.URL = d.Sup.URL()
+	d.Expect("/linked-a", 200, `{"a":1}`)
+	d.Expect("/linked-outer", 200, `{"outer":1}`)
 	for _, tc := range []struct{ dir, rel, content, path, want string }{
 		{real, "src/api/linked-a/route.ts", routeTS(`res.json({ a: 2 })`), "/linked-a", `{"a":2}`},
 		{outside, "outer.ts", routeTS(`res.json({ outer: 2 })`), "/linked-outer", `{"outer":2}`},
 	} {
 		writeFile(t, tc.dir, tc.rel, tc.content)
 		testutil.Eventually(t, 2*waitFor, func() string {
-			if code, body := get(t, d.url+tc.path); code != 200 || body != tc.want {
+			if code, body := get(t, d.URL+tc.path); code != 200 || body != tc.want {
 				return fmt.Sprintf("GET %s = %d %s", tc.path, code, body)
 			}
 			return ""
