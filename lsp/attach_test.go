@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/medusa-ls/medusa-ls/devserver/devtest"
+
 	"go.lsp.dev/protocol"
 
 	"github.com/medusa-ls/medusa-ls/internal/testutil"
@@ -27,7 +29,7 @@ func startDevelop(t *testing.T, root string) *developProcess {
 	t.Helper()
 	port := testutil.FreePort(t)
 	d := &developProcess{out: &testutil.Buffer{}, url: fmt.Sprintf("http://127.0.0.1:%d", port), done: make(chan struct{})}
-	d.cmd = exec.Command(binary, "develop", root, "--port", fmt.Sprint(port), "--timeout", "500ms")
+	d.cmd = exec.Command(devtest.Binary, "develop", root, "--port", fmt.Sprint(port), "--timeout", "500ms")
 	d.cmd.Stdout, d.cmd.Stderr = d.out, d.out
 	if err := d.cmd.Start(); err != nil {
 		t.Fatal(err)

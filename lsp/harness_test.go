@@ -15,40 +15,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/medusa-ls/medusa-ls/devserver/devtest"
+
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
-	"go.uber.org/goleak"
 
 	"github.com/medusa-ls/medusa-ls/internal/testutil"
 )
 
-var binary string
-
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "medusa-ls-lsp")
-	if err != nil {
-		panic(err)
-	}
-	binary = filepath.Join(dir, "medusa-ls")
-	build := exec.Command("go", "build", "-o", binary, "../cmd/medusa-ls")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building medusa-ls:", err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	if code == 0 {
-		// No test leaves a goroutine running (the servers, sessions and supervisors they
-		// started have stopped).
-		if err := goleak.Find(); err != nil {
-			fmt.Fprintln(os.Stderr, "goleak:", err)
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
+// TestMain builds the medusa-ls binary the tests start (devtest.Binary) and checks that no
+// test leaves a goroutine running (the servers, sessions and supervisors they started).
+func TestMain(m *testing.M) { devtest.Main(m) }
 
 const waitFor = 30 * time.Second
 
@@ -111,7 +89,7 @@ func newClient(t *testing.T) *client {
 	c := &client{t: t, raw: cc, out: &testutil.Buffer{}, code: make(chan int, 1)}
 	logger := slog.New(slog.NewTextHandler(c.out, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	go func() {
-		c.code <- Serve(context.Background(), sc, sc, sc, Options{Exe: binary, Logger: logger, Output: c.out,
+		c.code <- Serve(context.Background(), sc, sc, sc, Options{Exe: devtest.Binary, Logger: logger, Output: c.out,
 			TaskTimeout: 500 * time.Millisecond, RequestTimeout: 10 * time.Second})
 	}()
 	c.conn = jsonrpc2.NewConn(jsonrpc2.NewStream(cc))

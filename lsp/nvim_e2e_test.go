@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/medusa-ls/medusa-ls/devserver/devtest"
+
 	"github.com/medusa-ls/medusa-ls/internal/testutil"
 )
 
@@ -35,7 +37,7 @@ func TestNeovimEndToEnd(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, nvim, "--headless", "--noplugin", "-n", "-i", "NONE", "-u", script)
 	home := t.TempDir()
-	cmd.Env = append(os.Environ(), "MEDUSA_LS_BIN="+binary, "MEDUSA_ROOT="+root, fmt.Sprintf("MEDUSA_PORT=%d", port),
+	cmd.Env = append(os.Environ(), "MEDUSA_LS_BIN="+devtest.Binary, "MEDUSA_ROOT="+root, fmt.Sprintf("MEDUSA_PORT=%d", port),
 		"HOME="+home, "XDG_STATE_HOME="+home, "XDG_CACHE_HOME="+home, "XDG_DATA_HOME="+home)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
