@@ -117,8 +117,7 @@ type handlerKey struct{ file, method string }
 // routeIndex is the sorted routing structure. It depends only on which routes exist (paths and
 // methods) and on the middlewares, so an edit that changes neither reuses it as is.
 type routeIndex struct {
-	router     *mux.Router
-	routes     []*mux.Route        // the router's routes, in Medusa's order
+	routes     []*mux.Route        // in Medusa's order, each matched alone (mux's router would try all)
 	routeSegs  segmentIndex        // routes by their literal segments
 	keys       map[string]routeKey // mux route name → route
 	layers     []layerRef          // middlewares and routes in Medusa's order, as Express stacks them
@@ -477,7 +476,8 @@ func buildIndex(t *routeTable) *routeIndex {
 		}
 	}
 	order := sortRoutes(items)
-	idx := &routeIndex{router: mux.NewRouter(), keys: make(map[string]routeKey, len(routes))}
+	router := mux.NewRouter() // makes the routes; segmentIndex picks which to match
+	idx := &routeIndex{keys: make(map[string]routeKey, len(routes))}
 	for pos, i := range order {
 		if i < nMW {
 			idx.layers = append(idx.layers, layerRef{mw: i})
@@ -497,7 +497,7 @@ func buildIndex(t *routeTable) *routeIndex {
 			methods = append(methods, "HEAD")
 		}
 		idx.routeSegs.add(ri.file.path, len(idx.routes))
-		idx.routes = append(idx.routes, idx.router.NewRoute().Name(name).Path(tmpl).Methods(methods...))
+		idx.routes = append(idx.routes, router.NewRoute().Name(name).Path(tmpl).Methods(methods...))
 	}
 	return idx
 }

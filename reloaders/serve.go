@@ -142,7 +142,7 @@ func (t *routeTable) match(req *http.Request) (routeKey, *routeFile, bool) {
 	// What the routes' Path and Methods matchers read, and no more (req.Clone cost more than
 	// matching).
 	lower := strings.ToLower(p)
-	probe := &http.Request{Method: req.Method, URL: &url.URL{Path: lower}, Host: req.Host, Header: http.Header{}}
+	probe := &http.Request{Method: req.Method, URL: &url.URL{Path: lower}, Host: req.Host}
 	var route *mux.Route
 	for _, i := range t.index.routeSegs.candidates(lower) {
 		var m mux.RouteMatch

@@ -466,9 +466,6 @@
     return merged ? out.sort((a, b) => a - b) : out;
   }
 
-  // Medusa's wrapHandler (packages/core/framework/src/http/utils/wrap-handler.ts): validation
-  // errors collected by earlier middlewares answer 400, and a throw or rejection goes to next.
-  // Written without `async` so that an interrupted handler leaves no suspended async frame.
   // A route table's stack: its layers between Medusa's core layers and core routes (base),
   // the handlers reloads swapped since it was built (overrides: place → layer) and the index of
   // base's layers (layerIndex). A reload that only swaps handlers makes a new one that shares
@@ -497,6 +494,9 @@
     return (stack.overrides && stack.overrides.get(at)) || stack.base[at];
   }
 
+  // Medusa's wrapHandler (packages/core/framework/src/http/utils/wrap-handler.ts): validation
+  // errors collected by earlier middlewares answer 400, and a throw or rejection goes to next.
+  // Written without `async` so that an interrupted handler leaves no suspended async frame.
   function wrapHandler(fn) {
     return function wrappedHandler(req, res, next) {
       if (req && req.errors && req.errors.length) {
