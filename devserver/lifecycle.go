@@ -172,9 +172,7 @@ func (s *Supervisor) reload(ctx context.Context, batch []ipc.Change, all bool) {
 	}
 	s.setProblems(res.Problems)
 	s.child.Problems = res.Problems
-	for _, line := range report.Reload(s.prefix, s.root, res) {
-		s.logf("%s", line)
-	}
+	s.logLines(report.Reload(s.prefix, s.root, res))
 	s.recordReload(res)
 	if res.Restart {
 		s.emit(Event{Result: &res, Kind: ResultReload})
@@ -248,9 +246,7 @@ func (s *Supervisor) restart(ctx context.Context, reason string, crashed bool) {
 		if broken := newErrors(old.Problems, res.Problems); len(broken) > 0 {
 			restore()
 			s.logf("%s the restarted dev server has errors; still serving the previous one:", s.prefix)
-			for _, line := range report.Problems(s.root, broken, true) {
-				s.logf("%s", line)
-			}
+			s.logLines(report.Problems(s.root, broken, true))
 			s.retire(c)
 			res.Success = false
 			res.Errors = broken
@@ -274,9 +270,7 @@ func (s *Supervisor) restart(ctx context.Context, reason string, crashed bool) {
 			s.logf("%s", strings.Replace(line, report.PrefixHMR, s.prefix, 1))
 		}
 	}
-	for _, line := range report.Problems(s.root, res.Problems, false) {
-		s.logf("%s", line)
-	}
+	s.logLines(report.Problems(s.root, res.Problems, false))
 	s.emit(Event{Result: &res, Kind: ResultRestart})
 	s.setState(StateReady, "")
 }

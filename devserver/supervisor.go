@@ -623,6 +623,17 @@ func (s *Supervisor) logf(format string, args ...any) {
 	s.emit(Event{Log: line})
 }
 
+// logLines writes a report's lines to the terminal in one write, then reports each.
+func (s *Supervisor) logLines(lines []string) {
+	if len(lines) == 0 {
+		return
+	}
+	fmt.Fprintln(s.opts.Output, strings.Join(lines, "\n"))
+	for _, line := range lines {
+		s.emit(Event{Log: line})
+	}
+}
+
 func (s *Supervisor) emit(e Event) {
 	if s.opts.OnEvent != nil {
 		s.opts.OnEvent(e)

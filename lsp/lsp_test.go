@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -127,6 +128,36 @@ func TestSaveReloadsAndPublishesDiagnostics(t *testing.T) {
 		}
 		c.waitStatus(func(s statusParams) bool { return s.Errors > 0 && s.LastReload != nil && !s.LastReload.OK })
 	})
+	t.Run("the diagnostics come before the reload's log lines", func(t *testing.T) {
+		// An editor waits for the diagnostics; the terminal's report of the failed reload
+		// follows them, whole and in order.
+		failed := "[HMR] reload of src/api/store/hello/route.ts failed"
+		c.until(func() string {
+			for _, raw := range c.notesOf("window/logMessage") {
+				if strings.Contains(string(raw), "res.json({ v: 2 )") {
+					return ""
+				}
+			}
+			return "no log line with the code frame"
+		})
+		c.mu.Lock()
+		notes := slices.Clone(c.notes)
+		c.mu.Unlock()
+		diagAt, failedAt, frameAt := -1, -1, -1
+		for i, n := range notes {
+			switch {
+			case diagAt < 0 && n.method == "textDocument/publishDiagnostics" && strings.Contains(string(n.params), "syntax-error"):
+				diagAt = i
+			case failedAt < 0 && n.method == "window/logMessage" && strings.Contains(string(n.params), failed):
+				failedAt = i
+			case frameAt < 0 && n.method == "window/logMessage" && strings.Contains(string(n.params), "res.json({ v: 2 )"):
+				frameAt = i
+			}
+		}
+		if diagAt < 0 || !(diagAt < failedAt && failedAt < frameAt) {
+			t.Fatalf("publishDiagnostics at %d, %q at %d, its code frame at %d; want them in this order", diagAt, failed, failedAt, frameAt)
+		}
+	})
 	t.Run("fix clears with an empty list", func(t *testing.T) {
 		c.save(route, routeTS(`res.json({ v: 3 })`))
 		c.waitDiagnostics(route, func(ds []protocol.Diagnostic) bool { return len(ds) == 0 })
@@ -162,6 +193,8 @@ func TestSaveReloadsAndPublishesDiagnostics(t *testing.T) {
 		}
 	})
 	t.Run("saves outside the project or in ignored folders do nothing", func(t *testing.T) {
+		// A reload's log lines follow its diagnostics: wait for the last one's.
+		c.waitReloadLog("src/api/store/boom/route.ts")
 		before := countReloadLogs(c)
 		outside := filepath.Join(t.TempDir(), "x.ts")
 		c.save(outside, "export const x = 1\n")

@@ -26,7 +26,15 @@ type session struct {
 	// statusMu orders medusa/status notifications: each is snapshotted and sent under it, so
 	// that two sent at once reach the client in the order of their snapshots (a "starting"
 	// never arrives after the "ready" that followed it).
-	statusMu sync.Mutex
+	statusMu   sync.Mutex
+	sentStatus []byte // the last medusa/status sent, as sent; guarded by statusMu
+
+	// logMu orders window/logMessage lines. While a reload runs, its lines are held and sent
+	// after the reload's diagnostics and status: an editor waits for the diagnostics, not for
+	// the terminal's report of them.
+	logMu   sync.Mutex
+	holding *time.Timer // set while lines are held; it releases them if the reload runs long
+	held    []logLine
 
 	mu       sync.Mutex
 	sup      *devserver.Supervisor // its own dev server
@@ -266,7 +274,6 @@ func (sess *session) enqueue(files ...string) {
 
 // onEvent turns what the supervisor reports into notifications.
 func (sess *session) onEvent(e devserver.Event) {
-	s := sess.s
 	e = sess.editorEvent(e)
 	switch {
 	case e.Log != "":
@@ -279,18 +286,74 @@ func (sess *session) onEvent(e devserver.Event) {
 		case strings.HasPrefix(e.Log, report.PrefixHMR) || strings.HasPrefix(e.Log, report.PrefixWatcher):
 			t = protocol.MessageTypeInfo
 		}
-		s.logMessage(t, e.Log)
+		sess.log(logLine{t, e.Log})
 	case e.Result != nil:
 		if e.Status != nil { // the state the result left, sent with it
 			sess.setStatus(*e.Status)
 		}
 		sess.onResult(e.Kind, *e.Result)
+		sess.releaseLogs()
 	case e.Status != nil:
 		sess.setStatus(*e.Status)
 		sess.sendStatus()
+		if e.Status.State == devserver.StateReloading {
+			sess.holdLogs()
+		} else {
+			sess.releaseLogs()
+		}
 	case e.Runtime != nil:
 		sess.onRuntime(*e.Runtime)
 	}
+}
+
+type logLine struct {
+	typ protocol.MessageType
+	msg string
+}
+
+// Lines are held for at most maxLogHold and maxHeldLogs: a long reload (Medusa reloading a
+// module, say) shows its lines as they come.
+const (
+	maxLogHold  = 50 * time.Millisecond
+	maxHeldLogs = 256
+)
+
+// log sends a line as window/logMessage, or holds it while a reload runs.
+func (sess *session) log(l logLine) {
+	sess.logMu.Lock()
+	defer sess.logMu.Unlock()
+	if sess.holding != nil && len(sess.held) < maxHeldLogs {
+		sess.held = append(sess.held, l)
+		return
+	}
+	sess.sendHeldLocked()
+	sess.s.logMessage(l.typ, l.msg)
+}
+
+func (sess *session) holdLogs() {
+	sess.logMu.Lock()
+	defer sess.logMu.Unlock()
+	if sess.holding == nil {
+		sess.holding = time.AfterFunc(maxLogHold, sess.releaseLogs)
+	}
+}
+
+// releaseLogs sends the lines held since holdLogs, in order, before any line logged after it.
+func (sess *session) releaseLogs() {
+	sess.logMu.Lock()
+	defer sess.logMu.Unlock()
+	sess.sendHeldLocked()
+}
+
+func (sess *session) sendHeldLocked() {
+	if sess.holding != nil {
+		sess.holding.Stop()
+		sess.holding = nil
+	}
+	for _, l := range sess.held {
+		sess.s.logMessage(l.typ, l.msg)
+	}
+	sess.held = nil
 }
 
 // setStatus records the supervisor's status and moves the progress report along with it.

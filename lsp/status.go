@@ -1,6 +1,9 @@
 package lsp
 
 import (
+	"bytes"
+	"encoding/json"
+
 	"github.com/medusa-ls/medusa-ls/devserver"
 	"github.com/medusa-ls/medusa-ls/devserver/node"
 	"github.com/medusa-ls/medusa-ls/framework"
@@ -35,5 +38,12 @@ func (sess *session) sendStatus() {
 	if p.Runtime == "" {
 		p.Runtime = "embedded"
 	}
-	_ = sess.s.notify("medusa/status", p)
+	// The supervisor reports a reload's state with its result and again on its own: the same
+	// status twice says nothing new, and each costs the client a message to parse.
+	b, err := json.Marshal(p)
+	if err != nil || bytes.Equal(b, sess.sentStatus) {
+		return
+	}
+	sess.sentStatus = b
+	_ = sess.s.notify("medusa/status", json.RawMessage(b))
 }

@@ -154,14 +154,17 @@ func (s *stream) Write(ctx context.Context, msg jsonrpc2.Message) (int64, error)
 	if err != nil {
 		return 0, fmt.Errorf("lsp: encoding message: %w", err)
 	}
+	// Header and body in one write: one system call per message, and a reader never wakes up
+	// to half a frame.
+	frame := make([]byte, 0, len(data)+32)
+	frame = append(frame, "Content-Length: "...)
+	frame = strconv.AppendInt(frame, int64(len(data)), 10)
+	frame = append(frame, "\r\n\r\n"...)
+	frame = append(frame, data...)
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	n, err := fmt.Fprintf(s.out, "Content-Length: %d\r\n\r\n", len(data))
-	if err != nil {
-		return int64(n), err
-	}
-	m, err := s.out.Write(data)
-	return int64(n + m), err
+	n, err := s.out.Write(frame)
+	return int64(n), err
 }
 
 func (s *stream) Close() error { return s.c.Close() }
