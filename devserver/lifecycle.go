@@ -161,8 +161,17 @@ func (s *Supervisor) reload(ctx context.Context, batch []ipc.Change, all bool) {
 	s.nextID++
 	id := s.nextID
 	s.mu.Unlock()
-	s.setState(StateReloading, "")
+	// The state changes now; listeners hear of it once the batch is on its way to the child,
+	// so that telling them does not delay the reload, or after announceDelay for a runtime
+	// that does more before it sends (the node runtime's syntax check and its helper's calls).
+	snap := s.enterState(StateReloading, "")
+	s.announce.Lock()
+	s.reloading = &snap
+	s.announce.Unlock()
+	later := time.AfterFunc(announceDelay, s.announceReloading)
 	res, err := s.rt.Reload(ctx, s.child, id, batch, all)
+	later.Stop()
+	s.announceReloading()
 	if err != nil {
 		c := s.child
 		s.setChild(nil)
@@ -181,9 +190,24 @@ func (s *Supervisor) reload(ctx context.Context, batch []ipc.Change, all bool) {
 	}
 	// The result and the state it leaves go out together: a listener never sees the new
 	// problems with a state that still says "reloading".
-	snap := s.enterState(StateReady, "")
-	s.emit(Event{Result: &res, Kind: ResultReload, Status: &snap})
-	s.emit(Event{Status: &snap}) // for listeners that follow the state alone
+	ready := s.enterState(StateReady, "")
+	s.emit(Event{Result: &res, Kind: ResultReload, Status: &ready})
+	s.emit(Event{Status: &ready}) // for listeners that follow the state alone
+}
+
+// announceDelay bounds how long listeners may not know of a reload in progress.
+const announceDelay = time.Millisecond
+
+// announceReloading tells the listeners of the reload in progress, once: after its batch is
+// sent, after announceDelay, or before its result, whichever comes first. It emits under
+// s.announce, so the result that follows never overtakes it.
+func (s *Supervisor) announceReloading() {
+	s.announce.Lock()
+	defer s.announce.Unlock()
+	if snap := s.reloading; snap != nil {
+		s.reloading = nil
+		s.emit(Event{Status: snap})
+	}
 }
 
 func (s *Supervisor) recordReload(res ipc.Result) {

@@ -225,13 +225,24 @@ func TestReloadResultCarriesTheStateItLeaves(t *testing.T) {
 			d.Edit("src/api/a/route.ts", tc.content)
 			var last *devserver.Event
 			events := d.Events()
+			prev, at := -1, -1
 			for i := range events {
 				if e := &events[i]; e.Result != nil && e.Kind == devserver.ResultReload {
-					last = e
+					last, prev, at = e, at, i
 				}
 			}
 			if last == nil || last.Status == nil {
 				t.Fatalf("reload result without a status: %+v", last)
+			}
+			// Listeners hear of the reload once, before its result (announceReloading).
+			reloading := 0
+			for _, e := range events[prev+1 : at] {
+				if e.Status != nil && e.Status.State == devserver.StateReloading {
+					reloading++
+				}
+			}
+			if reloading != 1 {
+				t.Fatalf("%d reloading states between this reload's result and the one before; want 1", reloading)
 			}
 			if last.Status.State != devserver.StateReady || last.Status.Errors != tc.errors {
 				t.Fatalf("status with the result: %s, %d errors; want ready, %d", last.Status.State, last.Status.Errors, tc.errors)

@@ -61,7 +61,7 @@ func (h runtimeHost) SetProcesses(ps []node.Process) {
 // await sends m to c and waits for the message that answers it (child.Process.Await), and
 // says in the log when c had to be killed for not answering within ReloadTimeout.
 func (s *Supervisor) await(c *child.Process, m ipc.Envelope, answers func(ipc.Envelope) bool) (ipc.Envelope, error) {
-	r, err := c.Await(m, answers, s.opts.ReloadTimeout)
+	r, err := c.Await(m, answers, s.opts.ReloadTimeout, s.announceReloading)
 	if errors.Is(err, child.ErrNoAnswer) {
 		s.logf("%s %v; killed it", s.prefix, err)
 	}

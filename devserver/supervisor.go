@@ -154,6 +154,9 @@ type Supervisor struct {
 	upSince  time.Time
 	changed  chan struct{} // closed (and replaced) when the state or the child changes
 
+	announce  sync.Mutex
+	reloading *Status // the reload's state, until announceReloading tells the listeners; guarded by announce
+
 	subs subscribers // processes attached through the control socket
 
 	// pendingSince is when the first of the pending files was reported, and batchSince that

@@ -16,10 +16,14 @@ var ErrNoAnswer = errors.New("the dev server did not answer")
 
 // Await sends m and waits for the first message on p.Msgs that answers it. A process that
 // exits is an error; one that does not answer within timeout is killed, and the error wraps
-// ErrNoAnswer. The caller restarts it.
-func (p *Process) Await(m ipc.Envelope, answers func(ipc.Envelope) bool, timeout time.Duration) (ipc.Envelope, error) {
+// ErrNoAnswer. The caller restarts it. sent, when not nil, runs once m is sent, before the
+// wait.
+func (p *Process) Await(m ipc.Envelope, answers func(ipc.Envelope) bool, timeout time.Duration, sent func()) (ipc.Envelope, error) {
 	if err := p.Conn.Send(m); err != nil {
 		return ipc.Envelope{}, fmt.Errorf("the dev server is not reachable: %w", err)
+	}
+	if sent != nil {
+		sent()
 	}
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
