@@ -13,21 +13,32 @@ import (
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 )
 
-// BenchmarkReloadOneRoute measures one route edit in a project of many routes.
+// BenchmarkReloadOneRoute measures one route edit in a project of many routes, and one that
+// breaks it (what didSave → diagnostics waits for in the child).
 func BenchmarkReloadOneRoute(b *testing.B) {
 	for _, n := range []int{10, 1000} {
-		b.Run(fmt.Sprintf("routes=%d", n), func(b *testing.B) {
-			app := benchApp(b, map[string]string{}, n)
-			root := app.opts.Root
-			target := filepath.Join(root, "src/api/gen/r0000/route.ts")
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				os.WriteFile(target, []byte(route(fmt.Sprintf("res.json({ v: %d })", i))), 0o644)
-				if res := app.Reload(context.Background(), []ipc.Change{{Action: ipc.ActionChange, File: target}}); !res.Success {
-					b.Fatal(res.Errors)
-				}
+		for _, broken := range []bool{false, true} {
+			name := fmt.Sprintf("routes=%d", n)
+			if broken {
+				name += "/syntax-error"
 			}
-		})
+			b.Run(name, func(b *testing.B) {
+				app := benchApp(b, map[string]string{}, n)
+				root := app.opts.Root
+				target := filepath.Join(root, "src/api/gen/r0000/route.ts")
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					body := fmt.Sprintf("res.json({ v: %d })", i)
+					if broken {
+						body = fmt.Sprintf("res.json({ , v: %d })", i)
+					}
+					os.WriteFile(target, []byte(route(body)), 0o644)
+					if res := app.Reload(context.Background(), []ipc.Change{{Action: ipc.ActionChange, File: target}}); res.Success == broken {
+						b.Fatalf("success %v: %v", res.Success, res.Errors)
+					}
+				}
+			})
+		}
 	}
 }
 

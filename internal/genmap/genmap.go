@@ -8,13 +8,21 @@
 // with ever new keys a generation costs O(√n) on average.
 package genmap
 
-import "math"
+import (
+	"math"
+	"sync/atomic"
+)
 
 // Map is one generation. The zero value is not usable: use New.
 type Map[K comparable, V any] struct {
 	base  map[K]V         // never written once shared
 	delta map[K]change[V] // this generation's changes over base
 	n     int             // entries
+
+	// folded is m's entries in one map, once a Next folded them. A generation whose next one
+	// is dropped (a reload that failed) gets Next again: it shares the fold instead of
+	// folding anew each time.
+	folded atomic.Pointer[map[K]V]
 }
 
 type change[V any] struct {
@@ -83,12 +91,16 @@ func (m *Map[K, V]) Range(fn func(K, V) bool) {
 
 // Next returns the next generation: equal to m, and independent of it from now on.
 func (m *Map[K, V]) Next() *Map[K, V] {
+	if f := m.folded.Load(); f != nil {
+		return &Map[K, V]{base: *f, delta: map[K]change[V]{}, n: m.n}
+	}
 	if len(m.delta) > foldAt(len(m.base)) {
 		base := make(map[K]V, m.n)
 		m.Range(func(k K, v V) bool {
 			base[k] = v
 			return true
 		})
+		m.folded.Store(&base)
 		return &Map[K, V]{base: base, delta: map[K]change[V]{}, n: m.n}
 	}
 	delta := make(map[K]change[V], len(m.delta))

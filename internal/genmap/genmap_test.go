@@ -69,6 +69,44 @@ func TestNextCopiesOnlyTheChanges(t *testing.T) {
 	}
 }
 
+// A generation whose next ones are dropped (reloads that failed) folds once: each later Next
+// shares that fold, and what a dropped generation wrote is in no other.
+func TestDroppedGenerationsShareTheFold(t *testing.T) {
+	m := New[int, int]()
+	for i := 0; i < 1000; i++ {
+		m.Set(i, i) // all in the delta: the first Next folds
+	}
+	var dropped []*Map[int, int]
+	for g := 0; g < 5; g++ {
+		next := m.Next()
+		if len(dropped) > 0 && fmt.Sprintf("%p", next.base) != fmt.Sprintf("%p", dropped[0].base) {
+			t.Fatalf("Next %d folded again", g)
+		}
+		next.Set(g, -1)
+		next.Delete(999)
+		dropped = append(dropped, next)
+	}
+	for g, d := range dropped {
+		for i := 0; i < 5; i++ {
+			want, ok := i, true
+			if i == g {
+				want = -1
+			}
+			if v, got := d.Get(i); v != want || got != ok {
+				t.Fatalf("dropped generation %d: Get(%d) = %d %v, want %d", g, i, v, got, want)
+			}
+		}
+		if _, ok := d.Get(999); ok || d.Len() != 999 {
+			t.Fatalf("dropped generation %d: 999 deleted, Len %d", g, d.Len())
+		}
+	}
+	for i := 0; i < 1000; i++ {
+		if v, ok := m.Get(i); !ok || v != i {
+			t.Fatalf("the live generation: Get(%d) = %d %v", i, v, ok)
+		}
+	}
+}
+
 func BenchmarkNext(b *testing.B) {
 	for _, n := range []int{10, 1000, 100000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
