@@ -46,6 +46,8 @@ type Options struct {
 	CacheDir       string // transform cache shared by processes; "" = none
 	// Trace times every reload's stages into Result.Trace (MEDUSA_LS_TRACE=1).
 	Trace bool
+	// MaxHold is how long a request waits for a reload in progress (0: DefaultMaxHold).
+	MaxHold time.Duration
 }
 
 // App is a project running in the embedded runtime.
@@ -64,6 +66,8 @@ type App struct {
 	container   *framework.Container
 	bus         *local.Bus
 	scheduler   *schedule.Scheduler
+
+	gate gate // requests wait here while a reload that can change them runs
 
 	mu         sync.Mutex // one load or reload at a time
 	set        *jsvm.ModuleSet
@@ -97,8 +101,12 @@ func New(opts Options) (*App, error) {
 		return nil, err
 	}
 	opts.Root = root
+	if opts.MaxHold <= 0 {
+		opts.MaxHold = DefaultMaxHold
+	}
 	a := &App{opts: opts, log: opts.Logger, broken: map[string]*brokenFile{}, stale: map[string]bool{}, warnings: map[string][]diag.Diagnostic{},
 		workflows: framework.NewWorkflows()}
+	a.gate.maxHold = opts.MaxHold
 	sdk := a.workflows.Builtin()
 	legacySDK := sdk
 	legacySDK.Name = "@medusajs/workflows-sdk"
@@ -150,7 +158,7 @@ func (a *App) Close() {
 }
 
 // Handler serves HTTP; it is valid after Load.
-func (a *App) Handler() http.Handler { return a.routes }
+func (a *App) Handler() http.Handler { return http.HandlerFunc(a.serve) }
 
 func (a *App) console(level slog.Level, file string, line int, text string) {
 	where := ""

@@ -49,6 +49,15 @@ func (a *App) Reload(ctx context.Context, changes []ipc.Change) ipc.Result {
 		res.DurationMs = report.Ms(time.Since(start))
 		return res
 	}
+	rels := make([]string, len(changed))
+	for i, f := range changed {
+		rels[i] = a.rel(f)
+	}
+	reopen := func() {}
+	if holdsRequests(rels) {
+		reopen = a.gate.close()
+		defer reopen() // also when the reload panics
+	}
 	// Compile off the loop, in parallel; evaluation on the loop then only runs code.
 	var existing []string
 	for _, f := range changed {
@@ -63,6 +72,7 @@ func (a *App) Reload(ctx context.Context, changes []ipc.Change) ipc.Result {
 		a.reload(vm, changed, changes, &res, tr)
 		return nil
 	})
+	reopen() // the requests held meanwhile run next on the loop, on the new generation
 	if err != nil {
 		res.Success = false
 		res.Errors = append(res.Errors, a.rt.Diagnostics(err, diag.CodeLoad)...)
