@@ -229,6 +229,10 @@ func (r *Runtime) spawn(role, name string) (*child.Process, error) {
 	env := r.sup.BaseEnv()
 	env["NODE_ENV"] = "development" // unset, `medusa start` runs in production mode
 	env["MEDUSA_LS_HELPER"] = "1"
+	delete(env, resolveCacheEnv)
+	if f := resolveCacheFile(resolveCacheDir(), r.opts.Root, r.node, r.opts.NodeArgs, env, nodeHelperJS); f != "" {
+		env[resolveCacheEnv] = f
+	}
 	delete(env, "MEDUSA_HMR_ENABLED")
 	delete(env, "RUST_BACKTRACE") // swc would add a Rust backtrace to every syntax error
 	if role != "" {
