@@ -252,6 +252,26 @@ func (rt *Runtime) Precompile(paths []string) map[string]error {
 		rt.readMu.Unlock()
 	}()
 	var mu sync.Mutex
+	one := func(p string) {
+		src, err := os.ReadFile(p)
+		if err == nil {
+			mu.Lock()
+			read[p] = src
+			mu.Unlock()
+			_, err = rt.comp.compile(p, src)
+		}
+		if err != nil {
+			mu.Lock()
+			errs[p] = err
+			mu.Unlock()
+		}
+	}
+	if len(paths) == 1 { // a save: no goroutine to start and wait for
+		if filepath.Ext(paths[0]) != ".json" {
+			one(paths[0])
+		}
+		return errs
+	}
 	sem := make(chan struct{}, max(2, numCPU()))
 	var wg sync.WaitGroup
 	for _, p := range paths {
@@ -263,18 +283,7 @@ func (rt *Runtime) Precompile(paths []string) map[string]error {
 		go func(p string) {
 			defer wg.Done()
 			defer func() { <-sem }()
-			src, err := os.ReadFile(p)
-			if err == nil {
-				mu.Lock()
-				read[p] = src
-				mu.Unlock()
-				_, err = rt.comp.compile(p, src)
-			}
-			if err != nil {
-				mu.Lock()
-				errs[p] = err
-				mu.Unlock()
-			}
+			one(p)
 		}(p)
 	}
 	wg.Wait()
