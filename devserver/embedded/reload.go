@@ -70,9 +70,11 @@ func (a *App) Reload(ctx context.Context, changes []ipc.Change) ipc.Result {
 	err := a.rt.Do(ctx, nil, "reload", func(vm *goja.Runtime) error {
 		tr.hop("wait for the loop")
 		a.reload(vm, changed, changes, &res, tr)
+		// From the loop, as soon as the new generation is live: the requests held meanwhile
+		// queue up behind this task and run next, on it.
+		reopen()
 		return nil
 	})
-	reopen() // the requests held meanwhile run next on the loop, on the new generation
 	if err != nil {
 		res.Success = false
 		res.Errors = append(res.Errors, a.rt.Diagnostics(err, diag.CodeLoad)...)
