@@ -621,9 +621,7 @@ func (s *Supervisor) command(ctx context.Context, name string) error {
 }
 
 func (s *Supervisor) logf(format string, args ...any) {
-	line := fmt.Sprintf(format, args...)
-	fmt.Fprintln(s.opts.Output, line)
-	s.emit(Event{Log: line})
+	s.logLines([]string{fmt.Sprintf(format, args...)})
 }
 
 // logLines writes a report's lines to the terminal in one write, then reports each.

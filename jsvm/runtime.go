@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -266,18 +267,14 @@ func (rt *Runtime) Precompile(paths []string) map[string]error {
 			mu.Unlock()
 		}
 	}
+	paths = slices.DeleteFunc(slices.Clone(paths), func(p string) bool { return filepath.Ext(p) == ".json" })
 	if len(paths) == 1 { // a save: no goroutine to start and wait for
-		if filepath.Ext(paths[0]) != ".json" {
-			one(paths[0])
-		}
+		one(paths[0])
 		return errs
 	}
 	sem := make(chan struct{}, max(2, numCPU()))
 	var wg sync.WaitGroup
 	for _, p := range paths {
-		if filepath.Ext(p) == ".json" {
-			continue
-		}
 		wg.Add(1)
 		sem <- struct{}{}
 		go func(p string) {

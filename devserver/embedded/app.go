@@ -106,7 +106,6 @@ func New(opts Options) (*App, error) {
 	}
 	a := &App{opts: opts, log: opts.Logger, broken: map[string]*brokenFile{}, stale: map[string]bool{}, warnings: map[string][]diag.Diagnostic{},
 		workflows: framework.NewWorkflows()}
-	a.gate.maxHold = opts.MaxHold
 	sdk := a.workflows.Builtin()
 	legacySDK := sdk
 	legacySDK.Name = "@medusajs/workflows-sdk"

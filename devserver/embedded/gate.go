@@ -17,10 +17,9 @@ const DefaultMaxHold = 100 * time.Millisecond
 // progress, so that a request sent after a save is answered by the saved code (as the node
 // runtime's proxy does): the new generation goes live a few milliseconds later, and a request
 // that ran on the old one meanwhile would answer with the code the user just replaced. A
-// request waits at most maxHold; a reload that fails lets it through to the last good code.
+// request waits at most Options.MaxHold; a reload that fails lets it through to the last good code.
 type gate struct {
-	open    atomic.Pointer[chan struct{}] // closed when the reload ends; nil: no reload holds
-	maxHold time.Duration
+	open atomic.Pointer[chan struct{}] // closed when the reload ends; nil: no reload holds
 }
 
 // close holds the requests that arrive from now on, until the returned func first runs.
@@ -34,12 +33,12 @@ func (g *gate) close() (reopen func()) {
 }
 
 // wait returns once no reload holds requests, after maxHold, or when the request is gone.
-func (g *gate) wait(r *http.Request) {
+func (g *gate) wait(r *http.Request, maxHold time.Duration) {
 	p := g.open.Load()
 	if p == nil {
 		return
 	}
-	t := time.NewTimer(g.maxHold)
+	t := time.NewTimer(maxHold)
 	defer t.Stop()
 	select {
 	case <-*p:
@@ -62,6 +61,6 @@ func holdsRequests(rels []string) bool {
 
 // serve is the App's handler: the route table, once no reload holds the request.
 func (a *App) serve(w http.ResponseWriter, r *http.Request) {
-	a.gate.wait(r)
+	a.gate.wait(r, a.opts.MaxHold)
 	a.routes.ServeHTTP(w, r)
 }
