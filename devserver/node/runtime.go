@@ -233,6 +233,7 @@ func (r *Runtime) spawn(role, name string) (*child.Process, error) {
 	if f := resolveCacheFile(resolveCacheDir(), r.opts.Root, r.node, r.opts.NodeArgs, env, nodeHelperJS); f != "" {
 		env[resolveCacheEnv] = f
 	}
+	tuneMalloc(env)
 	delete(env, "MEDUSA_HMR_ENABLED")
 	delete(env, "RUST_BACKTRACE") // swc would add a Rust backtrace to every syntax error
 	if role != "" {
