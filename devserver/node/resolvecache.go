@@ -25,6 +25,13 @@ import (
 // resolveCacheEnv names the cache file for the helper.
 const resolveCacheEnv = "MEDUSA_LS_RESOLVE_CACHE"
 
+// codeCacheEnv names the file of V8's code cache for node_modules, beside the resolutions under
+// the same key (codeCacheFile). Each entry also carries its source's CRC-32 and length.
+const codeCacheEnv = "MEDUSA_LS_CODE_CACHE"
+
+// codeCacheFile is the code cache beside resolutions file f.
+func codeCacheFile(f string) string { return strings.TrimSuffix(f, ".json") + ".code" }
+
 // installMarkers are written by a package manager on every install that changes node_modules:
 // npm's hidden lockfile, pnpm's and yarn's state files. Without one of them there is no telling
 // that node_modules changed, and no cache.
@@ -84,12 +91,14 @@ func resolveCacheFile(dir, root, node string, args []string, env map[string]stri
 	if !marked {
 		return ""
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil || !privateCacheDir(dir) {
 		return ""
 	}
 	file := filepath.Join(dir, hex.EncodeToString(h.Sum(nil)[:12])+".json")
 	now := time.Now()
-	_ = os.Chtimes(file, now, now) // in use: not pruned
+	for _, f := range []string{file, codeCacheFile(file)} {
+		_ = os.Chtimes(f, now, now) // in use: not pruned
+	}
 	if old, err := os.ReadDir(dir); err == nil {
 		for _, e := range old {
 			if fi, err := e.Info(); err == nil && now.Sub(fi.ModTime()) > 7*24*time.Hour {

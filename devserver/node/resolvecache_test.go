@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -44,6 +45,25 @@ func TestResolveCacheKey(t *testing.T) {
 	}
 	if again := file(); again != first {
 		t.Fatalf("same project, same packages: %s, then %s", first, again)
+	}
+	if runtime.GOOS != "windows" {
+		// Someone else could write into a folder others can write to: no cache from there.
+		if err := os.Chmod(dir, 0o777); err != nil {
+			t.Fatal(err)
+		}
+		if got := file(); got != "" {
+			t.Errorf("cache folder writable by others: cache file %s, want none", got)
+		}
+		if err := os.Chmod(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		link := filepath.Join(t.TempDir(), "resolve")
+		if err := os.Symlink(dir, link); err != nil {
+			t.Fatal(err)
+		}
+		if got := resolveCacheFile(link, root, "/usr/bin/node", nil, env, []byte("helper")); got != "" {
+			t.Errorf("cache folder is a symbolic link: cache file %s, want none", got)
+		}
 	}
 
 	// A copy of the project whose node_modules is a link to the same packages shares the answers.

@@ -230,8 +230,10 @@ func (r *Runtime) spawn(role, name string) (*child.Process, error) {
 	env["NODE_ENV"] = "development" // unset, `medusa start` runs in production mode
 	env["MEDUSA_LS_HELPER"] = "1"
 	delete(env, resolveCacheEnv)
+	delete(env, codeCacheEnv)
 	if f := resolveCacheFile(resolveCacheDir(), r.opts.Root, r.node, r.opts.NodeArgs, env, nodeHelperJS); f != "" {
 		env[resolveCacheEnv] = f
+		env[codeCacheEnv] = codeCacheFile(f)
 	}
 	tuneMalloc(env)
 	delete(env, "MEDUSA_HMR_ENABLED")

@@ -158,6 +158,8 @@ function install() {
 
   let saveResolveCache = () => {}
   installResolveCache()
+  let saveCodeCache = () => {}
+  installCodeCache()
 
   // Medusa logs through one Reporter (@medusajs/cli/dist/reporter); hook its error and warn as
   // it loads, whichever copy that is.
@@ -554,6 +556,176 @@ function install() {
     }
   }
 
+  // Compiled code across boots: V8 compiles each of the ~10,000 node_modules files Medusa
+  // requires at every boot (~1 s). The supervisor names a file for V8's code cache, keyed like
+  // the resolutions (devserver/node/resolvecache.go); each entry also carries the CRC-32 and
+  // length of the source it was made from, as Node 22's module.enableCompileCache does, so a
+  // file patched by hand is compiled afresh. What this boot compiled, with the functions that
+  // ran, is written once Medusa is up. Only CommonJS files under node_modules are compiled here,
+  // the way Node's loader does (the same wrapper, require, dynamic import() through Node's
+  // loader); anything else, or a file this cannot compile, goes to Node's own _compile. Off when
+  // Node maps stacks with source maps itself (--enable-source-maps), which this would bypass.
+  function installCodeCache() {
+    const file = process.env.MEDUSA_LS_CODE_CACHE
+    delete process.env.MEDUSA_LS_CODE_CACHE
+    const vm = require("vm")
+    const zlib = require("zlib")
+    const compile = Module.prototype._compile
+    const loader = vm.constants && vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER
+    const head = Array.isArray(Module.wrapper) ? Module.wrapper[0] : undefined
+    if (
+      !file ||
+      !loader ||
+      typeof zlib.crc32 !== "function" ||
+      typeof compile !== "function" ||
+      process.sourceMapsEnabled ||
+      typeof head !== "string" ||
+      Module.wrap("") !== Module.wrapper.join("") ||
+      process.execArgv.some((a) => /^--(inspect-brk|experimental-policy|experimental-permission)/.test(a))
+    ) {
+      return
+    }
+    // Node warns once per process that the loader constant is experimental; that is this
+    // helper's business, not the user's.
+    const emitWarning = process.emitWarning
+    process.emitWarning = function () {}
+    try {
+      new vm.Script("", { importModuleDynamically: loader })
+    } catch (_) {
+      return
+    } finally {
+      process.emitWarning = emitWarning
+    }
+    // The file: "MLSCODE1", the index's length (uint32 LE), the index as JSON (filename →
+    // [crc32, source length, offset, size]), then the cached data. Cut short or corrupt: empty.
+    const magic = "MLSCODE1"
+    let blob = null
+    let index = new Map()
+    try {
+      const b = fs.readFileSync(file)
+      if (b.length >= 12 && b.toString("latin1", 0, 8) === magic) {
+        const n = b.readUInt32LE(8)
+        const data = JSON.parse(b.toString("utf8", 12, 12 + n))
+        const base = 12 + n
+        for (const [f, e] of Object.entries(data)) {
+          if (Array.isArray(e) && e.length === 4 && base + e[2] + e[3] <= b.length) index.set(f, e)
+        }
+        blob = b.subarray(base)
+      }
+    } catch (_) {
+      index = new Map()
+    }
+    // Node 20 loses a script's import() callback when the script comes from cached data
+    // (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING in the next process): files that may call import()
+    // are left to Node. A comment between import and its parenthesis counts as a call.
+    const dynamicImport = /\bimport\s*(?:\(|\/[*/])/
+    const fresh = new Map() // filename → [crc32, length, script]: compiled without a usable entry
+    let saved = false // later files are compiled without being kept
+    Module.prototype._compile = function (content, filename, format) {
+      if (
+        format === "module" ||
+        typeof content !== "string" ||
+        typeof filename !== "string" ||
+        this.id === "." ||
+        !filename.includes(nodeModules) ||
+        !(filename.endsWith(".js") || filename.endsWith(".cjs")) ||
+        dynamicImport.test(content)
+      ) {
+        return compile.apply(this, arguments)
+      }
+      const crc = zlib.crc32(content)
+      const e = index.get(filename)
+      const cachedData = e && blob && e[0] === crc && e[1] === content.length ? blob.subarray(e[2], e[2] + e[3]) : undefined
+      let script
+      try {
+        // the wrapper's columns taken off, so that line 1 of a minified file keeps its columns
+        script = new vm.Script(Module.wrap(content), {
+          filename,
+          columnOffset: -head.length,
+          cachedData,
+          importModuleDynamically: loader,
+        })
+      } catch (_) {
+        return compile.apply(this, arguments) // Node reports the error its own way
+      }
+      if (!saved && (!cachedData || script.cachedDataRejected)) fresh.set(filename, [crc, content.length, script])
+      const fn = script.runInThisContext({ displayErrors: true })
+      return fn.call(this.exports, this.exports, requireFor(this), this, filename, path.dirname(filename))
+    }
+    // requireFor is Node's makeRequireFunction (lib/internal/modules/helpers.js) without policy
+    // redirects, which turn this cache off.
+    function requireFor(mod) {
+      const M = mod.constructor
+      const require = function require(id) {
+        return mod.require(id)
+      }
+      const str = (v) => {
+        if (typeof v !== "string") {
+          const e = new TypeError(`The "request" argument must be of type string. Received ${typeof v}`)
+          e.code = "ERR_INVALID_ARG_TYPE"
+          throw e
+        }
+      }
+      function resolve(request, options) {
+        str(request)
+        return M._resolveFilename(request, mod, false, options)
+      }
+      resolve.paths = function paths(request) {
+        str(request)
+        return M._resolveLookupPaths(request, mod)
+      }
+      require.resolve = resolve
+      require.main = process.mainModule
+      require.extensions = M._extensions
+      require.cache = M._cache
+      return require
+    }
+    saveCodeCache = () => {
+      saveCodeCache = () => {}
+      saved = true
+      const old = blob
+      const oldIndex = index
+      blob = null // later files compile without it, and its memory goes back
+      index = new Map()
+      if (!fresh.size) return
+      const parts = []
+      const out = {}
+      let off = 0
+      const add = (f, crc, len, data) => {
+        out[f] = [crc, len, off, data.length]
+        parts.push(data)
+        off += data.length
+      }
+      for (const [f, [crc, len, script]] of fresh) {
+        try {
+          add(f, crc, len, script.createCachedData())
+        } catch (_) {}
+      }
+      fresh.clear()
+      if (old) {
+        for (const [f, e] of oldIndex) if (!out[f]) add(f, e[0], e[1], old.subarray(e[2], e[2] + e[3]))
+      }
+      const json = Buffer.from(JSON.stringify(out))
+      const header = Buffer.alloc(12)
+      header.write(magic, 0, "latin1")
+      header.writeUInt32LE(json.length, 8)
+      const tmp = `${file}.${process.pid}.tmp`
+      try {
+        const fd = fs.openSync(tmp, "w", 0o600)
+        try {
+          for (const b of [header, json, ...parts]) fs.writeSync(fd, b)
+        } finally {
+          fs.closeSync(fd)
+        }
+        fs.renameSync(tmp, file) // whole or not at all, for a server starting beside this one
+      } catch (_) {
+        try {
+          fs.unlinkSync(tmp)
+        } catch (_) {}
+      }
+    }
+  }
+
   // Boot leaves ~80 MB of garbage and half-empty pages in Medusa's heap (V8 let it grow to ~300 MB
   // for ~190 MB live), and an idle server allocates nothing, so no GC ever gives them back: V8's
   // memory reducer waits for a low allocation rate measured at GCs that do not come. Once the
@@ -569,11 +741,14 @@ function install() {
       if (now - started > 60000) {
         // never quiet: it collects as it goes
         clearInterval(timer)
-        return saveResolveCache()
+        saveResolveCache()
+        return saveCodeCache()
       }
       if (now - Math.max(started, lastRequestAt) < 1000) return
       clearInterval(timer)
       saveResolveCache() // off boot's path too
+      saveCodeCache()
+      process.emit("medusa-ls:caches-saved") // for tests: nothing listens in Medusa
       try {
         v8.setFlagsFromString("--expose-gc")
         const gc = require("vm").runInNewContext("gc") // not global.gc: Medusa's globals stay as they are
