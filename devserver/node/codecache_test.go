@@ -11,7 +11,8 @@ import (
 	"testing"
 )
 
-// The helper's code cache, in real node: a boot without a cache writes one, the next boot uses
+// The helper's code cache, in real node: a boot without a cache writes one (once up and quiet,
+// or as it exits), the next boot uses
 // it whole (and so writes nothing), a file changed without changing its length is compiled
 // afresh, a file that calls import() is left to Node, and a corrupt cache is an empty one. What
 // the modules do is the same with or without it: exports, require, require.resolve, __filename,
@@ -52,18 +53,18 @@ pkg.dyn().then((dyn) => {
   const out = { value: pkg.value(), file: pkg.file, dir: pkg.dir, other: pkg.other, resolved: pkg.resolved, dyn, column }
   // the helper saves once the server listens and has been quiet for a second
   process.on("medusa-ls:caches-saved", () => { console.log(JSON.stringify(out)); process.exit(0) })
-  if (!process.send) { console.log(JSON.stringify(out)); process.exit(0) }
+  if (!process.send || process.env.EXIT_AT_ONCE) { console.log(JSON.stringify(out)); process.exit(0) }
   http.createServer().listen(0, "127.0.0.1")
 })
 `)
 	// fork, so that the helper has its IPC channel and installs itself
 	const parent = `const c = require("child_process").fork("main.js", { execArgv: ["--require", process.argv[1]], stdio: "inherit" })
 c.on("exit", (code) => process.exit(code))`
-	run := func(cache string) string {
+	run := func(cache string, env ...string) string {
 		t.Helper()
 		cmd := exec.Command("node", "-e", parent, helper)
 		cmd.Dir = root
-		cmd.Env = append(os.Environ(), "MEDUSA_LS_HELPER=1", codeCacheEnv+"="+cache)
+		cmd.Env = append(append(os.Environ(), "MEDUSA_LS_HELPER=1", codeCacheEnv+"="+cache), env...)
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			t.Fatalf("node: %v\n%s", err, out)
@@ -80,6 +81,15 @@ c.on("exit", (code) => process.exit(code))`
 	if !strings.Contains(string(want), `"value":"one"`) || !strings.Contains(string(want), `index.js:1:59)`) {
 		t.Fatalf("the test's own module does not do what it should: %s", want)
 	}
+	// A process that exits before it was ever up and quiet writes the cache as it exits.
+	early := filepath.Join(t.TempDir(), "early.code")
+	if got := run(early, "EXIT_AT_ONCE=1"); got != strings.TrimSpace(string(want)) {
+		t.Errorf("without a cache, exiting at once:\n got %s\nwant %s", got, want)
+	}
+	if _, ok := readCodeCache(t, early)[filepath.Join(pkg, "index.js")]; !ok {
+		t.Errorf("index.js is not in the cache written at exit")
+	}
+
 	cache := filepath.Join(t.TempDir(), "x.code")
 	if got := run(cache); got != strings.TrimSpace(string(want)) {
 		t.Errorf("without a cache:\n got %s\nwant %s", got, want)

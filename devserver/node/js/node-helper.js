@@ -160,6 +160,13 @@ function install() {
   installResolveCache()
   let saveCodeCache = () => {}
   installCodeCache()
+  // Both are written once Medusa is up and quiet (compactWhenIdle), or at exit if it never was:
+  // a server stopped or restarted right after its boot still leaves them for the next one.
+  // Both writes are synchronous, as an exit listener must be.
+  process.on("exit", () => {
+    saveResolveCache()
+    saveCodeCache()
+  })
 
   // Medusa logs through one Reporter (@medusajs/cli/dist/reporter); hook its error and warn as
   // it loads, whichever copy that is.
