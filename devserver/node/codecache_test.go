@@ -18,16 +18,7 @@ import (
 // the modules do is the same with or without it: exports, require, require.resolve, __filename,
 // import(), and the line and column of an error thrown on line 1.
 func TestCodeCacheInNode(t *testing.T) {
-	if _, err := exec.LookPath("node"); err != nil {
-		if os.Getenv("MEDUSA_LS_REQUIRE_NODE") == "1" { // medusafixture.RequireEnv (an import cycle here)
-			t.Fatal("node is not installed")
-		}
-		t.Skip("node is not installed")
-	}
-	helper, err := writeNodeHelper()
-	if err != nil {
-		t.Fatal(err)
-	}
+	helper := nodeHelper(t)
 	root := resolveProject(t)
 	real, _ := filepath.EvalSymlinks(root)
 	pkg := filepath.Join(real, "node_modules", "pkg")

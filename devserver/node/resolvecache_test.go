@@ -140,9 +140,9 @@ func TestResolveCacheKey(t *testing.T) {
 	}
 }
 
-// The helper's side: a cache file cut short is an empty cache (Node resolves, and the answer is
-// right), and a good one is used.
-func TestResolveCacheInNode(t *testing.T) {
+// nodeHelper skips t without node (fails it when node is required) and returns the helper's file.
+func nodeHelper(t *testing.T) string {
+	t.Helper()
 	if _, err := exec.LookPath("node"); err != nil {
 		if os.Getenv("MEDUSA_LS_REQUIRE_NODE") == "1" { // medusafixture.RequireEnv (an import cycle here)
 			t.Fatal("node is not installed")
@@ -153,6 +153,13 @@ func TestResolveCacheInNode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return helper
+}
+
+// The helper's side: a cache file cut short is an empty cache (Node resolves, and the answer is
+// right), and a good one is used.
+func TestResolveCacheInNode(t *testing.T) {
+	helper := nodeHelper(t)
 	root := resolveProject(t)
 	if err := os.WriteFile(filepath.Join(root, "main.js"), []byte(`process.send({ resolved: require.resolve("pkg") }, () => process.exit(0))`), 0o644); err != nil {
 		t.Fatal(err)
