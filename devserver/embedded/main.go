@@ -59,9 +59,10 @@ func RunChild(ctx context.Context, opts ChildOptions) error {
 	}
 	WithDefaultTimeouts(&opts.TaskTimeout, &opts.RequestTimeout)
 	// A reload allocates in bursts (esbuild's output, goja's compile, the next generation), and
-	// at Go's default GOGC=100 the collector often runs in the middle of one. GOGC=200 took the
-	// 1,000-route save → new body from 4.1 to 3.4 ms p50 and from 12.7 to 9.2 ms p99 (medians of
-	// 6 bench runs in turns) for 5–8 MB more. The user's GOGC wins.
+	// at Go's default GOGC=100 the collector often runs in the middle of one. GOGC=200 for every
+	// process took the 1,000-route save → new body from 4.1 to 3.4 ms p50 and from 12.7 to
+	// 9.2 ms p99 (medians of 6 bench runs in turns) and its cold start from 1.7–2.3 to
+	// 1.5–1.9 s, for 5–8 MB more (README). The user's GOGC wins.
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(200)
 	}

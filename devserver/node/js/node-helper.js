@@ -163,10 +163,30 @@ function install() {
   // Both are written once Medusa is up and quiet (compactWhenIdle), or at exit if it never was:
   // a server stopped or restarted right after its boot still leaves them for the next one.
   // Both writes are synchronous, as an exit listener must be.
-  process.on("exit", () => {
+  function saveCaches() {
     saveResolveCache()
     saveCodeCache()
-  })
+  }
+  process.on("exit", saveCaches)
+
+  // writeWhole writes chunks to file through a temporary file and a rename: a server starting
+  // beside this one reads the whole file or the previous one, never half of it.
+  function writeWhole(file, chunks) {
+    const tmp = `${file}.${process.pid}.tmp`
+    try {
+      const fd = fs.openSync(tmp, "w", 0o600)
+      try {
+        for (const c of chunks) fs.writeSync(fd, c)
+      } finally {
+        fs.closeSync(fd)
+      }
+      fs.renameSync(tmp, file)
+    } catch (_) {
+      try {
+        fs.unlinkSync(tmp)
+      } catch (_) {}
+    }
+  }
 
   // Medusa logs through one Reporter (@medusajs/cli/dist/reporter); hook its error and warn as
   // it loads, whichever copy that is.
@@ -551,15 +571,7 @@ function install() {
     saveResolveCache = () => {
       if (!added) return
       added = 0
-      const tmp = `${file}.${process.pid}.tmp`
-      try {
-        fs.writeFileSync(tmp, JSON.stringify({ v: 1, entries: Object.fromEntries(entries) }), { mode: 0o600 })
-        fs.renameSync(tmp, file) // whole or not at all, for a server starting beside this one
-      } catch (_) {
-        try {
-          fs.unlinkSync(tmp)
-        } catch (_) {}
-      }
+      writeWhole(file, [JSON.stringify({ v: 1, entries: Object.fromEntries(entries) })])
     }
   }
 
@@ -688,7 +700,7 @@ function install() {
       return require
     }
     saveCodeCache = () => {
-      saveCodeCache = () => {}
+      if (saved) return
       saved = true
       const old = blob
       const oldIndex = index
@@ -716,20 +728,7 @@ function install() {
       const header = Buffer.alloc(12)
       header.write(magic, 0, "latin1")
       header.writeUInt32LE(json.length, 8)
-      const tmp = `${file}.${process.pid}.tmp`
-      try {
-        const fd = fs.openSync(tmp, "w", 0o600)
-        try {
-          for (const b of [header, json, ...parts]) fs.writeSync(fd, b)
-        } finally {
-          fs.closeSync(fd)
-        }
-        fs.renameSync(tmp, file) // whole or not at all, for a server starting beside this one
-      } catch (_) {
-        try {
-          fs.unlinkSync(tmp)
-        } catch (_) {}
-      }
+      writeWhole(file, [header, json, ...parts])
     }
   }
 
@@ -748,13 +747,11 @@ function install() {
       if (now - started > 60000) {
         // never quiet: it collects as it goes
         clearInterval(timer)
-        saveResolveCache()
-        return saveCodeCache()
+        return saveCaches()
       }
       if (now - Math.max(started, lastRequestAt) < 1000) return
       clearInterval(timer)
-      saveResolveCache() // off boot's path too
-      saveCodeCache()
+      saveCaches() // off boot's path too
       process.emit("medusa-ls:caches-saved") // for tests: nothing listens in Medusa
       try {
         v8.setFlagsFromString("--expose-gc")
