@@ -155,19 +155,25 @@ func (r *Runtime) Describe() string {
 }
 
 // writeNodeHelper puts the helper in the user's cache, named by its content, so that versions
-// of medusa-ls side by side do not overwrite each other's.
+// of medusa-ls side by side do not overwrite each other's. Node runs it inside Medusa, so its
+// folder must be this user's alone (privateCacheDir): in a folder another user can write (a
+// shared /tmp when there is no home, a cache folder made group-writable), they could replace it
+// between our write and node's read. There, it goes to a new private temporary folder instead.
 func writeNodeHelper() (string, error) {
 	dir, err := os.UserCacheDir()
 	if err != nil {
 		dir = os.TempDir()
 	}
+	dir = filepath.Join(dir, "medusa-ls")
+	if err := os.MkdirAll(dir, 0o700); err != nil || !privateCacheDir(dir) {
+		if dir, err = os.MkdirTemp("", "medusa-ls-helper-"); err != nil {
+			return "", fmt.Errorf("writing the node helper: %w", err)
+		}
+	}
 	sum := sha256.Sum256(nodeHelperJS)
-	path := filepath.Join(dir, "medusa-ls", "node-helper-"+hex.EncodeToString(sum[:6])+".js")
+	path := filepath.Join(dir, "node-helper-"+hex.EncodeToString(sum[:6])+".js")
 	if b, err := os.ReadFile(path); err == nil && string(b) == string(nodeHelperJS) {
 		return path, nil
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return "", fmt.Errorf("writing the node helper: %w", err)
 	}
 	tmp := fmt.Sprintf("%s.%d.tmp", path, os.Getpid())
 	if err := os.WriteFile(tmp, nodeHelperJS, 0o644); err != nil {
