@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/medusa-ls/medusa-ls/devserver/child"
 	"github.com/medusa-ls/medusa-ls/reloaders"
 )
@@ -34,9 +36,12 @@ type proxy struct {
 	retryAt time.Time            // when the next attempt starts, while down
 	hold    time.Duration        // longest wait for a Medusa to serve
 	paused  time.Duration        // longest wait for a reload (pauseLimit)
+	pacer   *rate.Limiter        // while a replacement boots: the old Medusa's request rate
+	paceEnd chan struct{}        // closed when that boot ends
 
 	// waiting, set by tests, is called each time a request starts to wait (for a Medusa to
-	// serve, a reload, or the next try after a refused connection), unanswered so far.
+	// serve, a reload, the next try after a refused connection, or its turn while a replacement
+	// boots), unanswered so far.
 	waiting func(r *http.Request)
 }
 
@@ -169,6 +174,13 @@ func (p *proxy) set(addr string) {
 	p.changed()
 }
 
+// serving reports whether requests go to a Medusa now.
+func (p *proxy) serving() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.rp != nil
+}
+
 // clearIf makes new requests wait for the next set, if the proxy points at addr.
 func (p *proxy) clearIf(addr string) {
 	p.mu.Lock()
@@ -230,6 +242,60 @@ type attempt struct{ refused, gone error }
 
 // gone tells whether nothing listens at addr any more (its Medusa died), as opposed to a
 // Medusa that is up and dropped one connection. A process being killed closes its connections
+
+// Pacing while a replacement boots. On a config or .env restart the new Medusa boots beside the
+// old one, which keeps answering; a client requesting without pause keeps the old Medusa, this
+// proxy and itself busy on one core, and the boot, which needs more than one core, took 8-9 s
+// instead of 5.5 s on a 2-core machine. The old Medusa already yields the CPU (nice), but the
+// client and the proxy do not. So until the boot ends, requests start at most restartPace per
+// second (restartBurst at once, as when the admin loads a page): beyond that they wait their
+// turn, and none fails.
+const (
+	restartPace  = 25 // requests per second
+	restartBurst = 25
+)
+
+// pace makes requests start at most perSecond per second (burst at once) until the returned
+// function is called; requests waiting then go at once.
+func (p *proxy) pace(perSecond float64, burst int) (stop func()) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	end := make(chan struct{})
+	p.pacer, p.paceEnd = rate.NewLimiter(rate.Limit(perSecond), burst), end
+	return sync.OnceFunc(func() {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if p.paceEnd == end {
+			p.pacer, p.paceEnd = nil, nil
+		}
+		close(end)
+	})
+}
+
+// awaitTurn waits for r's turn under pacer, and reports false if r was cancelled meanwhile.
+func (p *proxy) awaitTurn(r *http.Request, pacer *rate.Limiter, end <-chan struct{}) bool {
+	turn := pacer.Reserve()
+	wait := turn.Delay()
+	if wait == 0 {
+		return true
+	}
+	if p.waiting != nil {
+		p.waiting(r)
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-end:
+		turn.Cancel()
+		return true
+	case <-r.Context().Done():
+		turn.Cancel()
+		return false
+	}
+}
+
 // before its listening socket, so the port is asked three times over 400 ms.
 func gone(addr string) bool {
 	for i := range 3 {
@@ -273,11 +339,20 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			context.AfterFunc(r.Context(), func() { t.Stop() })
 		}
 	}
+	paced := false
 	for {
 		p.mu.Lock()
 		rp, up, gate, wake, down, retryAt := p.rp, p.up, p.gate, p.wake, p.down, p.retryAt
 		if pauseOver {
 			gate = nil
+		}
+		if pacer, end := p.pacer, p.paceEnd; pacer != nil && !paced && rp != nil && gate == nil {
+			p.mu.Unlock()
+			paced = true
+			if !p.awaitTurn(r, pacer, end) {
+				return
+			}
+			continue
 		}
 		if rp != nil && gate == nil && up != nil {
 			up.begin() // under p.mu: a drain that starts after the switch counts this request

@@ -2,6 +2,7 @@ package node
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -198,5 +199,81 @@ func TestProxyPauseIsBounded(t *testing.T) {
 	}
 	if waited := time.Since(start); waited < p.paused {
 		t.Fatalf("answered after %s, before the pause limit %s", waited, p.paused)
+	}
+}
+
+// While a replacement boots, the old Medusa gets requests at a pace: a burst at once, then one
+// at a time; the end of the boot lets the waiting ones go, and a request cancelled while it
+// waits never reaches Medusa.
+func TestProxyPacesWhileReplacementBoots(t *testing.T) {
+	arrived := make(chan string, 16)
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived <- r.URL.Path
+		_, _ = io.WriteString(w, "old "+r.URL.Path)
+	}))
+	t.Cleanup(backend.Close)
+	p := newProxy(time.Minute)
+	p.set(strings.TrimPrefix(backend.URL, "http://"))
+	gaveUp := make(chan struct{}, 1) // the proxy is done with the cancelled request
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p.ServeHTTP(w, r)
+		if r.URL.Path == "/4" {
+			gaveUp <- struct{}{}
+		}
+	}))
+	t.Cleanup(front.Close)
+	l := waits(p)
+
+	stop := p.pace(0.001, 2) // a burst of two, then one per 1,000 s
+	for _, path := range []string{"/1", "/2"} {
+		if a := within(t, send(front.URL+path, "GET", "")); a.code != 200 || a.body != "old "+path {
+			t.Fatalf("%s in the burst: %+v", path, a)
+		}
+	}
+	third := send(front.URL+"/3", "GET", "")
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, "GET", front.URL+"/4", nil)
+	fourth := make(chan error, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		fourth <- err
+	}()
+	l.Wait(t, 30*time.Second, func(ms []string) string {
+		if len(ms) < 2 {
+			return fmt.Sprintf("%d requests waiting for their turn, want 2", len(ms))
+		}
+		return ""
+	})
+	unanswered(t, third)
+	cancel()
+	if err := <-fourth; err == nil {
+		t.Fatal("the cancelled request was answered")
+	}
+	select {
+	case <-gaveUp:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the proxy still holds the cancelled request")
+	}
+	stop()
+	if a := within(t, third); a.code != 200 || a.body != "old /3" {
+		t.Fatalf("the waiting request after the boot ended: %+v", a)
+	}
+	stop() // twice is harmless
+	if a := within(t, send(front.URL+"/5", "GET", "")); a.code != 200 {
+		t.Fatalf("after the boot: %+v", a)
+	}
+	if n := len(l.All()); n != 2 {
+		t.Errorf("%d waits in all, want 2: a request after the boot waited", n)
+	}
+	close(arrived)
+	var got []string
+	for path := range arrived {
+		got = append(got, path)
+	}
+	if strings.Join(got, " ") != "/1 /2 /3 /5" {
+		t.Errorf("requests that reached Medusa: %v, want /1 /2 /3 /5 (the cancelled /4 never)", got)
 	}
 }

@@ -326,6 +326,11 @@ func (r *Runtime) runtimeError(c *child.Process, m ipc.Envelope) {
 // the project can run the production topology, then starts the server and the workers side by
 // side and returns once all of them serve.
 func (r *Runtime) Launch(ctx context.Context) (*child.Process, ipc.Result, error) {
+	// A Medusa already serving is the one a restart replaces: it answers at a slower pace until
+	// the new one is up (proxy.pace).
+	if r.proxy.serving() {
+		defer r.proxy.pace(restartPace, restartBurst)()
+	}
 	r.checkDatabase()
 	if r.workers > 0 {
 		if err := r.checkTopology(ctx); err != nil {
