@@ -240,9 +240,6 @@ const pauseLimit = 10 * time.Second
 // gone when Medusa died before it answered.
 type attempt struct{ refused, gone error }
 
-// gone tells whether nothing listens at addr any more (its Medusa died), as opposed to a
-// Medusa that is up and dropped one connection. A process being killed closes its connections
-
 // Pacing while a replacement boots. On a config or .env restart the new Medusa boots beside the
 // old one, which keeps answering; a client requesting without pause keeps the old Medusa, this
 // proxy and itself busy on one core, and the boot, which needs more than one core, took 8-9 s
@@ -296,6 +293,8 @@ func (p *proxy) awaitTurn(r *http.Request, pacer *rate.Limiter, end <-chan struc
 	}
 }
 
+// gone tells whether nothing listens at addr any more (its Medusa died), as opposed to a
+// Medusa that is up and dropped one connection. A process being killed closes its connections
 // before its listening socket, so the port is asked three times over 400 ms.
 func gone(addr string) bool {
 	for i := range 3 {
