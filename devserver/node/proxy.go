@@ -242,7 +242,7 @@ type attempt struct{ refused, gone error }
 
 // Pacing while a replacement boots. On a config or .env restart the new Medusa boots beside the
 // old one, which keeps answering; a client requesting without pause keeps the old Medusa, this
-// proxy and itself busy on one core, and the boot, which needs more than one core, took 8-9 s
+// proxy and itself busy on one core, and the boot, which needs more than one core, took 8-10 s
 // instead of 5.5 s on a 2-core machine. The old Medusa already yields the CPU (nice), but the
 // client and the proxy do not. So until the boot ends, requests start at most restartPace per
 // second (restartBurst at once, as when the admin loads a page): beyond that they wait their
