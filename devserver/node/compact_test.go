@@ -21,7 +21,7 @@ let keep = []
 let busy = null // [start, end] of the requests, ms
 const compactions = []
 const server = http.createServer((req, res) => {
-  // about 2 MB of objects per request, kept until the busy stretch ends
+  // objects kept until the busy stretch ends: about 150 MB of heap over the 80 requests
   for (let i = 0; i < 20000; i++) keep.push({ n: i, s: "x" + i })
   res.end("ok")
 })
@@ -76,7 +76,9 @@ c.on("exit", (code) => process.exit(code))`
 	if second.At <= got.Busy[1] {
 		t.Errorf("the second compaction ran at %d, during the requests (%d to %d)", second.At, got.Busy[0], got.Busy[1])
 	}
-	if freed := (second.Before - second.After) >> 20; freed < 100 {
-		t.Errorf("the compaction after the busy stretch freed %d MB, want the ~150 MB the requests left", freed)
+	freed := (second.Before - second.After) >> 20
+	if freed < 100 {
+		t.Errorf("the compaction after the busy stretch freed %d MB, want most of the ~150 MB the requests left", freed)
 	}
+	t.Logf("after the busy stretch: %d MB before the compaction, %d MB after", second.Before>>20, second.After>>20)
 }
