@@ -27,6 +27,9 @@ type Process struct {
 	Exited chan struct{}     // closed when the process has exited
 	Err    error             // exit status, valid after Exited is closed
 
+	// Listening is closed when the node runtime's helper says Medusa's HTTP server listens.
+	Listening chan struct{}
+
 	// Problems are the load problems it reported last (the supervisor's loop owns them).
 	Problems []diag.Diagnostic
 
@@ -42,6 +45,7 @@ type Process struct {
 	tap     func(line string)           // sees each output line, while set
 	logs    *[]ipc.Envelope             // what Medusa logs, while a reload or boot listens
 	helper  bool                        // node runtime: the medusa-ls helper said hello
+	listen  sync.Once
 }
 
 // Start starts cmd with the transport t attached, copies its output line by line to out, and
@@ -63,7 +67,7 @@ func Start(cmd *exec.Cmd, t *Transport, addr, label string, out func(p *Process,
 	w.Close()
 	t.afterStart()
 	p := &Process{Addr: addr, cmd: cmd, PID: cmd.Process.Pid, Label: label,
-		Msgs: make(chan ipc.Envelope, 16), Exited: make(chan struct{}), pending: map[int64]chan ipc.Envelope{}}
+		Msgs: make(chan ipc.Envelope, 16), Exited: make(chan struct{}), Listening: make(chan struct{}), pending: map[int64]chan ipc.Envelope{}}
 	go p.pipeOutput(r, out)
 	go func() {
 		p.Err = cmd.Wait()
@@ -184,6 +188,11 @@ func (p *Process) HelperSaidHello() {
 	p.mu.Lock()
 	p.helper = true
 	p.mu.Unlock()
+}
+
+// HelperSaidListening records that Medusa's HTTP server listens in p.
+func (p *Process) HelperSaidListening() {
+	p.listen.Do(func() { close(p.Listening) })
 }
 
 // HasHelper reports whether the node runtime's helper said hello.

@@ -35,6 +35,9 @@ const (
 	// From the helper medusa-ls preloads into a Node Medusa child (the node runtime).
 	TypeNodeHello MessageType = "medusa-ls:hello" // the helper is in
 	TypeNodeLog   MessageType = "medusa-ls:log"   // Medusa logged an error or a warning
+	// Medusa's HTTP server listens: it is up, so the supervisor asks /health now instead of at
+	// its next poll.
+	TypeNodeListening MessageType = "medusa-ls:listening"
 )
 
 // Exception is a JavaScript error as the node helper sends it.

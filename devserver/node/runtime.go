@@ -282,6 +282,8 @@ func (r *Runtime) read(c *child.Process) {
 		switch m.Type {
 		case ipc.TypeNodeHello:
 			c.HelperSaidHello()
+		case ipc.TypeNodeListening:
+			c.HelperSaidListening()
 		case ipc.TypeNodeLog:
 			if !c.Collect(m) && m.Level == "error" {
 				r.runtimeError(c, m)
@@ -396,6 +398,9 @@ func (r *Runtime) awaitReady(ctx context.Context, c *child.Process) ([]ipc.Envel
 	client := &http.Client{Timeout: 2 * time.Second}
 	slow := time.NewTimer(20 * time.Second)
 	defer slow.Stop()
+	// The helper says when Medusa listens (its last step of a boot); the ticks are for a Medusa
+	// without the helper.
+	listening := c.Listening
 	for {
 		select {
 		case <-slow.C:
@@ -413,18 +418,27 @@ func (r *Runtime) awaitReady(ctx context.Context, c *child.Process) ([]ipc.Envel
 			c.StopCollect()
 			r.sup.Retire(c)
 			return nil, ctx.Err()
+		case <-listening:
+			listening = nil // asked now; the ticks go on if Medusa is not ready yet
+			if healthy(client, c.Addr) {
+				return c.StopCollect(), nil
+			}
 		case <-tick.C:
-			resp, err := client.Get("http://" + c.Addr + "/health")
-			if err != nil {
-				continue
+			if healthy(client, c.Addr) {
+				return c.StopCollect(), nil
 			}
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				continue
-			}
-			return c.StopCollect(), nil
 		}
 	}
+}
+
+// healthy reports whether the Medusa at addr answers 200 on /health.
+func healthy(client *http.Client, addr string) bool {
+	resp, err := client.Get("http://" + addr + "/health")
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
 }
 
 // BootError is a dev server that exited while starting, with what it said was wrong.

@@ -512,12 +512,22 @@ function install() {
   // Medusa has no 'error' listener on its server and @medusajs/cli swallows uncaught
   // exceptions: a port taken between the supervisor's choice and the bind would leave a
   // process without a server. Exit, so the supervisor sees it.
+  // The first HTTP server to listen is Medusa's: the helper tells the supervisor, which asks
+  // /health at once instead of at its next poll.
   const listen = net.Server.prototype.listen
   let bound = false
+  let announced = false
   net.Server.prototype.listen = function () {
+    if (!announced && this instanceof http.Server) {
+      this.once("listening", () => {
+        if (announced) return
+        announced = true
+        send({ type: "medusa-ls:listening" })
+        compactWhenIdle()
+      })
+    }
     if (!bound) {
       this.once("listening", () => {
-        if (!bound && this instanceof http.Server) compactWhenIdle()
         bound = true
       })
       this.once("error", (e) => {
