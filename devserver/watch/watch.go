@@ -228,6 +228,27 @@ func (w *Watcher) rel(p string) string {
 	return filepath.ToSlash(r)
 }
 
+// unwatchMoved drops the watches of name and the directories under it when name was a watched
+// directory that has moved away (its Create, if it moved within the root, comes next and watches
+// it again). inotify watches follow the directory, but fsnotify keeps their old paths: events
+// inside the moved tree came named after the old place, and the moved directory's own watch was
+// removed when fsnotify saw the move, after the new name had been watched through the same
+// inotify watch (fsnotify 1.10), so the renamed folder went unwatched.
+func (w *Watcher) unwatchMoved(name string) {
+	if w.fw == nil {
+		return
+	}
+	if _, err := os.Lstat(name); err == nil {
+		return // something is there again: a file replaced in a save
+	}
+	prefix := name + string(filepath.Separator)
+	for _, p := range w.fw.WatchList() {
+		if p == name || strings.HasPrefix(p, prefix) {
+			_ = w.fw.Remove(p)
+		}
+	}
+}
+
 // addTree watches dir and its subdirectories and returns the files already in them (which a
 // new directory may have received before it was watched).
 func (w *Watcher) addTree(dir string) ([]string, error) {
@@ -366,6 +387,9 @@ func (w *Watcher) run() {
 				if st, err := os.Stat(ev.Name); err == nil && st.IsDir() {
 					isDir = true
 				}
+			}
+			if ev.Has(fsnotify.Rename) {
+				w.unwatchMoved(ev.Name)
 			}
 			if !isDir && w.opts.Relevant != nil && !w.opts.Relevant(rel) {
 				continue

@@ -226,3 +226,42 @@ func TestIrrelevantFilesNeverStartABatch(t *testing.T) {
 		t.Fatalf("batch %v", b)
 	}
 }
+
+// A folder renamed stays watched under its new name, and so do its subfolders: a file added to
+// it, or to a new subfolder of it, and a file removed from it are reported. fsnotify drops the
+// moved folder's watch when it sees the move, racing with the watcher watching the new name, so
+// the folder is renamed several times.
+func TestRenamedFolderStaysWatched(t *testing.T) {
+	root := t.TempDir()
+	must(t, os.MkdirAll(filepath.Join(root, "src/api/a0/[id]"), 0o755))
+	must(t, os.WriteFile(filepath.Join(root, "src/api/a0/[id]/route.ts"), []byte("x"), 0o644))
+	w := newWatcher(t, root)
+	for i := 1; i <= 10; i++ {
+		from, to := filepath.Join(root, "src/api", fmt.Sprintf("a%d", i-1)), filepath.Join(root, "src/api", fmt.Sprintf("a%d", i))
+		must(t, os.Rename(from, to))
+		// the old folder goes (its files with it), the new one comes with its files
+		want := []string{from, filepath.Join(to, "[id]/route.ts")}
+		var got []string
+		for len(got) < 2 {
+			got = append(got, next(t, w)...)
+		}
+		sort.Strings(got)
+		sort.Strings(want)
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("rename %d: batches %v, want %v", i, got, want)
+		}
+		noBatch(t, w, 0)
+		for _, rel := range []string{"route.ts", fmt.Sprintf("new%d/route.ts", i), "[id]/other.ts"} {
+			f := filepath.Join(to, rel)
+			must(t, os.MkdirAll(filepath.Dir(f), 0o755))
+			must(t, os.WriteFile(f, []byte("x"), 0o644))
+			if b := next(t, w); len(b) != 1 || b[0] != f {
+				t.Fatalf("rename %d: after adding %s: batch %v", i, rel, b)
+			}
+			must(t, os.Remove(f))
+			if b := next(t, w); len(b) != 1 || b[0] != f {
+				t.Fatalf("rename %d: after removing %s: batch %v", i, rel, b)
+			}
+		}
+	}
+}

@@ -262,6 +262,13 @@ function install() {
     hooks: [], // { ctx, name, noop, file }
     hookedNow: null, // hook entries registered during the current file's load
     currentFile: null,
+    // "workflow:<id>" (jobs' `job-<name>` workflows too) and "subscriber:<id>" → the project
+    // file that defines it now. Medusa's dev-server registry only ever adds (a file that once
+    // defined an id, or was renamed, still lists it), so removing "what a file defined" from it
+    // alone removed what another file defines now.
+    owners: new Map(),
+    unlinking: new Set(), // files the current batch deletes
+    dropped: null, // workflow ids unregistered during the current file's reload
   }
 
   function isProjectFile(f) {
@@ -421,6 +428,73 @@ function install() {
     hot.RoutesLoader = proto.constructor
   }
 
+  // ownerOf is the project file that defines the workflow or subscriber id now: the last one a
+  // reload loaded it from, else (defined at boot) the last project file Medusa's registry lists
+  // for it that is loaded (one whose load threw is not: at boot, a second definition with other
+  // steps throws and the first stays; one with the same steps replaces it).
+  function ownerOf(type, id) {
+    const key = type + ":" + id
+    if (hot.owners.has(key)) return hot.owners.get(key)
+    let inverse
+    try {
+      inverse = resolveFromProject("@medusajs/framework/utils").inverseDevServerRegistry
+    } catch (_) {
+      return undefined
+    }
+    if (!(inverse instanceof Map)) return undefined
+    const keys = type === "workflow" ? inverseKeys(id) : [key]
+    let owner
+    for (const k of keys) {
+      for (const f of inverse.get(k) || []) {
+        if (isProjectFile(f) && (require.cache[f] || (hot.previous && hot.previous.has(f)))) owner = f
+      }
+    }
+    return owner
+  }
+
+  // inverseKeys are the keys of Medusa's inverse registry for workflow id: a job's workflow is
+  // `job-<name>`, listed under "job:<name>".
+  function inverseKeys(id) {
+    const keys = ["workflow:" + id]
+    if (typeof id === "string" && id.startsWith("job-")) keys.push("job:" + id.slice(4))
+    return keys
+  }
+
+  // definedElsewhere tells whether id is defined by a project file other than file that stays.
+  function definedElsewhere(type, id, file) {
+    const owner = ownerOf(type, id)
+    return !!owner && owner !== file && !hot.unlinking.has(owner) && fs.existsSync(owner)
+  }
+
+  // claimants are the other project files that defined id at some point and still exist: where
+  // a definition comes back from when the file that replaced it drops it (a workflow file
+  // copied to start a new one, then renamed inside).
+  function claimants(id, file) {
+    let inverse
+    try {
+      inverse = resolveFromProject("@medusajs/framework/utils").inverseDevServerRegistry
+    } catch (_) {
+      return []
+    }
+    const out = []
+    for (const k of inverseKeys(id)) {
+      for (const f of (inverse instanceof Map && inverse.get(k)) || []) {
+        if (isProjectFile(f) && f !== file && !hot.unlinking.has(f) && !out.includes(f) && fs.existsSync(f)) out.push(f)
+      }
+    }
+    return out
+  }
+
+  // unregisterOwned removes workflow id if file defines it now, and says whether it did.
+  function unregisterOwned(id, file) {
+    const WM = hot.WorkflowManager
+    if (!WM || !WM.workflows.has(id) || ownerOf("workflow", id) !== file) return false
+    WM.unregister(id)
+    hot.owners.delete("workflow:" + id)
+    if (hot.dropped) hot.dropped.add(id)
+    return true
+  }
+
   function hookWorkflowManager(WM) {
     WM = global.WorkflowManager || WM
     if (!WM || hooked.has(WM) || typeof WM.register !== "function" || !(WM.workflows instanceof Map)) return
@@ -430,18 +504,27 @@ function install() {
     WM.register = function (id, flow) {
       if (hot.registered) hot.registered.add(id)
       const old = WM.workflows.get(id)
-      if (!hot.reloading || !old || !flow) return register.apply(this, arguments)
-      // A file being reloaded defines this workflow again: the new definition replaces the old
-      // one in one step (Medusa would throw "… and step definition already exists", or
-      // unregister first and leave a window where runs fail with "not found").
-      WM.unregister(id)
-      try {
-        return register.apply(this, arguments)
-      } catch (e) {
-        WM.workflows.set(id, old)
-        if (old.options && old.options.schedule && WM.scheduler) WM.scheduler.scheduleWorkflow(old)
-        throw e
+      const file = hot.reloading ? hot.currentFile : null
+      let result
+      if (!file || !old || !flow || definedElsewhere("workflow", id, file)) {
+        // Medusa's own rules, as at boot: an id another file defines throws "… and step
+        // definition already exists" unless the steps are the same (then this one replaces it).
+        result = register.apply(this, arguments)
+      } else {
+        // A file being reloaded defines this workflow again: the new definition replaces the
+        // old one in one step (Medusa would throw "… and step definition already exists", or
+        // unregister first and leave a window where runs fail with "not found").
+        WM.unregister(id)
+        try {
+          result = register.apply(this, arguments)
+        } catch (e) {
+          WM.workflows.set(id, old)
+          if (old.options && old.options.schedule && WM.scheduler) WM.scheduler.scheduleWorkflow(old)
+          throw e
+        }
       }
+      if (file) hot.owners.set("workflow:" + id, file)
+      return result
     }
   }
 
@@ -1173,10 +1256,14 @@ function install() {
     const hops = { invalidateMs: performance.now() - started }
     const changed = new Set(actions.keys())
     for (const f of importers) if (!actions.has(f)) actions.set(f, "change")
+    // Medusa's order of kinds; within a kind, deletions first, so that a file renamed (deleted
+    // and added in one batch) gives up its workflows, jobs and subscriber ids before the new
+    // name defines them again.
     const work = [...actions].map(([file, action]) => ({ file, action, kind: kindOf(file), importerOnly: !changed.has(file) }))
       .filter((w) => w.kind !== "")
-      .sort((a, b) => kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind))
+      .sort((a, b) => kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind) || (b.action === "unlink") - (a.action === "unlink"))
     const results = []
+    hot.unlinking = new Set(work.filter((w) => w.action === "unlink").map((w) => w.file))
     hot.reloading = true
     try {
       // one reload per module, for the file saved (its index.ts comes as an importer)
@@ -1193,7 +1280,9 @@ function install() {
         for (const o of group) results.push({ ...r, file: o.file }) // each file's outcome is the module's
       }
       const workflows = performance.now()
-      for (const w of work.filter((w) => w.kind === "workflows")) results.push(reloadWorkflowFile(w))
+      const restore = new Set()
+      for (const w of work.filter((w) => w.kind === "workflows")) results.push(reloadWorkflowFile(w, restore))
+      results.push(...restoreDefinitions(restore, work))
       hops.workflowsMs = performance.now() - workflows
       const api = performance.now()
       results.push(...(await reloadApi(work.filter((w) => w.kind === "routes" || w.kind === "middlewares"))))
@@ -1201,7 +1290,11 @@ function install() {
       const subscribers = performance.now()
       for (const w of work.filter((w) => w.kind === "subscribers")) results.push(reloadSubscriber(w))
       hops.subscribersMs = performance.now() - subscribers
-      for (const w of work.filter((w) => w.kind === "jobs")) results.push(await reloadJob(w))
+      const restoreJobs = new Set()
+      for (const w of work.filter((w) => w.kind === "jobs")) results.push(await reloadJob(w, restoreJobs))
+      for (const file of restoreDefinitionsFrom(restoreJobs, work, "jobs")) {
+        results.push(await reloadJob({ file, action: "change", kind: "jobs", importerOnly: true, restores: true }))
+      }
       for (const w of work.filter((w) => w.kind === "links")) {
         // A link reached only through its imports (a module's service saved) is the same link
         // when the modules' linkables did not change: Medusa reads links at boot, but nothing
@@ -1214,6 +1307,7 @@ function install() {
       }
     } finally {
       hot.reloading = false
+      hot.unlinking = new Set()
       // A file that failed to load (or was not loaded again) keeps its last good module, so that
       // whatever requires it next, such as an API rebuild, gets the code that is serving.
       for (const [id, mod] of previous) {
@@ -1250,8 +1344,7 @@ function install() {
   // Workflows, steps and hooks: re-require the file; workflows it defines replace the old ones
   // (WorkflowManager.register above), hook handlers it registers replace its old ones. What it
   // defined before and no longer does is removed.
-  function reloadWorkflowFile(w) {
-    const WM = hot.WorkflowManager
+  function reloadWorkflowFile(w, restore) {
     const before = new Set()
     for (const [type, entries] of registryOf(w.file)) {
       if (type === "workflow") for (const e of entries) before.add(e.id)
@@ -1266,10 +1359,9 @@ function install() {
       hot.registered = null
       hot.hookedNow = null
     }
-    if (WM) {
-      for (const id of before) {
-        if (!registered.has(id) && WM.workflows.has(id)) WM.unregister(id)
-      }
+    for (const id of before) {
+      // only what this file defines now: another file may define the id since (a rename, a copy)
+      if (!registered.has(id) && unregisterOwned(id, w.file) && restore) restore.add(id)
     }
     for (const h of hot.hooks) {
       if (h.file === w.file && !hookedNow.has(h)) {
@@ -1280,7 +1372,26 @@ function install() {
         h.file = null
       }
     }
-    return { file: w.file, kind: w.kind, ok: true, how: w.action === "unlink" ? "removed" : "replaced" }
+    return { file: w.file, kind: w.kind, ok: true, how: w.restores ? "defines again what a removed definition replaced" : w.action === "unlink" ? "removed" : "replaced" }
+  }
+
+  // restoreDefinitionsFrom is the files to load again so that the workflows in ids, which the
+  // batch removed, come back from another file that still defines them (none in the batch).
+  function restoreDefinitionsFrom(ids, work, kind) {
+    const WM = hot.WorkflowManager
+    const files = []
+    for (const id of ids) {
+      if (!WM || WM.workflows.has(id)) continue
+      for (const f of claimants(id, null)) {
+        if (kindOf(f) === kind && !files.includes(f) && !work.some((w) => w.file === f)) files.push(f)
+      }
+    }
+    return files
+  }
+
+  function restoreDefinitions(ids, work) {
+    return restoreDefinitionsFrom(ids, work, "workflows").map((file) =>
+      reloadWorkflowFile({ file, action: "change", kind: "workflows", importerOnly: true, restores: true }, null))
   }
 
   // Routes and middlewares: a route file whose methods and flags are unchanged swaps its
@@ -1417,6 +1528,7 @@ function install() {
     for (const [type, entries] of registryOf(w.file)) {
       if (type !== "subscriber") continue
       for (const e of entries) {
+        if (ownerOf("subscriber", e.id) !== w.file) continue // another file's id now
         for (const ev of e.events || []) {
           const sub = ((bus.eventToSubscribersMap && bus.eventToSubscribersMap.get(ev)) || []).find((s) => s.id === e.id)
           if (sub && !old.some((o) => o.event === ev && o.id === e.id)) old.push({ event: ev, id: e.id, subscriber: sub.subscriber })
@@ -1438,6 +1550,7 @@ function install() {
     }
     if (w.action === "unlink") {
       unsubscribe(old)
+      for (const o of old) hot.owners.delete("subscriber:" + o.id)
       return { file: w.file, kind: w.kind, ok: true, how: "removed" }
     }
     let mod
@@ -1458,11 +1571,23 @@ function install() {
       return failure(w, e)
     }
     const { SubscriberLoader } = resolveFromProject("@medusajs/framework/subscribers")
+    const loader = new SubscriberLoader(w.file, {}, container())
+    const id = typeof loader.inferIdentifier === "function" ? loader.inferIdentifier(w.file, config, handler) : undefined
     const map = bus.eventToSubscribersMap
+    const owner = id === undefined ? undefined : ownerOf("subscriber", id)
+    if (map && owner && owner !== w.file && (hot.unlinking.has(owner) || !fs.existsSync(owner))) {
+      // the id of a file that is gone (this one renamed, its deletion in a later batch): taken over
+      for (const [event, subs] of map) {
+        for (const sub of subs) {
+          if (sub.id === id && !old.some((o) => o.event === event && o.id === id)) old.push({ event, id, subscriber: sub.subscriber })
+        }
+      }
+    }
     const snapshot = map ? new Map([...map].map(([k, v]) => [k, v.slice()])) : null
     unsubscribe(old)
     try {
-      new SubscriberLoader(w.file, {}, container()).createSubscriber({ fileName: w.file, config, handler })
+      loader.createSubscriber({ fileName: w.file, config, handler })
+      if (id !== undefined) hot.owners.set("subscriber:" + id, w.file)
     } catch (e) {
       // put the old subscriptions back as they were
       if (snapshot) {
@@ -1485,7 +1610,7 @@ function install() {
   // Jobs: the file is checked first (it loads, its config is valid), then Medusa's JobReloader
   // swaps the schedule (the old one is removed before the new one exists: never two timers).
   let jobReloader = null
-  async function reloadJob(w) {
+  async function reloadJob(w, restore) {
     const medusa = path.dirname(require.resolve("@medusajs/medusa/package.json", { paths: [root] }))
     try {
       if (w.action !== "unlink") {
@@ -1498,13 +1623,25 @@ function install() {
         const { ModuleCacheManager } = require(path.join(medusa, "dist/commands/utils/dev-server/module-cache-manager.js"))
         const { ResourceRegistry } = require(path.join(medusa, "dist/commands/utils/dev-server/resource-registry.js"))
         const { logger } = resolveFromProject("@medusajs/framework/logger")
-        jobReloader = new JobReloader(hot.WorkflowManager || global.WorkflowManager, new ModuleCacheManager("[HMR]"), container(), new ResourceRegistry(), "[HMR]", logger)
+        // It unregisters every job its file is listed for in Medusa's registry, which only ever
+        // adds: only the ones the file defines now go.
+        const jobs = { unregister: (id) => unregisterOwned(id, hot.currentFile) }
+        jobReloader = new JobReloader(jobs, new ModuleCacheManager("[HMR]"), container(), new ResourceRegistry(), "[HMR]", logger)
       }
-      await jobReloader.reload(w.action, w.file)
+      const prev = hot.currentFile
+      hot.currentFile = w.file
+      hot.dropped = new Set()
+      try {
+        await jobReloader.reload(w.action, w.file)
+      } finally {
+        hot.currentFile = prev
+        if (restore) for (const id of hot.dropped) restore.add(id)
+        hot.dropped = null
+      }
     } catch (e) {
       return failure(w, e)
     }
-    return { file: w.file, kind: w.kind, ok: true, how: w.action === "unlink" ? "removed" : "rescheduled" }
+    return { file: w.file, kind: w.kind, ok: true, how: w.restores ? "defines again a job a removed file had replaced" : w.action === "unlink" ? "removed" : "rescheduled" }
   }
 
   // Modules: what Medusa's ModuleReloader does (reloadSingleModule), with what it lacks: the

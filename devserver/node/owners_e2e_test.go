@@ -1,0 +1,163 @@
+//go:build unix
+
+package node_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/medusa-ls/medusa-ls/devserver/ipc"
+)
+
+// byIDRoute runs the workflow ?id= through Medusa's workflow engine, as a job or another workflow
+// does: by id, whatever file defines it.
+const byIDRoute = `import type { MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
+import { Modules } from "@medusajs/framework/utils"
+
+export async function GET(req: MedusaRequest, res: MedusaResponse) {
+  const engine: any = req.scope.resolve(Modules.WORKFLOW_ENGINE)
+  try {
+    const { result } = await engine.run(String(req.query.id), { input: { name: "x" } })
+    res.json({ result })
+  } catch (e: any) {
+    res.status(404).json({ error: String(e && e.message) })
+  }
+}
+`
+
+// TestNodeDefinitionsFollowTheirFiles: a workflow, a job or a subscriber belongs to the file that
+// defines it now. Renaming the file, copying it to start another one, or adding a second
+// definition of the same id and deleting it again never removes what another file still
+// defines, and a second definition is refused or accepted as Medusa does at boot.
+func TestNodeDefinitionsFollowTheirFiles(t *testing.T) {
+	d := startNode(t, map[string]string{
+		"src/api/wf-by-id/route.ts": byIDRoute,
+		"src/api/ren-a/[id]/route.ts": "export const GET = (req: any, res: any) => res.json({ item: req.params.id })\n",
+	})
+	hello := func(want string) {
+		d.T.Helper()
+		d.mustEventually(realReq{"GET", "/wf-by-id?id=fixture-hello", nil, ""}, want)
+	}
+	succeeded := func(what string, res ipc.Result) {
+		d.T.Helper()
+		if !res.Success || len(res.Errors) > 0 {
+			d.T.Fatalf("%s: %+v\n%s", what, res, tail(d.Out.String(), 40))
+		}
+	}
+	// rename renames from to to and waits for the reload of wait (to, or a file under it)
+	rename := func(from, to, wait string) ipc.Result {
+		d.T.Helper()
+		n := len(d.Results("reload"))
+		if err := os.Rename(filepath.Join(d.Root, from), filepath.Join(d.Root, to)); err != nil {
+			d.T.Fatal(err)
+		}
+		res := d.WaitReloadOf(n, wait)
+		// the deletion of the old name may come in the same batch or the next one
+		for _, r := range d.Results("reload")[n:] {
+			succeeded("rename "+from+" → "+to, r)
+		}
+		return res
+	}
+	runJob := func(name, want string) {
+		d.T.Helper()
+		before := strings.Count(d.Out.String(), want)
+		if _, err := d.Sup.Call(context.Background(), ipc.CmdRunJob, ipc.RunJobArgs{Name: name}); err != nil {
+			d.T.Fatalf("run-job %s: %v\n%s", name, err, tail(d.Out.String(), 20))
+		}
+		d.Until(waitFor, func() string {
+			if strings.Count(d.Out.String(), want) <= before {
+				return fmt.Sprintf("run-job %s: no new %q", name, want)
+			}
+			return ""
+		})
+		raw, err := d.Sup.Call(context.Background(), ipc.CmdJobs, nil)
+		if err != nil || strings.Count(string(raw), `"`+name+`"`) != 1 {
+			d.T.Fatalf("jobs: %s (%v); want %s once", raw, err, name)
+		}
+	}
+	hello("hello x v1")
+	// one Medusa for all (it takes seconds to start); the cases run in order
+	run := func(name string, f func(t *testing.T)) {
+		if !t.Run(name, func(st *testing.T) {
+			d.T = st
+			defer func() { d.T = t }()
+			f(st)
+		}) {
+			t.FailNow()
+		}
+	}
+
+	run("workflow file renamed", func(t *testing.T) {
+		rename("src/workflows/hello.ts", "src/workflows/hello-renamed.ts", "src/workflows/hello-renamed.ts")
+		hello("hello x v1")
+		d.must(realReq{"GET", "/wf-by-id?id=fixture-hello", nil, ""}, 200, "hello x v1")
+	})
+	run("workflow file copied to start another", func(t *testing.T) {
+		src := d.read("src/workflows/hello-renamed.ts")
+		// the copy defines the same workflow with the same steps: Medusa takes the last one
+		succeeded("copy", d.Edit("src/workflows/hello-copy.ts", src))
+		hello("hello x v1")
+		// then it becomes a workflow of its own: fixture-hello comes back from the original
+		next := strings.NewReplacer(`"fixture-hello"`, `"fixture-hello-2"`, `"fixture-hello-step"`, `"fixture-hello-2-step"`, "v1", "v2").Replace(src)
+		succeeded("copy edited", d.Edit("src/workflows/hello-copy.ts", next))
+		d.must(realReq{"GET", "/wf-by-id?id=fixture-hello", nil, ""}, 200, "hello x v1")
+		d.must(realReq{"GET", "/wf-by-id?id=fixture-hello-2", nil, ""}, 200, "hello x v2")
+		succeeded("copy deleted", d.remove("src/workflows/hello-copy.ts"))
+		d.must(realReq{"GET", "/wf-by-id?id=fixture-hello-2", nil, ""}, 404, "not found")
+		d.must(realReq{"GET", "/wf-by-id?id=fixture-hello", nil, ""}, 200, "hello x v1")
+	})
+	run("a second workflow of the same id with other steps", func(t *testing.T) {
+		dup := strings.NewReplacer(`"fixture-hello-step"`, `"fixture-dup-step"`, "v1", "dup").Replace(d.read("src/workflows/hello-renamed.ts"))
+		res := d.Edit("src/workflows/dup.ts", dup)
+		if res.Success || len(res.Errors) == 0 || !strings.HasSuffix(res.Errors[0].File, "src/workflows/dup.ts") ||
+			!strings.Contains(res.Errors[0].Message, "already exists") {
+			t.Fatalf("want Medusa's \"already exists\" on src/workflows/dup.ts; got %+v", res)
+		}
+		d.must(realReq{"GET", "/wf-by-id?id=fixture-hello", nil, ""}, 200, "hello x v1")
+		succeeded("dup deleted", d.remove("src/workflows/dup.ts"))
+		d.must(realReq{"GET", "/wf-by-id?id=fixture-hello", nil, ""}, 200, "hello x v1")
+	})
+	run("job file renamed", func(t *testing.T) {
+		rename("src/jobs/tick.ts", "src/jobs/tick-renamed.ts", "src/jobs/tick-renamed.ts")
+		runJob("fixture-tick", "FIXTURE-JOB v1 tick")
+	})
+	run("a second job of the same name, then deleted", func(t *testing.T) {
+		dup := strings.Replace(d.read("src/jobs/tick-renamed.ts"), "FIXTURE-JOB v1 tick", "FIXTURE-JOB dup tick", 1)
+		succeeded("dup job", d.Edit("src/jobs/tick-dup.ts", dup))
+		runJob("fixture-tick", "FIXTURE-JOB dup tick") // the last one loaded, as at Medusa's boot
+		succeeded("dup job deleted", d.remove("src/jobs/tick-dup.ts"))
+		runJob("fixture-tick", "FIXTURE-JOB v1 tick")
+	})
+	run("route folder renamed, then changed inside", func(t *testing.T) {
+		rename("src/api/ren-a", "src/api/ren-b", "src/api/ren-b/[id]/route.ts")
+		d.must(realReq{"GET", "/ren-b/7", nil, ""}, 200, `"item":"7"`)
+		d.must(realReq{"GET", "/ren-a/7", nil, ""}, 404, "")
+		succeeded("new subfolder", d.Edit("src/api/ren-b/special/route.ts", "export const GET = (req: any, res: any) => res.json({ special: true })\n"))
+		d.must(realReq{"GET", "/ren-b/special", nil, ""}, 200, `"special":true`)
+		succeeded("new route", d.Edit("src/api/ren-b/route.ts", "export const GET = (req: any, res: any) => res.json({ list: true })\n"))
+		d.must(realReq{"GET", "/ren-b", nil, ""}, 200, `"list":true`)
+		succeeded("route deleted", d.remove("src/api/ren-b/route.ts"))
+		d.must(realReq{"GET", "/ren-b", nil, ""}, 404, "")
+		succeeded("nested route deleted", d.remove("src/api/ren-b/[id]/route.ts"))
+		d.must(realReq{"GET", "/ren-b/7", nil, ""}, 404, "")
+	})
+	run("subscriber file renamed", func(t *testing.T) {
+		rename("src/subscribers/product-created.ts", "src/subscribers/product-created-renamed.ts", "src/subscribers/product-created-renamed.ts")
+		for i := range 4 {
+			id := fmt.Sprintf("owners-%d", i)
+			d.must(realReq{"POST", "/emit?id=" + id, nil, ""}, 200, id)
+			d.waitOutput("FIXTURE-SUB v1 product.created " + id)
+		}
+		// the last one handled: the others have been, as often as they will be
+		for i := range 3 {
+			line := fmt.Sprintf("FIXTURE-SUB v1 product.created owners-%d\n", i)
+			if n := strings.Count(d.Out.String(), line); n != 1 {
+				t.Fatalf("%q handled %d times, want once", line, n)
+			}
+		}
+	})
+}
