@@ -35,7 +35,7 @@ export async function GET(req: MedusaRequest, res: MedusaResponse) {
 // defines, and a second definition is refused or accepted as Medusa does at boot.
 func TestNodeDefinitionsFollowTheirFiles(t *testing.T) {
 	d := startNode(t, map[string]string{
-		"src/api/wf-by-id/route.ts": byIDRoute,
+		"src/api/wf-by-id/route.ts":   byIDRoute,
 		"src/api/ren-a/[id]/route.ts": "export const GET = (req: any, res: any) => res.json({ item: req.params.id })\n",
 	})
 	hello := func(want string) {
