@@ -37,6 +37,10 @@ func TestNodeDefinitionsFollowTheirFiles(t *testing.T) {
 	d := startNode(t, map[string]string{
 		"src/api/wf-by-id/route.ts":   byIDRoute,
 		"src/api/ren-a/[id]/route.ts": "export const GET = (req: any, res: any) => res.json({ item: req.params.id })\n",
+		"src/lib/tag.ts":              "export const tag = \"t1\"\n",
+		"src/api/tag-one/route.ts":    "import { tag } from \"../../lib/tag\"\nexport const GET = (req: any, res: any) => res.json({ one: tag })\n",
+		"src/api/tag-two/route.ts":    "import { tag } from \"../../lib/tag\"\nexport const GET = (req: any, res: any) => res.json({ two: tag })\n",
+		"src/subscribers/tag.ts":      "import { tag } from \"../lib/tag\"\nexport default async function tagSub() { console.log(tag) }\nexport const config = { event: \"tag.never\" }\n",
 	})
 	hello := func(want string) {
 		d.T.Helper()
@@ -144,6 +148,15 @@ func TestNodeDefinitionsFollowTheirFiles(t *testing.T) {
 		d.must(realReq{"GET", "/ren-b", nil, ""}, 404, "")
 		succeeded("nested route deleted", d.remove("src/api/ren-b/[id]/route.ts"))
 		d.must(realReq{"GET", "/ren-b/7", nil, ""}, 404, "")
+	})
+	run("a shared file that throws is one error, on its line", func(t *testing.T) {
+		res := d.Edit("src/lib/tag.ts", "export const tag = \"t2\"\nthrow new Error(\"tag boom\")\n")
+		if res.Success || len(res.Errors) != 1 || !strings.HasSuffix(res.Errors[0].File, "src/lib/tag.ts") || res.Errors[0].Line != 2 {
+			t.Fatalf("want one error, at src/lib/tag.ts:2, for its three importers; got %+v", res.Errors)
+		}
+		d.must(realReq{"GET", "/tag-one", nil, ""}, 200, `"one":"t1"`)
+		succeeded("fixed", d.Edit("src/lib/tag.ts", "export const tag = \"t3\"\n"))
+		d.must(realReq{"GET", "/tag-two", nil, ""}, 200, `"two":"t3"`)
 	})
 	run("subscriber file renamed", func(t *testing.T) {
 		rename("src/subscribers/product-created.ts", "src/subscribers/product-created-renamed.ts", "src/subscribers/product-created-renamed.ts")

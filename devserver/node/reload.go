@@ -473,6 +473,9 @@ func (r *Runtime) reloadTargeted(ctx context.Context, c *child.Process, batch []
 			}
 		}
 	}
+	// One cause, one diagnostic: a shared file that throws fails each of its importers with the
+	// same error.
+	res.Errors = dedupe(res.Errors)
 	res.Problems = r.problems.all()
 	res.DurationMs = report.Ms(time.Since(start))
 	return res, nil
