@@ -35,12 +35,15 @@ export async function GET(req: MedusaRequest, res: MedusaResponse) {
 // defines, and a second definition is refused or accepted as Medusa does at boot.
 func TestNodeDefinitionsFollowTheirFiles(t *testing.T) {
 	d := startNode(t, map[string]string{
-		"src/api/wf-by-id/route.ts":   byIDRoute,
-		"src/api/ren-a/[id]/route.ts": "export const GET = (req: any, res: any) => res.json({ item: req.params.id })\n",
-		"src/lib/tag.ts":              "export const tag = \"t1\"\n",
-		"src/api/tag-one/route.ts":    "import { tag } from \"../../lib/tag\"\nexport const GET = (req: any, res: any) => res.json({ one: tag })\n",
-		"src/api/tag-two/route.ts":    "import { tag } from \"../../lib/tag\"\nexport const GET = (req: any, res: any) => res.json({ two: tag })\n",
-		"src/subscribers/tag.ts":      "import { tag } from \"../lib/tag\"\nexport default async function tagSub() { console.log(tag) }\nexport const config = { event: \"tag.never\" }\n",
+		"src/api/wf-by-id/route.ts":           byIDRoute,
+		"src/api/ren-a/[id]/route.ts":         "export const GET = (req: any, res: any) => res.json({ item: req.params.id })\n",
+		"src/lib/tag.ts":                      "export const tag = \"t1\"\n",
+		"src/api/tag-one/route.ts":            "import { tag } from \"../../lib/tag\"\nexport const GET = (req: any, res: any) => res.json({ one: tag })\n",
+		"src/api/tag-two/route.ts":            "import { tag } from \"../../lib/tag\"\nexport const GET = (req: any, res: any) => res.json({ two: tag })\n",
+		"src/modules/greeter/index.ts":        "import { Module } from \"@medusajs/framework/utils\"\nimport GreeterModuleService from \"./service\"\nimport initLoader from \"./loaders/init\"\n\nexport default Module(\"greeter\", {\n  service: GreeterModuleService,\n  loaders: [initLoader],\n})\n",
+		"src/modules/greeter/loaders/init.ts": greeterLoader("v1", ""),
+		"src/api/greeter-loaded/route.ts":     "export const GET = (req: any, res: any) => res.json({ loaded: req.scope.resolve(\"greeter\") ? \"yes\" : \"no\" })\n",
+		"src/subscribers/tag.ts":              "import { tag } from \"../lib/tag\"\nexport default async function tagSub() { console.log(tag) }\nexport const config = { event: \"tag.never\" }\n",
 	})
 	hello := func(want string) {
 		d.T.Helper()
@@ -144,9 +147,16 @@ func TestNodeDefinitionsFollowTheirFiles(t *testing.T) {
 		d.must(realReq{"GET", "/ren-b/special", nil, ""}, 200, `"special":true`)
 		succeeded("new route", d.Edit("src/api/ren-b/route.ts", "export const GET = (req: any, res: any) => res.json({ list: true })\n"))
 		d.must(realReq{"GET", "/ren-b", nil, ""}, 200, `"list":true`)
-		succeeded("route deleted", d.remove("src/api/ren-b/route.ts"))
+		removed := func(res ipc.Result, want string) {
+			d.T.Helper()
+			succeeded("delete", res)
+			if len(res.Removed) != 1 || res.Removed[0].Name != want || len(res.Reloaded) != 0 {
+				d.T.Fatalf("removed %+v, reloaded %+v; want the route %s removed", res.Removed, res.Reloaded, want)
+			}
+		}
+		removed(d.remove("src/api/ren-b/route.ts"), "GET /ren-b")
 		d.must(realReq{"GET", "/ren-b", nil, ""}, 404, "")
-		succeeded("nested route deleted", d.remove("src/api/ren-b/[id]/route.ts"))
+		removed(d.remove("src/api/ren-b/[id]/route.ts"), "GET /ren-b/:id")
 		d.must(realReq{"GET", "/ren-b/7", nil, ""}, 404, "")
 	})
 	run("a shared file that throws is one error, on its line", func(t *testing.T) {
@@ -157,6 +167,15 @@ func TestNodeDefinitionsFollowTheirFiles(t *testing.T) {
 		d.must(realReq{"GET", "/tag-one", nil, ""}, 200, `"one":"t1"`)
 		succeeded("fixed", d.Edit("src/lib/tag.ts", "export const tag = \"t3\"\n"))
 		d.must(realReq{"GET", "/tag-two", nil, ""}, 200, `"two":"t3"`)
+	})
+	run("a module loader that throws is shown where it threw", func(t *testing.T) {
+		res := d.Edit("src/modules/greeter/loaders/init.ts", greeterLoader("v2", `throw new Error("greeter loader boom")`))
+		if res.Success || len(res.Errors) != 1 || !strings.HasSuffix(res.Errors[0].File, "src/modules/greeter/loaders/init.ts") || res.Errors[0].Line != 4 {
+			t.Fatalf("want the error at src/modules/greeter/loaders/init.ts:4, where the loader threw; got %+v", res.Errors)
+		}
+		d.must(realReq{"GET", "/greeter-loaded", nil, ""}, 200, `"loaded":"yes"`)
+		succeeded("fixed", d.Edit("src/modules/greeter/loaders/init.ts", greeterLoader("v3", "")))
+		d.must(realReq{"GET", "/greeter-loaded", nil, ""}, 200, `"loaded":"yes"`)
 	})
 	run("subscriber file renamed", func(t *testing.T) {
 		rename("src/subscribers/product-created.ts", "src/subscribers/product-created-renamed.ts", "src/subscribers/product-created-renamed.ts")
@@ -173,4 +192,13 @@ func TestNodeDefinitionsFollowTheirFiles(t *testing.T) {
 			}
 		}
 	})
+}
+
+// greeterLoader is a loader of the greeter module that logs version, then runs extra (line 4).
+func greeterLoader(version, extra string) string {
+	return "export default async function initLoader({ container }: any) {\n" +
+		"  const logger = container.resolve(\"logger\")\n" +
+		"  logger.info(\"GREETER-LOADER " + version + "\")\n" +
+		"  " + extra + "\n" +
+		"}\n"
 }

@@ -412,6 +412,10 @@ func (r *Runtime) reloadTargeted(ctx context.Context, c *child.Process, batch []
 				res.Restart, res.Note = true, fmt.Sprintf("%s: %s; restarting Medusa", diag.RelPath(r.opts.Root, hr.File), hr.How)
 				continue
 			}
+			if hr.How == "removed" {
+				res.Removed = append(res.Removed, r.removedResources(hr.Kind, hr.File)...)
+				continue
+			}
 			res.Reloaded = append(res.Reloaded, r.reloadedResources(hr.Kind, hr.File)...)
 		case hr.Blocked != "":
 			r.problems.fail(key, t, nil) // the error is on the file that raised it; retry this one later
@@ -507,11 +511,29 @@ func (r *Runtime) reloadedResources(kind, file string) []reloaders.Resource {
 	if kind == "routes" {
 		if src, ok := r.source(file); ok {
 			if rs := reloaders.RouteResources(file, rel, src); len(rs) > 0 {
+				r.routeMu.Lock()
+				if r.routeNames != nil {
+					r.routeNames[file] = rs
+				}
+				r.routeMu.Unlock()
 				return rs
 			}
 		}
 	}
 	return []reloaders.Resource{{Kind: strings.TrimSuffix(kind, "s"), Name: rel, File: file}}
+}
+
+// removedResources names what deleting file took away: a route file's routes as they were
+// last loaded, else the file.
+func (r *Runtime) removedResources(kind, file string) []reloaders.Resource {
+	r.routeMu.Lock()
+	rs := r.routeNames[file]
+	delete(r.routeNames, file)
+	r.routeMu.Unlock()
+	if kind == "routes" && len(rs) > 0 {
+		return rs
+	}
+	return []reloaders.Resource{{Kind: strings.TrimSuffix(kind, "s"), Name: diag.RelPath(r.opts.Root, file), File: file}}
 }
 
 // source is file's content: as the reload in progress read it, else from disk.

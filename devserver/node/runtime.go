@@ -59,6 +59,11 @@ type Runtime struct {
 	// at a time, from the supervisor's loop.
 	srcs map[string][]byte
 
+	// routeNames are the routes each route file served when last loaded ("GET /store/hello"),
+	// so that a deleted file's routes are named in the result.
+	routeMu    sync.Mutex
+	routeNames map[string][]reloaders.Resource
+
 	// The production topology (Options.Workers > 0): the worker sets by the server they belong
 	// to, the one serving now, and what the processes' event buses report.
 	workers int
@@ -380,6 +385,14 @@ func (r *Runtime) Launch(ctx context.Context) (*child.Process, ipc.Result, error
 	}
 	r.lintMu.Unlock()
 	res := ipc.Result{Success: true, Problems: r.withLint(c.Problems), Resources: reloaders.StaticResources(r.opts.Root)}
+	r.routeMu.Lock()
+	r.routeNames = map[string][]reloaders.Resource{}
+	for _, rs := range res.Resources {
+		if rs.Kind == "route" {
+			r.routeNames[rs.File] = append(r.routeNames[rs.File], rs)
+		}
+	}
+	r.routeMu.Unlock()
 	if !c.HasHelper() {
 		r.sup.Logf("%s note: the medusa-ls helper did not load in Node; errors are reported from Medusa's output only", r.sup.Prefix())
 	}

@@ -115,6 +115,49 @@ function install() {
     return paths.some((p) => e.error.stack.includes(p)) ? e.error : undefined
   }
 
+  // Medusa also logs and rethrows errors it caught as text: a module's loader that threw is
+  // "Loaders for module X failed: <message>" (modules-sdk's runLoaders), built from the error it
+  // passed to stringifyCircular. The errors stringifyCircular saw lately, to find where a
+  // wrapped message came from.
+  const stringified = []
+  function hookStringifyCircular(exported) {
+    const original = exported.stringifyCircular
+    if (hooked.has(original)) return
+    const wrapped = function (value) {
+      if (value instanceof Error && typeof value.stack === "string") {
+        stringified.push({ error: value, at: Date.now() })
+        if (stringified.length > 8) stringified.shift()
+      }
+      return original.apply(this, arguments)
+    }
+    hooked.add(wrapped)
+    try {
+      exported.stringifyCircular = wrapped
+    } catch (_) {
+      // read-only: the wrapped errors keep Medusa's text only
+    }
+  }
+
+  // originOf is the error that e wraps, when e has no frame in the project and an error seen
+  // in the last 5 s (a load error, or one Medusa stringified) has, and its message is in e's.
+  function originOf(e) {
+    if (!e || typeof e.message !== "string" || hasProjectFrame(e)) return e
+    for (let i = stringified.length - 1; i >= -1; i--) {
+      const c = i >= 0 ? stringified[i] : loadError
+      if (!c || c.error === e || Date.now() - c.at > 5000) continue
+      const m = c.error.message
+      if (typeof m === "string" && m && e.message.includes(m) && hasProjectFrame(c.error)) return c.error
+    }
+    return e
+  }
+
+  function hasProjectFrame(e) {
+    return typeof e.stack === "string" && e.stack.split("\n").some((line) => {
+      const m = line.match(/\(?((?:\/|[A-Za-z]:\\)[^():]+):\d+:\d+\)?$/)
+      return !!m && isProjectFile(m[1])
+    })
+  }
+
   function report(level, messageOrError, err) {
     let message = messageOrError
     let error = err
@@ -125,7 +168,8 @@ function install() {
     if (typeof message !== "string") message = String(message)
     if (level === "error") {
       if (!error) {
-        error = loadErrorFor(message)
+        error = loadErrorFor(message) || originOf({ message, stack: "" })
+        if (error && !error.stack) error = undefined
       } else if (loadError && loadError.error !== error && Date.now() - loadError.at < 5000 &&
         typeof error.message === "string" && loadError.error.message && error.message.includes(loadError.error.message)) {
         // Medusa wraps a file's load error in its own ("An error occurred while registering
@@ -213,6 +257,8 @@ function install() {
       hookWorkflowManager(exported.WorkflowManager)
     } else if (request.endsWith("create-step-handler") && typeof exported.createStepHandler === "function") {
       hookCreateStepHandler(exported)
+    } else if (request.endsWith("stringify-circular") && typeof exported.stringifyCircular === "function") {
+      hookStringifyCircular(exported)
     }
     return exported
   }
@@ -1338,7 +1384,7 @@ function install() {
   }
 
   function failure(w, e) {
-    return { file: w.file, kind: w.kind, ok: false, error: errorInfo(e) || { name: "Error", message: `${w.file} failed without an error`, stack: "" } }
+    return { file: w.file, kind: w.kind, ok: false, error: errorInfo(originOf(e)) || { name: "Error", message: `${w.file} failed without an error`, stack: "" } }
   }
 
   // Workflows, steps and hooks: re-require the file; workflows it defines replace the old ones
@@ -1470,7 +1516,9 @@ function install() {
       for (const [file, e] of stubs) {
         if (!results.some((r) => r.file === file)) results.push(failure({ file, kind: "routes" }, e))
       }
-      for (const w of ws) if (!results.some((r) => r.file === w.file)) results.push({ file: w.file, kind: w.kind, ok: true, how: "rebuilt" })
+      for (const w of ws) {
+        if (!results.some((r) => r.file === w.file)) results.push({ file: w.file, kind: w.kind, ok: true, how: w.action === "unlink" ? "removed" : "rebuilt" })
+      }
       return results
     }
     for (const { w, routes } of swaps) {
