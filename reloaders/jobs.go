@@ -294,10 +294,17 @@ func LintJob(file string, src []byte) []diag.Diagnostic {
 			continue
 		}
 		expr := string(src[m[4]:m[5]])
+		line := lineOf(src, m[4])
+		at := diag.Diagnostic{File: file, Line: line, Column: columnOf(src, m[4]), EndLine: line, EndColumn: columnOf(src, m[5]), Code: diag.CodeConvention}
 		if err := schedule.ValidateSpec(schedule.CronSpec(expr)); err != nil {
-			line := lineOf(src, m[4])
-			out = append(out, diag.Diagnostic{File: file, Line: line, Column: columnOf(src, m[4]), EndLine: line, EndColumn: columnOf(src, m[5]),
-				Severity: diag.Error, Code: diag.CodeConvention, Message: specReason(err)})
+			at.Severity, at.Message = diag.Error, specReason(err)
+			out = append(out, at)
+		} else if wait, err := schedule.LongestWait(schedule.CronSpec(expr), time.Now()); err == nil && wait > schedule.MaxTimerWait {
+			at.Severity = diag.Warning
+			at.Message = fmt.Sprintf("runs are up to %.0f days apart, and Medusa's in-memory workflow engine waits for the next one with setTimeout, "+
+				"which cannot wait more than 24.8 days: it would run this job over and over (TimeoutOverflowWarning). "+
+				"Run it at least every 24 days, or use @medusajs/workflow-engine-redis", wait.Hours()/24)
+			out = append(out, at)
 		}
 	}
 	return out

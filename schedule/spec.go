@@ -93,3 +93,29 @@ func NextAfter(spec Spec, t time.Time) (time.Time, error) {
 	}
 	return s.Next(t), nil
 }
+
+// MaxTimerWait is the longest wait Node's setTimeout honours, 2^31-1 ms (24.8 days): a longer one
+// fires after 1 ms instead, with a TimeoutOverflowWarning.
+const MaxTimerWait = (1<<31 - 1) * time.Millisecond
+
+// LongestWait returns, for the year after from, about the longest wait between two runs of spec
+// (sampled every 12 hours, about 1 ms: a wait can be up to 12 hours longer than the one
+// returned, never shorter). Medusa's
+// in-memory workflow engine (@medusajs/workflow-engine-inmemory 2.21,
+// WorkflowOrchestratorStorage.schedule) waits for the next run with one setTimeout, so a wait
+// longer than MaxTimerWait runs the job over and over instead. The error is spec's.
+func LongestWait(spec Spec, from time.Time) (time.Duration, error) {
+	s, err := parseSpec("", spec, from)
+	if err != nil {
+		return 0, err
+	}
+	var longest time.Duration
+	for t := from; t.Before(from.AddDate(1, 0, 0)); t = t.Add(12 * time.Hour) {
+		next := s.Next(t)
+		if next.IsZero() {
+			break // no run after t
+		}
+		longest = max(longest, next.Sub(t))
+	}
+	return longest, nil
+}
