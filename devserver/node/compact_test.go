@@ -2,9 +2,6 @@ package node
 
 import (
 	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -14,8 +11,6 @@ import (
 // of the busy stretch stays resident until V8's memory reducer runs, tens of seconds later or
 // never (the fixture's Medusa kept 785 MB for 10 s, 316 MB after one compaction).
 func TestCompactWhenIdleInNode(t *testing.T) {
-	helper := nodeHelper(t)
-	root := t.TempDir()
 	const main = `const http = require("http")
 let keep = []
 let busy = null // [start, end] of the requests, ms
@@ -44,19 +39,7 @@ server.listen(0, "127.0.0.1")
 setTimeout(() => { console.log(JSON.stringify({ busy, compactions })); process.exit(0) }, 60000).unref()
 setInterval(() => {}, 1000) // keep the process up for the whole minute
 `
-	if err := os.WriteFile(filepath.Join(root, "main.js"), []byte(main), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	// fork, so that the helper has its IPC channel and installs itself
-	const parent = `const c = require("child_process").fork("main.js", { execArgv: ["--require", process.argv[1]], stdio: "inherit" })
-c.on("exit", (code) => process.exit(code))`
-	cmd := exec.Command("node", "-e", parent, helper)
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "MEDUSA_LS_HELPER=1", codeCacheEnv+"=")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("node: %v\n%s", err, out)
-	}
+	out := forkWithHelper(t, main, "")
 	var got struct {
 		Busy        []int64 `json:"busy"`
 		Compactions []struct {

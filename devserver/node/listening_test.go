@@ -1,9 +1,6 @@
 package node
 
 import (
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -12,8 +9,6 @@ import (
 // rather than at its next poll: once, for the first HTTP server, after it is bound (a plain TCP
 // server, such as a database proxy, is not Medusa's).
 func TestHelperSaysWhenHTTPServerListens(t *testing.T) {
-	helper := nodeHelper(t)
-	root := t.TempDir()
 	const main = `const http = require("http"), net = require("net")
 const tcp = net.createServer(() => {})
 tcp.listen(0, "127.0.0.1", () => {
@@ -28,19 +23,7 @@ tcp.listen(0, "127.0.0.1", () => {
   })
 })
 `
-	if err := os.WriteFile(filepath.Join(root, "main.js"), []byte(main), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	const parent = `const c = require("child_process").fork("main.js", { execArgv: ["--require", process.argv[1]], stdio: "inherit" })
-c.on("message", (m) => { if (m && m.type && m.type !== "medusa-ls:hello") console.log(m.type) })
-c.on("exit", (code) => process.exit(code))`
-	cmd := exec.Command("node", "-e", parent, helper)
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "MEDUSA_LS_HELPER=1", codeCacheEnv+"=")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("node: %v\n%s", err, out)
-	}
+	out := forkWithHelper(t, main, `if (m && m.type && m.type !== "medusa-ls:hello") console.log(m.type)`)
 	got := strings.Fields(string(out))
 	want := []string{"test:tcp-bound", "medusa-ls:listening", "test:http-bound", "test:second-http-bound"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {

@@ -141,6 +141,30 @@ func TestResolveCacheKey(t *testing.T) {
 }
 
 // nodeHelper skips t without node (fails it when node is required) and returns the helper's file.
+// forkWithHelper runs the script main in a node process forked with the helper preloaded, as the
+// supervisor starts Medusa (the helper installs itself only with an IPC channel), and returns
+// what both printed. onMessage is the parent's handler of the child's messages, m (JavaScript),
+// or "".
+func forkWithHelper(t *testing.T, main, onMessage string) []byte {
+	t.Helper()
+	helper := nodeHelper(t)
+	root := t.TempDir()
+	if err := os.WriteFile(filepath.Join(root, "main.js"), []byte(main), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	parent := `const c = require("child_process").fork("main.js", { execArgv: ["--require", process.argv[1]], stdio: "inherit" })
+c.on("message", (m) => { ` + onMessage + ` })
+c.on("exit", (code) => process.exit(code))`
+	cmd := exec.Command("node", "-e", parent, helper)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "MEDUSA_LS_HELPER=1", codeCacheEnv+"=")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("node: %v\n%s", err, out)
+	}
+	return out
+}
+
 func nodeHelper(t *testing.T) string {
 	t.Helper()
 	if _, err := exec.LookPath("node"); err != nil {
