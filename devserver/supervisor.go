@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"net"
 	"os"
@@ -422,7 +423,7 @@ func (s *Supervisor) Enqueue(files ...string) {
 		if strings.HasPrefix(rel, "../") || filepath.IsAbs(rel) {
 			continue // outside the project
 		}
-		if watch.Ignored(rel, s.opts.Ignore) || !(project.IsCode(f) || project.NeedsRestart(rel)) {
+		if watch.Ignored(rel, s.opts.Ignore) || !(project.IsCode(f) || project.NeedsRestart(rel) || s.knownUnder(f)) {
 			continue
 		}
 		s.pending[f] = true
@@ -485,6 +486,18 @@ func (s *Supervisor) scanHashes() {
 	})
 }
 
+// knownUnder reports whether a file of the project is known under the folder dir (a folder
+// moved away, which the watcher names instead of its files). s.mu is held.
+func (s *Supervisor) knownUnder(dir string) bool {
+	prefix := dir + string(filepath.Separator)
+	for k := range s.known {
+		if strings.HasPrefix(k, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
 // deleteGrace is how long a file must stay missing before it counts as deleted: editors that
 // save by renaming the old file away and writing a new one leave it missing for a moment.
 const deleteGrace = 50 * time.Millisecond
@@ -532,6 +545,25 @@ func (s *Supervisor) takeBatch() []ipc.Change {
 		delete(s.writing, f)
 		if err != nil {
 			if !s.known[f] {
+				// A folder removed or renamed away (the watcher names the folder, not its files):
+				// the files known under it go with it, in this batch (a folder renamed within the
+				// project is then one batch: its files under the new name, and under the old one
+				// deleted). A file that is somehow there again is looked at as any other.
+				prefix := f + string(filepath.Separator)
+				for _, k := range slices.Sorted(maps.Keys(s.known)) {
+					if !strings.HasPrefix(k, prefix) {
+						continue
+					}
+					if _, err := os.Lstat(k); !errors.Is(err, fs.ErrNotExist) {
+						s.pending[k] = true
+						recheck = true
+						continue
+					}
+					out = append(out, ipc.Change{Action: ipc.ActionUnlink, File: k})
+					delete(s.missing, k)
+					delete(s.known, k)
+					delete(s.hashes, k)
+				}
 				continue
 			}
 			since, seen := s.missing[f]

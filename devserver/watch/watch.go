@@ -234,19 +234,24 @@ func (w *Watcher) rel(p string) string {
 // inside the moved tree came named after the old place, and the moved directory's own watch was
 // removed when fsnotify saw the move, after the new name had been watched through the same
 // inotify watch (fsnotify 1.10), so the renamed folder went unwatched.
-func (w *Watcher) unwatchMoved(name string) {
+//
+// It reports whether name was a watched directory.
+func (w *Watcher) unwatchMoved(name string) bool {
 	if w.fw == nil {
-		return
+		return false
 	}
 	if _, err := os.Lstat(name); err == nil {
-		return // something is there again: a file replaced in a save
+		return false // something is there again: a file replaced in a save
 	}
 	prefix := name + string(filepath.Separator)
+	was := false
 	for _, p := range w.fw.WatchList() {
 		if p == name || strings.HasPrefix(p, prefix) {
+			was = was || p == name
 			_ = w.fw.Remove(p)
 		}
 	}
+	return was
 }
 
 // addTree watches dir and its subdirectories and returns the files already in them (which a
@@ -388,10 +393,10 @@ func (w *Watcher) run() {
 					isDir = true
 				}
 			}
-			if ev.Has(fsnotify.Rename) {
-				w.unwatchMoved(ev.Name)
-			}
-			if !isDir && w.opts.Relevant != nil && !w.opts.Relevant(rel) {
+			// A watched folder moved away is reported by its name (its files sent no event of
+			// their own), whatever Relevant says of the name.
+			moved := ev.Has(fsnotify.Rename) && w.unwatchMoved(ev.Name)
+			if !isDir && !moved && w.opts.Relevant != nil && !w.opts.Relevant(rel) {
 				continue
 			}
 			if len(order) == 0 {
