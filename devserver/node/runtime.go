@@ -509,14 +509,19 @@ func (r *Runtime) Activate(c *child.Process) {
 }
 
 // StopAccepting asks Medusa to shut down gracefully (it stops accepting, finishes in-flight
-// requests, runs the modules' shutdown hooks, exits); the proxy has already moved on.
+// requests, runs the modules' shutdown hooks, exits); the proxy has already moved on, so it
+// returns at once: a restart is done when the new Medusa serves, not when the old one has
+// answered its last request.
 func (r *Runtime) StopAccepting(c *child.Process) {
 	r.proxy.clearIf(c.Addr)
-	// Medusa's shutdown destroys connections it sees idle, even one a request was just written
-	// on: it is told to stop only once the proxy has nothing in flight to it (at most 10 s).
-	r.proxy.drain(c.Addr, 10*time.Second)
-	_ = child.Terminate(c.PID)
-	r.dropWorkers(c) // its workers finish the events they have taken, then exit
+	go func() {
+		// Medusa's shutdown destroys connections it sees idle, even one a request was just
+		// written on: it is told to stop only once the proxy has nothing in flight to it (at
+		// most 10 s).
+		r.proxy.drain(c.Addr, 10*time.Second)
+		_ = child.Terminate(c.PID)
+		r.dropWorkers(c) // its workers finish the events they have taken, then exit
+	}()
 }
 
 // Call runs a helper command in Medusa.
