@@ -54,6 +54,9 @@ func (rt *Runtime) installGlobals() error {
 	})
 	_ = host.Set("clearTimer", func(id int64) { rt.loop.clearTimer(id) })
 	_ = host.Set("inspect", func(v goja.Value, depth int) string { return Inspect(vm, v, depth) })
+	_ = host.Set("unsupported", func(what string) *goja.Object {
+		return rt.NewUnsupported(what + " is not supported by the embedded runtime yet; run with --runtime node")
+	})
 
 	v, err := vm.RunProgram(preludeProgram)
 	if err != nil {

@@ -29,6 +29,9 @@ var gojaUnsupported = map[string]bool{
 	"using":           false,
 	"decorators":      false,
 	"dynamic-import":  false,
+	// goja's RegExp never matches \p{…}: esbuild moves such literals into a RegExp
+	// constructor call, which the prelude refuses with a clear error.
+	"regexp-unicode-property-escapes": false,
 }
 
 func loaderFor(path string) api.Loader {

@@ -28,7 +28,8 @@
     constructor(type, message, code, ...params) {
       super(...params);
       this.__isMedusaError = true;
-      this.name = "MedusaError";
+      // Medusa's sets no name: it is "Error" (String(e) is "Error: …")
+      if (Error.captureStackTrace) Error.captureStackTrace(this, MedusaError);
       this.type = type;
       this.code = code;
       this.message = message;

@@ -91,8 +91,9 @@
     static permanentFailure(message = "Permanent failure", compensateInput) {
       const e = new Error(message);
       e.name = "PermanentStepFailure";
-      e.__permanent = true;
-      e.compensateInput = compensateInput;
+      // not part of the error Medusa reports (orchestration's PermanentStepFailureError)
+      Object.defineProperty(e, "__permanent", { value: true });
+      Object.defineProperty(e, "compensateInput", { value: compensateInput });
       throw e;
     }
     // Medusa's is an orchestration SkipStepResponse: an Error named "SkipStepResponse", not a
@@ -198,7 +199,9 @@
       if (ret && typeof ret.then === "function" && !isRef(ret)) {
         throw new Error(`the composer of workflow "${name}" must not be async: it runs once, when the workflow is defined`);
       }
-      def.result = ret && ret.__workflowResponse ? ret.result : ret;
+      // What the composer returns is the result, in a WorkflowResponse or not (an input or a
+      // step's output returned as is is a reference, not a response).
+      def.result = ret instanceof WorkflowResponse ? ret.result : ret;
     } finally {
       composer = null;
     }
@@ -290,7 +293,7 @@
   function serializeError(err) {
     if (err instanceof Error || (err && typeof err === "object" && err.message !== undefined && err.stack !== undefined)) {
       const out = { message: err.message, name: err.name, stack: err.stack };
-      for (const k of Object.getOwnPropertyNames(err)) if (!(k in out)) out[k] = err[k];
+      for (const k of Object.keys(err)) if (!(k in out)) out[k] = err[k];
       return out;
     }
     try {
@@ -341,6 +344,11 @@
         if (serialized && typeof serialized === "object") {
           try { Object.defineProperty(serialized, REPORTED, { value: true }); } catch {}
         }
+        // The orchestrator's setStepFailure adds where the step ran to every error's stack (one
+        // from a thrown string or object gets a stack that way too).
+        if (serialized && typeof serialized === "object") {
+          serialized.stack = (serialized.stack ?? "") + `\n⮑ \sat [${def.name} -> ${failure.action} (invoke)]`;
+        }
         errors.push({ action: failure.action, handlerType: "invoke", error: serialized });
         state = (await compensateLevels(run)) && !failure.nested ? "reverted" : "failed";
       }
@@ -361,13 +369,22 @@
     if (!done) {
       finishing.catch((e) => host.stepFailed(def.name, def.name, e));
       const transaction = { transactionId, workflowId: def.name, state: "invoking", getState: () => "invoking" };
-      return { result: resolveCopy(def.result, run.values), errors: [], transaction, compensate: () => compensateLevels(run) };
+      return runResult(resolveCopy(def.result, run.values), [], transaction, null, run);
     }
     const { errors, state } = done;
     const result = resolveCopy(def.result, run.values);
     const transaction = { transactionId, workflowId: def.name, state, getState: () => state };
-    if (errors.length && throwOnError) throw errors[0].error;
-    return { result, errors, transaction, compensate: () => compensateLevels(run) };
+    const thrownError = state === "failed" || state === "reverted" ? (errors[0] && errors[0].error) || new Error("Unknown error") : null;
+    if (thrownError && throwOnError) throw thrownError;
+    return runResult(result, errors, transaction, thrownError, run);
+  }
+
+  // runResult is what run() gives, with Medusa's keys (workflow-export.js); compensate, for a
+  // workflow run as another's step, is not one of them.
+  function runResult(result, errors, transaction, thrownError, run) {
+    const out = { errors, transaction, result, thrownError };
+    Object.defineProperty(out, "compensate", { value: () => compensateLevels(run) });
+    return out;
   }
 
   // compensateLevels undoes what run invoked, deepest level first; it reports whether every

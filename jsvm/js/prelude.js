@@ -29,6 +29,101 @@
   globalThis.queueMicrotask = (fn) => { Promise.resolve().then(fn); };
   globalThis.global = globalThis;
 
+  // ---- what goja lacks and Node code relies on -------------------------------------------
+  // Error.captureStackTrace(obj, fn), as V8: obj.stack, computed when first read (custom error
+  // classes call it in their constructor, before setting their message).
+  if (typeof Error.captureStackTrace !== "function") {
+    Object.defineProperty(Error, "captureStackTrace", {
+      value(obj) {
+        if (obj === null || (typeof obj !== "object" && typeof obj !== "function")) throw new TypeError("Invalid argument");
+        const frames = String(new Error().stack || "").split("\n").slice(2);
+        let stack;
+        Object.defineProperty(obj, "stack", {
+          configurable: true,
+          enumerable: false,
+          get() {
+            if (stack === undefined) {
+              const name = obj.name === undefined ? "Error" : String(obj.name);
+              const message = obj.message === undefined ? "" : String(obj.message);
+              stack = [message ? (name ? name + ": " + message : message) : name, ...frames].join("\n");
+            }
+            return stack;
+          },
+          set(v) { stack = v; },
+        });
+      },
+      writable: true,
+      configurable: true,
+    });
+  }
+  // The well-known symbol esbuild's helpers look for (for await, async generators), so that a
+  // class's [Symbol.asyncIterator]() is the one they find.
+  if (typeof Symbol.asyncIterator !== "symbol") {
+    try {
+      Object.defineProperty(Symbol, "asyncIterator", { value: Symbol.for("Symbol.asyncIterator") });
+    } catch {}
+  }
+  // Unicode property escapes (\p{L}) never match in goja: esbuild hands such a literal to the
+  // RegExp constructor, which refuses it clearly instead.
+  {
+    const NativeRegExp = RegExp;
+    const check = (args) => {
+      const src = args[0] instanceof NativeRegExp ? args[0].source : String(args[0] ?? "");
+      const flags = args[1] !== undefined ? String(args[1]) : args[0] instanceof NativeRegExp ? args[0].flags : "";
+      if (/[uv]/.test(flags) && /\\[pP]\{/.test(src)) throw host.unsupported(`the Unicode property escape in /${src}/${flags} (\\p{…})`);
+    };
+    // A function, not a Proxy: goja's instanceof refuses a Proxy. Literals' prototype is this
+    // RegExp's prototype, so instanceof and .constructor hold for both.
+    const WrappedRegExp = function RegExp(pattern, flags) {
+      check([pattern, flags]);
+      if (!new.target) return NativeRegExp(pattern, flags);
+      return Reflect.construct(NativeRegExp, [pattern, flags], new.target === WrappedRegExp ? NativeRegExp : new.target);
+    };
+    Object.setPrototypeOf(WrappedRegExp, NativeRegExp);
+    WrappedRegExp.prototype = NativeRegExp.prototype;
+    Object.defineProperty(NativeRegExp.prototype, "constructor", { value: WrappedRegExp, writable: true, configurable: true });
+    globalThis.RegExp = WrappedRegExp;
+  }
+  // Intl is not there: without a locale or options, toLocaleString formats as Node does in
+  // en-US; with them, a clear error instead of a wrong value or a RangeError about a radix.
+  {
+    const enUS = (l) => l === undefined || (typeof l === "string" && /^en(-US)?$/i.test(l)) || (Array.isArray(l) && l.length === 1 && /^en(-US)?$/i.test(String(l[0])));
+    const refuse = (what) => { throw host.unsupported(`${what} with a locale or options (Intl)`); };
+    const group = (digits) => digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    Number.prototype.toLocaleString = function (locales, options) {
+      if (!enUS(locales) || options !== undefined) refuse("Number.prototype.toLocaleString");
+      const x = Number(this);
+      if (!Number.isFinite(x)) return Number.isNaN(x) ? "NaN" : (x < 0 ? "-∞" : "∞");
+      if (Math.abs(x) >= 1e21) return (x < 0 ? "-" : "") + group(BigInt(Math.abs(x)).toString());
+      const [int, frac] = Math.abs(x).toFixed(3).split(".");
+      const f = frac.replace(/0+$/, "");
+      return (x < 0 || Object.is(x, -0) ? "-" : "") + group(int) + (f ? "." + f : "");
+    };
+    const pad = (n) => String(n).padStart(2, "0");
+    const date = (d) => `${d.getMonth() + 1}/${d.getDate()}/${d.getFullYear()}`;
+    const time = (d) => `${d.getHours() % 12 || 12}:${pad(d.getMinutes())}:${pad(d.getSeconds())} ${d.getHours() < 12 ? "AM" : "PM"}`;
+    const dateMethod = (name, format) => function (locales, options) {
+      if (!enUS(locales) || options !== undefined) refuse(`Date.prototype.${name}`);
+      if (Number.isNaN(this.getTime())) return "Invalid Date";
+      return format(this);
+    };
+    Date.prototype.toLocaleString = dateMethod("toLocaleString", (d) => `${date(d)}, ${time(d)}`);
+    Date.prototype.toLocaleDateString = dateMethod("toLocaleDateString", date);
+    Date.prototype.toLocaleTimeString = dateMethod("toLocaleTimeString", time);
+    const localeCompare = String.prototype.localeCompare;
+    String.prototype.localeCompare = function (that, locales, options) {
+      if (!enUS(locales) || options !== undefined) refuse("String.prototype.localeCompare");
+      return localeCompare.call(this, that);
+    };
+    for (const name of ["toLocaleUpperCase", "toLocaleLowerCase"]) {
+      const f = String.prototype[name];
+      String.prototype[name] = function (locales) {
+        if (!enUS(locales)) refuse(`String.prototype.${name}`);
+        return f.call(this);
+      };
+    }
+  }
+
   globalThis.structuredClone = (v) => {
     const seen = new Map();
     const clone = (x) => {

@@ -41,6 +41,19 @@ const snippets = {
 snippets["base64url round trip"] = () => Buffer.from(Buffer.from("héllo?>").toString("base64url"), "base64url").toString()
 snippets["isUtf8 overlong and surrogate"] = () => [require("buffer").isUtf8(Buffer.from([0xc0, 0x80])), require("buffer").isUtf8(Buffer.from([0xed, 0xa0, 0x80])), require("buffer").isUtf8(Buffer.from([0xf0, 0x9f, 0x98, 0x80]))]
 
+// What Intl gives without a locale or options (en-US), which the embedded runtime formats itself.
+snippets["Number toLocaleString"] = () => [1234567.891, 0.1 + 0.2, -1234.5, -0.0004, 1e21, 999.9996, 12, NaN, -Infinity].map((x) => x.toLocaleString())
+snippets["Number toLocaleString en-US"] = () => (1234.5).toLocaleString("en-US")
+snippets["Date toLocale*"] = () => { const d = new Date(2024, 0, 5, 13, 4, 9); return [d.toLocaleString(), d.toLocaleDateString(), d.toLocaleTimeString(), new Date(2024, 0, 5, 0, 0, 0).toLocaleTimeString(), new Date(NaN).toLocaleString()] }
+snippets["Error.captureStackTrace in a custom error"] = () => {
+  class AppError extends Error { constructor(message) { super(); Error.captureStackTrace(this, AppError); this.name = "AppError"; this.message = message } }
+  const e = new AppError("boom")
+  return [e.stack.split("\n")[0], e instanceof AppError, Object.keys(e)]
+}
+snippets["Error.captureStackTrace on an object"] = () => { const o = { message: "m" }; Error.captureStackTrace(o); return [typeof o.stack, o.stack.split("\n")[0], Object.keys(o)] }
+snippets["Symbol.asyncIterator"] = () => typeof Symbol.asyncIterator
+snippets["RegExp identity"] = () => [/x/ instanceof RegExp, /x/.constructor === RegExp, new RegExp("a", "g") instanceof RegExp, RegExp("a", "gi").flags, "a-b-c".split(/-/).length, Object.prototype.toString.call(new RegExp("a"))]
+
 exports.run = function run() {
   const out = {}
   for (const [name, fn] of Object.entries(snippets)) {

@@ -184,6 +184,26 @@ scenario("no-compensation-defined", (t, id) => {
   return createWorkflow(id, (input) => { a(input); b(input); return new WorkflowResponse(c(input)) })
 })
 
+scenario("returns-input-as-is", (t, id) => {
+  const a = createStep(id + "a", rec(t, "a"))
+  return createWorkflow(id, (input) => { a(input); return input })
+})
+
+scenario("returns-step-output-as-is", (t, id) => {
+  const a = createStep(id + "a", rec(t, "a"))
+  return createWorkflow(id, (input) => a(input))
+})
+
+scenario("returns-nothing", (t, id) => {
+  const a = createStep(id + "a", rec(t, "a"))
+  return createWorkflow(id, (input) => { a(input) })
+})
+
+scenario("returns-a-property-of-a-step-output", (t, id) => {
+  const a = createStep(id + "a", rec(t, "a"))
+  return createWorkflow(id, (input) => a(input).from)
+})
+
 scenario("step-context", (t, id) => {
   let attempts = 0
   const shape = (ctx) => ({
@@ -223,7 +243,10 @@ async function run(container) {
           const res = await wf(container).run({ input: r.input, throwOnError })
           o.state = res.transaction && typeof res.transaction.getState === "function" ? res.transaction.getState() : res.transaction && res.transaction.state
           o.result = norm(res.result)
-          o.errors = (res.errors || []).map((e) => ({ action: e.action, handlerType: e.handlerType, error: errorShape(e.error) }))
+          o.errors = (res.errors || []).map((e) => ({ action: e.action, handlerType: e.handlerType, error: errorShape(e.error),
+            name: e.error && e.error.name, keys: e.error && typeof e.error === "object" ? Object.keys(e.error).sort() : typeof e.error }))
+          o.keys = Object.keys(res).sort()
+          o.thrownError = res.thrownError === null ? null : errorShape(res.thrownError)
         } catch (e) {
           o.thrown = errorShape(e)
         }
