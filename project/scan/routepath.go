@@ -28,7 +28,7 @@ var paramSegment = regexp.MustCompile(`\[(\w+)\]`)
 // "src/api/store/products/[id]/route.ts") into its URL path ("/store/products/:id"), as
 // RoutesLoader.createRoutePath does. ok is false for files that are not routes: not under
 // src/api, not route.ts/js, under a folder starting with "_", or hidden (KindOf). err is Medusa's for a route
-// whose parameters repeat a name.
+// whose parameters repeat a name, or whose path its route matcher cannot compile (CheckRoutePattern).
 func RoutePath(rel string) (urlPath string, ok bool, err error) {
 	dir, name := splitRel(rel)
 	if name != "route.ts" && name != "route.js" {
@@ -60,5 +60,9 @@ func RoutePath(rel string) (urlPath string, ok bool, err error) {
 		}
 		out = append(out, s)
 	}
-	return "/" + strings.Join(out, "/"), true, nil
+	path := "/" + strings.Join(out, "/")
+	if err := CheckRoutePattern(path); err != nil {
+		return path, true, fmt.Errorf("%v (route %s): Medusa's route matcher cannot compile this path, and Medusa does not start", err, rel)
+	}
+	return path, true, nil
 }
