@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -98,6 +99,7 @@ type middlewareFile struct {
 	file         string
 	entries      []middlewareEntry
 	errorHandler goja.Value
+	bodyParsers  []bodyParserConfig // the routes with a bodyParser option, in Medusa's order
 }
 
 // routeTable is one generation of the API. It is immutable once committed, except for stack,
@@ -419,6 +421,19 @@ func (r *Routes) loadMiddlewares(tx *jsvm.Tx, vm *goja.Runtime, file string) (*m
 					Message: fmt.Sprintf("middleware matcher %q is not a valid path pattern: %v", entryBase.matcher, err)})
 			}
 		}
+		if cfg, ok, err := readBodyParserConfig(route.Get("bodyParser")); err != nil {
+			return nil, append(problems, diag.Diagnostic{File: file, Line: 1, Column: 1, Severity: diag.Error, Code: diag.CodeLoad,
+				Message: fmt.Sprintf("%v (matcher %q)", err, entryBase.matcher)})
+		} else if ok {
+			cfg.matcher, cfg.jsRe, cfg.methods = entryBase.matcher, entryBase.jsRe, methods
+			if len(cfg.methods) == 0 || slices.Contains(cfg.methods, "ALL") {
+				cfg.methods = scan.HTTPMethods // Medusa's middleware-file-loader: every method
+			}
+			if cfg.jsRe == nil {
+				cfg.re, _, _ = expressPattern(cfg.matcher, true)
+			}
+			mw.bodyParsers = append(mw.bodyParsers, cfg)
+		}
 		fns, _ := route.Get("middlewares").(*goja.Object)
 		if fns == nil {
 			continue
@@ -434,7 +449,42 @@ func (r *Routes) loadMiddlewares(tx *jsvm.Tx, vm *goja.Runtime, file string) (*m
 			mw.entries = append(mw.entries, e)
 		}
 	}
+	// Medusa finds a request's body parser config with a RoutesFinder over these routes sorted
+	// by its RoutesSorter, as the middlewares.
+	items := make([]sortable, len(mw.bodyParsers))
+	for i, c := range mw.bodyParsers {
+		items[i] = sortable{matcher: c.matcher, isRegexp: c.jsRe != nil, hasMethod: true, index: i}
+	}
+	sorted := make([]bodyParserConfig, 0, len(items))
+	for _, i := range sortRoutes(items) {
+		sorted = append(sorted, mw.bodyParsers[i])
+	}
+	mw.bodyParsers = sorted
 	return mw, problems
+}
+
+// bodyParserFor is the bodyParser config of the first route (in Medusa's order) that matches
+// method and path, or the default one. On the loop (a RegExp matcher is tested in JavaScript).
+func (mw *middlewareFile) bodyParserFor(vm *goja.Runtime, method, path string) bodyParserConfig {
+	if mw == nil {
+		return bodyParserConfig{}
+	}
+	for _, c := range mw.bodyParsers {
+		if !slices.Contains(c.methods, method) {
+			continue
+		}
+		if c.re != nil && c.re.MatchString(path) {
+			return c
+		}
+		if c.jsRe != nil {
+			if test, ok := goja.AssertFunction(c.jsRe.ToObject(vm).Get("test")); ok {
+				if v, err := test(c.jsRe, vm.ToValue(path)); err == nil && v.ToBoolean() {
+					return c
+				}
+			}
+		}
+	}
+	return bodyParserConfig{}
 }
 
 // MsgStatefulRegExp warns about a RegExp matcher with the g or y flag.

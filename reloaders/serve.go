@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net"
 	"net/http"
 	"net/url"
@@ -54,8 +53,10 @@ func (r *Routes) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 			r.cors.apply(w, req, t)
 		}
 	}
+	// Medusa's body parsers read a body whatever the method (a GET may have one); whether one
+	// takes it is decided on the loop (requestInit), by the route's bodyParser config.
 	var body []byte
-	if req.Body != nil && req.Method != http.MethodGet && req.Method != http.MethodHead {
+	if req.Body != nil && req.ContentLength != 0 {
 		b, err := io.ReadAll(io.LimitReader(req.Body, r.opts.BodyLimit+1))
 		if err != nil {
 			return
@@ -178,7 +179,11 @@ func (r *Routes) run(vm *goja.Runtime, t *routeTable, key routeKey, rf *routeFil
 		respond(errorResponse(http.StatusInternalServerError, "unknown_error", err.Error()))
 		return
 	}
-	init := r.requestInit(vm, req, path, body)
+	var mw *middlewareFile
+	if t != nil {
+		mw = t.mw
+	}
+	init := r.requestInit(vm, req, path, body, mw.bodyParserFor(vm, req.Method, path))
 	_ = init.Set("publishableKey", r.opts.PublishableKey)
 	// Medusa's auth middlewares skip a route that exports AUTHENTICATE = false, looked up
 	// with the request's own method.
@@ -344,7 +349,7 @@ func (r *Routes) serverModule() (goja.Value, error) {
 	return r.server, nil
 }
 
-func (r *Routes) requestInit(vm *goja.Runtime, req *http.Request, path string, body []byte) *goja.Object {
+func (r *Routes) requestInit(vm *goja.Runtime, req *http.Request, path string, body []byte, parser bodyParserConfig) *goja.Object {
 	init := vm.NewObject()
 	headers := vm.NewObject()
 	for k, vs := range req.Header {
@@ -378,18 +383,27 @@ func (r *Routes) requestInit(vm *goja.Runtime, req *http.Request, path string, b
 	set("ip", ip)
 	set("protocol", proto)
 	set("hostname", host)
-	if body != nil {
-		ct, _, _ := mime.ParseMediaType(req.Header.Get("Content-Type"))
-		switch {
-		case ct == "application/json" || strings.HasSuffix(ct, "+json"):
-			set("bodyType", "json")
-		case ct == "application/x-www-form-urlencoded":
-			set("bodyType", "urlencoded")
-		case strings.HasPrefix(ct, "text/"):
-			set("bodyType", "text")
-		}
-		set("bodyText", string(body))
-		set("rawBody", buffer.WrapBytes(vm, body))
+	hasBody := req.ContentLength != 0 // Go: -1 when chunked, as type-is's hasBody
+	parsed := parseBody(req.Header, body, hasBody, parser)
+	switch {
+	case parsed.skipped:
+		set("bodySkipped", true)
+	case parsed.status != 0:
+		e := vm.NewObject()
+		_ = e.Set("statusCode", parsed.status)
+		_ = e.Set("message", parsed.message)
+		_ = e.Set("type", parsed.errType)
+		set("bodyError", e)
+	case parsed.kind != "":
+		set("bodyType", parsed.kind)
+		set("bodyText", parsed.text)
+	}
+	if parsed.raw != nil {
+		set("rawBody", buffer.WrapBytes(vm, parsed.raw))
+	}
+	if parsed.kind == "" || parsed.skipped {
+		// no parser read it: the request is still a stream of its body (webhooks verify it raw)
+		set("bodyStream", buffer.WrapBytes(vm, body))
 	}
 	return init
 }

@@ -50,9 +50,13 @@ export default defineMiddlewares({ routes: [{ matcher: ` + tt.matcher + `, middl
 	}
 }
 
-// TestWebhookRawBody: a webhook route checks and measures req.rawBody as Node code does.
+// TestWebhookRawBody: a webhook route checks and measures req.rawBody as Node code does, with
+// the route's bodyParser { preserveRawBody: true }, as Medusa needs it.
 func TestWebhookRawBody(t *testing.T) {
 	f := newFixture(t, map[string]string{
+		"src/api/middlewares.ts": `import { defineMiddlewares } from "@medusajs/framework/http"
+export default defineMiddlewares({ routes: [{ matcher: "/hooks/pay", method: ["POST"], bodyParser: { preserveRawBody: true } }] })
+`,
 		"src/api/hooks/pay/route.ts": `import crypto from "crypto"
 export async function POST(req: any, res: any) {
   const raw = req.rawBody

@@ -66,7 +66,12 @@
     return out;
   }
 
+  // parseBody is req.body as Medusa's body parsers leave it (the Go side has decided which one
+  // takes the body, and whether it fails: reloaders/bodyparser.go): undefined with bodyParser
+  // false, {} when none took it.
   function parseBody(init) {
+    if (init.bodyError) throw init.bodyError;
+    if (init.bodySkipped) return undefined;
     const text = init.bodyText;
     switch (init.bodyType) {
       case "json":
@@ -102,6 +107,58 @@
       this.allowed = [];
       this.errors = [];
       if (init.rawBody !== undefined) this.rawBody = init.rawBody;
+      // As Node's IncomingMessage, a readable stream of the body until a parser has read it.
+      this._body = init.bodyStream;
+      this.readable = init.bodyStream !== undefined;
+      this.complete = !this.readable;
+      this.readableEnded = !this.readable;
+    }
+    _flow() {
+      if (this._flowing || this._body === undefined) return;
+      this._flowing = true;
+      const chunk = this._body;
+      this._body = undefined;
+      setTimeout(() => {
+        if (chunk.length) this.emit("data", this._encoding ? chunk.toString(this._encoding) : chunk);
+        this.readable = false;
+        this.complete = this.readableEnded = true;
+        this.emit("end");
+        this.emit("close");
+      }, 0);
+    }
+    on(name, fn) {
+      super.on(name, fn);
+      if (name === "data" || name === "end") this._flow();
+      return this;
+    }
+    once(name, fn) {
+      super.once(name, fn);
+      if (name === "data" || name === "end") this._flow();
+      return this;
+    }
+    setEncoding(encoding) { this._encoding = encoding; return this; }
+    resume() { this._flow(); return this; }
+    pause() { return this; }
+    pipe(dest) {
+      this.on("data", (c) => dest.write(c));
+      this.on("end", () => { if (typeof dest.end === "function") dest.end(); });
+      return dest;
+    }
+    // for await (const chunk of req): the body in one chunk (no async generator: goja has none)
+    [Symbol.asyncIterator]() {
+      const req = this;
+      return {
+        next() {
+          const chunk = req._body;
+          req._body = undefined;
+          req.readable = false;
+          req.complete = req.readableEnded = true;
+          if (chunk === undefined || !chunk.length) return Promise.resolve({ done: true, value: undefined });
+          return Promise.resolve({ done: false, value: req._encoding ? chunk.toString(req._encoding) : chunk });
+        },
+        return() { req._body = undefined; return Promise.resolve({ done: true, value: undefined }); },
+        [Symbol.asyncIterator]() { return this; },
+      };
     }
     // Express's req.path: the pathname of req.url, which a mounted middleware sees without
     // its mount path.
@@ -859,7 +916,9 @@
     };
     // Body parsing as Medusa's body parser stack does it: JSON, urlencoded, text.
     try {
-      req.body = parseBody(init);
+      const body = parseBody(init);
+      if (body !== undefined) req.body = body;
+      else delete req.body;
     } catch (e) {
       const err = new Error(e.message);
       err.status = err.statusCode = e.statusCode || 400;
