@@ -2,9 +2,14 @@ package devserver
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
+	"maps"
+	"os"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/medusa-ls/medusa-ls/devserver/child"
@@ -99,7 +104,7 @@ func (s *Supervisor) run(ctx context.Context, name string) error {
 func (s *Supervisor) start(ctx context.Context) {
 	s.setState(StateStarting, "")
 	begin := time.Now()
-	c, res, err := s.rt.Launch(ctx)
+	c, res, err := s.launch(ctx)
 	if err != nil {
 		s.logf("%s %v", s.prefix, err)
 		s.bootFailed(err)
@@ -193,6 +198,25 @@ func (s *Supervisor) reload(ctx context.Context, batch []ipc.Change, all bool) {
 	ready := s.enterState(StateReady, "")
 	s.emit(Event{Result: &res, Kind: ResultReload, Status: &ready})
 	s.emit(Event{Status: &ready}) // for listeners that follow the state alone
+	if s.owed != "" && res.Success && !hasErrors(res.Problems) {
+		s.restart(ctx, s.owed+" (the restart refused before, tried again now that nothing is broken)", false)
+	}
+}
+
+// owe records that the restart reason asked for is still due.
+func (s *Supervisor) owe(reason string) {
+	if !strings.Contains(reason, "tried again") {
+		s.owed = reason
+	}
+}
+
+func hasErrors(ds []diag.Diagnostic) bool {
+	for _, d := range ds {
+		if d.Severity == diag.Error {
+			return true
+		}
+	}
+	return false
 }
 
 // announceDelay bounds how long listeners may not know of a reload in progress.
@@ -249,10 +273,11 @@ func (s *Supervisor) restart(ctx context.Context, reason string, crashed bool) {
 	if old != nil && old.PID > 0 {
 		restore = child.YieldCPU(old.PID)
 	}
-	c, res, err := s.rt.Launch(ctx)
+	c, res, err := s.launch(ctx)
 	if err != nil {
 		if old != nil {
 			restore()
+			s.owe(reason)
 			s.logf("%s restart failed: %v\n%s still serving the previous dev server", s.prefix, err, s.prefix)
 			s.bootFailed(err)
 			s.setState(StateReady, "")
@@ -269,6 +294,7 @@ func (s *Supervisor) restart(ctx context.Context, reason string, crashed bool) {
 	if old != nil && !crashed {
 		if broken := newErrors(old.Problems, res.Problems); len(broken) > 0 {
 			restore()
+			s.owe(reason)
 			s.logf("%s the restarted dev server has errors; still serving the previous one:", s.prefix)
 			s.logLines(report.Problems(s.root, broken, true))
 			s.retire(c)
@@ -280,6 +306,7 @@ func (s *Supervisor) restart(ctx context.Context, reason string, crashed bool) {
 			return
 		}
 	}
+	s.owed = ""
 	s.setChild(c)
 	s.rt.Activate(c)
 	s.markUp()
@@ -329,6 +356,79 @@ func (s *Supervisor) refresh() {
 	s.mu.Lock()
 	s.status.HMR = s.hmr
 	s.mu.Unlock()
+}
+
+// errSuperseded is what the log says of a start given up for a change (Supervisor.launch).
+var errSuperseded = errors.New("a change arrived while the dev server was starting: starting it again with it")
+
+// launchPoll is how often a start in progress looks at the changes that arrive meanwhile.
+const launchPoll = 100 * time.Millisecond
+
+// launch starts a child (Runtime.Launch). A change that arrives meanwhile and that the start
+// cannot wait for makes it start again with the change: one that needs a restart itself (.env,
+// medusa-config: the start in progress read the old ones), or any change while the runtime says
+// the start is stuck (the node runtime: Medusa waits for a database that is not there, until the
+// ready timeout). Other changes wait for the start and reload after it, as before.
+func (s *Supervisor) launch(ctx context.Context) (*child.Process, ipc.Result, error) {
+	stuck, _ := s.rt.(interface{ LaunchStuck() bool })
+	for {
+		lctx, cancel := context.WithCancel(ctx)
+		var superseded atomic.Bool
+		done := make(chan struct{})
+		go func() {
+			tick := time.NewTicker(launchPoll)
+			defer tick.Stop()
+			for {
+				select {
+				case <-done:
+					return
+				case <-tick.C:
+				}
+				restart, changed := s.pendingChanges()
+				if restart || (changed && stuck != nil && stuck.LaunchStuck()) {
+					superseded.Store(true)
+					cancel()
+					return
+				}
+			}
+		}()
+		c, res, err := s.rt.Launch(lctx)
+		close(done)
+		cancel()
+		if err == nil || !superseded.Load() || ctx.Err() != nil {
+			return c, res, err
+		}
+		s.logf("%s %v", s.prefix, errSuperseded)
+		s.takeBatch() // the start about to begin loads these as they are now
+		s.refresh()
+	}
+}
+
+// pendingChanges looks at the files waiting for the next batch: whether one that needs a
+// restart changed, and whether any changed, by content (a save that rewrites the same content,
+// or a second event of one save, is none).
+func (s *Supervisor) pendingChanges() (restart, changed bool) {
+	s.mu.Lock()
+	files := slices.Collect(maps.Keys(s.pending))
+	known := make(map[string][32]byte, len(files))
+	for _, f := range files {
+		if h, ok := s.hashes[f]; ok {
+			known[f] = h
+		}
+	}
+	s.mu.Unlock()
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		h, had := known[f]
+		if err != nil && !had || err == nil && had && sha256.Sum256(b) == h {
+			continue
+		}
+		changed = true
+		if project.NeedsRestart(diag.RelPath(s.root, f)) {
+			return true, true
+		}
+	}
+	return false, changed
 }
 
 // newErrors returns the errors in next that prev did not have.

@@ -122,6 +122,11 @@ type Supervisor struct {
 	given  string // the root as the caller named it
 	prefix string
 
+	// owed is why a restart is still due after one was refused or failed while the previous
+	// dev server kept serving (".env changed"); the loop's own. The next reload that leaves no
+	// error tries it again.
+	owed string
+
 	listener net.Listener
 	url      atomic.Pointer[string] // where it serves, once the port is open
 

@@ -83,3 +83,8 @@ func (r *Runtime) checkDatabase() {
 	r.sup.Logf("%s %s", r.sup.Prefix(), msg)
 	r.proxy.setDown(msg, time.Time{})
 }
+
+// LaunchStuck reports whether a Medusa starting now waits for a database that is not there: it
+// will not come up (until the ready timeout) whatever else changes, so a change that arrives
+// meanwhile starts it again at once (Supervisor.launch).
+func (r *Runtime) LaunchStuck() bool { return r.proxy.downWith(dbDownPrefix) }

@@ -53,6 +53,54 @@ func TestNodeBootFailureAnswers503AtOnce(t *testing.T) {
 	if !strings.Contains(d.Out.String(), "Medusa cannot start: the database in DATABASE_URL (127.0.0.1:") {
 		t.Fatalf("the log does not say why Medusa does not start:\n%s", d.Out.String())
 	}
+	// The fix starts Medusa again at once, not after the start in progress gives up (the ready
+	// timeout, 3 minutes here).
+	fixed := time.Now()
+	writeFile(t, root, ".env", string(env))
+	testutil.Eventually(t, 2*time.Minute, func() string {
+		code, body := get(t, d.URL+"/hello")
+		if code != 200 {
+			return fmt.Sprintf("GET /hello = %d %s", code, body)
+		}
+		return ""
+	})
+	if !strings.Contains(d.Out.String(), "a change arrived while the dev server was starting") {
+		t.Fatalf("the start waiting for the database was not given up for the fix:\n%s", d.Out.String())
+	}
+	t.Logf("serving %s after the fix", time.Since(fixed).Round(time.Millisecond))
+}
+
+// A .env change whose restart fails (Medusa exits at boot on a route broken meanwhile, which
+// the serving Medusa kept its last good code for) is still due: the save that fixes the route
+// restarts Medusa with the new value.
+func TestNodeFailedRestartIsTriedAgainOnceFixed(t *testing.T) {
+	env, err := os.ReadFile(filepath.Join(medusafixture.Dir(), ".env.example"))
+	if err != nil {
+		t.Skipf("the node fixture is not there: %v", err)
+	}
+	d := startNode(t, map[string]string{
+		"src/api/flavor/route.ts": "export const GET = (req: any, res: any) => res.json({ flavor: process.env.FIXTURE_FLAVOR ?? \"plain\" })\n",
+		"src/api/other/route.ts":  nodeRouteTS("1"),
+	})
+	d.Expect("/flavor", 200, `{"flavor":"plain"}`)
+	if res := d.Edit("src/api/other/route.ts", "export const GET = (req: any, res: any) => res.json({ v: \n"); res.Success {
+		t.Fatalf("a broken route reloaded: %+v", res)
+	}
+	n := len(d.Results("restart"))
+	writeFile(t, d.Root, ".env", string(env)+"\nFIXTURE_FLAVOR=salty\n")
+	if res := d.WaitResultWithin("restart", 3*time.Minute, n); res.Success {
+		t.Fatalf("Medusa started with a broken route: %+v", res)
+	}
+	d.Expect("/flavor", 200, `{"flavor":"plain"}`)
+	n = len(d.Results("restart"))
+	if res := d.Edit("src/api/other/route.ts", nodeRouteTS("2")); !res.Success {
+		t.Fatalf("the fix did not reload: %+v", res)
+	}
+	if res := d.WaitResultWithin("restart", 3*time.Minute, n); !res.Success {
+		t.Fatalf("the restart still due after the fix: %+v\n%s", res, d.Out.String())
+	}
+	d.Expect("/flavor", 200, `{"flavor":"salty"}`)
+	d.Expect("/other", 200, `{"v":2}`)
 }
 
 // Medusa that exits at boot (here: the database refuses its password) gives every request a

@@ -203,6 +203,13 @@ func (p *proxy) setDown(reason string, retryAt time.Time) {
 }
 
 // clearDownIf ends setDown if its reason starts with prefix.
+// downWith reports whether the proxy answers 503 for a reason that starts with prefix.
+func (p *proxy) downWith(prefix string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.down != "" && strings.HasPrefix(p.down, prefix)
+}
+
 func (p *proxy) clearDownIf(prefix string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
