@@ -42,6 +42,8 @@ func loaderFor(path string) api.Loader {
 		return api.LoaderTSX
 	case ".jsx":
 		return api.LoaderJSX
+	case ".json":
+		return api.LoaderJSON
 	default:
 		return api.LoaderJS
 	}
@@ -132,6 +134,11 @@ func classifyEsbuild(text string) string {
 // would stop it from loading. It runs no code: the node runtime uses it to keep a file with a
 // syntax error away from Medusa's child, which cannot survive one.
 func CheckSyntax(path string, src []byte, tsconfigRaw string) []diag.Diagnostic {
+	// JSON with comments that TypeScript reads, not code: nothing loads it as a module.
+	if base := strings.ToLower(filepath.Base(path)); strings.HasSuffix(base, ".json") &&
+		(strings.HasPrefix(base, "tsconfig") || strings.HasPrefix(base, "jsconfig")) {
+		return nil
+	}
 	_, problems := newTransformer(tsconfigRaw, nil).transform(path, src)
 	var errs []diag.Diagnostic
 	for _, p := range problems {

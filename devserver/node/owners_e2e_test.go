@@ -43,6 +43,8 @@ func TestNodeDefinitionsFollowTheirFiles(t *testing.T) {
 		"src/modules/greeter/index.ts":        "import { Module } from \"@medusajs/framework/utils\"\nimport GreeterModuleService from \"./service\"\nimport initLoader from \"./loaders/init\"\n\nexport default Module(\"greeter\", {\n  service: GreeterModuleService,\n  loaders: [initLoader],\n})\n",
 		"src/modules/greeter/loaders/init.ts": greeterLoader("v1", ""),
 		"src/api/greeter-loaded/route.ts":     "export const GET = (req: any, res: any) => res.json({ loaded: req.scope.resolve(\"greeter\") ? \"yes\" : \"no\" })\n",
+		"src/lib/data.json":                   `{ "label": "json v1" }` + "\n",
+		"src/api/jsondata/route.ts":           "const data = require(\"../../lib/data.json\")\nexport const GET = (req: any, res: any) => res.json(data)\n",
 		"src/subscribers/tag.ts":              "import { tag } from \"../lib/tag\"\nexport default async function tagSub() { console.log(tag) }\nexport const config = { event: \"tag.never\" }\n",
 	})
 	hello := func(want string) {
@@ -176,6 +178,24 @@ func TestNodeDefinitionsFollowTheirFiles(t *testing.T) {
 		d.must(realReq{"GET", "/greeter-loaded", nil, ""}, 200, `"loaded":"yes"`)
 		succeeded("fixed", d.Edit("src/modules/greeter/loaders/init.ts", greeterLoader("v3", "")))
 		d.must(realReq{"GET", "/greeter-loaded", nil, ""}, 200, `"loaded":"yes"`)
+	})
+	run("a JSON file a route requires", func(t *testing.T) {
+		d.must(realReq{"GET", "/jsondata", nil, ""}, 200, `"json v1"`)
+		succeeded("JSON saved", d.Edit("src/lib/data.json", `{ "label": "json v2" }`+"\n"))
+		d.must(realReq{"GET", "/jsondata", nil, ""}, 200, `"json v2"`)
+		res := d.Edit("src/lib/data.json", "{\n  \"label\": \"json v3\",\n}\n")
+		if res.Success || len(res.Errors) != 1 || !strings.HasSuffix(res.Errors[0].File, "src/lib/data.json") || res.Errors[0].Line != 2 {
+			t.Fatalf("want one error at src/lib/data.json:2, on the trailing comma; got %+v", res.Errors)
+		}
+		d.must(realReq{"GET", "/jsondata", nil, ""}, 200, `"json v2"`)
+		// TypeScript's own JSON with comments is no module: no syntax error
+		n := len(d.Results("reload"))
+		writeFile(t, d.Root, "tsconfig.json", strings.Replace(d.read("tsconfig.json"), "{", "{\n  // a comment, as tsconfig allows\n", 1))
+		if res := d.WaitReloadOf(n, "tsconfig.json"); len(res.Errors) != 0 {
+			t.Fatalf("tsconfig.json with a comment: %+v", res.Errors)
+		}
+		succeeded("JSON fixed", d.Edit("src/lib/data.json", `{ "label": "json v4" }`+"\n"))
+		d.must(realReq{"GET", "/jsondata", nil, ""}, 200, `"json v4"`)
 	})
 	run("subscriber file renamed", func(t *testing.T) {
 		rename("src/subscribers/product-created.ts", "src/subscribers/product-created-renamed.ts", "src/subscribers/product-created-renamed.ts")

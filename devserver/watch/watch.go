@@ -182,8 +182,10 @@ func Ignored(rel string, extra []string) bool {
 				return true
 			}
 		}
-		// Dot directories (.vscode, .idea, .yarn); dot files are code only for .env* at the root.
-		if strings.HasPrefix(s, ".") && s != "." && s != ".." && !last {
+		// Dot directories (.vscode, .idea, .yarn), and dot files but the .env* at the root (as
+		// Medusa's own watcher, which skips every dot file: a migration's .snapshot-*.json, an
+		// editor's or a tool's temporary file).
+		if strings.HasPrefix(s, ".") && s != "." && s != ".." && (!last || !(i == 0 && (s == ".env" || strings.HasPrefix(s, ".env.")))) {
 			return true
 		}
 		if last && isEditorTemp(s) {

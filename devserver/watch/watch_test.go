@@ -114,6 +114,11 @@ func TestIgnored(t *testing.T) {
 		{"src/api/route.ts", false},
 		{".env", false},
 		{".env.local", false},
+		{".envrc", true},
+		{"src/.env", true}, // .env files count at the root only
+		{"src/modules/brand/migrations/.snapshot-brand.json", true},
+		{"src/api/.route.ts.tmp", true},
+		{".eslintrc.js", true},
 		{"node_modules/x/index.js", true},
 		{"src/node_modules/x.js", true},
 		{".git/HEAD", true},
