@@ -115,6 +115,17 @@ func CheckProject(ctx context.Context, root string, opts CheckOptions) (CheckRep
 			return CheckReport{}, err
 		}
 		found, resources = ds, rs
+		// Medusa reads medusa-config before anything else, and does not start when it cannot
+		// (a syntax error, a throw): evaluated as the supervisor does. What the embedded runtime
+		// cannot run in it (a Node module it lacks) is Node's to judge, not an error here.
+		env, _ := project.Environment(root, dotenv.Environ(os.Environ()))
+		if _, cds := project.LoadConfig(root, env, opts.Timeout); len(cds) > 0 {
+			for _, d := range cds {
+				if d.Severity == diag.Error && d.Code != diag.CodeUnsupported {
+					found = append(found, d)
+				}
+			}
+		}
 	default:
 		env, _ := project.Environment(root, dotenv.Environ(os.Environ()))
 		app, err := embedded.New(embedded.Options{Root: root, Env: env, TaskTimeout: opts.Timeout, Output: discard{}})

@@ -59,6 +59,36 @@ func TestCheckRealProjectInNode(t *testing.T) {
 	if !found || !missing || report.Errors() != 2 {
 		t.Fatalf("want an error at src/workflows/steps/broken.ts:4 and one at src/api/nope/route.ts:2:19; got %+v", report.Diagnostics)
 	}
+
+	// A medusa-config that cannot load stops Medusa before anything else: an error on its line.
+	cfg, err := os.ReadFile(filepath.Join(clean, "medusa-config.ts"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ name, from, to string }{
+		{"syntax error", "admin: {", "admin: {{"},
+		{"throw", "module.exports = defineConfig({", "throw new Error(\"config boom\")\nmodule.exports = defineConfig({"},
+	} {
+		if !strings.Contains(string(cfg), tt.from) {
+			t.Fatalf("medusa-config.ts lacks %q", tt.from)
+		}
+		src := strings.Replace(string(cfg), tt.from, tt.to, 1)
+		line := 1 + strings.Count(src[:strings.Index(src, tt.to)], "\n")
+		root := medusafixture.ForTest(t, map[string]string{"medusa-config.ts": src})
+		report, err := devserver.Check(context.Background(), root, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ok := false
+		for _, d := range report.Diagnostics {
+			if d.File == "medusa-config.ts" && d.Severity == "error" && (d.Line == line || d.Line == line+1) {
+				ok = true
+			}
+		}
+		if !ok {
+			t.Errorf("%s in medusa-config.ts (line %d): no error there; got %+v", tt.name, line, report.Diagnostics)
+		}
+	}
 }
 
 // check --types adds the project's own tsc errors to what loading found, and a file that does
