@@ -68,21 +68,38 @@ func Reload(prefix, root string, r ipc.Result) []string {
 	files := relList(root, r.Files)
 	switch {
 	case !r.Success:
-		lines := []string{fmt.Sprintf("%s reload of %s failed in %s; still serving the previous code", prefix, files, FormatMs(r.DurationMs))}
-		return append(lines, Problems(root, r.Errors, true)...)
+		// The node runtime applies what loads of a batch: say which files failed, and what the
+		// others reloaded.
+		var failed, done []string
+		for _, f := range r.Files {
+			if slices.ContainsFunc(r.Errors, func(d diag.Diagnostic) bool { return d.File == f }) {
+				failed = append(failed, f)
+			} else {
+				done = append(done, f)
+			}
+		}
+		if len(failed) == 0 || len(done) == 0 || len(r.Reloaded)+len(r.Removed) == 0 {
+			lines := []string{fmt.Sprintf("%s reload of %s failed in %s; still serving the previous code", prefix, files, FormatMs(r.DurationMs))}
+			return append(lines, Problems(root, r.Errors, true)...)
+		}
+		its := "its"
+		if len(failed) > 1 {
+			its = "their"
+		}
+		lines := []string{fmt.Sprintf("%s reload of %s failed in %s; still serving %s previous code", prefix, relList(root, failed), FormatMs(r.DurationMs), its)}
+		lines = append(lines, Problems(root, r.Errors, true)...)
+		line := fmt.Sprintf("%s reloaded %s", prefix, relList(root, done))
+		if what := reloadedAndRemoved(r); what != "" {
+			line += " (" + what + ")"
+		}
+		return append(lines, line)
 	case !r.Applied:
 		if r.Note != "" {
 			return []string{fmt.Sprintf("%s %s", prefix, r.Note)}
 		}
 		return []string{fmt.Sprintf("%s %s changed; nothing to reload", prefix, files)}
 	}
-	what := describeResources(r.Reloaded)
-	if len(r.Removed) > 0 {
-		if what != "" {
-			what += "; "
-		}
-		what += "removed " + describeResources(r.Removed)
-	}
+	what := reloadedAndRemoved(r)
 	line := fmt.Sprintf("%s reloaded %s", prefix, files)
 	if what != "" {
 		line += " (" + what + ")"
@@ -97,6 +114,18 @@ func Reload(prefix, root string, r ipc.Result) []string {
 		}
 	}
 	return append(lines, Problems(root, warns, false)...)
+}
+
+// reloadedAndRemoved names what a reload replaced and took away.
+func reloadedAndRemoved(r ipc.Result) string {
+	what := describeResources(r.Reloaded)
+	if len(r.Removed) > 0 {
+		if what != "" {
+			what += "; "
+		}
+		what += "removed " + describeResources(r.Removed)
+	}
+	return what
 }
 
 func describeResources(rs []reloaders.Resource) string {
