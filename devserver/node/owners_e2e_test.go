@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
 )
@@ -195,6 +196,17 @@ func TestNodeDefinitionsFollowTheirFiles(t *testing.T) {
 			t.Fatalf("tsconfig.json with a comment: %+v", res.Errors)
 		}
 		succeeded("JSON fixed", d.Edit("src/lib/data.json", `{ "label": "json v4" }`+"\n"))
+		d.must(realReq{"GET", "/jsondata", nil, ""}, 200, `"json v4"`)
+	})
+	run("a data model saved restarts Medusa and says how to migrate", func(t *testing.T) {
+		n := len(d.Results("restart"))
+		res := d.Edit("src/modules/brand/models/brand.ts", d.read("src/modules/brand/models/brand.ts")+"\n// a field to come\n")
+		if !res.Restart || !strings.Contains(res.Note, "npx medusa db:generate brand && npx medusa db:migrate") {
+			t.Fatalf("want a restart that says how to migrate; got restart %v, note %q", res.Restart, res.Note)
+		}
+		if res := d.WaitResultWithin("restart", 3*time.Minute, n); !res.Success {
+			t.Fatalf("the restart: %+v", res)
+		}
 		d.must(realReq{"GET", "/jsondata", nil, ""}, 200, `"json v4"`)
 	})
 	run("subscriber file renamed", func(t *testing.T) {

@@ -408,6 +408,9 @@ func (r *Runtime) reloadTargeted(ctx context.Context, c *child.Process, batch []
 		case hr.OK:
 			r.problems.set(key, nil)
 			r.problems.forget(key)
+			if strings.HasPrefix(hr.How, "a migration") {
+				r.sup.Logf("%s %s is %s", r.sup.Prefix(), diag.RelPath(r.opts.Root, hr.File), hr.How)
+			}
 			if hr.Restart {
 				res.Restart, res.Note = true, fmt.Sprintf("%s: %s; restarting Medusa", diag.RelPath(r.opts.Root, hr.File), hr.How)
 				continue

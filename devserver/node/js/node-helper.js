@@ -1729,8 +1729,15 @@ function install() {
     if (!name || w.action === "unlink") {
       return { file: w.file, kind: w.kind, ok: true, restart: true, how: w.action === "unlink" ? `a module file was removed (${rel})` : "not in a module folder" }
     }
-    if (rel.split(path.sep).includes("migrations")) {
+    const parts = rel.split(path.sep)
+    if (parts.includes("migrations")) {
       return { file: w.file, kind: w.kind, ok: true, how: "a migration: apply it with npx medusa db:migrate" }
+    }
+    if (parts.includes("models") && !w.importerOnly) {
+      // MikroORM reads the data models when Medusa starts: reloaded in place, a new field is
+      // silently left out of what is written and read.
+      return { file: w.file, kind: w.kind, ok: true, restart: true,
+        how: `Medusa reads the data models of module "${name}" when it starts; generate and apply their migration with npx medusa db:generate ${name} && npx medusa db:migrate` }
     }
     const dir = path.join(root, "src", "modules", name)
     const putBack = () => {
