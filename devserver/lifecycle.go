@@ -274,6 +274,10 @@ func (s *Supervisor) restart(ctx context.Context, reason string, crashed bool) {
 		restore = child.YieldCPU(old.PID)
 	}
 	c, res, err := s.launch(ctx)
+	if err != nil && ctx.Err() != nil {
+		restore()
+		return // shutting down: nothing failed
+	}
 	if err != nil {
 		if old != nil {
 			restore()

@@ -44,7 +44,7 @@ func TestNodeBootFailureAnswers503AtOnce(t *testing.T) {
 		t.Fatalf("the reason does not name the database: %q", msg)
 	}
 	t.Logf("answered after %s: %s", took, msg)
-	for _, p := range []struct{ method, path string }{{"GET", "/store/products"}, {"GET", "/admin/users"}, {"POST", "/store/carts"}, {"GET", "/hello"}, {"GET", "/"}} {
+	for _, p := range []struct{ method, path string }{{"GET", "/store/products"}, {"GET", "/admin/users"}, {"POST", "/store/carts"}, {"GET", "/hello"}, {"GET", "/"}, {"GET", "/health"}} {
 		code, msg, took := notReady(t, p.method, d.URL+p.path)
 		if code != 503 || !strings.HasPrefix(msg, "Medusa cannot start: ") || took > time.Second {
 			t.Fatalf("%s %s: %d %q after %s", p.method, p.path, code, msg, took)

@@ -203,6 +203,17 @@ func (p *proxy) setDown(reason string, retryAt time.Time) {
 }
 
 // clearDownIf ends setDown if its reason starts with prefix.
+// downReason is why no Medusa serves, and when the next attempt starts, while none does after
+// a failure ("" otherwise).
+func (p *proxy) downReason() (string, time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.rp != nil {
+		return "", time.Time{}
+	}
+	return p.down, p.retryAt
+}
+
 // downWith reports whether the proxy answers 503 for a reason that starts with prefix.
 func (p *proxy) downWith(prefix string) bool {
 	p.mu.Lock()

@@ -196,6 +196,10 @@ func (r *Runtime) Serve(ln net.Listener) (func(), error) {
 			_, _ = w.Write([]byte("OK"))
 			return
 		}
+		if reason, retryAt := r.proxy.downReason(); reason != "" {
+			child.WriteNotReady(w, reason, time.Until(retryAt)) // why, as every other path says
+			return
+		}
 		reloaders.WriteError(w, http.StatusServiceUnavailable, "the dev server is not running")
 	})
 	mux.Handle("/", r.proxy)
