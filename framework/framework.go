@@ -8,7 +8,6 @@ import (
 	"crypto/rand"
 	_ "embed"
 	"fmt"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -182,10 +181,8 @@ func loadServer(rt *jsvm.Runtime, module *goja.Object) error {
 	host := vm.NewObject()
 	_ = host.Set("EventEmitter", rt.Helper("EventEmitter"))
 	texts := vm.NewObject()
-	for code := 100; code < 600; code++ {
-		if t := http.StatusText(code); t != "" {
-			_ = texts.Set(fmt.Sprint(code), t)
-		}
+	for code, t := range statusTexts {
+		_ = texts.Set(fmt.Sprint(code), t)
 	}
 	_ = host.Set("statusTexts", texts)
 	qs, err := requireVendor(vm, "qs/parse")
@@ -202,6 +199,7 @@ func loadServer(rt *jsvm.Runtime, module *goja.Object) error {
 	}
 	_ = host.Set("http", httpMod)
 	_ = host.Set("signCookie", SignCookie)
+	_ = host.Set("weakETag", func(v goja.Value) string { return weakETag(bodyBytes(v)) })
 	_ = host.Set("newSessionID", NewSessionID)
 	_ = host.Set("qsParse", qs)
 	_ = host.Set("pathToRegexp", ptr)

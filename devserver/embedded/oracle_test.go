@@ -142,7 +142,11 @@ type httpRequest struct {
 
 // comparedHeaders are the response headers whose values are compared with Medusa's.
 var comparedHeaders = []string{"content-type", "allow", "vary", "access-control-allow-origin", "access-control-allow-credentials",
-	"access-control-allow-methods", "access-control-allow-headers", "access-control-expose-headers", "access-control-max-age"}
+	"access-control-allow-methods", "access-control-allow-headers", "access-control-expose-headers", "access-control-max-age",
+	"location", "etag"}
+
+// noRedirects answers with what the server said, a redirect included (fetch: redirect manual).
+var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
 // httpOutcome keeps what is compared of a response.
 func httpOutcome(status int, headers map[string]string, body string) map[string]any {
@@ -211,7 +215,7 @@ func compareHTTP(t *testing.T, files map[string]string, requests []httpRequest, 
 		for k, v := range r.Headers {
 			req.Header.Set(k, v)
 		}
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := noRedirects.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -189,6 +189,50 @@
     }
   }
 
+  // encodeurl 2's encodeUrl: what is not allowed in a URL encoded, "%XX" and reserved
+  // characters kept.
+  const encodeUrl = (url) => String(url)
+    .replace(/(^|[^\uD800-\uDBFF])[\uDC00-\uDFFF]|[\uD800-\uDBFF]([^\uDC00-\uDFFF]|$)/g, "$1\uFFFD$2")
+    .replace(/(?:[^\x21\x23-\x3B\x3D\x3F-\x5F\x61-\x7A\x7C\x7E]|%(?:[^0-9A-Fa-f]|[0-9A-Fa-f][^0-9A-Fa-f]|$))+/g, encodeURI);
+  // negotiate is the first of types (in that order) the Accept header takes with the highest
+  // q, as negotiator does for res.format; undefined when it takes none.
+  function negotiate(accept, types) {
+    if (!accept) return types[0];
+    const ranges = String(accept).split(",").map((part, i) => {
+      const [range, ...params] = part.trim().split(";").map((x) => x.trim());
+      const q = params.find((p) => /^q=/i.test(p));
+      return { range: range.toLowerCase(), q: q ? Number(q.slice(2)) : 1, i };
+    }).filter((r) => r.range);
+    let best, bestQ = 0, bestSpec = -1;
+    for (const t of types) {
+      const [tt, ts] = t.split("/");
+      let q = -1, spec = -1;
+      for (const r of ranges) {
+        const [rt, rs] = r.range.split("/");
+        const s = (rt === tt ? 2 : rt === "*" ? 0 : -10) + (rs === ts ? 1 : rs === "*" ? 0 : -10);
+        if (s >= 0 && s > spec) { spec = s; q = r.q; }
+      }
+      if (q > bestQ) { best = t; bestQ = q; bestSpec = spec; }
+    }
+    return bestQ > 0 ? best : undefined;
+  }
+
+  // fresh 0.5 (Express 4's req.fresh): the response a conditional GET already has.
+  function fresh(reqHeaders, etag) {
+    const noneMatch = reqHeaders["if-none-match"];
+    const modifiedSince = reqHeaders["if-modified-since"];
+    if (!modifiedSince && !noneMatch) return false;
+    const cc = reqHeaders["cache-control"];
+    if (cc && /(?:^|,)\s*?no-cache\s*?(?:,|$)/.test(cc)) return false;
+    if (noneMatch && noneMatch !== "*") {
+      if (!etag) return false;
+      const matches = noneMatch.split(",").map((x) => x.trim());
+      if (!matches.some((m) => m === etag || m === "W/" + etag || "W/" + m === etag)) return false;
+    }
+    if (modifiedSince) return false; // no Last-Modified is ever set here
+    return true;
+  }
+
   // mime 1.x, as Express uses it: the types of the extensions res.type() is given most, and its
   // charsets.lookup.
   const MIME = {
@@ -262,21 +306,61 @@
       return this.set("Content-Type", t.indexOf("/") === -1 ? mimeLookup(t) : t);
     }
     contentType(t) { return this.type(t); }
-    location(url) { return this.setHeader("location", url); }
-    redirect(a, b) {
-      const [code, url] = b === undefined ? [302, a] : [a, b];
-      this.status(code).location(url);
-      return this.end();
+    // Express 4.22's res.location ("back" is the Referrer) and res.redirect (a body negotiated
+    // as res.format does: text, html, or none).
+    location(url) {
+      const loc = url === "back" ? this.req.get("Referrer") || "/" : String(url);
+      return this.setHeader("Location", encodeUrl(loc));
     }
-    cookie(name, value, opts = {}) {
+    redirect(a, b) {
+      let status = 302;
+      let address = a;
+      if (b !== undefined) {
+        if (typeof a === "number") [status, address] = [a, b];
+        else status = b;
+      }
+      address = this.location(address).getHeader("location");
+      const kind = negotiate(this.req.headers.accept, ["text/plain", "text/html"]);
+      let body = "";
+      if (kind === "text/plain") body = `${STATUS[status]}. Redirecting to ${address}`;
+      else if (kind === "text/html") body = `<p>${STATUS[status]}. Redirecting to ${escapeHtml(address)}</p>`;
+      this.vary("Accept");
+      if (kind) this.set("Content-Type", setCharset(kind, "utf-8"));
+      this.statusCode = status;
+      this.set("Content-Length", String(Buffer.byteLength(body)));
+      return this.end(this.req.method === "HEAD" ? undefined : body);
+    }
+    vary(field) {
+      const prev = this.getHeader("vary");
+      const list = prev ? String(prev).split(/\s*,\s*/) : [];
+      for (const f of [].concat(field)) if (!list.some((x) => x.toLowerCase() === String(f).toLowerCase() || x === "*")) list.push(f);
+      return this.setHeader("Vary", list.join(", "));
+    }
+    // Express 4.22's res.cookie with cookie 0.7's serialize (its order of attributes).
+    cookie(name, value, options = {}) {
+      const opts = { ...options };
+      if (opts.signed) throw new Error('cookieParser("secret") required for signed cookies');
       let c = `${name}=${encodeURIComponent(typeof value === "object" ? "j:" + JSON.stringify(value) : String(value))}`;
-      if (opts.maxAge != null) c += `; Max-Age=${Math.floor(opts.maxAge / 1000)}`;
-      c += `; Path=${opts.path || "/"}`;
+      if (opts.maxAge != null && !isNaN(opts.maxAge - 0)) {
+        opts.expires = new Date(Date.now() + (opts.maxAge - 0));
+        c += `; Max-Age=${Math.floor((opts.maxAge - 0) / 1000)}`;
+      }
       if (opts.domain) c += `; Domain=${opts.domain}`;
+      c += `; Path=${opts.path == null ? "/" : opts.path}`;
       if (opts.expires) c += `; Expires=${new Date(opts.expires).toUTCString()}`;
       if (opts.httpOnly) c += "; HttpOnly";
       if (opts.secure) c += "; Secure";
-      if (opts.sameSite) c += `; SameSite=${opts.sameSite === true ? "Strict" : opts.sameSite}`;
+      if (opts.partitioned) c += "; Partitioned";
+      if (opts.priority) {
+        const p = { low: "Low", medium: "Medium", high: "High" }[String(opts.priority).toLowerCase()];
+        if (!p) throw new TypeError("option priority is invalid");
+        c += `; Priority=${p}`;
+      }
+      if (opts.sameSite) {
+        const v = opts.sameSite === true ? "Strict" : { lax: "Lax", strict: "Strict", none: "None" }[String(opts.sameSite).toLowerCase()];
+        if (!v) throw new TypeError("option sameSite is invalid");
+        c += `; SameSite=${v}`;
+      }
       return this.append("set-cookie", c);
     }
     clearCookie(name, opts = {}) { return this.cookie(name, "", { ...opts, expires: new Date(1) }); }
@@ -309,6 +393,13 @@
       if (typeof chunk === "string") {
         const type = this.getHeader("content-type");
         if (typeof type === "string") this.set("Content-Type", setCharset(type, "utf-8"));
+      }
+      // Express's weak ETag of what is sent, and a 304 for a GET or HEAD that has it already
+      if (chunk !== undefined && !this.hasHeader("etag")) this.set("ETag", host.weakETag(chunk));
+      const method = this.req.method;
+      if ((method === "GET" || method === "HEAD") && ((this.statusCode >= 200 && this.statusCode < 300) || this.statusCode === 304) &&
+        fresh(this.req.headers, this.getHeader("etag"))) {
+        this.statusCode = 304;
       }
       if (this.statusCode === 204 || this.statusCode === 304) {
         this.removeHeader("content-type");

@@ -55,7 +55,7 @@ container.register({ logger: asValue(quiet), configModule: asValue(configManager
     const base = `http://127.0.0.1:${srv.address().port}`
     const out = []
     for (const r of requests) {
-      const res = await fetch(base + r.path, { method: r.method, headers: r.headers || {}, body: r.body })
+      const res = await fetch(base + r.path, { method: r.method, headers: r.headers || {}, body: r.body, redirect: "manual" })
       out.push({ status: res.status, headers: Object.fromEntries(res.headers), body: await res.text() })
     }
     fs.writeFileSync(process.argv[3], JSON.stringify(out))
