@@ -398,10 +398,13 @@ func (s *Supervisor) launch(ctx context.Context) (*child.Process, ipc.Result, er
 		}()
 		c, res, err := s.rt.Launch(lctx)
 		close(done)
-		cancel()
 		if err == nil || !superseded.Load() || ctx.Err() != nil {
+			// What the start began lives as long as ctx (the node runtime's workers are bound to
+			// the context they were started with): lctx ends with it, not now.
+			context.AfterFunc(ctx, cancel)
 			return c, res, err
 		}
+		cancel()
 		s.logf("%s %v", s.prefix, errSuperseded)
 		s.takeBatch() // the start about to begin loads these as they are now
 		s.refresh()
