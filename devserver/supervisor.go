@@ -521,6 +521,14 @@ var errWriting = errors.New("the file is being written")
 // emptySum is the hash of an empty file.
 var emptySum = sha256.Sum256(nil)
 
+// deleted forgets file and is its deletion. s.mu is held.
+func (s *Supervisor) deleted(file string) ipc.Change {
+	delete(s.missing, file)
+	delete(s.known, file)
+	delete(s.hashes, file)
+	return ipc.Change{Action: ipc.ActionUnlink, File: file}
+}
+
 // takeBatch turns the touched files into changes: what was added, changed or deleted since the
 // last look, by content.
 func (s *Supervisor) takeBatch() []ipc.Change {
@@ -564,10 +572,7 @@ func (s *Supervisor) takeBatch() []ipc.Change {
 						recheck = true
 						continue
 					}
-					out = append(out, ipc.Change{Action: ipc.ActionUnlink, File: k})
-					delete(s.missing, k)
-					delete(s.known, k)
-					delete(s.hashes, k)
+					out = append(out, s.deleted(k))
 				}
 				continue
 			}
@@ -580,10 +585,7 @@ func (s *Supervisor) takeBatch() []ipc.Change {
 				recheck = true
 				continue
 			}
-			out = append(out, ipc.Change{Action: ipc.ActionUnlink, File: f})
-			delete(s.missing, f)
-			delete(s.known, f)
-			delete(s.hashes, f)
+			out = append(out, s.deleted(f))
 			continue
 		}
 		delete(s.missing, f)
