@@ -198,15 +198,23 @@ func (s *Supervisor) reload(ctx context.Context, batch []ipc.Change, all bool) {
 	ready := s.enterState(StateReady, "")
 	s.emit(Event{Result: &res, Kind: ResultReload, Status: &ready})
 	s.emit(Event{Status: &ready}) // for listeners that follow the state alone
-	if s.owed != "" && res.Success && !hasErrors(res.Problems) {
+	if s.owed != "" && res.Success && !hasErrors(res.Problems) && slices.ContainsFunc(batch, func(c ipc.Change) bool { return s.owedOn[c.File] }) {
 		s.restart(ctx, s.owed+" (the restart refused before, tried again now that nothing is broken)", false)
 	}
 }
 
-// owe records that the restart reason asked for is still due.
-func (s *Supervisor) owe(reason string) {
+// owe records that the restart reason asked for is still due, refused for the errors in
+// broken: a reload that fixes one of their files tries it again (one that does not cannot
+// make it work, and a Medusa start is seconds).
+func (s *Supervisor) owe(reason string, broken []diag.Diagnostic) {
 	if !strings.Contains(reason, "tried again") {
 		s.owed = reason
+	}
+	s.owedOn = map[string]bool{}
+	for _, d := range broken {
+		if d.Severity == diag.Error && d.File != "" {
+			s.owedOn[d.File] = true
+		}
 	}
 }
 
@@ -281,7 +289,10 @@ func (s *Supervisor) restart(ctx context.Context, reason string, crashed bool) {
 	if err != nil {
 		if old != nil {
 			restore()
-			s.owe(reason)
+			var boot *node.BootError
+			if errors.As(err, &boot) {
+				s.owe(reason, boot.Problems)
+			}
 			s.logf("%s restart failed: %v\n%s still serving the previous dev server", s.prefix, err, s.prefix)
 			s.bootFailed(err)
 			s.setState(StateReady, "")
@@ -298,7 +309,7 @@ func (s *Supervisor) restart(ctx context.Context, reason string, crashed bool) {
 	if old != nil && !crashed {
 		if broken := newErrors(old.Problems, res.Problems); len(broken) > 0 {
 			restore()
-			s.owe(reason)
+			s.owe(reason, broken)
 			s.logf("%s the restarted dev server has errors; still serving the previous one:", s.prefix)
 			s.logLines(report.Problems(s.root, broken, true))
 			s.retire(c)

@@ -123,9 +123,10 @@ type Supervisor struct {
 	prefix string
 
 	// owed is why a restart is still due after one was refused or failed while the previous
-	// dev server kept serving (".env changed"); the loop's own. The next reload that leaves no
-	// error tries it again.
-	owed string
+	// dev server kept serving (".env changed"), and owedOn the files whose errors stopped it;
+	// the loop's own. The next reload of one of them that leaves no error tries it again.
+	owed   string
+	owedOn map[string]bool
 
 	listener net.Listener
 	url      atomic.Pointer[string] // where it serves, once the port is open
