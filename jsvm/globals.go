@@ -87,6 +87,20 @@ func (rt *Runtime) installGlobals() error {
 		}
 	}
 	_ = vm.Set("fetch", unsupported("fetch()"))
+	// globalThis.crypto, Node 20's Web Crypto (randomUUID, getRandomValues), without requiring
+	// "crypto" first: built on first use.
+	_ = vm.GlobalObject().DefineAccessorProperty("crypto", vm.ToValue(func(goja.FunctionCall) goja.Value {
+		mod, err := rt.RequireBuiltin("crypto")
+		if err != nil {
+			panic(vm.NewGoError(err))
+		}
+		web := mod.ToObject(vm).Get("webcrypto")
+		_ = vm.GlobalObject().DefineDataProperty("crypto", web, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
+		return web
+	}), vm.ToValue(func(c goja.FunctionCall) goja.Value {
+		_ = vm.GlobalObject().DefineDataProperty("crypto", c.Argument(0), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
+		return goja.Undefined()
+	}), goja.FLAG_TRUE, goja.FLAG_TRUE)
 	return rt.installNode20()
 }
 

@@ -41,3 +41,22 @@ export const plain = () => /\p/.test("p") && /p{1}/u.test("p")
 		t.Errorf("plain() = %s, %v; want true: only \\p{…} with the u flag is refused", got, err)
 	}
 }
+
+// globalThis.crypto is Node 20's Web Crypto, there without requiring "crypto" first.
+func TestGlobalCryptoWithoutRequire(t *testing.T) {
+	dir := project(t, map[string]string{"f.ts": `
+export const uuid = () => /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(crypto.randomUUID())
+export const random = () => globalThis.crypto.getRandomValues(new Uint8Array(8)).length
+export const same = () => crypto === require("crypto").webcrypto
+`})
+	rt := newRuntime(t, dir)
+	_, mod, err := load(t, rt, nil, nil, filepath.Join(dir, "f.ts"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for fn, want := range map[string]string{"uuid": "true", "random": "8", "same": "true"} {
+		if got, err := call(t, rt, mod, fn); err != nil || got != want {
+			t.Errorf("%s() = %s, %v; want %s", fn, got, err, want)
+		}
+	}
+}

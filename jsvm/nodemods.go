@@ -477,9 +477,6 @@ func loadCrypto(rt *Runtime, m *goja.Object) error {
 	_ = web.Set("getRandomValues", getRandomValues)
 	_ = web.Set("randomUUID", c.Get("randomUUID"))
 	_ = c.Set("webcrypto", rt.Guard("crypto.webcrypto", web, ""))
-	if vm.Get("crypto") == nil {
-		_ = vm.Set("crypto", web)
-	}
 	return m.Set("exports", rt.Guard("crypto", c, "; run with --runtime node"))
 }
 
