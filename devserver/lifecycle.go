@@ -199,17 +199,18 @@ func (s *Supervisor) reload(ctx context.Context, batch []ipc.Change, all bool) {
 	s.emit(Event{Result: &res, Kind: ResultReload, Status: &ready})
 	s.emit(Event{Status: &ready}) // for listeners that follow the state alone
 	if s.owed != "" && res.Success && !hasErrors(res.Problems) && slices.ContainsFunc(batch, func(c ipc.Change) bool { return s.owedOn[c.File] }) {
-		s.restart(ctx, s.owed+" (the restart refused before, tried again now that nothing is broken)", false)
+		s.restart(ctx, s.owed+retried, false)
 	}
 }
+
+// retried ends the reason of a restart tried again.
+const retried = " (the restart refused before, tried again now that nothing is broken)"
 
 // owe records that the restart reason asked for is still due, refused for the errors in
 // broken: a reload that fixes one of their files tries it again (one that does not cannot
 // make it work, and a Medusa start is seconds).
 func (s *Supervisor) owe(reason string, broken []diag.Diagnostic) {
-	if !strings.Contains(reason, "tried again") {
-		s.owed = reason
-	}
+	s.owed = strings.TrimSuffix(reason, retried)
 	s.owedOn = map[string]bool{}
 	for _, d := range broken {
 		if d.Severity == diag.Error && d.File != "" {

@@ -492,9 +492,12 @@ func (s *Supervisor) scanHashes() {
 	})
 }
 
-// knownUnder reports whether a file of the project is known under the folder dir (a folder
-// moved away, which the watcher names instead of its files). s.mu is held.
+// knownUnder reports whether dir is gone and a file of the project was known under it (a
+// folder moved away, which the watcher names instead of its files). s.mu is held.
 func (s *Supervisor) knownUnder(dir string) bool {
+	if _, err := os.Lstat(dir); err == nil {
+		return false // there: a file that is not code, or a folder its files speak for
+	}
 	prefix := dir + string(filepath.Separator)
 	for k := range s.known {
 		if strings.HasPrefix(k, prefix) {

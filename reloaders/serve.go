@@ -402,8 +402,12 @@ func (r *Routes) requestInit(vm *goja.Runtime, req *http.Request, path string, b
 		set("rawBody", buffer.WrapBytes(vm, parsed.raw))
 	}
 	if parsed.kind == "" || parsed.skipped {
-		// no parser read it: the request is still a stream of its body (webhooks verify it raw)
-		set("bodyStream", buffer.WrapBytes(vm, body))
+		// no parser read it: the request is still a stream of its body (webhooks verify it raw);
+		// most requests have none, and cost no Buffer for it
+		set("bodyUnread", true)
+		if len(body) > 0 {
+			set("bodyStream", buffer.WrapBytes(vm, body))
+		}
 	}
 	return init
 }

@@ -290,6 +290,8 @@ type helperResult struct {
 	Fallback bool           `json:"fallback"`
 	Blocked  string         `json:"blocked"` // the file whose error kept this one from loading
 	Error    *ipc.Exception `json:"error"`
+	Removed  bool           `json:"removed"` // the file was deleted: what it provided is gone
+	Note     string         `json:"note"`    // something to tell the user (a migration to apply)
 }
 
 // reloadTargeted applies a batch through the helper: it re-requires exactly the changed files and
@@ -408,14 +410,14 @@ func (r *Runtime) reloadTargeted(ctx context.Context, c *child.Process, batch []
 		case hr.OK:
 			r.problems.set(key, nil)
 			r.problems.forget(key)
-			if strings.HasPrefix(hr.How, "a migration") {
-				r.sup.Logf("%s %s is %s", r.sup.Prefix(), diag.RelPath(r.opts.Root, hr.File), hr.How)
+			if hr.Note != "" {
+				r.sup.Logf("%s %s: %s", r.sup.Prefix(), diag.RelPath(r.opts.Root, hr.File), hr.Note)
 			}
 			if hr.Restart {
 				res.Restart, res.Note = true, fmt.Sprintf("%s: %s; restarting Medusa", diag.RelPath(r.opts.Root, hr.File), hr.How)
 				continue
 			}
-			if hr.How == "removed" {
+			if hr.Removed {
 				res.Removed = append(res.Removed, r.removedResources(hr.Kind, hr.File)...)
 				continue
 			}

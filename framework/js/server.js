@@ -85,6 +85,8 @@
     }
   }
 
+  const noBody = new Uint8Array(0); // the stream of a request without a body: it only ends
+
   class Request extends EventEmitter {
     constructor(init, scope) {
       super();
@@ -108,8 +110,8 @@
       this.errors = [];
       if (init.rawBody !== undefined) this.rawBody = init.rawBody;
       // As Node's IncomingMessage, a readable stream of the body until a parser has read it.
-      this._body = init.bodyStream;
-      this.readable = init.bodyStream !== undefined;
+      this._body = init.bodyUnread ? init.bodyStream || noBody : undefined;
+      this.readable = this._body !== undefined;
       this.complete = !this.readable;
       this.readableEnded = !this.readable;
     }

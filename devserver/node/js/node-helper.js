@@ -151,11 +151,15 @@ function install() {
     return e
   }
 
-  function hasProjectFrame(e) {
-    return typeof e.stack === "string" && e.stack.split("\n").some((line) => {
+  const hasProjectFrame = (e) => projectFileInStack(e.stack) !== null
+
+  // projectFileInStack is the project file of a stack's first frame in the project, or null.
+  function projectFileInStack(stack) {
+    for (const line of String(stack || "").split("\n")) {
       const m = line.match(/\(?((?:\/|[A-Za-z]:\\)[^():]+):\d+:\d+\)?$/)
-      return !!m && isProjectFile(m[1])
-    })
+      if (m && isProjectFile(m[1])) return m[1]
+    }
+    return null
   }
 
   function report(level, messageOrError, err) {
@@ -601,14 +605,7 @@ function install() {
     exported.createStepHandler = wrapped
   }
 
-  function callerProjectFile() {
-    const stack = String(new Error().stack || "").split("\n")
-    for (const line of stack) {
-      const m = line.match(/\(?((?:\/|[A-Za-z]:\\)[^():]+):\d+:\d+\)?$/)
-      if (m && isProjectFile(m[1])) return m[1]
-    }
-    return null
-  }
+  const callerProjectFile = () => projectFileInStack(new Error().stack)
 
   // The project's own modules, as they load: the import graph of a reload is built from these
   // (tens) rather than from require's whole cache (thousands of node_modules entries).
@@ -1361,6 +1358,8 @@ function install() {
       }
       hot.previous = null
     }
+    // what a deleted file provided is gone: the supervisor names it as removed
+    for (const r of results) if (r.ok && actions.get(r.file) === "unlink") r.removed = true
     return { results, importers, durationMs: performance.now() - started, hops }
   }
 
@@ -1517,7 +1516,7 @@ function install() {
         if (!results.some((r) => r.file === file)) results.push(failure({ file, kind: "routes" }, e))
       }
       for (const w of ws) {
-        if (!results.some((r) => r.file === w.file)) results.push({ file: w.file, kind: w.kind, ok: true, how: w.action === "unlink" ? "removed" : "rebuilt" })
+        if (!results.some((r) => r.file === w.file)) results.push({ file: w.file, kind: w.kind, ok: true, how: "rebuilt" })
       }
       return results
     }
@@ -1731,7 +1730,7 @@ function install() {
     }
     const parts = rel.split(path.sep)
     if (parts.includes("migrations")) {
-      return { file: w.file, kind: w.kind, ok: true, how: "a migration: apply it with npx medusa db:migrate" }
+      return { file: w.file, kind: w.kind, ok: true, how: "a migration", note: "a new migration: apply it with npx medusa db:migrate" }
     }
     if (parts.includes("models") && !w.importerOnly) {
       // MikroORM reads the data models when Medusa starts: reloaded in place, a new field is
