@@ -205,6 +205,7 @@ function install() {
     return emit.apply(this, arguments)
   }
 
+  const endBootRandomPool = poolSmallRandomBytes()
   let saveResolveCache = () => {}
   installResolveCache()
   let saveCodeCache = () => {}
@@ -241,7 +242,8 @@ function install() {
   // it loads, whichever copy that is.
   const hooked = new WeakSet()
   const load = Module._load
-  Module._load = function (request) {
+  Module._load = function (request, parent) {
+    if (request === "./dist/index.js" && parent && startWithoutYargs(parent.filename)) return {}
     let exported
     try {
       exported = load.apply(this, arguments)
@@ -266,6 +268,81 @@ function install() {
     }
     return exported
   }
+  // `medusa start` the way @medusajs/cli runs it (dist/index.js, create-cli.js), without
+  // loading the CLI's other commands and yargs to parse the three options the supervisor passes:
+  // `new` alone requires ~0.1 s of code that no server uses. cli.js itself (ts-node,
+  // tsconfig-paths, dotenv) has run before it requires dist/index.js. Anything unexpected — another
+  // CLI major, other arguments, not a Medusa project — is left to the CLI.
+  function startWithoutYargs(cliFile) {
+    const cliDir = path.dirname(cliFile)
+    if (path.basename(cliFile) !== "cli.js" || path.basename(cliDir) !== "cli") return false
+    try {
+      if (fs.realpathSync(process.argv[1]) !== cliFile) return false
+    } catch (_) {
+      return false
+    }
+    const argv = process.argv.slice(2)
+    if (argv[0] !== "start") return false
+    const opts = { types: false }
+    for (let i = 1; i < argv.length; i++) {
+      if (argv[i] === "--types") opts.types = true
+      else if ((argv[i] === "--port" || argv[i] === "--host") && i + 1 < argv.length) opts[argv[i].slice(2)] = argv[++i]
+      else return false
+    }
+    if (opts.port === undefined || opts.host === undefined) return false
+    let sitePackageJson, start
+    const directory = path.resolve(".")
+    try {
+      if (!/^2\./.test(require(path.join(cliDir, "package.json")).version)) return false
+      sitePackageJson = require(path.join(directory, "package.json"))
+      const { dependencies: d, devDependencies: dd } = sitePackageJson
+      const dep = (m) => !!(m && (m["@medusajs/medusa"] || m["@medusajs/cli"]))
+      if (!dep(d) && !dep(dd)) return false
+      const cmd = Module.createRequire(path.join(directory, "index.js")).resolve("@medusajs/medusa/commands/start")
+      start = require(cmd).default
+    } catch (_) {
+      return false
+    }
+    if (typeof start !== "function") return false
+    // dist/index.js
+    process.on("unhandledRejection", (reason) => {
+      if (!(reason instanceof Error)) reason = new Error(require("util").format(reason))
+      console.log(reason)
+    })
+    process.on("uncaughtException", (error) => {
+      console.log(error)
+    })
+    // create-cli.js: the arguments yargs gives the start command, and its handler
+    const args = {
+      _: ["start"],
+      types: opts.types,
+      port: opts.port,
+      p: opts.port,
+      host: opts.host,
+      H: opts.host,
+      verbose: false,
+      "no-color": false,
+      "no-colors": false,
+      noColors: false,
+      noColor: false,
+      json: false,
+      workers: "0",
+      servers: "0",
+      $0: "medusa",
+      directory,
+      sitePackageJson,
+      useYarn: fs.existsSync(path.join(directory, "yarn.lock")),
+    }
+    process.env.NODE_ENV = process.env.NODE_ENV || "production"
+    try {
+      start(args)
+    } catch (e) {
+      console.error(e)
+      process.exit(1)
+    }
+    return true
+  }
+
   function hookReporter(proto) {
     if (!proto || hooked.has(proto) || typeof proto.error !== "function") return
     hooked.add(proto)
@@ -648,6 +725,7 @@ function install() {
       this.once("listening", () => {
         if (announced) return
         announced = true
+        endBootRandomPool()
         send({ type: "medusa-ls:listening" })
         compactWhenIdle()
       })
@@ -663,6 +741,37 @@ function install() {
       })
     }
     return listen.apply(this, arguments)
+  }
+
+  // Small random buffers during the boot: Medusa gives every step a ulid as it is created, and
+  // the ulid package asks crypto.randomBytes(1) for each of its 16 random characters: ~100,000
+  // system calls into OpenSSL, ~0.1 s of the boot. Until Medusa listens, synchronous requests of
+  // at most 64 bytes are served from 4 KB filled by one call, which is how Node's own
+  // crypto.randomUUID batches: the same generator, fewer calls. Each answer is a fresh Buffer,
+  // and each byte is given once.
+  function poolSmallRandomBytes() {
+    const crypto = require("crypto")
+    const randomBytes = crypto.randomBytes
+    const pool = Buffer.alloc(4096)
+    let used = pool.length
+    function pooledRandomBytes(size, callback) {
+      if (callback !== undefined || !Number.isInteger(size) || size < 0 || size > 64) {
+        return randomBytes.apply(this, arguments)
+      }
+      if (used + size > pool.length) {
+        crypto.randomFillSync(pool)
+        used = 0
+      }
+      const out = Buffer.alloc(size) // its own ArrayBuffer, as Node's answer has
+      pool.copy(out, 0, used, used + size)
+      used += size
+      return out
+    }
+    crypto.randomBytes = pooledRandomBytes
+    return () => {
+      if (crypto.randomBytes === pooledRandomBytes) crypto.randomBytes = randomBytes
+      pool.fill(0)
+    }
   }
 
   // Resolutions across boots: Node probes the file system for every require() (~1 s of Medusa's
