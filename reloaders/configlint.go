@@ -56,11 +56,7 @@ func LintConfig(root string) []diag.Diagnostic {
 
 // resolveProblem says why Medusa could not load spec, or "" when it resolves.
 func resolveProblem(root, spec string) string {
-	if strings.HasPrefix(spec, ".") || filepath.IsAbs(spec) {
-		p := spec
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(root, filepath.FromSlash(spec))
-		}
+	if p, ok := project.ModulePath(root, spec); ok {
 		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
 			return ""
 		}
@@ -71,6 +67,9 @@ func resolveProblem(root, spec string) string {
 		}
 		fi, err := os.Stat(p)
 		if err != nil {
+			if w := filepath.ToSlash(diag.RelPath(root, p)); strings.HasPrefix(spec, "./") && "./"+w != spec {
+				return fmt.Sprintf("cannot find %s (Medusa looks in %s): Medusa fails to start (Cannot find module)", spec, w)
+			}
 			return fmt.Sprintf("cannot find %s: Medusa fails to start (Cannot find module)", spec)
 		}
 		if fi.IsDir() {

@@ -26,6 +26,12 @@ func TestLintConfigModulePaths(t *testing.T) {
 		{"packages without node_modules are not judged", `{ resolve: "@medusajs/medusa/cache-redis" }`, nil, nil, ""},
 		{"a provider under options", `{ resolve: "@medusajs/medusa/payment", options: { providers: [{ resolve: "./src/modules/pay" }] } }`, nil,
 			[]string{"3:79 cannot find ./src/modules/pay"}, ""},
+		// "./x" is "./src/x" for Medusa (normalizeImportPathWithSource), as b2b-starter-medusa writes it
+		{"a path without src", `{ resolve: "./modules/company" }`, map[string]string{"src/modules/company/index.ts": "export default 1\n"}, nil, ""},
+		{"a path without src, only outside src", `{ resolve: "./modules/company" }`, map[string]string{"modules/company/index.ts": "export default 1\n"},
+			[]string{"3:17 cannot find ./modules/company (Medusa looks in src/modules/company)"}, ""},
+		{"a provider path without src", `{ resolve: "@medusajs/medusa/payment", options: { providers: [{ resolve: "./modules/pay" }] } }`,
+			map[string]string{"src/modules/pay.ts": "export default 1\n"}, nil, ""},
 		{"template literal", "{ resolve: `./src/modules/${name}` }", nil, nil, ""},
 		{"package hoisted to a monorepo's root", `{ resolve: "@acme/medusa-thing" }`, map[string]string{
 			"node_modules/@acme/medusa-thing/package.json":            "{}",

@@ -338,12 +338,9 @@ func (a *App) setupContainer(vm *goja.Runtime, cfgValue goja.Value) {
 
 // moduleIndex is the index file of a project module resolved as written in the config, or "".
 func (a *App) moduleIndex(resolve string) string {
-	if !strings.HasPrefix(resolve, ".") && !filepath.IsAbs(resolve) {
+	dir, ok := project.ModulePath(a.opts.Root, resolve)
+	if !ok {
 		return ""
-	}
-	dir := resolve
-	if !filepath.IsAbs(dir) {
-		dir = filepath.Join(a.opts.Root, filepath.FromSlash(resolve))
 	}
 	for _, name := range []string{"index.ts", "index.js"} {
 		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
@@ -397,20 +394,7 @@ func (a *App) moduleDecls() []reloaders.ModuleDecl {
 			}
 		}
 		resolve := get("resolve")
-		if !strings.HasPrefix(resolve, ".") && !filepath.IsAbs(resolve) {
-			continue
-		}
-		dir := resolve
-		if !filepath.IsAbs(dir) {
-			dir = filepath.Join(a.opts.Root, filepath.FromSlash(resolve))
-		}
-		index := ""
-		for _, name := range []string{"index.ts", "index.js"} {
-			if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
-				index = filepath.Join(dir, name)
-				break
-			}
-		}
+		index := a.moduleIndex(resolve)
 		if index == "" {
 			continue
 		}
