@@ -184,6 +184,14 @@ func (s *Supervisor) reload(ctx context.Context, batch []ipc.Change, all bool) {
 		s.restart(ctx, err.Error(), true)
 		return
 	}
+	if res.Restart && hasErrors(res.Errors) {
+		// Medusa would exit at boot on the file that failed here: the restart waits for its fix
+		// (owe), and the one serving now goes on.
+		reason := strings.TrimSuffix(res.Note, "; restarting Medusa")
+		s.owe(reason, res.Errors)
+		res.Restart = false
+		res.Note = fmt.Sprintf("%s; Medusa restarts once %s loads", reason, diag.RelPath(s.root, firstErrorFile(res.Errors)))
+	}
 	s.setProblems(res.Problems)
 	s.child.Problems = res.Problems
 	s.logLines(report.Reload(s.prefix, s.root, res))
@@ -217,6 +225,16 @@ func (s *Supervisor) owe(reason string, broken []diag.Diagnostic) {
 			s.owedOn[d.File] = true
 		}
 	}
+}
+
+// firstErrorFile is the file of the first error in ds, or "".
+func firstErrorFile(ds []diag.Diagnostic) string {
+	for _, d := range ds {
+		if d.Severity == diag.Error && d.File != "" {
+			return d.File
+		}
+	}
+	return ""
 }
 
 func hasErrors(ds []diag.Diagnostic) bool {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/medusa-ls/medusa-ls/devserver/ipc"
+	"github.com/medusa-ls/medusa-ls/internal/medusafixture"
 )
 
 // byIDRoute runs the workflow ?id= through Medusa's workflow engine, as a job or another workflow
@@ -47,6 +48,14 @@ func TestNodeDefinitionsFollowTheirFiles(t *testing.T) {
 		"src/lib/data.json":                   `{ "label": "json v1" }` + "\n",
 		"src/api/jsondata/route.ts":           "const data = require(\"../../lib/data.json\")\nexport const GET = (req: any, res: any) => res.json(data)\n",
 		"src/subscribers/tag.ts":              "import { tag } from \"../lib/tag\"\nexport default async function tagSub() { console.log(tag) }\nexport const config = { event: \"tag.never\" }\n",
+		// what Medusa reads at boot, through a file it imports (b2b-starter-medusa's shapes)
+		"medusa-config.ts":                  configImporting(t),
+		"src/lib/cors-extra.ts":             "export const EXTRA_STORE_CORS = \",http://probe-a.test\"\nexport const UNUSED = 1\n",
+		"src/lib/brand-defaults.ts":         "export const BRAND_NOTE = \"n1\"\n",
+		"src/modules/brand/models/brand.ts": strings.Replace(fixtureFile(t, "src/modules/brand/models/brand.ts"), "\n\n", "\nimport { BRAND_NOTE } from \"../../../lib/brand-defaults\"\nexport const BRAND_NOTE_USED = BRAND_NOTE\n\n", 1),
+		// a route and the file it imports, deleted later
+		"src/api/dep-gone/helper.ts": "export const greeting = \"dep v1\"\n",
+		"src/api/dep-gone/route.ts":  "import { greeting } from \"./helper\"\n\nexport const GET = (req: any, res: any) => res.json({ greeting })\n",
 	})
 	hello := func(want string) {
 		d.T.Helper()
@@ -101,6 +110,18 @@ func TestNodeDefinitionsFollowTheirFiles(t *testing.T) {
 		}
 	}
 
+	// before any reload: what the workflow's own file defines is known from Medusa's boot only
+	run("a second workflow of the same id with other steps, first save", func(t *testing.T) {
+		dup := strings.NewReplacer(`"fixture-hello-step"`, `"fixture-dup0-step"`, "v1", "dup0").Replace(d.read("src/workflows/hello.ts"))
+		res := d.Edit("src/workflows/dup0.ts", dup)
+		if res.Success || len(res.Errors) == 0 || !strings.HasSuffix(res.Errors[0].File, "src/workflows/dup0.ts") ||
+			!strings.Contains(res.Errors[0].Message, "already exists") {
+			t.Fatalf("want Medusa's \"already exists\" on src/workflows/dup0.ts; got %+v", res)
+		}
+		d.must(realReq{"GET", "/wf-by-id?id=fixture-hello", nil, ""}, 200, "hello x v1")
+		succeeded("dup0 deleted", d.remove("src/workflows/dup0.ts"))
+		d.must(realReq{"GET", "/wf-by-id?id=fixture-hello", nil, ""}, 200, "hello x v1")
+	})
 	run("workflow file renamed", func(t *testing.T) {
 		rename("src/workflows/hello.ts", "src/workflows/hello-renamed.ts", "src/workflows/hello-renamed.ts")
 		hello("hello x v1")
@@ -209,6 +230,63 @@ func TestNodeDefinitionsFollowTheirFiles(t *testing.T) {
 		}
 		d.must(realReq{"GET", "/jsondata", nil, ""}, 200, `"json v4"`)
 	})
+	run("a data model that does not load waits for its fix before Medusa restarts", func(t *testing.T) {
+		restarts := strings.Count(d.Out.String(), "restarting dev server")
+		n := len(d.Results("restart"))
+		good := d.read("src/modules/brand/models/brand.ts")
+		// a syntax error never reaches Medusa; this one throws as the model loads
+		res := d.Edit("src/modules/brand/models/brand.ts", strings.Replace(good, "model.text()", "model.text().notAThing()", 1))
+		if res.Restart || res.Success || len(res.Errors) != 1 || !strings.HasSuffix(res.Errors[0].File, "src/modules/brand/models/brand.ts") ||
+			res.Errors[0].Line != 7 || !strings.Contains(res.Errors[0].Message, "notAThing") {
+			t.Fatalf("want the error at brand.ts:7 and no restart; got %+v", res)
+		}
+		d.must(realReq{"GET", "/jsondata", nil, ""}, 200, `"json v4"`) // the Medusa serving goes on
+		res = d.Edit("src/modules/brand/models/brand.ts", good)
+		if !res.Restart {
+			t.Fatalf("the fix: want the restart; got %+v", res)
+		}
+		if res := d.WaitResultWithin("restart", 3*time.Minute, n); !res.Success {
+			t.Fatalf("the restart: %+v", res)
+		}
+		if got := strings.Count(d.Out.String(), "restarting dev server") - restarts; got != 1 {
+			t.Fatalf("%d restarts for the broken save and its fix, want 1 (the fix's)", got)
+		}
+	})
+	run("a file medusa-config imports, changed without changing the config", func(t *testing.T) {
+		res := d.replace("src/lib/cors-extra.ts", "UNUSED = 1", "UNUSED = 2")
+		if res.Restart || !res.Success {
+			t.Fatalf("want a reload without a restart; got %+v", res)
+		}
+	})
+	run("a file medusa-config imports, changing the config", func(t *testing.T) {
+		n := len(d.Results("restart"))
+		res := d.replace("src/lib/cors-extra.ts", "probe-a", "probe-b")
+		if !res.Restart || !strings.Contains(res.Note, "medusa-config.ts") || !strings.Contains(res.Note, "src/lib/cors-extra.ts") {
+			t.Fatalf("want a restart for medusa-config.ts, which imports src/lib/cors-extra.ts; got restart %v, note %q", res.Restart, res.Note)
+		}
+		if res := d.WaitResultWithin("restart", 3*time.Minute, n); !res.Success {
+			t.Fatalf("the restart: %+v", res)
+		}
+	})
+	run("a file a data model imports", func(t *testing.T) {
+		n := len(d.Results("restart"))
+		res := d.replace("src/lib/brand-defaults.ts", "n1", "n2")
+		if !res.Restart || !strings.Contains(res.Note, "src/modules/brand/models/brand.ts") || !strings.Contains(res.Note, "data models") {
+			t.Fatalf("want a restart for the brand model, which imports the file; got restart %v, note %q", res.Restart, res.Note)
+		}
+		if res := d.WaitResultWithin("restart", 3*time.Minute, n); !res.Success {
+			t.Fatalf("the restart: %+v", res)
+		}
+	})
+	run("a file another file imports, deleted", func(t *testing.T) {
+		d.must(realReq{"GET", "/dep-gone", nil, ""}, 200, "dep v1")
+		res := d.remove("src/api/dep-gone/helper.ts")
+		if res.Success || len(res.Errors) != 1 || !strings.HasSuffix(res.Errors[0].File, "src/api/dep-gone/route.ts") ||
+			res.Errors[0].Line != 1 || !strings.Contains(res.Errors[0].Message, "Cannot find module") {
+			t.Fatalf("want Cannot find module at src/api/dep-gone/route.ts:1; got %+v", res)
+		}
+		d.must(realReq{"GET", "/dep-gone", nil, ""}, 200, "dep v1") // the last good code serves
+	})
 	run("subscriber file renamed", func(t *testing.T) {
 		rename("src/subscribers/product-created.ts", "src/subscribers/product-created-renamed.ts", "src/subscribers/product-created-renamed.ts")
 		for i := range 4 {
@@ -233,4 +311,26 @@ func greeterLoader(version, extra string) string {
 		"  logger.info(\"GREETER-LOADER " + version + "\")\n" +
 		"  " + extra + "\n" +
 		"}\n"
+}
+
+// fixtureFile is a file of the fixture as it is in the repository.
+func fixtureFile(t *testing.T, rel string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(medusafixture.Dir(), filepath.FromSlash(rel)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// configImporting is the fixture's medusa-config with a store CORS origin from
+// src/lib/cors-extra.ts.
+func configImporting(t *testing.T) string {
+	t.Helper()
+	cfg := fixtureFile(t, "medusa-config.ts")
+	out := strings.Replace(cfg, "storeCors: process.env.STORE_CORS!,", "storeCors: process.env.STORE_CORS! + EXTRA_STORE_CORS,", 1)
+	if out == cfg {
+		t.Fatal("the fixture's medusa-config.ts has no storeCors line to extend")
+	}
+	return "import { EXTRA_STORE_CORS } from \"./src/lib/cors-extra\"\n" + out
 }

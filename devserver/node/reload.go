@@ -414,7 +414,9 @@ func (r *Runtime) reloadTargeted(ctx context.Context, c *child.Process, batch []
 				r.sup.Logf("%s %s: %s", r.sup.Prefix(), diag.RelPath(r.opts.Root, hr.File), hr.Note)
 			}
 			if hr.Restart {
-				res.Restart, res.Note = true, fmt.Sprintf("%s: %s; restarting Medusa", diag.RelPath(r.opts.Root, hr.File), hr.How)
+				if !res.Restart { // the first file that asks, the one saved before its importers
+					res.Restart, res.Note = true, fmt.Sprintf("%s: %s; restarting Medusa", diag.RelPath(r.opts.Root, hr.File), hr.How)
+				}
 				continue
 			}
 			if hr.Removed {

@@ -93,6 +93,8 @@ func Reload(prefix, root string, r ipc.Result) []string {
 			line += " (" + what + ")"
 		}
 		return append(lines, line)
+	case r.Restart:
+		return nil // the restart says why, and whether it worked; nothing was "reloaded"
 	case !r.Applied:
 		if r.Note != "" {
 			return []string{fmt.Sprintf("%s %s", prefix, r.Note)}

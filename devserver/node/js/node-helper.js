@@ -588,9 +588,26 @@ function install() {
   }
 
   // definedElsewhere tells whether id is defined by a project file other than file that stays.
+  // For an id no reload has claimed yet, any other file Medusa's registry lists for it counts:
+  // createWorkflow lists the file being loaded before it registers, so "the last file listed"
+  // would be file itself, and a copy defining another file's workflow would replace it silently.
   function definedElsewhere(type, id, file) {
-    const owner = ownerOf(type, id)
-    return !!owner && owner !== file && !hot.unlinking.has(owner) && fs.existsSync(owner)
+    const stays = (f) => f !== file && !hot.unlinking.has(f) && fs.existsSync(f)
+    const known = hot.owners.get(type + ":" + id)
+    if (known !== undefined) return stays(known)
+    let inverse
+    try {
+      inverse = resolveFromProject("@medusajs/framework/utils").inverseDevServerRegistry
+    } catch (_) {
+      return false
+    }
+    if (!(inverse instanceof Map)) return false
+    for (const k of type === "workflow" ? inverseKeys(id) : [type + ":" + id]) {
+      for (const f of inverse.get(k) || []) {
+        if (isProjectFile(f) && (require.cache[f] || (hot.previous && hot.previous.has(f))) && stays(f)) return true
+      }
+    }
+    return false
   }
 
   // claimants are the other project files that defined id at some point and still exist: where
@@ -692,6 +709,8 @@ function install() {
     const r = moduleLoad.apply(this, arguments)
     if (typeof filename === "string" && filename.startsWith(root + path.sep) && !filename.includes(nodeModules)) {
       projectModules.add(filename)
+      // the configuration as the file gives it, before Medusa fills in its defaults
+      if (isConfigFile(filename)) hot.configText = configText(configGiven(this.exports))
     }
     return r
   }
@@ -1403,6 +1422,7 @@ function install() {
     for (const c of changes) {
       if (c && typeof c.file === "string") actions.set(path.resolve(root, c.file), c.action || "change")
     }
+    forgetResolutionsOf([...actions].filter(([, a]) => a === "unlink").map(([f]) => f))
     const { importers, previous } = invalidate([...actions.keys()])
     hot.previous = previous
     const hops = { invalidateMs: performance.now() - started }
@@ -1418,6 +1438,16 @@ function install() {
     hot.unlinking = new Set(work.filter((w) => w.action === "unlink").map((w) => w.file))
     hot.reloading = true
     try {
+      // medusa-config is read once, at boot: a file it imports (a constant, a module's index for
+      // its name) changes it only if the configuration it gives is not the same.
+      const config = importers.find(isConfigFile)
+      if (config) {
+        const r = configOutcome(config, [...changed].map((f) => path.relative(root, f)).join(", "))
+        if (r) {
+          results.push(r)
+          return { results, importers, durationMs: performance.now() - started, hops }
+        }
+      }
       // one reload per module, for the file saved (its index.ts comes as an importer)
       const modules = new Map()
       for (const w of work.filter((w) => w.kind === "modules")) {
@@ -1427,9 +1457,13 @@ function install() {
         modules.set(name, group)
       }
       for (const group of modules.values()) {
-        const w = group.find((w) => w.action === "unlink") || group.find((w) => !w.importerOnly) || group[0]
+        // a data model among them decides (a restart), the saved one first
+        const w = group.find((w) => w.action === "unlink") || group.find((w) => !w.importerOnly && isModelFile(w.file)) ||
+          group.find((w) => isModelFile(w.file)) || group.find((w) => !w.importerOnly) || group[0]
         const r = await reloadModule(w, limitMs)
-        for (const o of group) results.push({ ...r, file: o.file }) // each file's outcome is the module's
+        // each file's outcome is the module's, the file that decided it first
+        results.push({ ...r, file: w.file })
+        for (const o of group) if (o !== w) results.push({ ...r, file: o.file })
       }
       const workflows = performance.now()
       const restore = new Set()
@@ -1470,6 +1504,55 @@ function install() {
     // what a deleted file provided is gone: the supervisor names it as removed
     for (const r of results) if (r.ok && actions.get(r.file) === "unlink") r.removed = true
     return { results, importers, durationMs: performance.now() - started, hops }
+  }
+
+  // forgetResolutionsOf drops Node's cached resolutions (Module._pathCache) that lead to files
+  // now deleted: require would otherwise open the deleted file and fail with ENOENT on it, where
+  // Medusa would say "Cannot find module" at the require that names it.
+  function forgetResolutionsOf(files) {
+    const cache = Module._pathCache
+    if (!files.length || !cache || typeof cache !== "object") return
+    const gone = new Set(files)
+    for (const k of Object.keys(cache)) if (gone.has(cache[k])) delete cache[k]
+  }
+
+  function isConfigFile(file) {
+    return path.dirname(file) === root && /^medusa-config\.[cm]?[jt]s$/.test(path.basename(file))
+  }
+
+  // configOutcome loads medusa-config (file) again after a file it imports changed, and compares
+  // what it gives with what it gave before (hot.configText, taken as each load ends, before
+  // Medusa fills in its defaults): a restart when it differs, the error when it no longer loads
+  // (Medusa would not start), null when the same.
+  function configOutcome(file, saved) {
+    const before = hot.configText
+    try {
+      require(file) // its load sets hot.configText
+    } catch (e) {
+      return failure({ file, kind: "config" }, e)
+    }
+    if (before !== undefined && hot.configText === before) return null
+    return { file, kind: "config", ok: true, restart: true, how: `Medusa reads it when it starts, and what it gives changed with ${saved}` }
+  }
+
+  // configGiven is the configuration a medusa-config module exports, as getConfigFile takes it.
+  function configGiven(m) {
+    return m && typeof m === "object" && "default" in m && m.default ? m.default : m
+  }
+
+  // configText is a configuration as text to compare: functions by their source, cycles cut.
+  function configText(v) {
+    const seen = new WeakSet()
+    return JSON.stringify(v, (k, x) => {
+      if (typeof x === "function") return `function ${x.toString()}`
+      if (typeof x === "bigint" || typeof x === "symbol") return String(x)
+      if (x instanceof RegExp) return `regexp ${x}`
+      if (x && typeof x === "object") {
+        if (seen.has(x)) return "[cycle]"
+        seen.add(x)
+      }
+      return x === undefined ? "[undefined]" : x
+    })
   }
 
   // linkablesKept tells whether every module definition among the files a reload replaced
@@ -1820,6 +1903,12 @@ function install() {
     return moduleReloader
   }
 
+  // isModelFile tells whether file is in a module's models folder (src/modules/<name>/models).
+  function isModelFile(file) {
+    const rel = path.relative(path.join(root, "src", "modules"), file).split(path.sep)
+    return rel.length > 2 && rel[0] !== ".." && rel.slice(1, -1).includes("models")
+  }
+
   function moduleNameOf(file) {
     const rel = path.relative(path.join(root, "src", "modules"), file).split(path.sep)
     return rel.length > 1 && rel[0] !== ".." ? rel[0] : null
@@ -1841,11 +1930,20 @@ function install() {
     if (parts.includes("migrations")) {
       return { file: w.file, kind: w.kind, ok: true, how: "a migration", note: "a new migration: apply it with npx medusa db:migrate" }
     }
-    if (parts.includes("models") && !w.importerOnly) {
+    if (isModelFile(w.file)) {
       // MikroORM reads the data models when Medusa starts: reloaded in place, a new field is
-      // silently left out of what is written and read.
+      // silently left out of what is written and read. So does a model that imports the file
+      // saved (a constant for a default, an enum). A model that does not load would stop that
+      // start: its error, and the Medusa serving now goes on.
+      try {
+        require(w.file)
+      } catch (e) {
+        for (const [id, mod] of hot.previous || []) if (!require.cache[id]) require.cache[id] = mod
+        return failure(w, e)
+      }
+      const why = w.importerOnly ? `it imports a file that changed, and ` : ""
       return { file: w.file, kind: w.kind, ok: true, restart: true,
-        how: `Medusa reads the data models of module "${name}" when it starts; generate and apply their migration with npx medusa db:generate ${name} && npx medusa db:migrate` }
+        how: `${why}Medusa reads the data models of module "${name}" when it starts; generate and apply their migration with npx medusa db:generate ${name} && npx medusa db:migrate` }
     }
     const dir = path.join(root, "src", "modules", name)
     const putBack = () => {
