@@ -135,7 +135,7 @@ func (s *Supervisor) drain(ctx context.Context) {
 		}
 		restart := ""
 		for _, c := range batch {
-			if rel := diag.RelPath(s.root, c.File); project.NeedsRestart(rel) {
+			if rel := diag.RelPath(s.root, c.File); s.needsRestart(rel) {
 				restart = rel + " changed"
 				break
 			}
@@ -184,13 +184,8 @@ func (s *Supervisor) reload(ctx context.Context, batch []ipc.Change, all bool) {
 		s.restart(ctx, err.Error(), true)
 		return
 	}
-	if res.Restart && hasErrors(res.Errors) {
-		// Medusa would exit at boot on the file that failed here: the restart waits for its fix
-		// (owe), and the one serving now goes on.
-		reason := strings.TrimSuffix(res.Note, "; restarting Medusa")
-		s.owe(reason, res.Errors)
-		res.Restart = false
-		res.Note = fmt.Sprintf("%s; Medusa restarts once %s loads", reason, diag.RelPath(s.root, firstErrorFile(res.Errors)))
+	if res.RestartOwed != "" {
+		s.owe(res.RestartOwed, res.Errors)
 	}
 	s.setProblems(res.Problems)
 	s.child.Problems = res.Problems
@@ -225,16 +220,6 @@ func (s *Supervisor) owe(reason string, broken []diag.Diagnostic) {
 			s.owedOn[d.File] = true
 		}
 	}
-}
-
-// firstErrorFile is the file of the first error in ds, or "".
-func firstErrorFile(ds []diag.Diagnostic) string {
-	for _, d := range ds {
-		if d.Severity == diag.Error && d.File != "" {
-			return d.File
-		}
-	}
-	return ""
 }
 
 func hasErrors(ds []diag.Diagnostic) bool {
@@ -381,6 +366,7 @@ func (s *Supervisor) refresh() {
 	// code frame (and the restart is refused); until then the last good config stands.
 	cfg, _ := project.LoadConfig(s.root, env, s.opts.TaskTimeout)
 	s.env = env
+	s.setNodeEnv(env)
 	if cfg != nil {
 		s.cfg = cfg
 	}
@@ -461,7 +447,7 @@ func (s *Supervisor) pendingChanges() (restart, changed bool) {
 			continue
 		}
 		changed = true
-		if project.NeedsRestart(diag.RelPath(s.root, f)) {
+		if s.needsRestart(diag.RelPath(s.root, f)) {
 			return true, true
 		}
 	}

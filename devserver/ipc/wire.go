@@ -40,6 +40,10 @@ type Result struct {
 	Problems   []diag.Diagnostic    `json:"problems"`           // every current load problem in the project
 	Resources  []reloaders.Resource `json:"resources,omitempty"`
 	Restart    bool                 `json:"restartRequired,omitempty"`
+	// RestartOwed is a restart the reload asked for but did not start, as Medusa would exit at
+	// boot on a file of the batch that failed to load: the supervisor tries it once a save
+	// fixes one of the files in Errors.
+	RestartOwed string `json:"restartOwed,omitempty"`
 	Note       string               `json:"note,omitempty"` // e.g. "nothing imports src/lib/x.ts"
 	Applied    bool                 `json:"applied"`        // a new generation went live
 	Generation int                  `json:"generation"`

@@ -216,6 +216,53 @@ func TestNodeRuntimeFaults(t *testing.T) {
 		}
 		d.mustEventually(realReq{"GET", "/wf", nil, ""}, "hello ada v2")
 	})
+	run("workflow throws after it registered", func(t *testing.T) {
+		// what the file defined before it threw is taken back: "still serving the previous code"
+		// is true (examples/loyalty-points: a hook or workflow file with a throw at its end)
+		d.mustEventually(realReq{"GET", "/wf", nil, ""}, "hello ada v2")
+		src := d.read("src/workflows/hello.ts")
+		broken := strings.Replace(src, "v2", "v3", 1) + "\nthrow new Error(\"wf boom at the end\")\n"
+		failedAt(t, d, d.Edit("src/workflows/hello.ts", broken), "src/workflows/hello.ts", strings.Count(broken, "\n"), 0, "wf boom at the end")
+		d.must(realReq{"GET", "/wf", nil, ""}, 200, "hello ada v2")
+		if res := d.Edit("src/workflows/hello.ts", strings.Replace(src, "v2", "v3", 1)); !res.Success {
+			t.Fatalf("%+v", res)
+		}
+		d.mustEventually(realReq{"GET", "/wf", nil, ""}, "hello ada v3")
+	})
+	run("a job schedule the scheduler refuses keeps the previous one", func(t *testing.T) {
+		src := d.read("src/jobs/tick.ts")
+		// the marker split, as an error's code frame may show the source
+		broken := strings.Replace(strings.Replace(src, `"* * * * *"`, `"*/10 * * * * * *"`, 1), `"FIXTURE-JOB v1 tick"`, `"FIXTURE-JOB v9" + " tick"`, 1)
+		failedAt(t, d, d.Edit("src/jobs/tick.ts", broken), "src/jobs/tick.ts", 10, 3, `invalid schedule "*/10 * * * * * *"`)
+		if _, err := d.Sup.Call(context.Background(), ipc.CmdRunJob, ipc.RunJobArgs{Name: "fixture-tick"}); err != nil {
+			t.Fatal(err)
+		}
+		d.waitOutput("FIXTURE-JOB v1 tick")
+		if strings.Contains(d.Out.String(), "FIXTURE-JOB v9 tick") {
+			t.Fatal("the refused job ran")
+		}
+		if res := d.Edit("src/jobs/tick.ts", src); !res.Success {
+			t.Fatalf("%+v", res)
+		}
+	})
+	run("emit: a subscriber that logs an error and goes on succeeded", func(t *testing.T) {
+		// examples/resend-integration: a provider logs "Couldn't find an email template" and returns
+		sub := "export default async function logsAndGoesOn({ container }: any) {\n  container.resolve(\"logger\").error(\"a template is missing; sending nothing\")\n}\n\nexport const config = { event: \"fault.logged\" }\n"
+		if res := d.Edit("src/subscribers/logs-error.ts", sub); !res.Success {
+			t.Fatalf("%+v", res)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+		defer cancel()
+		raw, err := d.Sup.Call(ctx, ipc.CmdEmitEvent, ipc.EmitArgs{Name: "fault.logged", Data: json.RawMessage(`{}`)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out ipc.EmitResult
+		if err := json.Unmarshal(raw, &out); err != nil || len(out.Outcomes) != 1 || out.Outcomes[0].Error != "" {
+			t.Fatalf("want one subscriber that succeeded; got %s (%v)", raw, err)
+		}
+		d.remove("src/subscribers/logs-error.ts")
+	})
 
 	emit := func(t *testing.T) ipc.SubscriberOutcome {
 		t.Helper()

@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -38,6 +39,8 @@ type proxy struct {
 	paused  time.Duration        // longest wait for a reload (pauseLimit)
 	pacer   *rate.Limiter        // while a replacement boots: the old Medusa's request rate
 	paceEnd chan struct{}        // closed when that boot ends
+	sent    sync.Map             // *http.Request → time.Time: requests Medusa has, since when
+	replay  time.Duration        // longest run of a request sent again after its Medusa died
 
 	// waiting, set by tests, is called each time a request starts to wait (for a Medusa to
 	// serve, a reload, the next try after a refused connection, or its turn while a replacement
@@ -46,7 +49,7 @@ type proxy struct {
 }
 
 func newProxy(hold time.Duration) *proxy {
-	return &proxy{wake: make(chan struct{}), hold: hold, paused: pauseLimit, retired: map[string]*upstream{}}
+	return &proxy{wake: make(chan struct{}), hold: hold, paused: pauseLimit, replay: replayWithin, retired: map[string]*upstream{}}
 }
 
 // upstream is one Medusa the proxy sends requests to, with the requests it has in flight.
@@ -328,6 +331,27 @@ func gone(addr string) bool {
 	return false
 }
 
+// replayWithin bounds how long a request may have run in a Medusa that died for it to be sent
+// again to the successor (proxy.replay). A Medusa killed because it stopped answering (a handler that never
+// returns blocks Node's event loop) has the culprit among its requests of many seconds, and
+// sent again it would block the new Medusa too.
+const replayWithin = 5 * time.Second
+
+// longestInFlight is the request Medusa has had for the longest time, as "GET /path", and for
+// how long; "" when none has run for at least min.
+func (p *proxy) longestInFlight(min time.Duration) (string, time.Duration) {
+	var what string
+	var longest time.Duration
+	p.sent.Range(func(k, v any) bool {
+		if d := time.Since(v.(time.Time)); d >= min && d > longest {
+			r := k.(*http.Request)
+			what, longest = r.Method+" "+r.URL.RequestURI(), d
+		}
+		return true
+	})
+	return what, longest
+}
+
 // replayable methods are sent again to Medusa's successor when it died before answering: they
 // change nothing (RFC 9110 §9.2.1), so a second send cannot do a thing twice.
 func replayable(method string) bool {
@@ -377,14 +401,21 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.mu.Unlock()
 		if rp != nil && gate == nil {
 			a := &attempt{}
+			began := time.Now()
 			func() {
 				if up != nil {
 					defer up.end() // also when the reverse proxy aborts the response (a panic)
 				}
+				p.sent.Store(r, began)
+				defer p.sent.Delete(r)
 				rp.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), attemptKey{}, a)))
 			}()
 			if a.gone != nil && !replayable(r.Method) {
 				child.WriteNotReady(w, "Medusa exited before it answered this "+r.Method+" request (it may have run or not); it is restarting: send it again once it serves ("+a.gone.Error()+")", time.Second)
+				return
+			}
+			if ran := time.Since(began); a.gone != nil && ran > p.replay {
+				child.WriteNotReady(w, fmt.Sprintf("Medusa exited after this request had run for %s; it was not sent again, as it may be what stopped Medusa (a handler that never returns): send it again once Medusa serves", ran.Round(time.Second)), time.Second)
 				return
 			}
 			if a.gone != nil {

@@ -182,6 +182,57 @@ func TestProxyUpstreamDiesMidRequest(t *testing.T) {
 	}
 }
 
+// A GET that had run long in a Medusa that died is not sent again: a handler that never returns
+// is what gets a Medusa killed as unresponsive, and sent again it blocks the successor too
+// (examples/algolia-integration, a route stuck in a loop). While it runs, it is the request
+// named as the one Medusa has had longest.
+func TestProxyDoesNotReplayALongRequest(t *testing.T) {
+	p := newProxy(time.Minute)
+	p.replay = 200 * time.Millisecond
+	front := httptest.NewServer(p)
+	defer front.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	arrived := make(chan net.Conn, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		if req, err := http.ReadRequest(bufio.NewReader(c)); err == nil {
+			_, _ = io.Copy(io.Discard, req.Body)
+		}
+		arrived <- c
+	}()
+	p.set(ln.Addr().String())
+	get := send(front.URL+"/spin?k=1", "GET", "")
+	c := <-arrived
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if what, ran := p.longestInFlight(p.replay + 50*time.Millisecond); what != "" {
+			if what != "GET /spin?k=1" || ran < p.replay {
+				t.Fatalf("longest in flight %q for %s", what, ran)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the request is not named as in flight")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	ln.Close()
+	c.(*net.TCPConn).SetLinger(0)
+	c.Close()
+	if a := within(t, get); a.err != nil || a.code != http.StatusServiceUnavailable || !strings.Contains(a.body, "it was not sent again") {
+		t.Fatalf("GET: %+v; want 503 saying it was not sent again", a)
+	}
+	if what, _ := p.longestInFlight(0); what != "" {
+		t.Fatalf("%q still in flight", what)
+	}
+}
+
 // A reload that never ends does not hold requests: past the pause limit, the code that serves
 // answers.
 func TestProxyPauseIsBounded(t *testing.T) {

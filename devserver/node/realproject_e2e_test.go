@@ -253,6 +253,54 @@ func TestNodeRuntimeRealProject(t *testing.T) {
 		}
 		d.must(realReq{"DELETE", "/admin/products/" + out.Product.ID, admin, ""}, 200, "deleted")
 	})
+	createProduct := func(t *testing.T, title string) string {
+		t.Helper()
+		title = fmt.Sprintf("%s %d", title, time.Now().UnixNano()) // a handle no earlier run left
+		body := d.must(realReq{"POST", "/admin/products", admin, fmt.Sprintf(`{"title":%q,"status":"draft","options":[{"title":"Size","values":["S"]}]}`, title)}, 200, title)
+		var out struct {
+			Product struct{ ID string } `json:"product"`
+		}
+		if err := json.Unmarshal([]byte(body), &out); err != nil || out.Product.ID == "" {
+			t.Fatalf("POST /admin/products = %s", body)
+		}
+		return out.Product.ID
+	}
+	run("a second file's handler for the same hook is refused, as at Medusa's boot", func(t *testing.T) {
+		other := "import { createProductsWorkflow } from \"@medusajs/medusa/core-flows\"\n\ncreateProductsWorkflow.hooks.productsCreated(async () => {\n  console.log(\"OTHER-HOOK \" + \"ran\")\n})\n"
+		res := d.Edit("src/workflows/hooks/other.ts", other)
+		if res.Success || len(res.Errors) == 0 || !strings.HasSuffix(res.Errors[0].File, "src/workflows/hooks/other.ts") ||
+			!strings.Contains(res.Errors[0].Message, "Cannot define multiple hook handlers") {
+			t.Fatalf("want Medusa's \"Cannot define multiple hook handlers\" on other.ts; got %+v", res)
+		}
+		id := createProduct(t, "Hooked once")
+		d.waitOutput("FIXTURE-HOOK v2 productsCreated " + id)
+		d.must(realReq{"DELETE", "/admin/products/" + id, admin, ""}, 200, "deleted")
+		if res := d.remove("src/workflows/hooks/other.ts"); !res.Success {
+			t.Fatalf("other.ts deleted: %+v", res)
+		}
+		id = createProduct(t, "Hooked twice")
+		d.waitOutput("FIXTURE-HOOK v2 productsCreated " + id)
+		d.must(realReq{"DELETE", "/admin/products/" + id, admin, ""}, 200, "deleted")
+		if strings.Contains(d.Out.String(), "OTHER-HOOK ran") {
+			t.Fatal("the refused handler ran")
+		}
+	})
+	run("a hook file that throws after registering keeps the previous handler", func(t *testing.T) {
+		src := d.read("src/workflows/hooks/created-product.ts")
+		broken := strings.Replace(src, "FIXTURE-HOOK v2 productsCreated", "FIXTURE-HOOK v3 productsCreated", 1) + "\nthrow new Error(\"hook file boom\")\n"
+		if res := d.Edit("src/workflows/hooks/created-product.ts", broken); res.Success || len(res.Errors) == 0 || !strings.Contains(res.Errors[0].Message, "hook file boom") {
+			t.Fatalf("want the error; got %+v", res)
+		}
+		id := createProduct(t, "Hooked thrice")
+		d.waitOutput("FIXTURE-HOOK v2 productsCreated " + id)
+		d.must(realReq{"DELETE", "/admin/products/" + id, admin, ""}, 200, "deleted")
+		if res := d.Edit("src/workflows/hooks/created-product.ts", strings.Replace(src, "FIXTURE-HOOK v2 productsCreated", "FIXTURE-HOOK v3 productsCreated", 1)); !res.Success {
+			t.Fatalf("the fix: %+v", res)
+		}
+		id = createProduct(t, "Hooked v3")
+		d.waitOutput("FIXTURE-HOOK v3 productsCreated " + id)
+		d.must(realReq{"DELETE", "/admin/products/" + id, admin, ""}, 200, "deleted")
+	})
 	run("save of a route that imports a project workflow", func(t *testing.T) {
 		d.replace("src/api/admin/brands/route.ts", "res.json({ brand: result })", "res.json({ brand: result, v: 2 })")
 		body := d.must(realReq{"POST", "/admin/brands", admin, `{"name":"RouteSave"}`}, 200, `"v":2`)

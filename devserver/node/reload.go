@@ -353,8 +353,8 @@ func (r *Runtime) reloadTargeted(ctx context.Context, c *child.Process, batch []
 		// that does not parse shows its syntax error rather than the timeout.
 		res.Success, res.Restart, res.Note = false, true, timeout.Error()+"; restarting Medusa with the saved files"
 		for _, ch := range changes {
-			if !r.applySyntax(ch.File, syntax[ch.File], &res) {
-				continue
+			if !r.applySyntax(ch.File, syntax[ch.File], &res) || timeout.blocking != "" {
+				continue // a request that never ends blocks Medusa, not this file
 			}
 			res.Errors = append(res.Errors, diag.Diagnostic{File: ch.File, Line: 1, Column: 1, Severity: diag.Error, Code: diag.CodeLoad,
 				Message: timeout.Error()})
@@ -487,6 +487,15 @@ func (r *Runtime) reloadTargeted(ctx context.Context, c *child.Process, batch []
 	// One cause, one diagnostic: a shared file that throws fails each of its importers with the
 	// same error.
 	res.Errors = dedupe(res.Errors)
+	for _, e := range res.Errors {
+		if res.Restart && e.Severity == diag.Error && e.File != "" {
+			// Medusa would exit at boot on this file: the restart waits for its fix, and the
+			// Medusa serving now goes on.
+			reason := strings.TrimSuffix(res.Note, "; restarting Medusa")
+			res.Restart, res.RestartOwed = false, reason
+			res.Note = fmt.Sprintf("%s; Medusa restarts once %s loads", reason, diag.RelPath(r.opts.Root, e.File))
+		}
+	}
 	res.Problems = r.problems.all()
 	res.DurationMs = report.Ms(time.Since(start))
 	return res, nil
@@ -496,10 +505,18 @@ func (r *Runtime) reloadTargeted(ctx context.Context, c *child.Process, batch []
 type reloadTimeout struct {
 	what  string
 	limit time.Duration
+	// blocking is the request Medusa had had longest, when it had run for half the limit or more:
+	// a handler that never returns blocks Node's event loop, reloads included.
+	blocking string
+	ran      time.Duration
 }
 
 func (e *reloadTimeout) Error() string {
-	return fmt.Sprintf("%s did not finish the reload within %s", e.what, e.limit)
+	msg := fmt.Sprintf("%s did not finish the reload within %s", e.what, e.limit)
+	if e.blocking != "" {
+		msg += fmt.Sprintf(" (%s had been running for %s: a handler that never returns blocks Medusa, reloads included)", e.blocking, e.ran.Round(time.Second))
+	}
+	return msg
 }
 
 func hasError(logs []ipc.Envelope) bool {
@@ -648,4 +665,12 @@ func onlyMissingFile(logs []ipc.Envelope, file string) bool {
 		}
 	}
 	return n > 0
+}
+
+// timedOut is the reloadTimeout of what, with the request Medusa has had longest if it has run
+// for half the limit or more.
+func (r *Runtime) timedOut(what string) *reloadTimeout {
+	e := &reloadTimeout{what: what, limit: r.opts.ReloadTimeout}
+	e.blocking, e.ran = r.proxy.longestInFlight(r.opts.ReloadTimeout / 2)
+	return e
 }

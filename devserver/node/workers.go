@@ -757,7 +757,7 @@ func (r *Runtime) reloadEverywhere(ctx context.Context, server *child.Process, c
 			return helperAnswer{}, nil, "", err
 		}
 		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-			return helperAnswer{}, calls[0].logs, "", &reloadTimeout{what: what(server), limit: r.opts.ReloadTimeout}
+			return helperAnswer{}, calls[0].logs, "", r.timedOut(what(server))
 		}
 		return helperAnswer{}, nil, "", fmt.Errorf("reloading in %s: %w", what(server), err)
 	}

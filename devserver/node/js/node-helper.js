@@ -396,6 +396,7 @@ function install() {
     owners: new Map(),
     unlinking: new Set(), // files the current batch deletes
     dropped: null, // workflow ids unregistered during the current file's reload
+    journal: null, // undo functions of what the file being loaded registered (requireFresh)
   }
 
   function isProjectFile(f) {
@@ -649,6 +650,8 @@ function install() {
       if (hot.registered) hot.registered.add(id)
       const old = WM.workflows.get(id)
       const file = hot.reloading ? hot.currentFile : null
+      const owner = hot.owners.get("workflow:" + id)
+      const journal = hot.journal
       let result
       if (!file || !old || !flow || definedElsewhere("workflow", id, file)) {
         // Medusa's own rules, as at boot: an id another file defines throws "… and step
@@ -668,6 +671,18 @@ function install() {
         }
       }
       if (file) hot.owners.set("workflow:" + id, file)
+      if (journal) {
+        // the file that registered this throws later: the definition it replaced comes back
+        journal.push(() => {
+          if (WM.workflows.has(id)) WM.unregister(id)
+          if (old) {
+            WM.workflows.set(id, old)
+            if (old.options && old.options.schedule && WM.scheduler) WM.scheduler.scheduleWorkflow(old)
+          }
+          if (owner === undefined) hot.owners.delete("workflow:" + id)
+          else hot.owners.set("workflow:" + id, owner)
+        })
+      }
       return result
     }
   }
@@ -688,10 +703,30 @@ function install() {
           entry = { ctx, name, noop: ctx.handlers.get(name), file: null }
           hot.hooks.push(entry)
         }
+        // A file reloaded replaces its own handler; another file's handler stays, and Medusa
+        // refuses a second one ("Cannot define multiple hook handlers"), as at boot.
+        const file = hot.currentFile || callerProjectFile()
+        const mine = !entry.file || entry.file === file || hot.unlinking.has(entry.file) || !fs.existsSync(entry.file)
+        const prev = { handler: ctx.handlers.get(name), registered: ctx.hooks_.registered.slice(), file: entry.file }
         const i = ctx.hooks_.registered.indexOf(name)
-        if (hot.reloading && i >= 0) ctx.hooks_.registered.splice(i, 1)
-        entry.file = hot.currentFile || callerProjectFile()
+        if (hot.reloading && i >= 0 && mine) ctx.hooks_.registered.splice(i, 1)
+        let result
+        try {
+          result = create.apply(this, arguments)
+        } catch (e) {
+          ctx.hooks_.registered.splice(0, Infinity, ...prev.registered)
+          throw e
+        }
+        entry.file = file
         if (hot.hookedNow) hot.hookedNow.add(entry)
+        if (hot.journal) {
+          hot.journal.push(() => {
+            ctx.handlers.set(name, prev.handler)
+            ctx.hooks_.registered.splice(0, Infinity, ...prev.registered)
+            entry.file = prev.file
+          })
+        }
+        return result
       }
       return create.apply(this, arguments)
     }
@@ -1143,10 +1178,16 @@ function install() {
     }
     logger.error = function (...a) {
       const outcome = outcomeContext.getStore()
-      // Medusa's local bus logs "An error occurred while processing <event>:", then the error
-      if (outcome && (!outcome.error || outcome.framing || typeof a[0] !== "string")) {
-        outcomeError(outcome, a[0])
-        outcome.framing = typeof a[0] === "string" && /:\s*$/.test(a[0])
+      // A subscriber that throws: Medusa's local bus logs "An error occurred while processing
+      // <event>:", then the error. What a subscriber logs itself with logger.error is its own
+      // business (a provider that cannot find a template and goes on): not a failure.
+      if (outcome) {
+        if (typeof a[0] === "string" && /^An error occurred while processing .*:\s*$/.test(a[0])) {
+          outcome.framing = true
+        } else if (outcome.framing) {
+          outcome.framing = false
+          outcomeError(outcome, a[0])
+        }
       }
       return origError.apply(this, a)
     }
@@ -1346,18 +1387,28 @@ function install() {
 
   // requireFresh loads file anew (its cache entry was dropped by invalidate) with hot.reloading
   // set, so that what it registers replaces what it registered before.
+  // What the file registered before it threw (workflows, hook handlers: hot.journal) is undone,
+  // so that the previous code serves, as the failure says.
   function requireFresh(file) {
     delete require.cache[file]
     delete require.cache[realpathOf(file)]
     const prev = hot.currentFile
+    const prevJournal = hot.journal
+    const journal = (hot.journal = [])
     hot.currentFile = file
     try {
       return require(file)
     } catch (e) {
+      for (const undo of journal.reverse()) {
+        try {
+          undo()
+        } catch (_) {}
+      }
       restore(file)
       throw e
     } finally {
       hot.currentFile = prev
+      hot.journal = prevJournal
     }
   }
 
@@ -1849,6 +1900,44 @@ function install() {
   // Jobs: the file is checked first (it loads, its config is valid), then Medusa's JobReloader
   // swaps the schedule (the old one is removed before the new one exists: never two timers).
   let jobReloader = null
+  // checkSchedule throws, at the job file's schedule line, when its cron expression is one the
+  // workflow engine's scheduler (cron-parser's parseExpression) would refuse: Medusa would log
+  // "Invalid cron expression" after the job was replaced, and the job would never run.
+  function checkSchedule(file, schedule) {
+    const cron = typeof schedule === "string" ? schedule : schedule && typeof schedule === "object" ? schedule.cron : undefined
+    if (typeof cron !== "string") return
+    let parseExpression
+    try {
+      let engine
+      try {
+        engine = require.resolve("@medusajs/workflow-engine-inmemory/package.json", { paths: [root] })
+      } catch (_) {
+        engine = path.join(root, "package.json")
+      }
+      parseExpression = Module.createRequire(engine)("cron-parser").parseExpression
+    } catch (_) {
+      return // no cron-parser to ask: the scheduler will say
+    }
+    if (typeof parseExpression !== "function") return
+    try {
+      parseExpression(cron)
+    } catch (e) {
+      let line = 1
+      let col = 1
+      try {
+        const lines = fs.readFileSync(file, "utf8").split("\n")
+        const i = lines.findIndex((l) => /\bschedule\b/.test(l))
+        if (i >= 0) {
+          line = i + 1
+          col = lines[i].search(/\bschedule\b/) + 1
+        }
+      } catch (_) {}
+      const err = new Error(`invalid schedule "${cron}": ${e && e.message ? e.message : e}; the job keeps its previous schedule`)
+      err.stack = `Error: ${err.message}\n    at ${file}:${line}:${col}`
+      throw err
+    }
+  }
+
   async function reloadJob(w, restore) {
     const medusa = path.dirname(require.resolve("@medusajs/medusa/package.json", { paths: [root] }))
     try {
@@ -1856,6 +1945,7 @@ function install() {
         const mod = requireFresh(w.file)
         const { JobLoader } = resolveFromProject("@medusajs/framework/jobs")
         new JobLoader([], container()).validateConfig((mod && mod.config) || undefined)
+        checkSchedule(w.file, mod.config.schedule)
       }
       if (!jobReloader) {
         const { JobReloader } = require(path.join(medusa, "dist/commands/utils/dev-server/reloaders/jobs.js"))
