@@ -258,25 +258,26 @@ func TestNodeDefinitionsFollowTheirFiles(t *testing.T) {
 			t.Fatalf("want a reload without a restart; got %+v", res)
 		}
 	})
-	run("a file medusa-config imports, changing the config", func(t *testing.T) {
+	// restartsFor saves rel with old replaced by new, and wants a restart whose note has each of
+	// notes, and the new Medusa serving
+	restartsFor := func(t *testing.T, rel, old, new string, notes ...string) {
+		t.Helper()
 		n := len(d.Results("restart"))
-		res := d.replace("src/lib/cors-extra.ts", "probe-a", "probe-b")
-		if !res.Restart || !strings.Contains(res.Note, "medusa-config.ts") || !strings.Contains(res.Note, "src/lib/cors-extra.ts") {
-			t.Fatalf("want a restart for medusa-config.ts, which imports src/lib/cors-extra.ts; got restart %v, note %q", res.Restart, res.Note)
+		res := d.replace(rel, old, new)
+		for _, want := range notes {
+			if !res.Restart || !strings.Contains(res.Note, want) {
+				t.Fatalf("want a restart saying %q; got restart %v, note %q", want, res.Restart, res.Note)
+			}
 		}
 		if res := d.WaitResultWithin("restart", 3*time.Minute, n); !res.Success {
 			t.Fatalf("the restart: %+v", res)
 		}
+	}
+	run("a file medusa-config imports, changing the config", func(t *testing.T) {
+		restartsFor(t, "src/lib/cors-extra.ts", "probe-a", "probe-b", "medusa-config.ts", "src/lib/cors-extra.ts")
 	})
 	run("a file a data model imports", func(t *testing.T) {
-		n := len(d.Results("restart"))
-		res := d.replace("src/lib/brand-defaults.ts", "n1", "n2")
-		if !res.Restart || !strings.Contains(res.Note, "src/modules/brand/models/brand.ts") || !strings.Contains(res.Note, "data models") {
-			t.Fatalf("want a restart for the brand model, which imports the file; got restart %v, note %q", res.Restart, res.Note)
-		}
-		if res := d.WaitResultWithin("restart", 3*time.Minute, n); !res.Success {
-			t.Fatalf("the restart: %+v", res)
-		}
+		restartsFor(t, "src/lib/brand-defaults.ts", "n1", "n2", "src/modules/brand/models/brand.ts", "data models")
 	})
 	run("a file another file imports, deleted", func(t *testing.T) {
 		d.must(realReq{"GET", "/dep-gone", nil, ""}, 200, "dep v1")
