@@ -149,6 +149,7 @@ type Supervisor struct {
 	hmr      bool
 	flagSrc  string
 	env      map[string]string
+	nodeEnv  atomic.Pointer[string] // rt.NodeEnv(env), for the watcher's and the editor's goroutines
 	cfg      *project.Config
 	watcher  *watch.Watcher
 	ctx      context.Context // Run's, once it started
@@ -352,7 +353,7 @@ func (s *Supervisor) Watch() error {
 	ctx := s.ctx
 	s.mu.Unlock()
 	w, err := watch.New(watch.Options{Root: s.root, Ignore: s.opts.Ignore, Relevant: func(rel string) bool {
-		return project.IsCode(rel) || project.NeedsRestart(rel)
+		return project.IsCode(rel) || s.needsRestart(rel)
 	}})
 	if err != nil {
 		s.logf("%s cannot watch files: %v (saves from an editor still reload)", s.prefix, err)
@@ -376,6 +377,22 @@ func (s *Supervisor) baseEnv() map[string]string {
 	return env
 }
 
+// setNodeEnv records the NODE_ENV the project's Medusa runs with in env.
+func (s *Supervisor) setNodeEnv(env map[string]string) {
+	v := s.rt.NodeEnv(env)
+	s.nodeEnv.Store(&v)
+}
+
+// needsRestart is project.NeedsRestart for the NODE_ENV the project's Medusa runs with: a .env
+// file it does not read restarts nothing.
+func (s *Supervisor) needsRestart(rel string) bool {
+	env := ""
+	if v := s.nodeEnv.Load(); v != nil {
+		env = *v
+	}
+	return project.NeedsRestart(rel, env)
+}
+
 // configure reads the environment and medusa-config to resolve the flag and the port.
 func (s *Supervisor) configure() error {
 	env, err := project.Environment(s.root, s.baseEnv())
@@ -386,6 +403,7 @@ func (s *Supervisor) configure() error {
 	// code frame, when it starts; here it only means the port and flags take their defaults.
 	cfg, _ := project.LoadConfig(s.root, env, s.opts.TaskTimeout)
 	s.env, s.cfg = env, cfg
+	s.setNodeEnv(env)
 	if s.opts.HMR != nil {
 		s.hmr, s.flagSrc = *s.opts.HMR, "the hmr setting"
 	} else {
@@ -429,7 +447,7 @@ func (s *Supervisor) Enqueue(files ...string) {
 		if strings.HasPrefix(rel, "../") || filepath.IsAbs(rel) {
 			continue // outside the project
 		}
-		if watch.Ignored(rel, s.opts.Ignore) || !(project.IsCode(f) || project.NeedsRestart(rel) || s.knownUnder(f)) {
+		if watch.Ignored(rel, s.opts.Ignore) || !(project.IsCode(f) || s.needsRestart(rel) || s.knownUnder(f)) {
 			continue
 		}
 		s.pending[f] = true
@@ -479,7 +497,7 @@ func (s *Supervisor) scanHashes() {
 			}
 			return nil
 		}
-		if d.IsDir() || !(project.IsCode(p) || project.NeedsRestart(rel)) {
+		if d.IsDir() || !(project.IsCode(p) || s.needsRestart(rel)) {
 			return nil
 		}
 		if b, err := os.ReadFile(p); err == nil {
@@ -786,6 +804,9 @@ type runtime interface {
 	// ShowDown makes every request get a 503 with reason at once while no child runs after a
 	// failure; "" ends it.
 	ShowDown(reason string, retryAt time.Time)
+	// NodeEnv is the NODE_ENV the project's Medusa runs with, given the project's environment
+	// (.env applied): which .env files it reads (project.IsEnvFile).
+	NodeEnv(env map[string]string) string
 }
 
 // Runtime names.

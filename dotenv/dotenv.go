@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -90,12 +91,24 @@ var KnownEnvironments = []string{"staging", "production", "test"}
 
 // FileFor is the file Medusa's loadEnv(environment, dir) reads.
 func FileFor(dir, environment string) string {
-	for _, e := range KnownEnvironments {
-		if e == environment {
-			return filepath.Join(dir, ".env."+environment)
-		}
+	return filepath.Join(dir, Files(environment)[0])
+}
+
+// Files are the names of the files, at the project's root, that Medusa reads its environment
+// from when it runs with NODE_ENV environment: @medusajs/utils' loadEnv reads .env.<environment>
+// for a known environment, and .env, which @medusajs/cli's dotenv call reads too. No other
+// name is read (.env.local, .env.development, .env.example, an editor's .env.swp).
+func Files(environment string) []string {
+	if slices.Contains(KnownEnvironments, environment) {
+		return []string{".env." + environment, ".env"}
 	}
-	return filepath.Join(dir, ".env")
+	return []string{".env"}
+}
+
+// IsFile reports whether Medusa reads a file of this name for some NODE_ENV (Files).
+func IsFile(name string) bool {
+	env, ok := strings.CutPrefix(name, ".env.")
+	return name == ".env" || ok && slices.Contains(KnownEnvironments, env)
 }
 
 // Merge returns base plus the variables of extra that base does not set.

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/dop251/goja"
 
@@ -203,11 +204,28 @@ func loadServer(rt *jsvm.Runtime, module *goja.Object) error {
 	_ = host.Set("newSessionID", NewSessionID)
 	_ = host.Set("qsParse", qs)
 	_ = host.Set("pathToRegexp", ptr)
+	_ = host.Set("hasIdentifierStart", hasIdentifierStart)
 	exports, err := runFactory(rt, "server", host, utils)
 	if err != nil {
 		return err
 	}
 	return module.Set("exports", exports)
+}
+
+// hasIdentifierStart is /[$_\p{ID_Start}]/u.test(s), which goja cannot run (it has no \p{…}):
+// whether s has a character an identifier can start with. zod-validation-error's joinPath
+// quotes the path keys that have none. ID_Start is letters, letter numbers and Other_ID_Start,
+// without Pattern_Syntax and Pattern_White_Space (Unicode UAX #31).
+func hasIdentifierStart(s string) bool {
+	for _, r := range s {
+		if r == '$' || r == '_' {
+			return true
+		}
+		if unicode.In(r, unicode.L, unicode.Nl, unicode.Other_ID_Start) && !unicode.In(r, unicode.Pattern_Syntax, unicode.Pattern_White_Space) {
+			return true
+		}
+	}
+	return false
 }
 
 // Types are erased by esbuild; anything read from this module at run time is a value the

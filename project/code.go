@@ -13,7 +13,8 @@ var codeExts = map[string]bool{".ts": true, ".tsx": true, ".js": true, ".jsx": t
 func IsCode(path string) bool { return codeExts[strings.ToLower(filepath.Ext(path))] }
 
 // NeedsRestart reports whether a change to rel (relative to the root) can only be applied by
-// restarting the child: medusa-config and .env files.
-func NeedsRestart(rel string) bool {
-	return IsConfigFile(rel) || IsEnvFile(rel)
+// restarting the child, whose Medusa runs with NODE_ENV nodeEnv: medusa-config and the .env
+// files it reads (IsEnvFile).
+func NeedsRestart(rel, nodeEnv string) bool {
+	return IsConfigFile(rel) || IsEnvFile(rel, nodeEnv)
 }

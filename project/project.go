@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -81,9 +82,12 @@ func IsConfigFile(rel string) bool {
 	return false
 }
 
-// IsEnvFile reports whether rel is a .env file (.env, .env.local, .env.test, …) at the root.
-func IsEnvFile(rel string) bool {
-	return rel == ".env" || strings.HasPrefix(rel, ".env.") && !strings.Contains(rel, "/")
+// IsEnvFile reports whether rel (relative to the root) is a .env file that Medusa reads when
+// it runs with NODE_ENV nodeEnv (dotenv.Files): .env, and .env.test under test. Other .env*
+// names (.env.local, an editor's .env.swp or .env~) are never read, and changing them must
+// not restart the dev server.
+func IsEnvFile(rel, nodeEnv string) bool {
+	return slices.Contains(dotenv.Files(nodeEnv), rel)
 }
 
 // Environment is the process environment a dev server child gets: base (the supervisor's

@@ -104,3 +104,44 @@ func TestLoadConfigErrorsPointAtTheConfig(t *testing.T) {
 		t.Fatalf("%+v", problems)
 	}
 }
+
+// TestNeedsRestartOnlyForFilesMedusaReads: Medusa reads .env (@medusajs/cli's dotenv, and
+// @medusajs/utils' loadEnv) and .env.<NODE_ENV> for staging, production and test (loadEnv);
+// every other .env* name, an editor's or a tool's file among them, must restart nothing.
+func TestNeedsRestartOnlyForFilesMedusaReads(t *testing.T) {
+	tests := []struct {
+		rel, nodeEnv string
+		want         bool
+	}{
+		{".env", "development", true},
+		{".env", "test", true},
+		{".env", "", true},
+		{".env.test", "test", true},
+		{".env.production", "production", true},
+		{".env.staging", "staging", true},
+		{".env.test", "development", false},
+		{".env.production", "development", false},
+		{".env.production", "test", false},
+		{".env.development", "development", false}, // loadEnv knows no development file
+		{".env.local", "development", false},
+		{".env.example", "development", false},
+		{".env.t", "development", false},
+		{".env.swp", "development", false},
+		{".env~", "development", false},
+		{".env.test~", "test", false},
+		{".env.test.swp", "test", false},
+		{".env.medusa-ls-test-tmp", "development", false},
+		{".envrc", "development", false},
+		{"src/.env", "development", false},
+		{"apps/backend/.env", "development", false},
+		{"medusa-config.ts", "development", true},
+		{"medusa-config.js", "test", true},
+		{"src/medusa-config.ts", "development", false},
+		{"src/api/route.ts", "development", false},
+	}
+	for _, tc := range tests {
+		if got := NeedsRestart(tc.rel, tc.nodeEnv); got != tc.want {
+			t.Errorf("NeedsRestart(%q, NODE_ENV=%q) = %v, want %v", tc.rel, tc.nodeEnv, got, tc.want)
+		}
+	}
+}

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -263,13 +265,33 @@ func specReason(err error) string {
 	return err.Error()
 }
 
+// bootError is a convention error that makes Medusa exit at start, with Medusa's own words.
+func bootError(file string, line int, msg, medusa string) diag.Diagnostic {
+	return diag.Diagnostic{File: file, Line: line, Column: 1, Severity: diag.Error, Code: diag.CodeConvention,
+		Message: fmt.Sprintf("%s: Medusa does not start without it (%s)", msg, medusa)}
+}
+
 var (
-	nameKeyRe     = regexp.MustCompile(`\bname[ \t]*:`)
 	scheduleStrRe = regexp.MustCompile("\\bschedule[ \\t]*:[ \\t]*([\"'`])([^\"'`]*)([\"'`])")
 	cronStrRe     = regexp.MustCompile("\\bcron[ \\t]*:[ \\t]*([\"'`])([^\"'`]*)([\"'`])")
 )
 
-// LintJob checks a job file's shape, and a literal cron expression, without running it.
+// What Medusa's JobLoader (@medusajs/framework jobs/job-loader.js, validateConfig) throws for
+// a job file, and Medusa does not start: a config, its schedule and its name are required.
+const (
+	medusaNoJobConfig   = "Config is required for scheduled jobs."
+	medusaNoJobSchedule = "Cron schedule definition is required for scheduled jobs."
+	medusaNoJobName     = "Job name is required for scheduled jobs."
+)
+
+// commonJSExportsRe finds CommonJS exports (module.exports, exports.config), which ExportsOf
+// does not read: a file that has them may have a config the lint cannot see.
+var commonJSExportsRe = regexp.MustCompile(`(?:^|[^\w$.])(?:module\s*\.\s*exports\b|exports\s*[.\[])`)
+
+// LintJob checks a job file's shape, and a literal cron expression, without running it. What
+// makes Medusa's JobLoader throw, so that Medusa does not start (no config, or a config
+// without schedule or name), is an error when the source shows it for certain; a job without
+// a default export is a warning: Medusa starts, and each run of the job fails.
 func LintJob(file string, src []byte) []diag.Diagnostic {
 	src = withoutBOM(src)
 	var out []diag.Diagnostic
@@ -279,15 +301,31 @@ func LintJob(file string, src []byte) []diag.Diagnostic {
 	}
 	config, ok := exports.Named("config")
 	if !ok {
-		return append(out, Warning(file, 1, `a job needs export const config = { name: "…", schedule: "…" }`))
+		_, star := exports.Named("*")
+		if star || commonJSExportsRe.Match(src) {
+			// The config may come from elsewhere: what the loader finds says.
+			return append(out, Warning(file, 1, `a job needs export const config = { name: "…", schedule: "…" }`))
+		}
+		return append(out, bootError(file, 1, `a job needs export const config = { name: "…", schedule: "…" }`, medusaNoJobConfig))
 	}
 	cfgLine := config.Line
-	if !nameKeyRe.Match(src) {
-		if line, hint := missingKeyAt(src, "name", cfgLine); hint == "" {
-			out = append(out, Warning(file, line, "the job's config has no name"))
+	keys, _, complete := configLiteral(src)
+	nearKeys := lintConfigKeys(file, "job", src, JobConfigKeys)
+	// In validateConfig's order. A key misspelled in the literal is where the missing one is
+	// reported, once: its near-miss warning is dropped.
+	for _, req := range []struct{ key, medusa string }{{"schedule", medusaNoJobSchedule}, {"name", medusaNoJobName}} {
+		if !complete || slices.Contains(keys, req.key) {
+			continue
+		}
+		line, hint := missingKeyAt(src, req.key, cfgLine)
+		out = append(out, bootError(file, line, fmt.Sprintf("the job's config has no %s%s", req.key, hint), req.medusa))
+		if hint != "" {
+			nearKeys = slices.DeleteFunc(nearKeys, func(d diag.Diagnostic) bool {
+				return d.Line == line && strings.HasSuffix(d.Message, "did you mean "+req.key+"?")
+			})
 		}
 	}
-	out = append(out, lintConfigKeys(file, "job", src, JobConfigKeys)...)
+	out = append(out, nearKeys...)
 	for _, re := range []*regexp.Regexp{scheduleStrRe, cronStrRe} {
 		m := re.FindSubmatchIndex(src)
 		if m == nil || src[m[2]] != src[m[6]] {

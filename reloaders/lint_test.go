@@ -118,7 +118,7 @@ func TestLintSubscribersAndJobs(t *testing.T) {
 			"export default async function h() {}\nexport const config = { event: [\"a\", \"b\"], context: { subscriberId: \"x\" } }\n", nil},
 		{"job shedule", LintJob,
 			"export default async function j() {}\nexport const config = {\n  name: \"j\",\n  shedule: \"* * * * *\",\n}\n",
-			[]string{`4: job config key "shedule" is not read by Medusa; did you mean schedule?`}},
+			[]string{`4: the job's config has no schedule (config has "shedule"; did you mean schedule?)`}},
 		{"job nmae", LintJob,
 			"export default async function j() {}\nexport const config = {\n  nmae: \"j\", // the name\n  schedule: \"* * * * *\",\n}\n",
 			[]string{`3: did you mean name?`}},

@@ -2,6 +2,7 @@ package reloaders
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	edlib "github.com/hbollon/go-edlib"
@@ -68,25 +69,39 @@ var (
 // configKeys lists the top-level keys of the object literal of `export const config = { … }`
 // with their 1-based lines, read without running the file (nil when there is no literal).
 func configKeys(src []byte) (keys []string, lines []int) {
+	keys, lines, _ = configLiteral(src)
+	return keys, lines
+}
+
+// configLiteral is configKeys, and whether they are certainly all of the config's keys: config
+// is `export const config = { … }` itself (no call around the literal), every entry of the
+// literal is a plain `key: value` (no spread, shorthand, quoted or computed key, method), and
+// the file assigns no key of it later.
+func configLiteral(src []byte) (keys []string, lines []int, complete bool) {
 	src = withoutBOM(src)
 	config, ok := scan.ExportsOf(src).Named("config")
 	if !ok || config.Decl == "" || config.Decl == "function" || config.Decl == "class" {
-		return nil, nil
+		return nil, nil, false
 	}
-	i := config.Offset + len(config.Name)
+	start := config.Offset + len(config.Name)
+	i := start
 	for i < len(src) && src[i] != '{' && src[i] != ';' && src[i] != '\n' {
 		i++
 	}
 	// A type annotation (config: SubscriberConfig = {) leaves the brace on the same line.
 	if i >= len(src) || src[i] != '{' {
-		return nil, nil
+		return nil, nil, false
 	}
+	complete = literalStartRe.Match(src[start:i]) && !configAssignRe.Match(src)
 	depth := 0
 	expectKey := false
 	for ; i < len(src); i++ {
 		c := src[i]
 		switch {
 		case c == '"' || c == '\'' || c == '`':
+			if expectKey && depth == 1 {
+				complete = false // a quoted key
+			}
 			j := i + 1
 			for j < len(src) && src[j] != c {
 				if src[j] == '\\' {
@@ -97,12 +112,15 @@ func configKeys(src []byte) (keys []string, lines []int) {
 			i = j
 			expectKey = false
 		case c == '{' || c == '[' || c == '(':
+			if expectKey && depth == 1 {
+				complete = false // a computed key
+			}
 			depth++
 			expectKey = depth == 1
 		case c == '}' || c == ']' || c == ')':
 			depth--
 			if depth == 0 {
-				return keys, lines
+				return keys, lines, complete
 			}
 		case c == ',' && depth == 1:
 			expectKey = true
@@ -122,15 +140,27 @@ func configKeys(src []byte) (keys []string, lines []int) {
 			if k < len(src) && src[k] == ':' {
 				keys = append(keys, string(src[i:j]))
 				lines = append(lines, lineOf(src, i))
+			} else if depth == 1 {
+				complete = false // shorthand, method, get/set
 			}
 			i = j - 1
 			expectKey = false
 		case c != ' ' && c != '\t' && c != '\n' && c != '\r':
+			if expectKey && depth == 1 {
+				complete = false // a spread, a block comment, a numeric key
+			}
 			expectKey = false
 		}
 	}
-	return keys, lines
+	return keys, lines, false // the literal does not end
 }
+
+var (
+	// What may come between `config` and its literal: a type annotation and `=`.
+	literalStartRe = regexp.MustCompile(`^[ \t]*(?::[^=(]*)?=[ \t]*$`)
+	// config.name = …, config["schedule"] = …: keys the literal does not show.
+	configAssignRe = regexp.MustCompile(`\bconfig\s*(?:\.\s*[\w$]+|\[[^\]]*\])\s*=[^=]`)
+)
 
 // lintConfigKeys warns on keys of a config literal named almost like ones Medusa reads.
 func lintConfigKeys(file, kind string, src []byte, known []string) []diag.Diagnostic {

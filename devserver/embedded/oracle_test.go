@@ -275,8 +275,28 @@ exports.default = defineMiddlewares({
     { matcher: "/shop/items/:id/sub", method: "GET", middlewares: [mark("shop-sub-get")] },
     { matcher: "/vq", method: "GET", middlewares: [validateAndTransformQuery(z.object({ q: z.string().optional(), ids: z.array(z.string()).optional(), n: z.coerce.number().optional(), limit: z.coerce.number().optional(), offset: z.coerce.number().optional(), fields: z.string().optional(), order: z.string().optional(), meta: z.object({ a: z.string() }).optional() }), { defaults: ["id"], isList: true })] },
     { matcher: "/validated", method: "POST", middlewares: [validateAndTransformBody(z.object({ name: z.string(), qty: z.number().min(1), kind: z.enum(["a", "b"]).optional(), tags: z.array(z.string()).optional() }))] },
+    { matcher: "/validated-nested", method: "POST", middlewares: [validateAndTransformBody(z.object({ a: z.object({ b: z.number() }), items: z.array(z.object({ name: z.string() })) }))] },
   ],
 })
+`
+
+// oracleZodRoute throws the ZodError of the schema and input its path names, as a handler
+// that calls schema.parse does: Medusa's error handler words each issue with
+// zod-validation-error's fromZodIssue.
+const oracleZodRoute = `const { z } = require("@medusajs/framework/zod")
+const cases = {
+  "one": () => z.object({ a: z.string() }).parse({}),
+  "several": () => z.object({ a: z.string(), qty: z.number().min(1) }).parse({ a: 1, qty: 0 }),
+  "nested": () => z.object({ a: z.object({ b: z.number() }) }).parse({ a: { b: "x" } }),
+  "array-index": () => z.object({ items: z.array(z.object({ name: z.string() })) }).parse({ items: [{ name: "ok" }, {}] }),
+  "root-index": () => z.array(z.string()).parse(["a", 1]),
+  "quoted-keys": () => z.object({ meta: z.record(z.string(), z.number()) }).parse({ meta: { "0": "x", 'x"y': "x", "-": "x", "a-b": "x", "k": 1 } }),
+  "custom-message": () => z.object({ price: z.number().refine((n) => n > 0, "must be positive") }).parse({ price: -1 }),
+  "no-path": () => z.object({ p: z.string(), q: z.string() }).refine((v) => v.p === v.q, "passwords do not match").parse({ p: "a", q: "b" }),
+  "union": () => z.object({ v: z.union([z.string(), z.object({ x: z.boolean() })]) }).parse({ v: { x: 1 } }),
+  "formats": () => z.object({ email: z.string().email(), kind: z.enum(["a", "b"]), n: z.number().max(3), extra: z.never().optional() }).strict().parse({ email: "no", kind: "c", n: 9, zz: 1 }),
+}
+exports.GET = (req, res) => { cases[req.params.case](); res.json({ parsed: true }) }
 `
 
 // TestHTTPMatchesMedusa compares middleware matching, CORS, OPTIONS and query-string parsing
@@ -299,6 +319,8 @@ func TestHTTPMatchesMedusa(t *testing.T) {
 		"src/api/errors/[type]/route.js":       oracleErrorsRoute,
 		"src/api/vq/route.js":                  "exports.GET = (req, res) => res.json({ validated: req.validatedQuery, filters: req.filterableFields })\n",
 		"src/api/validated/route.js":           "exports.POST = (req, res) => res.json({ validated: req.validatedBody, body: req.body })\n",
+		"src/api/validated-nested/route.js":    "exports.POST = (req, res) => res.json({ validated: req.validatedBody })\n",
+		"src/api/zod/[case]/route.js":          oracleZodRoute,
 		"src/api/store/admin-like/route.js":    echoRoute("GET"),
 		"src/api/admin/locked/route.js":        echoRoute("GET", "POST"),
 		"src/api/admin/open-get/route.js":      echoRoute("GET") + "exports.AUTHENTICATE = false\n",
@@ -443,6 +465,19 @@ func TestHTTPMatchesMedusa(t *testing.T) {
 		{Name: "bad enum", Method: "POST", Path: "/validated", Headers: map[string]string{"Content-Type": "application/json"}, Body: `{"name":"x","qty":1,"kind":"c"}`},
 		{Name: "bad array element", Method: "POST", Path: "/validated", Headers: map[string]string{"Content-Type": "application/json"}, Body: `{"name":"x","qty":1,"tags":["a",2]}`},
 		{Name: "four problems, three told", Method: "POST", Path: "/validated", Headers: map[string]string{"Content-Type": "application/json"}, Body: `{"name":1,"qty":0,"kind":"z","x":1}`},
+		{Name: "nested body, wrong types", Method: "POST", Path: "/validated-nested", Headers: map[string]string{"Content-Type": "application/json"}, Body: `{"a":{"b":"x"},"items":[{"name":1}]}`},
+		{Name: "nested body, missing fields", Method: "POST", Path: "/validated-nested", Headers: map[string]string{"Content-Type": "application/json"}, Body: `{"a":{},"items":[{}]}`},
+		// ZodErrors thrown by a handler (schema.parse), as Medusa's error handler words them.
+		{Name: "ZodError, one issue", Method: "GET", Path: "/zod/one"},
+		{Name: "ZodError, several issues", Method: "GET", Path: "/zod/several"},
+		{Name: "ZodError, nested path", Method: "GET", Path: "/zod/nested"},
+		{Name: "ZodError, array index path", Method: "GET", Path: "/zod/array-index"},
+		{Name: "ZodError, index at the root", Method: "GET", Path: "/zod/root-index"},
+		{Name: "ZodError, keys that need quoting", Method: "GET", Path: "/zod/quoted-keys"},
+		{Name: "ZodError, custom message", Method: "GET", Path: "/zod/custom-message"},
+		{Name: "ZodError, no path", Method: "GET", Path: "/zod/no-path"},
+		{Name: "ZodError, union", Method: "GET", Path: "/zod/union"},
+		{Name: "ZodError, formats, enum, max, unknown key", Method: "GET", Path: "/zod/formats"},
 		{Name: "query validated", Method: "GET", Path: "/vq?q=mug&ids[]=a,b&n=3&limit=10&offset=5"},
 		{Name: "query with a.b keys", Method: "GET", Path: "/vq?meta.a=x"},
 		{Name: "query too deep", Method: "GET", Path: "/vq?meta.a.b=x"},

@@ -31,7 +31,7 @@ func (a *App) Reload(ctx context.Context, changes []ipc.Change) ipc.Result {
 	for _, c := range changes {
 		res.Files = append(res.Files, c.File)
 		rel := a.rel(c.File)
-		if project.NeedsRestart(rel) {
+		if project.NeedsRestart(rel, a.opts.Env["NODE_ENV"]) {
 			res.Restart = true
 			res.Note = fmt.Sprintf("%s changed: the dev server must restart", rel)
 		}

@@ -78,6 +78,10 @@ func (r *Runtime) Describe() string {
 	return "embedded (esbuild + goja; no Node, no database)"
 }
 
+// NodeEnv is the NODE_ENV the project runs with, given its environment (.env applied): the
+// child's own (project.Environment makes it development when unset).
+func (r *Runtime) NodeEnv(env map[string]string) string { return env["NODE_ENV"] }
+
 // spawn starts a child on the shared listener.
 func (r *Runtime) spawn() (*child.Process, error) {
 	t, err := child.NewTransport()

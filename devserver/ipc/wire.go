@@ -44,9 +44,9 @@ type Result struct {
 	// boot on a file of the batch that failed to load: the supervisor tries it once a save
 	// fixes one of the files in Errors.
 	RestartOwed string `json:"restartOwed,omitempty"`
-	Note       string               `json:"note,omitempty"` // e.g. "nothing imports src/lib/x.ts"
-	Applied    bool                 `json:"applied"`        // a new generation went live
-	Generation int                  `json:"generation"`
+	Note        string `json:"note,omitempty"` // e.g. "nothing imports src/lib/x.ts"
+	Applied     bool   `json:"applied"`        // a new generation went live
+	Generation  int    `json:"generation"`
 	// Trace, with Options.Trace (MEDUSA_LS_TRACE=1): where a reload's time went.
 	Trace *Trace `json:"trace,omitempty"`
 	// Credentials are the development credentials the loaded project accepts (Load only; see

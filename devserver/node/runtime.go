@@ -142,6 +142,13 @@ func New(opts Options, sup Supervisor) (*Runtime, error) {
 // Name is devserver.RuntimeNode.
 func (r *Runtime) Name() string { return "node" }
 
+// nodeEnv is the NODE_ENV Medusa runs with, whatever the project's environment says: unset,
+// `medusa start` (which the child runs) would run in production mode.
+const nodeEnv = "development"
+
+// NodeEnv is the NODE_ENV the project's Medusa runs with: it says which .env files it reads.
+func (r *Runtime) NodeEnv(map[string]string) string { return nodeEnv }
+
 // Describe says what runs the project, for the log.
 func (r *Runtime) Describe() string {
 	version := "?"
@@ -242,7 +249,7 @@ func (r *Runtime) spawn(role, name string) (*child.Process, error) {
 	cmd := exec.Command(r.node, args...)
 	cmd.Dir = r.opts.Root
 	env := r.sup.BaseEnv()
-	env["NODE_ENV"] = "development" // unset, `medusa start` runs in production mode
+	env["NODE_ENV"] = nodeEnv
 	env["MEDUSA_LS_HELPER"] = "1"
 	delete(env, resolveCacheEnv)
 	delete(env, codeCacheEnv)

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/fsnotify/fsnotify"
+
+	"github.com/medusa-ls/medusa-ls/dotenv"
 )
 
 // IgnoredDirs are never watched, at any depth: installed packages. Dot directories (.git,
@@ -182,10 +184,11 @@ func Ignored(rel string, extra []string) bool {
 				return true
 			}
 		}
-		// Dot directories (.vscode, .idea, .yarn), and dot files but the .env* at the root (as
-		// Medusa's own watcher, which skips every dot file: a migration's .snapshot-*.json, an
-		// editor's or a tool's temporary file).
-		if strings.HasPrefix(s, ".") && s != "." && s != ".." && (!last || !(i == 0 && (s == ".env" || strings.HasPrefix(s, ".env.")))) {
+		// Dot directories (.vscode, .idea, .yarn), and dot files but the .env files Medusa can
+		// read at the root (as Medusa's own watcher, which skips every dot file: a migration's
+		// .snapshot-*.json, an editor's or a tool's temporary file, .env.swp, .env.local).
+		// Which of them Medusa reads depends on NODE_ENV: Options.Relevant says.
+		if strings.HasPrefix(s, ".") && s != "." && s != ".." && (!last || !(i == 0 && dotenv.IsFile(s))) {
 			return true
 		}
 		if last && isEditorTemp(s) {

@@ -113,7 +113,19 @@ func TestIgnored(t *testing.T) {
 	}{
 		{"src/api/route.ts", false},
 		{".env", false},
-		{".env.local", false},
+		// The other files Medusa's loadEnv reads for some NODE_ENV (Relevant says for which).
+		{".env.test", false},
+		{".env.production", false},
+		{".env.staging", false},
+		// Names Medusa never reads are dot files like others: an editor's or a tool's.
+		{".env.local", true},
+		{".env.development", true},
+		{".env.example", true},
+		{".env.t", true},
+		{".env.swp", true},
+		{".env~", true},
+		{".env.test~", true},
+		{".env.test.swp", true},
 		{".envrc", true},
 		{"src/.env", true}, // .env files count at the root only
 		{"src/modules/brand/migrations/.snapshot-brand.json", true},

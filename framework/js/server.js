@@ -490,10 +490,53 @@
     return { statusCode, body };
   }
 
+  // Medusa's error handler words each issue of a ZodError that reaches it with
+  // zod-validation-error 5's fromZodIssue(issue).toString(), default options (lib/v4/
+  // MessageBuilder.ts, lib/utils/joinPath.ts), and joins them with "\n": each line is
+  // "Validation error: " + the issue's message title-cased + where it is. A union issue is each
+  // alternative's issues joined with "; ", the distinct alternatives with " or ".
+  function zodIssueText(issue) {
+    const msg = zodIssueMessage(issue);
+    return msg.length > 0 ? "Validation error: " + msg : "Validation error";
+  }
+  function zodIssueMessage(issue) {
+    if (issue.code === "invalid_union" && Array.isArray(issue.errors) && issue.errors.length !== 0) {
+      const alternatives = issue.errors.map((issues) => issues.map((sub) => zodIssueMessage({ ...sub, path: issue.path.concat(sub.path) })).join("; "));
+      return Array.from(new Set(alternatives)).join(" or ");
+    }
+    const message = String(issue.message);
+    let out = message.length === 0 ? message : message.charAt(0).toUpperCase() + message.slice(1);
+    const path = issue.path;
+    if (path !== undefined && path.length !== 0) {
+      if (path.length === 1 && typeof path[0] === "number") out += ` at index ${path[0]}`;
+      else out += ` at "${zodJoinPath(path)}"`;
+    }
+    return out;
+  }
+  const symbolText = (key) => key.description ?? "";
+  // joinPath: a lone key as it is; otherwise numbers as [0], identifiers after a dot, and a key
+  // with a quote, or without any character an identifier can start with, as ["key"]. Its
+  // /[$_\p{ID_Start}]…/u is unanchored, so "a-b" counts as an identifier; goja has no \p{…},
+  // so Go answers the test (host.hasIdentifierStart).
+  function zodJoinPath(path) {
+    if (path.length === 1) {
+      let key = path[0];
+      if (typeof key === "symbol") key = symbolText(key);
+      return key.toString() || '""';
+    }
+    return path.reduce((acc, key) => {
+      if (typeof key === "number") return acc + "[" + key.toString() + "]";
+      if (typeof key === "symbol") key = symbolText(key);
+      if (key.includes('"')) return acc + '["' + key.replace(/"/g, '\\"') + '"]';
+      if (!host.hasIdentifierStart(key)) return acc + '["' + key + '"]';
+      return acc + (acc.length === 0 ? "" : ".") + key;
+    }, "");
+  }
+
   function defaultErrorHandler(err, req, res, _next) {
     const { statusCode, body } = httpResponseFromError(err);
     if (err && Array.isArray(err.issues)) {
-      res.status(statusCode).json({ type: MedusaError.Types.INVALID_DATA, message: err.issues.map((i) => i.message).join("\n") });
+      res.status(statusCode).json({ type: MedusaError.Types.INVALID_DATA, message: err.issues.map(zodIssueText).join("\n") });
       return;
     }
     res.status(statusCode).json(body);

@@ -77,6 +77,7 @@ func suite() []step {
 		get("MedusaError of an unknown type", "/diff/errors/weird_type"),
 		get("plain Error", "/diff/errors/plain"),
 		get("Error with a statusCode", "/diff/errors/status"),
+		get("ZodError thrown by a handler", "/diff/errors/zod"),
 		// Validators (zod), query config.
 		with("valid body", "POST", "/diff/validated", nil, `{"name":"mug","qty":2,"kind":"a"}`),
 		with("body with problems", "POST", "/diff/validated", nil, `{"name":1,"qty":0,"kind":"z","extra":1}`),
