@@ -169,7 +169,9 @@ func TestNodeRestartsUnderLoadLoseNoRequest(t *testing.T) {
 	}
 	close(stop)
 	res := wait()
-	if res.Failed != 0 || res.Requests < 100 {
+	// while a replacement boots the old Medusa takes 5 requests a second, 10 at once (proxy.pace):
+	// at least 20 per restart (3-30 s each)
+	if res.Failed != 0 || res.Requests < 20*restarts {
 		t.Fatalf("%d of %d requests failed across %d Medusa restarts; last: %s", res.Failed, res.Requests, restarts, res.Last)
 	}
 	t.Logf("%d requests across %d Medusa restarts, none failed", res.Requests, restarts)
