@@ -110,17 +110,23 @@ func TestNodeDefinitionsFollowTheirFiles(t *testing.T) {
 		}
 	}
 
-	// before any reload: what the workflow's own file defines is known from Medusa's boot only
-	run("a second workflow of the same id with other steps, first save", func(t *testing.T) {
-		dup := strings.NewReplacer(`"fixture-hello-step"`, `"fixture-dup0-step"`, "v1", "dup0").Replace(d.read("src/workflows/hello.ts"))
-		res := d.Edit("src/workflows/dup0.ts", dup)
-		if res.Success || len(res.Errors) == 0 || !strings.HasSuffix(res.Errors[0].File, "src/workflows/dup0.ts") ||
+	// refusesDup adds file, a copy of from defining fixture-hello with another step, and wants
+	// Medusa's "already exists" on it, fixture-hello unchanged, before and after its deletion
+	refusesDup := func(t *testing.T, from, file, name string) {
+		t.Helper()
+		dup := strings.NewReplacer(`"fixture-hello-step"`, `"fixture-`+name+`-step"`, "v1", name).Replace(d.read(from))
+		res := d.Edit(file, dup)
+		if res.Success || len(res.Errors) == 0 || !strings.HasSuffix(res.Errors[0].File, file) ||
 			!strings.Contains(res.Errors[0].Message, "already exists") {
-			t.Fatalf("want Medusa's \"already exists\" on src/workflows/dup0.ts; got %+v", res)
+			t.Fatalf("want Medusa's \"already exists\" on %s; got %+v", file, res)
 		}
 		d.must(realReq{"GET", "/wf-by-id?id=fixture-hello", nil, ""}, 200, "hello x v1")
-		succeeded("dup0 deleted", d.remove("src/workflows/dup0.ts"))
+		succeeded(file+" deleted", d.remove(file))
 		d.must(realReq{"GET", "/wf-by-id?id=fixture-hello", nil, ""}, 200, "hello x v1")
+	}
+	// before any reload: what the workflow's own file defines is known from Medusa's boot only
+	run("a second workflow of the same id with other steps, first save", func(t *testing.T) {
+		refusesDup(t, "src/workflows/hello.ts", "src/workflows/dup0.ts", "dup0")
 	})
 	run("workflow file renamed", func(t *testing.T) {
 		rename("src/workflows/hello.ts", "src/workflows/hello-renamed.ts", "src/workflows/hello-renamed.ts")
@@ -142,15 +148,7 @@ func TestNodeDefinitionsFollowTheirFiles(t *testing.T) {
 		d.must(realReq{"GET", "/wf-by-id?id=fixture-hello", nil, ""}, 200, "hello x v1")
 	})
 	run("a second workflow of the same id with other steps", func(t *testing.T) {
-		dup := strings.NewReplacer(`"fixture-hello-step"`, `"fixture-dup-step"`, "v1", "dup").Replace(d.read("src/workflows/hello-renamed.ts"))
-		res := d.Edit("src/workflows/dup.ts", dup)
-		if res.Success || len(res.Errors) == 0 || !strings.HasSuffix(res.Errors[0].File, "src/workflows/dup.ts") ||
-			!strings.Contains(res.Errors[0].Message, "already exists") {
-			t.Fatalf("want Medusa's \"already exists\" on src/workflows/dup.ts; got %+v", res)
-		}
-		d.must(realReq{"GET", "/wf-by-id?id=fixture-hello", nil, ""}, 200, "hello x v1")
-		succeeded("dup deleted", d.remove("src/workflows/dup.ts"))
-		d.must(realReq{"GET", "/wf-by-id?id=fixture-hello", nil, ""}, 200, "hello x v1")
+		refusesDup(t, "src/workflows/hello-renamed.ts", "src/workflows/dup.ts", "dup")
 	})
 	run("job file renamed", func(t *testing.T) {
 		rename("src/jobs/tick.ts", "src/jobs/tick-renamed.ts", "src/jobs/tick-renamed.ts")
