@@ -277,6 +277,16 @@ func TestNodeDefinitionsFollowTheirFiles(t *testing.T) {
 	run("a file a data model imports", func(t *testing.T) {
 		restartsFor(t, "src/lib/brand-defaults.ts", "n1", "n2", "src/modules/brand/models/brand.ts", "data models")
 	})
+	run("a new migration changes nothing in Medusa, and says how to apply it", func(t *testing.T) {
+		const rel = "src/modules/brand/migrations/Migration20990101000000.ts"
+		mig := "import { Migration } from \"@medusajs/framework/mikro-orm/migrations\"\n\nexport class Migration20990101000000 extends Migration {\n  override async up(): Promise<void> {\n    this.addSql(`select 1;`)\n  }\n\n  override async down(): Promise<void> {}\n}\n"
+		for _, res := range []ipc.Result{d.Edit(rel, mig), d.remove(rel)} {
+			if !res.Success || res.Restart || res.Applied || !strings.Contains(res.Note, "nothing to reload") || len(res.Reloaded) > 0 {
+				t.Fatalf("want nothing reloaded and no restart; got %+v", res)
+			}
+		}
+		d.waitOutput("a new migration: apply it with npx medusa db:migrate")
+	})
 	run("a file another file imports, deleted", func(t *testing.T) {
 		d.must(realReq{"GET", "/dep-gone", nil, ""}, 200, "dep v1")
 		res := d.remove("src/api/dep-gone/helper.ts")

@@ -292,6 +292,9 @@ type helperResult struct {
 	Error    *ipc.Exception `json:"error"`
 	Removed  bool           `json:"removed"` // the file was deleted: what it provided is gone
 	Note     string         `json:"note"`    // something to tell the user (a migration to apply)
+	// Unchanged: nothing in Medusa changed for the file (a migration; a link whose modules'
+	// linkables are the same), so it is not named as reloaded.
+	Unchanged bool `json:"unchanged"`
 }
 
 // reloadTargeted applies a batch through the helper: it re-requires exactly the changed files and
@@ -393,6 +396,7 @@ func (r *Runtime) reloadTargeted(ctx context.Context, c *child.Process, batch []
 			r.sup.Prefix(), report.Ms(queued), report.Ms(prechecked.Sub(start)), out.DurationMs, out.Hops, report.Ms(time.Since(start)))
 	}
 	var fallback []target
+	var unchanged []string // what changed nothing in Medusa, as "file: why"
 	loaded := map[string]bool{}
 	for _, hr := range out.Results {
 		loaded[hr.File] = true
@@ -417,6 +421,10 @@ func (r *Runtime) reloadTargeted(ctx context.Context, c *child.Process, batch []
 				if !res.Restart { // the first file that asks, the one saved before its importers
 					res.Restart, res.Note = true, fmt.Sprintf("%s: %s; restarting Medusa", diag.RelPath(r.opts.Root, hr.File), hr.How)
 				}
+				continue
+			}
+			if hr.Unchanged {
+				unchanged = append(unchanged, fmt.Sprintf("%s: %s", diag.RelPath(r.opts.Root, hr.File), hr.How))
 				continue
 			}
 			if hr.Removed {
@@ -457,6 +465,9 @@ func (r *Runtime) reloadTargeted(ctx context.Context, c *child.Process, batch []
 				res.Errors = append(res.Errors, d)
 			}
 		}
+	}
+	if len(out.Results) > 0 && len(unchanged) == len(out.Results) && res.Success {
+		res.Applied, res.Note = false, "nothing to reload: "+strings.Join(unchanged, "; ")
 	}
 	if len(out.Results) == 0 {
 		names := make([]string, 0, len(changes))

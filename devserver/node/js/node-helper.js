@@ -1537,7 +1537,7 @@ function install() {
         // when the modules' linkables did not change: Medusa reads links at boot, but nothing
         // in them changed, so the saved module reloads in place instead of restarting Medusa.
         if (w.importerOnly && linkablesKept(previous)) {
-          results.push({ file: w.file, kind: w.kind, ok: true, how: "kept: the linkables of the modules it imports did not change" })
+          results.push({ file: w.file, kind: w.kind, ok: true, unchanged: true, how: "kept: the linkables of the modules it imports did not change" })
           continue
         }
         results.push({ file: w.file, kind: w.kind, ok: true, restart: true, how: "links are read at boot" })
@@ -2013,12 +2013,14 @@ function install() {
       return failure(w, e)
     }
     const name = moduleNameOf(w.file)
+    const parts = rel.split(path.sep)
+    if (name && parts.includes("migrations")) {
+      // Medusa runs migrations from db:migrate, never while it serves: nothing to reload
+      const r = { file: w.file, kind: w.kind, ok: true, unchanged: true, how: "a migration, which Medusa runs only from npx medusa db:migrate" }
+      return w.action === "unlink" ? r : { ...r, note: "a new migration: apply it with npx medusa db:migrate" }
+    }
     if (!name || w.action === "unlink") {
       return { file: w.file, kind: w.kind, ok: true, restart: true, how: w.action === "unlink" ? `a module file was removed (${rel})` : "not in a module folder" }
-    }
-    const parts = rel.split(path.sep)
-    if (parts.includes("migrations")) {
-      return { file: w.file, kind: w.kind, ok: true, how: "a migration", note: "a new migration: apply it with npx medusa db:migrate" }
     }
     if (isModelFile(w.file)) {
       // MikroORM reads the data models when Medusa starts: reloaded in place, a new field is
