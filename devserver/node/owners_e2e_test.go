@@ -287,6 +287,13 @@ func TestNodeDefinitionsFollowTheirFiles(t *testing.T) {
 		}
 		d.waitOutput("a new migration: apply it with npx medusa db:migrate")
 	})
+	run("a file nothing imports", func(t *testing.T) {
+		res := d.Edit("probe.json", "{\"a\": 1}\n")
+		if !res.Success || res.Applied || res.Restart || !strings.Contains(res.Note, "nothing loaded imports probe.json") {
+			t.Fatalf("want nothing reloaded, and the note saying so; got %+v", res)
+		}
+		d.waitOutput("nothing loaded imports probe.json")
+	})
 	run("a file another file imports, deleted", func(t *testing.T) {
 		d.must(realReq{"GET", "/dep-gone", nil, ""}, 200, "dep v1")
 		res := d.remove("src/api/dep-gone/helper.ts")

@@ -475,6 +475,7 @@ func (r *Runtime) reloadTargeted(ctx context.Context, c *child.Process, batch []
 			names = append(names, diag.RelPath(r.opts.Root, ch.File))
 		}
 		res.Note = fmt.Sprintf("nothing loaded imports %s", strings.Join(names, ", "))
+		res.Applied = !res.Success // nothing was reloaded: the log says so, not "reloaded"
 	}
 	if len(fallback) > 0 {
 		res.Note = "the medusa-ls helper could not hook this Medusa's API loader; routes reloaded with Medusa's own hmr-reload (the whole API)"
