@@ -563,21 +563,31 @@ function install() {
   function ownerOf(type, id) {
     const key = type + ":" + id
     if (hot.owners.has(key)) return hot.owners.get(key)
+    let owner
+    for (const f of listedFor(type, id)) if (loaded(f)) owner = f
+    return owner
+  }
+
+  // listedFor is the project files Medusa's inverse dev-server registry lists for id of type, in
+  // the order they last registered it (the registry only ever adds).
+  function listedFor(type, id) {
     let inverse
     try {
       inverse = resolveFromProject("@medusajs/framework/utils").inverseDevServerRegistry
     } catch (_) {
-      return undefined
+      return []
     }
-    if (!(inverse instanceof Map)) return undefined
-    const keys = type === "workflow" ? inverseKeys(id) : [key]
-    let owner
-    for (const k of keys) {
-      for (const f of inverse.get(k) || []) {
-        if (isProjectFile(f) && (require.cache[f] || (hot.previous && hot.previous.has(f)))) owner = f
-      }
+    if (!(inverse instanceof Map)) return []
+    const out = []
+    for (const k of type === "workflow" ? inverseKeys(id) : [type + ":" + id]) {
+      for (const f of inverse.get(k) || []) if (isProjectFile(f)) out.push(f)
     }
-    return owner
+    return out.filter((f, i) => out.lastIndexOf(f) === i)
+  }
+
+  // loaded tells whether project file f is loaded now, or was until this reload dropped it.
+  function loaded(f) {
+    return !!(require.cache[f] || (hot.previous && hot.previous.has(f)))
   }
 
   // inverseKeys are the keys of Medusa's inverse registry for workflow id: a job's workflow is
@@ -596,38 +606,14 @@ function install() {
     const stays = (f) => f !== file && !hot.unlinking.has(f) && fs.existsSync(f)
     const known = hot.owners.get(type + ":" + id)
     if (known !== undefined) return stays(known)
-    let inverse
-    try {
-      inverse = resolveFromProject("@medusajs/framework/utils").inverseDevServerRegistry
-    } catch (_) {
-      return false
-    }
-    if (!(inverse instanceof Map)) return false
-    for (const k of type === "workflow" ? inverseKeys(id) : [type + ":" + id]) {
-      for (const f of inverse.get(k) || []) {
-        if (isProjectFile(f) && (require.cache[f] || (hot.previous && hot.previous.has(f))) && stays(f)) return true
-      }
-    }
-    return false
+    return listedFor(type, id).some((f) => loaded(f) && stays(f))
   }
 
   // claimants are the other project files that defined id at some point and still exist: where
   // a definition comes back from when the file that replaced it drops it (a workflow file
   // copied to start a new one, then renamed inside).
   function claimants(id, file) {
-    let inverse
-    try {
-      inverse = resolveFromProject("@medusajs/framework/utils").inverseDevServerRegistry
-    } catch (_) {
-      return []
-    }
-    const out = []
-    for (const k of inverseKeys(id)) {
-      for (const f of (inverse instanceof Map && inverse.get(k)) || []) {
-        if (isProjectFile(f) && f !== file && !hot.unlinking.has(f) && !out.includes(f) && fs.existsSync(f)) out.push(f)
-      }
-    }
-    return out
+    return listedFor("workflow", id).filter((f) => f !== file && !hot.unlinking.has(f) && fs.existsSync(f))
   }
 
   // unregisterOwned removes workflow id if file defines it now, and says whether it did.
